@@ -1,0 +1,7 @@
+/** The jioth API: stacks, plug-in discovery, netlink-style configuration and NIO helpers. */
+module org.jioth.api {
+    exports org.jioth;
+    exports org.jioth.spi;
+    // exports org.jioth.nio; (added with the adapters)
+    uses org.jioth.spi.StackProvider;
+}

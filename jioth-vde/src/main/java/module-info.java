@@ -1,0 +1,6 @@
+/** VDE networking in pure Java: VNLs, Ethernet ports, every scheme, the switch and hub engines. */
+module org.jioth.vde {
+    requires transitive org.jioth.api;
+    requires org.jioth.linux;
+    // exports org.jioth.vde; (added with the first class)
+}

@@ -1,0 +1,2 @@
+/** VDE networking: VNLs, Ethernet ports and their schemes. */
+package org.jioth.vde;
