@@ -2,5 +2,5 @@
 module org.jioth.vde {
     requires transitive org.jioth.api;
     requires org.jioth.linux;
-    // exports org.jioth.vde; (added with the first class)
+    exports org.jioth.vde;
 }

@@ -1,0 +1,40 @@
+package org.jioth.vde;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+
+/**
+ * One attachment to a virtual Ethernet network: sends whole frames and hands received ones to a
+ * {@link FrameSink}. Knows nothing of IP. Frames are 14..9234 bytes; shorter or longer ones are
+ * dropped and counted, on both directions.
+ */
+public interface EthernetPort extends Closeable {
+    /** The smallest frame a port accepts: an Ethernet header. */
+    int MIN_FRAME = 14;
+    /** The largest frame a port accepts (a jumbo frame with a VLAN tag). */
+    int MAX_FRAME = 9234;
+
+    /**
+     * Sends the frame between {@code frame.position()} and {@code frame.limit()}. The buffer is not
+     * retained after the call returns and its position is left unchanged. Returns false when the
+     * frame was dropped (bad length, full queue, peer gone); the drop is counted.
+     */
+    boolean send(ByteBuffer frame) throws IOException;
+
+    /**
+     * Sets where received frames go (replacing any earlier sink). Frames that arrive while no
+     * sink is set are dropped and counted.
+     */
+    void setSink(FrameSink sink);
+
+    /** This port's counters. */
+    PortStatistics statistics();
+
+    /** A short human description, for example the VNL it was opened from. */
+    String description();
+
+    /** Detaches from the network; idempotent. */
+    @Override
+    void close() throws IOException;
+}

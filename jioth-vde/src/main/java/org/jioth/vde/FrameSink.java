@@ -1,0 +1,17 @@
+package org.jioth.vde;
+
+import java.nio.ByteBuffer;
+
+/**
+ * Receives frames from an {@link EthernetPort}. Called on the port's delivery thread, one frame at a
+ * time, in arrival order; the buffer (position..limit is the frame) is only valid during the call,
+ * so a sink that keeps a frame copies it. {@link #endOfBatch()} follows each batch of frames that
+ * arrived together, so a stack can flush acknowledgements once per batch.
+ */
+@FunctionalInterface
+public interface FrameSink {
+    void frame(ByteBuffer frame);
+
+    default void endOfBatch() {
+    }
+}
