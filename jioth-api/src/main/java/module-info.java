@@ -2,6 +2,6 @@
 module org.jioth.api {
     exports org.jioth;
     exports org.jioth.spi;
-    // exports org.jioth.nio; (added with the adapters)
+    exports org.jioth.nio;
     uses org.jioth.spi.StackProvider;
 }

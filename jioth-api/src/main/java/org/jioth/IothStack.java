@@ -1,0 +1,60 @@
+package org.jioth;
+
+import java.io.IOException;
+import java.nio.channels.spi.SelectorProvider;
+import java.util.List;
+import java.util.Map;
+import javax.net.ServerSocketFactory;
+import javax.net.SocketFactory;
+
+/**
+ * A TCP/IP stack made by a plug-in ({@link Ioth#newStack}): its sockets are the JDK's own channel
+ * types, opened from {@link #provider()}, and it is configured netlink-style through the
+ * {@link NetConfig} methods.
+ *
+ * <p>{@link #close()} is libioth's delstack: while any socket of the stack is open it throws
+ * {@link StackBusyException} (EBUSY) and the stack stays usable; {@link #closeForcibly()} closes
+ * the sockets first.
+ */
+public interface IothStack extends NetConfig, AutoCloseable {
+
+    /** The plug-in name the stack was asked for, e.g. {@code "jnet"}. */
+    String name();
+
+    /** The options string given after the first comma ({@code ""} when none). */
+    String options();
+
+    /** The VNLs the stack's interfaces were attached to, in order. */
+    List<String> vnls();
+
+    /**
+     * The stack's channel factory: {@code provider().openSocketChannel()},
+     * {@code openServerSocketChannel()}, {@code openDatagramChannel()}, {@code openSelector()}.
+     */
+    SelectorProvider provider();
+
+    /** {@code java.net.Socket}s on this stack. */
+    SocketFactory socketFactory();
+
+    /** {@code java.net.ServerSocket}s on this stack. */
+    ServerSocketFactory serverSocketFactory();
+
+    /** Counters in the spirit of {@code netstat -s}; empty when the plug-in keeps none. */
+    Map<String, Long> statistics();
+
+    /** How many sockets of this stack are open now. */
+    int openSockets();
+
+    /** True once the stack was closed. */
+    boolean isClosed();
+
+    /**
+     * Deletes the stack. Refuses with {@link StackBusyException} (and keeps the stack usable)
+     * while any socket of it is open. Closing a closed stack does nothing.
+     */
+    @Override
+    void close() throws IOException;
+
+    /** Closes every open socket of the stack, then the stack. */
+    void closeForcibly() throws IOException;
+}

@@ -1,0 +1,7 @@
+/** The {@code ioth} command. */
+module org.jioth.cli {
+    requires org.jioth.api;
+    requires org.jioth.vde;
+    requires info.picocli;
+    opens org.jioth.cli to info.picocli;
+}
