@@ -293,7 +293,7 @@ public final class RtNetlinkConfig implements NetConfig {
         try {
             return NetlinkSocket.open(replyTimeout);
         } catch (ErrnoException e) {
-            throw new NetConfigException(op, e.errno(), e.getMessage() + hintFor(e.errno()));
+            throw new NetConfigException(op, e.errno(), withHint(e.getMessage(), e.errno()));
         }
     }
 
@@ -301,7 +301,7 @@ public final class RtNetlinkConfig implements NetConfig {
         try {
             socket.send(request);
         } catch (ErrnoException e) {
-            throw new NetConfigException(op, e.errno(), e.getMessage() + hintFor(e.errno()));
+            throw new NetConfigException(op, e.errno(), withHint(e.getMessage(), e.errno()));
         }
     }
 
@@ -323,14 +323,16 @@ public final class RtNetlinkConfig implements NetConfig {
 
     private static void checkError(String op, int code) throws NetConfigException {
         if (code < 0) {
-            int errno = -code;
-            String hint = hintFor(errno);
-            throw new NetConfigException(op, errno, hint.isEmpty() ? null : hint.substring(2));
+            throw new NetConfigException(op, -code, withHint(null, -code));
         }
     }
 
-    private static String hintFor(int errno) {
-        return errno == Errno.EPERM.value() || errno == Errno.EACCES.value() ? "; " + PRIVILEGE_HINT : "";
+    /** {@code detail} plus, for EPERM/EACCES, what privilege is missing and how to get it. */
+    private static String withHint(String detail, int errno) {
+        if (errno != Errno.EPERM.value() && errno != Errno.EACCES.value()) {
+            return detail;
+        }
+        return detail == null ? PRIVILEGE_HINT : detail + "; " + PRIVILEGE_HINT;
     }
 
     private static NetConfigException malformed(String op, MalformedNetlinkException e) {

@@ -1,7 +1,6 @@
 package org.jioth.linux.netlink;
 
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.List;
 import org.jioth.NetConfig.LinkData;
 
@@ -148,7 +147,8 @@ public final class RtnlRequests {
     /** The name's UTF-8 bytes cut to 15, then a NUL. */
     static byte[] ifnameBytes(String ifname) {
         byte[] s = ifname.getBytes(StandardCharsets.UTF_8);
-        int n = Math.min(s.length, MAX_IFNAME_BYTES);
-        return Arrays.copyOf(s, n + 1);
+        byte[] z = new byte[Math.min(s.length, MAX_IFNAME_BYTES) + 1];
+        System.arraycopy(s, 0, z, 0, z.length - 1);
+        return z;
     }
 }

@@ -5,7 +5,6 @@ import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
@@ -27,6 +26,10 @@ import org.jioth.NetConfigException;
  */
 public final class NetnsScenario {
     private final RtNetlinkConfig nc = new RtNetlinkConfig(Duration.ofSeconds(20));
+    private String linkType;
+
+    private NetnsScenario() {
+    }
 
     public static void main(String[] args) {
         try {
@@ -100,8 +103,7 @@ public final class NetnsScenario {
         check(delMissing.equals("EADDRNOTAVAIL"), "deleting a missing address: " + delMissing);
         IfAddr a4 = address(nc.interfaces(), "test0", "10.99.0.1");
         check(a4.prefixLength() == 24, "prefix " + a4.prefixLength());
-        check(Objects.equals(a4.broadcast(), null) || a4.broadcast() instanceof java.net.Inet4Address,
-                "broadcast " + a4.broadcast());
+        check(a4.mtu() == 1400 && a4.isUp(), "address entries carry the link's mtu and flags: " + a4);
         check(address(nc.interfaces(), "test0", "fd00:99:0:0:0:0:0:1").prefixLength() == 64, "v6 prefix");
         IfAddr loV4 = address(nc.interfaces(), "lo", "127.0.0.1");
         check((loV4.flags() & IfAddr.IFF_LOOPBACK) != 0, "lo address entry lacks IFF_LOOPBACK");
@@ -142,6 +144,13 @@ public final class NetnsScenario {
                         && !e.address().isLinkLocalAddress()),
                 "addresses left on test0: " + nc.interfaces());
 
+        // An index the caller picks: ipLinkAdd returns 0 and the kernel uses that index.
+        check(nc.ipLinkAdd("test1", 42, linkType, List.of()) == 0, "ipLinkAdd with an index should return 0");
+        check(nc.ifNameToIndex("test1") == 42, "test1 should have index 42");
+        nc.ipLinkDel(null, 42);
+        expectErrno("ENODEV", () -> nc.ifNameToIndex("test1"));
+        expectErrno("ENODEV", () -> nc.linkSetUpDown(4242, true));
+
         nc.linkSetUpDown(index, false);
         check(!link(nc.interfaces(), "test0").isUp(), "test0 should be down");
         nc.ipLinkDel("test0", 0);
@@ -149,8 +158,6 @@ public final class NetnsScenario {
         expectErrno("ENODEV", () -> nc.ipLinkDel(null, index));
         System.out.println("test0 deleted");
     }
-
-    private String linkType;
 
     /**
      * Creates test0 with index -1 (the kernel chooses). Tries "dummy", and "bridge" where the kernel
