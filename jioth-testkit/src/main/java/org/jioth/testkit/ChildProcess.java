@@ -1,4 +1,4 @@
-package org.jioth.linux.netlink;
+package org.jioth.testkit;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -8,16 +8,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** Runs a command (typically a JVM under unshare) to completion, output captured, killed on timeout. */
-final class ChildJvm {
-    record Result(int exitCode, String output) {
+/** Runs test peers: a command (often a JVM under unshare) to completion, output captured, killed with its children on timeout. */
+public final class ChildProcess {
+    public record Result(int exitCode, String output) {
     }
 
-    private ChildJvm() {
+    private ChildProcess() {
     }
 
     /** The command line of this JVM's java running {@code mainClass} on this class path. */
-    static List<String> javaCommand(Class<?> mainClass, String... args) {
+    public static List<String> javaCommand(Class<?> mainClass, String... args) {
         String java = ProcessHandle.current().info().command()
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         List<String> cmd = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED",
@@ -26,7 +26,7 @@ final class ChildJvm {
         return cmd;
     }
 
-    static Result run(List<String> command, long timeoutSeconds) throws IOException, InterruptedException {
+    public static Result run(List<String> command, long timeoutSeconds) throws IOException, InterruptedException {
         Path log = Files.createTempFile("jioth-child-", ".log");
         Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         try {
@@ -47,7 +47,7 @@ final class ChildJvm {
     }
 
     /** True when {@code command} runs and exits 0 within 20 s. */
-    static boolean works(String... command) {
+    public static boolean works(String... command) {
         try {
             return run(List.of(command), 20).exitCode() == 0;
         } catch (IOException e) {
