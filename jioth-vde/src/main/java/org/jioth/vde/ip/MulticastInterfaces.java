@@ -29,21 +29,31 @@ final class MulticastInterfaces {
             }
             return nif;
         }
+        InetAddress local = null;
         try (DatagramChannel probe = DatagramChannel.open(familyOf(group))) {
             probe.connect(new InetSocketAddress(group, port));
-            InetAddress local = ((InetSocketAddress) probe.getLocalAddress()).getAddress();
-            NetworkInterface nif = NetworkInterface.getByInetAddress(local);
-            if (nif != null) {
-                return nif;
-            }
+            local = ((InetSocketAddress) probe.getLocalAddress()).getAddress();
         } catch (IOException noRoute) {
-            // fall through to the first usable interface
+            // no route to the group: fall back to the first usable interface
         }
+        // Interfaces are checked one by one: a thread moved into another network namespace sees
+        // /proc/self/net of the process, so the JDK may list interfaces that are not there.
+        NetworkInterface fallback = null;
         for (Iterator<NetworkInterface> it = NetworkInterface.networkInterfaces().iterator(); it.hasNext(); ) {
             NetworkInterface nif = it.next();
-            if (nif.isUp() && nif.supportsMulticast()) {
-                return nif;
+            try {
+                if (local != null && nif.inetAddresses().anyMatch(local::equals) && nif.isUp()) {
+                    return nif;
+                }
+                if (fallback == null && nif.isUp() && nif.supportsMulticast()) {
+                    fallback = nif;
+                }
+            } catch (SocketException notHere) {
+                // listed but absent here
             }
+        }
+        if (fallback != null) {
+            return fallback;
         }
         throw new SocketException(scheme + ": no multicast-capable interface is up for group "
                 + group.getHostAddress() + "; name one with option if=");

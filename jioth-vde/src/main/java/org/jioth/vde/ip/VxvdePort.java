@@ -102,7 +102,9 @@ public final class VxvdePort implements EthernetPort {
         this.unicast = uc;
         this.selector = sel;
         this.unicastPort = ((InetSocketAddress) uc.getLocalAddress()).getPort();
-        this.localAddresses = MulticastInterfaces.localAddresses();
+        Set<InetAddress> locals = new java.util.HashSet<>(MulticastInterfaces.localAddresses());
+        locals.add(((InetSocketAddress) uc.getLocalAddress()).getAddress()); // the bind address, surely ours
+        this.localAddresses = Set.copyOf(locals);
         VxHeader.write(sendBuffer, 0, settings.vni());
         this.receiver = Thread.ofPlatform().daemon().name("jioth-vxvde-rx " + settings).unstarted(this::receiveLoop);
         receiver.start();
@@ -194,7 +196,7 @@ public final class VxvdePort implements EthernetPort {
             stats.droppedMalformed.increment();
             return;
         }
-        if (fromGroupSocket && from.getPort() == unicastPort && localAddresses.contains(from.getAddress())) {
+        if (fromGroupSocket && from.getPort() == unicastPort && isLocal(from.getAddress())) {
             return; // our own multicast, looped back
         }
         if (length == VxHeader.LENGTH) {
@@ -208,6 +210,11 @@ public final class VxvdePort implements EthernetPort {
         }
         table.learn(MacTable.macAt(buf, VxHeader.LENGTH + 6), from.getAddress(), from.getPort());
         deliveredInBatch |= FrameDelivery.deliver(sink, buf, stats, settings.toString());
+    }
+
+    /** One of ours; a multicast routed out of lo without a source address arrives from 0.0.0.0. */
+    private boolean isLocal(InetAddress a) {
+        return a.isAnyLocalAddress() || localAddresses.contains(a);
     }
 
     @Override

@@ -57,6 +57,20 @@ public final class TestNetns implements AutoCloseable {
         return r.output;
     }
 
+    /**
+     * Adds a veth pair v0/v1 inside the namespace, v0 with fd00::1/64 (no DAD wait): IPv6
+     * multicast is not looped back on lo, but it is on a real device with multicast loopback on.
+     */
+    public void addVethPair() throws Exception {
+        ip("link", "add", "v0", "type", "veth", "peer", "name", "v1");
+        ip("addr", "add", "fd00::1/64", "dev", "v0", "nodad");
+        // An IPv4 address too: the JDK lists IPv4 interfaces by ioctl (this namespace) but IPv6 ones
+        // from /proc/self/net (the process's namespace), so a v6-only v0 would be invisible to a thread here.
+        ip("addr", "add", "192.168.250.1/24", "dev", "v0");
+        ip("link", "set", "v0", "up");
+        ip("link", "set", "v1", "up");
+    }
+
     /** The command line prefix that runs a program inside the namespace. */
     public List<String> exec(String... command) {
         List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", name));
