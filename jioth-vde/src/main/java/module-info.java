@@ -4,4 +4,5 @@ module org.jioth.vde {
     requires org.jioth.linux;
     exports org.jioth.vde;
     exports org.jioth.vde.ip;
+    exports org.jioth.vde.ptp;
 }
