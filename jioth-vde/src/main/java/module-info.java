@@ -5,4 +5,5 @@ module org.jioth.vde {
     exports org.jioth.vde;
     exports org.jioth.vde.ip;
     exports org.jioth.vde.ptp;
+    exports org.jioth.vde.tap;
 }
