@@ -3,4 +3,7 @@ module org.jioth.vde {
     requires transitive org.jioth.api;
     requires org.jioth.linux;
     exports org.jioth.vde;
+    exports org.jioth.vde.ip;
+    exports org.jioth.vde.ptp;
+    exports org.jioth.vde.tap;
 }

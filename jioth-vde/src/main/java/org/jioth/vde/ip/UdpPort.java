@@ -1,0 +1,166 @@
+package org.jioth.vde.ip;
+
+import java.io.IOException;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.DatagramChannel;
+import java.util.concurrent.locks.ReentrantLock;
+import org.jioth.vde.EthernetPort;
+import org.jioth.vde.FrameSink;
+import org.jioth.vde.PortStatistics;
+import org.jioth.vde.portsupport.FrameDelivery;
+
+/**
+ * {@code udp://}: a point-to-point tunnel, one UDP datagram per raw frame. Like the reference, the
+ * port accepts datagrams from anyone until it first sends; from then on only from the destination
+ * (the C code connects the socket; here the sender is checked, which needs no lock against the
+ * blocked receiver); a zero-length datagram lifts that restriction again.
+ *
+ * <p>The receiver is a virtual thread blocked in the JDK's blocking {@link DatagramChannel}: the
+ * JDK parks it on its own poller without pinning a carrier, so many ports cost no platform thread
+ * each. Received frames are delivered one at a time, each followed by {@code endOfBatch()} (a
+ * blocking receive cannot tell whether more datagrams are waiting).
+ */
+public final class UdpPort implements EthernetPort {
+    private static final Logger LOG = System.getLogger(UdpPort.class.getName());
+
+    private final UdpSettings settings;
+    private final DatagramChannel channel;
+    private final PortStatistics stats = new PortStatistics();
+    private final ReentrantLock sendLock = new ReentrantLock();
+    /** Where heap frames are copied before sending, so the JDK needs no temporary direct buffer. */
+    private final ByteBuffer sendBuffer = ByteBuffer.allocateDirect(MAX_FRAME);
+    private final Thread receiver;
+    private volatile FrameSink sink;
+    private volatile boolean peerLocked;
+    private volatile boolean closed;
+
+    public UdpPort(UdpSettings settings) throws IOException {
+        this.settings = settings;
+        InetSocketAddress dst = settings.destination();
+        this.channel = DatagramChannel.open(MulticastInterfaces.familyOf(dst.getAddress()));
+        try {
+            channel.bind(settings.sourceAddress() == null
+                    ? new InetSocketAddress(MulticastInterfaces.wildcardLike(dst.getAddress()), settings.sourcePort())
+                    : new InetSocketAddress(settings.sourceAddress(), settings.sourcePort()));
+        } catch (IOException e) {
+            channel.close();
+            throw new IOException(settings + ": cannot bind the source socket: " + e.getMessage(), e);
+        }
+        this.receiver = Thread.ofVirtual().name("jioth-udp-rx " + settings).unstarted(this::receiveLoop);
+        receiver.start();
+    }
+
+    /** The bound local address (useful when the source port was 0). */
+    public InetSocketAddress localAddress() throws IOException {
+        return (InetSocketAddress) channel.getLocalAddress();
+    }
+
+    @Override
+    public boolean send(ByteBuffer frame) throws IOException {
+        if (closed) {
+            throw new ClosedChannelException();
+        }
+        if (!FrameDelivery.checkSendLength(frame, stats)) {
+            return false;
+        }
+        int length = frame.remaining();
+        int position = frame.position();
+        sendLock.lock();
+        try {
+            ByteBuffer out = frame;
+            if (!frame.isDirect()) {
+                sendBuffer.clear();
+                sendBuffer.put(0, frame, position, length);
+                sendBuffer.limit(length);
+                out = sendBuffer;
+            }
+            peerLocked = true;
+            int sent = channel.send(out, settings.destination());
+            if (sent != length) {
+                stats.droppedQueueFull.increment();
+                return false;
+            }
+        } catch (ClosedChannelException e) {
+            throw e;
+        } catch (IOException e) {
+            stats.droppedQueueFull.increment();
+            LOG.log(Level.DEBUG, () -> settings + ": send failed: " + e);
+            return false;
+        } finally {
+            frame.position(position);
+            sendLock.unlock();
+        }
+        stats.framesOut.increment();
+        stats.bytesOut.add(length);
+        return true;
+    }
+
+    private void receiveLoop() {
+        // One byte more than the largest frame, so an oversized datagram shows as too long.
+        ByteBuffer buf = ByteBuffer.allocateDirect(MAX_FRAME + 1);
+        InetSocketAddress peer = settings.destination();
+        while (!closed) {
+            buf.clear();
+            SocketAddress from;
+            try {
+                from = channel.receive(buf);
+            } catch (ClosedChannelException e) {
+                break;
+            } catch (IOException e) {
+                if (closed) {
+                    break;
+                }
+                stats.droppedMalformed.increment();
+                LOG.log(Level.DEBUG, () -> settings + ": receive failed: " + e);
+                continue;
+            }
+            buf.flip();
+            if (!buf.hasRemaining()) {
+                peerLocked = false; // the reference disconnects on a zero-length receive
+                continue;
+            }
+            if (peerLocked && !peer.equals(from)) {
+                stats.droppedMalformed.increment(); // a connected socket would not have received it
+                continue;
+            }
+            FrameSink s = sink;
+            if (FrameDelivery.deliver(s, buf, stats, settings.toString())) {
+                FrameDelivery.endOfBatch(s, settings.toString());
+            }
+        }
+    }
+
+    @Override
+    public void setSink(FrameSink sink) {
+        this.sink = sink;
+    }
+
+    @Override
+    public PortStatistics statistics() {
+        return stats;
+    }
+
+    @Override
+    public String description() {
+        return settings.toString();
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        channel.close();
+        try {
+            receiver.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

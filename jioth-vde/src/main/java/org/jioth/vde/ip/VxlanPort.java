@@ -1,0 +1,172 @@
+package org.jioth.vde.ip;
+
+import java.io.IOException;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.DatagramChannel;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongSupplier;
+import org.jioth.vde.EthernetPort;
+import org.jioth.vde.FrameSink;
+import org.jioth.vde.PortStatistics;
+import org.jioth.vde.portsupport.FrameDelivery;
+
+/**
+ * {@code vxlan://}: a VXLAN (RFC 7348) tunnel endpoint, interoperable with the Linux kernel's vxlan
+ * device. One UDP socket bound to the wildcard address at {@code port} (no SO_REUSEADDR: one per
+ * host and port), joined to the group, multicast loopback off; frames go to the group for group or
+ * unknown MACs, else to the learned sender IP at {@code port}.
+ *
+ * <p>The receiver is a virtual thread blocked in the JDK's blocking {@link DatagramChannel} (parked
+ * on the JDK poller, no carrier pinned); each frame is followed by {@code endOfBatch()}.
+ */
+public final class VxlanPort implements EthernetPort {
+    private static final Logger LOG = System.getLogger(VxlanPort.class.getName());
+
+    private final VxlanSettings settings;
+    private final InetSocketAddress groupAddress;
+    private final DatagramChannel channel;
+    private final MacTable table;
+    private final PortStatistics stats = new PortStatistics();
+    private final ReentrantLock sendLock = new ReentrantLock();
+    private final ByteBuffer sendBuffer = ByteBuffer.allocateDirect(VxHeader.LENGTH + MAX_FRAME);
+    private final Thread receiver;
+    private volatile FrameSink sink;
+    private volatile boolean closed;
+
+    public VxlanPort(VxlanSettings settings) throws IOException {
+        this(settings, System::nanoTime);
+    }
+
+    /** With an injected clock for the MAC table's expiry. */
+    public VxlanPort(VxlanSettings settings, LongSupplier nanoClock) throws IOException {
+        this.settings = settings;
+        this.groupAddress = new InetSocketAddress(settings.group(), settings.port());
+        this.table = new MacTable(settings.hashSize(), settings.expireTime().toNanos(), nanoClock);
+        NetworkInterface nif = MulticastInterfaces.forGroup(settings.group(), settings.port(),
+                settings.interfaceName(), "vxlan");
+        DatagramChannel ch = DatagramChannel.open(MulticastInterfaces.familyOf(settings.group()));
+        try {
+            if (settings.receiveBuffer() > 0) {
+                ch.setOption(StandardSocketOptions.SO_RCVBUF, (int) settings.receiveBuffer());
+            }
+            ch.setOption(StandardSocketOptions.IP_MULTICAST_TTL, settings.ttl());
+            ch.setOption(StandardSocketOptions.IP_MULTICAST_LOOP, false);
+            if (settings.interfaceName() != null) {
+                ch.setOption(StandardSocketOptions.IP_MULTICAST_IF, nif);
+            }
+            ch.bind(new InetSocketAddress(MulticastInterfaces.wildcardLike(settings.group()), settings.port()));
+            ch.join(settings.group(), nif);
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            throw new IOException(settings + ": cannot open (" + e.getMessage() + ")", e);
+        }
+        this.channel = ch;
+        VxHeader.write(sendBuffer, 0, settings.vni());
+        this.receiver = Thread.ofVirtual().name("jioth-vxlan-rx " + settings).unstarted(this::receiveLoop);
+        receiver.start();
+    }
+
+    @Override
+    public boolean send(ByteBuffer frame) throws IOException {
+        if (closed) {
+            throw new ClosedChannelException();
+        }
+        if (!FrameDelivery.checkSendLength(frame, stats)) {
+            return false;
+        }
+        int length = frame.remaining();
+        long dstMac = MacTable.macAt(frame, frame.position());
+        InetSocketAddress to = MacTable.isGroup(dstMac) ? null : table.lookup(dstMac);
+        sendLock.lock();
+        try {
+            sendBuffer.clear();
+            sendBuffer.put(VxHeader.LENGTH, frame, frame.position(), length);
+            sendBuffer.limit(VxHeader.LENGTH + length);
+            if (channel.send(sendBuffer, to == null ? groupAddress : to) == 0) {
+                stats.droppedQueueFull.increment();
+                return false;
+            }
+        } catch (ClosedChannelException e) {
+            throw e;
+        } catch (IOException e) {
+            stats.droppedQueueFull.increment();
+            LOG.log(Level.DEBUG, () -> settings + ": send failed: " + e);
+            return false;
+        } finally {
+            sendLock.unlock();
+        }
+        stats.framesOut.increment();
+        stats.bytesOut.add(length);
+        return true;
+    }
+
+    private void receiveLoop() {
+        ByteBuffer buf = ByteBuffer.allocateDirect(VxHeader.LENGTH + MAX_FRAME + 1);
+        while (!closed) {
+            buf.clear();
+            InetSocketAddress from;
+            try {
+                from = (InetSocketAddress) channel.receive(buf);
+            } catch (ClosedChannelException e) {
+                break;
+            } catch (IOException e) {
+                if (closed) {
+                    break;
+                }
+                LOG.log(Level.DEBUG, () -> settings + ": receive failed: " + e);
+                continue;
+            }
+            int length = buf.position();
+            if (length < VxHeader.LENGTH || !VxHeader.matchesVxlan(buf, 0, settings.vni())) {
+                stats.droppedMalformed.increment();
+                continue;
+            }
+            buf.limit(length).position(VxHeader.LENGTH);
+            if (!FrameDelivery.validLength(buf.remaining())) {
+                stats.droppedBadLength.increment();
+                continue;
+            }
+            // Learn the sender's IP; replies go to the VXLAN port, whatever source port it used.
+            table.learn(MacTable.macAt(buf, VxHeader.LENGTH + 6), from.getAddress(), settings.port());
+            FrameSink s = sink;
+            if (FrameDelivery.deliver(s, buf, stats, settings.toString())) {
+                FrameDelivery.endOfBatch(s, settings.toString());
+            }
+        }
+    }
+
+    @Override
+    public void setSink(FrameSink sink) {
+        this.sink = sink;
+    }
+
+    @Override
+    public PortStatistics statistics() {
+        return stats;
+    }
+
+    @Override
+    public String description() {
+        return settings.toString();
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        channel.close();
+        try {
+            receiver.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
