@@ -65,7 +65,7 @@ final class DemoCommand implements Callable<Integer> {
             }
             out.println();
             out.println("Next: run the same server on a stack of its own, e.g. in a private namespace:");
-            out.println("  unshare -rn sh -c 'ip link add vde0 type dummy; ./ioth server kernel & sleep 2; ./ioth client kernel'");
+            out.println("  unshare -rn sh -c 'ip link set lo up; ip link add vde0 type dummy || ip link add vde0 type bridge; ./ioth server kernel & sleep 3; ./ioth client kernel'");
             out.println("and see ./ioth --help for the other commands.");
         }
         return 0;

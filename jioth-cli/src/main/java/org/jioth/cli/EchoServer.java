@@ -21,14 +21,14 @@ final class EchoServer implements AutoCloseable {
     private static final int BUFFER = 8192;
     private final ServerSocketChannel listener;
     private final PrintStream log;
-    private final boolean logData;
+    private final boolean verbose;
     private final AtomicInteger connections = new AtomicInteger();
     private Thread acceptor;
 
-    /** Binds {@code bind} on {@code stack} with the seed's backlog of 5. */
-    EchoServer(IothStack stack, InetSocketAddress bind, PrintStream log, boolean logData) throws IOException {
+    /** Binds {@code bind} on {@code stack} with the seed's backlog of 5; {@code verbose} prints the seed's log lines. */
+    EchoServer(IothStack stack, InetSocketAddress bind, PrintStream log, boolean verbose) throws IOException {
         this.log = log;
-        this.logData = logData;
+        this.verbose = verbose;
         this.listener = stack.provider().openServerSocketChannel();
         try {
             listener.bind(bind, 5);
@@ -67,7 +67,9 @@ final class EchoServer implements AutoCloseable {
 
     private void serve(SocketChannel conn, int id) {
         long tid = Thread.currentThread().threadId();
-        log.println("new conn " + id + " tid " + tid);
+        if (verbose) {
+            log.println("new conn " + id + " tid " + tid);
+        }
         ByteBuffer buf = ByteBuffer.allocate(BUFFER);
         try (conn) {
             while (true) {
@@ -77,7 +79,7 @@ final class EchoServer implements AutoCloseable {
                     break;
                 }
                 buf.flip();
-                if (logData) {
+                if (verbose) {
                     log.print("tid " + tid + " GOT: "
                             + new String(buf.array(), 0, buf.limit(), StandardCharsets.UTF_8));
                     log.flush();
@@ -89,7 +91,9 @@ final class EchoServer implements AutoCloseable {
         } catch (IOException e) {
             // A reset or a closed listener ends the connection like EOF does in the seed.
         }
-        log.println("close conn " + id + " tid " + tid);
+        if (verbose) {
+            log.println("close conn " + id + " tid " + tid);
+        }
     }
 
     @Override
