@@ -3,4 +3,6 @@ module org.jioth.vde {
     requires transitive org.jioth.api;
     requires org.jioth.linux;
     exports org.jioth.vde;
+    uses org.jioth.vde.EthernetScheme;
+    provides org.jioth.vde.EthernetScheme with org.jioth.vde.NullScheme;
 }
