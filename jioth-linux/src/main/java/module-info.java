@@ -2,4 +2,5 @@
 module org.jioth.linux {
     requires transitive org.jioth.api;
     exports org.jioth.linux;
+    exports org.jioth.linux.unix;
 }

@@ -1,0 +1,286 @@
+package org.jioth.linux.unix;
+
+import static org.jioth.linux.unix.UnixNative.*;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.jioth.linux.ErrnoException;
+
+/**
+ * A non-blocking AF_UNIX socket (stream, datagram or seqpacket) owned by Java. Every call returns
+ * at once: "would block" is reported as -1 (or null), never by waiting; wait for readiness with a
+ * {@link Reactor}. So these calls are safe on virtual threads.
+ *
+ * <p>Frames move through {@link #send}/{@link #receive} straight from and into the caller's
+ * {@link ByteBuffer} (heap or direct), without a copy. After {@link #close} the descriptor number may
+ * be reused by the OS: the owner must make sure no thread still uses the socket (a {@link Reactor}
+ * registration is cancelled first, see {@link Reactor.Registration#cancel}).
+ */
+public final class UnixSocket implements Closeable {
+    /** The socket type. */
+    public enum Type {
+        STREAM(SOCK_STREAM), DATAGRAM(SOCK_DGRAM), SEQPACKET(SOCK_SEQPACKET);
+
+        final int value;
+
+        Type(int value) {
+            this.value = value;
+        }
+    }
+
+    private final int fd;
+    private final Type type;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private UnixSocket(int fd, Type type) {
+        this.fd = fd;
+        this.type = type;
+    }
+
+    /** A new unbound, unconnected, non-blocking, close-on-exec socket. */
+    public static UnixSocket open(Type type) throws ErrnoException {
+        int fd;
+        try {
+            fd = (int) SOCKET.invokeExact(state(), AF_UNIX, type.value | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+        } catch (Throwable t) {
+            throw fatal(t);
+        }
+        if (fd < 0) {
+            throw new ErrnoException("socket(AF_UNIX, " + type + ")", errno());
+        }
+        return new UnixSocket(fd, type);
+    }
+
+    /** A connected pair, both ends non-blocking. */
+    public static UnixSocket[] pair(Type type) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment fds = arena.allocate(ValueLayout.JAVA_INT, 2);
+            int r = (int) SOCKETPAIR.invokeExact(state(), AF_UNIX, type.value | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, fds);
+            if (r < 0) {
+                throw new ErrnoException("socketpair(AF_UNIX, " + type + ")", errno());
+            }
+            return new UnixSocket[] {new UnixSocket(fds.getAtIndex(ValueLayout.JAVA_INT, 0), type),
+                    new UnixSocket(fds.getAtIndex(ValueLayout.JAVA_INT, 1), type)};
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw fatal(t);
+        }
+    }
+
+    public int fd() {
+        return fd;
+    }
+
+    public Type type() {
+        return type;
+    }
+
+    public boolean isOpen() {
+        return !closed.get();
+    }
+
+    /** Binds to the file {@code path} (which must not exist). */
+    public void bind(String path) throws ErrnoException {
+        addressCall("bind", BIND, path);
+    }
+
+    /**
+     * Connects to {@code path}. For stream sockets a full listen backlog is reported as an
+     * {@link ErrnoException} with EAGAIN (AF_UNIX connects otherwise complete at once).
+     */
+    public void connect(String path) throws ErrnoException {
+        addressCall("connect", CONNECT, path);
+    }
+
+    private void addressCall(String what, java.lang.invoke.MethodHandle h, String path) throws ErrnoException {
+        byte[] a;
+        try {
+            a = UnixAddress.encode(path);
+        } catch (IllegalArgumentException e) {
+            throw new ErrnoException(what, org.jioth.Errno.ENAMETOOLONG.value(), path);
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment sa = arena.allocateFrom(ValueLayout.JAVA_BYTE, a);
+            int r = (int) h.invokeExact(state(), fd, sa, SOCKADDR_UN_SIZE);
+            if (r < 0) {
+                throw new ErrnoException(what, errno(), path);
+            }
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw fatal(t);
+        }
+    }
+
+    public void listen(int backlog) throws ErrnoException {
+        try {
+            if ((int) LISTEN.invokeExact(state(), fd, backlog) < 0) {
+                throw new ErrnoException("listen", errno());
+            }
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw fatal(t);
+        }
+    }
+
+    /** The next pending connection (non-blocking), or null when none is waiting. */
+    public UnixSocket accept() throws ErrnoException {
+        try {
+            int c = (int) ACCEPT4.invokeExact(state(), fd, MemorySegment.NULL, MemorySegment.NULL,
+                    SOCK_NONBLOCK | SOCK_CLOEXEC);
+            if (c < 0) {
+                int e = errno();
+                if (e == EAGAIN || e == EINTR) {
+                    return null;
+                }
+                throw new ErrnoException("accept", e);
+            }
+            return new UnixSocket(c, type);
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw fatal(t);
+        }
+    }
+
+    /** The path this socket is bound to, or null. */
+    public String localPath() throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment sa = arena.allocate(SOCKADDR_UN_SIZE);
+            MemorySegment len = arena.allocateFrom(ValueLayout.JAVA_INT, SOCKADDR_UN_SIZE);
+            if ((int) GETSOCKNAME.invokeExact(state(), fd, sa, len) < 0) {
+                throw new ErrnoException("getsockname", errno());
+            }
+            return UnixAddress.decode(sa, len.get(ValueLayout.JAVA_INT, 0));
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw fatal(t);
+        }
+    }
+
+    /**
+     * Sends {@code src} (position..limit) as one datagram/record, or as many bytes as fit for a
+     * stream. Advances the position by the bytes sent. Returns them, or -1 when it would block.
+     */
+    public int send(ByteBuffer src) throws ErrnoException {
+        return sendTo(src, MemorySegment.NULL, 0);
+    }
+
+    /** Sends one datagram to the socket at {@code path} (unconnected datagram sockets). */
+    public int sendTo(ByteBuffer src, String path) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            return sendTo(src, arena.allocateFrom(ValueLayout.JAVA_BYTE, UnixAddress.encode(path)), SOCKADDR_UN_SIZE);
+        }
+    }
+
+    private int sendTo(ByteBuffer src, MemorySegment addr, int addrLen) throws ErrnoException {
+        int len = src.remaining();
+        long n;
+        try {
+            n = (long) SENDTO.invokeExact(state(), fd, segment(src), (long) len, MSG_DONTWAIT | MSG_NOSIGNAL, addr, addrLen);
+        } catch (Throwable t) {
+            throw fatal(t);
+        }
+        if (n < 0) {
+            int e = errno();
+            if (e == EAGAIN || e == EINTR) {
+                return -1;
+            }
+            throw new ErrnoException(addrLen == 0 ? "send" : "sendto", e);
+        }
+        src.position(src.position() + (int) n);
+        return (int) n;
+    }
+
+    /**
+     * Receives into {@code dst} (from its position; a longer datagram is truncated to fit).
+     * Advances the position. Returns the bytes received (0 at the end of a stream or for an empty
+     * datagram), or -1 when nothing is waiting.
+     */
+    public int receive(ByteBuffer dst) throws ErrnoException {
+        return receiveFrom(dst, MemorySegment.NULL, MemorySegment.NULL);
+    }
+
+    /**
+     * Receives one datagram and returns the sender's path ("" when unnamed), or null when nothing
+     * is waiting; the bytes go to {@code dst} as in {@link #receive}.
+     */
+    public String receiveFrom(ByteBuffer dst) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment sa = arena.allocate(SOCKADDR_UN_SIZE);
+            MemorySegment len = arena.allocateFrom(ValueLayout.JAVA_INT, SOCKADDR_UN_SIZE);
+            if (receiveFrom(dst, sa, len) < 0) {
+                return null;
+            }
+            String p = UnixAddress.decode(sa, len.get(ValueLayout.JAVA_INT, 0));
+            return p == null ? "" : p;
+        }
+    }
+
+    private int receiveFrom(ByteBuffer dst, MemorySegment addr, MemorySegment addrLen) throws ErrnoException {
+        if (dst.isReadOnly()) {
+            throw new IllegalArgumentException("read-only buffer");
+        }
+        long n;
+        try {
+            n = (long) RECVFROM.invokeExact(state(), fd, segment(dst), (long) dst.remaining(), MSG_DONTWAIT, addr, addrLen);
+        } catch (Throwable t) {
+            throw fatal(t);
+        }
+        if (n < 0) {
+            int e = errno();
+            if (e == EAGAIN || e == EINTR) {
+                return -1;
+            }
+            throw new ErrnoException("recv", e);
+        }
+        dst.position(dst.position() + (int) n);
+        return (int) n;
+    }
+
+    private static MemorySegment segment(ByteBuffer b) {
+        return MemorySegment.ofBuffer(b);
+    }
+
+    /** shutdown(SHUT_RDWR): the peer sees end of stream; errors are ignored. */
+    public void shutdown() {
+        if (!closed.get()) {
+            try {
+                int r = (int) SHUTDOWN.invokeExact(state(), fd, SHUT_RDWR);
+                assert r >= -1;
+            } catch (Throwable t) {
+                throw fatal(t);
+            }
+        }
+    }
+
+    /** Closes the descriptor; idempotent. */
+    @Override
+    public void close() throws IOException {
+        if (closed.compareAndSet(false, true)) {
+            try {
+                int r = (int) CLOSE.invokeExact(state(), fd);
+                if (r < 0 && errno() != EINTR) {
+                    throw new ErrnoException("close", errno());
+                }
+            } catch (ErrnoException e) {
+                throw e;
+            } catch (Throwable t) {
+                throw fatal(t);
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "unix " + type.name().toLowerCase(java.util.Locale.ROOT) + " socket fd " + fd;
+    }
+}
