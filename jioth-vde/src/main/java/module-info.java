@@ -4,5 +4,6 @@ module org.jioth.vde {
     requires org.jioth.linux;
     exports org.jioth.vde;
     uses org.jioth.vde.EthernetScheme;
-    provides org.jioth.vde.EthernetScheme with org.jioth.vde.NullScheme;
+    provides org.jioth.vde.EthernetScheme with org.jioth.vde.NullScheme, org.jioth.vde.VdeScheme,
+            org.jioth.vde.NodeScheme;
 }
