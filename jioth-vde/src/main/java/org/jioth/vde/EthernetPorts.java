@@ -25,7 +25,10 @@ public final class EthernetPorts {
      */
     public static EthernetPort open(String vnl) throws IOException {
         Vnl parsed = Vnl.parse(defaulted(vnl == null ? "" : vnl, Path.of(System.getProperty("user.home", "/"))));
-        EthernetScheme scheme = scheme(parsed.scheme());
+        EthernetScheme scheme = schemes().get(parsed.scheme());
+        if (scheme == null) {
+            throw unknown(parsed.text(), parsed.scheme());
+        }
         return scheme.open(parsed.resolve(scheme.syntax()));
     }
 
@@ -33,11 +36,14 @@ public final class EthernetPorts {
     public static EthernetScheme scheme(String name) {
         EthernetScheme s = schemes().get(name);
         if (s == null) {
-            throw new VnlException(name + "://", null, name,
-                    "unknown scheme (known: " + String.join(", ", schemes().keySet()) + ")",
-                    java.util.List.of());
+            throw unknown(name + "://", name);
         }
         return s;
+    }
+
+    private static VnlException unknown(String vnl, String scheme) {
+        return new VnlException(vnl, null, scheme,
+                "unknown scheme (known: " + String.join(", ", schemes().keySet()) + ")", java.util.List.of());
     }
 
     /** Every registered scheme by name, sorted. */

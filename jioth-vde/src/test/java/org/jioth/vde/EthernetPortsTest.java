@@ -23,7 +23,10 @@ class EthernetPortsTest {
     @Test
     void unknownSchemeNamesTheKnownOnes() {
         assertThatThrownBy(() -> EthernetPorts.open("nosuch://x")).isInstanceOf(VnlException.class)
-                .hasMessageContaining("nosuch").hasMessageContaining("known: ").hasMessageContaining("null");
+                .hasMessageContaining("nosuch://x").hasMessageContaining("known: ").hasMessageContaining("null")
+                .hasMessageContaining("switch").hasMessageContaining("vde");
+        assertThat(EthernetPorts.schemes()).containsKeys("vde", "switch", "hub", "multi", "bonding", "null");
+        assertThat(EthernetPorts.scheme("hub")).isInstanceOf(NodeScheme.class);
     }
 
     @Test
