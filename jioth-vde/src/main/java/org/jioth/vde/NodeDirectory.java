@@ -144,7 +144,13 @@ final class NodeDirectory implements Closeable {
 
         void readable(int events) throws IOException {
             buffer.clear();
-            int n = control.receive(buffer);
+            int n;
+            try {
+                n = control.receive(buffer);
+            } catch (ErrnoException e) { // ECONNRESET and the like: the client is gone
+                close();
+                return;
+            }
             if (n < 0) {
                 return;
             }

@@ -39,9 +39,14 @@ final class VdePort implements EthernetPort {
         controlWatch = reactor.register(control.fd(), Epoll.IN | Epoll.RDHUP, this::controlReadable);
     }
 
-    private void controlReadable(int events) throws ErrnoException {
+    private void controlReadable(int events) {
         ByteBuffer junk = ByteBuffer.allocate(64);
-        int n = control.receive(junk);
+        int n;
+        try {
+            n = control.receive(junk);
+        } catch (ErrnoException e) {
+            n = 0; // reset by the switch: gone all the same
+        }
         if (n == 0 || (events & (Epoll.HUP | Epoll.ERR)) != 0) {
             hungUp = true;
             controlWatch.cancel(null);
