@@ -128,10 +128,17 @@ public final class VdeScheme implements EthernetScheme {
             }
             data = UnixSocket.open(UnixSocket.Type.DATAGRAM);
             dataPath = bindDataSocket(data, dir);
-            mode = permissions(Path.of(dataPath), ctl, group, mode);
+            mode = permissions(Path.of(dataPath), viaGroup ? dir.resolve(portGroup) : ctl, group, mode);
             int type = viaGroup ? VdeRequest.REQ_NEW_CONTROL : VdeRequest.typeFor(port);
             byte[] request = new VdeRequest(type, dataPath, description).encode();
-            if (control.send(ByteBuffer.wrap(request)) != request.length) {
+            int sent;
+            try {
+                sent = control.send(ByteBuffer.wrap(request));
+            } catch (ErrnoException e) { // EPIPE/ECONNRESET: it hung up at once
+                throw (IOException) new ConnectException("the switch at " + dir + " refused the port ("
+                        + e.errnoName() + " sending the request)").initCause(e);
+            }
+            if (sent != request.length) {
                 throw new IOException("could not send the " + request.length + "-byte request to " + ctl + " in one write");
             }
             String switchSocket = readReply(control, dir);
@@ -164,7 +171,13 @@ public final class VdeScheme implements EthernetScheme {
         ByteBuffer reply = ByteBuffer.allocate(org.jioth.linux.unix.UnixAddress.SIZE);
         long deadline = System.nanoTime() + REPLY_TIMEOUT.toNanos();
         while (reply.hasRemaining()) {
-            int n = control.receive(reply);
+            int n;
+            try {
+                n = control.receive(reply);
+            } catch (ErrnoException e) { // ECONNRESET: it hung up without reading our request
+                throw (IOException) new ConnectException("the switch at " + dir + " refused the port ("
+                        + e.errnoName() + " on the control connection)").initCause(e);
+            }
             if (n == 0) {
                 throw new ConnectException("the switch at " + dir + " refused the port (closed the control connection)");
             }
