@@ -1,6 +1,5 @@
 package org.jioth.vde;
 
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import org.jioth.linux.ErrnoException;
 import org.jioth.linux.unix.DatagramBatch;
@@ -122,11 +121,7 @@ final class DatagramLink {
         }
         closed = true;
         Runnable finish = () -> {
-            try {
-                socket.close();
-            } catch (IOException e) {
-                LOG.log(System.Logger.Level.DEBUG, () -> name + ": close: " + e.getMessage());
-            }
+            socket.close();
             if (batch != null) {
                 batch.close();
             }

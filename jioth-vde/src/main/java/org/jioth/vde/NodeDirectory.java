@@ -118,11 +118,7 @@ final class NodeDirectory implements Closeable {
                 client.watch = reactor.register(c.fd(), Epoll.IN | Epoll.RDHUP, client::readable);
             } catch (ErrnoException e) {
                 clients.remove(c.fd());
-                try {
-                    c.close();
-                } catch (IOException ignored) {
-                    // nothing more to do
-                }
+                c.close();
                 throw e;
             }
         }
@@ -224,13 +220,7 @@ final class NodeDirectory implements Closeable {
             } else {
                 unlink.run();
             }
-            Runnable closeControl = () -> {
-                try {
-                    control.close();
-                } catch (IOException e) {
-                    LOG.log(System.Logger.Level.DEBUG, () -> "close control: " + e.getMessage());
-                }
-            };
+            Runnable closeControl = control::close;
             if (watch != null) {
                 watch.cancel(closeControl);
             } else {
@@ -252,11 +242,7 @@ final class NodeDirectory implements Closeable {
             for (Client c : clients.values().toArray(Client[]::new)) {
                 c.close();
             }
-            try {
-                listener.close();
-            } catch (IOException e) {
-                LOG.log(System.Logger.Level.DEBUG, () -> "close ctl: " + e.getMessage());
-            }
+            listener.close();
             done.countDown();
         };
         listening.cancel(shutdown);

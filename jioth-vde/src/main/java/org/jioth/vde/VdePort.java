@@ -1,6 +1,5 @@
 package org.jioth.vde;
 
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import org.jioth.linux.ErrnoException;
 import org.jioth.linux.unix.Epoll;
@@ -91,13 +90,7 @@ final class VdePort implements EthernetPort {
         }
         closed = true;
         data.close(null);
-        Runnable closeControl = () -> {
-            try {
-                control.close(); // the switch frees the port
-            } catch (IOException e) {
-                LOG.log(System.Logger.Level.DEBUG, () -> description + ": " + e.getMessage());
-            }
-        };
+        Runnable closeControl = control::close; // the switch frees the port
         if (controlWatch != null) {
             controlWatch.cancel(closeControl);
         } else {

@@ -72,10 +72,13 @@ public final class DatagramBatch implements AutoCloseable {
             // msg_name/msg_control stay NULL, msg_flags is output only
         }
         int n;
+        socket.begin("recvmmsg");
         try {
             n = (int) RECVMMSG.invokeExact(state(), socket.fd(), msgs, capacity, MSG_DONTWAIT, MemorySegment.NULL);
         } catch (Throwable t) {
             throw fatal(t);
+        } finally {
+            socket.end();
         }
         if (n < 0) {
             int e = errno();
@@ -128,10 +131,13 @@ public final class DatagramBatch implements AutoCloseable {
             return 0;
         }
         int sent;
+        socket.begin("sendmmsg");
         try {
             sent = (int) SENDMMSG.invokeExact(state(), socket.fd(), msgs, n, MSG_DONTWAIT | MSG_NOSIGNAL);
         } catch (Throwable t) {
             throw fatal(t);
+        } finally {
+            socket.end();
         }
         if (sent < 0) {
             int e = errno();

@@ -8,7 +8,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.jioth.linux.ErrnoException;
 
 /**
@@ -35,7 +35,11 @@ public final class UnixSocket implements Closeable {
 
     private final int fd;
     private final Type type;
-    private final AtomicBoolean closed = new AtomicBoolean();
+    /**
+     * Bit 31: closed; the rest: calls in progress. The descriptor is released only when both hold,
+     * so a call racing with {@link #close} never reaches a descriptor number the OS reused.
+     */
+    private final AtomicInteger state = new AtomicInteger();
 
     private UnixSocket(int fd, Type type) {
         this.fd = fd;
@@ -82,7 +86,27 @@ public final class UnixSocket implements Closeable {
     }
 
     public boolean isOpen() {
-        return !closed.get();
+        return state.get() >= 0;
+    }
+
+    /** Enters a call; an EBADF {@link ErrnoException} once closed. */
+    void begin(String call) throws ErrnoException {
+        while (true) {
+            int s = state.get();
+            if (s < 0) {
+                throw new ErrnoException(call, org.jioth.Errno.EBADF.value(), "socket closed");
+            }
+            if (state.compareAndSet(s, s + 1)) {
+                return;
+            }
+        }
+    }
+
+    /** Leaves a call; the last one out after a close releases the descriptor. */
+    void end() {
+        if (state.decrementAndGet() == Integer.MIN_VALUE) {
+            release();
+        }
     }
 
     /** Binds to the file {@code path} (which must not exist). */
@@ -99,70 +123,90 @@ public final class UnixSocket implements Closeable {
     }
 
     private void addressCall(String what, java.lang.invoke.MethodHandle h, String path) throws ErrnoException {
-        byte[] a;
+        begin(what);
         try {
-            a = UnixAddress.encode(path);
-        } catch (IllegalArgumentException e) {
-            throw new ErrnoException(what, org.jioth.Errno.ENAMETOOLONG.value(), path);
-        }
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment sa = arena.allocateFrom(ValueLayout.JAVA_BYTE, a);
-            int r = (int) h.invokeExact(state(), fd, sa, SOCKADDR_UN_SIZE);
-            if (r < 0) {
-                throw new ErrnoException(what, errno(), path);
+            byte[] a;
+            try {
+                a = UnixAddress.encode(path);
+            } catch (IllegalArgumentException e) {
+                throw new ErrnoException(what, org.jioth.Errno.ENAMETOOLONG.value(), path);
             }
-        } catch (ErrnoException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw fatal(t);
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment sa = arena.allocateFrom(ValueLayout.JAVA_BYTE, a);
+                int r = (int) h.invokeExact(state(), fd, sa, SOCKADDR_UN_SIZE);
+                if (r < 0) {
+                    throw new ErrnoException(what, errno(), path);
+                }
+            } catch (ErrnoException e) {
+                throw e;
+            } catch (Throwable t) {
+                throw fatal(t);
+            }
+        } finally {
+            end();
         }
     }
 
     public void listen(int backlog) throws ErrnoException {
+        begin("listen");
         try {
-            if ((int) LISTEN.invokeExact(state(), fd, backlog) < 0) {
-                throw new ErrnoException("listen", errno());
+            try {
+                if ((int) LISTEN.invokeExact(state(), fd, backlog) < 0) {
+                    throw new ErrnoException("listen", errno());
+                }
+            } catch (ErrnoException e) {
+                throw e;
+            } catch (Throwable t) {
+                throw fatal(t);
             }
-        } catch (ErrnoException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw fatal(t);
+        } finally {
+            end();
         }
     }
 
     /** The next pending connection (non-blocking), or null when none is waiting. */
     public UnixSocket accept() throws ErrnoException {
+        begin("accept");
         try {
-            int c = (int) ACCEPT4.invokeExact(state(), fd, MemorySegment.NULL, MemorySegment.NULL,
-                    SOCK_NONBLOCK | SOCK_CLOEXEC);
-            if (c < 0) {
-                int e = errno();
-                if (e == EAGAIN || e == EINTR) {
-                    return null;
+            try {
+                int c = (int) ACCEPT4.invokeExact(state(), fd, MemorySegment.NULL, MemorySegment.NULL,
+                        SOCK_NONBLOCK | SOCK_CLOEXEC);
+                if (c < 0) {
+                    int e = errno();
+                    if (e == EAGAIN || e == EINTR) {
+                        return null;
+                    }
+                    throw new ErrnoException("accept", e);
                 }
-                throw new ErrnoException("accept", e);
+                return new UnixSocket(c, type);
+            } catch (ErrnoException e) {
+                throw e;
+            } catch (Throwable t) {
+                throw fatal(t);
             }
-            return new UnixSocket(c, type);
-        } catch (ErrnoException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw fatal(t);
+        } finally {
+            end();
         }
     }
 
     /** The path this socket is bound to, or null. */
     public String localPath() throws ErrnoException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment sa = arena.allocate(SOCKADDR_UN_SIZE);
-            MemorySegment len = arena.allocateFrom(ValueLayout.JAVA_INT, SOCKADDR_UN_SIZE);
-            if ((int) GETSOCKNAME.invokeExact(state(), fd, sa, len) < 0) {
-                throw new ErrnoException("getsockname", errno());
+        begin("getsockname");
+        try {
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment sa = arena.allocate(SOCKADDR_UN_SIZE);
+                MemorySegment len = arena.allocateFrom(ValueLayout.JAVA_INT, SOCKADDR_UN_SIZE);
+                if ((int) GETSOCKNAME.invokeExact(state(), fd, sa, len) < 0) {
+                    throw new ErrnoException("getsockname", errno());
+                }
+                return UnixAddress.decode(sa, len.get(ValueLayout.JAVA_INT, 0));
+            } catch (ErrnoException e) {
+                throw e;
+            } catch (Throwable t) {
+                throw fatal(t);
             }
-            return UnixAddress.decode(sa, len.get(ValueLayout.JAVA_INT, 0));
-        } catch (ErrnoException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw fatal(t);
+        } finally {
+            end();
         }
     }
 
@@ -182,22 +226,27 @@ public final class UnixSocket implements Closeable {
     }
 
     private int sendTo(ByteBuffer src, MemorySegment addr, int addrLen) throws ErrnoException {
-        int len = src.remaining();
-        long n;
+        begin("send");
         try {
-            n = (long) SENDTO.invokeExact(state(), fd, segment(src), (long) len, MSG_DONTWAIT | MSG_NOSIGNAL, addr, addrLen);
-        } catch (Throwable t) {
-            throw fatal(t);
-        }
-        if (n < 0) {
-            int e = errno();
-            if (e == EAGAIN || e == EINTR) {
-                return -1;
+            int len = src.remaining();
+            long n;
+            try {
+                n = (long) SENDTO.invokeExact(state(), fd, segment(src), (long) len, MSG_DONTWAIT | MSG_NOSIGNAL, addr, addrLen);
+            } catch (Throwable t) {
+                throw fatal(t);
             }
-            throw new ErrnoException(addrLen == 0 ? "send" : "sendto", e);
+            if (n < 0) {
+                int e = errno();
+                if (e == EAGAIN || e == EINTR) {
+                    return -1;
+                }
+                throw new ErrnoException(addrLen == 0 ? "send" : "sendto", e);
+            }
+            src.position(src.position() + (int) n);
+            return (int) n;
+        } finally {
+            end();
         }
-        src.position(src.position() + (int) n);
-        return (int) n;
     }
 
     /**
@@ -226,56 +275,78 @@ public final class UnixSocket implements Closeable {
     }
 
     private int receiveFrom(ByteBuffer dst, MemorySegment addr, MemorySegment addrLen) throws ErrnoException {
-        if (dst.isReadOnly()) {
-            throw new IllegalArgumentException("read-only buffer");
-        }
-        long n;
+        begin("recv");
         try {
-            n = (long) RECVFROM.invokeExact(state(), fd, segment(dst), (long) dst.remaining(), MSG_DONTWAIT, addr, addrLen);
-        } catch (Throwable t) {
-            throw fatal(t);
-        }
-        if (n < 0) {
-            int e = errno();
-            if (e == EAGAIN || e == EINTR) {
-                return -1;
+            if (dst.isReadOnly()) {
+                throw new IllegalArgumentException("read-only buffer");
             }
-            throw new ErrnoException("recv", e);
+            long n;
+            try {
+                n = (long) RECVFROM.invokeExact(state(), fd, segment(dst), (long) dst.remaining(), MSG_DONTWAIT, addr, addrLen);
+            } catch (Throwable t) {
+                throw fatal(t);
+            }
+            if (n < 0) {
+                int e = errno();
+                if (e == EAGAIN || e == EINTR) {
+                    return -1;
+                }
+                throw new ErrnoException("recv", e);
+            }
+            dst.position(dst.position() + (int) n);
+            return (int) n;
+        } finally {
+            end();
         }
-        dst.position(dst.position() + (int) n);
-        return (int) n;
     }
 
     private static MemorySegment segment(ByteBuffer b) {
         return MemorySegment.ofBuffer(b);
     }
 
-    /** shutdown(SHUT_RDWR): the peer sees end of stream; errors are ignored. */
+    /** shutdown(SHUT_RDWR): the peer sees end of stream (and our own waiters wake); errors are ignored. */
     public void shutdown() {
-        if (!closed.get()) {
-            try {
-                int r = (int) SHUTDOWN.invokeExact(state(), fd, SHUT_RDWR);
-                assert r >= -1;
-            } catch (Throwable t) {
-                throw fatal(t);
+        try {
+            begin("shutdown");
+        } catch (ErrnoException e) {
+            return;
+        }
+        try {
+            int r = (int) SHUTDOWN.invokeExact(state(), fd, SHUT_RDWR);
+            assert r >= -1;
+        } catch (Throwable t) {
+            throw fatal(t);
+        } finally {
+            end();
+        }
+    }
+
+    /**
+     * Closes the socket; idempotent. New calls fail with EBADF at once; the descriptor itself is
+     * released when the last call in progress returns.
+     */
+    @Override
+    public void close() {
+        while (true) {
+            int s = state.get();
+            if (s < 0) {
+                return;
+            }
+            if (state.compareAndSet(s, s | Integer.MIN_VALUE)) {
+                if (s == 0) {
+                    release();
+                }
+                return;
             }
         }
     }
 
-    /** Closes the descriptor; idempotent. */
-    @Override
-    public void close() throws IOException {
-        if (closed.compareAndSet(false, true)) {
-            try {
-                int r = (int) CLOSE.invokeExact(state(), fd);
-                if (r < 0 && errno() != EINTR) {
-                    throw new ErrnoException("close", errno());
-                }
-            } catch (ErrnoException e) {
-                throw e;
-            } catch (Throwable t) {
-                throw fatal(t);
-            }
+    private void release() {
+        try {
+            int r = (int) CLOSE.invokeExact(state(), fd);
+            assert r >= -1;
+        } catch (Throwable t) {
+            throw fatal(t);
         }
     }
 

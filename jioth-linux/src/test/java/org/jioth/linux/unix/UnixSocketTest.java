@@ -79,6 +79,22 @@ class UnixSocketTest {
     }
 
     @Test
+    void callsAfterCloseFailWithEbadfAndCloseIsIdempotent() throws Exception {
+        UnixSocket[] p = UnixSocket.pair(UnixSocket.Type.DATAGRAM);
+        p[0].close();
+        p[0].close();
+        assertThat(p[0].isOpen()).isFalse();
+        assertThatThrownBy(() -> p[0].send(text("x"))).isInstanceOfSatisfying(ErrnoException.class,
+                e -> assertThat(e.errnoName()).isEqualTo("EBADF"));
+        try (DatagramBatch batch = new DatagramBatch(2, 64)) {
+            assertThatThrownBy(() -> batch.receive(p[0])).isInstanceOf(ErrnoException.class);
+        }
+        assertThatThrownBy(() -> p[1].send(text("peer gone"))).isInstanceOfSatisfying(ErrnoException.class,
+                e -> assertThat(e.errnoName()).isEqualTo("ECONNREFUSED"));
+        p[1].close();
+    }
+
+    @Test
     void boundDatagramSocketsTalkByPath() throws Exception {
         String pa = dir.resolve("a").toString(), pb = dir.resolve("b").toString();
         try (UnixSocket a = UnixSocket.open(UnixSocket.Type.DATAGRAM);
