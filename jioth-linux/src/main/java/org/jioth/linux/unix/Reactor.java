@@ -169,10 +169,15 @@ public final class Reactor implements Closeable {
         wakeup.close();
     }
 
-    /** Stops the thread (pending cancellations still run). */
+    /** Stops the thread through the eventfd wakeup (tasks queued before still run); idempotent. */
     @Override
     public void close() {
         execute(() -> closed = true);
+    }
+
+    /** Waits for the thread to end after {@link #close}; true when it has. */
+    public boolean awaitTermination(Duration timeout) throws InterruptedException {
+        return thread.join(timeout);
     }
 
     /** One watched descriptor. */

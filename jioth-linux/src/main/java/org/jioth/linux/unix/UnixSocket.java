@@ -60,6 +60,17 @@ public final class UnixSocket implements Closeable {
         return new UnixSocket(fd, type);
     }
 
+    /**
+     * Takes ownership of an open AF_UNIX descriptor of {@code type} (for example one inherited from
+     * a parent process). The caller makes it non-blocking if it wants the calls here not to wait.
+     */
+    public static UnixSocket adopt(int fd, Type type) {
+        if (fd < 0) {
+            throw new IllegalArgumentException("not a descriptor: " + fd);
+        }
+        return new UnixSocket(fd, type);
+    }
+
     /** A connected pair, both ends non-blocking. */
     public static UnixSocket[] pair(Type type) throws ErrnoException {
         try (Arena arena = Arena.ofConfined()) {

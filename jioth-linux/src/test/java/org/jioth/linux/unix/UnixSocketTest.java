@@ -199,6 +199,23 @@ class UnixSocketTest {
     }
 
     @Test
+    void aPrivateReactorStopsOnClose() throws Exception {
+        Reactor reactor = new Reactor("test-reactor");
+        UnixSocket[] p = UnixSocket.pair(UnixSocket.Type.DATAGRAM);
+        try (UnixSocket a = p[0]; UnixSocket b = p[1]) {
+            CountDownLatch got = new CountDownLatch(1);
+            reactor.register(b.fd(), Epoll.IN, ev -> {
+                b.receive(ByteBuffer.allocate(16));
+                got.countDown();
+            });
+            a.send(text("x"));
+            assertThat(got.await(30, TimeUnit.SECONDS)).isTrue();
+            reactor.close(); // the reactor is blocked in epoll_wait: the eventfd wakes it
+            assertThat(reactor.awaitTermination(Duration.ofSeconds(30))).isTrue();
+        }
+    }
+
+    @Test
     void awaitReadableParksUntilDataOrTimeout() throws Exception {
         UnixSocket[] p = UnixSocket.pair(UnixSocket.Type.STREAM);
         try (UnixSocket a = p[0]; UnixSocket b = p[1]) {
