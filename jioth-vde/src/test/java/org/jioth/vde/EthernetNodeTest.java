@@ -9,7 +9,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jioth.vde.EthernetNode.Kind;
 import org.jioth.vde.Frames.Recorder;
@@ -91,14 +90,14 @@ class EthernetNodeTest {
     @Test
     void neverSendsBackToTheSourcePort() {
         EthernetNode sw = node(Kind.SWITCH);
-        NodePort p0 = port(sw, "p0"), p1 = port(sw, "p1");
+        NodePort p0 = port(sw, "p0");
+        port(sw, "p1");
         p0.send(frame(BCAST, A, "A here"));
         p0.send(frame(BCAST, B, "B here too")); // A and B both behind p0
         clearAll();
         p0.send(frame(B, A, "local"));
         assertThat(sink(0).payloads()).isEmpty();
         assertThat(sink(1).payloads()).isEmpty();
-        assertThat(p1).isNotNull();
     }
 
     @Test
@@ -310,6 +309,5 @@ class EthernetNodeTest {
         long dropped = ports.stream().mapToLong(p -> p.statistics().droppedQueueFull.sum()).sum();
         assertThat(received.get() + dropped).isEqualTo((long) senders * each);
         assertThat(dropped).isZero(); // 4096 slots hold everything even if one drainer lags
-        assertThat(TimeUnit.SECONDS).isNotNull();
     }
 }

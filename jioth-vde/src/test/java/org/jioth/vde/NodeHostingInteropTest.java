@@ -105,6 +105,13 @@ class NodeHostingInteropTest {
                 waitUntil("the socket client's port to be freed", () -> served.socketClients() == 2);
             }
             waitUntil("the plugs' ports to be freed", () -> served.socketClients() == 0);
+            waitUntil("their fd<N> sockets to be unlinked", () -> {
+                try (var files = Files.list(dir)) {
+                    return files.noneMatch(p -> p.getFileName().toString().startsWith("fd"));
+                } catch (java.io.IOException e) {
+                    return false;
+                }
+            });
         }
         assertThat(Files.exists(dir)).as("closing the node removes its directory").isFalse();
     }

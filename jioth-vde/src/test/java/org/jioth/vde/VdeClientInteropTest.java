@@ -5,7 +5,6 @@ import static org.jioth.vde.VdeTools.waitUntil;
 
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Random;
 import org.jioth.vde.Frames.Recorder;
 import org.jioth.vde.VdeTools.VdePlug;
@@ -95,6 +94,5 @@ class VdeClientInteropTest {
     @Test
     void describesLikeLibvdeplug() {
         assertThat(VdeScheme.description("jioth:")).matches("jioth: user=\\S+ pid=\\d+.*");
-        assertThat(Duration.ofSeconds(1)).isPositive();
     }
 }
