@@ -16,6 +16,10 @@ import java.util.Locale;
 public final class NodeScheme implements EthernetScheme {
     static final VnlSyntax SYNTAX = VnlSyntax.path("mode", "dirmode", "grp", "hashsize", "hashseed", "expiretime");
 
+    /** For {@link java.util.ServiceLoader}. */
+    public NodeScheme() {
+    }
+
     @Override
     public List<String> names() {
         return List.of("switch", "hub", "multi", "bonding");

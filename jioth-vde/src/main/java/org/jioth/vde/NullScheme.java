@@ -4,6 +4,10 @@ import java.util.List;
 
 /** The {@code null://} scheme. */
 public final class NullScheme implements EthernetScheme {
+    /** For {@link java.util.ServiceLoader}. */
+    public NullScheme() {
+    }
+
     @Override
     public List<String> names() {
         return List.of("null");

@@ -29,6 +29,10 @@ public final class VdeScheme implements EthernetScheme {
     private static final Object SEQ_LOCK = new Object();
     private static int seq;
 
+    /** For {@link java.util.ServiceLoader}. */
+    public VdeScheme() {
+    }
+
     @Override
     public List<String> names() {
         return List.of("vde");

@@ -101,10 +101,15 @@ final class VdeTools {
         }
 
         @Override
-        public void close() throws Exception {
+        public void close() throws IOException {
             process.destroy();
-            if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            try {
+                if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                    process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                }
+            } catch (InterruptedException e) {
+                process.destroyForcibly();
+                Thread.currentThread().interrupt();
             }
             deleteTree(dir);
             Files.deleteIfExists(mgmt);
@@ -156,19 +161,24 @@ final class VdeTools {
         }
 
         @Override
-        public void close() throws Exception {
+        public void close() {
             try {
                 stdin.close(); // EOF on stdin ends vde_plug
             } catch (IOException e) {
                 // already gone
             }
-            if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                process.destroy();
+            try {
                 if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                    process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                    process.destroy();
+                    if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                    }
                 }
+                reader.join(Duration.ofSeconds(10));
+            } catch (InterruptedException e) {
+                process.destroyForcibly();
+                Thread.currentThread().interrupt();
             }
-            reader.join(Duration.ofSeconds(10));
         }
     }
 }

@@ -86,6 +86,7 @@ final class UnixNative {
     private UnixNative() {
     }
 
+    @SuppressWarnings("restricted") // the module is the one place allowed native access
     private static MethodHandle critical(String name, FunctionDescriptor d) {
         MemorySegment fn = NativeSupport.LIBC.find(name).orElseThrow(() -> new UnsatisfiedLinkError(name));
         return NativeSupport.LINKER.downcallHandle(fn, d, CAPTURE, CRITICAL_HEAP);
