@@ -6,4 +6,5 @@ module org.jioth.linux {
     exports org.jioth.linux.netns;
     exports org.jioth.linux.ptp;
     exports org.jioth.linux.tap;
+    exports org.jioth.linux.unix;
 }

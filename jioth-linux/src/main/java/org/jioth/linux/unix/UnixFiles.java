@@ -1,0 +1,32 @@
+package org.jioth.linux.unix;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.invoke.MethodHandle;
+import org.jioth.linux.ErrnoException;
+import org.jioth.linux.NativeSupport;
+
+/** File calls the JDK lacks: {@code chmod} with the set-group-ID and sticky bits. */
+public final class UnixFiles {
+    private static final MethodHandle CHMOD = NativeSupport.downcall("chmod", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+
+    private UnixFiles() {
+    }
+
+    /** chmod(path, mode), all 12 bits (e.g. 02700 for a switch directory). */
+    public static void chmod(String path, int mode) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            int r = (int) CHMOD.invokeExact(UnixNative.state(), arena.allocateFrom(path), mode);
+            if (r < 0) {
+                throw new ErrnoException("chmod", UnixNative.errno(), path);
+            }
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw UnixNative.fatal(t);
+        }
+    }
+}

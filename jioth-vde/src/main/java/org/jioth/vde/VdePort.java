@@ -1,0 +1,105 @@
+package org.jioth.vde;
+
+import java.nio.ByteBuffer;
+import org.jioth.linux.ErrnoException;
+import org.jioth.linux.unix.Epoll;
+import org.jioth.linux.unix.Reactor;
+import org.jioth.linux.unix.UnixSocket;
+
+/**
+ * A port on a switch reached over the vde protocol (§2): frames on a connected datagram pair, a
+ * silent control stream whose end means the switch let go of us. Received frames are delivered on a
+ * shared reactor thread.
+ */
+final class VdePort implements EthernetPort {
+    private static final System.Logger LOG = System.getLogger(VdePort.class.getName());
+
+    private final String description;
+    private final UnixSocket control;
+    private final DatagramLink data;
+    private final Reactor reactor;
+    private final PortStatistics statistics;
+    private final String switchSocket;
+    private Reactor.Registration controlWatch;
+    private volatile boolean hungUp;
+    private volatile boolean closed;
+
+    VdePort(String description, UnixSocket control, UnixSocket dataSocket, String switchSocket, Reactor reactor) {
+        this.description = description;
+        this.control = control;
+        this.reactor = reactor;
+        this.switchSocket = switchSocket;
+        this.statistics = new PortStatistics();
+        this.data = new DatagramLink(dataSocket, reactor, statistics, description);
+    }
+
+    void start() throws ErrnoException {
+        data.start();
+        controlWatch = reactor.register(control.fd(), Epoll.IN | Epoll.RDHUP, this::controlReadable);
+    }
+
+    private void controlReadable(int events) {
+        ByteBuffer junk = ByteBuffer.allocate(64);
+        int n;
+        try {
+            n = control.receive(junk);
+        } catch (ErrnoException e) {
+            n = 0; // reset by the switch: gone all the same
+        }
+        if (n == 0 || (events & (Epoll.HUP | Epoll.ERR)) != 0) {
+            hungUp = true;
+            controlWatch.cancel(null);
+            LOG.log(System.Logger.Level.INFO, () -> description + ": the switch closed the control connection");
+        }
+    }
+
+    /** True once the switch closed our control connection (the port is gone). */
+    boolean isHungUp() {
+        return hungUp;
+    }
+
+    /** The switch's data socket path (for example {@code /tmp/sw/005.6}). */
+    String switchSocket() {
+        return switchSocket;
+    }
+
+    @Override
+    public boolean send(ByteBuffer frame) {
+        return data.send(frame);
+    }
+
+    @Override
+    public void setSink(FrameSink sink) {
+        data.setSink(sink);
+    }
+
+    @Override
+    public PortStatistics statistics() {
+        return statistics;
+    }
+
+    @Override
+    public String description() {
+        return description;
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        data.close(null);
+        Runnable closeControl = control::close; // the switch frees the port
+        if (controlWatch != null) {
+            controlWatch.cancel(closeControl);
+        } else {
+            closeControl.run();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return description;
+    }
+}

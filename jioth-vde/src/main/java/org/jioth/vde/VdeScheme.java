@@ -1,0 +1,301 @@
+package org.jioth.vde;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ConnectException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.GroupPrincipal;
+import java.nio.file.attribute.PosixFilePermission;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import org.jioth.linux.ErrnoException;
+import org.jioth.linux.unix.Reactor;
+import org.jioth.linux.unix.UnixSocket;
+
+/**
+ * {@code vde://[dir][[port/option...]]}: a client of a switch (vde-protocols.md §2). A directory
+ * served by a {@code switch://} or {@code hub://} node of this JVM is joined in memory instead.
+ */
+public final class VdeScheme implements EthernetScheme {
+    static final VnlSyntax SYNTAX = VnlSyntax.path("", "port", "portgroup", "group", "mode");
+    static final Duration REPLY_TIMEOUT = Duration.ofSeconds(10);
+    private static final String[] DEFAULT_DIRS = {"/var/run/vde.ctl", "/tmp/vde.ctl"};
+    private static final String[] FALLBACK_DIRS = {"/var/run", "/var/tmp", "/tmp"};
+    private static final Object SEQ_LOCK = new Object();
+    private static int seq;
+
+    /** For {@link java.util.ServiceLoader}. */
+    public VdeScheme() {
+    }
+
+    @Override
+    public List<String> names() {
+        return List.of("vde");
+    }
+
+    @Override
+    public VnlSyntax syntax() {
+        return SYNTAX;
+    }
+
+    @Override
+    public EthernetPort open(Vnl vnl) throws IOException {
+        String dir = vnl.main();
+        if (dir.isEmpty()) {
+            dir = DEFAULT_DIRS[1];
+            for (String d : DEFAULT_DIRS) {
+                if (Files.exists(Path.of(d))) {
+                    dir = d;
+                    break;
+                }
+            }
+        }
+        Path real;
+        try {
+            real = Path.of(dir).toRealPath();
+        } catch (NoSuchFileException e) {
+            throw new ConnectException("no switch at " + dir + " (" + vnl.text() + "): the directory does not exist");
+        }
+        // the nameless entry, port= and portgroup= fill one variable; the last given wins
+        String portSpec = null;
+        for (var e : vnl.options().entrySet()) {
+            if (e.getKey().isEmpty() || e.getKey().equals("port") || e.getKey().equals("portgroup")) {
+                portSpec = e.getValue();
+            }
+        }
+        Integer port = null;
+        String portGroup = null;
+        if (portSpec != null && !portSpec.isEmpty()) {
+            if (portSpec.chars().allMatch(Character::isDigit)) {
+                try {
+                    port = Integer.parseInt(portSpec);
+                } catch (NumberFormatException e) {
+                    throw vnl.error(portSpec, "port number too large");
+                }
+                if (port > 0xffffff) {
+                    throw vnl.error(portSpec, "port number too large");
+                }
+            } else {
+                portGroup = portSpec;
+            }
+        }
+        int mode = vnl.octalOption("mode", 0700);
+        String description = description("jioth:");
+
+        NodeDirectory hosted = NodeDirectory.lookup(real);
+        if (hosted != null) {
+            return hosted.node().attach(description + " (in-JVM)");
+        }
+        return connect(real, port, portGroup, vnl.option("group").orElse(null), mode, description);
+    }
+
+    /** The connection description as libvdeplug writes it: {@code <descr> user=<name> pid=<pid>}. */
+    static String description(String descr) {
+        String d = descr + " user=" + System.getProperty("user.name", "?") + " pid=" + ProcessHandle.current().pid();
+        String ssh = System.getenv("SSH_CLIENT");
+        if (ssh != null && !ssh.isBlank()) {
+            d += " SSH=" + ssh.trim().split("\\s+")[0];
+        }
+        return d.length() > 127 ? d.substring(0, 127) : d;
+    }
+
+    static VdePort connect(Path dir, Integer port, String portGroup, String group, int mode, String description)
+            throws IOException {
+        UnixSocket control = UnixSocket.open(UnixSocket.Type.STREAM);
+        UnixSocket data = null;
+        String dataPath = null;
+        boolean ok = false;
+        try {
+            boolean viaGroup = false;
+            if (portGroup != null) {
+                try {
+                    control.connect(dir.resolve(portGroup).toString());
+                    viaGroup = true;
+                } catch (ErrnoException e) {
+                    control.close();
+                    control = UnixSocket.open(UnixSocket.Type.STREAM);
+                }
+            }
+            Path ctl = dir.resolve("ctl");
+            if (!viaGroup) {
+                try {
+                    control.connect(ctl.toString());
+                } catch (ErrnoException e) {
+                    throw (IOException) new ConnectException("cannot reach the switch at " + ctl + ": "
+                            + e.getMessage()).initCause(e);
+                }
+            }
+            data = UnixSocket.open(UnixSocket.Type.DATAGRAM);
+            dataPath = bindDataSocket(data, dir);
+            mode = permissions(Path.of(dataPath), viaGroup ? dir.resolve(portGroup) : ctl, group, mode);
+            int type = viaGroup ? VdeRequest.REQ_NEW_CONTROL : VdeRequest.typeFor(port);
+            byte[] request = new VdeRequest(type, dataPath, description).encode();
+            int sent;
+            try {
+                sent = control.send(ByteBuffer.wrap(request));
+            } catch (ErrnoException e) { // EPIPE/ECONNRESET: it hung up at once
+                throw (IOException) new ConnectException("the switch at " + dir + " refused the port ("
+                        + e.errnoName() + " sending the request)").initCause(e);
+            }
+            if (sent != request.length) {
+                throw new IOException("could not send the " + request.length + "-byte request to " + ctl + " in one write");
+            }
+            String switchSocket = readReply(control, dir);
+            data.connect(switchSocket);
+            try {
+                Files.setPosixFilePermissions(Path.of(switchSocket), permissionsOf(mode));
+            } catch (IOException | UnsupportedOperationException e) {
+                // as libvdeplug: the switch may own it
+            }
+            Files.deleteIfExists(Path.of(dataPath)); // the connected pair keeps working
+            VdePort p = new VdePort(description + " on " + dir + " via " + switchSocket, control, data, switchSocket,
+                    Reactor.shared());
+            p.start();
+            ok = true;
+            return p;
+        } finally {
+            if (!ok) {
+                control.close();
+                if (data != null) {
+                    data.close();
+                }
+                if (dataPath != null) {
+                    Files.deleteIfExists(Path.of(dataPath));
+                }
+            }
+        }
+    }
+
+    private static String readReply(UnixSocket control, Path dir) throws IOException {
+        ByteBuffer reply = ByteBuffer.allocate(org.jioth.linux.unix.UnixAddress.SIZE);
+        long deadline = System.nanoTime() + REPLY_TIMEOUT.toNanos();
+        while (reply.hasRemaining()) {
+            int n;
+            try {
+                n = control.receive(reply);
+            } catch (ErrnoException e) { // ECONNRESET: it hung up without reading our request
+                throw (IOException) new ConnectException("the switch at " + dir + " refused the port ("
+                        + e.errnoName() + " on the control connection)").initCause(e);
+            }
+            if (n == 0) {
+                throw new ConnectException("the switch at " + dir + " refused the port (closed the control connection)");
+            }
+            if (n < 0) {
+                long left = deadline - System.nanoTime();
+                try {
+                    if (left <= 0 || !Reactor.shared().awaitReadable(control.fd(), Duration.ofNanos(left))) {
+                        throw new java.net.SocketTimeoutException("no reply from the switch at " + dir + " within "
+                                + REPLY_TIMEOUT.toSeconds() + " s");
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new java.io.InterruptedIOException("interrupted waiting for the switch at " + dir);
+                }
+            }
+        }
+        String path = org.jioth.linux.unix.UnixAddress.decode(reply.array(), reply.capacity());
+        if (path == null) {
+            throw new IOException("the switch at " + dir + " replied with no socket address");
+        }
+        return path;
+    }
+
+    /** Binds at {@code dir/.<pid>-<seq>}, or in the fallback directories; returns the path. */
+    private static String bindDataSocket(UnixSocket data, Path dir) throws IOException {
+        long pid = ProcessHandle.current().pid();
+        ErrnoException last = null;
+        for (String base : withFallbacks(dir)) {
+            while (true) {
+                int s;
+                synchronized (SEQ_LOCK) {
+                    s = seq++;
+                }
+                String path = base.equals(dir.toString())
+                        ? String.format("%s/.%05d-%05d", base, pid, s)
+                        : String.format("%s/vde.%d-%05d", base, pid, s);
+                try {
+                    data.bind(path);
+                    return path;
+                } catch (ErrnoException e) {
+                    last = e;
+                    if (!"EADDRINUSE".equals(e.errnoName())) {
+                        break; // try the next directory
+                    }
+                }
+            }
+        }
+        throw new IOException("cannot bind a data socket for the switch at " + dir, last);
+    }
+
+    private static List<String> withFallbacks(Path dir) {
+        List<String> l = new java.util.ArrayList<>();
+        l.add(dir.toString());
+        l.addAll(List.of(FALLBACK_DIRS));
+        return l;
+    }
+
+    /** Applies group/mode to our data socket (§2.2 step 2); returns the mode used. */
+    private static int permissions(Path socket, Path ctl, String group, int mode) throws IOException {
+        try {
+            if (group != null) {
+                setGroup(socket, group);
+            } else if ((mode & 077) == 0) {
+                int owner = (Integer) Files.getAttribute(ctl, "unix:uid");
+                long euid = euid();
+                if (owner != 0 && owner != euid) {
+                    try {
+                        Files.setAttribute(socket, "unix:gid", Files.getAttribute(ctl, "unix:gid"));
+                        mode |= 070;
+                    } catch (IOException e) {
+                        mode |= 077;
+                    }
+                }
+            }
+            Files.setPosixFilePermissions(socket, permissionsOf(mode));
+        } catch (UnsupportedOperationException e) {
+            // not a POSIX file system: nothing to set
+        }
+        return mode;
+    }
+
+    private static void setGroup(Path socket, String group) throws IOException {
+        if (group.chars().allMatch(Character::isDigit)) {
+            Files.setAttribute(socket, "unix:gid", Integer.parseInt(group));
+        } else {
+            GroupPrincipal g = socket.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByGroupName(group);
+            Files.setAttribute(socket, "posix:group", g);
+        }
+    }
+
+    static long euid() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("Uid:")) {
+                    return Long.parseLong(line.substring(4).trim().split("\\s+")[1]);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            throw new UncheckedIOException(new IOException("cannot read the effective uid", e));
+        }
+        return -1;
+    }
+
+    static Set<PosixFilePermission> permissionsOf(int mode) {
+        Set<PosixFilePermission> s = EnumSet.noneOf(PosixFilePermission.class);
+        PosixFilePermission[] order = {PosixFilePermission.OTHERS_EXECUTE, PosixFilePermission.OTHERS_WRITE,
+                PosixFilePermission.OTHERS_READ, PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.GROUP_WRITE,
+                PosixFilePermission.GROUP_READ, PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.OWNER_WRITE,
+                PosixFilePermission.OWNER_READ};
+        for (int i = 0; i < order.length; i++) {
+            if ((mode & (1 << i)) != 0) {
+                s.add(order[i]);
+            }
+        }
+        return s;
+    }
+}
