@@ -31,7 +31,7 @@ public final class VxlanPort implements EthernetPort {
     private final VxlanSettings settings;
     private final InetSocketAddress groupAddress;
     private final DatagramChannel channel;
-    private final MacTable table;
+    private final PeerTable table;
     private final PortStatistics stats = new PortStatistics();
     private final ReentrantLock sendLock = new ReentrantLock();
     private final ByteBuffer sendBuffer = ByteBuffer.allocateDirect(VxHeader.LENGTH + MAX_FRAME);
@@ -47,7 +47,7 @@ public final class VxlanPort implements EthernetPort {
     public VxlanPort(VxlanSettings settings, LongSupplier nanoClock) throws IOException {
         this.settings = settings;
         this.groupAddress = new InetSocketAddress(settings.group(), settings.port());
-        this.table = new MacTable(settings.hashSize(), settings.expireTime().toNanos(), nanoClock);
+        this.table = new PeerTable(settings.hashSize(), settings.expireTime().toNanos(), nanoClock);
         NetworkInterface nif = MulticastInterfaces.forGroup(settings.group(), settings.port(),
                 settings.interfaceName(), "vxlan");
         DatagramChannel ch = DatagramChannel.open(MulticastInterfaces.familyOf(settings.group()));
@@ -81,8 +81,8 @@ public final class VxlanPort implements EthernetPort {
             return false;
         }
         int length = frame.remaining();
-        long dstMac = MacTable.macAt(frame, frame.position());
-        InetSocketAddress to = MacTable.isGroup(dstMac) ? null : table.lookup(dstMac);
+        long dstMac = PeerTable.macAt(frame, frame.position());
+        InetSocketAddress to = PeerTable.isGroup(dstMac) ? null : table.lookup(dstMac);
         sendLock.lock();
         try {
             sendBuffer.clear();
@@ -133,7 +133,7 @@ public final class VxlanPort implements EthernetPort {
                 continue;
             }
             // Learn the sender's IP; replies go to the VXLAN port, whatever source port it used.
-            table.learn(MacTable.macAt(buf, VxHeader.LENGTH + 6), from.getAddress(), settings.port());
+            table.learn(PeerTable.macAt(buf, VxHeader.LENGTH + 6), from.getAddress(), settings.port());
             FrameSink s = sink;
             if (FrameDelivery.deliver(s, buf, stats, settings.toString())) {
                 FrameDelivery.endOfBatch(s, settings.toString());

@@ -44,7 +44,7 @@ public final class VxvdePort implements EthernetPort {
     private final DatagramChannel unicast;
     private final int unicastPort;
     private final Set<InetAddress> localAddresses;
-    private final MacTable table;
+    private final PeerTable table;
     private final Selector selector;
     private final PortStatistics stats = new PortStatistics();
     private final ReentrantLock sendLock = new ReentrantLock();
@@ -64,7 +64,7 @@ public final class VxvdePort implements EthernetPort {
     public VxvdePort(VxvdeSettings settings, LongSupplier nanoClock) throws IOException {
         this.settings = settings;
         this.groupAddress = new InetSocketAddress(settings.group(), settings.port());
-        this.table = new MacTable(settings.hashSize(), settings.expireTime().toNanos(), nanoClock);
+        this.table = new PeerTable(settings.hashSize(), settings.expireTime().toNanos(), nanoClock);
         var family = MulticastInterfaces.familyOf(settings.group());
         NetworkInterface nif = MulticastInterfaces.forGroup(settings.group(), settings.port(),
                 settings.interfaceName(), "vxvde");
@@ -124,8 +124,8 @@ public final class VxvdePort implements EthernetPort {
             return false;
         }
         int length = frame.remaining();
-        long dstMac = MacTable.macAt(frame, frame.position());
-        InetSocketAddress to = MacTable.isGroup(dstMac) ? null : table.lookup(dstMac);
+        long dstMac = PeerTable.macAt(frame, frame.position());
+        InetSocketAddress to = PeerTable.isGroup(dstMac) ? null : table.lookup(dstMac);
         sendLock.lock();
         try {
             sendBuffer.clear();
@@ -208,7 +208,7 @@ public final class VxvdePort implements EthernetPort {
             stats.droppedBadLength.increment();
             return;
         }
-        table.learn(MacTable.macAt(buf, VxHeader.LENGTH + 6), from.getAddress(), from.getPort());
+        table.learn(PeerTable.macAt(buf, VxHeader.LENGTH + 6), from.getAddress(), from.getPort());
         deliveredInBatch |= FrameDelivery.deliver(sink, buf, stats, settings.toString());
     }
 

@@ -13,7 +13,7 @@ import java.util.function.LongSupplier;
  * thread, read by any sending thread: each slot holds an immutable entry, replaced whole, and
  * re-learning an unchanged entry only refreshes its time (no allocation in steady state).
  */
-public final class MacTable {
+public final class PeerTable {
     private static final class Entry {
         final long mac;
         final InetSocketAddress address;
@@ -30,7 +30,7 @@ public final class MacTable {
     private final long expireNanos;
     private final LongSupplier nanoClock;
 
-    public MacTable(int size, long expireNanos, LongSupplier nanoClock) {
+    public PeerTable(int size, long expireNanos, LongSupplier nanoClock) {
         if (size < 1) {
             throw new IllegalArgumentException("table size must be positive: " + size);
         }

@@ -9,13 +9,13 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.jioth.vde.testing.Frames;
 import org.junit.jupiter.api.Test;
 
-class MacTableTest {
+class PeerTableTest {
     private final AtomicLong now = new AtomicLong();
-    private final MacTable table = new MacTable(1024, 128_000_000_000L, now::get);
+    private final PeerTable table = new PeerTable(1024, 128_000_000_000L, now::get);
     private final InetAddress a = InetAddress.ofLiteral("192.168.250.7");
 
     private static long mac(String s) {
-        return MacTable.macAt(ByteBuffer.wrap(Frames.mac(s)), 0);
+        return PeerTable.macAt(ByteBuffer.wrap(Frames.mac(s)), 0);
     }
 
     @Test
@@ -33,9 +33,9 @@ class MacTableTest {
     @Test
     void groupMacsAreNeverLearned() {
         long m = mac("01:00:5e:00:00:01");
-        assertThat(MacTable.isGroup(m)).isTrue();
-        assertThat(MacTable.isGroup(mac("ff:ff:ff:ff:ff:ff"))).isTrue();
-        assertThat(MacTable.isGroup(mac("02:00:00:00:00:01"))).isFalse();
+        assertThat(PeerTable.isGroup(m)).isTrue();
+        assertThat(PeerTable.isGroup(mac("ff:ff:ff:ff:ff:ff"))).isTrue();
+        assertThat(PeerTable.isGroup(mac("02:00:00:00:00:01"))).isFalse();
         table.learn(m, a, 5000);
         assertThat(table.lookup(m)).isNull();
     }
