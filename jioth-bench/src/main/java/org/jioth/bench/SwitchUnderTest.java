@@ -64,15 +64,23 @@ abstract sealed class SwitchUnderTest implements AutoCloseable {
             Path dir = base.resolve("sw");
             String java = ProcessHandle.current().info().command()
                     .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-            List<String> cmd = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED",
-                    "-cp", System.getProperty("java.class.path"), SwitchHost.class.getName(), dir.toString()));
+            List<String> cmd = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED"));
+            // e.g. -Djioth.bench.switchJavaOptions=-XX:StartFlightRecording=filename=sw.jfr to profile the switch
+            String extra = System.getProperty("jioth.bench.switchJavaOptions", "").trim();
+            if (!extra.isEmpty()) {
+                cmd.addAll(List.of(extra.split("\\s+")));
+            }
+            cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), SwitchHost.class.getName(), dir.toString()));
             Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
             External sw = new External(base, dir, p);
             try {
                 BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-                String line = out.readLine(); // the child prints "ready" or dies
-                if (!"ready".equals(line)) {
-                    throw new IOException("the switch host did not start (said " + line + ")");
+                String line;
+                while ((line = out.readLine()) != null && !line.equals("ready")) {
+                    System.err.println("switch host: " + line); // JVM notices, e.g. a flight recording
+                }
+                if (line == null) {
+                    throw new IOException("the switch host exited before serving " + dir);
                 }
             } catch (IOException e) {
                 sw.close();
