@@ -28,10 +28,15 @@ public final class TestNetns implements AutoCloseable {
     }
 
     public static TestNetns create() throws Exception {
+        return create("jioth-");
+    }
+
+    /** A namespace named {@code prefix} plus a random suffix (so parallel runs never collide). */
+    public static TestNetns create(String prefix) throws Exception {
         assumeTrue("root".equals(System.getProperty("user.name")), "needs root to create a network namespace");
         assumeTrue(Files.isExecutable(Path.of("/usr/sbin/ip")) || Files.isExecutable(Path.of("/sbin/ip")),
                 "needs iproute2 (ip)");
-        String name = "jioth-" + UUID.randomUUID().toString().substring(0, 8);
+        String name = prefix + UUID.randomUUID().toString().substring(0, 8);
         Result r = run("ip", "netns", "add", name);
         assumeTrue(r.code == 0, "cannot create a network namespace: " + r.output);
         TestNetns ns = new TestNetns(name);
