@@ -149,6 +149,9 @@ final class MemoryPipe extends Pipe {
                 if (!isOpen()) {
                     throw new ClosedChannelException();
                 }
+                if (isBlocking()) {
+                    readiness.checkInterrupted();
+                }
                 while (true) {
                     long n = take(dsts, offset, length);
                     if (n > 0) {
@@ -157,22 +160,10 @@ final class MemoryPipe extends Pipe {
                     if (n != 0 || !isBlocking() || remaining(dsts, offset, length) == 0) {
                         return n;
                     }
-                    awaitBlocking(SelectionKey.OP_READ);
+                    readiness.await(SelectionKey.OP_READ);
                 }
             } finally {
                 readLock.unlock();
-            }
-        }
-
-        /** Waits inside begin()/end(), so an interrupt closes the channel as JDK channels do. */
-        private void awaitBlocking(int ops) throws IOException {
-            boolean completed = false;
-            try {
-                begin();
-                readiness.await(ops);
-                completed = true;
-            } finally {
-                end(completed);
             }
         }
 
@@ -232,6 +223,9 @@ final class MemoryPipe extends Pipe {
                 if (!isOpen()) {
                     throw new ClosedChannelException();
                 }
+                if (isBlocking()) {
+                    readiness.checkInterrupted();
+                }
                 long total = 0;
                 while (true) {
                     long n = put(srcs, offset, length);
@@ -242,21 +236,10 @@ final class MemoryPipe extends Pipe {
                     if (!isBlocking() || remaining(srcs, offset, length) == 0) {
                         return total;
                     }
-                    awaitBlocking(SelectionKey.OP_WRITE);
+                    readiness.await(SelectionKey.OP_WRITE);
                 }
             } finally {
                 writeLock.unlock();
-            }
-        }
-
-        private void awaitBlocking(int ops) throws IOException {
-            boolean completed = false;
-            try {
-                begin();
-                readiness.await(ops);
-                completed = true;
-            } finally {
-                end(completed);
             }
         }
 

@@ -77,7 +77,8 @@ public final class Readiness {
      * @throws ClosedChannelException if the channel is closed on entry
      * @throws AsynchronousCloseException if another thread closes the channel while this one waits
      * @throws ClosedByInterruptException if the thread is (or gets) interrupted: the channel is
-     *     closed first and the interrupt status stays set, as for JDK blocking I/O
+     *     closed first and the interrupt status stays set, as for JDK blocking I/O. Do not call
+     *     the channel's {@code begin()}/{@code end()} around this method: it does their job.
      */
     public void await(int ops) throws IOException {
         awaitUntil(ops, false, 0);
@@ -91,11 +92,24 @@ public final class Readiness {
         return awaitUntil(ops, true, System.nanoTime() + Math.max(0, timeoutNanos));
     }
 
+    /**
+     * For the start of a blocking-mode operation that may complete without waiting: if the thread
+     * is interrupted, closes the channel and throws {@link ClosedByInterruptException} (interrupt
+     * status left set), as the JDK's channels do when an operation begins on an interrupted thread.
+     */
+    public void checkInterrupted() throws ClosedByInterruptException {
+        if (Thread.currentThread().isInterrupted()) {
+            throw closedByInterrupt();
+        }
+    }
+
     /*
-     * Works with or without the channel's own begin()/end() around it: with them, an interrupt
-     * closes the channel in the interrupting thread and end() reports it; without them this
-     * method closes the channel itself once the interrupted thread wakes. Parking uses LockSupport,
-     * so virtual threads unmount while they wait.
+     * This replaces AbstractInterruptibleChannel.begin()/end() for the waiting part of a blocking
+     * operation, and must not be wrapped in them: Thread.interrupt() sets the status and unparks
+     * before it runs the channel's interruptor, so this thread could close the channel first and
+     * end() would then report an AsynchronousCloseException instead. The difference to the JDK is
+     * only that the interrupted thread closes the channel, not the interrupting one. Parking uses
+     * LockSupport, so virtual threads unmount while they wait.
      */
     private boolean awaitUntil(int ops, boolean timed, long deadline) throws IOException {
         if (!channel.isOpen()) {

@@ -16,7 +16,9 @@
  *       wait in {@link org.jioth.nio.Readiness#await(int)} / {@link org.jioth.nio.Readiness#await(int, long)},
  *       which park (virtual threads unmount) and end with {@code AsynchronousCloseException} on a
  *       close from another thread, or close the channel and throw
- *       {@code ClosedByInterruptException} on an interrupt.</li>
+ *       {@code ClosedByInterruptException} on an interrupt;
+ *       {@link org.jioth.nio.Readiness#checkInterrupted()} does the latter at the start of a
+ *       blocking operation that may not need to wait.</li>
  *   <li>{@link org.jioth.nio.ReadinessSource}: the interface the channel implements to expose its
  *       {@code Readiness}.</li>
  *   <li>{@link org.jioth.nio.ReadinessSelector}: the selector; it accepts only
@@ -51,17 +53,11 @@
  *     }
  *
  *     public int read(ByteBuffer dst) throws IOException {
+ *         if (isBlocking()) readiness.checkInterrupted();  // interrupted: close, ClosedByInterrupt
  *         while (true) {
  *             int n = tcp.read(dst);               // 0 when nothing buffered, -1 at EOF
  *             if (n != 0 || !isBlocking() || !dst.hasRemaining()) return n;
- *             boolean completed = false;
- *             try {
- *                 begin();                         // an interrupt closes the channel right away
- *                 readiness.await(SelectionKey.OP_READ);
- *                 completed = true;
- *             } finally {
- *                 end(completed);                  // AsynchronousClose / ClosedByInterrupt
- *             }
+ *             readiness.await(SelectionKey.OP_READ); // AsynchronousClose / ClosedByInterrupt
  *         }
  *     }
  *
@@ -72,9 +68,12 @@
  *     // ... write, connect (await OP_CONNECT), socket(), options, addresses
  * }
  * }</pre>
- * {@code begin()}/{@code end()} are optional: without them {@code await} closes the channel itself
- * when the interrupted thread wakes (with them the interrupting thread closes it, exactly as the
- * JDK). The package's in-memory pipe ({@code ReadinessSelectorProvider.openPipe()}) is a complete
+ * {@code await} does the job of {@code begin()}/{@code end()} for the waiting part, so do not
+ * wrap it in them (the race between an interrupt and the channel's own interruptor could turn a
+ * {@code ClosedByInterruptException} into an {@code AsynchronousCloseException}). The one
+ * difference to the JDK: on an interrupt the interrupted thread closes the channel when it wakes,
+ * not the interrupting thread. The package's in-memory pipe
+ * ({@code ReadinessSelectorProvider.openPipe()}) is a complete
  * example, and is checked against the JDK's own {@code Pipe} and {@code Selector} by the tests.
  */
 package org.jioth.nio;

@@ -55,10 +55,14 @@ final class TestThreads {
 
         /** Stops a task left running by a failed test. */
         @Override
-        public void close() throws InterruptedException {
+        public void close() {
             if (thread.isAlive()) {
                 thread.interrupt();
-                thread.join(TimeUnit.SECONDS.toMillis(DEADLINE_SECONDS));
+                try {
+                    thread.join(TimeUnit.SECONDS.toMillis(DEADLINE_SECONDS));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
             }
         }
     }
