@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.util.List;
 import org.jioth.linux.unix.Reactor;
 import org.jioth.linux.unix.UnixSocket;
-import org.jioth.vde.portsupport.SeqpacketLink;
+import org.jioth.vde.portsupport.MessageLink;
 
 /**
  * {@code seqpacket://FD} (vde-protocols.md §11): an already open AF_UNIX SOCK_SEQPACKET descriptor
@@ -60,16 +60,16 @@ public final class SeqpacketScheme implements EthernetScheme {
         }
     }
 
-    /** The port: one {@link SeqpacketLink}; ends when the peer hangs up. */
+    /** The port: one {@link MessageLink}; ends when the peer hangs up. */
     static final class SeqpacketPort implements EthernetPort {
         private final String description;
         private final PortStatistics statistics = new PortStatistics();
-        private final SeqpacketLink link;
+        private final MessageLink link;
         private volatile FrameSink sink;
 
         SeqpacketPort(String description, UnixSocket socket) {
             this.description = description;
-            this.link = new SeqpacketLink(socket, Reactor.shared(), statistics, description, () -> sink, null);
+            this.link = new MessageLink(socket, Reactor.shared(), statistics, description, () -> sink, null, true);
         }
 
         void start() throws IOException {

@@ -11,13 +11,14 @@ import org.jioth.vde.FrameSink;
 import org.jioth.vde.PortStatistics;
 
 /**
- * A connected AF_UNIX SOCK_SEQPACKET socket carrying one frame per message (ptp:// current protocol,
- * seqpacket://), watched by a shared {@link Reactor}: received frames go to the sink on the reactor
- * thread, sends never block (a full socket drops and counts). End of file from the peer (a read of
- * zero bytes together with a hang-up event) closes the link and runs the hang-up action once.
+ * An AF_UNIX SOCK_SEQPACKET or SOCK_DGRAM socket carrying one frame per message (ptp://, seqpacket://),
+ * watched by a shared {@link Reactor}: received frames go to the sink on the reactor thread, sends
+ * never block (a full socket drops and counts). For a connection-oriented socket ({@code endsOnEof}),
+ * end of file from the peer (a read of zero bytes with a hang-up event) or a receive error closes the
+ * link and runs the hang-up action once; for datagrams those are counted and reading goes on.
  */
-public final class SeqpacketLink {
-    private static final System.Logger LOG = System.getLogger(SeqpacketLink.class.getName());
+public final class MessageLink {
+    private static final System.Logger LOG = System.getLogger(MessageLink.class.getName());
     /** Messages read per readiness event, so one busy link cannot starve the reactor. */
     private static final int BATCH = 32;
 
@@ -33,18 +34,20 @@ public final class SeqpacketLink {
     private final String name;
     private final SinkSource sinks;
     private final Runnable onHangup;
+    private final boolean endsOnEof;
     private final ByteBuffer receiveBuffer = ByteBuffer.allocate(EthernetPort.MAX_FRAME + 1);
     private Reactor.Registration registration;
     private volatile boolean closed;
 
-    public SeqpacketLink(UnixSocket socket, Reactor reactor, PortStatistics statistics, String name, SinkSource sinks,
-            Runnable onHangup) {
+    public MessageLink(UnixSocket socket, Reactor reactor, PortStatistics statistics, String name, SinkSource sinks,
+            Runnable onHangup, boolean endsOnEof) {
         this.socket = socket;
         this.reactor = reactor;
         this.statistics = statistics;
         this.name = name;
         this.sinks = sinks;
         this.onHangup = onHangup;
+        this.endsOnEof = endsOnEof;
     }
 
     /** Starts delivering received frames. */
@@ -53,7 +56,7 @@ public final class SeqpacketLink {
     }
 
     private void readable(int events) {
-        boolean peerGone = (events & (Epoll.HUP | Epoll.RDHUP | Epoll.ERR)) != 0;
+        boolean peerGone = endsOnEof && (events & (Epoll.HUP | Epoll.RDHUP | Epoll.ERR)) != 0;
         FrameSink sink = sinks.sink();
         int delivered = 0;
         for (int i = 0; i < BATCH && !closed; i++) {
@@ -62,7 +65,11 @@ public final class SeqpacketLink {
                 n = socket.receive(receiveBuffer.clear());
             } catch (ErrnoException e) {
                 LOG.log(Level.DEBUG, () -> name + ": " + e.getMessage());
-                hangUp();
+                if (endsOnEof) {
+                    hangUp();
+                } else {
+                    statistics.droppedMalformed.increment(); // e.g. a pending ECONNREFUSED, cleared by this read
+                }
                 return;
             }
             if (n < 0) {
@@ -73,7 +80,7 @@ public final class SeqpacketLink {
                     hangUp();
                     return;
                 }
-                statistics.droppedBadLength.increment(); // an empty message
+                statistics.droppedBadLength.increment(); // an empty message or datagram
                 continue;
             }
             if (FrameDelivery.deliver(sink, receiveBuffer.flip(), statistics, name)) {
