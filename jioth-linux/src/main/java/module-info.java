@@ -4,7 +4,6 @@ module org.jioth.linux {
     exports org.jioth.linux;
     exports org.jioth.linux.netlink;
     exports org.jioth.linux.netns;
-    exports org.jioth.linux.ptp;
     exports org.jioth.linux.tap;
     exports org.jioth.linux.unix;
 }

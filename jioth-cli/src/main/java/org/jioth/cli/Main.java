@@ -3,10 +3,11 @@ package org.jioth.cli;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** {@code ioth}: runs jioth's example programs, lists plug-ins, and (later) joins networks. */
+/** {@code ioth}: runs jioth's example programs, lists plug-ins, joins and records virtual networks. */
 @Command(name = "ioth", mixinStandardHelpOptions = true, version = "ioth 0.1.0",
         description = "The Internet of Threads for Java: user-space TCP/IP stacks on virtual networks.",
-        subcommands = {DemoCommand.class, ServerCommand.class, ClientCommand.class, StacksCommand.class, BenchCommand.class,
+        subcommands = {DemoCommand.class, ServerCommand.class, ClientCommand.class, StacksCommand.class,
+                PlugCommand.class, SwitchCommand.class, CaptureCommand.class, BenchCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
     private Main() {

@@ -34,6 +34,15 @@ public interface EthernetPort extends Closeable {
     /** A short human description, for example the VNL it was opened from. */
     String description();
 
+    /**
+     * True once the network let go of this port by itself: a switch closed our connection, a
+     * command exited, a stream or peer ended. A cable ({@code ioth plug}) stops then. Ports that
+     * never end on their own (a hosted switch, multicast) always answer false.
+     */
+    default boolean hasEnded() {
+        return false;
+    }
+
     /** Detaches from the network; idempotent. */
     @Override
     void close() throws IOException;

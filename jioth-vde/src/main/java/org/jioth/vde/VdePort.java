@@ -64,6 +64,11 @@ final class VdePort implements EthernetPort {
     }
 
     @Override
+    public boolean hasEnded() {
+        return hungUp;
+    }
+
+    @Override
     public boolean send(ByteBuffer frame) {
         return data.send(frame);
     }

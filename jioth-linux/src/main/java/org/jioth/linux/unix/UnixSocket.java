@@ -236,6 +236,39 @@ public final class UnixSocket implements Closeable {
         }
     }
 
+    /**
+     * A destination address encoded once, so that {@link #sendTo(ByteBuffer, Destination)} allocates
+     * nothing per datagram.
+     */
+    public static final class Destination {
+        private final String path;
+        private final MemorySegment address;
+
+        private Destination(String path, MemorySegment address) {
+            this.path = path;
+            this.address = address;
+        }
+
+        public String path() {
+            return path;
+        }
+
+        @Override
+        public String toString() {
+            return path;
+        }
+    }
+
+    /** The prepared address of the socket file {@code path} (an {@link IllegalArgumentException} if too long). */
+    public static Destination destination(String path) {
+        return new Destination(path, Arena.ofAuto().allocateFrom(ValueLayout.JAVA_BYTE, UnixAddress.encode(path)));
+    }
+
+    /** Sends one datagram to {@code to} (unconnected datagram sockets); as {@link #send} otherwise. */
+    public int sendTo(ByteBuffer src, Destination to) throws ErrnoException {
+        return sendTo(src, to.address, SOCKADDR_UN_SIZE);
+    }
+
     private int sendTo(ByteBuffer src, MemorySegment addr, int addrLen) throws ErrnoException {
         begin("send");
         try {

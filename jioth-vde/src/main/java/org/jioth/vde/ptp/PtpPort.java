@@ -1,180 +1,54 @@
 package org.jioth.vde.ptp;
 
 import java.io.IOException;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.lang.System.Logger;
-import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
-import java.nio.channels.ClosedChannelException;
-import java.util.concurrent.locks.ReentrantLock;
-import org.jioth.linux.ErrnoException;
-import org.jioth.linux.NativeSupport;
-import org.jioth.linux.ptp.UnixSocket;
+import org.jioth.linux.unix.Reactor;
 import org.jioth.vde.EthernetPort;
 import org.jioth.vde.FrameSink;
 import org.jioth.vde.PortStatistics;
-import org.jioth.vde.portsupport.FrameDelivery;
 
 /**
- * {@code ptp://PATH} in the legacy datagram protocol of vdeplug ≤ 4.0.1 (Debian's vde_plug): the
- * first end binds a SOCK_DGRAM socket at PATH and sends to {@code PATH+}; the second binds
- * {@code PATH+} and connects to PATH. A stale file (connect refused) is unlinked and taken over.
- * One datagram = one frame; each end unlinks its own path on close.
- *
- * <p>The receiver is a platform thread (blocking native calls would pin a virtual thread's
- * carrier) polling with a short timeout so close needs no signal; buffers are native segments
- * allocated once.
+ * {@code ptp://PATH}: a point-to-point link over one AF_UNIX socket path (vde-protocols.md §5), in
+ * the protocol {@code mode=} chooses: {@link LegacyPtpEnd legacy} datagrams (the default: what
+ * Debian's vdeplug 4.0.1 speaks) or the current {@link SeqpacketPtpEnd seqpacket} protocol with
+ * its listener, status byte and reconnection. Received frames are delivered on a shared
+ * {@link Reactor} thread; sends never block.
  */
 public final class PtpPort implements EthernetPort {
-    private static final Logger LOG = System.getLogger(PtpPort.class.getName());
-    private static final int POLL_MILLIS = 250;
+    /** One end's protocol. */
+    interface End {
+        boolean send(ByteBuffer frame);
+
+        /** The path this end bound (PATH or PATH+ in legacy mode; PATH for a seqpacket listener), or null. */
+        String boundPath();
+
+        boolean hasEnded();
+
+        void close();
+    }
 
     private final PtpSettings settings;
-    private final Arena arena = Arena.ofShared();
-    private final PortStatistics stats = new PortStatistics();
-    private final ReentrantLock sendLock = new ReentrantLock();
-    private final MemorySegment sendState;
-    private final MemorySegment sendSegment;
-    private final ByteBuffer sendView;
-    private final MemorySegment peerAddress;
-    private final String ownPath;
-    private final int fd;
-    private final Thread receiver;
+    private final PortStatistics statistics = new PortStatistics();
+    private final End end;
     private volatile FrameSink sink;
-    private volatile boolean closed;
 
     public PtpPort(PtpSettings settings) throws IOException {
-        if (settings.mode() != PtpSettings.Mode.LEGACY) {
-            arena.close();
-            throw new UnsupportedOperationException(settings + ": the seqpacket protocol is not implemented yet; "
-                    + "use mode=legacy (what Debian's vde_plug 4.0.1 speaks)");
-        }
         this.settings = settings;
-        String path = settings.path().toString();
-        this.sendState = NativeSupport.newCallState(arena);
-        this.sendSegment = arena.allocate(MAX_FRAME);
-        this.sendView = sendSegment.asByteBuffer();
-        int socket = -1;
-        try {
-            socket = UnixSocket.socket(sendState, UnixSocket.SOCK_DGRAM);
-            if (bindOrTakeOver(socket, path)) {
-                this.ownPath = path;
-                this.peerAddress = UnixSocket.address(arena, path + "+");
-            } else {
-                if (!bindOrTakeOver(socket, path + "+")) {
-                    throw new IOException(settings + ": both ends of this link are in use (" + path + " and " + path + "+)");
-                }
-                this.ownPath = path + "+";
-                this.peerAddress = UnixSocket.address(arena, path);
-                UnixSocket.connect(sendState, socket, peerAddress);
-            }
-        } catch (IOException e) {
-            UnixSocket.close(socket);
-            arena.close();
-            throw new IOException(settings + ": cannot open: " + e.getMessage(), e);
-        } catch (RuntimeException e) {
-            UnixSocket.close(socket);
-            arena.close();
-            throw e;
-        }
-        this.fd = socket;
-        this.receiver = Thread.ofPlatform().daemon().name("jioth-ptp-rx " + path).unstarted(this::receiveLoop);
-        receiver.start();
+        Reactor reactor = Reactor.shared();
+        this.end = switch (settings.mode()) {
+            case LEGACY -> LegacyPtpEnd.open(settings, reactor, statistics, () -> sink);
+            case SEQPACKET -> SeqpacketPtpEnd.open(settings, reactor, statistics, () -> sink);
+        };
     }
 
-    /**
-     * Binds {@code fd} at {@code path}; if the path is in use by a live socket returns false, if it
-     * is stale (connect refused) unlinks it and binds.
-     */
-    private boolean bindOrTakeOver(int fd, String path) throws IOException {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment state = NativeSupport.newCallState(a);
-            MemorySegment addr = UnixSocket.address(a, path);
-            try {
-                UnixSocket.bind(state, fd, addr);
-                return true;
-            } catch (ErrnoException e) {
-                if (e.errno() != UnixSocket.EADDRINUSE) {
-                    throw e;
-                }
-            }
-            int probe = UnixSocket.socket(state, UnixSocket.SOCK_DGRAM);
-            try {
-                UnixSocket.connect(state, probe, addr);
-                return false; // somebody is there
-            } catch (ErrnoException e) {
-                if (e.errno() != UnixSocket.ECONNREFUSED) {
-                    return false; // alive but refusing us (EPERM: it is connected to its peer)
-                }
-            } finally {
-                UnixSocket.close(probe);
-            }
-            UnixSocket.unlink(path); // stale file of a dead end
-            UnixSocket.bind(state, fd, addr);
-            return true;
-        }
-    }
-
-    /** The path this end is bound at (PATH for the first end, PATH+ for the second). */
+    /** The path this end is bound at (legacy: PATH for the first end, PATH+ for the second; seqpacket: PATH on the listening end, else null). */
     public String boundPath() {
-        return ownPath;
+        return end.boundPath();
     }
 
     @Override
-    public boolean send(ByteBuffer frame) throws IOException {
-        if (closed) {
-            throw new ClosedChannelException();
-        }
-        if (!FrameDelivery.checkSendLength(frame, stats)) {
-            return false;
-        }
-        int length = frame.remaining();
-        sendLock.lock();
-        try {
-            if (closed) {
-                throw new ClosedChannelException();
-            }
-            sendView.put(0, frame, frame.position(), length);
-            long n = UnixSocket.sendTo(sendState, fd, sendSegment, length,
-                    UnixSocket.MSG_DONTWAIT | UnixSocket.MSG_NOSIGNAL, peerAddress);
-            if (n != length) {
-                stats.droppedQueueFull.increment(); // peer absent (ENOENT/ECONNREFUSED) or its queue full (EAGAIN)
-                return false;
-            }
-        } finally {
-            sendLock.unlock();
-        }
-        stats.framesOut.increment();
-        stats.bytesOut.add(length);
-        return true;
-    }
-
-    private void receiveLoop() {
-        try (Arena local = Arena.ofConfined()) {
-            MemorySegment state = NativeSupport.newCallState(local);
-            MemorySegment pollfd = local.allocate(8);
-            MemorySegment buf = local.allocate(MAX_FRAME + 1);
-            ByteBuffer view = buf.asByteBuffer();
-            while (!closed) {
-                int ready = UnixSocket.pollIn(state, pollfd, fd, POLL_MILLIS);
-                if (ready <= 0) {
-                    continue; // timeout or EINTR: re-check closed
-                }
-                long n = UnixSocket.recv(state, fd, buf, MAX_FRAME + 1, UnixSocket.MSG_DONTWAIT);
-                if (n < 0) {
-                    if (n != -UnixSocket.EAGAIN && n != -UnixSocket.EINTR && !closed) {
-                        LOG.log(Level.DEBUG, () -> settings + ": recv failed, errno " + (-n));
-                    }
-                    continue;
-                }
-                view.clear().limit((int) n);
-                FrameSink s = sink;
-                if (FrameDelivery.deliver(s, view, stats, settings.toString())) {
-                    FrameDelivery.endOfBatch(s, settings.toString());
-                }
-            }
-        }
+    public boolean send(ByteBuffer frame) {
+        return end.send(frame);
     }
 
     @Override
@@ -184,7 +58,7 @@ public final class PtpPort implements EthernetPort {
 
     @Override
     public PortStatistics statistics() {
-        return stats;
+        return statistics;
     }
 
     @Override
@@ -192,24 +66,19 @@ public final class PtpPort implements EthernetPort {
         return settings.toString();
     }
 
+    /** Only a seqpacket connecting end ends by itself: when it cannot reconnect after its peer left. */
     @Override
-    public void close() throws IOException {
-        sendLock.lock();
-        try {
-            if (closed) {
-                return;
-            }
-            closed = true;
-        } finally {
-            sendLock.unlock();
-        }
-        try {
-            receiver.join(10_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        UnixSocket.close(fd);
-        UnixSocket.unlink(ownPath);
-        arena.close();
+    public boolean hasEnded() {
+        return end.hasEnded();
+    }
+
+    @Override
+    public void close() {
+        end.close();
+    }
+
+    @Override
+    public String toString() {
+        return settings.toString();
     }
 }

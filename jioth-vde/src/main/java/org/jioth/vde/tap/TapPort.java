@@ -9,7 +9,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jioth.linux.NativeSupport;
-import org.jioth.linux.ptp.UnixSocket;
 import org.jioth.linux.tap.TunTap;
 import org.jioth.vde.EthernetPort;
 import org.jioth.vde.FrameSink;
@@ -84,7 +83,7 @@ public final class TapPort implements EthernetPort {
             MemorySegment buf = local.allocate(MAX_FRAME + 1);
             ByteBuffer view = buf.asByteBuffer();
             while (!closed) {
-                if (UnixSocket.pollIn(state, pollfd, fd, POLL_MILLIS) <= 0) {
+                if (TunTap.pollIn(state, pollfd, fd, POLL_MILLIS) <= 0) {
                     continue;
                 }
                 long n = TunTap.read(state, fd, buf, MAX_FRAME + 1);

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import org.jioth.linux.unix.UnixSocket;
 import org.jioth.vde.testing.Await;
 import org.jioth.vde.testing.CollectingSink;
 import org.jioth.vde.testing.Frames;
@@ -17,7 +18,10 @@ import org.jioth.vde.testing.VdePlugProcess;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** ptp:// legacy (datagram) mode: two of ours, and ours against Debian's vde_plug. */
+/**
+ * ptp:// legacy (datagram) mode: two of ours, and ours against Debian's vde_plug; seqpacket mode (the
+ * current protocol, which Debian's vdeplug 4.0.1 does not speak) between our own ends.
+ */
 class PtpPortTest {
     private static final Duration WAIT = Duration.ofSeconds(20);
     private static final String A = "02:00:00:00:00:0a";
@@ -58,11 +62,8 @@ class PtpPortTest {
     void sendingWithoutAPeerIsCountedAndAStaleFileIsTakenOver() throws Exception {
         Path link = dir.resolve("s");
         // A crashed first end: a socket bound at the path, closed without unlinking it.
-        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
-            var state = org.jioth.linux.NativeSupport.newCallState(arena);
-            int fd = org.jioth.linux.ptp.UnixSocket.socket(state, org.jioth.linux.ptp.UnixSocket.SOCK_DGRAM);
-            org.jioth.linux.ptp.UnixSocket.bind(state, fd, org.jioth.linux.ptp.UnixSocket.address(arena, link.toString()));
-            org.jioth.linux.ptp.UnixSocket.close(fd);
+        try (UnixSocket crashed = UnixSocket.open(UnixSocket.Type.DATAGRAM)) {
+            crashed.bind(link.toString());
         }
         assertThat(Files.exists(link)).isTrue();
         try (PtpPort alone = new PtpPort(settings(link))) {
@@ -102,5 +103,105 @@ class PtpPortTest {
             }
             assertThat(Await.until(() -> !Files.exists(link) && !Files.exists(Path.of(link + "+")), WAIT)).isTrue();
         }
+    }
+
+    private PtpSettings seqpacket(Path p) {
+        return PtpSettings.fromOptions(p.toString(), Map.of("mode", "seqpacket"));
+    }
+
+    private static void exchange(PtpPort x, CollectingSink xSink, PtpPort y, CollectingSink ySink, int seed) throws Exception {
+        byte[] f = Frames.frame(B, A, 9234 - 14, seed);
+        // the accepted end may still be starting its reader: retry until a frame gets through
+        byte[] got = null;
+        for (int i = 0; i < 100 && got == null; i++) {
+            x.send(ByteBuffer.wrap(f));
+            got = ySink.poll(Duration.ofMillis(200));
+        }
+        assertThat(got).isEqualTo(f);
+        byte[] g = Frames.frame(A, B, 0, seed + 1);
+        assertThat(y.send(ByteBuffer.wrap(g))).isTrue();
+        assertThat(xSink.pollMatching(h -> Arrays.equals(h, g), WAIT)).isEqualTo(g);
+    }
+
+    private PtpPort openOnceFree(Path link) throws Exception {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (true) {
+            try {
+                return new PtpPort(seqpacket(link));
+            } catch (java.io.IOException e) {
+                if (!e.getMessage().contains("EISCONN") || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(20);
+            }
+        }
+    }
+
+    @Test
+    void seqpacketModeListenerAndConnectorTalkRefuseAThirdAndReconnect() throws Exception {
+        Path link = dir.resolve("q");
+        PtpPort first = new PtpPort(seqpacket(link));
+        PtpPort second = null;
+        PtpPort again = null;
+        try {
+            assertThat(first.boundPath()).as("nobody there: the first end listens").isEqualTo(link.toString());
+            assertThat(first.description()).isEqualTo("ptp://" + link + "[mode=seqpacket]");
+            CollectingSink s1 = new CollectingSink();
+            first.setSink(s1);
+            assertThat(first.send(ByteBuffer.wrap(Frames.frame(B, A, 10, 0)))).as("no peer yet").isFalse();
+            assertThat(first.statistics().droppedQueueFull.sum()).isEqualTo(1);
+
+            second = new PtpPort(seqpacket(link));
+            assertThat(second.boundPath()).as("the second end connects").isNull();
+            CollectingSink s2 = new CollectingSink();
+            second.setSink(s2);
+            exchange(first, s1, second, s2, 10);
+            assertThat(first.send(ByteBuffer.allocate(13))).isFalse();
+            assertThat(first.statistics().droppedBadLength.sum()).isEqualTo(1);
+
+            assertThatThrownBy(() -> new PtpPort(seqpacket(link))).hasMessageContaining("already has two ends")
+                    .hasMessageContaining("EISCONN");
+
+            // the connecting end leaves: the listener waits for a new one
+            second.close();
+            again = openOnceFree(link); // until the listener has seen the hang-up it answers EISCONN
+            CollectingSink s3 = new CollectingSink();
+            again.setSink(s3);
+            exchange(first, s1, again, s3, 20);
+
+            // the listener leaves: the connecting end opens again and, finding nobody, listens itself
+            first.close();
+            PtpPort survivor = again;
+            assertThat(Await.until(() -> link.toString().equals(survivor.boundPath()), WAIT))
+                    .as("the connector became the listener").isTrue();
+            assertThat(survivor.hasEnded()).isFalse();
+            first = new PtpPort(seqpacket(link));
+            assertThat(first.boundPath()).isNull();
+            CollectingSink s4 = new CollectingSink();
+            first.setSink(s4);
+            exchange(first, s4, survivor, s3, 30);
+        } finally {
+            first.close();
+            if (second != null) {
+                second.close();
+            }
+            if (again != null) {
+                again.close();
+            }
+        }
+        assertThat(Await.until(() -> !Files.exists(link), WAIT)).as("the listener unlinks its path").isTrue();
+    }
+
+    @Test
+    void seqpacketModeTakesOverAStaleSocketFile() throws Exception {
+        Path link = dir.resolve("stale");
+        try (UnixSocket crashed = UnixSocket.open(UnixSocket.Type.SEQPACKET)) {
+            crashed.bind(link.toString());
+        }
+        assertThat(Files.exists(link)).isTrue();
+        try (PtpPort port = new PtpPort(seqpacket(link))) {
+            assertThat(port.boundPath()).isEqualTo(link.toString());
+        }
+        assertThat(Await.until(() -> !Files.exists(link), WAIT)).isTrue();
     }
 }
