@@ -95,6 +95,15 @@ final class SeqpacketPtpEnd implements PtpPort.End {
             }
             try {
                 awaitAccepted(s);
+            } catch (ErrnoException e) {
+                s.close();
+                if (isListenerGoingAway(e) && attempt < OPEN_ATTEMPTS) {
+                    // A listener that is closing accepted our connect but will never answer:
+                    // try again, and find its path gone (then listen) or a new listener.
+                    pause();
+                    continue;
+                }
+                throw e;
             } catch (IOException e) {
                 s.close();
                 throw e;
@@ -102,6 +111,11 @@ final class SeqpacketPtpEnd implements PtpPort.End {
             startLink(s);
             return;
         }
+    }
+
+    /** A status that never came or a hang-up instead of a status: the listener was closing. */
+    private static boolean isListenerGoingAway(ErrnoException e) {
+        return e.errno() == Errno.ETIMEDOUT.value() || e.errno() == Errno.EFAULT.value();
     }
 
     /** Binds and listens at PATH; false when another end took PATH first. */
