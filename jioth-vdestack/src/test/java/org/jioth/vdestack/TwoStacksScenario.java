@@ -71,6 +71,7 @@ public final class TwoStacksScenario {
             tcpEcho(a, b, B, threads, 5000, 1 << 20, log);
             tcpEcho(b, a, A, threads, 5001, 100_000, log);
             udpEcho(a, b, log);
+            socketAdapters(a, b, threads, log);
             bulk(a, b, threads, log);
             closeSemantics(a, helperA, log);
             b.close();
@@ -156,6 +157,38 @@ public final class TwoStacksScenario {
             }
         }
         log.println("tcp echo " + size + " bytes to " + serverAddr.getHostAddress() + ":" + port + " ok");
+    }
+
+    /** java.net.Socket and ServerSocket from the stack's factories, with SO_TIMEOUT (waits on our selector). */
+    static void socketAdapters(IothStack a, IothStack b, ExecutorService threads, PrintStream log) throws Exception {
+        try (java.net.ServerSocket ss = b.serverSocketFactory().createServerSocket()) {
+            ss.bind(new InetSocketAddress(B, 5003));
+            ss.setSoTimeout(20_000);
+            CompletableFuture<Void> echo = CompletableFuture.runAsync(() -> {
+                try (java.net.Socket c = ss.accept()) {
+                    c.getInputStream().transferTo(c.getOutputStream());
+                } catch (IOException e) {
+                    throw new RuntimeException(e);
+                }
+            }, threads);
+            try (java.net.Socket c = a.socketFactory().createSocket()) {
+                c.connect(new InetSocketAddress(B, 5003), 20_000);
+                c.setSoTimeout(200);
+                try {
+                    c.getInputStream().read();
+                    throw new AssertionError("read returned with nothing sent");
+                } catch (java.net.SocketTimeoutException expected) {
+                    // SO_TIMEOUT works
+                }
+                c.setSoTimeout(20_000);
+                byte[] msg = "through java.net.Socket".getBytes();
+                c.getOutputStream().write(msg);
+                c.shutdownOutput();
+                check(Arrays.equals(c.getInputStream().readAllBytes(), msg), "Socket adapter echo byte-exact");
+            }
+            echo.get(30, TimeUnit.SECONDS);
+        }
+        log.println("socket adapters ok");
     }
 
     static void udpEcho(IothStack a, IothStack b, PrintStream log) throws Exception {

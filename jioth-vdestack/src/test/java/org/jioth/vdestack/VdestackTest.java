@@ -49,7 +49,7 @@ class VdestackTest {
         } finally {
             System.out.print(out);
         }
-        assertThat(out.toString()).contains("ping 192.168.250.2", "tcp echo", "udp echo ok", "bulk 64 MB ok",
+        assertThat(out.toString()).contains("ping 192.168.250.2", "tcp echo", "udp echo ok", "socket adapters ok", "bulk 64 MB ok",
                 "close refused", "SCENARIO OK");
         assertThat(helperDirs()).as("no helper files left behind").isSubsetOf(before);
     }

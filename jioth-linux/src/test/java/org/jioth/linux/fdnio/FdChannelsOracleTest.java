@@ -109,6 +109,44 @@ class FdChannelsOracleTest {
     }
 
     @Test
+    void blockingCallsOnVirtualThreads() throws Exception {
+        sameAsJdk((p, seen) -> {
+            try (ServerSocketChannel server = p.openServerSocketChannel();
+                 var threads = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+                server.bind(new InetSocketAddress(LOOPBACK, 0));
+                var echo = threads.submit(() -> {
+                    try (SocketChannel c = server.accept()) {
+                        ByteBuffer b = ByteBuffer.allocate(4096);
+                        while (c.read(b) >= 0) {
+                            c.write(b.flip());
+                            b.clear();
+                        }
+                    }
+                    return null;
+                });
+                var client = threads.submit(() -> {
+                    try (SocketChannel c = p.openSocketChannel()) {
+                        c.connect(server.getLocalAddress());
+                        long sum = 0;
+                        ByteBuffer in = ByteBuffer.allocate(1);
+                        for (int i = 0; i < 2000; i++) {
+                            c.write(ByteBuffer.wrap(new byte[] {(byte) i}));
+                            in.clear();
+                            while (in.hasRemaining()) {
+                                c.read(in);
+                            }
+                            sum += in.get(0);
+                        }
+                        return sum;
+                    }
+                });
+                seen.add("virtual ping-pong sum " + client.get(30, TimeUnit.SECONDS));
+                echo.get(30, TimeUnit.SECONDS);
+            }
+        });
+    }
+
+    @Test
     void selectorSemantics() throws Exception {
         sameAsJdk((p, seen) -> {
             try (Selector sel = p.openSelector();
