@@ -9,8 +9,9 @@ import org.jioth.spi.StackRequest;
 /**
  * Plug-in {@code vdestack}, as libioth's: the Linux kernel TCP/IP stack in a private user+network
  * namespace, without privileges. Each VNL becomes a tap ({@code vde0}, {@code vde1}, … or the name
- * in {@code ifname:vnl}); the namespace starts with every link down, as libioth's does. Options
- * are ignored.
+ * in {@code ifname:vnl}); the namespace starts with every link down, as libioth's does. Sockets are
+ * descriptor channels ({@code org.jioth.linux.fdnio}); option {@code jdk} ({@code "vdestack,jdk"})
+ * gives the JDK's own channels instead, which needs a JVM running as root.
  */
 public final class VdestackProvider implements StackProvider {
     @Override

@@ -12,6 +12,7 @@ import org.jioth.linux.netlink.NetlinkSocket;
 import org.jioth.linux.netlink.RtNetlinkConfig;
 import org.jioth.spi.StackImpl;
 import org.jioth.spi.StackRequest;
+import org.jioth.spi.TrackingSelectorProvider;
 import org.jioth.vde.EthernetPort;
 import org.jioth.vde.EthernetPorts;
 import org.jioth.vde.InterfaceVnl;
@@ -34,18 +35,33 @@ final class VdestackStack implements StackImpl {
 
     private final HelperProcess helper;
     private final List<TapBridge> bridges;
-    private final FdSelectorProvider provider;
+    private final SelectorProvider provider;
+    private final NamespaceJdkProvider jdkChannels;
     private final NetConfig config;
 
-    private VdestackStack(HelperProcess helper, List<TapBridge> bridges, StackRequest request) {
+    private VdestackStack(HelperProcess helper, List<TapBridge> bridges, StackRequest request,
+                          NamespaceJdkProvider jdkChannels) {
         this.helper = helper;
         this.bridges = bridges;
-        this.provider = new FdSelectorProvider(helper::socket, request.sockets()::track);
+        this.jdkChannels = jdkChannels;
+        this.provider = jdkChannels != null
+                ? new TrackingSelectorProvider(jdkChannels, request.sockets())
+                : new FdSelectorProvider(helper::socket, request.sockets()::track);
         this.config = new RtNetlinkConfig(RtNetlinkConfig.DEFAULT_REPLY_TIMEOUT,
                 timeout -> NetlinkSocket.adopt(helper.socket(AF_NETLINK, SOCK_RAW_CLOEXEC, NETLINK_ROUTE), timeout));
     }
 
+    /**
+     * Options: none, or {@code jdk} for the JDK's own channels (sockets made by a thread inside the
+     * namespace; root only, see {@link NamespaceJdkProvider}).
+     */
     static VdestackStack create(StackRequest request) throws IOException {
+        boolean jdk = switch (request.options().strip()) {
+            case "" -> false;
+            case "jdk" -> true;
+            default -> throw new IllegalArgumentException("vdestack: unknown options '" + request.options()
+                    + "'; the only option is 'jdk' (JDK channels, needs root), as in vdestack,jdk");
+        };
         HelperProcess helper = HelperProcess.start();
         List<TapBridge> bridges = new ArrayList<>();
         try {
@@ -66,7 +82,7 @@ final class VdestackStack implements StackImpl {
                 }
                 bridges.add(new TapBridge(name, tap, network));
             }
-            return new VdestackStack(helper, bridges, request);
+            return new VdestackStack(helper, bridges, request, jdk ? NamespaceJdkProvider.enter(helper.pid()) : null);
         } catch (IOException | RuntimeException e) {
             for (TapBridge b : bridges) {
                 try {
@@ -115,6 +131,9 @@ final class VdestackStack implements StackImpl {
                     first.addSuppressed(e);
                 }
             }
+        }
+        if (jdkChannels != null) {
+            jdkChannels.close();
         }
         helper.close();
         if (first != null) {

@@ -140,6 +140,44 @@ class VdestackTest {
         }
     }
 
+    /** Option jdk: the JDK's own channels made by a thread inside the namespace (root only). */
+    @Test
+    @Timeout(180)
+    void jdkChannelsWhenRoot(@TempDir Path dir) throws Exception {
+        assumeNamespaces();
+        assumeTrue(ProcessHandle.current().info().user().map("root"::equals).orElse(false),
+                "option jdk enters the namespace with setns, which needs root");
+        Path sw = dir.resolve("sw");
+        var threads = java.util.concurrent.Executors.newCachedThreadPool();
+        try (var host = org.jioth.vde.EthernetPorts.open("switch://" + sw)) {
+            IothStack a = Ioth.newStack("vdestack,jdk", "vde://" + sw);
+            IothStack b = Ioth.newStack("vdestack,jdk", "vde://" + sw);
+            try {
+                TwoStacksScenario.configure(a, TwoStacksScenario.A);
+                TwoStacksScenario.configure(b, TwoStacksScenario.B);
+                try (var c = a.provider().openSocketChannel()) {
+                    assertThat(c.getClass().getName()).as("a JDK channel").startsWith("sun.nio.ch.");
+                    assertThat(c.socket()).as("the JDK's own adaptor").isNotNull();
+                }
+                TwoStacksScenario.tcpEcho(a, b, TwoStacksScenario.B, threads, 5000, 1 << 20, System.out);
+                TwoStacksScenario.tcpEcho(b, a, TwoStacksScenario.A, threads, 5001, 100_000, System.out);
+                TwoStacksScenario.udpEcho(a, b, System.out);
+                TwoStacksScenario.closeSemantics(a, a.statistics().get("helper.pid"), System.out);
+            } finally {
+                a.closeForcibly();
+                b.closeForcibly();
+            }
+        } finally {
+            threads.shutdownNow();
+        }
+    }
+
+    @Test
+    void unknownOptionsAreRefusedWithTheKnownOne() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Ioth.newStack("vdestack,fast", "null://"))
+                .hasMessageContaining("'jdk'");
+    }
+
     @Test
     @Timeout(120)
     void interfacesAreNamedAsLibiothAndStartDown() throws Exception {
