@@ -57,6 +57,19 @@ class VdestackSeedProgramsTest {
         }
     }
 
+    @Test
+    void stacksListsVdestack() {
+        java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream old = System.out;
+        System.setOut(new java.io.PrintStream(buf, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            assertThat(Main.run("stacks")).isZero();
+        } finally {
+            System.setOut(old);
+        }
+        assertThat(buf.toString(java.nio.charset.StandardCharsets.UTF_8)).contains("vdestack", "LGPL-2.1-or-later");
+    }
+
     private static List<String> quoted(List<String> words) {
         return words.stream().map(w -> "'" + w.replace("'", "'\\''") + "'").toList();
     }
