@@ -2,6 +2,7 @@
 module org.jioth.linux {
     requires transitive org.jioth.api;
     exports org.jioth.linux;
+    exports org.jioth.linux.fdnio;
     exports org.jioth.linux.netlink;
     exports org.jioth.linux.netns;
     exports org.jioth.linux.tap;

@@ -57,6 +57,25 @@ public final class NetlinkSocket implements AutoCloseable {
         }
     }
 
+    /**
+     * Takes ownership of {@code fd}, an unbound AF_NETLINK/NETLINK_ROUTE socket made elsewhere (for
+     * example in another network namespace, whose kernel it then talks to), and binds it as
+     * {@link #open} does. The descriptor is closed on failure.
+     */
+    public static NetlinkSocket adopt(int fd, Duration receiveTimeout) throws ErrnoException {
+        NetlinkSocket socket = new NetlinkSocket(fd);
+        try (Arena tmp = Arena.ofConfined()) {
+            socket.bindAndSetTimeout(tmp, receiveTimeout);
+            return socket;
+        } catch (ErrnoException | RuntimeException | Error e) {
+            socket.close();
+            throw e;
+        } catch (Throwable t) {
+            socket.close();
+            throw new AssertionError("unexpected exception from a libc downcall", t);
+        }
+    }
+
     private void bindAndSetTimeout(Arena tmp, Duration timeout) throws Throwable {
         MemorySegment sockaddr = tmp.allocate(12, 4); // sockaddr_nl: u16 family, u16 pad, u32 pid, u32 groups
         sockaddr.set(ValueLayout.JAVA_SHORT, 0, (short) Rtnl.AF_NETLINK);

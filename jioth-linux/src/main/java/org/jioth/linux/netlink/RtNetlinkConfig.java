@@ -41,7 +41,15 @@ public final class RtNetlinkConfig implements NetConfig {
     private static final int ROUTE_PREFIX_TAG = 0x60;
 
     private final Duration replyTimeout;
+    private final SocketSource sockets;
     private final AtomicInteger nextSeq = new AtomicInteger(1);
+
+    /** Where each call's netlink socket comes from. */
+    @FunctionalInterface
+    public interface SocketSource {
+        /** A new bound NETLINK_ROUTE socket whose receives time out after {@code replyTimeout}. */
+        NetlinkSocket open(Duration replyTimeout) throws ErrnoException;
+    }
 
     /** Configures the current network namespace, waiting {@link #DEFAULT_REPLY_TIMEOUT} per reply. */
     public RtNetlinkConfig() {
@@ -50,6 +58,15 @@ public final class RtNetlinkConfig implements NetConfig {
 
     /** Configures the current network namespace, waiting at most {@code replyTimeout} per reply. */
     public RtNetlinkConfig(Duration replyTimeout) {
+        this(replyTimeout, NetlinkSocket::open);
+    }
+
+    /**
+     * Configures whichever network namespace {@code sockets} makes its netlink sockets in (for
+     * example one that another process created them in), waiting at most {@code replyTimeout} per reply.
+     */
+    public RtNetlinkConfig(Duration replyTimeout, SocketSource sockets) {
+        this.sockets = java.util.Objects.requireNonNull(sockets, "sockets");
         if (replyTimeout.isNegative() || replyTimeout.isZero()) {
             throw new IllegalArgumentException("reply timeout must be positive: " + replyTimeout);
         }
@@ -291,7 +308,7 @@ public final class RtNetlinkConfig implements NetConfig {
 
     private NetlinkSocket open(String op) throws NetConfigException {
         try {
-            return NetlinkSocket.open(replyTimeout);
+            return sockets.open(replyTimeout);
         } catch (ErrnoException e) {
             throw new NetConfigException(op, e.errno(), withHint(e.getMessage(), e.errno()));
         }

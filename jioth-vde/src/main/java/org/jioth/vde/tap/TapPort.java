@@ -39,13 +39,28 @@ public final class TapPort implements EthernetPort {
     private volatile boolean closed;
 
     public TapPort(TapSettings settings) throws IOException {
-        this.settings = settings;
+        this(settings, open(settings));
+    }
+
+    private static int open(TapSettings settings) throws IOException {
         try {
-            this.fd = TunTap.openTap(settings.interfaceName());
+            return TunTap.openTap(settings.interfaceName());
         } catch (IOException e) {
-            arena.close();
             throw new IOException(settings + ": cannot open the tap: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * A port over a tap descriptor opened elsewhere (for example by a process in another network
+     * namespace, which handed it over): the port owns and closes {@code fd}.
+     */
+    public static TapPort adopt(int fd, TapSettings settings) {
+        return new TapPort(settings, fd);
+    }
+
+    private TapPort(TapSettings settings, int fd) {
+        this.settings = settings;
+        this.fd = fd;
         this.receiver = Thread.ofPlatform().daemon().name("jioth-tap-rx " + settings.interfaceName())
                 .unstarted(this::receiveLoop);
         receiver.start();

@@ -1,0 +1,250 @@
+package org.jioth.vdestack;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.net.URISyntaxException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import org.jioth.Errno;
+import org.jioth.linux.ErrnoException;
+import org.jioth.linux.NativeSupport;
+import org.jioth.linux.unix.FdPassing;
+import org.jioth.linux.unix.Reactor;
+import org.jioth.linux.unix.UnixSocket;
+
+/**
+ * The stack's side of a {@link NamespaceHelper}: starts it under {@code unshare}, accepts its
+ * connection on a SOCK_SEQPACKET socket in a private temporary directory (removed as soon as the
+ * helper is connected), and asks it for taps and sockets.
+ *
+ * <p>Why a separate process: a JVM is multi-threaded, so it cannot {@code unshare(CLONE_NEWUSER)}
+ * itself, and an unprivileged thread cannot {@code setns} into a network namespace. The helper is a
+ * small JVM (serial GC, C1 only, small heap) because the only native code jioth has is Java FFM.
+ */
+final class HelperProcess implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(HelperProcess.class.getName());
+    /** How long the helper may take to start and connect (a JVM on a loaded machine). */
+    static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+    /** How long one request may take. */
+    static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(20);
+
+    private final Process process;
+    private final UnixSocket channel;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final ByteBuffer reply = ByteBuffer.allocate(HelperProtocol.REPLY).order(ByteOrder.nativeOrder());
+    private volatile boolean closed;
+
+    private HelperProcess(Process process, UnixSocket channel) {
+        this.process = process;
+        this.channel = channel;
+    }
+
+    /** Starts a helper in a new user+network namespace and waits until it is connected. */
+    static HelperProcess start() throws IOException {
+        Path dir = Files.createTempDirectory("jioth-vdestack-",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        Path socketPath = dir.resolve("ctl");
+        UnixSocket listener = null;
+        Process process = null;
+        try {
+            listener = UnixSocket.open(UnixSocket.Type.SEQPACKET);
+            listener.bind(socketPath.toString());
+            listener.listen(1);
+            process = new ProcessBuilder(command(socketPath.toString()))
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .redirectError(ProcessBuilder.Redirect.PIPE)
+                    .start();
+            UnixSocket accepted = awaitConnection(listener, process);
+            drainErrors(process);
+            return new HelperProcess(process, accepted);
+        } catch (IOException | RuntimeException e) {
+            if (process != null) {
+                process.destroyForcibly();
+            }
+            throw e;
+        } finally {
+            if (listener != null) {
+                listener.close();
+            }
+            Files.deleteIfExists(socketPath);
+            Files.deleteIfExists(dir);
+        }
+    }
+
+    private static UnixSocket awaitConnection(UnixSocket listener, Process process) throws IOException {
+        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        while (true) {
+            UnixSocket accepted = listener.accept();
+            if (accepted != null) {
+                return accepted;
+            }
+            if (!process.isAlive()) {
+                String err = new String(process.getErrorStream().readAllBytes()).strip();
+                throw new IOException("vdestack: the namespace helper exited with status " + process.exitValue()
+                        + (err.isEmpty() ? "" : ": " + err)
+                        + " (it needs unprivileged user namespaces, 'unshare' from util-linux, and /dev/net/tun"
+                        + " readable and writable by this user)");
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IOException("vdestack: the namespace helper did not connect within " + START_TIMEOUT);
+            }
+            waitReadable(listener.fd(), Duration.ofMillis(100));
+        }
+    }
+
+    /** The helper's stderr goes to our log, so its diagnostics are not lost and the pipe never fills. */
+    private static void drainErrors(Process process) {
+        Thread.ofVirtual().name("jioth-vdestack-helper-stderr").start(() -> {
+            try (var err = new java.io.BufferedReader(new java.io.InputStreamReader(process.getErrorStream()))) {
+                String line;
+                while ((line = err.readLine()) != null) {
+                    String l = line;
+                    LOG.log(System.Logger.Level.WARNING, () -> "vdestack helper " + process.pid() + ": " + l);
+                }
+            } catch (IOException e) {
+                // the helper is gone
+            }
+        });
+    }
+
+    static List<String> command(String socketPath) {
+        List<String> cmd = new ArrayList<>(List.of("unshare", "--user", "--map-root-user", "--net"));
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(List.of("-XX:+UseSerialGC", "-Xms8m", "-Xmx48m", "-XX:TieredStopAtLevel=1", "-Xss512k",
+                "-XX:-UsePerfData", "-Xshare:auto", "--enable-native-access=ALL-UNNAMED",
+                "-cp", helperClassPath(), NamespaceHelper.class.getName(), socketPath));
+        return cmd;
+    }
+
+    /** Where the helper's classes are: the code sources of this module, jioth-linux and jioth-api. */
+    static String helperClassPath() {
+        String override = System.getProperty("jioth.vdestack.helper.classpath");
+        if (override != null && !override.isBlank()) {
+            return override;
+        }
+        Set<String> entries = new LinkedHashSet<>();
+        for (Class<?> c : new Class<?>[] {NamespaceHelper.class, FdPassing.class, Errno.class}) {
+            try {
+                entries.add(Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI()).toString());
+            } catch (URISyntaxException | NullPointerException | SecurityException e) {
+                throw new IllegalStateException("cannot locate the classes of " + c.getName()
+                        + " for the vdestack helper; set -Djioth.vdestack.helper.classpath", e);
+            }
+        }
+        return String.join(java.io.File.pathSeparator, entries);
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    /** socket(domain, type, protocol) inside the namespace. */
+    int socket(int domain, int type, int protocol) throws ErrnoException {
+        return request(HelperProtocol.request(HelperProtocol.OP_SOCKET, domain, type, protocol, null),
+                "socket(" + domain + ", " + type + ", " + protocol + ") in the vdestack namespace");
+    }
+
+    /** A new tap interface {@code name} inside the namespace. */
+    int tap(String name) throws ErrnoException {
+        return request(HelperProtocol.request(HelperProtocol.OP_TAP, 0, 0, 0, name), "tap " + name + " in the vdestack namespace");
+    }
+
+    private int request(ByteBuffer request, String what) throws ErrnoException {
+        lock.lock();
+        try {
+            if (closed) {
+                throw new ErrnoException(what, Errno.EBADF.value(), "the stack is closed");
+            }
+            while (FdPassing.send(channel, request, -1) < 0) {
+                waitFor(what);
+            }
+            long deadline = System.nanoTime() + REQUEST_TIMEOUT.toNanos();
+            while (true) {
+                reply.clear();
+                FdPassing.Received r = FdPassing.receive(channel, reply);
+                if (r != null) {
+                    if (r.bytes() == 0) {
+                        throw new ErrnoException(what, Errno.ECONNRESET.value(), "the namespace helper is gone");
+                    }
+                    int errno = reply.getInt(0);
+                    if (errno != 0 || r.fd() < 0) {
+                        if (r.fd() >= 0) {
+                            org.jioth.linux.tap.TunTap.close(r.fd());
+                        }
+                        throw new ErrnoException(what, errno != 0 ? errno : Errno.EIO.value());
+                    }
+                    return r.fd();
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new ErrnoException(what, Errno.ETIMEDOUT.value(), "no answer from the namespace helper");
+                }
+                waitFor(what);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void waitFor(String what) throws ErrnoException {
+        try {
+            waitReadable(channel.fd(), Duration.ofMillis(500));
+        } catch (IOException e) {
+            throw new ErrnoException(what, Errno.EIO.value(), e.getMessage());
+        }
+    }
+
+    /**
+     * Waits until {@code fd} is readable or the time passes: poll(2) on a platform thread, the shared
+     * reactor on a virtual thread (which must not pin its carrier).
+     */
+    private static void waitReadable(int fd, Duration timeout) throws IOException {
+        if (Thread.currentThread().isVirtual()) {
+            try {
+                Reactor.shared().awaitReadable(fd, timeout);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted while waiting for the vdestack helper");
+            }
+            return;
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = NativeSupport.newCallState(arena);
+            org.jioth.linux.ptp.UnixSocket.pollIn(state, arena.allocate(8), fd, (int) timeout.toMillis());
+        }
+    }
+
+    /** Ends the helper: closing the connection makes it exit; it is killed if it has not within 10 s. */
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            channel.close();
+        } finally {
+            lock.unlock();
+        }
+        try {
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,32 @@
+package org.jioth.vdestack;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The requests between a stack and its {@link NamespaceHelper}, one SOCK_SEQPACKET record each
+ * (both ends are on one machine, so integers are in native order). A request is
+ * {@code int op, int a, int b, int c} plus, for {@link #OP_TAP}, the interface name in UTF-8; the
+ * answer is {@code int errno} (0 = success) with the new descriptor attached by SCM_RIGHTS.
+ */
+final class HelperProtocol {
+    /** socket(a = domain, b = type, c = protocol) in the namespace. */
+    static final int OP_SOCKET = 1;
+    /** Create tap interface {@code name} (IFF_TAP | IFF_NO_PI) in the namespace. */
+    static final int OP_TAP = 2;
+
+    static final int REQUEST_HEADER = 16;
+    static final int MAX_REQUEST = 64;
+    static final int REPLY = 4;
+
+    private HelperProtocol() {
+    }
+
+    static ByteBuffer request(int op, int a, int b, int c, String name) {
+        byte[] n = name == null ? new byte[0] : name.getBytes(StandardCharsets.UTF_8);
+        ByteBuffer buf = ByteBuffer.allocate(REQUEST_HEADER + n.length).order(ByteOrder.nativeOrder());
+        buf.putInt(op).putInt(a).putInt(b).putInt(c).put(n).flip();
+        return buf;
+    }
+}

@@ -1,0 +1,126 @@
+package org.jioth.vdestack;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.jioth.linux.ErrnoException;
+import org.jioth.linux.fdnio.FdSelectorProvider;
+import org.jioth.linux.unix.UnixSocket;
+import org.jioth.linux.tap.TunTap;
+import org.jioth.linux.unix.FdPassing;
+
+/**
+ * The process that owns a vdestack's namespace. Started as
+ * {@code unshare --user --map-root-user --net java … NamespaceHelper SOCKET}, so it is root in a new
+ * user namespace with a new network namespace; it connects to the stack's SOCK_SEQPACKET socket
+ * and then makes taps and sockets on request, handing each descriptor back with SCM_RIGHTS and
+ * closing its own copy. It keeps nothing but the namespace alive: it exits when the stack closes
+ * the connection or its JVM dies (end of file on the connection), and the namespace goes with it.
+ *
+ * <p>One thread, one request at a time: the stack serializes its requests anyway.
+ */
+public final class NamespaceHelper {
+    private NamespaceHelper() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length != 1) {
+            System.err.println("usage: NamespaceHelper CONTROL-SOCKET-PATH (started by the vdestack plug-in)");
+            System.exit(2);
+        }
+        allowPing();
+        UnixSocket channel = UnixSocket.open(UnixSocket.Type.SEQPACKET);
+        try {
+            channel.connect(args[0]);
+        } catch (ErrnoException e) {
+            System.err.println("vdestack helper: cannot reach the stack at " + args[0] + ": " + e.getMessage());
+            System.exit(3);
+        }
+        serve(channel);
+        System.exit(0);
+    }
+
+    /**
+     * Lets the namespace's root group open ICMP echo sockets (SOCK_DGRAM, IPPROTO_ICMP), so the
+     * stack can ping without raw sockets. Best effort: without it only ping is missing.
+     */
+    private static void allowPing() {
+        try {
+            Files.writeString(Path.of("/proc/sys/net/ipv4/ping_group_range"), "0 0\n");
+        } catch (Exception e) {
+            // not fatal
+        }
+    }
+
+    private static void serve(UnixSocket channel) throws Exception {
+        ByteBuffer in = ByteBuffer.allocate(HelperProtocol.MAX_REQUEST).order(ByteOrder.nativeOrder());
+        ByteBuffer out = ByteBuffer.allocate(HelperProtocol.REPLY).order(ByteOrder.nativeOrder());
+        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+            java.lang.foreign.MemorySegment state = org.jioth.linux.NativeSupport.newCallState(arena);
+            java.lang.foreign.MemorySegment pollfd = arena.allocate(8);
+            while (true) {
+                int ready = org.jioth.linux.ptp.UnixSocket.pollIn(state, pollfd, channel.fd(), -1);
+                if (ready < 0) {
+                    continue; // EINTR
+                }
+                in.clear();
+                FdPassing.Received r = FdPassing.receive(channel, in);
+                if (r == null) {
+                    continue;
+                }
+                if (r.bytes() == 0) {
+                    return; // the stack closed the connection or its JVM died
+                }
+                in.flip();
+                int fd = -1;
+                int errno = 0;
+                try {
+                    fd = perform(in);
+                } catch (ErrnoException e) {
+                    errno = e.errno();
+                } catch (RuntimeException e) {
+                    errno = org.jioth.Errno.EINVAL.value();
+                }
+                out.clear().putInt(errno).flip();
+                try {
+                    while (FdPassing.send(channel, out, fd) < 0) {
+                        org.jioth.linux.ptp.UnixSocket.pollIn(state, pollfd, channel.fd(), 10); // a full socket: rare, retry shortly
+                    }
+                } finally {
+                    if (fd >= 0) {
+                        TunTap.close(fd); // the stack has its own copy now
+                    }
+                }
+            }
+        }
+    }
+
+    private static int perform(ByteBuffer request) throws ErrnoException {
+        if (request.remaining() < HelperProtocol.REQUEST_HEADER) {
+            throw new ErrnoException("request", org.jioth.Errno.EINVAL.value());
+        }
+        int op = request.getInt();
+        int a = request.getInt();
+        int b = request.getInt();
+        int c = request.getInt();
+        return switch (op) {
+            case HelperProtocol.OP_SOCKET -> {
+                try {
+                    yield FdSelectorProvider.LOCAL.socket(a, b, c);
+                } catch (ErrnoException e) {
+                    throw e;
+                } catch (java.io.IOException e) {
+                    throw new ErrnoException("socket", org.jioth.Errno.EINVAL.value());
+                }
+            }
+            case HelperProtocol.OP_TAP -> {
+                byte[] name = new byte[request.remaining()];
+                request.get(name);
+                yield TunTap.openTap(new String(name, StandardCharsets.UTF_8));
+            }
+            default -> throw new ErrnoException("request " + op, org.jioth.Errno.EINVAL.value());
+        };
+    }
+}
