@@ -221,7 +221,7 @@ final class HelperProcess implements AutoCloseable {
         }
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = NativeSupport.newCallState(arena);
-            org.jioth.linux.ptp.UnixSocket.pollIn(state, arena.allocate(8), fd, (int) timeout.toMillis());
+            org.jioth.linux.Poll.pollIn(state, arena.allocate(8), fd, (int) timeout.toMillis());
         }
     }
 

@@ -61,7 +61,7 @@ public final class NamespaceHelper {
             java.lang.foreign.MemorySegment state = org.jioth.linux.NativeSupport.newCallState(arena);
             java.lang.foreign.MemorySegment pollfd = arena.allocate(8);
             while (true) {
-                int ready = org.jioth.linux.ptp.UnixSocket.pollIn(state, pollfd, channel.fd(), -1);
+                int ready = org.jioth.linux.Poll.pollIn(state, pollfd, channel.fd(), -1);
                 if (ready < 0) {
                     continue; // EINTR
                 }
@@ -86,7 +86,7 @@ public final class NamespaceHelper {
                 out.clear().putInt(errno).flip();
                 try {
                     while (FdPassing.send(channel, out, fd) < 0) {
-                        org.jioth.linux.ptp.UnixSocket.pollIn(state, pollfd, channel.fd(), 10); // a full socket: rare, retry shortly
+                        org.jioth.linux.Poll.pollIn(state, pollfd, channel.fd(), 10); // a full socket: rare, retry shortly
                     }
                 } finally {
                     if (fd >= 0) {

@@ -40,9 +40,6 @@ public final class TunTap {
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
     private static final MethodHandle WRITE = NativeSupport.downcall("write",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
-    private static final MethodHandle POLL = NativeSupport.downcall("poll",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
-    private static final short POLLIN = 0x1;
     private static final MethodHandle CLOSE = NativeSupport.downcallNoErrno("close",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT));
 
@@ -90,26 +87,6 @@ public final class TunTap {
         } catch (Throwable t) {
             throw rethrow(t);
         }
-    }
-
-    /**
-     * poll(2) for input on one descriptor, waiting at most {@code timeoutMillis}; {@code pollfd} is an
-     * 8-byte segment the caller reuses. Returns the revents, 0 on timeout, or -errno.
-     */
-    public static int pollIn(MemorySegment state, MemorySegment pollfd, int fd, int timeoutMillis) {
-        pollfd.set(JAVA_INT, 0, fd);
-        pollfd.set(JAVA_SHORT, 4, POLLIN);
-        pollfd.set(JAVA_SHORT, 6, (short) 0);
-        int n;
-        try {
-            n = (int) POLL.invokeExact(state, pollfd, 1L, timeoutMillis);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-        if (n < 0) {
-            return -NativeSupport.errno(state);
-        }
-        return n == 0 ? 0 : pollfd.get(JAVA_SHORT, 6) & 0xffff;
     }
 
     /** write(2): returns bytes written or -errno. */

@@ -98,7 +98,7 @@ public final class TapPort implements EthernetPort {
             MemorySegment buf = local.allocate(MAX_FRAME + 1);
             ByteBuffer view = buf.asByteBuffer();
             while (!closed) {
-                if (TunTap.pollIn(state, pollfd, fd, POLL_MILLIS) <= 0) {
+                if (org.jioth.linux.Poll.pollIn(state, pollfd, fd, POLL_MILLIS) <= 0) {
                     continue;
                 }
                 long n = TunTap.read(state, fd, buf, MAX_FRAME + 1);
