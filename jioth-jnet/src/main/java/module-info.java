@@ -1,0 +1,9 @@
+/** Plug-in {@code jnet}: a TCP/IP stack written in Java, attached to VDE networks. */
+module org.jioth.jnet {
+    requires org.jioth.api;
+    requires org.jioth.vde;
+    exports org.jioth.jnet;
+    exports org.jioth.jnet.time;
+    exports org.jioth.jnet.wire;
+    provides org.jioth.spi.StackProvider with org.jioth.jnet.JnetProvider;
+}

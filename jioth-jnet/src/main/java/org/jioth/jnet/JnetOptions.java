@@ -1,0 +1,79 @@
+package org.jioth.jnet;
+
+import java.util.List;
+import java.util.OptionalLong;
+import org.jioth.MacAddress;
+
+/**
+ * The options of a jnet stack, from the text after {@code "jnet,"}: comma-separated
+ * {@code key=value} items (docs/jnet.md lists them).
+ *
+ * @param mac        the MAC of the first VDE interface (later ones count up from it); null = random
+ * @param mtu        the MTU of VDE interfaces (68..9216, default 1500)
+ * @param forwarding whether IPv4 datagrams are routed between interfaces (default off)
+ * @param seed       the seed of the stack's random source; empty = unpredictable
+ */
+public record JnetOptions(MacAddress mac, int mtu, boolean forwarding, OptionalLong seed) {
+    public static final int DEFAULT_MTU = 1500;
+    public static final int MIN_MTU = 68;
+    public static final int MAX_MTU = 9216;
+    /** The keys {@link #parse} accepts. */
+    public static final List<String> KEYS = List.of("mac", "mtu", "forwarding", "seed");
+
+    public static JnetOptions defaults() {
+        return new JnetOptions(null, DEFAULT_MTU, false, OptionalLong.empty());
+    }
+
+    /** Parses {@code "mac=02:…,mtu=1400,forwarding=1,seed=42"}; "" gives the defaults. */
+    public static JnetOptions parse(String text) {
+        JnetOptions o = defaults();
+        if (text == null || text.isBlank()) {
+            return o;
+        }
+        MacAddress mac = null;
+        int mtu = DEFAULT_MTU;
+        boolean forwarding = false;
+        OptionalLong seed = OptionalLong.empty();
+        for (String item : text.split(",")) {
+            String it = item.strip();
+            if (it.isEmpty()) {
+                continue;
+            }
+            int eq = it.indexOf('=');
+            String key = eq < 0 ? it : it.substring(0, eq).strip();
+            String value = eq < 0 ? "" : it.substring(eq + 1).strip();
+            try {
+                switch (key) {
+                    case "mac" -> {
+                        mac = MacAddress.parse(value);
+                        if (mac.isMulticast()) {
+                            throw new IllegalArgumentException("a NIC address must be unicast (first byte even)");
+                        }
+                    }
+                    case "mtu" -> {
+                        mtu = Integer.parseInt(value);
+                        if (mtu < MIN_MTU || mtu > MAX_MTU) {
+                            throw new IllegalArgumentException("must be in " + MIN_MTU + ".." + MAX_MTU);
+                        }
+                    }
+                    case "forwarding" -> forwarding = switch (value) {
+                        case "1", "on", "true", "yes", "" -> true;
+                        case "0", "off", "false", "no" -> false;
+                        default -> throw new IllegalArgumentException("want 0 or 1");
+                    };
+                    case "seed" -> seed = OptionalLong.of(Long.parseLong(value));
+                    default -> throw new IllegalArgumentException(
+                            "unknown jnet option '" + key + "' (accepted: " + String.join("=, ", KEYS) + "=)");
+                }
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("jnet option " + it + ": not a number", e);
+            } catch (IllegalArgumentException e) {
+                if (e.getMessage() != null && e.getMessage().startsWith("unknown jnet option")) {
+                    throw e;
+                }
+                throw new IllegalArgumentException("jnet option " + it + ": " + e.getMessage(), e);
+            }
+        }
+        return new JnetOptions(mac, mtu, forwarding, seed);
+    }
+}

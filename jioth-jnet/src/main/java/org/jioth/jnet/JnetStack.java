@@ -1,0 +1,383 @@
+package org.jioth.jnet;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.NoRouteToHostException;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.channels.spi.SelectorProvider;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.random.RandomGenerator;
+import org.jioth.MacAddress;
+import org.jioth.NetConfig;
+import org.jioth.jnet.icmp.IcmpLayer;
+import org.jioth.jnet.ip.Ipv4Layer;
+import org.jioth.jnet.ip.RouteTable;
+import org.jioth.jnet.link.Interfaces;
+import org.jioth.jnet.link.NeighborCache;
+import org.jioth.jnet.link.NetInterface;
+import org.jioth.jnet.link.RxRing;
+import org.jioth.jnet.nio.JnetSelectorProvider;
+import org.jioth.jnet.time.Clock;
+import org.jioth.jnet.time.SystemClock;
+import org.jioth.jnet.udp.UdpLayer;
+import org.jioth.jnet.wire.Arp;
+import org.jioth.jnet.wire.Ethernet;
+import org.jioth.jnet.wire.Ip4;
+import org.jioth.jnet.wire.Mac;
+import org.jioth.spi.SocketRegistry;
+import org.jioth.spi.StackImpl;
+import org.jioth.vde.EthernetPort;
+import org.jioth.vde.EthernetPorts;
+import org.jioth.vde.InterfaceVnl;
+
+/**
+ * One jnet stack: its interfaces, tables and protocol layers, all owned by one {@link StackLoop}.
+ * Made by {@link JnetProvider} from VNLs, or directly with {@link #builder()} (tests attach
+ * in-JVM ports and a {@link org.jioth.jnet.time.ManualClock}).
+ */
+public final class JnetStack implements StackImpl {
+    /** Frames waiting for the loop; more are dropped and counted (Eth.InDropQueueFull). */
+    public static final int RX_QUEUE = 256;
+    static final int LOOPBACK_MTU = 65536;
+
+    final JnetOptions options;
+    final Counters counters = new Counters();
+    final RandomGenerator random;
+    final StackLoop loop;
+    final Interfaces interfaces = new Interfaces();
+    final RouteTable routes = new RouteTable();
+    final NeighborCache neighbours;
+    final Ipv4Layer ipv4;
+    final IcmpLayer icmp;
+    final UdpLayer udp;
+    final SocketRegistry sockets;
+    private final JnetNetConfig config;
+    private final JnetSelectorProvider provider;
+    private final org.jioth.jnet.wire.Ethernet eth = new org.jioth.jnet.wire.Ethernet();
+    private final Arp arp = new Arp();
+    private int autoNames;
+    private volatile boolean closed;
+
+    private JnetStack(Builder b) {
+        this.options = b.options;
+        this.random = b.options.seed().isPresent() ? new SplittableRandom(b.options.seed().getAsLong())
+                : new SplittableRandom(new SecureRandom().nextLong());
+        this.sockets = b.sockets;
+        RxRing rx = new RxRing(RX_QUEUE);
+        this.loop = new StackLoop(b.clock, rx, counters);
+        this.neighbours = new NeighborCache(loop, counters);
+        IcmpLayer[] icmpRef = new IcmpLayer[1];
+        this.ipv4 = new Ipv4Layer(interfaces, routes, neighbours, counters, rx,
+                (header, length) -> icmpRef[0].reassemblyExpired(header, length, expiredInterface(header)),
+                loop, random);
+        this.icmp = icmpRef[0] = new IcmpLayer(ipv4, counters, loop, random.nextInt(0x10000));
+        this.udp = new UdpLayer(ipv4, interfaces, counters, random);
+        ipv4.setTransports(icmp, udp, icmp);
+        ipv4.setForwarding(b.options.forwarding());
+        icmp.setUdp(udp);
+        udp.setErrors(icmp);
+        this.config = new JnetNetConfig(this);
+        this.provider = new JnetSelectorProvider(this);
+
+        NetInterface lo = new NetInterface(1, "lo", null, 0, LOOPBACK_MTU, counters);
+        lo.setUp(true);
+        interfaces.add(lo);
+        config.addAddressOnLoop(lo, Ip4.parse("127.0.0.1"), 8);
+        long firstMac = b.options.mac() != null ? Mac.of(b.options.mac()) : -1;
+        int n = 0;
+        for (Attachment a : b.attachments) {
+            long mac = firstMac >= 0 ? firstMac + n : Mac.of(MacAddress.randomLocal(random));
+            attach(a.name, a.port, mac & Mac.BROADCAST, interfaces.nextIndex());
+            n++;
+        }
+        loop.start("jnet-loop", new StackLoop.FrameHandler() {
+            @Override
+            public void handle(RxRing.Slot slot) {
+                frame(slot);
+            }
+        });
+    }
+
+    /** The reassembly timer of a datagram to one of our addresses: answer from the interface holding it. */
+    private NetInterface expiredInterface(byte[] header) {
+        int dst = ByteBuffer.wrap(header).getInt(16);
+        NetInterface i = interfaces.owner(dst);
+        return i != null ? i : interfaces.byIndex(1);
+    }
+
+    /** Adds a NIC on {@code port} (loop thread, or the constructor before the loop starts). */
+    NetInterface attach(String name, EthernetPort port, long mac, int index) {
+        if (name == null) {
+            do {
+                name = "vde" + autoNames++;
+            } while (interfaces.byName(name) != null);
+        }
+        NetInterface nic = new NetInterface(index, name, port, mac, options.mtu(), counters);
+        interfaces.add(nic);
+        RxRing rx = loop.rx();
+        port.setSink(frame -> {
+            if (rx.offer(nic, frame, frame.position(), frame.remaining(), false)) {
+                loop.wake();
+            } else {
+                counters.incShared(Counter.ETH_IN_QUEUE_FULL);
+            }
+        });
+        return nic;
+    }
+
+    /** A frame (or looped-back datagram) on the loop. */
+    private void frame(RxRing.Slot s) {
+        NetInterface in = s.iface;
+        if (in == null || in.isDeleted() || !in.isUp()) {
+            counters.inc(Counter.ETH_IN_LINK_DOWN);
+            return;
+        }
+        ByteBuffer buf = s.buffer;
+        if (s.ipOnly) {
+            ipv4.input(in, buf, 0, s.length);
+            return;
+        }
+        counters.inc(Counter.ETH_IN_FRAMES);
+        counters.add(Counter.ETH_IN_BYTES, s.length);
+        if (!eth.wrap(buf, 0, s.length)) {
+            counters.inc(Counter.ETH_IN_TRUNCATED);
+            return;
+        }
+        long dst = eth.destination();
+        if (dst != in.mac() && !Mac.isMulticast(dst)) {
+            counters.inc(Counter.ETH_IN_OTHER_HOST);
+            return;
+        }
+        switch (eth.etherType()) {
+            case Ethernet.TYPE_IPV4 -> ipv4.input(in, buf, eth.payloadOffset(), eth.payloadLength());
+            case Ethernet.TYPE_ARP -> {
+                if (arp.wrap(buf, eth.payloadOffset(), eth.payloadLength())) {
+                    neighbours.input(in, arp);
+                } else {
+                    counters.inc(Counter.ARP_IN_MALFORMED);
+                }
+            }
+            default -> counters.inc(Counter.ETH_IN_UNKNOWN_TYPE);
+        }
+    }
+
+    // ---------------------------------------------------------------- public API
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    @Override
+    public SelectorProvider provider() {
+        return provider;
+    }
+
+    @Override
+    public NetConfig config() {
+        return config;
+    }
+
+    @Override
+    public Map<String, Long> statistics() {
+        return counters.snapshot();
+    }
+
+    /** The live counters (for tests and tools). */
+    public long counter(Counter c) {
+        return counters.get(c);
+    }
+
+    public Clock clock() {
+        return loop.clock();
+    }
+
+    public JnetOptions options() {
+        return options;
+    }
+
+    /**
+     * Sends an ICMP echo request of {@code payloadSize} bytes. The future completes with the
+     * round-trip time measured on the stack's clock, or fails with {@link SocketTimeoutException}
+     * after {@code timeout} (stack clock) or {@link NoRouteToHostException} (no route, ARP failed,
+     * an ICMP error came back).
+     */
+    public CompletableFuture<Duration> pingAsync(InetAddress dst, int payloadSize, Duration timeout) {
+        int a = Ip4.of(dst);
+        if (payloadSize < 0 || payloadSize > 65507 - 8) {
+            throw new IllegalArgumentException("payload size must be in 0..65499: " + payloadSize);
+        }
+        CompletableFuture<Duration> f = new CompletableFuture<>();
+        loop.post(() -> icmp.ping(a, payloadSize, timeout.toNanos()).whenComplete((d, e) -> {
+            if (e != null) {
+                f.completeExceptionally(e);
+            } else {
+                f.complete(d);
+            }
+        }));
+        return f;
+    }
+
+    /** {@link #pingAsync} with 56 bytes, waited for: the round-trip time. */
+    public Duration ping(InetAddress dst, Duration timeout) throws IOException {
+        try {
+            return pingAsync(dst, 56, timeout).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("ping interrupted");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            throw new IOException(e.getCause());
+        }
+    }
+
+    /** The MAC resolved for {@code addr} on interface {@code ifname}, if ARP knows it. */
+    public Optional<MacAddress> neighbour(String ifname, InetAddress addr) throws IOException {
+        int a = Ip4.of(addr);
+        return loop.call(() -> {
+            NetInterface i = interfaces.byName(ifname);
+            long m = i == null ? -1 : neighbours.lookup(i, a);
+            return m < 0 ? Optional.<MacAddress>empty() : Optional.of(Mac.toMacAddress(m));
+        });
+    }
+
+    /** Waits until the loop has handled everything posted before this call. */
+    public void sync() throws IOException {
+        loop.call(() -> null);
+    }
+
+    /** Runs {@code task} on the stack loop and waits (the only safe way to touch protocol state). */
+    public <T> T onLoop(java.util.concurrent.Callable<T> task) throws IOException {
+        return loop.call(task);
+    }
+
+    StackLoop loop() {
+        return loop;
+    }
+
+    /** The UDP layer (call it only through {@link #onLoop}). */
+    public UdpLayer onLoopUdp() {
+        return udp;
+    }
+
+    /** Where channels of this stack are counted. */
+    public SocketRegistry sockets() {
+        return sockets;
+    }
+
+    public boolean isClosed() {
+        return closed;
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        List<EthernetPort> ports = new ArrayList<>();
+        loop.call(() -> {
+            for (NetInterface i : interfaces.all()) {
+                i.markDeleted();
+                if (i.port() != null) {
+                    ports.add(i.port());
+                }
+            }
+            return null;
+        });
+        loop.stop();
+        IOException first = null;
+        for (EthernetPort p : ports) {
+            try {
+                p.close();
+            } catch (IOException e) {
+                if (first == null) {
+                    first = e;
+                }
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+    }
+
+    private record Attachment(String name, EthernetPort port) { }
+
+    /** Assembles a stack: options, clock, ports. */
+    public static final class Builder {
+        private JnetOptions options = JnetOptions.defaults();
+        private Clock clock = SystemClock.INSTANCE;
+        private SocketRegistry sockets = new SocketRegistry();
+        private final List<Attachment> attachments = new ArrayList<>();
+        private final List<EthernetPort> opened = new ArrayList<>();
+
+        public Builder options(JnetOptions o) {
+            this.options = o;
+            return this;
+        }
+
+        public Builder options(String text) {
+            return options(JnetOptions.parse(text));
+        }
+
+        public Builder clock(Clock c) {
+            this.clock = c;
+            return this;
+        }
+
+        public Builder sockets(SocketRegistry s) {
+            this.sockets = s;
+            return this;
+        }
+
+        /** Attaches an interface on {@code port} ({@code name} null: vde0, vde1…). */
+        public Builder port(String name, EthernetPort port) {
+            attachments.add(new Attachment(name, port));
+            return this;
+        }
+
+        /** Opens {@code text} ({@code [ifname:]vnl}) and attaches an interface on it. */
+        public Builder vnl(String text) throws IOException {
+            InterfaceVnl v = InterfaceVnl.split(text);
+            EthernetPort p = EthernetPorts.open(v.vnl());
+            opened.add(p);
+            return port(v.interfaceName().orElse(null), p);
+        }
+
+        public JnetStack build() throws IOException {
+            try {
+                return new JnetStack(this);
+            } catch (RuntimeException e) {
+                for (EthernetPort p : opened) {
+                    try {
+                        p.close();
+                    } catch (IOException ignored) {
+                        // already failing
+                    }
+                }
+                throw e;
+            }
+        }
+
+        /** Closes the ports opened by {@link #vnl} (after a later one failed). */
+        void abandon() {
+            for (EthernetPort p : opened) {
+                try {
+                    p.close();
+                } catch (IOException ignored) {
+                    // best effort
+                }
+            }
+        }
+    }
+}

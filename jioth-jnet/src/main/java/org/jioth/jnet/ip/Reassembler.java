@@ -1,0 +1,225 @@
+package org.jioth.jnet.ip;
+
+import java.nio.ByteBuffer;
+import java.util.HashMap;
+import java.util.Map;
+import org.jioth.jnet.Counter;
+import org.jioth.jnet.Counters;
+import org.jioth.jnet.StackLoop;
+import org.jioth.jnet.time.Timer;
+import org.jioth.jnet.wire.Checksum;
+import org.jioth.jnet.wire.Ipv4;
+
+/**
+ * IPv4 reassembly (RFC 791, RFC 815 bookkeeping by ranges). Bounded: at most
+ * {@link #MAX_DATAGRAMS} datagrams and {@link #MEMORY_LIMIT} bytes in progress; each has
+ * {@link #TIMEOUT_NANOS} to complete. A fragment that overlaps received data without repeating
+ * it exactly discards the whole datagram (as RFC 5722 asks for IPv6): overlap tricks are how
+ * filters get evaded. Loop-only.
+ */
+public final class Reassembler {
+    public static final long TIMEOUT_NANOS = 30_000_000_000L;
+    public static final int MAX_DATAGRAMS = 64;
+    public static final int MEMORY_LIMIT = 512 * 1024;
+    private static final int MAX_PAYLOAD = 65535 - Ipv4.HEADER;
+
+    /** Told when a datagram whose first fragment arrived times out (ICMP time exceeded, code 1). */
+    public interface Expired {
+        void expired(byte[] firstHeaderAndData, int length);
+    }
+
+    private record Key(int src, int dst, int id, int protocol) { }
+
+    private final class Pending {
+        final Key key;
+        byte[] data = new byte[1024];
+        /** Received ranges [start, end) as a sorted flat array. */
+        int[] ranges = new int[8];
+        int rangeCount;
+        int total = -1;
+        byte[] header; // first fragment's IP header + 8 bytes, for ICMP
+        int headerLength;
+        final Timer timer;
+
+        Pending(Key key) {
+            this.key = key;
+            this.timer = new Timer(() -> timeout(this));
+        }
+    }
+
+    private final StackLoop loop;
+    private final Counters counters;
+    private final Expired expired;
+    private final Map<Key, Pending> pending = new HashMap<>();
+    private int memory;
+    private final ByteBuffer out = ByteBuffer.allocate(Ipv4Layer.HEADROOM + 65536);
+
+    public Reassembler(StackLoop loop, Counters counters, Expired expired) {
+        this.loop = loop;
+        this.counters = counters;
+        this.expired = expired;
+    }
+
+    /** Bytes buffered now (for tests and statistics). */
+    public int memory() {
+        return memory;
+    }
+
+    public int inProgress() {
+        return pending.size();
+    }
+
+    /**
+     * Adds the fragment {@code ip} views. Returns the offset in {@link #output()} of the complete
+     * datagram (a fresh 20-byte header, no fragment bits) when this fragment completed one, else -1.
+     */
+    public int add(Ipv4 ip, ByteBuffer buf) {
+        counters.inc(Counter.IP_REASM_REQDS);
+        int start = ip.fragmentOffset();
+        int len = ip.payloadLength();
+        int end = start + len;
+        boolean last = !ip.moreFragments();
+        Key key = new Key(ip.source(), ip.destination(), ip.identification(), ip.protocol());
+        Pending p = pending.get(key);
+        if (end > MAX_PAYLOAD || (!last && (len & 7) != 0) || len == 0 && !last) {
+            counters.inc(Counter.IP_REASM_FAILS);
+            if (p != null) {
+                drop(p);
+            }
+            return -1;
+        }
+        if (p == null) {
+            if (pending.size() >= MAX_DATAGRAMS || memory + 1024 > MEMORY_LIMIT) {
+                counters.inc(Counter.IP_REASM_OVER_LIMIT);
+                counters.inc(Counter.IP_REASM_FAILS);
+                return -1;
+            }
+            p = new Pending(key);
+            pending.put(key, p);
+            memory += p.data.length;
+            loop.timers().schedule(p.timer, loop.now() + TIMEOUT_NANOS);
+        }
+        if (last) {
+            if (p.total >= 0 && p.total != end || p.rangeCount > 0 && p.ranges[2 * p.rangeCount - 1] > end) {
+                counters.inc(Counter.IP_REASM_FAILS);
+                drop(p);
+                return -1;
+            }
+            p.total = end;
+        } else if (p.total >= 0 && end > p.total) {
+            counters.inc(Counter.IP_REASM_FAILS);
+            drop(p);
+            return -1;
+        }
+        int overlap = overlap(p, start, end);
+        if (overlap < 0) {
+            counters.inc(Counter.IP_REASM_OVERLAPS);
+            counters.inc(Counter.IP_REASM_FAILS);
+            drop(p);
+            return -1;
+        }
+        if (overlap == 0) {
+            if (end > p.data.length) {
+                int size = Math.min(MAX_PAYLOAD, Math.max(end, p.data.length * 2));
+                if (memory + size - p.data.length > MEMORY_LIMIT) {
+                    counters.inc(Counter.IP_REASM_OVER_LIMIT);
+                    counters.inc(Counter.IP_REASM_FAILS);
+                    drop(p);
+                    return -1;
+                }
+                memory += size - p.data.length;
+                p.data = java.util.Arrays.copyOf(p.data, size);
+            }
+            buf.get(ip.payloadOffset(), p.data, start, len);
+            insert(p, start, end);
+            if (start == 0) {
+                int hl = ip.headerLength();
+                p.headerLength = Math.min(hl + 8, hl + len);
+                p.header = new byte[p.headerLength];
+                buf.get(ip.offset(), p.header);
+            }
+        } // else an exact duplicate: ignored
+        if (p.total >= 0 && p.rangeCount == 1 && p.ranges[0] == 0 && p.ranges[1] == p.total) {
+            return complete(p);
+        }
+        return -1;
+    }
+
+    /** The buffer completed datagrams are written to; valid until the next {@link #add}. */
+    public ByteBuffer output() {
+        return out;
+    }
+
+    /** 1 = exact duplicate of a received range, 0 = no overlap, -1 = partial overlap. */
+    private static int overlap(Pending p, int start, int end) {
+        for (int i = 0; i < p.rangeCount; i++) {
+            int s = p.ranges[2 * i];
+            int e = p.ranges[2 * i + 1];
+            if (start < e && s < end) {
+                return start == s && end == e ? 1 : -1;
+            }
+        }
+        return 0;
+    }
+
+    private static void insert(Pending p, int start, int end) {
+        if (2 * p.rangeCount + 2 > p.ranges.length) {
+            p.ranges = java.util.Arrays.copyOf(p.ranges, p.ranges.length * 2);
+        }
+        int i = 0;
+        while (i < p.rangeCount && p.ranges[2 * i] < start) {
+            i++;
+        }
+        System.arraycopy(p.ranges, 2 * i, p.ranges, 2 * i + 2, 2 * (p.rangeCount - i));
+        p.ranges[2 * i] = start;
+        p.ranges[2 * i + 1] = end;
+        p.rangeCount++;
+        // merge adjacent ranges
+        int w = 0;
+        for (int r = 1; r < p.rangeCount; r++) {
+            if (p.ranges[2 * w + 1] == p.ranges[2 * r]) {
+                p.ranges[2 * w + 1] = p.ranges[2 * r + 1];
+            } else {
+                w++;
+                p.ranges[2 * w] = p.ranges[2 * r];
+                p.ranges[2 * w + 1] = p.ranges[2 * r + 1];
+            }
+        }
+        p.rangeCount = w + 1;
+    }
+
+    private int complete(Pending p) {
+        remove(p);
+        int off = Ipv4Layer.HEADROOM;
+        int total = Ipv4.HEADER + p.total;
+        out.put(off, p.header, 0, Ipv4.HEADER);
+        out.put(off, (byte) 0x45);
+        out.putShort(off + 2, (short) total);
+        out.putShort(off + 6, (short) 0);
+        out.putShort(off + 10, (short) 0);
+        out.putShort(off + 10, (short) Checksum.of(out, off, Ipv4.HEADER));
+        out.put(off + Ipv4.HEADER, p.data, 0, p.total);
+        counters.inc(Counter.IP_REASM_OKS);
+        return off;
+    }
+
+    private void timeout(Pending p) {
+        remove(p);
+        counters.inc(Counter.IP_REASM_TIMEOUT);
+        counters.inc(Counter.IP_REASM_FAILS);
+        if (p.header != null) {
+            expired.expired(p.header, p.headerLength);
+        }
+    }
+
+    private void drop(Pending p) {
+        remove(p);
+    }
+
+    private void remove(Pending p) {
+        if (pending.remove(p.key) != null) {
+            memory -= p.data.length;
+            loop.timers().cancel(p.timer);
+        }
+    }
+}

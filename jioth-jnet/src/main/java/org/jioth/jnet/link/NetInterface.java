@@ -1,0 +1,155 @@
+package org.jioth.jnet.link;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import org.jioth.jnet.Counter;
+import org.jioth.jnet.Counters;
+import org.jioth.vde.EthernetPort;
+
+/**
+ * A network interface of a stack: loopback, or a NIC on an {@link EthernetPort}. Its state is
+ * owned by the stack loop; the port's sink (called on the port's thread) only copies frames into
+ * the loop's {@link RxRing}.
+ */
+public final class NetInterface {
+    private static final System.Logger LOG = System.getLogger(NetInterface.class.getName());
+    /** Frames are padded to the Ethernet minimum (without FCS). */
+    public static final int MIN_FRAME = 60;
+
+    public final int index;
+    public final String name;
+    private final EthernetPort port;
+    private final Counters counters;
+    private long mac;
+    private int mtu;
+    private boolean up;
+    private boolean deleted;
+    private final List<IfAddress> addresses = new ArrayList<>();
+
+    public NetInterface(int index, String name, EthernetPort port, long mac, int mtu, Counters counters) {
+        this.index = index;
+        this.name = name;
+        this.port = port;
+        this.mac = mac;
+        this.mtu = mtu;
+        this.counters = counters;
+    }
+
+    public boolean isLoopback() {
+        return port == null;
+    }
+
+    public EthernetPort port() {
+        return port;
+    }
+
+    public long mac() {
+        return mac;
+    }
+
+    public void setMac(long mac) {
+        this.mac = mac;
+    }
+
+    public int mtu() {
+        return mtu;
+    }
+
+    public void setMtu(int mtu) {
+        this.mtu = mtu;
+    }
+
+    public boolean isUp() {
+        return up && !deleted;
+    }
+
+    public void setUp(boolean up) {
+        this.up = up;
+    }
+
+    public boolean isDeleted() {
+        return deleted;
+    }
+
+    public void markDeleted() {
+        deleted = true;
+    }
+
+    /** The addresses, in the order they were added (the first is the primary). */
+    public List<IfAddress> addresses() {
+        return addresses;
+    }
+
+    /** This interface's address equal to {@code a}, or null. */
+    public IfAddress address(int a) {
+        for (IfAddress x : addresses) {
+            if (x.address() == a) {
+                return x;
+            }
+        }
+        return null;
+    }
+
+    /** True when {@code a} is the directed broadcast of one of this interface's subnets. */
+    public boolean isBroadcastOf(int a) {
+        for (IfAddress x : addresses) {
+            if (x.broadcast() == a && a != 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** A source address for reaching {@code dst} (or a gateway) through here: same subnet first. */
+    public int sourceFor(int nextHop) {
+        for (IfAddress x : addresses) {
+            if (x.contains(nextHop)) {
+                return x.address();
+            }
+        }
+        return addresses.isEmpty() ? 0 : addresses.get(0).address();
+    }
+
+    /**
+     * Sends the frame at {@code buf[off, off+len)}, padding it to 60 bytes (the buffer must have room);
+     * counts and drops when the link is down or the port refuses.
+     */
+    public boolean transmit(ByteBuffer buf, int off, int len) {
+        if (!isUp() || port == null) {
+            counters.inc(Counter.ETH_OUT_PORT_DROPS);
+            return false;
+        }
+        if (len < MIN_FRAME) {
+            for (int i = off + len; i < off + MIN_FRAME; i++) {
+                buf.put(i, (byte) 0);
+            }
+            len = MIN_FRAME;
+        }
+        int pos = buf.position();
+        int lim = buf.limit();
+        boolean sent;
+        try {
+            buf.limit(off + len).position(off);
+            sent = port.send(buf);
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.DEBUG, () -> name + ": port send failed: " + e);
+            sent = false;
+        } finally {
+            buf.limit(lim).position(pos);
+        }
+        if (sent) {
+            counters.inc(Counter.ETH_OUT_FRAMES);
+            counters.add(Counter.ETH_OUT_BYTES, len);
+        } else {
+            counters.inc(Counter.ETH_OUT_PORT_DROPS);
+        }
+        return sent;
+    }
+
+    @Override
+    public String toString() {
+        return index + ": " + name;
+    }
+}

@@ -1,0 +1,63 @@
+package org.jioth.jnet.nio;
+
+import java.io.IOException;
+import java.net.ProtocolFamily;
+import java.net.StandardProtocolFamily;
+import java.nio.channels.DatagramChannel;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import org.jioth.jnet.JnetStack;
+import org.jioth.nio.ReadinessSelectorProvider;
+
+/**
+ * The channels of one jnet stack. Selectors and pipes come from {@link ReadinessSelectorProvider};
+ * datagram channels are {@link JnetDatagramChannel}s, each counted in the stack's socket registry
+ * while open. TCP is not there yet.
+ */
+public final class JnetSelectorProvider extends ReadinessSelectorProvider {
+    private final JnetStack stack;
+
+    public JnetSelectorProvider(JnetStack stack) {
+        this.stack = stack;
+    }
+
+    public JnetStack stack() {
+        return stack;
+    }
+
+    @Override
+    public DatagramChannel openDatagramChannel() throws IOException {
+        return openDatagramChannel(StandardProtocolFamily.INET);
+    }
+
+    @Override
+    public DatagramChannel openDatagramChannel(ProtocolFamily family) throws IOException {
+        if (family != StandardProtocolFamily.INET) {
+            throw new UnsupportedOperationException("jnet datagram channels are IPv4 (INET) only so far, not " + family);
+        }
+        if (stack.isClosed()) {
+            throw new IOException("the jnet stack is closed");
+        }
+        return JnetDatagramChannel.open(this);
+    }
+
+    @Override
+    public SocketChannel openSocketChannel() {
+        throw new UnsupportedOperationException("jnet has no TCP yet: socket channels come with the TCP issue");
+    }
+
+    @Override
+    public SocketChannel openSocketChannel(ProtocolFamily family) {
+        return openSocketChannel();
+    }
+
+    @Override
+    public ServerSocketChannel openServerSocketChannel() {
+        throw new UnsupportedOperationException("jnet has no TCP yet: server socket channels come with the TCP issue");
+    }
+
+    @Override
+    public ServerSocketChannel openServerSocketChannel(ProtocolFamily family) {
+        return openServerSocketChannel();
+    }
+}

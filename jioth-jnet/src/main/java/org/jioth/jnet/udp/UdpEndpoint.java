@@ -1,0 +1,211 @@
+package org.jioth.jnet.udp;
+
+import java.util.ArrayDeque;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * One UDP socket's state. The binding (addresses, ports, options) is written only by the stack
+ * loop and read by anyone (volatile); the receive queue and the pending error are shared with
+ * application threads under a small lock. The receive queue is bounded in bytes
+ * ({@link #receiveBufferSize}); what does not fit is dropped and counted by the layer.
+ */
+public final class UdpEndpoint {
+    /** Linux's default rmem/wmem. */
+    public static final int DEFAULT_BUFFER = 212992;
+
+    /** A received datagram. */
+    public record Datagram(int source, int sourcePort, byte[] data) { }
+
+    volatile int localAddress;
+    volatile int localPort;
+    volatile int remoteAddress;
+    volatile int remotePort;
+    volatile boolean reuseAddress;
+    volatile boolean broadcast;
+    volatile int tos;
+    volatile int ttl = 64;
+    volatile int multicastTtl = 1;
+    volatile boolean multicastLoop = true;
+    volatile int receiveBufferSize = DEFAULT_BUFFER;
+    volatile int sendBufferSize = DEFAULT_BUFFER;
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final ArrayDeque<Datagram> queue = new ArrayDeque<>();
+    private int queuedBytes;
+    private int pendingError;
+    private boolean closed;
+    private volatile Runnable listener = () -> { };
+
+    /** Called (outside the lock) whenever data or an error arrives, or the endpoint closes. */
+    public void setListener(Runnable listener) {
+        this.listener = listener;
+    }
+
+    public int localAddress() {
+        return localAddress;
+    }
+
+    public int localPort() {
+        return localPort;
+    }
+
+    public int remoteAddress() {
+        return remoteAddress;
+    }
+
+    public int remotePort() {
+        return remotePort;
+    }
+
+    public boolean isConnected() {
+        return remotePort != 0;
+    }
+
+    public boolean reuseAddress() {
+        return reuseAddress;
+    }
+
+    public void setReuseAddress(boolean on) {
+        reuseAddress = on;
+    }
+
+    public boolean broadcast() {
+        return broadcast;
+    }
+
+    public void setBroadcast(boolean on) {
+        broadcast = on;
+    }
+
+    public int tos() {
+        return tos;
+    }
+
+    public void setTos(int tos) {
+        this.tos = tos & 0xff;
+    }
+
+    public int ttl() {
+        return ttl;
+    }
+
+    public int multicastTtl() {
+        return multicastTtl;
+    }
+
+    public void setMulticastTtl(int ttl) {
+        this.multicastTtl = ttl;
+    }
+
+    public boolean multicastLoop() {
+        return multicastLoop;
+    }
+
+    public void setMulticastLoop(boolean on) {
+        this.multicastLoop = on;
+    }
+
+    public int receiveBufferSize() {
+        return receiveBufferSize;
+    }
+
+    public void setReceiveBufferSize(int n) {
+        receiveBufferSize = Math.max(256, n);
+    }
+
+    public int sendBufferSize() {
+        return sendBufferSize;
+    }
+
+    public void setSendBufferSize(int n) {
+        sendBufferSize = Math.max(256, n);
+    }
+
+    /** Loop: queues a copy; false when the receive buffer is full. */
+    boolean enqueue(int src, int sport, byte[] data) {
+        lock.lock();
+        try {
+            if (closed) {
+                return true;
+            }
+            if (queuedBytes + data.length > receiveBufferSize && !queue.isEmpty()) {
+                return false;
+            }
+            queue.add(new Datagram(src, sport, data));
+            queuedBytes += data.length;
+        } finally {
+            lock.unlock();
+        }
+        listener.run();
+        return true;
+    }
+
+    /** Loop: records an asynchronous error (errno) for the next operation. */
+    void setError(int errno) {
+        lock.lock();
+        try {
+            pendingError = errno;
+        } finally {
+            lock.unlock();
+        }
+        listener.run();
+    }
+
+    /** The pending error (cleared), or 0. */
+    public int takeError() {
+        lock.lock();
+        try {
+            int e = pendingError;
+            pendingError = 0;
+            return e;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The next datagram, or null when none is queued. */
+    public Datagram poll() {
+        lock.lock();
+        try {
+            Datagram d = queue.poll();
+            if (d != null) {
+                queuedBytes -= d.data().length;
+            }
+            return d;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** True when a datagram or an error waits. */
+    public boolean isReadable() {
+        lock.lock();
+        try {
+            return !queue.isEmpty() || pendingError != 0;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Wakes waiters for good; later arrivals are ignored. */
+    public void close() {
+        lock.lock();
+        try {
+            closed = true;
+            queue.clear();
+            queuedBytes = 0;
+        } finally {
+            lock.unlock();
+        }
+        listener.run();
+    }
+
+    public boolean isClosed() {
+        lock.lock();
+        try {
+            return closed;
+        } finally {
+            lock.unlock();
+        }
+    }
+}

@@ -1,0 +1,193 @@
+package org.jioth.jnet;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
+import org.jioth.jnet.time.ManualClock;
+import org.jioth.vde.EthernetNode;
+import org.jioth.vde.EthernetPort;
+import org.jioth.vde.FrameSink;
+import org.jioth.vde.NodePort;
+import org.jioth.vde.PortStatistics;
+
+/**
+ * Stacks on in-JVM switches with one virtual clock: the fixture of the stack tests. Everything it
+ * makes is closed by {@link #close()}.
+ */
+final class TestNet implements AutoCloseable {
+    static final Duration WAIT = Duration.ofSeconds(20);
+
+    final ManualClock clock = new ManualClock(1_000_000_000L);
+    private final List<EthernetNode> switches = new ArrayList<>();
+    private final List<JnetStack> stacks = new ArrayList<>();
+    private final List<AutoCloseable> others = new ArrayList<>();
+    private int seed = 1;
+
+    EthernetNode newSwitch() {
+        EthernetNode n = EthernetNode.newSwitch();
+        switches.add(n);
+        return n;
+    }
+
+    /** A stack with one interface per switch (vde0, vde1…), each up with the given address (CIDR). */
+    JnetStack stack(String options, Object... switchAndCidr) throws IOException {
+        JnetStack.Builder b = JnetStack.builder().clock(clock)
+                .options("seed=" + seed++ + (options.isEmpty() ? "" : "," + options));
+        for (int i = 0; i < switchAndCidr.length; i += 2) {
+            Object port = switchAndCidr[i];
+            b.port(null, port instanceof EthernetNode n ? n.attach("stack port") : (EthernetPort) port);
+        }
+        JnetStack s = b.build();
+        stacks.add(s);
+        for (int i = 0; i < switchAndCidr.length; i += 2) {
+            String vde = "vde" + i / 2;
+            int idx = s.config().ifNameToIndex(vde);
+            s.config().linkSetUpDown(idx, true);
+            String[] cidr = ((String) switchAndCidr[i + 1]).split("/");
+            s.config().ipAddrAdd(InetAddress.ofLiteral(cidr[0]), Integer.parseInt(cidr[1]), idx);
+        }
+        return s;
+    }
+
+    /** A raw port on {@code sw} whose received frames are collected. */
+    RawPort raw(EthernetNode sw) {
+        RawPort r = new RawPort(sw.attach("raw"));
+        others.add(r);
+        return r;
+    }
+
+    /** Lets every loop handle what is pending (twice, for frames they send each other). */
+    void settle() throws IOException {
+        for (int round = 0; round < 3; round++) {
+            for (JnetStack s : stacks) {
+                s.sync();
+            }
+        }
+    }
+
+    /** Advances virtual time in {@code steps} equal steps, letting the stacks react after each. */
+    void advance(Duration total, int steps) throws IOException {
+        for (int i = 0; i < steps; i++) {
+            clock.advance(total.dividedBy(steps));
+            settle();
+        }
+    }
+
+    static boolean await(BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (condition.getAsBoolean()) {
+                return true;
+            }
+            Thread.sleep(5);
+        }
+        return condition.getAsBoolean();
+    }
+
+    static InetAddress ip(String s) {
+        return InetAddress.ofLiteral(s);
+    }
+
+    @Override
+    public void close() throws Exception {
+        for (JnetStack s : stacks) {
+            s.sockets().closeAll();
+            s.close();
+        }
+        for (AutoCloseable c : others) {
+            c.close();
+        }
+        for (EthernetNode n : switches) {
+            n.close();
+        }
+    }
+
+    /** A switch port driven by the test: send crafted frames, collect what arrives. */
+    static final class RawPort implements AutoCloseable {
+        final NodePort port;
+        private final LinkedBlockingQueue<byte[]> frames = new LinkedBlockingQueue<>();
+
+        RawPort(NodePort port) {
+            this.port = port;
+            port.setSink(f -> {
+                byte[] copy = new byte[f.remaining()];
+                f.get(f.position(), copy);
+                frames.add(copy);
+            });
+        }
+
+        void send(byte[] frame) {
+            port.send(ByteBuffer.wrap(frame));
+        }
+
+        byte[] poll(Predicate<byte[]> wanted) throws InterruptedException {
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (true) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return null;
+                }
+                byte[] f = frames.poll(left, TimeUnit.NANOSECONDS);
+                if (f != null && wanted.test(f)) {
+                    return f;
+                }
+            }
+        }
+
+        void clear() {
+            frames.clear();
+        }
+
+        @Override
+        public void close() {
+            port.close();
+        }
+    }
+
+    /** A port that passes frames through to a switch port unless {@code drop} says otherwise. */
+    static final class FilterPort implements EthernetPort {
+        private final NodePort inner;
+        volatile Predicate<ByteBuffer> drop = f -> false;
+        volatile int dropped;
+
+        FilterPort(NodePort inner) {
+            this.inner = inner;
+        }
+
+        @Override
+        public boolean send(ByteBuffer frame) {
+            if (drop.test(frame)) {
+                dropped++;
+                return true;
+            }
+            return inner.send(frame);
+        }
+
+        @Override
+        public void setSink(FrameSink sink) {
+            inner.setSink(sink);
+        }
+
+        @Override
+        public PortStatistics statistics() {
+            return inner.statistics();
+        }
+
+        @Override
+        public String description() {
+            return "filter over " + inner.description();
+        }
+
+        @Override
+        public void close() {
+            inner.close();
+        }
+    }
+}
