@@ -132,6 +132,36 @@ class TwoStacksTest {
     }
 
     @Test
+    void datagramSocketAdapterTalksBothWays() throws Exception {
+        try (TestNet net = new TestNet()) {
+            EthernetNode sw = net.newSwitch();
+            JnetStack a = net.stack("", sw, A + "/24");
+            JnetStack b = net.stack("", sw, B + "/24");
+            try (DatagramChannel serverChannel = b.provider().openDatagramChannel();
+                 DatagramChannel clientChannel = a.provider().openDatagramChannel()) {
+                java.net.DatagramSocket server = serverChannel.socket();
+                java.net.DatagramSocket client = clientChannel.socket();
+                assertThat(serverChannel.socket()).isSameAs(server);
+                server.bind(new InetSocketAddress(5001));
+                byte[] hello = "hello socket".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                client.send(new java.net.DatagramPacket(hello, hello.length, new InetSocketAddress(B, 5001)));
+                java.net.DatagramPacket in = new java.net.DatagramPacket(new byte[100], 100);
+                server.setSoTimeout(20_000);
+                server.receive(in);
+                assertThat(new String(in.getData(), 0, in.getLength(), java.nio.charset.StandardCharsets.UTF_8))
+                        .isEqualTo("hello socket");
+                assertThat(in.getAddress()).isEqualTo(ip(A));
+                server.send(new java.net.DatagramPacket(in.getData(), in.getLength(), in.getSocketAddress()));
+                java.net.DatagramPacket back = new java.net.DatagramPacket(new byte[100], 100);
+                client.setSoTimeout(20_000);
+                client.receive(back);
+                assertThat(back.getLength()).isEqualTo(hello.length);
+                assertThat(back.getSocketAddress()).isEqualTo(new InetSocketAddress(B, 5001));
+            }
+        }
+    }
+
+    @Test
     void selectorReportsReadableDatagrams() throws Exception {
         try (TestNet net = new TestNet()) {
             EthernetNode sw = net.newSwitch();

@@ -42,6 +42,7 @@ import org.jioth.nio.ReadinessSource;
  * bounded queue. Always writable; readable while a datagram or an error waits.
  */
 public final class JnetDatagramChannel extends DatagramChannel implements ReadinessSource {
+    private DatagramSocket socketAdapter;
     private static final Set<SocketOption<?>> OPTIONS = Set.of(StandardSocketOptions.SO_RCVBUF,
             StandardSocketOptions.SO_SNDBUF, StandardSocketOptions.SO_BROADCAST, StandardSocketOptions.SO_REUSEADDR,
             StandardSocketOptions.IP_TOS, StandardSocketOptions.IP_MULTICAST_TTL,
@@ -459,9 +460,13 @@ public final class JnetDatagramChannel extends DatagramChannel implements Readin
         return OPTIONS;
     }
 
+    /** The java.net view of this channel, made once (as the JDK's channels do). */
     @Override
-    public DatagramSocket socket() {
-        throw new UnsupportedOperationException("jnet has no DatagramSocket adapter yet; use the channel");
+    public synchronized DatagramSocket socket() {
+        if (socketAdapter == null) {
+            socketAdapter = new org.jioth.nio.ChannelDatagramSocket(this);
+        }
+        return socketAdapter;
     }
 
     @Override

@@ -28,6 +28,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * the {@code socket()} adaptor are not offered.
  */
 public final class FdDatagramChannel extends DatagramChannel implements FdSelectable {
+    private DatagramSocket socketAdapter;
     private final NativeFd fd;
     private final int protocol;
     private final ReentrantLock readLock = new ReentrantLock();
@@ -91,9 +92,13 @@ public final class FdDatagramChannel extends DatagramChannel implements FdSelect
         return SocketOptionTable.DATAGRAM_OPTIONS.names();
     }
 
+    /** The java.net view of this channel, made once (as the JDK's channels do). */
     @Override
-    public DatagramSocket socket() {
-        throw new UnsupportedOperationException("socket() of a descriptor datagram channel is not available");
+    public synchronized DatagramSocket socket() {
+        if (socketAdapter == null) {
+            socketAdapter = new org.jioth.nio.ChannelDatagramSocket(this);
+        }
+        return socketAdapter;
     }
 
     @Override
