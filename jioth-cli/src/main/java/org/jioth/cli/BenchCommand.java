@@ -79,7 +79,7 @@ final class BenchCommand {
         @Option(names = "--seconds", defaultValue = "3", description = "Time bound of each measurement (default ${DEFAULT-VALUE}).")
         double seconds;
 
-        @Option(names = "--megabytes", defaultValue = "256", description = "At most this many MiB of bulk data (default ${DEFAULT-VALUE}).")
+        @Option(names = "--megabytes", defaultValue = "1024", description = "At most this many MiB of bulk data (default ${DEFAULT-VALUE}).")
         long megabytes;
 
         @Option(names = "--round-trips", defaultValue = "20000", description = "At most this many round trips (default ${DEFAULT-VALUE}).")
