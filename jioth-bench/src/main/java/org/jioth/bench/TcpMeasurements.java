@@ -143,8 +143,9 @@ public final class TcpMeasurements {
     }
 
     /**
-     * Connection churn: open, connect, close, one after the other, while the server accepts and
-     * closes on a virtual thread; a tenth unreported warm-up, then up to {@code max} for the time.
+     * Connection churn, one after the other: open, connect, wait for the server's close, close; the
+     * server accepts and closes on a virtual thread. A tenth unreported warm-up, then up to
+     * {@code max} for the time.
      */
     Churn connections(int max) throws IOException, InterruptedException {
         try (Watchdog dog = new Watchdog("connections", time.plus(GRACE));
@@ -182,10 +183,16 @@ public final class TcpMeasurements {
 
     private int churn(InetSocketAddress to, int max, long deadline, Watchdog dog) throws IOException {
         int n = 0;
+        ByteBuffer eof = ByteBuffer.allocate(1);
         while (n < max) {
             SocketChannel c = dog.watch(client.openSocketChannel());
             try (c) {
                 c.connect(to);
+                // wait for the server's close: the connection was accepted, and TIME_WAIT stays on
+                // the server's side instead of holding one of the client's ephemeral ports
+                if (c.read(eof.clear()) >= 0) {
+                    throw new IOException("the server sent data instead of closing");
+                }
             } finally {
                 dog.forget(c);
             }
