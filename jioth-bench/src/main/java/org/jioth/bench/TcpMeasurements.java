@@ -104,7 +104,9 @@ public final class TcpMeasurements {
                     TcpProbes.writeFully(c, chunk.clear());
                 }
                 c.shutdownOutput();
-                return await(received, dog, "bulk");
+                return await(received, dog, "bulk"); // closed after the receiver saw the end
+            } catch (IOException e) {
+                throw dog.fired() ? timedOut("bulk") : e;
             }
         }
     }
