@@ -1,5 +1,9 @@
-/** Macro benchmarks of jioth: frame forwarding through VDE switches (ours, vde_switch, in-JVM). */
+/**
+ * Macro benchmarks of jioth: frame forwarding through VDE switches (ours, vde_switch, in-JVM), and
+ * TCP on any stack plug-in against the kernel's.
+ */
 module org.jioth.bench {
+    requires org.jioth.api;
     requires org.jioth.vde;
     exports org.jioth.bench;
 }

@@ -108,6 +108,11 @@ abstract sealed class SwitchUnderTest implements AutoCloseable {
             return sw;
         }
 
+        /** The VNL a client of this switch opens. */
+        String vnl() {
+            return "vde://" + dir;
+        }
+
         static boolean vdeSwitchInstalled() {
             return Files.isExecutable(Path.of("/usr/bin/vde_switch"));
         }

@@ -7,11 +7,11 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.concurrent.Callable;
 import org.jioth.Ioth;
 import org.jioth.IothStack;
 import org.jioth.PluginInfo;
+import org.jioth.bench.TcpProbes;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -54,12 +54,12 @@ final class DemoCommand implements Callable<Integer> {
             try (EchoServer quiet = new EchoServer(s, new InetSocketAddress(loopback, 0), out, false).start()) {
                 InetSocketAddress at = quiet.localAddress();
                 try (SocketChannel c = connect(s, at)) {
-                    double[] rtt = roundTrips(c, roundTrips);
+                    long[] rtt = TcpProbes.roundTripNanos(c, roundTrips);
                     out.printf("%nround trip (1 byte, %d times): median %.1f us, p99 %.1f us%n",
-                            roundTrips, rtt[0], rtt[1]);
+                            roundTrips, TcpProbes.percentileMicros(rtt, 50), TcpProbes.percentileMicros(rtt, 99));
                 }
                 try (SocketChannel c = connect(s, at)) {
-                    double gbps = throughput(c, (long) megabytes << 20);
+                    double gbps = TcpProbes.echoGigabitsPerSecond(c, (long) megabytes << 20);
                     out.printf("throughput (%d MiB echoed): %.2f Gbit/s each way%n", megabytes, gbps);
                 }
             }
@@ -89,69 +89,9 @@ final class DemoCommand implements Callable<Integer> {
 
     private static String echo(SocketChannel c, String line) throws IOException {
         byte[] data = line.getBytes(StandardCharsets.UTF_8);
-        writeFully(c, ByteBuffer.wrap(data));
+        TcpProbes.writeFully(c, ByteBuffer.wrap(data));
         ByteBuffer back = ByteBuffer.allocate(data.length);
-        readFully(c, back);
+        TcpProbes.readFully(c, back);
         return new String(back.array(), StandardCharsets.UTF_8);
-    }
-
-    /** Median and 99th percentile of 1-byte round trips, in microseconds. */
-    static double[] roundTrips(SocketChannel c, int n) throws IOException {
-        ByteBuffer one = ByteBuffer.allocateDirect(1);
-        long[] ns = new long[n];
-        for (int i = 0; i < n; i++) {
-            long t0 = System.nanoTime();
-            one.clear().put((byte) i).flip();
-            writeFully(c, one);
-            one.clear();
-            readFully(c, one);
-            ns[i] = System.nanoTime() - t0;
-        }
-        Arrays.sort(ns);
-        return new double[] {ns[n / 2] / 1000.0, ns[Math.min(n - 1, n * 99 / 100)] / 1000.0};
-    }
-
-    /** Pushes {@code bytes} through the echo and reads them back; Gbit/s in one direction. */
-    static double throughput(SocketChannel c, long bytes) throws Exception {
-        Thread writer = Thread.ofVirtual().start(() -> {
-            ByteBuffer chunk = ByteBuffer.allocateDirect(64 * 1024);
-            long left = bytes;
-            try {
-                while (left > 0) {
-                    chunk.clear().limit((int) Math.min(chunk.capacity(), left));
-                    left -= chunk.remaining();
-                    writeFully(c, chunk);
-                }
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        });
-        long t0 = System.nanoTime();
-        ByteBuffer in = ByteBuffer.allocateDirect(64 * 1024);
-        long got = 0;
-        while (got < bytes) {
-            int n = c.read(in.clear());
-            if (n < 0) {
-                throw new IOException("echo closed after " + got + " of " + bytes + " bytes");
-            }
-            got += n;
-        }
-        long elapsed = System.nanoTime() - t0;
-        writer.join();
-        return bytes * 8.0 / elapsed;
-    }
-
-    static void writeFully(SocketChannel c, ByteBuffer b) throws IOException {
-        while (b.hasRemaining()) {
-            c.write(b);
-        }
-    }
-
-    static void readFully(SocketChannel c, ByteBuffer b) throws IOException {
-        while (b.hasRemaining()) {
-            if (c.read(b) < 0) {
-                throw new IOException("connection closed early");
-            }
-        }
     }
 }

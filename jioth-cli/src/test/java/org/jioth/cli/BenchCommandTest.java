@@ -47,4 +47,27 @@ class BenchCommandTest {
         assertThat(rc).isNotZero();
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("unknown case 'warp-drive'", "in-jvm");
     }
+
+    @Test
+    void benchStackPrintsTheKernelReferenceAndSkipsAStackThatIsNotThere() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        int rc;
+        try {
+            rc = Main.run("bench", "stack", "--stacks", "kernel,warp-drive", "--network", "injvm", "--seconds", "1",
+                    "--megabytes", "4", "--round-trips", "200", "--connections", "50");
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+        assertThat(rc).as(err.toString(StandardCharsets.UTF_8)).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8))
+                .contains("| stack | network | bulk Gbit/s | × kernel |")
+                .containsPattern("\\| kernel \\| loopback 127\\.0\\.0\\.1 \\| [\\d.]+ \\| 1\\.00 \\|")
+                .containsPattern("\\| warp-drive \\| our switch:// in this JVM \\| – .*\\| skipped: .*warp-drive");
+    }
 }

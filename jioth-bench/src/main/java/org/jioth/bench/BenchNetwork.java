@@ -1,0 +1,100 @@
+package org.jioth.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.jioth.vde.EthernetPort;
+import org.jioth.vde.EthernetPorts;
+
+/**
+ * The network the two stacks of a {@link StackBench} row share: our switch hosted in this JVM
+ * ({@code injvm}), a {@code vde_switch} the bench starts ({@code vde_switch}), or any VNL given
+ * (something with {@code ://}, for a network someone else runs).
+ */
+final class BenchNetwork implements AutoCloseable {
+    static final String IN_JVM = "injvm";
+    static final String VDE_SWITCH = "vde_switch";
+
+    private final String name;
+    private final String description;
+    private final String vnl;
+    private final AutoCloseable owned;
+
+    private BenchNetwork(String name, String description, String vnl, AutoCloseable owned) {
+        this.name = name;
+        this.description = description;
+        this.vnl = vnl;
+        this.owned = owned;
+    }
+
+    /** Checks the spelling only, so a typo fails before anything is measured. */
+    static void check(String spec) {
+        if (!spec.equals(IN_JVM) && !spec.equals(VDE_SWITCH) && !spec.contains("://")) {
+            throw new IllegalArgumentException("unknown network '" + spec + "' (known: " + IN_JVM + ", " + VDE_SWITCH
+                    + ", or a VNL such as vde:///tmp/sw)");
+        }
+    }
+
+    static BenchNetwork open(String spec) throws IOException {
+        check(spec);
+        return switch (spec) {
+            case IN_JVM -> inJvm();
+            case VDE_SWITCH -> {
+                if (!SwitchUnderTest.External.vdeSwitchInstalled()) {
+                    throw new IOException("vde_switch is not installed (Debian package vde-switch)");
+                }
+                SwitchUnderTest.External sw = SwitchUnderTest.External.vdeSwitch();
+                yield new BenchNetwork(spec, "vde_switch (own process)", sw.vnl(), sw);
+            }
+            default -> new BenchNetwork(spec, spec, spec, null);
+        };
+    }
+
+    /** {@code switch://TMP/sw} hosted by this JVM; the stacks' {@code vde://TMP/sw} attach in memory. */
+    private static BenchNetwork inJvm() throws IOException {
+        Path base = Files.createTempDirectory("jioth-stackbench-");
+        Path dir = base.resolve("sw");
+        EthernetPort host;
+        try {
+            host = EthernetPorts.open("switch://" + dir);
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(base);
+            throw e;
+        }
+        return new BenchNetwork(IN_JVM, "our switch:// in this JVM", "vde://" + dir, () -> {
+            try {
+                host.close();
+            } finally {
+                Files.deleteIfExists(dir);
+                Files.deleteIfExists(base);
+            }
+        });
+    }
+
+    String name() {
+        return name;
+    }
+
+    /** What the table calls it. */
+    String description() {
+        return description;
+    }
+
+    String vnl() {
+        return vnl;
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (owned == null) {
+            return;
+        }
+        try {
+            owned.close();
+        } catch (IOException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IOException(e);
+        }
+    }
+}
