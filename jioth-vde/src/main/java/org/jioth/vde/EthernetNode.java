@@ -145,6 +145,28 @@ public final class EthernetNode implements Closeable {
         return true;
     }
 
+    /**
+     * Queues a frame without draining (a reactor reading a batch of frames defers the drain to its
+     * endOfBatch, so frames to one client leave together); when the queue is full it drains first.
+     */
+    boolean enqueue(NodePort from, ByteBuffer frame) {
+        if (closed) {
+            return false;
+        }
+        if (queue.offer(from, frame)) {
+            return true;
+        }
+        drain();
+        return queue.offer(from, frame);
+    }
+
+    /** Delivers the queued frames now (unless another thread is already at it: then it will). */
+    void flush() {
+        if (!queue.isEmpty()) {
+            drain();
+        }
+    }
+
     private void drain() {
         while (draining.compareAndSet(false, true)) {
             try {

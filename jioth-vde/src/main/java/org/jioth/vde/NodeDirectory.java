@@ -109,6 +109,16 @@ final class NodeDirectory implements Closeable {
         return (int) clients.values().stream().filter(c -> c.port != null).count();
     }
 
+    /** The counters of the datagram socket serving {@code port} (sent to / received from its client), or null. */
+    PortStatistics linkStatistics(NodePort port) {
+        for (Client c : clients.values()) {
+            if (c.port == port && c.link != null) {
+                return c.link.statistics();
+            }
+        }
+        return null;
+    }
+
     private void accept() throws ErrnoException {
         UnixSocket c;
         while (!closed && (c = listener.accept()) != null) {
@@ -129,7 +139,7 @@ final class NodeDirectory implements Closeable {
         private final UnixSocket control;
         private final ByteBuffer buffer = ByteBuffer.allocate(VdeRequest.MAX_REQUEST);
         private Reactor.Registration watch;
-        private NodePort port;
+        private volatile NodePort port;
         private DatagramLink link;
         private Path socketPath;
         private boolean gone;
@@ -186,8 +196,29 @@ final class NodeDirectory implements Closeable {
             }
             NodePort p = node.attach(request.description() + " via " + socketPath);
             link = new DatagramLink(data, reactor, new PortStatistics(), p.description());
-            p.setSink(link::send); // node to client: a non-blocking datagram send
-            link.setSink(p::send); // client to node
+            DatagramLink out = link;
+            p.setSink(new FrameSink() { // node to client: batched, one sendmmsg per drain batch
+                @Override
+                public void frame(ByteBuffer frame) {
+                    out.queue(frame);
+                }
+
+                @Override
+                public void endOfBatch() {
+                    out.flush();
+                }
+            });
+            link.setSink(new FrameSink() { // client to node: a received batch is forwarded at its end
+                @Override
+                public void frame(ByteBuffer frame) {
+                    p.enqueue(frame);
+                }
+
+                @Override
+                public void endOfBatch() {
+                    p.flush();
+                }
+            });
             link.start();
             port = p;
             byte[] reply = UnixAddress.encode(socketPath.toString());

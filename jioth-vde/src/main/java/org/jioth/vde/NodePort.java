@@ -39,6 +39,32 @@ public final class NodePort implements EthernetPort {
         return true;
     }
 
+    /**
+     * As {@link #send}, but the frame waits in the node's queue until {@link #flush} (or another
+     * sender's drain) delivers it: a reader of a batch of frames queues them all, then flushes once,
+     * so deliveries to one receiver are batched too. The node queue is bounded: when it stays full
+     * the frame is dropped and counted, as in {@link #send}.
+     */
+    boolean enqueue(ByteBuffer frame) {
+        int len = frame.remaining();
+        if (len < MIN_FRAME || len > MAX_FRAME) {
+            statistics.droppedBadLength.increment();
+            return false;
+        }
+        if (!open || !node.enqueue(this, frame)) {
+            statistics.droppedQueueFull.increment();
+            return false;
+        }
+        statistics.framesOut.increment();
+        statistics.bytesOut.add(len);
+        return true;
+    }
+
+    /** Delivers frames {@linkplain #enqueue queued} before. */
+    void flush() {
+        node.flush();
+    }
+
     /** Delivers one frame from the node to the sink (drainer thread). */
     void deliver(ByteBuffer frame, int len) {
         FrameSink s = sink;

@@ -66,9 +66,15 @@ final class UnixNative {
     /** ssize_t recvfrom(fd, buf, len, flags, addr, addrlen*): critical, heap buffers allowed. */
     static final MethodHandle RECVFROM = critical("recvfrom",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, ADDRESS));
-    static final MethodHandle SENDMMSG = NativeSupport.downcall("sendmmsg",
+    /*
+     * sendmmsg/recvmmsg are only called with MSG_DONTWAIT on native buffers, so they are critical
+     * too: besides skipping the thread-state transition, a critical call lets C2 remove the slice
+     * of the call-state segment that a non-critical capturing downcall allocates on every call
+     * (seen with JFR: one object per recvmmsg on the reactor thread).
+     */
+    static final MethodHandle SENDMMSG = critical("sendmmsg",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
-    static final MethodHandle RECVMMSG = NativeSupport.downcall("recvmmsg",
+    static final MethodHandle RECVMMSG = critical("recvmmsg",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS));
     static final MethodHandle EPOLL_CREATE1 = NativeSupport.downcall("epoll_create1", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     static final MethodHandle EPOLL_CTL = NativeSupport.downcall("epoll_ctl",
