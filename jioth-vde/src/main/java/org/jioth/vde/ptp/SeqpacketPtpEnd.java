@@ -29,6 +29,8 @@ final class SeqpacketPtpEnd implements PtpPort.End {
     private static final System.Logger LOG = System.getLogger(SeqpacketPtpEnd.class.getName());
     private static final Duration STATUS_TIMEOUT = Duration.ofMillis(2000);
     private static final int OPEN_ATTEMPTS = 50;
+    /** Whole open sequences tried after the peer left before the port gives up. */
+    private static final int REOPEN_ROUNDS = 5;
     private static final byte ACCEPTED = 0;
 
     private final PtpSettings settings;
@@ -98,6 +100,8 @@ final class SeqpacketPtpEnd implements PtpPort.End {
             } catch (ErrnoException e) {
                 s.close();
                 if (isListenerGoingAway(e) && attempt < OPEN_ATTEMPTS) {
+                    LOG.log(System.Logger.Level.DEBUG, () -> settings + ": listener went away during open ("
+                            + e.getMessage() + "), trying again");
                     // A listener that is closing accepted our connect but will never answer:
                     // try again, and find its path gone (then listen) or a new listener.
                     pause();
@@ -113,9 +117,15 @@ final class SeqpacketPtpEnd implements PtpPort.End {
         }
     }
 
-    /** A status that never came or a hang-up instead of a status: the listener was closing. */
+    /**
+     * A status that never came, a hang-up or a reset instead of a status: the listener was closing
+     * while we connected.
+     */
     private static boolean isListenerGoingAway(ErrnoException e) {
-        return e.errno() == Errno.ETIMEDOUT.value() || e.errno() == Errno.EFAULT.value();
+        int errno = e.errno();
+        return errno == Errno.ETIMEDOUT.value() || errno == Errno.EFAULT.value()
+                || errno == Errno.ECONNRESET.value() || errno == Errno.ECONNREFUSED.value()
+                || errno == Errno.EPIPE.value();
     }
 
     /** Binds and listens at PATH; false when another end took PATH first. */
@@ -210,13 +220,20 @@ final class SeqpacketPtpEnd implements PtpPort.End {
         }
         LOG.log(System.Logger.Level.DEBUG, () -> settings + ": peer left; opening again");
         Thread.ofVirtual().name("jioth-ptp-reopen " + path).start(() -> {
-            try {
-                establish();
-            } catch (IOException e) {
-                if (!closed) {
-                    ended = true;
-                    LOG.log(System.Logger.Level.WARNING, settings + ": cannot reopen after the peer left: " + e.getMessage());
+            IOException last = null;
+            for (int round = 0; round < REOPEN_ROUNDS && !closed; round++) {
+                try {
+                    establish();
+                    return;
+                } catch (IOException e) {
+                    last = e; // the old peer's files may still be going away: try again shortly
+                    pause();
                 }
+            }
+            if (!closed) {
+                ended = true;
+                LOG.log(System.Logger.Level.WARNING, settings + ": cannot reopen after the peer left: "
+                        + (last == null ? "closed" : last.getMessage()));
             }
         });
     }
