@@ -10,9 +10,8 @@ import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jioth.vde.EthernetPort;
-import org.jioth.vde.FrameSink;
-import org.jioth.vde.PortStatistics;
 import org.jioth.vde.portsupport.FrameDelivery;
+import org.jioth.vde.portsupport.PortBase;
 
 /**
  * {@code udp://}: a point-to-point tunnel, one UDP datagram per raw frame. Like the reference, the
@@ -25,21 +24,20 @@ import org.jioth.vde.portsupport.FrameDelivery;
  * each. Received frames are delivered one at a time, each followed by {@code endOfBatch()} (a
  * blocking receive cannot tell whether more datagrams are waiting).
  */
-public final class UdpPort implements EthernetPort {
+public final class UdpPort extends PortBase {
     private static final Logger LOG = System.getLogger(UdpPort.class.getName());
 
     private final UdpSettings settings;
     private final DatagramChannel channel;
-    private final PortStatistics stats = new PortStatistics();
     private final ReentrantLock sendLock = new ReentrantLock();
     /** Where heap frames are copied before sending, so the JDK needs no temporary direct buffer. */
     private final ByteBuffer sendBuffer = ByteBuffer.allocateDirect(MAX_FRAME);
     private final Thread receiver;
-    private volatile FrameSink sink;
     private volatile boolean peerLocked;
     private volatile boolean closed;
 
     public UdpPort(UdpSettings settings) throws IOException {
+        super(settings.toString());
         this.settings = settings;
         InetSocketAddress dst = settings.destination();
         this.channel = DatagramChannel.open(MulticastInterfaces.familyOf(dst.getAddress()));
@@ -128,26 +126,10 @@ public final class UdpPort implements EthernetPort {
                 stats.droppedMalformed.increment(); // a connected socket would not have received it
                 continue;
             }
-            FrameSink s = sink;
-            if (FrameDelivery.deliver(s, buf, stats, settings.toString())) {
-                FrameDelivery.endOfBatch(s, settings.toString());
+            if (deliver(buf)) {
+                endOfBatch();
             }
         }
-    }
-
-    @Override
-    public void setSink(FrameSink sink) {
-        this.sink = sink;
-    }
-
-    @Override
-    public PortStatistics statistics() {
-        return stats;
-    }
-
-    @Override
-    public String description() {
-        return settings.toString();
     }
 
     @Override

@@ -12,9 +12,8 @@ import java.nio.channels.DatagramChannel;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
 import org.jioth.vde.EthernetPort;
-import org.jioth.vde.FrameSink;
-import org.jioth.vde.PortStatistics;
 import org.jioth.vde.portsupport.FrameDelivery;
+import org.jioth.vde.portsupport.PortBase;
 
 /**
  * {@code vxlan://}: a VXLAN (RFC 7348) tunnel endpoint, interoperable with the Linux kernel's vxlan
@@ -25,18 +24,16 @@ import org.jioth.vde.portsupport.FrameDelivery;
  * <p>The receiver is a virtual thread blocked in the JDK's blocking {@link DatagramChannel} (parked
  * on the JDK poller, no carrier pinned); each frame is followed by {@code endOfBatch()}.
  */
-public final class VxlanPort implements EthernetPort {
+public final class VxlanPort extends PortBase {
     private static final Logger LOG = System.getLogger(VxlanPort.class.getName());
 
     private final VxlanSettings settings;
     private final InetSocketAddress groupAddress;
     private final DatagramChannel channel;
     private final PeerTable table;
-    private final PortStatistics stats = new PortStatistics();
     private final ReentrantLock sendLock = new ReentrantLock();
     private final ByteBuffer sendBuffer = ByteBuffer.allocateDirect(VxHeader.LENGTH + MAX_FRAME);
     private final Thread receiver;
-    private volatile FrameSink sink;
     private volatile boolean closed;
 
     public VxlanPort(VxlanSettings settings) throws IOException {
@@ -45,6 +42,7 @@ public final class VxlanPort implements EthernetPort {
 
     /** With an injected clock for the MAC table's expiry. */
     public VxlanPort(VxlanSettings settings, LongSupplier nanoClock) throws IOException {
+        super(settings.toString());
         this.settings = settings;
         this.groupAddress = new InetSocketAddress(settings.group(), settings.port());
         this.table = new PeerTable(settings.hashSize(), settings.expireTime().toNanos(), nanoClock);
@@ -134,26 +132,10 @@ public final class VxlanPort implements EthernetPort {
             }
             // Learn the sender's IP; replies go to the VXLAN port, whatever source port it used.
             table.learn(PeerTable.macAt(buf, VxHeader.LENGTH + 6), from.getAddress(), settings.port());
-            FrameSink s = sink;
-            if (FrameDelivery.deliver(s, buf, stats, settings.toString())) {
-                FrameDelivery.endOfBatch(s, settings.toString());
+            if (deliver(buf)) {
+                endOfBatch();
             }
         }
-    }
-
-    @Override
-    public void setSink(FrameSink sink) {
-        this.sink = sink;
-    }
-
-    @Override
-    public PortStatistics statistics() {
-        return stats;
-    }
-
-    @Override
-    public String description() {
-        return settings.toString();
     }
 
     @Override

@@ -17,9 +17,8 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.jioth.vde.EthernetPort;
-import org.jioth.vde.FrameSink;
-import org.jioth.vde.PortStatistics;
 import org.jioth.vde.portsupport.FrameDelivery;
+import org.jioth.vde.portsupport.PortBase;
 
 /**
  * {@code vxvde://}: one node of a distributed switch over IP multicast. Two sockets: the multicast
@@ -35,7 +34,7 @@ import org.jioth.vde.portsupport.FrameDelivery;
  * port) and source address (one of this host's addresses, read at open) — the JDK has no
  * IP_PKTINFO, so this is the reference's IPv6 rule applied to both families.
  */
-public final class VxvdePort implements EthernetPort {
+public final class VxvdePort extends PortBase {
     private static final Logger LOG = System.getLogger(VxvdePort.class.getName());
 
     private final VxvdeSettings settings;
@@ -46,13 +45,11 @@ public final class VxvdePort implements EthernetPort {
     private final Set<InetAddress> localAddresses;
     private final PeerTable table;
     private final Selector selector;
-    private final PortStatistics stats = new PortStatistics();
     private final ReentrantLock sendLock = new ReentrantLock();
     private final ByteBuffer sendBuffer = ByteBuffer.allocateDirect(VxHeader.LENGTH + MAX_FRAME);
     private final ByteBuffer receiveBuffer = ByteBuffer.allocateDirect(VxHeader.LENGTH + MAX_FRAME + 1);
     private final Consumer<SelectionKey> onReady = this::drain;
     private final Thread receiver;
-    private volatile FrameSink sink;
     private volatile boolean closed;
     private boolean deliveredInBatch;
 
@@ -62,6 +59,7 @@ public final class VxvdePort implements EthernetPort {
 
     /** With an injected clock for the MAC table's expiry. */
     public VxvdePort(VxvdeSettings settings, LongSupplier nanoClock) throws IOException {
+        super(settings.toString());
         this.settings = settings;
         this.groupAddress = new InetSocketAddress(settings.group(), settings.port());
         this.table = new PeerTable(settings.hashSize(), settings.expireTime().toNanos(), nanoClock);
@@ -155,7 +153,7 @@ public final class VxvdePort implements EthernetPort {
                 deliveredInBatch = false;
                 selector.select(onReady);
                 if (deliveredInBatch) {
-                    FrameDelivery.endOfBatch(sink, settings.toString());
+                    endOfBatch();
                 }
             } catch (ClosedChannelException | java.nio.channels.ClosedSelectorException e) {
                 break;
@@ -209,27 +207,12 @@ public final class VxvdePort implements EthernetPort {
             return;
         }
         table.learn(PeerTable.macAt(buf, VxHeader.LENGTH + 6), from.getAddress(), from.getPort());
-        deliveredInBatch |= FrameDelivery.deliver(sink, buf, stats, settings.toString());
+        deliveredInBatch |= deliver(buf);
     }
 
     /** One of ours; a multicast routed out of lo without a source address arrives from 0.0.0.0. */
     private boolean isLocal(InetAddress a) {
         return a.isAnyLocalAddress() || localAddresses.contains(a);
-    }
-
-    @Override
-    public void setSink(FrameSink sink) {
-        this.sink = sink;
-    }
-
-    @Override
-    public PortStatistics statistics() {
-        return stats;
-    }
-
-    @Override
-    public String description() {
-        return settings.toString();
     }
 
     @Override

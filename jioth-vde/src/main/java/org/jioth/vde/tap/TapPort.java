@@ -11,9 +11,8 @@ import java.util.concurrent.locks.ReentrantLock;
 import org.jioth.linux.NativeSupport;
 import org.jioth.linux.tap.TunTap;
 import org.jioth.vde.EthernetPort;
-import org.jioth.vde.FrameSink;
-import org.jioth.vde.PortStatistics;
 import org.jioth.vde.portsupport.FrameDelivery;
+import org.jioth.vde.portsupport.PortBase;
 
 /**
  * {@code tap://IFNAME}: a Linux tap interface (IFF_TAP | IFF_NO_PI), one read/write per frame. The
@@ -22,7 +21,7 @@ import org.jioth.vde.portsupport.FrameDelivery;
  * The receiver is a platform thread (blocking native calls pin virtual threads), polling with a
  * short timeout so close needs no signal.
  */
-public final class TapPort implements EthernetPort {
+public final class TapPort extends PortBase {
     private static final Logger LOG = System.getLogger(TapPort.class.getName());
     private static final int POLL_MILLIS = 250;
 
@@ -33,9 +32,7 @@ public final class TapPort implements EthernetPort {
     private final MemorySegment sendSegment = arena.allocate(MAX_FRAME);
     private final ByteBuffer sendView = sendSegment.asByteBuffer();
     private final ReentrantLock sendLock = new ReentrantLock();
-    private final PortStatistics stats = new PortStatistics();
     private final Thread receiver;
-    private volatile FrameSink sink;
     private volatile boolean closed;
 
     public TapPort(TapSettings settings) throws IOException {
@@ -59,6 +56,7 @@ public final class TapPort implements EthernetPort {
     }
 
     private TapPort(TapSettings settings, int fd) {
+        super(settings.toString());
         this.settings = settings;
         this.fd = fd;
         this.receiver = Thread.ofPlatform().daemon().name("jioth-tap-rx " + settings.interfaceName())
@@ -109,27 +107,11 @@ public final class TapPort implements EthernetPort {
                     continue;
                 }
                 view.clear().limit((int) n);
-                FrameSink s = sink;
-                if (FrameDelivery.deliver(s, view, stats, settings.toString())) {
-                    FrameDelivery.endOfBatch(s, settings.toString());
+                if (deliver(view)) {
+                    endOfBatch();
                 }
             }
         }
-    }
-
-    @Override
-    public void setSink(FrameSink sink) {
-        this.sink = sink;
-    }
-
-    @Override
-    public PortStatistics statistics() {
-        return stats;
-    }
-
-    @Override
-    public String description() {
-        return settings.toString();
     }
 
     @Override
