@@ -4,11 +4,14 @@ import java.util.AbstractSet;
 import java.util.Iterator;
 import java.util.Set;
 
-/** A view that allows removal but not addition, like the JDK's public selected-key set. */
-final class UngrowableSet<E> extends AbstractSet<E> {
+/**
+ * A view that allows removal but not addition, like the JDK's public selected-key set; for any
+ * plug-in's selector.
+ */
+public final class UngrowableSet<E> extends AbstractSet<E> {
     private final Set<E> set;
 
-    UngrowableSet(Set<E> set) {
+    public UngrowableSet(Set<E> set) {
         this.set = set;
     }
 

@@ -7,7 +7,6 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.spi.AbstractSelectableChannel;
 import java.nio.channels.spi.AbstractSelector;
-import java.util.AbstractSet;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -40,7 +39,7 @@ public final class EpollSelector extends AbstractSelector {
     private final Set<SelectionKey> keys = ConcurrentHashMap.newKeySet();
     private final Set<SelectionKey> publicKeys = Collections.unmodifiableSet(keys);
     private final Set<SelectionKey> selected = new HashSet<>();
-    private final Set<SelectionKey> publicSelected = new Ungrowable(selected);
+    private final Set<SelectionKey> publicSelected = new org.jioth.nio.UngrowableSet<>(selected);
     private final Map<Integer, FdSelectionKey> byFd = new ConcurrentHashMap<>();
     private final Object registrationLock = new Object();
     private final Object wakeupLock = new Object();
@@ -281,44 +280,4 @@ public final class EpollSelector extends AbstractSelector {
             throw new ClosedSelectorException();
         }
     }
-
-    /** The selected-key set: elements may be removed, never added (as the JDK's). */
-    private static final class Ungrowable extends AbstractSet<SelectionKey> {
-        private final Set<SelectionKey> set;
-
-        Ungrowable(Set<SelectionKey> set) {
-            this.set = set;
-        }
-
-        @Override
-        public Iterator<SelectionKey> iterator() {
-            return set.iterator();
-        }
-
-        @Override
-        public int size() {
-            return set.size();
-        }
-
-        @Override
-        public boolean contains(Object o) {
-            return set.contains(o);
-        }
-
-        @Override
-        public boolean remove(Object o) {
-            return set.remove(o);
-        }
-
-        @Override
-        public void clear() {
-            set.clear();
-        }
-
-        @Override
-        public boolean add(SelectionKey k) {
-            throw new UnsupportedOperationException();
-        }
-    }
-
 }
