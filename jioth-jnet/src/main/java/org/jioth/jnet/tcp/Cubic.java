@@ -63,7 +63,8 @@ public final class Cubic extends CongestionControl {
         wMax = cur < wLastMax ? cur * (1 + BETA) / 2 : cur; // fast convergence
         wLastMax = cur;
         epochStart = -1;
-        ssthresh = Math.max((int) (cur * BETA * smss), 2 * smss);
+        // RFC 9438 4.6: from the flight size, so an application-limited window does not inflate it
+        ssthresh = Math.max((int) (Math.min(flight, cwnd) * BETA), 2 * smss);
         cwnd = ssthresh;
         cwndSegs = (double) cwnd / smss;
         k = Math.cbrt(wMax * (1 - BETA) / C);

@@ -314,7 +314,7 @@ public final class TcpConnection {
     /** Abortive close (SO_LINGER 0): RST to the peer, CLOSED at once. */
     public void abort(long now) {
         if (state.synchronizedState() && state != TcpState.TIME_WAIT || state == TcpState.SYN_RECEIVED) {
-            sendReset(sndNxt, rcvNxt, true);
+            sendReset(sndMax, rcvNxt, true);
         }
         closeNow(state == TcpState.CLOSED ? error : TcpError.ABORTED);
     }
@@ -468,10 +468,10 @@ public final class TcpConnection {
             tsRecentAge = now;
         }
         if (s.payloadLength > 0) {
-            if (state.canReceive() && !finPending && !finReceived) {
+            if (state.canReceive() && !finReceived) {
                 if (orphan) {
                     // nobody will read it: tell the peer (as Linux does)
-                    sendReset(sndNxt, rcvNxt, true);
+                    sendReset(sndMax, rcvNxt, true);
                     closeNow(TcpError.ABORTED);
                     return;
                 }
@@ -691,9 +691,8 @@ public final class TcpConnection {
         inRecovery = true;
         recover = sndMax;
         cc.onCongestion(sndMax - sndUna, now);
-        highRxt = sndUna;
         rttStart = -1;
-        retransmitOne(sndUna, now);
+        highRxt = sndUna + retransmitOne(sndUna, now);
         if (!sackOk) {
             cc.setCwnd(cc.ssthresh() + 3 * smss);
         }
@@ -864,10 +863,12 @@ public final class TcpConnection {
         return (int) (above + Math.max(0, retransmitted));
     }
 
-    private void retransmitOne(int seq, long now) {
+    /** Retransmits one segment at {@code seq}; returns the sequence space it took. */
+    private int retransmitOne(int seq, long now) {
         long off = offset(seq);
         int len = (int) Math.min(smss, Math.max(0, sendBuffer.tail() - off));
         retransmitOne(seq, len, now);
+        return len;
     }
 
     private void retransmitOne(int seq, int len, long now) {
@@ -911,7 +912,9 @@ public final class TcpConnection {
 
     private void sendAck(long now) {
         Segment s = seg;
-        s.seq = sndNxt;
+        // SND.MAX, not SND.NXT: after a go-back-N rewind the peer's RCV.NXT may be past SND.NXT,
+        // and an ACK below it would be unacceptable there (both sides could stall that way)
+        s.seq = sndMax;
         s.flags = Tcp.ACK;
         s.payloadFrom(sendBuffer, 0, 0);
         emit(s, now);
