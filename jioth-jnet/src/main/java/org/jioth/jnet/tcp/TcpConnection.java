@@ -775,12 +775,13 @@ public final class TcpConnection {
         if (inRecovery && sackOk) {
             sent = sackRecoveryRetransmits(now);
         }
+        int mss = mssNow();
         while (true) {
             long off = offset(sndNxt);
             int avail = (int) Math.max(0, sendBuffer.tail() - off);
             int inFlight = inRecovery && sackOk ? pipe() : sndNxt - sndUna;
             int room = Math.min(cc.cwnd() - inFlight, sndUna + sndWnd - sndNxt);
-            int len = Math.min(avail, Math.min(smss, room));
+            int len = Math.min(avail, Math.min(mss, room));
             boolean finNow = finQueued && len == avail && (sndNxt + len == dataEndSeq());
             if (len <= 0) {
                 if (finNow && avail == 0 && (!finSent || lt(sndNxt, finSeq + 1))) {
@@ -789,7 +790,7 @@ public final class TcpConnection {
                 }
                 break;
             }
-            if (len < smss && !mayNagle(len, avail, finNow)) {
+            if (len < mss && !mayNagle(len, avail, finNow)) {
                 break;
             }
             sendSegment(sndNxt, len, Tcp.ACK | (len == avail ? Tcp.PSH : 0) | (finNow ? Tcp.FIN : 0), now);
@@ -805,6 +806,22 @@ public final class TcpConnection {
             persisting = true;
             rtoAt = now + rtt.rto();
         }
+    }
+
+    /**
+     * Payload room of the next segment: SMSS already accounts for timestamps; SACK blocks we are
+     * about to report take more, and the segment must still fit the MTU (DF is set).
+     */
+    private int mssNow() {
+        if (!sackOk) {
+            return smss;
+        }
+        Assembler a = receiveBuffer.outOfOrder();
+        if (a.isEmpty()) {
+            return smss;
+        }
+        int blocks = Math.min(a.count(), tsOk ? 3 : 4);
+        return Math.max(64, smss - 4 - 8 * blocks);
     }
 
     /** Nagle (RFC 896) and sender SWS avoidance (RFC 9293 3.8.6.2.1) for a short segment. */
@@ -840,7 +857,7 @@ public final class TcpConnection {
                 highRxt = seqOf(high);
                 break;
             }
-            int len = (int) Math.min(smss, holeEnd - pos);
+            int len = (int) Math.min(mssNow(), holeEnd - pos);
             int seq = seqOf(pos);
             retransmitOne(seq, len, now);
             highRxt = seq + len;
@@ -866,7 +883,7 @@ public final class TcpConnection {
     /** Retransmits one segment at {@code seq}; returns the sequence space it took. */
     private int retransmitOne(int seq, long now) {
         long off = offset(seq);
-        int len = (int) Math.min(smss, Math.max(0, sendBuffer.tail() - off));
+        int len = (int) Math.min(mssNow(), Math.max(0, sendBuffer.tail() - off));
         retransmitOne(seq, len, now);
         return len;
     }

@@ -260,4 +260,19 @@ class TcpDataTest {
         assertThat(s.c.rtt().rto()).isBetween(200_000_000L, 400_000_000L);
         assertThat(s.c.stats().retransmissions).isZero();
     }
+
+    @Test
+    void segmentsCarryingSackBlocksShrinkTheirPayloadToFitTheMtu() {
+        TcpHarness s = new TcpHarness();
+        s.established(s.synFromPeer().sackPermitted().ts(1, 0));
+        int smss = s.c.sendMss();
+        assertThat(smss).isEqualTo(1460 - 12);
+        s.seg().seq(R + 100).ack(L).win(65535).ts(2, 0).data("later").send();
+        assertThat(s.recv().options().sackCount).isEqualTo(1);
+        s.write(TcpHarness.bytes(3 * smss, 1));
+        Seg first = s.recv();
+        assertThat(first.options().sackCount).isEqualTo(1);
+        assertThat(first.len()).isEqualTo(smss - 12); // 2 NOPs + kind + length + one 8-byte block
+        assertThat(20 + 20 + first.options().encodedLength() + first.len()).isEqualTo(1500); // a full MTU, not more
+    }
 }

@@ -178,13 +178,14 @@ class TcpPairTest {
             }
             ab.pump(sim.a, sim.b, sim.now);
             ba.pump(sim.b, sim.a, sim.now);
-            if (done(sim.a) && done(sim.b)) {
+            if (done(sim.a) && done(sim.b) && sim.a.receiveBuffer().available() == 0
+                    && sim.b.receiveBuffer().available() == 0) {
                 break;
             }
         }
         assertThat(ab.read).as("a -> b bytes; a: " + sim.a + " " + sim.a.error() + " b: " + sim.b + " " + sim.b.error()
                 + " at " + sim.now).isEqualTo(bytes);
-        assertThat(ba.read).as("b -> a bytes").isEqualTo(bytes / 2);
+        assertThat(ba.read).as("b -> a bytes; a: " + sim.a + " " + sim.a.error() + " b: " + sim.b + " " + sim.b.error() + " ab=" + ab.read).isEqualTo(bytes / 2);
         assertThat(sim.a.finReceived()).isTrue();
         assertThat(sim.b.finReceived()).isTrue();
         assertThat(done(sim.a)).as("a closed: " + sim.a).isTrue();
