@@ -172,7 +172,9 @@ public final class IcmpLayer implements Ipv4Layer.Transport, Ipv4Layer.ErrorRepo
 
     @Override
     public void error(int type, int code, int rest, ByteBuffer buf, int ipOff, int len, NetInterface in) {
-        if (!quoted.wrap(buf, ipOff, len).equals(Ipv4.Check.OK)) {
+        Ipv4.Check check = quoted.wrap(buf, ipOff, len);
+        // BAD_TOTAL_LENGTH: a kept copy of a header and 8 bytes (reassembly timeout) is fine to quote
+        if (check != Ipv4.Check.OK && check != Ipv4.Check.BAD_TOTAL_LENGTH) {
             return;
         }
         int src = quoted.source();
@@ -183,7 +185,7 @@ public final class IcmpLayer implements Ipv4Layer.Transport, Ipv4Layer.ErrorRepo
             return;
         }
         int hl = quoted.headerLength();
-        if (quoted.protocol() == Ipv4.PROTO_ICMP && quoted.totalLength() > hl) {
+        if (quoted.protocol() == Ipv4.PROTO_ICMP && Math.min(len, quoted.totalLength()) > hl) {
             int t = buf.get(quoted.payloadOffset()) & 0xff;
             if (t != Icmp4.ECHO_REQUEST && t != Icmp4.ECHO_REPLY) {
                 return;
@@ -193,7 +195,7 @@ public final class IcmpLayer implements Ipv4Layer.Transport, Ipv4Layer.ErrorRepo
             counters.inc(Counter.ICMP_OUT_RATE_LIMITED);
             return;
         }
-        int quote = Math.min(quoted.totalLength(), MAX_QUOTE);
+        int quote = Math.min(Math.min(len, quoted.totalLength()), MAX_QUOTE);
         int at = Ipv4Layer.HEADROOM;
         Icmp4.emit(tx, at, type, code, rest);
         tx.put(at + Icmp4.HEADER, buf, ipOff, quote);

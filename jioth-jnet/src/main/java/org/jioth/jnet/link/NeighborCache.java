@@ -28,7 +28,9 @@ public final class NeighborCache {
     public static final long RETRANSMIT_NANOS = 1_000_000_000L;
     public static final int MAX_REQUESTS = 3;
     public static final long REACHABLE_NANOS = 60_000_000_000L;
-    public static final int QUEUE_LIMIT = 8;
+    /** Packets (and bytes) that may wait for one neighbour: a 64 KiB datagram's fragments fit. */
+    public static final int QUEUE_LIMIT = 64;
+    public static final int QUEUE_BYTES = 128 * 1024;
     public static final int MAX_ENTRIES = 1024;
 
     private enum State { INCOMPLETE, REACHABLE }
@@ -42,6 +44,7 @@ public final class NeighborCache {
         State state = State.INCOMPLETE;
         long mac;
         int requests;
+        int queuedBytes;
         final ArrayDeque<Waiting> queue = new ArrayDeque<>();
         final Timer timer = new Timer(this::timeout);
 
@@ -135,13 +138,14 @@ public final class NeighborCache {
             last = e;
             request(e);
         }
-        if (e.queue.size() >= QUEUE_LIMIT) {
-            e.queue.poll(); // keep the newest, as Linux does
+        while (!e.queue.isEmpty() && (e.queue.size() >= QUEUE_LIMIT || e.queuedBytes + ipLen > QUEUE_BYTES)) {
+            e.queuedBytes -= e.queue.poll().datagram.length; // keep the newest, as Linux does
             counters.inc(Counter.ARP_QUEUE_DROPS);
         }
         byte[] copy = new byte[ipLen];
         buf.get(ipOff, copy);
         e.queue.add(new Waiting(copy, owner));
+        e.queuedBytes += ipLen;
         return true;
     }
 
@@ -211,6 +215,7 @@ public final class NeighborCache {
         e.mac = mac;
         e.state = State.REACHABLE;
         e.requests = 0;
+        e.queuedBytes = 0;
         loop.timers().schedule(e.timer, loop.now() + REACHABLE_NANOS);
         Waiting w;
         while ((w = e.queue.poll()) != null) {

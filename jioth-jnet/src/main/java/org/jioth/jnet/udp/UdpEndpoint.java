@@ -1,8 +1,6 @@
 package org.jioth.jnet.udp;
 
 import java.util.ArrayDeque;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -32,7 +30,6 @@ public final class UdpEndpoint {
     volatile int sendBufferSize = DEFAULT_BUFFER;
 
     private final ReentrantLock lock = new ReentrantLock();
-    private final Condition changed = lock.newCondition();
     private final ArrayDeque<Datagram> queue = new ArrayDeque<>();
     private int queuedBytes;
     private int pendingError;
@@ -136,7 +133,6 @@ public final class UdpEndpoint {
             }
             queue.add(new Datagram(src, sport, data));
             queuedBytes += data.length;
-            changed.signalAll();
         } finally {
             lock.unlock();
         }
@@ -149,7 +145,6 @@ public final class UdpEndpoint {
         lock.lock();
         try {
             pendingError = errno;
-            changed.signalAll();
         } finally {
             lock.unlock();
         }
@@ -182,30 +177,6 @@ public final class UdpEndpoint {
         }
     }
 
-    /**
-     * Waits until a datagram or an error is there, the endpoint closes, or {@code nanos} pass
-     * ({@code < 0}: no limit). Returns true when something is there.
-     */
-    public boolean await(long nanos) throws InterruptedException {
-        lock.lockInterruptibly();
-        try {
-            long left = nanos;
-            while (queue.isEmpty() && pendingError == 0 && !closed) {
-                if (nanos < 0) {
-                    changed.await();
-                } else {
-                    if (left <= 0) {
-                        return false;
-                    }
-                    left = changed.awaitNanos(left);
-                }
-            }
-            return !queue.isEmpty() || pendingError != 0;
-        } finally {
-            lock.unlock();
-        }
-    }
-
     /** True when a datagram or an error waits. */
     public boolean isReadable() {
         lock.lock();
@@ -223,7 +194,6 @@ public final class UdpEndpoint {
             closed = true;
             queue.clear();
             queuedBytes = 0;
-            changed.signalAll();
         } finally {
             lock.unlock();
         }
@@ -237,10 +207,5 @@ public final class UdpEndpoint {
         } finally {
             lock.unlock();
         }
-    }
-
-    /** For tests: waits at most {@code timeout} for a datagram. */
-    public boolean awaitFor(long timeout, TimeUnit unit) throws InterruptedException {
-        return await(unit.toNanos(timeout));
     }
 }
