@@ -184,6 +184,20 @@ class TcpStackTest {
         assertThat(a.counter(Counter.TCP_RETRANS_SEGS) + b.counter(Counter.TCP_RETRANS_SEGS)).isPositive();
     }
 
+    /** 64 MiB through 1 % loss: skipped unless -Djioth.slowTests=true (seconds here, but 128 MiB of echo traffic). */
+    @Test
+    @org.junit.jupiter.api.Tag("slow")
+    void sixtyFourMegabytesThroughALossyLink() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Boolean.getBoolean("jioth.slowTests"),
+                "slow test: run with -Djioth.slowTests=true");
+        echoServer(listen(b, 10));
+        SocketChannel c = connect(a, "10.1.0.2", 10);
+        link.faults(0.01, 0.001, 0.01, 64);
+        try (c) {
+            echoRoundTrip(c, 64L << 20);
+        }
+    }
+
     @Test
     void connectingToAClosedPortIsRefused() throws Exception {
         SocketChannel c = a.provider().openSocketChannel();
