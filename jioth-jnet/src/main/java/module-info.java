@@ -2,6 +2,7 @@
 module org.jioth.jnet {
     requires org.jioth.api;
     requires org.jioth.vde;
+    requires jdk.net;
     exports org.jioth.jnet;
     exports org.jioth.jnet.time;
     exports org.jioth.jnet.wire;

@@ -20,6 +20,49 @@ public class ChannelServerSocket extends ServerSocket {
         this(provider, new ChannelServerSocketImpl(provider));
     }
 
+    /**
+     * A server socket over a server channel that already exists: what a plug-in's
+     * {@code ServerSocketChannel.socket()} returns. It reports the channel's binding.
+     */
+    public ChannelServerSocket(ServerSocketChannel channel) throws IOException {
+        this(channel.provider(), new ChannelServerSocketImpl(channel));
+        this.wrapped = channel;
+    }
+
+    private ServerSocketChannel wrapped;
+
+    @Override
+    public boolean isBound() {
+        if (wrapped != null) {
+            try {
+                return wrapped.getLocalAddress() != null;
+            } catch (IOException e) {
+                return super.isBound();
+            }
+        }
+        return super.isBound();
+    }
+
+    @Override
+    public int getLocalPort() {
+        if (wrapped != null && wrapped.isOpen()) {
+            try {
+                if (wrapped.getLocalAddress() instanceof java.net.InetSocketAddress l) {
+                    return l.getPort();
+                }
+            } catch (IOException ignored) {
+                // closed meanwhile
+            }
+            return -1;
+        }
+        return super.getLocalPort();
+    }
+
+    @Override
+    public boolean isClosed() {
+        return wrapped != null ? !wrapped.isOpen() || super.isClosed() : super.isClosed();
+    }
+
     private ChannelServerSocket(SelectorProvider provider, ChannelServerSocketImpl impl) throws IOException {
         super(impl);
         this.provider = provider;

@@ -33,6 +33,21 @@ public class ChannelServerSocketImpl extends SocketImpl {
         this.provider = provider;
     }
 
+    /** An impl over a server channel that already exists (bound or not). */
+    public ChannelServerSocketImpl(ServerSocketChannel channel) {
+        this.provider = channel.provider();
+        this.channel = channel;
+        this.acceptWaiter = new ChannelWaiter(channel, SelectionKey.OP_ACCEPT);
+        try {
+            if (channel.getLocalAddress() instanceof InetSocketAddress l) {
+                address = l.getAddress();
+                localport = l.getPort();
+            }
+        } catch (IOException ignored) {
+            // closed: no address to report
+        }
+    }
+
     /** The channel behind this server socket, or null before it was created. */
     public ServerSocketChannel channel() {
         return channel;

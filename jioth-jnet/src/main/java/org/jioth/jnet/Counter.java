@@ -75,6 +75,21 @@ public enum Counter {
     UDP_OUT_DATAGRAMS("Udp.OutDatagrams"),
     UDP_SNDBUF_ERRORS("Udp.SndbufErrors"),
 
+    TCP_ACTIVE_OPENS("Tcp.ActiveOpens"),
+    TCP_PASSIVE_OPENS("Tcp.PassiveOpens"),
+    TCP_ESTAB_RESETS("Tcp.EstabResets"),
+    TCP_IN_SEGS("Tcp.InSegs"),
+    TCP_OUT_SEGS("Tcp.OutSegs"),
+    TCP_RETRANS_SEGS("Tcp.RetransSegs"),
+    TCP_IN_ERRS("Tcp.InErrs"),
+    TCP_IN_CSUM_ERRORS("Tcp.InCsumErrors"),
+    TCP_IN_BAD_OPTIONS("Tcp.InDropBadOptions"),
+    TCP_OUT_RSTS("Tcp.OutRsts"),
+    TCP_NO_PORTS("Tcp.NoPorts"),
+    TCP_LISTEN_DROPS("TcpExt.ListenDrops"),
+    TCP_SYNCOOKIES_SENT("TcpExt.SyncookiesSent"),
+    TCP_SYNCOOKIES_RECV("TcpExt.SyncookiesRecv"),
+
     LOOP_ERRORS("Loop.Errors");
 
     private final String key;

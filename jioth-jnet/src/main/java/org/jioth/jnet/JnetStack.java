@@ -28,6 +28,7 @@ import org.jioth.jnet.link.RxRing;
 import org.jioth.jnet.nio.JnetSelectorProvider;
 import org.jioth.jnet.time.Clock;
 import org.jioth.jnet.time.SystemClock;
+import org.jioth.jnet.tcp.TcpLayer;
 import org.jioth.jnet.udp.UdpLayer;
 import org.jioth.jnet.wire.Arp;
 import org.jioth.jnet.wire.Ethernet;
@@ -59,6 +60,7 @@ public final class JnetStack implements StackImpl {
     final Ipv4Layer ipv4;
     final IcmpLayer icmp;
     final UdpLayer udp;
+    final TcpLayer tcp;
     final SocketRegistry sockets;
     private final JnetNetConfig config;
     private final JnetSelectorProvider provider;
@@ -81,7 +83,10 @@ public final class JnetStack implements StackImpl {
                 loop, random);
         this.icmp = icmpRef[0] = new IcmpLayer(ipv4, counters, loop, random.nextInt(0x10000));
         this.udp = new UdpLayer(ipv4, interfaces, counters, random);
+        this.tcp = new TcpLayer(ipv4, interfaces, counters, loop, random);
         ipv4.setTransports(icmp, udp, icmp);
+        ipv4.setTcp(tcp);
+        icmp.setTcp(tcp);
         ipv4.setForwarding(b.options.forwarding());
         icmp.setUdp(udp);
         udp.setErrors(icmp);
@@ -268,6 +273,16 @@ public final class JnetStack implements StackImpl {
     /** The UDP layer (call it only through {@link #onLoop}). */
     public UdpLayer onLoopUdp() {
         return udp;
+    }
+
+    /** The TCP layer (call it only through {@link #onLoop} or {@link #post}). */
+    public TcpLayer onLoopTcp() {
+        return tcp;
+    }
+
+    /** Runs {@code task} on the stack loop later (fire and forget). */
+    public void post(Runnable task) {
+        loop.post(task);
     }
 
     /** Where channels of this stack are counted. */

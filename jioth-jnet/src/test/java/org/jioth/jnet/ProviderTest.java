@@ -43,8 +43,29 @@ class ProviderTest {
             tx.close();
             assertThat(a.statistics()).containsKey("Udp.OutDatagrams");
             assertThat(a.statistics().get("Udp.OutDatagrams")).isEqualTo(1L);
-            assertThatThrownBy(() -> b.provider().openSocketChannel()).isInstanceOf(UnsupportedOperationException.class)
-                    .hasMessageContaining("TCP");
+            // TCP over the same plug-in stacks (vde:// client to the switch:// host, MTU 1400 on b)
+            try (java.nio.channels.ServerSocketChannel server = b.provider().openServerSocketChannel();
+                 java.nio.channels.SocketChannel client = a.provider().openSocketChannel()) {
+                server.bind(new InetSocketAddress(4001));
+                client.connect(new InetSocketAddress("192.168.250.2", 4001));
+                try (java.nio.channels.SocketChannel accepted = server.accept()) {
+                    assertThat(b.openSockets()).isEqualTo(2);
+                    assertThatThrownBy(b::close).isInstanceOf(StackBusyException.class);
+                    byte[] big = new byte[100_000];
+                    new java.util.SplittableRandom(3).nextBytes(big);
+                    ByteBuffer src = ByteBuffer.wrap(big);
+                    while (src.hasRemaining()) {
+                        client.write(src);
+                    }
+                    client.shutdownOutput();
+                    ByteBuffer got = ByteBuffer.allocate(big.length + 1);
+                    while (accepted.read(got) >= 0) {
+                        // until EOF
+                    }
+                    assertThat(java.util.Arrays.equals(got.array(), 0, got.position(), big, 0, big.length)).isTrue();
+                }
+            }
+            assertThat(a.statistics().get("Tcp.ActiveOpens")).isEqualTo(1L);
         }
         assertThat(Files.exists(tmp.resolve("sw"))).isFalse();
     }

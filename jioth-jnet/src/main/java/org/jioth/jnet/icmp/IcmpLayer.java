@@ -43,6 +43,7 @@ public final class IcmpLayer implements Ipv4Layer.Transport, Ipv4Layer.ErrorRepo
     private int pingSeq;
     private final Map<Integer, PendingPing> pings = new HashMap<>();
     private UdpLayer udp;
+    private org.jioth.jnet.tcp.TcpLayer tcp;
 
     private final class PendingPing {
         final int seq;
@@ -72,6 +73,10 @@ public final class IcmpLayer implements Ipv4Layer.Transport, Ipv4Layer.ErrorRepo
         this.counters = counters;
         this.loop = loop;
         this.pingId = pingId & 0xffff;
+    }
+
+    public void setTcp(org.jioth.jnet.tcp.TcpLayer tcp) {
+        this.tcp = tcp;
     }
 
     public void setUdp(UdpLayer udp) {
@@ -149,7 +154,11 @@ public final class IcmpLayer implements Ipv4Layer.Transport, Ipv4Layer.ErrorRepo
         int qsrc = buf.getInt(qoff + 12);
         int qdst = buf.getInt(qoff + 16);
         int t = qoff + hl;
-        if (proto == Ipv4.PROTO_UDP && udp != null) {
+        if (proto == Ipv4.PROTO_TCP && tcp != null) {
+            int mtu = msg.type() == Icmp4.DEST_UNREACHABLE && msg.code() == Icmp4.CODE_FRAGMENTATION_NEEDED
+                    ? Math.max(68, msg.nextHopMtu()) : 0;
+            tcp.icmpError(qsrc, buf.getShort(t) & 0xffff, qdst, buf.getShort(t + 2) & 0xffff, errno.value(), mtu);
+        } else if (proto == Ipv4.PROTO_UDP && udp != null) {
             udp.icmpError(qsrc, buf.getShort(t) & 0xffff, qdst, buf.getShort(t + 2) & 0xffff, errno.value());
         } else if (proto == Ipv4.PROTO_ICMP && (buf.get(t) & 0xff) == Icmp4.ECHO_REQUEST
                 && (buf.getShort(t + 4) & 0xffff) == pingId) {

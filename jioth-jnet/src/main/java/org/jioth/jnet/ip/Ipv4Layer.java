@@ -59,6 +59,7 @@ public final class Ipv4Layer {
     private int nextId;
     private Transport icmp;
     private Transport udp;
+    private Transport tcp;
     private ErrorReporter errors;
 
     public Ipv4Layer(Interfaces interfaces, RouteTable routes, NeighborCache neighbours, Counters counters,
@@ -76,6 +77,11 @@ public final class Ipv4Layer {
         this.icmp = icmp;
         this.udp = udp;
         this.errors = errors;
+    }
+
+    /** Plugs TCP into the protocol dispatch. */
+    public void setTcp(Transport tcp) {
+        this.tcp = tcp;
     }
 
     public void setForwarding(boolean on) {
@@ -136,6 +142,13 @@ public final class Ipv4Layer {
         switch (hdr.protocol()) {
             case Ipv4.PROTO_ICMP -> icmp.input(in, hdr, buf);
             case Ipv4.PROTO_UDP -> udp.input(in, hdr, buf);
+            case Ipv4.PROTO_TCP -> {
+                if (tcp != null) {
+                    tcp.input(in, hdr, buf);
+                } else {
+                    counters.inc(Counter.IP_IN_UNKNOWN_PROTOS);
+                }
+            }
             default -> {
                 counters.inc(Counter.IP_IN_UNKNOWN_PROTOS);
                 errors.error(Icmp4.DEST_UNREACHABLE, Icmp4.CODE_PROTOCOL_UNREACHABLE, 0, buf, hdr.offset(),

@@ -11,8 +11,8 @@ import org.jioth.nio.ReadinessSelectorProvider;
 
 /**
  * The channels of one jnet stack. Selectors and pipes come from {@link ReadinessSelectorProvider};
- * datagram channels are {@link JnetDatagramChannel}s, each counted in the stack's socket registry
- * while open. TCP is not there yet.
+ * datagram channels are {@link JnetDatagramChannel}s, TCP ones {@link JnetSocketChannel} and
+ * {@link JnetServerSocketChannel}, each counted in the stack's socket registry while open.
  */
 public final class JnetSelectorProvider extends ReadinessSelectorProvider {
     private final JnetStack stack;
@@ -42,22 +42,38 @@ public final class JnetSelectorProvider extends ReadinessSelectorProvider {
     }
 
     @Override
-    public SocketChannel openSocketChannel() {
-        throw new UnsupportedOperationException("jnet has no TCP yet: socket channels come with the TCP issue");
+    public SocketChannel openSocketChannel() throws IOException {
+        ensureStackOpen();
+        return JnetSocketChannel.open(this);
     }
 
     @Override
-    public SocketChannel openSocketChannel(ProtocolFamily family) {
+    public SocketChannel openSocketChannel(ProtocolFamily family) throws IOException {
+        requireInet(family);
         return openSocketChannel();
     }
 
     @Override
-    public ServerSocketChannel openServerSocketChannel() {
-        throw new UnsupportedOperationException("jnet has no TCP yet: server socket channels come with the TCP issue");
+    public ServerSocketChannel openServerSocketChannel() throws IOException {
+        ensureStackOpen();
+        return JnetServerSocketChannel.open(this);
     }
 
     @Override
-    public ServerSocketChannel openServerSocketChannel(ProtocolFamily family) {
+    public ServerSocketChannel openServerSocketChannel(ProtocolFamily family) throws IOException {
+        requireInet(family);
         return openServerSocketChannel();
+    }
+
+    private void ensureStackOpen() throws IOException {
+        if (stack.isClosed()) {
+            throw new IOException("the jnet stack is closed");
+        }
+    }
+
+    private static void requireInet(ProtocolFamily family) {
+        if (family != StandardProtocolFamily.INET) {
+            throw new UnsupportedOperationException("jnet TCP channels are IPv4 (INET) only so far, not " + family);
+        }
     }
 }

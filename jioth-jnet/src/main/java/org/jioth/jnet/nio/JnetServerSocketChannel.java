@@ -1,0 +1,218 @@
+package org.jioth.jnet.nio;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.SocketAddress;
+import java.net.SocketOption;
+import java.net.StandardSocketOptions;
+import java.nio.channels.AlreadyBoundException;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.NotYetBoundException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.util.Objects;
+import java.util.Set;
+import org.jioth.jnet.JnetStack;
+import org.jioth.jnet.tcp.TcpConfig;
+import org.jioth.jnet.tcp.TcpLayer;
+import org.jioth.jnet.tcp.TcpListener;
+import org.jioth.jnet.tcp.TcpSocket;
+import org.jioth.jnet.wire.Ip4;
+import org.jioth.nio.Readiness;
+import org.jioth.nio.ReadinessSource;
+
+/**
+ * A listening TCP socket of a jnet stack with {@link ServerSocketChannel}'s semantics: the loop
+ * completes handshakes into the listener's bounded accept queue, {@link #accept} takes from it.
+ * Accepted channels inherit the buffer sizes and TCP options set here before {@link #bind}.
+ */
+public final class JnetServerSocketChannel extends ServerSocketChannel implements ReadinessSource {
+    private static final Set<SocketOption<?>> OPTIONS = Set.of(StandardSocketOptions.SO_RCVBUF,
+            StandardSocketOptions.SO_REUSEADDR);
+    /** The JDK's default backlog. */
+    private static final int DEFAULT_BACKLOG = 50;
+
+    private final JnetSelectorProvider provider;
+    private final JnetStack stack;
+    private final TcpLayer tcp;
+    private final TcpListener listener = new TcpListener(new TcpConfig());
+    private final Readiness readiness = new Readiness(this, this::readyOps);
+    private final Object stateLock = new Object();
+    private volatile boolean bound;
+    private boolean reuseAddress;
+    private ServerSocket adapter;
+
+    private JnetServerSocketChannel(JnetSelectorProvider provider) {
+        super(provider);
+        this.provider = provider;
+        this.stack = provider.stack();
+        this.tcp = stack.onLoopTcp();
+        listener.onChange(readiness::changed);
+    }
+
+    static JnetServerSocketChannel open(JnetSelectorProvider provider) {
+        JnetServerSocketChannel c = new JnetServerSocketChannel(provider);
+        provider.stack().sockets().track(c);
+        return c;
+    }
+
+    @Override
+    public Readiness readiness() {
+        return readiness;
+    }
+
+    private int readyOps() {
+        return bound && listener.hasPending() ? SelectionKey.OP_ACCEPT : 0;
+    }
+
+    private void ensureOpen() throws ClosedChannelException {
+        if (!isOpen()) {
+            throw new ClosedChannelException();
+        }
+    }
+
+    @Override
+    public ServerSocketChannel bind(SocketAddress local, int backlog) throws IOException {
+        synchronized (stateLock) {
+            ensureOpen();
+            if (bound) {
+                throw new AlreadyBoundException();
+            }
+            InetSocketAddress isa = local == null ? new InetSocketAddress(Ip4.toInet(0), 0) : Addresses.check(local);
+            int addr = Addresses.ipv4(isa.getAddress());
+            int port = isa.getPort();
+            int b = backlog < 1 ? DEFAULT_BACKLOG : backlog;
+            boolean reuse = reuseAddress;
+            int r = stack.onLoop(() -> {
+                listener.setReuseAddress(reuse);
+                return tcp.listen(listener, addr, port, b);
+            });
+            if (r != 0) {
+                throw JnetSocketChannel.failure(-r, "bind " + Ip4.toString(addr) + ":" + port);
+            }
+            bound = true;
+        }
+        return this;
+    }
+
+    @Override
+    public SocketChannel accept() throws IOException {
+        ensureOpen();
+        if (!bound) {
+            throw new NotYetBoundException();
+        }
+        while (true) {
+            TcpSocket s = listener.poll();
+            if (s != null) {
+                return JnetSocketChannel.accepted(provider, s);
+            }
+            if (!isBlocking()) {
+                return null;
+            }
+            boolean completed = false;
+            try {
+                begin();
+                readiness.await(SelectionKey.OP_ACCEPT);
+                completed = true;
+            } finally {
+                end(completed);
+            }
+        }
+    }
+
+    @Override
+    public SocketAddress getLocalAddress() throws IOException {
+        ensureOpen();
+        return bound ? new InetSocketAddress(Ip4.toInet(listener.localAddress()), listener.localPort()) : null;
+    }
+
+    @Override
+    public <T> ServerSocketChannel setOption(SocketOption<T> name, T value) throws IOException {
+        Objects.requireNonNull(name);
+        ensureOpen();
+        if (!OPTIONS.contains(name)) {
+            throw new UnsupportedOperationException("'" + name + "' not supported by jnet server socket channels");
+        }
+        if (value == null || !name.type().isInstance(value)) {
+            throw new IllegalArgumentException("bad value for " + name + ": " + value);
+        }
+        if (name == StandardSocketOptions.SO_REUSEADDR) {
+            synchronized (stateLock) {
+                reuseAddress = (Boolean) value;
+            }
+            return this;
+        }
+        TcpConfig cfg = listener.template();
+        stack.onLoop(() -> {
+            JnetSocketChannel.applyOption(cfg, name, value);
+            return null;
+        });
+        return this;
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public <T> T getOption(SocketOption<T> name) throws IOException {
+        Objects.requireNonNull(name);
+        ensureOpen();
+        if (!OPTIONS.contains(name)) {
+            throw new UnsupportedOperationException("'" + name + "' not supported by jnet server socket channels");
+        }
+        if (name == StandardSocketOptions.SO_REUSEADDR) {
+            synchronized (stateLock) {
+                return (T) Boolean.valueOf(reuseAddress);
+            }
+        }
+        TcpConfig cfg = listener.template();
+        return (T) stack.onLoop(() -> cfg.receiveBuffer);
+    }
+
+    @Override
+    public Set<SocketOption<?>> supportedOptions() {
+        return OPTIONS;
+    }
+
+    @Override
+    public ServerSocket socket() {
+        synchronized (stateLock) {
+            if (adapter == null) {
+                try {
+                    adapter = new org.jioth.nio.ChannelServerSocket(this);
+                } catch (IOException e) {
+                    throw new IllegalStateException("cannot make a ServerSocket adapter", e);
+                }
+            }
+            return adapter;
+        }
+    }
+
+    @Override
+    protected void implCloseSelectableChannel() throws IOException {
+        readiness.changed();
+        stack.sockets().untrack(this);
+        if (stack.isClosed()) {
+            return;
+        }
+        try {
+            stack.onLoop(() -> {
+                tcp.closeListener(listener);
+                return null;
+            });
+        } catch (IOException e) {
+            // the stack is going away
+        }
+    }
+
+    @Override
+    protected void implConfigureBlocking(boolean block) {
+        readiness.changed();
+    }
+
+    @Override
+    public String toString() {
+        return "JnetServerSocketChannel[" + (isOpen() ? "" : "closed ")
+                + (bound ? Ip4.toString(listener.localAddress()) + ":" + listener.localPort() : "unbound") + "]";
+    }
+}

@@ -1,0 +1,584 @@
+package org.jioth.jnet.nio;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.NoRouteToHostException;
+import java.net.Socket;
+import java.net.SocketAddress;
+import java.net.SocketException;
+import java.net.SocketOption;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.AlreadyBoundException;
+import java.nio.channels.AlreadyConnectedException;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ConnectionPendingException;
+import java.nio.channels.NoConnectionPendingException;
+import java.nio.channels.NotYetConnectedException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.SocketChannel;
+import java.util.Objects;
+import java.util.Set;
+import jdk.net.ExtendedSocketOptions;
+import org.jioth.jnet.JnetStack;
+import org.jioth.jnet.tcp.TcpConfig;
+import org.jioth.jnet.tcp.TcpConnection;
+import org.jioth.jnet.tcp.TcpError;
+import org.jioth.jnet.tcp.TcpLayer;
+import org.jioth.jnet.tcp.TcpSocket;
+import org.jioth.jnet.tcp.TcpState;
+import org.jioth.jnet.wire.Ip4;
+import org.jioth.nio.ChannelSocket;
+import org.jioth.nio.Readiness;
+import org.jioth.nio.ReadinessSource;
+
+/**
+ * A TCP socket of a jnet stack with {@link SocketChannel}'s semantics. Application threads copy
+ * straight into and out of the connection's send and receive buffers (each under its own lock)
+ * and nudge the stack loop, which does all protocol work; blocking operations park on the
+ * channel's {@link Readiness} until the loop publishes a change.
+ */
+public final class JnetSocketChannel extends SocketChannel implements ReadinessSource {
+    private static final Set<SocketOption<?>> OPTIONS = Set.of(StandardSocketOptions.SO_RCVBUF,
+            StandardSocketOptions.SO_SNDBUF, StandardSocketOptions.SO_LINGER, StandardSocketOptions.SO_REUSEADDR,
+            StandardSocketOptions.SO_KEEPALIVE, StandardSocketOptions.TCP_NODELAY, ExtendedSocketOptions.TCP_KEEPIDLE,
+            ExtendedSocketOptions.TCP_KEEPINTERVAL, ExtendedSocketOptions.TCP_KEEPCOUNT);
+    private static final int UNCONNECTED = 0;
+    private static final int PENDING = 1;
+    private static final int CONNECTED = 2;
+
+    private final JnetStack stack;
+    private final TcpLayer tcp;
+    private final TcpSocket sock;
+    private final Readiness readiness = new Readiness(this, this::readyOps);
+    private final Object stateLock = new Object();
+    private volatile int connState;
+    private volatile boolean inputShut;
+    private volatile boolean outputShut;
+    private volatile boolean bound;
+    private volatile int linger = -1;
+    private Socket adapter;
+
+    private JnetSocketChannel(JnetSelectorProvider provider, TcpSocket sock, int connState) {
+        super(provider);
+        this.stack = provider.stack();
+        this.tcp = stack.onLoopTcp();
+        this.sock = sock;
+        this.connState = connState;
+        this.bound = connState == CONNECTED;
+        sock.onChange(readiness::changed);
+    }
+
+    static JnetSocketChannel open(JnetSelectorProvider provider) {
+        JnetSocketChannel c = new JnetSocketChannel(provider, new TcpSocket(new TcpConfig()), UNCONNECTED);
+        provider.stack().sockets().track(c);
+        return c;
+    }
+
+    /** The channel of a connection a listener accepted. */
+    static JnetSocketChannel accepted(JnetSelectorProvider provider, TcpSocket s) {
+        JnetSocketChannel c = new JnetSocketChannel(provider, s, CONNECTED);
+        provider.stack().sockets().track(c);
+        return c;
+    }
+
+    @Override
+    public Readiness readiness() {
+        return readiness;
+    }
+
+    private int readyOps() {
+        int ops = 0;
+        TcpState st = sock.state();
+        TcpConnection c = sock.connection();
+        boolean failed = sock.error() != null || (st == TcpState.CLOSED && c != null);
+        if (connState == PENDING) {
+            if (st != TcpState.SYN_SENT && st != TcpState.SYN_RECEIVED) {
+                ops |= SelectionKey.OP_CONNECT;
+            }
+        } else if (connState == CONNECTED) {
+            if (failed || inputShut || sock.finReceived() || c.receiveBuffer().available() > 0) {
+                ops |= SelectionKey.OP_READ;
+            }
+            if (failed || outputShut || sock.outputShut() || c.sendBuffer().free() > 0) {
+                ops |= SelectionKey.OP_WRITE;
+            }
+        }
+        return ops;
+    }
+
+    private void ensureOpen() throws ClosedChannelException {
+        if (!isOpen()) {
+            throw new ClosedChannelException();
+        }
+    }
+
+    // ------------------------------------------------------------ errors
+
+    static IOException failure(int errno, String what) {
+        org.jioth.Errno e = org.jioth.Errno.of(errno);
+        String msg = what + ": " + (e == null ? "errno " + errno : e.description());
+        if (e == null) {
+            return new SocketException(msg);
+        }
+        return switch (e) {
+            case ECONNREFUSED -> new ConnectException(msg);
+            case EHOSTUNREACH, ENETUNREACH -> new NoRouteToHostException(msg);
+            case EADDRINUSE, EADDRNOTAVAIL -> new java.net.BindException(msg);
+            default -> new SocketException(msg);
+        };
+    }
+
+    /** The JDK's exception for a connection that ended with {@code e}. */
+    private static IOException connectionError(TcpError e, boolean connecting) {
+        return switch (e) {
+            case REFUSED -> new ConnectException("Connection refused");
+            case UNREACHABLE -> new NoRouteToHostException("No route to host");
+            case TIMED_OUT -> connecting ? new ConnectException("Connection timed out")
+                    : new SocketException("Connection timed out");
+            case RESET -> new SocketException("Connection reset");
+            case ABORTED -> new SocketException("Connection aborted");
+        };
+    }
+
+    // ------------------------------------------------------------ binding and connecting
+
+    @Override
+    public SocketChannel bind(SocketAddress local) throws IOException {
+        synchronized (stateLock) {
+            ensureOpen();
+            if (connState == PENDING) {
+                throw new ConnectionPendingException();
+            }
+            if (connState == CONNECTED) {
+                throw new AlreadyConnectedException();
+            }
+            if (bound) {
+                throw new AlreadyBoundException();
+            }
+            InetSocketAddress isa = local == null ? new InetSocketAddress(Ip4.toInet(0), 0) : Addresses.check(local);
+            int addr = Addresses.ipv4(isa.getAddress());
+            int port = isa.getPort();
+            int r = stack.onLoop(() -> tcp.bind(sock, addr, port));
+            if (r != 0) {
+                throw failure(-r, "bind " + Ip4.toString(addr) + ":" + port);
+            }
+            bound = true;
+        }
+        return this;
+    }
+
+    @Override
+    public boolean connect(SocketAddress remote) throws IOException {
+        synchronized (stateLock) {
+            ensureOpen();
+            if (connState == CONNECTED) {
+                throw new AlreadyConnectedException();
+            }
+            if (connState == PENDING) {
+                throw new ConnectionPendingException();
+            }
+            InetSocketAddress isa = Addresses.check(remote);
+            int addr = Addresses.ipv4(isa.getAddress());
+            int port = isa.getPort();
+            int dst = addr == 0 ? Ip4.parse("127.0.0.1") : addr;
+            int r;
+            boolean completed = false;
+            try {
+                begin();
+                r = stack.onLoop(() -> tcp.connect(sock, dst, port));
+                completed = true;
+            } finally {
+                end(completed);
+            }
+            if (r != 0) {
+                IOException e = failure(-r, "connect to " + Ip4.toString(dst) + ":" + port);
+                close();
+                throw e;
+            }
+            bound = true;
+            connState = PENDING;
+        }
+        readiness.changed();
+        return finishConnect(); // non-blocking: false until the handshake is done
+    }
+
+    @Override
+    public boolean finishConnect() throws IOException {
+        ensureOpen();
+        if (connState == CONNECTED) {
+            return true;
+        }
+        if (connState != PENDING) {
+            throw new NoConnectionPendingException();
+        }
+        while (true) {
+            TcpState st = sock.state();
+            if (st != TcpState.SYN_SENT && st != TcpState.SYN_RECEIVED) {
+                TcpError e = sock.error();
+                if (st == TcpState.CLOSED && e != null) {
+                    IOException ex = connectionError(e, true);
+                    close();
+                    throw ex;
+                }
+                connState = CONNECTED;
+                readiness.changed();
+                return true;
+            }
+            if (!isBlocking()) {
+                return false;
+            }
+            boolean completed = false;
+            try {
+                begin();
+                readiness.await(SelectionKey.OP_CONNECT);
+                completed = true;
+            } finally {
+                end(completed);
+            }
+        }
+    }
+
+    @Override
+    public boolean isConnected() {
+        return connState == CONNECTED;
+    }
+
+    @Override
+    public boolean isConnectionPending() {
+        return connState == PENDING;
+    }
+
+    @Override
+    public SocketAddress getLocalAddress() throws IOException {
+        ensureOpen();
+        return sock.localPort() == 0 ? null : new InetSocketAddress(Ip4.toInet(sock.localAddress()), sock.localPort());
+    }
+
+    @Override
+    public SocketAddress getRemoteAddress() throws IOException {
+        ensureOpen();
+        return connState == UNCONNECTED ? null
+                : new InetSocketAddress(Ip4.toInet(sock.remoteAddress()), sock.remotePort());
+    }
+
+    // ------------------------------------------------------------ reading
+
+    @Override
+    public int read(ByteBuffer dst) throws IOException {
+        Objects.requireNonNull(dst);
+        return (int) read(new ByteBuffer[] {dst}, 0, 1);
+    }
+
+    @Override
+    public long read(ByteBuffer[] dsts, int offset, int length) throws IOException {
+        Objects.checkFromIndexSize(offset, length, dsts.length);
+        ensureOpen();
+        if (connState != CONNECTED) {
+            throw new NotYetConnectedException();
+        }
+        long want = 0;
+        for (int i = offset; i < offset + length; i++) {
+            want += dsts[i].remaining();
+        }
+        while (true) {
+            if (inputShut) {
+                return -1;
+            }
+            boolean fin = sock.finReceived();
+            TcpError err = sock.error();
+            TcpState st = sock.state();
+            long n = 0;
+            for (int i = offset; i < offset + length; i++) {
+                if (dsts[i].hasRemaining()) {
+                    int r = sock.connection().receiveBuffer().read(dsts[i]);
+                    n += r;
+                    if (dsts[i].hasRemaining()) {
+                        break;
+                    }
+                }
+            }
+            if (n > 0) {
+                if (sock.windowPendingRequest()) {
+                    stack.post(() -> tcp.windowUpdate(sock));
+                }
+                return n;
+            }
+            if (want == 0) {
+                return 0;
+            }
+            if (fin) {
+                return -1;
+            }
+            if (err != null) {
+                throw connectionError(err, false);
+            }
+            if (st == TcpState.CLOSED) {
+                return -1;
+            }
+            if (!isBlocking()) {
+                return 0;
+            }
+            boolean completed = false;
+            try {
+                begin();
+                readiness.await(SelectionKey.OP_READ);
+                completed = true;
+            } finally {
+                end(completed);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------ writing
+
+    @Override
+    public int write(ByteBuffer src) throws IOException {
+        Objects.requireNonNull(src);
+        return (int) write(new ByteBuffer[] {src}, 0, 1);
+    }
+
+    @Override
+    public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
+        Objects.checkFromIndexSize(offset, length, srcs.length);
+        ensureOpen();
+        if (connState != CONNECTED) {
+            throw new NotYetConnectedException();
+        }
+        if (outputShut) {
+            throw new ClosedChannelException();
+        }
+        long total = 0;
+        while (true) {
+            TcpError err = sock.error();
+            if (err != null) {
+                if (total > 0) {
+                    return total;
+                }
+                throw connectionError(err, false);
+            }
+            if (sock.state() == TcpState.CLOSED || sock.outputShut()) {
+                if (total > 0) {
+                    return total;
+                }
+                throw new SocketException("Broken pipe");
+            }
+            long n = 0;
+            boolean more = false;
+            for (int i = offset; i < offset + length; i++) {
+                if (srcs[i].hasRemaining()) {
+                    n += sock.connection().sendBuffer().write(srcs[i]);
+                    if (srcs[i].hasRemaining()) {
+                        more = true;
+                        break;
+                    }
+                }
+            }
+            if (n > 0) {
+                total += n;
+                if (sock.outputPendingRequest()) {
+                    stack.post(() -> tcp.output(sock));
+                }
+            }
+            if (!more || !isBlocking()) {
+                return total;
+            }
+            boolean completed = false;
+            try {
+                begin();
+                readiness.await(SelectionKey.OP_WRITE);
+                completed = true;
+            } finally {
+                end(completed);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------ shutdown and close
+
+    @Override
+    public SocketChannel shutdownInput() throws IOException {
+        ensureOpen();
+        if (connState != CONNECTED) {
+            throw new NotYetConnectedException();
+        }
+        inputShut = true;
+        readiness.changed();
+        return this;
+    }
+
+    @Override
+    public SocketChannel shutdownOutput() throws IOException {
+        ensureOpen();
+        if (connState != CONNECTED) {
+            throw new NotYetConnectedException();
+        }
+        if (!outputShut) {
+            outputShut = true;
+            stack.onLoop(() -> {
+                tcp.shutdownOutput(sock);
+                return null;
+            });
+        }
+        return this;
+    }
+
+    @Override
+    protected void implCloseSelectableChannel() throws IOException {
+        readiness.changed();
+        stack.sockets().untrack(this);
+        if (stack.isClosed()) {
+            return;
+        }
+        boolean abort = linger == 0;
+        try {
+            stack.onLoop(() -> {
+                if (abort) {
+                    tcp.abort(sock);
+                } else {
+                    tcp.close(sock);
+                }
+                return null;
+            });
+        } catch (IOException e) {
+            // the stack is going away: nothing left to close
+        }
+    }
+
+    @Override
+    protected void implConfigureBlocking(boolean block) {
+        readiness.changed();
+    }
+
+    // ------------------------------------------------------------ options
+
+    @Override
+    public <T> SocketChannel setOption(SocketOption<T> name, T value) throws IOException {
+        Objects.requireNonNull(name);
+        ensureOpen();
+        if (!OPTIONS.contains(name)) {
+            throw new UnsupportedOperationException("'" + name + "' not supported by jnet socket channels");
+        }
+        if (value == null || !name.type().isInstance(value)) {
+            throw new IllegalArgumentException("bad value for " + name + ": " + value);
+        }
+        if (name == StandardSocketOptions.SO_LINGER) {
+            int v = (Integer) value;
+            linger = v < 0 ? -1 : Math.min(v, 65535);
+            return this;
+        }
+        if (name == StandardSocketOptions.SO_REUSEADDR) {
+            stack.onLoop(() -> {
+                sock.setReuseAddress((Boolean) value);
+                return null;
+            });
+            return this;
+        }
+        TcpConfig cfg = sock.config();
+        stack.onLoop(() -> {
+            applyOption(cfg, name, value);
+            return null;
+        });
+        if (name == StandardSocketOptions.TCP_NODELAY && connState == CONNECTED && sock.outputPendingRequest()) {
+            stack.post(() -> tcp.output(sock));
+        }
+        return this;
+    }
+
+    /** Sets a connection option (on the loop). Shared with the server channel for inherited options. */
+    static void applyOption(TcpConfig cfg, SocketOption<?> name, Object value) {
+        if (name == StandardSocketOptions.SO_RCVBUF) {
+            int v = (Integer) value;
+            if (v < 0) {
+                throw new IllegalArgumentException("negative SO_RCVBUF");
+            }
+            cfg.receiveBuffer = Math.max(1024, v);
+        } else if (name == StandardSocketOptions.SO_SNDBUF) {
+            int v = (Integer) value;
+            if (v < 0) {
+                throw new IllegalArgumentException("negative SO_SNDBUF");
+            }
+            cfg.sendBuffer = Math.max(1024, v);
+        } else if (name == StandardSocketOptions.SO_KEEPALIVE) {
+            cfg.keepAlive = (Boolean) value;
+        } else if (name == StandardSocketOptions.TCP_NODELAY) {
+            cfg.noDelay = (Boolean) value;
+        } else if (name == ExtendedSocketOptions.TCP_KEEPIDLE) {
+            cfg.keepAliveIdle = positive(name, value) * 1_000_000_000L;
+        } else if (name == ExtendedSocketOptions.TCP_KEEPINTERVAL) {
+            cfg.keepAliveInterval = positive(name, value) * 1_000_000_000L;
+        } else if (name == ExtendedSocketOptions.TCP_KEEPCOUNT) {
+            cfg.keepAliveCount = (int) positive(name, value);
+        }
+    }
+
+    private static long positive(SocketOption<?> name, Object value) {
+        int v = (Integer) value;
+        if (v <= 0) {
+            throw new IllegalArgumentException(name + " must be positive: " + v);
+        }
+        return v;
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public <T> T getOption(SocketOption<T> name) throws IOException {
+        Objects.requireNonNull(name);
+        ensureOpen();
+        if (!OPTIONS.contains(name)) {
+            throw new UnsupportedOperationException("'" + name + "' not supported by jnet socket channels");
+        }
+        TcpConfig cfg = sock.config();
+        Object v = stack.onLoop(() -> {
+            if (name == StandardSocketOptions.SO_RCVBUF) {
+                return cfg.receiveBuffer;
+            } else if (name == StandardSocketOptions.SO_SNDBUF) {
+                return cfg.sendBuffer;
+            } else if (name == StandardSocketOptions.SO_KEEPALIVE) {
+                return cfg.keepAlive;
+            } else if (name == StandardSocketOptions.TCP_NODELAY) {
+                return cfg.noDelay;
+            } else if (name == StandardSocketOptions.SO_REUSEADDR) {
+                return sock.reuseAddress();
+            } else if (name == ExtendedSocketOptions.TCP_KEEPIDLE) {
+                return (int) (cfg.keepAliveIdle / 1_000_000_000L);
+            } else if (name == ExtendedSocketOptions.TCP_KEEPINTERVAL) {
+                return (int) (cfg.keepAliveInterval / 1_000_000_000L);
+            } else if (name == ExtendedSocketOptions.TCP_KEEPCOUNT) {
+                return cfg.keepAliveCount;
+            }
+            return linger;
+        });
+        return (T) v;
+    }
+
+    @Override
+    public Set<SocketOption<?>> supportedOptions() {
+        return OPTIONS;
+    }
+
+    @Override
+    public Socket socket() {
+        synchronized (stateLock) {
+            if (adapter == null) {
+                try {
+                    adapter = new ChannelSocket(this);
+                } catch (SocketException e) {
+                    throw new IllegalStateException("cannot make a Socket adapter", e);
+                }
+            }
+            return adapter;
+        }
+    }
+
+    /** The stack-side socket (tests and tools). */
+    public TcpSocket tcpSocket() {
+        return sock;
+    }
+
+    @Override
+    public String toString() {
+        return "JnetSocketChannel[" + (isOpen() ? "" : "closed ") + sock + "]";
+    }
+}

@@ -1,0 +1,91 @@
+package org.jioth.jnet.tcp;
+
+/**
+ * A congestion controller (RFC 5681 framework): owns cwnd and ssthresh in bytes. The connection
+ * tells it about acknowledged data outside recovery, congestion signals (fast retransmit), RTO
+ * expiry and idle restarts; loss recovery itself (NewReno or SACK) lives in the connection.
+ */
+public abstract class CongestionControl {
+    /** Names accepted by {@link #create}. */
+    public static final String NEW_RENO = "newreno";
+    public static final String CUBIC = "cubic";
+
+    protected int smss;
+    protected int cwnd;
+    protected int ssthresh = Integer.MAX_VALUE;
+
+    /** The controller named {@code name} ({@link #CUBIC} or {@link #NEW_RENO}). */
+    public static CongestionControl create(String name) {
+        return switch (name) {
+            case NEW_RENO -> new NewReno();
+            case CUBIC -> new Cubic();
+            default -> throw new IllegalArgumentException("unknown congestion control '" + name
+                    + "' (known: cubic, newreno)");
+        };
+    }
+
+    /** Starts with the initial window of RFC 6928 (10 segments, capped at 14600 bytes or 2 segments). */
+    public void init(int smss, long now) {
+        this.smss = smss;
+        this.cwnd = initialWindow();
+    }
+
+    protected int initialWindow() {
+        return Math.min(10 * smss, Math.max(2 * smss, 14600));
+    }
+
+    public void setSmss(int smss) {
+        this.smss = smss;
+    }
+
+    public int cwnd() {
+        return cwnd;
+    }
+
+    public int ssthresh() {
+        return ssthresh;
+    }
+
+    public boolean inSlowStart() {
+        return cwnd < ssthresh;
+    }
+
+    /** Used by NewReno recovery to inflate and deflate the window. */
+    void setCwnd(int bytes) {
+        cwnd = Math.max(bytes, smss);
+    }
+
+    /** {@code acked} new bytes were acknowledged outside recovery, with {@code flight} in flight before. */
+    public abstract void onAck(int acked, int flight, long now, long srtt);
+
+    /** Loss detected by duplicate ACKs or SACK: sets ssthresh and the window to recover with. */
+    public abstract void onCongestion(int flight, long now);
+
+    /** Recovery ended: the window recovery leaves behind. */
+    public void onRecoveryExit(int flight) {
+        cwnd = Math.max(Math.min(ssthresh, flight + smss), smss);
+    }
+
+    /** The retransmission timer expired (RFC 5681 eq. 4): one segment, ssthresh halved. */
+    public void onTimeout(int flight, long now) {
+        ssthresh = Math.max(flight / 2, 2 * smss);
+        cwnd = smss;
+    }
+
+    /** Sending resumed after an idle period longer than an RTO (RFC 5681 4.1). */
+    public void onIdleRestart(long now) {
+        cwnd = Math.min(cwnd, initialWindow());
+    }
+
+    /** Grows the window in slow start (RFC 3465 with L = 2 SMSS); returns bytes not used. */
+    protected int slowStart(int acked) {
+        int grow = Math.min(acked, 2 * smss);
+        if (cwnd + grow > ssthresh) {
+            int used = Math.max(0, ssthresh - cwnd);
+            cwnd = Math.max(cwnd, ssthresh);
+            return acked - used;
+        }
+        cwnd += grow;
+        return 0;
+    }
+}

@@ -1,0 +1,86 @@
+package org.jioth.jnet.tcp;
+
+import java.nio.ByteBuffer;
+
+/**
+ * The bytes an application wrote and the peer has not acknowledged yet: a ring addressed by
+ * stream offset (byte 0 is the first data byte after the SYN). The application thread appends;
+ * the stack loop copies segments out and drops acknowledged bytes. Each method takes this
+ * buffer's own lock, so no protocol lock is ever needed.
+ */
+public final class SendBuffer {
+    private byte[] ring;
+    /** Stream offset of the oldest unacknowledged byte. */
+    private long head;
+    /** Stream offset after the last byte written. */
+    private long tail;
+
+    public SendBuffer(int capacity) {
+        this.ring = new byte[capacity];
+    }
+
+    public synchronized int capacity() {
+        return ring.length;
+    }
+
+    /** Resizes (only while empty; SO_SNDBUF before data flows). */
+    public synchronized void resize(int capacity) {
+        if (tail != head) {
+            return;
+        }
+        ring = new byte[capacity];
+    }
+
+    public synchronized long head() {
+        return head;
+    }
+
+    public synchronized long tail() {
+        return tail;
+    }
+
+    public synchronized int free() {
+        return ring.length - (int) (tail - head);
+    }
+
+    public synchronized int size() {
+        return (int) (tail - head);
+    }
+
+    /** Appends as much of {@code src} as fits; returns how many bytes were taken. */
+    public synchronized int write(ByteBuffer src) {
+        int n = Math.min(src.remaining(), ring.length - (int) (tail - head));
+        int at = index(tail);
+        int first = Math.min(n, ring.length - at);
+        src.get(ring, at, first);
+        if (n > first) {
+            src.get(ring, 0, n - first);
+        }
+        tail += n;
+        return n;
+    }
+
+    /** Copies {@code len} bytes from stream offset {@code from} into {@code dst} at absolute {@code at}. */
+    public synchronized void copy(long from, ByteBuffer dst, int at, int len) {
+        if (from < head || from + len > tail) {
+            throw new IllegalArgumentException("bytes " + from + "+" + len + " not in [" + head + ", " + tail + ")");
+        }
+        int i = index(from);
+        int first = Math.min(len, ring.length - i);
+        dst.put(at, ring, i, first);
+        if (len > first) {
+            dst.put(at + first, ring, 0, len - first);
+        }
+    }
+
+    /** Drops acknowledged bytes up to stream offset {@code to}. */
+    public synchronized void ackTo(long to) {
+        if (to > head) {
+            head = Math.min(to, tail);
+        }
+    }
+
+    private int index(long off) {
+        return (int) (off % ring.length);
+    }
+}

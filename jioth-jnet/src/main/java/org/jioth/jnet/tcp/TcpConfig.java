@@ -1,0 +1,64 @@
+package org.jioth.jnet.tcp;
+
+/**
+ * Per-connection settings, copied from socket options when a connection is made. Times are
+ * nanoseconds. Mutable, so sockets can change options; a connection reads it live.
+ */
+public final class TcpConfig {
+    public static final int DEFAULT_BUFFER = 256 * 1024;
+    /** Our MSS (from the route's MTU); the layer sets it per connection. */
+    public int mss = 1460;
+    public int receiveBuffer = DEFAULT_BUFFER;
+    public int sendBuffer = DEFAULT_BUFFER;
+    public boolean noDelay;
+    public boolean windowScaling = true;
+    public boolean sack = true;
+    public boolean timestamps = true;
+    public String congestionControl = CongestionControl.CUBIC;
+    public long initialRto = 1_000_000_000L;
+    public long minRto = 200_000_000L;
+    public long maxRto = 120_000_000_000L;
+    /** Retransmissions of one segment before the connection times out. */
+    public int maxRetries = 12;
+    public int synRetries = 6;
+    public long delayedAck = 40_000_000L;
+    public boolean keepAlive;
+    public long keepAliveIdle = 7200_000_000_000L;
+    public long keepAliveInterval = 75_000_000_000L;
+    public int keepAliveCount = 9;
+    /** Maximum segment lifetime; TIME_WAIT lasts two. */
+    public long msl = 30_000_000_000L;
+    /** Orphaned FIN_WAIT_2 connections give up after this. */
+    public long finWait2Timeout = 60_000_000_000L;
+    /** RFC 5961 7: challenge ACKs per second and connection. */
+    public int challengeAckLimit = 10;
+    /** Gives up on a connection whose peer keeps a zero window longer than this without ever acknowledging a probe. */
+    public long persistMax = 120_000_000_000L;
+
+    public TcpConfig copy() {
+        TcpConfig c = new TcpConfig();
+        c.mss = mss;
+        c.receiveBuffer = receiveBuffer;
+        c.sendBuffer = sendBuffer;
+        c.noDelay = noDelay;
+        c.windowScaling = windowScaling;
+        c.sack = sack;
+        c.timestamps = timestamps;
+        c.congestionControl = congestionControl;
+        c.initialRto = initialRto;
+        c.minRto = minRto;
+        c.maxRto = maxRto;
+        c.maxRetries = maxRetries;
+        c.synRetries = synRetries;
+        c.delayedAck = delayedAck;
+        c.keepAlive = keepAlive;
+        c.keepAliveIdle = keepAliveIdle;
+        c.keepAliveInterval = keepAliveInterval;
+        c.keepAliveCount = keepAliveCount;
+        c.msl = msl;
+        c.finWait2Timeout = finWait2Timeout;
+        c.challengeAckLimit = challengeAckLimit;
+        c.persistMax = persistMax;
+        return c;
+    }
+}

@@ -1,0 +1,569 @@
+package org.jioth.jnet.tcp;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.random.RandomGenerator;
+import org.jioth.Errno;
+import org.jioth.jnet.Counter;
+import org.jioth.jnet.Counters;
+import org.jioth.jnet.StackLoop;
+import org.jioth.jnet.ip.Ipv4Layer;
+import org.jioth.jnet.link.Interfaces;
+import org.jioth.jnet.link.NetInterface;
+import org.jioth.jnet.time.Timer;
+import org.jioth.jnet.wire.Ip4;
+import org.jioth.jnet.wire.Ipv4;
+import org.jioth.jnet.wire.Tcp;
+import org.jioth.jnet.wire.TcpOptions;
+
+/**
+ * TCP in a jnet stack: demultiplexes segments by 4-tuple to {@link TcpConnection}s, runs
+ * listeners (bounded SYN and accept queues, SYN cookies past the SYN queue), answers segments for
+ * closed ports with RST, picks random ephemeral ports, derives the MSS from the route's MTU and
+ * applies ICMP "fragmentation needed" to the path MSS. Loop-only, like every protocol layer.
+ */
+public final class TcpLayer implements Ipv4Layer.Transport {
+    public static final int EPHEMERAL_LOW = 32768;
+    public static final int EPHEMERAL_HIGH = 60999;
+    /** Connections kept in TIME_WAIT at most; beyond it the oldest guard is dropped early. */
+    public static final int MAX_TIME_WAIT = 8192;
+    private static final int IP_TCP_HEADERS = Ipv4.HEADER + Tcp.HEADER;
+
+    /** A 4-tuple. */
+    private record Key(int laddr, int lport, int raddr, int rport) { }
+
+    private final Ipv4Layer ip;
+    private final Interfaces interfaces;
+    private final Counters counters;
+    private final StackLoop loop;
+    private final RandomGenerator random;
+    private final IsnGenerator isns;
+    private final SynCookies cookies;
+    private final Map<Key, TcpSocket> connections = new HashMap<>();
+    private final Map<Integer, List<Object>> ports = new HashMap<>();
+    private final Map<Integer, List<TcpListener>> listeners = new HashMap<>();
+    private final java.util.ArrayDeque<TcpSocket> timeWait = new java.util.ArrayDeque<>();
+    private final Tcp view = new Tcp();
+    private final Segment in = new Segment();
+    private final ByteBuffer tx = ByteBuffer.allocate(Ipv4Layer.HEADROOM + 65536);
+    private final TcpOptions rawOptions = new TcpOptions();
+
+    public TcpLayer(Ipv4Layer ip, Interfaces interfaces, Counters counters, StackLoop loop, RandomGenerator random) {
+        this.ip = ip;
+        this.interfaces = interfaces;
+        this.counters = counters;
+        this.loop = loop;
+        this.random = random;
+        this.isns = new IsnGenerator(random);
+        this.cookies = new SynCookies(random);
+    }
+
+    // ================================================================ application requests (on the loop)
+
+    /** Binds a not yet connected socket to {@code addr:port} (port 0: ephemeral). 0 or -errno. */
+    public int bind(TcpSocket s, int addr, int port) {
+        if (s.localPort != 0) {
+            return -Errno.EINVAL.value();
+        }
+        if (addr != 0 && interfaces.owner(addr) == null && !Ip4.isLoopback(addr)) {
+            return -Errno.EADDRNOTAVAIL.value();
+        }
+        if (port == 0) {
+            port = ephemeral();
+            if (port == 0) {
+                return -Errno.EADDRINUSE.value();
+            }
+        } else if (!portFree(port, addr, s.reuseAddress)) {
+            return -Errno.EADDRINUSE.value();
+        }
+        s.localAddress = addr;
+        s.localPort = port;
+        s.ownsPort = true;
+        ports.computeIfAbsent(port, p -> new ArrayList<>(1)).add(s);
+        return 0;
+    }
+
+    /** Starts an active open to {@code raddr:rport}. 0 or -errno. */
+    public int connect(TcpSocket s, int raddr, int rport) {
+        if (raddr == 0 || rport == 0 || raddr == Ip4.BROADCAST || Ip4.isMulticast(raddr)) {
+            return -Errno.EINVAL.value();
+        }
+        int r = ip.route(raddr, s.localAddress);
+        if (r != 0) {
+            counters.inc(Counter.IP_OUT_NO_ROUTES);
+            return r;
+        }
+        Ipv4Layer.Path p = ip.path();
+        int laddr = p.source;
+        if (laddr == 0) {
+            return -Errno.EADDRNOTAVAIL.value();
+        }
+        int mss = mssFor(p.iface);
+        if (s.localPort == 0) {
+            r = bind(s, 0, 0);
+            if (r != 0) {
+                return r;
+            }
+        }
+        Key k = new Key(laddr, s.localPort, raddr, rport);
+        if (connections.containsKey(k)) {
+            return -Errno.EADDRINUSE.value();
+        }
+        s.localAddress = laddr;
+        s.remoteAddress = raddr;
+        s.remotePort = rport;
+        s.config.mss = mss;
+        s.conn = newConnection(s);
+        register(s, k);
+        counters.inc(Counter.TCP_ACTIVE_OPENS);
+        s.connectStarted();
+        s.conn.connect(isns.isn(laddr, s.localPort, raddr, rport, loop.now()), loop.now());
+        after(s);
+        return 0;
+    }
+
+    /** Starts listening. 0 or -errno. */
+    public int listen(TcpListener l, int addr, int port, int backlog) {
+        if (addr != 0 && interfaces.owner(addr) == null && !Ip4.isLoopback(addr)) {
+            return -Errno.EADDRNOTAVAIL.value();
+        }
+        if (port == 0) {
+            port = ephemeral();
+            if (port == 0) {
+                return -Errno.EADDRINUSE.value();
+            }
+        } else if (!portFree(port, addr, l.reuseAddress)) {
+            return -Errno.EADDRINUSE.value();
+        }
+        l.localAddress = addr;
+        l.localPort = port;
+        l.backlog = Math.max(1, backlog);
+        ports.computeIfAbsent(port, p -> new ArrayList<>(1)).add(l);
+        listeners.computeIfAbsent(port, p -> new ArrayList<>(1)).add(l);
+        return 0;
+    }
+
+    /** Stops listening; connections not yet accepted are reset. */
+    public void closeListener(TcpListener l) {
+        if (l.closed) {
+            return;
+        }
+        l.closed = true;
+        release(l.localPort, l);
+        List<TcpListener> ls = listeners.get(l.localPort);
+        if (ls != null) {
+            ls.remove(l);
+            if (ls.isEmpty()) {
+                listeners.remove(l.localPort);
+            }
+        }
+        for (TcpSocket s : l.drain()) {
+            abort(s);
+        }
+        for (TcpSocket s : new ArrayList<>(connections.values())) {
+            if (s.pendingListener == l) {
+                abort(s);
+            }
+        }
+    }
+
+    /** Sends what the application queued. */
+    public void output(TcpSocket s) {
+        s.outputPending.set(false);
+        if (s.conn != null && s.registered) {
+            s.conn.output(loop.now());
+            after(s);
+        }
+    }
+
+    /** The application read: maybe advertise a larger window. */
+    public void windowUpdate(TcpSocket s) {
+        s.windowPending.set(false);
+        if (s.conn != null && s.registered) {
+            s.conn.windowUpdate(loop.now());
+            after(s);
+        }
+    }
+
+    public void shutdownOutput(TcpSocket s) {
+        if (s.conn != null && s.registered) {
+            s.conn.shutdownOutput(loop.now());
+            after(s);
+        }
+    }
+
+    /** The application closed the socket: orderly release (the connection lives on, orphaned). */
+    public void close(TcpSocket s) {
+        if (s.conn != null && s.registered) {
+            s.conn.close(loop.now());
+            after(s);
+        } else if (s.ownsPort) {
+            release(s.localPort, s);
+            s.ownsPort = false;
+        }
+    }
+
+    /** Abortive close (SO_LINGER 0): RST now. */
+    public void abort(TcpSocket s) {
+        if (s.conn != null && s.registered) {
+            s.conn.abort(loop.now());
+            after(s);
+        } else if (s.ownsPort) {
+            release(s.localPort, s);
+            s.ownsPort = false;
+        }
+    }
+
+    /** One line per connection, for diagnostics (like {@code ss -ti}). */
+    public String describe() {
+        StringBuilder b = new StringBuilder();
+        for (TcpSocket s : connections.values()) {
+            TcpConnection c = s.conn;
+            TcpStats st = c.stats();
+            b.append(s).append(": ").append(c).append(" rto=").append(c.rtt().rto() / 1_000_000).append("ms")
+                    .append(" srtt=").append(c.rtt().srtt() / 1_000_000).append("ms mss=").append(c.sendMss())
+                    .append(c.timestampsEnabled() ? " ts" : "").append(c.sackEnabled() ? " sack" : "")
+                    .append(" wscale=").append(c.sendWindowScale()).append(',').append(c.receiveWindowScale())
+                    .append(" sndbuf=").append(c.sendBuffer().size()).append(" rcvbuf=")
+                    .append(c.receiveBuffer().available()).append(" rcvwnd=").append(c.receiveBuffer().window())
+                    .append(" retrans=").append(st.retransmissions).append(" timeouts=").append(st.timeouts)
+                    .append(" fast=").append(st.fastRetransmits).append(" ooo=").append(st.outOfOrder)
+                    .append(" paws=").append(st.pawsDrops).append(" oow=").append(st.outOfWindow)
+                    .append(" zwp=").append(st.zeroWindowProbes).append('\n');
+        }
+        return b.toString();
+    }
+
+    /** How many connections the stack holds (all states but LISTEN). */
+    public int connectionCount() {
+        return connections.size();
+    }
+
+    // ================================================================ input
+
+    @Override
+    public void input(NetInterface nic, Ipv4 hdr, ByteBuffer buf) {
+        counters.inc(Counter.TCP_IN_SEGS);
+        int src = hdr.source();
+        int dst = hdr.destination();
+        if (dst == Ip4.BROADCAST || Ip4.isMulticast(dst) || nic.isBroadcastOf(dst)) {
+            counters.inc(Counter.TCP_IN_ERRS);
+            return;
+        }
+        Tcp.Check check = view.wrap(buf, hdr.payloadOffset(), hdr.payloadLength(), src, dst);
+        if (check != Tcp.Check.OK) {
+            counters.inc(Counter.TCP_IN_ERRS);
+            if (check == Tcp.Check.BAD_CHECKSUM) {
+                counters.inc(Counter.TCP_IN_CSUM_ERRORS);
+            }
+            return;
+        }
+        Segment seg = in;
+        if (!seg.from(view)) {
+            counters.inc(Counter.TCP_IN_ERRS);
+            counters.inc(Counter.TCP_IN_BAD_OPTIONS);
+            return;
+        }
+        int sport = view.sourcePort();
+        int dport = view.destinationPort();
+        TcpSocket s = connections.get(new Key(dst, dport, src, sport));
+        if (s != null) {
+            if (s.conn.state() == TcpState.TIME_WAIT && seg.has(Tcp.SYN) && !seg.has(Tcp.ACK)
+                    && s.conn.acceptsNewSyn(seg) && findListener(dst, dport) != null) {
+                unregister(s); // RFC 6191: a new incarnation may replace the TIME_WAIT guard
+            } else {
+                long before = s.conn.stats().retransmissions;
+                s.conn.input(seg, loop.now());
+                counters.add(Counter.TCP_RETRANS_SEGS, s.conn.stats().retransmissions - before);
+                after(s);
+                return;
+            }
+        }
+        TcpListener l = findListener(dst, dport);
+        if (l == null) {
+            counters.inc(Counter.TCP_NO_PORTS);
+            resetFor(seg, dst, dport, src, sport);
+            return;
+        }
+        listenerInput(l, seg, dst, dport, src, sport);
+    }
+
+    private void listenerInput(TcpListener l, Segment seg, int laddr, int lport, int raddr, int rport) {
+        if (seg.has(Tcp.RST)) {
+            return;
+        }
+        if (seg.has(Tcp.ACK) && !seg.has(Tcp.SYN)) {
+            // maybe the end of a SYN-cookie handshake
+            int mss = cookies.check(laddr, lport, raddr, rport, seg.seq, seg.ack, loop.now());
+            if (mss < 0 || l.acceptQueueFull()) {
+                resetFor(seg, laddr, lport, raddr, rport);
+                return;
+            }
+            counters.inc(Counter.TCP_SYNCOOKIES_RECV);
+            TcpSocket s = newPassive(l, laddr, lport, raddr, rport);
+            register(s, new Key(laddr, lport, raddr, rport));
+            s.conn.acceptCookie(seg, mss, loop.now());
+            counters.inc(Counter.TCP_PASSIVE_OPENS);
+            if (s.conn.state() != TcpState.CLOSED) {
+                if (l.offer(s)) {
+                    l.changed();
+                } else {
+                    s.conn.abort(loop.now());
+                }
+            }
+            after(s);
+            return;
+        }
+        if (!seg.has(Tcp.SYN) || seg.has(Tcp.ACK)) {
+            if (seg.has(Tcp.ACK)) {
+                resetFor(seg, laddr, lport, raddr, rport);
+            }
+            return;
+        }
+        if (l.synQueueLength >= l.synQueueLimit()) {
+            if (l.acceptQueueFull()) {
+                counters.inc(Counter.TCP_LISTEN_DROPS);
+                return;
+            }
+            sendCookie(seg, laddr, lport, raddr, rport);
+            return;
+        }
+        TcpSocket s = newPassive(l, laddr, lport, raddr, rport);
+        s.pendingListener = l;
+        l.synQueueLength++;
+        register(s, new Key(laddr, lport, raddr, rport));
+        counters.inc(Counter.TCP_PASSIVE_OPENS);
+        s.conn.acceptSyn(seg, isns.isn(laddr, lport, raddr, rport, loop.now()), loop.now());
+        after(s);
+    }
+
+    private TcpSocket newPassive(TcpListener l, int laddr, int lport, int raddr, int rport) {
+        TcpSocket s = new TcpSocket(l.template.copy());
+        s.localAddress = laddr;
+        s.localPort = lport;
+        s.remoteAddress = raddr;
+        s.remotePort = rport;
+        s.config.mss = ip.route(raddr, laddr) == 0 ? mssFor(ip.path().iface) : 536;
+        s.conn = newConnection(s);
+        return s;
+    }
+
+    private TcpListener findListener(int addr, int port) {
+        List<TcpListener> ls = listeners.get(port);
+        if (ls == null) {
+            return null;
+        }
+        TcpListener wildcard = null;
+        for (TcpListener l : ls) {
+            if (l.localAddress == addr) {
+                return l;
+            }
+            if (l.localAddress == 0) {
+                wildcard = l;
+            }
+        }
+        return wildcard;
+    }
+
+    /** An ICMP error quoting one of our segments. */
+    public void icmpError(int laddr, int lport, int raddr, int rport, int errno, int fragNeededMtu) {
+        TcpSocket s = connections.get(new Key(laddr, lport, raddr, rport));
+        if (s == null) {
+            return;
+        }
+        if (fragNeededMtu > 0) {
+            s.conn.setPathMss(Math.max(68, fragNeededMtu) - IP_TCP_HEADERS, loop.now());
+        } else {
+            s.conn.unreachable(loop.now());
+        }
+        after(s);
+    }
+
+    // ================================================================ after every event
+
+    private TcpConnection newConnection(TcpSocket s) {
+        TcpConnection c = new TcpConnection(s.config, (conn, seg) -> emit((TcpSocket) conn.attachment, seg),
+                random.nextInt());
+        c.attachment = s;
+        return c;
+    }
+
+    private void register(TcpSocket s, Key k) {
+        connections.put(k, s);
+        s.registered = true;
+        TcpSocket self = s;
+        s.timer = new Timer(() -> {
+            if (self.registered) {
+                long before = self.conn.stats().retransmissions;
+                self.conn.onTimer(loop.now());
+                counters.add(Counter.TCP_RETRANS_SEGS, self.conn.stats().retransmissions - before);
+                after(self);
+            }
+        });
+    }
+
+    /** Bookkeeping after the connection handled an event: queues, TIME_WAIT, removal, timer, readiness. */
+    void after(TcpSocket s) {
+        TcpConnection c = s.conn;
+        TcpState st = c.state();
+        TcpListener l = s.pendingListener;
+        if (l != null && st != TcpState.SYN_RECEIVED) {
+            s.pendingListener = null;
+            l.synQueueLength--;
+            if (st != TcpState.CLOSED) {
+                if (l.closed || !l.offer(s)) {
+                    counters.inc(Counter.TCP_LISTEN_DROPS);
+                    c.abort(loop.now());
+                    st = c.state();
+                } else {
+                    l.changed();
+                }
+            }
+        }
+        if (st == TcpState.TIME_WAIT && !s.inTimeWait) {
+            s.inTimeWait = true;
+            timeWait.add(s);
+            while (timeWait.size() > MAX_TIME_WAIT) {
+                TcpSocket oldest = timeWait.poll();
+                unregister(oldest);
+            }
+        }
+        if (st == TcpState.CLOSED) {
+            if (c.error() == TcpError.RESET) {
+                counters.inc(Counter.TCP_ESTAB_RESETS);
+            }
+            unregister(s);
+        } else if (s.registered) {
+            long d = c.nextDeadline();
+            if (d == TcpConnection.NEVER) {
+                loop.timers().cancel(s.timer);
+            } else if (!s.timer.isArmed() || s.timer.deadline() != d) {
+                loop.timers().schedule(s.timer, d);
+            }
+        }
+        s.publish();
+    }
+
+    private void unregister(TcpSocket s) {
+        if (!s.registered) {
+            return;
+        }
+        s.registered = false;
+        connections.remove(new Key(s.localAddress, s.localPort, s.remoteAddress, s.remotePort));
+        loop.timers().cancel(s.timer);
+        if (s.inTimeWait) {
+            timeWait.remove(s);
+        }
+        if (s.pendingListener != null) {
+            s.pendingListener.synQueueLength--;
+            s.pendingListener = null;
+        }
+        if (s.ownsPort) {
+            release(s.localPort, s);
+            s.ownsPort = false;
+        }
+        s.publish();
+    }
+
+    // ================================================================ output
+
+    private void emit(TcpSocket s, Segment seg) {
+        int at = Ipv4Layer.HEADROOM;
+        int hl = Tcp.headerLength(seg.options);
+        seg.copyPayload(tx, at + hl);
+        int len = Tcp.emit(tx, at, s.localPort, s.remotePort, seg.seq, seg.ack, seg.flags, seg.window, seg.options,
+                seg.payloadLength, s.localAddress, s.remoteAddress);
+        send(s.localAddress, s.remoteAddress, len, seg.flags);
+    }
+
+    private void send(int src, int dst, int len, int flags) {
+        counters.inc(Counter.TCP_OUT_SEGS);
+        if ((flags & Tcp.RST) != 0) {
+            counters.inc(Counter.TCP_OUT_RSTS);
+        }
+        ip.output(src, dst, Ipv4.PROTO_TCP, 0, Ipv4Layer.DEFAULT_TTL, true, tx, Ipv4Layer.HEADROOM, len,
+                org.jioth.jnet.link.DeliveryFailure.IGNORE);
+    }
+
+    /** RFC 9293 3.10.7.1: the RST answering a segment for no connection. */
+    private void resetFor(Segment seg, int laddr, int lport, int raddr, int rport) {
+        if (seg.has(Tcp.RST)) {
+            return;
+        }
+        int seq;
+        int ack;
+        int flags;
+        if (seg.has(Tcp.ACK)) {
+            seq = seg.ack;
+            ack = 0;
+            flags = Tcp.RST;
+        } else {
+            seq = 0;
+            ack = seg.seq + seg.seqLength();
+            flags = Tcp.RST | Tcp.ACK;
+        }
+        int len = Tcp.emit(tx, Ipv4Layer.HEADROOM, lport, rport, seq, ack, flags, 0, null, 0, laddr, raddr);
+        send(laddr, raddr, len, flags);
+    }
+
+    /** A stateless SYN-ACK whose ISN is a cookie (no window scaling, SACK or timestamps). */
+    private void sendCookie(Segment syn, int laddr, int lport, int raddr, int rport) {
+        int mss = ip.route(raddr, laddr) == 0 ? mssFor(ip.path().iface) : 536;
+        int peer = syn.options.mss > 0 ? Math.min(syn.options.mss, mss) : 536;
+        int isn = cookies.make(laddr, lport, raddr, rport, syn.seq, peer, loop.now());
+        TcpOptions o = rawOptions.clear();
+        o.mss = mss;
+        int len = Tcp.emit(tx, Ipv4Layer.HEADROOM, lport, rport, isn, syn.seq + 1, Tcp.SYN | Tcp.ACK, 65535, o, 0,
+                laddr, raddr);
+        counters.inc(Counter.TCP_SYNCOOKIES_SENT);
+        send(laddr, raddr, len, Tcp.SYN | Tcp.ACK);
+    }
+
+    private static int mssFor(NetInterface nic) {
+        // capped so a full segment with 40 option bytes still fits one 64 KiB datagram
+        return Math.max(64, Math.min(nic.mtu() - IP_TCP_HEADERS, 65000));
+    }
+
+    // ================================================================ ports
+
+    private boolean portFree(int port, int addr, boolean reuse) {
+        List<Object> users = ports.get(port);
+        if (users == null) {
+            return true;
+        }
+        for (Object o : users) {
+            int a = o instanceof TcpListener l ? l.localAddress : ((TcpSocket) o).localAddress;
+            boolean r = o instanceof TcpListener l ? l.reuseAddress : ((TcpSocket) o).reuseAddress;
+            boolean overlap = a == 0 || addr == 0 || a == addr;
+            if (overlap && !(reuse && r && !(o instanceof TcpListener))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void release(int port, Object owner) {
+        List<Object> users = ports.get(port);
+        if (users != null) {
+            users.remove(owner);
+            if (users.isEmpty()) {
+                ports.remove(port);
+            }
+        }
+    }
+
+    private int ephemeral() {
+        int range = EPHEMERAL_HIGH - EPHEMERAL_LOW + 1;
+        int start = random.nextInt(range);
+        for (int i = 0; i < range; i++) {
+            int p = EPHEMERAL_LOW + (start + i) % range;
+            if (!ports.containsKey(p) && !listeners.containsKey(p)) {
+                return p;
+            }
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,81 @@
+package org.jioth.jnet.tcp;
+
+import java.util.ArrayDeque;
+
+/**
+ * A listening socket: its address, a bounded SYN queue (half-open connections) and a bounded
+ * accept queue (established, not yet accepted). Loop-owned, except {@link #poll} and the
+ * readiness snapshot, which application threads use under this object's lock.
+ */
+public final class TcpListener {
+    final TcpConfig template;
+    int localAddress;
+    int localPort;
+    int backlog;
+    int synQueueLength;
+    boolean reuseAddress;
+    boolean closed;
+    private final ArrayDeque<TcpSocket> acceptQueue = new ArrayDeque<>();
+    private volatile Runnable onChange = () -> { };
+
+    public TcpListener(TcpConfig template) {
+        this.template = template;
+    }
+
+    /** SO_REUSEADDR (loop only, before listening). */
+    public void setReuseAddress(boolean on) {
+        reuseAddress = on;
+    }
+
+    public void onChange(Runnable r) {
+        this.onChange = r;
+    }
+
+    void changed() {
+        onChange.run();
+    }
+
+    /** The SYN queue's bound: beyond it SYN cookies answer. */
+    int synQueueLimit() {
+        return Math.max(16, backlog);
+    }
+
+    synchronized boolean offer(TcpSocket s) {
+        if (acceptQueue.size() >= backlog) {
+            return false;
+        }
+        acceptQueue.add(s);
+        return true;
+    }
+
+    synchronized boolean acceptQueueFull() {
+        return acceptQueue.size() >= backlog;
+    }
+
+    /** The next established connection, or null (application thread). */
+    public synchronized TcpSocket poll() {
+        return acceptQueue.poll();
+    }
+
+    public synchronized boolean hasPending() {
+        return !acceptQueue.isEmpty();
+    }
+
+    synchronized TcpSocket[] drain() {
+        TcpSocket[] all = acceptQueue.toArray(new TcpSocket[0]);
+        acceptQueue.clear();
+        return all;
+    }
+
+    public TcpConfig template() {
+        return template;
+    }
+
+    public int localAddress() {
+        return localAddress;
+    }
+
+    public int localPort() {
+        return localPort;
+    }
+}

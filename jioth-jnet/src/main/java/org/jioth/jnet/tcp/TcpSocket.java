@@ -1,0 +1,130 @@
+package org.jioth.jnet.tcp;
+
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.jioth.jnet.time.Timer;
+
+/**
+ * One connection as the stack knows it: its 4-tuple, its {@link TcpConnection}, its timer, and a
+ * snapshot of the state that application threads read (published by the loop after every event,
+ * through volatile fields, so channels never touch loop-owned state).
+ */
+public final class TcpSocket {
+    final TcpConfig config;
+    TcpConnection conn;
+    Timer timer;
+    int localAddress;
+    int localPort;
+    int remoteAddress;
+    int remotePort;
+    boolean ownsPort;
+    boolean reuseAddress;
+    /** Set while the connection waits in a listener's SYN queue. */
+    TcpListener pendingListener;
+    boolean inTimeWait;
+    boolean registered;
+    private volatile Runnable onChange = () -> { };
+
+    private volatile TcpState state = TcpState.CLOSED;
+    private volatile TcpError error;
+    private volatile boolean finReceived;
+    private volatile boolean outputShut;
+    private volatile boolean connectStarted;
+    final AtomicBoolean outputPending = new AtomicBoolean();
+    final AtomicBoolean windowPending = new AtomicBoolean();
+
+    public TcpSocket(TcpConfig config) {
+        this.config = config;
+    }
+
+    /** Runs (on the loop) whenever the published state may have changed. */
+    public void onChange(Runnable r) {
+        this.onChange = r;
+        r.run();
+    }
+
+    void publish() {
+        TcpConnection c = conn;
+        if (c != null) {
+            state = c.state();
+            error = c.error();
+            finReceived = c.finReceived();
+            outputShut = c.outputShut();
+        }
+        onChange.run();
+    }
+
+    void connectStarted() {
+        connectStarted = true;
+    }
+
+    /** True when the caller should post an output run (coalesces nudges from many writes). */
+    public boolean outputPendingRequest() {
+        return outputPending.compareAndSet(false, true);
+    }
+
+    /** True when the caller should post a window update (coalesced like output). */
+    public boolean windowPendingRequest() {
+        return windowPending.compareAndSet(false, true);
+    }
+
+    /** SO_REUSEADDR (loop only). */
+    public void setReuseAddress(boolean on) {
+        reuseAddress = on;
+    }
+
+    public boolean reuseAddress() {
+        return reuseAddress;
+    }
+
+    public TcpConfig config() {
+        return config;
+    }
+
+    public TcpState state() {
+        return state;
+    }
+
+    public TcpError error() {
+        return error;
+    }
+
+    public boolean connectStartedFlag() {
+        return connectStarted;
+    }
+
+    /** The peer's FIN arrived (reads return -1 once the buffer is drained). */
+    public boolean finReceived() {
+        return finReceived;
+    }
+
+    public boolean outputShut() {
+        return outputShut;
+    }
+
+    /** The connection's buffers (null before connect/accept). */
+    public TcpConnection connection() {
+        return conn;
+    }
+
+    public int localAddress() {
+        return localAddress;
+    }
+
+    public int localPort() {
+        return localPort;
+    }
+
+    public int remoteAddress() {
+        return remoteAddress;
+    }
+
+    public int remotePort() {
+        return remotePort;
+    }
+
+    @Override
+    public String toString() {
+        return "tcp " + org.jioth.jnet.wire.Ip4.toString(localAddress) + ":" + localPort + " -> "
+                + org.jioth.jnet.wire.Ip4.toString(remoteAddress) + ":" + remotePort + " " + state;
+    }
+}

@@ -1,0 +1,439 @@
+package org.jioth.jnet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketException;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jioth.vde.EthernetNode;
+import org.jioth.vde.EthernetPort;
+import org.jioth.vde.FrameSink;
+import org.jioth.vde.NodePort;
+import org.jioth.vde.PortStatistics;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * TCP between two jnet stacks over the in-JVM switch, on a virtual clock that a pump thread moves
+ * 1 ms per 100 µs of real time (timers run 10x faster than real ones, and deterministically
+ * relative to each other), optionally through a link that loses, duplicates and reorders frames.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class TcpStackTest {
+    TestNet net;
+    Thread pump;
+    volatile boolean pumping = true;
+    JnetStack a;
+    JnetStack b;
+    FaultyPort link;
+    final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
+
+    @BeforeEach
+    void setUp() throws IOException {
+        net = new TestNet();
+        EthernetNode sw = net.newSwitch();
+        link = new FaultyPort(sw.attach("faulty"));
+        a = net.stack("", link, "10.1.0.1/24");
+        b = net.stack("", sw, "10.1.0.2/24");
+        pump = Thread.ofPlatform().daemon().name("clock pump").start(() -> {
+            while (pumping) {
+                net.clock.advance(Duration.ofMillis(1));
+                java.util.concurrent.locks.LockSupport.parkNanos(100_000);
+            }
+        });
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        threads.shutdownNow();
+        pumping = false;
+        pump.join();
+        net.close();
+    }
+
+    static byte at(long i) {
+        long x = i * 0x9E3779B97F4A7C15L;
+        return (byte) (x >>> 56 ^ x >>> 29);
+    }
+
+    ServerSocketChannel listen(JnetStack s, int port) throws IOException {
+        ServerSocketChannel ss = s.provider().openServerSocketChannel();
+        ss.bind(new InetSocketAddress("0.0.0.0", port), 2048);
+        return ss;
+    }
+
+    SocketChannel connect(JnetStack s, String host, int port) throws IOException {
+        SocketChannel c = s.provider().openSocketChannel();
+        c.connect(new InetSocketAddress(host, port));
+        return c;
+    }
+
+    /** Accepts connections and echoes each until EOF, then closes it. */
+    void echoServer(ServerSocketChannel ss) {
+        threads.submit(() -> {
+            while (true) {
+                SocketChannel c = ss.accept();
+                threads.submit(() -> {
+                    try (c) {
+                        ByteBuffer buf = ByteBuffer.allocate(32768);
+                        while (c.read(buf) >= 0) {
+                            buf.flip();
+                            while (buf.hasRemaining()) {
+                                c.write(buf);
+                            }
+                            buf.clear();
+                        }
+                    }
+                    return null;
+                });
+            }
+        });
+    }
+
+    /** Writes {@code total} pattern bytes from one thread and reads them back (echoed) in this one. */
+    void echoRoundTrip(SocketChannel c, long total) throws Exception {
+        Future<?> writer = threads.submit(() -> {
+            ByteBuffer out = ByteBuffer.allocate(16384);
+            long sent = 0;
+            while (sent < total) {
+                out.clear();
+                int n = (int) Math.min(out.capacity(), total - sent);
+                for (int i = 0; i < n; i++) {
+                    out.put(at(sent + i));
+                }
+                out.flip();
+                while (out.hasRemaining()) {
+                    sent += c.write(out);
+                }
+            }
+            c.shutdownOutput();
+            return null;
+        });
+        ByteBuffer in = ByteBuffer.allocate(20000);
+        long got = 0;
+        int n;
+        while ((n = c.read(in)) >= 0) {
+            for (int i = 0; i < n; i++) {
+                if (in.get(i) != at(got + i)) {
+                    throw new AssertionError("byte " + (got + i) + " differs");
+                }
+            }
+            got += n;
+            in.clear();
+        }
+        writer.get(60, TimeUnit.SECONDS);
+        assertThat(got).isEqualTo(total);
+    }
+
+    @Test
+    void echoIsByteExact() throws Exception {
+        echoServer(listen(b, 7));
+        try (SocketChannel c = connect(a, "10.1.0.2", 7)) {
+            assertThat(c.isConnected()).isTrue();
+            assertThat(((InetSocketAddress) c.getRemoteAddress()).getPort()).isEqualTo(7);
+            assertThat(((InetSocketAddress) c.getLocalAddress()).getAddress().getHostAddress()).isEqualTo("10.1.0.1");
+            echoRoundTrip(c, 1_000_000);
+        }
+        assertThat(a.counter(Counter.TCP_ACTIVE_OPENS)).isEqualTo(1);
+        assertThat(b.counter(Counter.TCP_PASSIVE_OPENS)).isEqualTo(1);
+    }
+
+    @ParameterizedTest(name = "loss {0}, dup {1}, reorder {2}: {3} bytes")
+    @CsvSource({
+        "0.01, 0.01, 0.01, 4000000",
+        "0.05, 0.01, 0.02, 4000000",
+        "0.20, 0.02, 0.05,  500000",
+    })
+    void transfersSurviveAFaultyLink(double loss, double dup, double reorder, long bytes) throws Exception {
+        echoServer(listen(b, 9));
+        SocketChannel c = connect(a, "10.1.0.2", 9);
+        link.faults(loss, dup, reorder, 42);
+        try (c) {
+            echoRoundTrip(c, bytes);
+        } catch (Exception | AssertionError e) {
+            System.err.println("A:\n" + a.onLoop(() -> a.onLoopTcp().describe()));
+            System.err.println("B:\n" + b.onLoop(() -> b.onLoopTcp().describe()));
+            throw e;
+        }
+        assertThat(link.dropped.get()).isPositive();
+        assertThat(a.counter(Counter.TCP_RETRANS_SEGS) + b.counter(Counter.TCP_RETRANS_SEGS)).isPositive();
+    }
+
+    /** 64 MiB through 1 % loss: skipped unless -Djioth.slowTests=true (seconds here, but 128 MiB of echo traffic). */
+    @Test
+    @org.junit.jupiter.api.Tag("slow")
+    void sixtyFourMegabytesThroughALossyLink() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Boolean.getBoolean("jioth.slowTests"),
+                "slow test: run with -Djioth.slowTests=true");
+        echoServer(listen(b, 10));
+        SocketChannel c = connect(a, "10.1.0.2", 10);
+        link.faults(0.01, 0.001, 0.01, 64);
+        try (c) {
+            echoRoundTrip(c, 64L << 20);
+        }
+    }
+
+    @Test
+    void connectingToAClosedPortIsRefused() throws Exception {
+        SocketChannel c = a.provider().openSocketChannel();
+        assertThatThrownBy(() -> c.connect(new InetSocketAddress("10.1.0.2", 4444)))
+                .isInstanceOf(ConnectException.class).hasMessage("Connection refused");
+        assertThat(c.isOpen()).isFalse();
+        assertThat(b.counter(Counter.TCP_NO_PORTS)).isEqualTo(1);
+    }
+
+    @Test
+    void thousandConcurrentConnections() throws Exception {
+        echoServer(listen(b, 80));
+        int n = 1000;
+        AtomicInteger ok = new AtomicInteger();
+        List<Future<?>> all = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            int id = i;
+            all.add(threads.submit(() -> {
+                try (SocketChannel c = connect(a, "10.1.0.2", 80)) {
+                    byte[] msg = ("hello " + id).getBytes();
+                    c.write(ByteBuffer.wrap(msg));
+                    c.shutdownOutput();
+                    ByteBuffer in = ByteBuffer.allocate(100);
+                    while (c.read(in) >= 0) {
+                        // until EOF
+                    }
+                    assertThat(new String(in.array(), 0, in.position())).isEqualTo("hello " + id);
+                    ok.incrementAndGet();
+                }
+                return null;
+            }));
+        }
+        for (Future<?> f : all) {
+            f.get(90, TimeUnit.SECONDS);
+        }
+        assertThat(ok.get()).isEqualTo(n);
+        assertThat(b.counter(Counter.TCP_PASSIVE_OPENS)).isEqualTo(n);
+    }
+
+    @Test
+    void halfCloseLetsThePeerStillAnswer() throws Exception {
+        ServerSocketChannel ss = listen(b, 21);
+        SocketChannel c = connect(a, "10.1.0.2", 21);
+        SocketChannel s = ss.accept();
+        c.write(ByteBuffer.wrap("question".getBytes()));
+        c.shutdownOutput();
+        ByteBuffer in = ByteBuffer.allocate(100);
+        while (s.read(in) >= 0) {
+            // until the FIN
+        }
+        assertThat(new String(in.array(), 0, in.position())).isEqualTo("question");
+        s.write(ByteBuffer.wrap("answer".getBytes()));
+        s.close();
+        ByteBuffer back = ByteBuffer.allocate(100);
+        while (c.read(back) >= 0) {
+            // until the FIN
+        }
+        assertThat(new String(back.array(), 0, back.position())).isEqualTo("answer");
+        assertThatThrownBy(() -> c.write(ByteBuffer.wrap("x".getBytes())))
+                .isInstanceOf(java.nio.channels.ClosedChannelException.class);
+        c.close();
+    }
+
+    @Test
+    void abortiveCloseResetsThePeer() throws Exception {
+        ServerSocketChannel ss = listen(b, 22);
+        SocketChannel c = connect(a, "10.1.0.2", 22);
+        SocketChannel s = ss.accept();
+        c.setOption(StandardSocketOptions.SO_LINGER, 0);
+        c.close();
+        assertThatThrownBy(() -> {
+            ByteBuffer in = ByteBuffer.allocate(10);
+            while (s.read(in) >= 0) {
+                in.clear();
+            }
+        }).isInstanceOf(SocketException.class).hasMessage("Connection reset");
+        assertThat(b.counter(Counter.TCP_ESTAB_RESETS)).isEqualTo(1);
+    }
+
+    @Test
+    void nonBlockingChannelsOnASelector() throws Exception {
+        ServerSocketChannel ss = listen(b, 23);
+        ss.configureBlocking(false);
+        SocketChannel c = a.provider().openSocketChannel();
+        c.configureBlocking(false);
+        try (Selector sa = a.provider().openSelector(); Selector sb = b.provider().openSelector()) {
+            assertThat(ss.accept()).isNull();
+            ss.register(sb, SelectionKey.OP_ACCEPT);
+            assertThat(c.connect(new InetSocketAddress("10.1.0.2", 23))).isFalse();
+            assertThat(c.isConnectionPending()).isTrue();
+            SelectionKey ck = c.register(sa, SelectionKey.OP_CONNECT);
+            assertThat(sa.select(20_000)).isEqualTo(1);
+            assertThat(ck.isConnectable()).isTrue();
+            assertThat(c.finishConnect()).isTrue();
+            assertThat(sb.select(20_000)).isEqualTo(1);
+            SocketChannel s = ss.accept();
+            assertThat(s).isNotNull();
+            s.configureBlocking(false);
+            assertThat(s.read(ByteBuffer.allocate(10))).isZero();
+            s.register(sb, SelectionKey.OP_READ);
+            sb.selectedKeys().clear();
+            ck.interestOps(SelectionKey.OP_WRITE);
+            sa.selectedKeys().clear();
+            assertThat(sa.select(20_000)).isEqualTo(1);
+            assertThat(c.write(ByteBuffer.wrap("ping".getBytes()))).isEqualTo(4);
+            assertThat(sb.select(20_000)).isEqualTo(1);
+            ByteBuffer in = ByteBuffer.allocate(10);
+            assertThat(s.read(in)).isEqualTo(4);
+            s.close();
+        }
+        c.close();
+    }
+
+    @Test
+    void scatterGatherAndSocketAdapter() throws Exception {
+        ServerSocketChannel ss = listen(b, 24);
+        SocketChannel c = connect(a, "10.1.0.2", 24);
+        SocketChannel s = ss.accept();
+        ByteBuffer[] out = {ByteBuffer.wrap("abc".getBytes()), ByteBuffer.wrap("defg".getBytes())};
+        assertThat(c.write(out)).isEqualTo(7);
+        ByteBuffer x = ByteBuffer.allocate(2);
+        ByteBuffer y = ByteBuffer.allocate(10);
+        long got = 0;
+        while (got < 7) {
+            got += s.read(new ByteBuffer[] {x, y});
+        }
+        assertThat(new String(x.array())).isEqualTo("ab");
+        assertThat(new String(y.array(), 0, y.position())).isEqualTo("cdefg");
+
+        Socket sock = c.socket();
+        assertThat(sock.isConnected()).isTrue();
+        assertThat(sock.getPort()).isEqualTo(24);
+        OutputStream os = sock.getOutputStream();
+        os.write("via socket".getBytes());
+        os.flush();
+        Socket peer = s.socket();
+        InputStream is = peer.getInputStream();
+        byte[] buf = new byte[10];
+        int n = 0;
+        while (n < 10) {
+            n += is.read(buf, n, 10 - n);
+        }
+        assertThat(new String(buf)).isEqualTo("via socket");
+        assertThat(ss.socket().getLocalPort()).isEqualTo(24);
+        sock.close();
+        assertThat(c.isOpen()).isFalse();
+        s.close();
+    }
+
+    @Test
+    void bindConflictsAndOptions() throws Exception {
+        ServerSocketChannel ss = listen(b, 25);
+        ServerSocketChannel other = b.provider().openServerSocketChannel();
+        assertThatThrownBy(() -> other.bind(new InetSocketAddress(25))).isInstanceOf(java.net.BindException.class);
+        other.close();
+        SocketChannel c = a.provider().openSocketChannel();
+        c.setOption(StandardSocketOptions.TCP_NODELAY, true);
+        c.setOption(StandardSocketOptions.SO_RCVBUF, 100_000);
+        c.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
+        c.setOption(jdk.net.ExtendedSocketOptions.TCP_KEEPIDLE, 30);
+        assertThat(c.getOption(StandardSocketOptions.TCP_NODELAY)).isTrue();
+        assertThat(c.getOption(StandardSocketOptions.SO_RCVBUF)).isEqualTo(100_000);
+        assertThat(c.getOption(jdk.net.ExtendedSocketOptions.TCP_KEEPIDLE)).isEqualTo(30);
+        c.connect(new InetSocketAddress("10.1.0.2", 25));
+        SocketChannel s = ss.accept();
+        assertThat(b.sockets().openCount()).isEqualTo(2);
+        s.close();
+        c.close();
+        ss.close();
+        assertThat(b.sockets().openCount()).isZero();
+    }
+
+    /** A port on the switch that can lose, duplicate and reorder IPv4 frames it sends. */
+    static final class FaultyPort implements EthernetPort {
+        private final NodePort inner;
+        private volatile double loss;
+        private volatile double dup;
+        private volatile double reorder;
+        private SplittableRandom random = new SplittableRandom(1);
+        private ByteBuffer held;
+        final AtomicInteger dropped = new AtomicInteger();
+
+        FaultyPort(NodePort inner) {
+            this.inner = inner;
+        }
+
+        synchronized void faults(double loss, double dup, double reorder, long seed) {
+            this.loss = loss;
+            this.dup = dup;
+            this.reorder = reorder;
+            this.random = new SplittableRandom(seed);
+        }
+
+        @Override
+        public synchronized boolean send(ByteBuffer frame) {
+            boolean ip = frame.remaining() > 14 && frame.getShort(frame.position() + 12) == 0x0800;
+            if (!ip || loss + dup + reorder == 0) {
+                return inner.send(frame);
+            }
+            if (random.nextDouble() < loss) {
+                dropped.incrementAndGet();
+                return true;
+            }
+            if (held == null && random.nextDouble() < reorder) {
+                held = ByteBuffer.allocate(frame.remaining()).put(frame.duplicate()).flip();
+                return true;
+            }
+            boolean r = inner.send(frame.duplicate());
+            if (random.nextDouble() < dup) {
+                inner.send(frame.duplicate());
+            }
+            if (held != null) {
+                inner.send(held);
+                held = null;
+            }
+            return r;
+        }
+
+        @Override
+        public void setSink(FrameSink sink) {
+            inner.setSink(sink);
+        }
+
+        @Override
+        public PortStatistics statistics() {
+            return inner.statistics();
+        }
+
+        @Override
+        public String description() {
+            return "faulty " + inner.description();
+        }
+
+        @Override
+        public void close() {
+            inner.close();
+        }
+    }
+}

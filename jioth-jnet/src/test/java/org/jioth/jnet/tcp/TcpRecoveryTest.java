@@ -1,0 +1,160 @@
+package org.jioth.jnet.tcp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.jioth.jnet.tcp.TcpHarness.LOCAL_ISS;
+import static org.jioth.jnet.tcp.TcpHarness.REMOTE_ISS;
+
+import java.util.List;
+import org.jioth.jnet.tcp.TcpHarness.Seg;
+import org.junit.jupiter.api.Test;
+
+/** Retransmission timeouts with back-off and limits, NewReno and SACK fast recovery. */
+class TcpRecoveryTest {
+    static final int L = LOCAL_ISS + 1;
+    static final int R = REMOTE_ISS + 1;
+    static final int M = 1460;
+
+    @Test
+    void lostSegmentIsRetransmittedWithExponentialBackOffThenTheConnectionTimesOut() {
+        TcpConfig cfg = TcpHarness.plain();
+        cfg.maxRetries = 4;
+        TcpHarness h = new TcpHarness(cfg).established();
+        h.write("lost");
+        h.recv();
+        long rto = h.msToDeadline();
+        assertThat(rto).isEqualTo(200);
+        for (int i = 0; i < 4; i++) {
+            h.advance(rto - 1);
+            h.recvNothing();
+            h.advance(1);
+            Seg again = h.recv();
+            assertThat(again.seq()).isEqualTo(L);
+            assertThat(again.text()).isEqualTo("lost");
+            rto *= 2;
+            assertThat(h.msToDeadline()).isEqualTo(rto);
+        }
+        h.advance(rto);
+        assertThat(h.c.state()).isEqualTo(TcpState.CLOSED);
+        assertThat(h.c.error()).isEqualTo(TcpError.TIMED_OUT);
+        assertThat(h.c.stats().timeouts).isEqualTo(4);
+    }
+
+    @Test
+    void rtoIsCappedAtTheMaximum() {
+        TcpConfig cfg = TcpHarness.plain();
+        cfg.maxRto = 1_000_000_000L;
+        TcpHarness h = new TcpHarness(cfg).established();
+        h.write("x");
+        h.recv();
+        for (int i = 0; i < 6; i++) {
+            h.advance(h.msToDeadline());
+            h.recv();
+        }
+        assertThat(h.msToDeadline()).isEqualTo(1000);
+    }
+
+    @Test
+    void timeoutCollapsesTheWindowAndGoesBackN() {
+        TcpConfig cfg = TcpHarness.plain();
+        cfg.congestionControl = CongestionControl.NEW_RENO;
+        TcpHarness h = new TcpHarness(cfg).established();
+        h.write(TcpHarness.bytes(5 * M, 1));
+        assertThat(h.recvAll()).hasSize(5);
+        h.advance(200);
+        List<Seg> re = h.recvAll();
+        assertThat(re).hasSize(1); // cwnd = 1 SMSS
+        assertThat(re.get(0).seq()).isEqualTo(L);
+        assertThat(h.c.congestion().cwnd()).isEqualTo(M);
+        assertThat(h.c.congestion().ssthresh()).isEqualTo(5 * M / 2);
+        h.seg().seq(R).ack(L + M).win(65535).send();
+        assertThat(h.recvAll()).extracting(Seg::seq).containsExactly(L + M, L + 2 * M);
+    }
+
+    @Test
+    void newRenoFastRetransmitPartialAndFullAck() {
+        TcpConfig cfg = TcpHarness.plain();
+        cfg.congestionControl = CongestionControl.NEW_RENO;
+        TcpHarness h = new TcpHarness(cfg).established();
+        h.write(TcpHarness.bytes(10 * M, 1));
+        assertThat(h.recvAll()).hasSize(10);
+        // segments 0 and 3 lost: three duplicate ACKs for L
+        for (int i = 0; i < 2; i++) {
+            h.seg().seq(R).ack(L).win(65535).send();
+        }
+        h.recvNothing();
+        h.seg().seq(R).ack(L).win(65535).send();
+        Seg fast = h.recv();
+        assertThat(fast.seq()).isEqualTo(L);
+        assertThat(h.c.inRecovery()).isTrue();
+        assertThat(h.c.stats().fastRetransmits).isEqualTo(1);
+        assertThat(h.c.congestion().ssthresh()).isEqualTo(5 * M);
+        // partial ACK up to segment 3: retransmit it at once
+        h.seg().seq(R).ack(L + 3 * M).win(65535).send();
+        Seg next = h.recvAll().get(0);
+        assertThat(next.seq()).isEqualTo(L + 3 * M);
+        assertThat(h.c.inRecovery()).isTrue();
+        // full ACK: recovery ends, window = ssthresh
+        h.seg().seq(R).ack(L + 10 * M).win(65535).send();
+        assertThat(h.c.inRecovery()).isFalse();
+        assertThat(h.c.congestion().cwnd()).isLessThanOrEqualTo(5 * M);
+    }
+
+    @Test
+    void newRenoInflatesTheWindowOnFurtherDuplicates() {
+        TcpConfig cfg = TcpHarness.plain();
+        cfg.congestionControl = CongestionControl.NEW_RENO;
+        TcpHarness h = new TcpHarness(cfg).established();
+        h.write(TcpHarness.bytes(20 * M, 1));
+        assertThat(h.recvAll()).hasSize(10);
+        for (int i = 0; i < 3; i++) {
+            h.seg().seq(R).ack(L).win(65535).send();
+        }
+        h.recvAll();
+        int cwnd = h.c.congestion().cwnd();
+        assertThat(cwnd).isEqualTo(5 * M + 3 * M);
+        for (int i = 0; i < 3; i++) {
+            h.seg().seq(R).ack(L).win(65535).send();
+        }
+        assertThat(h.c.congestion().cwnd()).isEqualTo(cwnd + 3 * M);
+        // flight is 10 segments, window 11: one new segment may leave
+        assertThat(h.recvAll()).extracting(Seg::seq).containsExactly(L + 10 * M);
+    }
+
+    @Test
+    void sackRecoveryRetransmitsOnlyTheHoles() {
+        TcpHarness h = new TcpHarness();
+        h.established(h.synFromPeer().sackPermitted());
+        int m = h.c.sendMss();
+        h.write(TcpHarness.bytes(10 * m, 1));
+        assertThat(h.recvAll()).hasSize(10);
+        // segments 0 and 4 lost; the peer SACKs 1-3 and 5-9 as they arrive
+        h.seg().seq(R).ack(L).win(65535).sack(L + m, L + 2 * m).send();
+        h.recvNothing();
+        h.seg().seq(R).ack(L).win(65535).sack(L + m, L + 4 * m).send();
+        // three segments SACKed above the hole: lost by RFC 6675 without waiting for a third duplicate
+        assertThat(h.c.inRecovery()).isTrue();
+        assertThat(h.recvAll()).extracting(Seg::seq).containsExactly(L);
+        h.seg().seq(R).ack(L).win(65535).sack(L + 5 * m, L + 7 * m).sack(L + m, L + 4 * m).send();
+        h.seg().seq(R).ack(L).win(65535).sack(L + 5 * m, L + 10 * m).sack(L + m, L + 4 * m).send();
+        List<Seg> re = h.recvAll();
+        assertThat(re).extracting(Seg::seq).contains(L + 4 * m);
+        assertThat(re).extracting(Seg::seq).doesNotContain(L, L + m, L + 2 * m, L + 3 * m, L + 5 * m, L + 6 * m);
+        assertThat(h.c.stats().fastRetransmits).isEqualTo(1);
+        h.seg().seq(R).ack(L + 10 * m).win(65535).send();
+        assertThat(h.c.inRecovery()).isFalse();
+        assertThat(h.c.stats().timeouts).isZero();
+    }
+
+    @Test
+    void sackBlocksOutsideWhatWasSentAreIgnored() {
+        TcpHarness h = new TcpHarness();
+        h.established(h.synFromPeer().sackPermitted());
+        h.write(TcpHarness.bytes(2 * h.c.sendMss(), 1));
+        h.recvAll();
+        // two duplicate ACKs: not enough by count; bogus blocks must not count as SACKed data either
+        h.seg().seq(R).ack(L).win(65535).sack(L + 100_000, L + 200_000).sack(L - 5000, L - 10).send();
+        h.seg().seq(R).ack(L).win(65535).sack(L + 50, L + 10).send();
+        assertThat(h.c.inRecovery()).isFalse();
+        h.recvNothing();
+    }
+}
