@@ -24,12 +24,13 @@ class SeedProgramsTest {
                 "set -u",
                 "ip link set lo up",
                 "ip link add vde0 type dummy 2>/dev/null || ip link add vde0 type bridge",
-                java + " server kernel > server.log 2>&1 &",
+                java + " server kernel > server.log 2>&1 & server=$!",
+                "trap 'kill $server 2>/dev/null' EXIT", // never leave the server behind, even on failure
                 "for i in $(seq 1 100); do grep -q ':1388 ' /proc/net/tcp && break; sleep 0.1; done",
                 "printf 'hello jioth\\nsecond line\\n' | " + java + " client kernel",
                 "echo client-exit=$?",
                 "sleep 0.5",
-                "kill %1",
+                "kill $server; wait $server",
                 "echo '--- server log'",
                 "cat server.log");
         List<String> cmd = new ArrayList<>(List.of("unshare", "-rn", "sh", "-c",
