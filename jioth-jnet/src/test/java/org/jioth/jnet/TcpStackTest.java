@@ -208,6 +208,35 @@ class TcpStackTest {
     }
 
     @Test
+    void unreachableDestinationsFailLikeTheJdk() throws Exception {
+        SocketChannel noRoute = a.provider().openSocketChannel();
+        assertThatThrownBy(() -> noRoute.connect(new InetSocketAddress("10.9.9.9", 80)))
+                .isInstanceOf(java.net.NoRouteToHostException.class);
+        SocketChannel noArp = a.provider().openSocketChannel();
+        assertThatThrownBy(() -> noArp.connect(new InetSocketAddress("10.1.0.77", 80)))
+                .isInstanceOf(java.net.NoRouteToHostException.class).hasMessage("No route to host");
+        assertThat(noArp.isOpen()).isFalse();
+    }
+
+    @Test
+    void closingFromAnotherThreadEndsABlockedRead() throws Exception {
+        ServerSocketChannel ss = listen(b, 26);
+        SocketChannel c = connect(a, "10.1.0.2", 26);
+        java.util.concurrent.atomic.AtomicReference<Thread> readerThread = new java.util.concurrent.atomic.AtomicReference<>();
+        Future<?> reader = threads.submit(() -> {
+            readerThread.set(Thread.currentThread());
+            return c.read(ByteBuffer.allocate(10));
+        });
+        // close only once the reader is parked in the read
+        assertThat(TestNet.await(() -> readerThread.get() != null
+                && readerThread.get().getState() == Thread.State.WAITING)).isTrue();
+        c.close();
+        assertThatThrownBy(() -> reader.get(20, TimeUnit.SECONDS))
+                .hasCauseInstanceOf(java.nio.channels.AsynchronousCloseException.class);
+        ss.accept().close();
+    }
+
+    @Test
     void thousandConcurrentConnections() throws Exception {
         echoServer(listen(b, 80));
         int n = 1000;

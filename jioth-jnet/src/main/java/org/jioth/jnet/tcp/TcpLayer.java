@@ -384,7 +384,16 @@ public final class TcpLayer implements Ipv4Layer.Transport {
 
     // ================================================================ after every event
 
+    /** ARP gave up on the peer: like an ICMP host unreachable (fatal only while connecting). */
+    private void undeliverable(TcpSocket s) {
+        if (s.registered) {
+            s.conn.unreachable(loop.now());
+            after(s);
+        }
+    }
+
     private TcpConnection newConnection(TcpSocket s) {
+        s.undeliverable = errno -> undeliverable(s);
         TcpConnection c = new TcpConnection(s.config, (conn, seg) -> emit((TcpSocket) conn.attachment, seg),
                 random.nextInt());
         c.attachment = s;
@@ -476,16 +485,19 @@ public final class TcpLayer implements Ipv4Layer.Transport {
         seg.copyPayload(tx, at + hl);
         int len = Tcp.emit(tx, at, s.localPort, s.remotePort, seg.seq, seg.ack, seg.flags, seg.window, seg.options,
                 seg.payloadLength, s.localAddress, s.remoteAddress);
-        send(s.localAddress, s.remoteAddress, len, seg.flags);
+        send(s.localAddress, s.remoteAddress, len, seg.flags, s.undeliverable);
     }
 
     private void send(int src, int dst, int len, int flags) {
+        send(src, dst, len, flags, org.jioth.jnet.link.DeliveryFailure.IGNORE);
+    }
+
+    private void send(int src, int dst, int len, int flags, org.jioth.jnet.link.DeliveryFailure owner) {
         counters.inc(Counter.TCP_OUT_SEGS);
         if ((flags & Tcp.RST) != 0) {
             counters.inc(Counter.TCP_OUT_RSTS);
         }
-        ip.output(src, dst, Ipv4.PROTO_TCP, 0, Ipv4Layer.DEFAULT_TTL, true, tx, Ipv4Layer.HEADROOM, len,
-                org.jioth.jnet.link.DeliveryFailure.IGNORE);
+        ip.output(src, dst, Ipv4.PROTO_TCP, 0, Ipv4Layer.DEFAULT_TTL, true, tx, Ipv4Layer.HEADROOM, len, owner);
     }
 
     /** RFC 9293 3.10.7.1: the RST answering a segment for no connection. */
