@@ -190,6 +190,33 @@ class TcpLayerTest {
         c.close();
     }
 
+    @Test
+    void randomSegmentsAreHandledWithoutLoopErrors() throws Exception {
+        try (ServerSocketChannel server = stack.provider().openServerSocketChannel()) {
+            server.bind(new InetSocketAddress(80), 8);
+            java.util.SplittableRandom r = new java.util.SplittableRandom(99);
+            for (int i = 0; i < 3000; i++) {
+                TcpOptions o = null;
+                if (r.nextBoolean()) {
+                    o = new TcpOptions();
+                    o.mss = r.nextBoolean() ? r.nextInt(65536) : -1;
+                    o.windowScale = r.nextBoolean() ? r.nextInt(20) : -1;
+                    o.sackPermitted = r.nextBoolean();
+                    o.timestamps = r.nextBoolean();
+                    o.tsVal = r.nextInt();
+                }
+                byte[] data = new byte[r.nextInt(4) == 0 ? r.nextInt(1400) : 0];
+                int port = r.nextBoolean() ? 80 : r.nextInt(1, 65536);
+                send(segment(1 + r.nextInt(40), port, r.nextInt(), r.nextInt(), r.nextInt(256), o, data));
+            }
+            // a burst may overflow the receive ring: those frames are counted there instead
+            assertThat(TestNet.await(() -> stack.counter(Counter.TCP_IN_SEGS)
+                    + stack.counter(Counter.ETH_IN_QUEUE_FULL) == 3000)).isTrue();
+            assertThat(stack.counter(Counter.TCP_IN_SEGS)).isPositive();
+            assertThat(stack.counter(Counter.LOOP_ERRORS)).isZero();
+        }
+    }
+
     private static TcpOptions mss(int v) {
         TcpOptions o = new TcpOptions();
         o.mss = v;
