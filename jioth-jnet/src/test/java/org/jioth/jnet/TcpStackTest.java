@@ -307,6 +307,42 @@ class TcpStackTest {
     }
 
     @Test
+    void lingerWaitsForThePeerToTakeEverythingThenResetsWhenItDoesNot() throws Exception {
+        ServerSocketChannel ss = listen(b, 27);
+        ss.setOption(StandardSocketOptions.SO_RCVBUF, 4096);
+        SocketChannel c = connect(a, "10.1.0.2", 27);
+        SocketChannel s = ss.accept();
+        c.setOption(StandardSocketOptions.SO_LINGER, 5);
+        c.write(ByteBuffer.wrap(new byte[3000]));
+        c.close(); // returns once the 3000 bytes and the FIN were acknowledged
+        assertThat(((org.jioth.jnet.nio.JnetSocketChannel) c).tcpSocket().state()).isIn(org.jioth.jnet.tcp.TcpState.FIN_WAIT_2,
+                org.jioth.jnet.tcp.TcpState.TIME_WAIT, org.jioth.jnet.tcp.TcpState.CLOSED);
+        ByteBuffer in = ByteBuffer.allocate(4000);
+        while (s.read(in) >= 0) {
+            // until the FIN
+        }
+        assertThat(in.position()).isEqualTo(3000);
+        s.close();
+
+        // the peer does not read and its 4 KiB window fills: linger 1 s runs out, RST
+        SocketChannel c2 = connect(a, "10.1.0.2", 27);
+        SocketChannel s2 = ss.accept();
+        c2.setOption(StandardSocketOptions.SO_LINGER, 1);
+        c2.configureBlocking(false);
+        c2.write(ByteBuffer.wrap(new byte[100_000]));
+        c2.configureBlocking(true);
+        long t0 = System.nanoTime();
+        c2.close();
+        assertThat(System.nanoTime() - t0).isGreaterThanOrEqualTo(900_000_000L);
+        assertThatThrownBy(() -> {
+            ByteBuffer buf = ByteBuffer.allocate(100_000);
+            while (s2.read(buf) >= 0) {
+                buf.clear();
+            }
+        }).isInstanceOf(SocketException.class).hasMessage("Connection reset");
+    }
+
+    @Test
     void nonBlockingChannelsOnASelector() throws Exception {
         ServerSocketChannel ss = listen(b, 23);
         ss.configureBlocking(false);

@@ -436,7 +436,8 @@ public final class JnetSocketChannel extends SocketChannel implements ReadinessS
         if (stack.isClosed()) {
             return;
         }
-        boolean abort = linger == 0;
+        int lingerSeconds = linger;
+        boolean abort = lingerSeconds == 0;
         try {
             stack.onLoop(() -> {
                 if (abort) {
@@ -446,6 +447,15 @@ public final class JnetSocketChannel extends SocketChannel implements ReadinessS
                 }
                 return null;
             });
+            // SO_LINGER > 0 on a blocking socket: close waits for the peer to take everything, and
+            // resets the connection when it does not in time (as Linux does)
+            if (lingerSeconds > 0 && isBlocking() && connState == CONNECTED
+                    && !sock.awaitDrained(lingerSeconds * 1_000_000_000L)) {
+                stack.onLoop(() -> {
+                    tcp.abort(sock);
+                    return null;
+                });
+            }
         } catch (IOException e) {
             // the stack is going away: nothing left to close
         }
