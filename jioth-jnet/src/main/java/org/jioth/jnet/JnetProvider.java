@@ -27,7 +27,7 @@ public final class JnetProvider implements StackProvider {
 
     @Override
     public String description() {
-        return "pure-Java IPv4 stack (ARP, IP with fragments and forwarding, ICMP, UDP) on VDE networks;"
+        return "pure-Java IPv4 stack (ARP, IP with fragments and forwarding, ICMP, UDP, TCP) on VDE networks;"
                 + " options mac=,mtu=,forwarding=,seed=";
     }
 

@@ -147,6 +147,76 @@ class TcpLayerTest {
         }
     }
 
+    @Test
+    void icmpFragmentationNeededShrinksTheSegments() throws Exception {
+        SocketChannel c = stack.provider().openSocketChannel();
+        c.configureBlocking(false);
+        c.connect(new InetSocketAddress("10.2.0.99", 9000));
+        answerArp();
+        Tcp syn = next(9000);
+        int cport = syn.sourcePort();
+        send(segment(9000, cport, 500, syn.seq() + 1, Tcp.SYN | Tcp.ACK, mss(1460), new byte[0]));
+        assertThat(TestNet.await(() -> {
+            try {
+                return c.finishConnect();
+            } catch (java.io.IOException e) {
+                throw new AssertionError(e);
+            }
+        })).isTrue();
+        ByteBuffer data = ByteBuffer.allocate(3000);
+        while (data.hasRemaining()) {
+            c.write(data);
+        }
+        Tcp first;
+        do {
+            first = next(9000); // the handshake's final ACK first
+        } while (first.payloadLength() == 0);
+        assertThat(first.payloadLength()).isEqualTo(1460);
+        // the frame's IP header and the first 8 TCP bytes, quoted in "fragmentation needed, MTU 1000"
+        byte[] quoted = new byte[28];
+        first.buffer().get(14, quoted);
+        ByteBuffer icmp = ByteBuffer.allocate(8 + quoted.length);
+        org.jioth.jnet.wire.Icmp4.emit(icmp, 0, org.jioth.jnet.wire.Icmp4.DEST_UNREACHABLE,
+                org.jioth.jnet.wire.Icmp4.CODE_FRAGMENTATION_NEEDED, 1000);
+        icmp.put(8, quoted);
+        org.jioth.jnet.wire.Icmp4.finish(icmp, 0, icmp.capacity());
+        raw.send(Frames.ipv4(Mac.BROADCAST, RAW_MAC, RAW_IP, STACK_IP, Ipv4.PROTO_ICMP, 64, 2, 0, icmp.array()));
+        Tcp resent;
+        do {
+            resent = next(9000);
+        } while (resent.payloadLength() == 1460);
+        assertThat(resent.seq()).isEqualTo(first.seq());
+        assertThat(resent.payloadLength()).isEqualTo(1000 - 40);
+        c.close();
+    }
+
+    @Test
+    void randomSegmentsAreHandledWithoutLoopErrors() throws Exception {
+        try (ServerSocketChannel server = stack.provider().openServerSocketChannel()) {
+            server.bind(new InetSocketAddress(80), 8);
+            java.util.SplittableRandom r = new java.util.SplittableRandom(99);
+            for (int i = 0; i < 3000; i++) {
+                TcpOptions o = null;
+                if (r.nextBoolean()) {
+                    o = new TcpOptions();
+                    o.mss = r.nextBoolean() ? r.nextInt(65536) : -1;
+                    o.windowScale = r.nextBoolean() ? r.nextInt(20) : -1;
+                    o.sackPermitted = r.nextBoolean();
+                    o.timestamps = r.nextBoolean();
+                    o.tsVal = r.nextInt();
+                }
+                byte[] data = new byte[r.nextInt(4) == 0 ? r.nextInt(1400) : 0];
+                int port = r.nextBoolean() ? 80 : r.nextInt(1, 65536);
+                send(segment(1 + r.nextInt(40), port, r.nextInt(), r.nextInt(), r.nextInt(256), o, data));
+            }
+            // a burst may overflow the receive ring: those frames are counted there instead
+            assertThat(TestNet.await(() -> stack.counter(Counter.TCP_IN_SEGS)
+                    + stack.counter(Counter.ETH_IN_QUEUE_FULL) == 3000)).isTrue();
+            assertThat(stack.counter(Counter.TCP_IN_SEGS)).isPositive();
+            assertThat(stack.counter(Counter.LOOP_ERRORS)).isZero();
+        }
+    }
+
     private static TcpOptions mss(int v) {
         TcpOptions o = new TcpOptions();
         o.mss = v;

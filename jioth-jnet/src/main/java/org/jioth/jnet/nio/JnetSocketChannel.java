@@ -53,6 +53,9 @@ public final class JnetSocketChannel extends SocketChannel implements ReadinessS
     private final TcpSocket sock;
     private final Readiness readiness = new Readiness(this, this::readyOps);
     private final Object stateLock = new Object();
+    /** The loop tasks this channel posts, made once (no allocation per read or write). */
+    private final Runnable outputTask;
+    private final Runnable windowTask;
     private volatile int connState;
     private volatile boolean inputShut;
     private volatile boolean outputShut;
@@ -67,6 +70,8 @@ public final class JnetSocketChannel extends SocketChannel implements ReadinessS
         this.sock = sock;
         this.connState = connState;
         this.bound = connState == CONNECTED;
+        this.outputTask = () -> tcp.output(sock);
+        this.windowTask = () -> tcp.windowUpdate(sock);
         sock.onChange(readiness::changed);
     }
 
@@ -301,7 +306,7 @@ public final class JnetSocketChannel extends SocketChannel implements ReadinessS
             }
             if (n > 0) {
                 if (sock.windowPendingRequest()) {
-                    stack.post(() -> tcp.windowUpdate(sock));
+                    stack.post(windowTask);
                 }
                 return n;
             }
@@ -378,7 +383,7 @@ public final class JnetSocketChannel extends SocketChannel implements ReadinessS
             if (n > 0) {
                 total += n;
                 if (sock.outputPendingRequest()) {
-                    stack.post(() -> tcp.output(sock));
+                    stack.post(outputTask);
                 }
             }
             if (!more || !isBlocking()) {
@@ -431,7 +436,8 @@ public final class JnetSocketChannel extends SocketChannel implements ReadinessS
         if (stack.isClosed()) {
             return;
         }
-        boolean abort = linger == 0;
+        int lingerSeconds = linger;
+        boolean abort = lingerSeconds == 0;
         try {
             stack.onLoop(() -> {
                 if (abort) {
@@ -441,6 +447,15 @@ public final class JnetSocketChannel extends SocketChannel implements ReadinessS
                 }
                 return null;
             });
+            // SO_LINGER > 0 on a blocking socket: close waits for the peer to take everything, and
+            // resets the connection when it does not in time (as Linux does)
+            if (lingerSeconds > 0 && isBlocking() && connState == CONNECTED
+                    && !sock.awaitDrained(lingerSeconds * 1_000_000_000L)) {
+                stack.onLoop(() -> {
+                    tcp.abort(sock);
+                    return null;
+                });
+            }
         } catch (IOException e) {
             // the stack is going away: nothing left to close
         }
@@ -481,7 +496,7 @@ public final class JnetSocketChannel extends SocketChannel implements ReadinessS
             return null;
         });
         if (name == StandardSocketOptions.TCP_NODELAY && connState == CONNECTED && sock.outputPendingRequest()) {
-            stack.post(() -> tcp.output(sock));
+            stack.post(outputTask);
         }
         return this;
     }

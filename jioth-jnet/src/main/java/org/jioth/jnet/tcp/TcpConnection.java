@@ -802,7 +802,10 @@ public final class TcpConnection {
         if (sndMax != sndUna && rtoAt == NEVER) {
             rtoAt = now + rtt.rto();
         }
-        if (sndMax == sndUna && sendBuffer.tail() > offset(sndNxt) && sndWnd == 0 && !persisting) {
+        // Data waits, nothing is in flight: only the window holds it back (zero, or too small for
+        // SWS avoidance). No ACK is coming, so the persist timer probes (and overrides SWS avoidance,
+        // RFC 9293 3.8.6.2.1) lest a lost window update stall the connection for good.
+        if (sndMax == sndUna && sendBuffer.tail() > offset(sndNxt) && !persisting) {
             persisting = true;
             rtoAt = now + rtt.rto();
         }
@@ -1089,7 +1092,10 @@ public final class TcpConnection {
                 persisting = false;
                 return;
             }
-            sendSegment(sndNxt, 1, Tcp.ACK, now);
+            int usable = sndUna + sndWnd - sndNxt;
+            // a window too small for SWS avoidance is used anyway; a shut one gets a 1-byte probe
+            int len = usable > 0 ? Math.min(usable, Math.min(avail, mssNow())) : 1;
+            sendSegment(sndNxt, len, Tcp.ACK | (len == avail ? Tcp.PSH : 0), now);
         } else {
             sendSegment(sndUna, 1, Tcp.ACK, now);
         }

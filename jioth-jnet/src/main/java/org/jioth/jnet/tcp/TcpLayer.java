@@ -32,9 +32,6 @@ public final class TcpLayer implements Ipv4Layer.Transport {
     public static final int MAX_TIME_WAIT = 8192;
     private static final int IP_TCP_HEADERS = Ipv4.HEADER + Tcp.HEADER;
 
-    /** A 4-tuple. */
-    private record Key(int laddr, int lport, int raddr, int rport) { }
-
     private final Ipv4Layer ip;
     private final Interfaces interfaces;
     private final Counters counters;
@@ -42,7 +39,7 @@ public final class TcpLayer implements Ipv4Layer.Transport {
     private final RandomGenerator random;
     private final IsnGenerator isns;
     private final SynCookies cookies;
-    private final Map<Key, TcpSocket> connections = new HashMap<>();
+    private final ConnectionTable connections = new ConnectionTable();
     private final Map<Integer, List<Object>> ports = new HashMap<>();
     private final Map<Integer, List<TcpListener>> listeners = new HashMap<>();
     private final java.util.ArrayDeque<TcpSocket> timeWait = new java.util.ArrayDeque<>();
@@ -108,8 +105,7 @@ public final class TcpLayer implements Ipv4Layer.Transport {
                 return r;
             }
         }
-        Key k = new Key(laddr, s.localPort, raddr, rport);
-        if (connections.containsKey(k)) {
+        if (connections.containsKey(laddr, s.localPort, raddr, rport)) {
             return -Errno.EADDRINUSE.value();
         }
         s.localAddress = laddr;
@@ -117,7 +113,7 @@ public final class TcpLayer implements Ipv4Layer.Transport {
         s.remotePort = rport;
         s.config.mss = mss;
         s.conn = newConnection(s);
-        register(s, k);
+        register(s);
         counters.inc(Counter.TCP_ACTIVE_OPENS);
         s.connectStarted();
         s.conn.connect(isns.isn(laddr, s.localPort, raddr, rport, loop.now()), loop.now());
@@ -163,7 +159,7 @@ public final class TcpLayer implements Ipv4Layer.Transport {
         for (TcpSocket s : l.drain()) {
             abort(s);
         }
-        for (TcpSocket s : new ArrayList<>(connections.values())) {
+        for (TcpSocket s : connections.values()) {
             if (s.pendingListener == l) {
                 abort(s);
             }
@@ -269,7 +265,7 @@ public final class TcpLayer implements Ipv4Layer.Transport {
         }
         int sport = view.sourcePort();
         int dport = view.destinationPort();
-        TcpSocket s = connections.get(new Key(dst, dport, src, sport));
+        TcpSocket s = connections.get(dst, dport, src, sport);
         if (s != null) {
             if (s.conn.state() == TcpState.TIME_WAIT && seg.has(Tcp.SYN) && !seg.has(Tcp.ACK)
                     && s.conn.acceptsNewSyn(seg) && findListener(dst, dport) != null) {
@@ -304,7 +300,7 @@ public final class TcpLayer implements Ipv4Layer.Transport {
             }
             counters.inc(Counter.TCP_SYNCOOKIES_RECV);
             TcpSocket s = newPassive(l, laddr, lport, raddr, rport);
-            register(s, new Key(laddr, lport, raddr, rport));
+            register(s);
             s.conn.acceptCookie(seg, mss, loop.now());
             counters.inc(Counter.TCP_PASSIVE_OPENS);
             if (s.conn.state() != TcpState.CLOSED) {
@@ -334,7 +330,7 @@ public final class TcpLayer implements Ipv4Layer.Transport {
         TcpSocket s = newPassive(l, laddr, lport, raddr, rport);
         s.pendingListener = l;
         l.synQueueLength++;
-        register(s, new Key(laddr, lport, raddr, rport));
+        register(s);
         counters.inc(Counter.TCP_PASSIVE_OPENS);
         s.conn.acceptSyn(seg, isns.isn(laddr, lport, raddr, rport, loop.now()), loop.now());
         after(s);
@@ -370,7 +366,7 @@ public final class TcpLayer implements Ipv4Layer.Transport {
 
     /** An ICMP error quoting one of our segments. */
     public void icmpError(int laddr, int lport, int raddr, int rport, int errno, int fragNeededMtu) {
-        TcpSocket s = connections.get(new Key(laddr, lport, raddr, rport));
+        TcpSocket s = connections.get(laddr, lport, raddr, rport);
         if (s == null) {
             return;
         }
@@ -384,15 +380,24 @@ public final class TcpLayer implements Ipv4Layer.Transport {
 
     // ================================================================ after every event
 
+    /** ARP gave up on the peer: like an ICMP host unreachable (fatal only while connecting). */
+    private void undeliverable(TcpSocket s) {
+        if (s.registered) {
+            s.conn.unreachable(loop.now());
+            after(s);
+        }
+    }
+
     private TcpConnection newConnection(TcpSocket s) {
+        s.undeliverable = errno -> undeliverable(s);
         TcpConnection c = new TcpConnection(s.config, (conn, seg) -> emit((TcpSocket) conn.attachment, seg),
                 random.nextInt());
         c.attachment = s;
         return c;
     }
 
-    private void register(TcpSocket s, Key k) {
-        connections.put(k, s);
+    private void register(TcpSocket s) {
+        connections.put(s.localAddress, s.localPort, s.remoteAddress, s.remotePort, s);
         s.registered = true;
         TcpSocket self = s;
         s.timer = new Timer(() -> {
@@ -452,7 +457,7 @@ public final class TcpLayer implements Ipv4Layer.Transport {
             return;
         }
         s.registered = false;
-        connections.remove(new Key(s.localAddress, s.localPort, s.remoteAddress, s.remotePort));
+        connections.remove(s.localAddress, s.localPort, s.remoteAddress, s.remotePort);
         loop.timers().cancel(s.timer);
         if (s.inTimeWait) {
             timeWait.remove(s);
@@ -476,16 +481,19 @@ public final class TcpLayer implements Ipv4Layer.Transport {
         seg.copyPayload(tx, at + hl);
         int len = Tcp.emit(tx, at, s.localPort, s.remotePort, seg.seq, seg.ack, seg.flags, seg.window, seg.options,
                 seg.payloadLength, s.localAddress, s.remoteAddress);
-        send(s.localAddress, s.remoteAddress, len, seg.flags);
+        send(s.localAddress, s.remoteAddress, len, seg.flags, s.undeliverable);
     }
 
     private void send(int src, int dst, int len, int flags) {
+        send(src, dst, len, flags, org.jioth.jnet.link.DeliveryFailure.IGNORE);
+    }
+
+    private void send(int src, int dst, int len, int flags, org.jioth.jnet.link.DeliveryFailure owner) {
         counters.inc(Counter.TCP_OUT_SEGS);
         if ((flags & Tcp.RST) != 0) {
             counters.inc(Counter.TCP_OUT_RSTS);
         }
-        ip.output(src, dst, Ipv4.PROTO_TCP, 0, Ipv4Layer.DEFAULT_TTL, true, tx, Ipv4Layer.HEADROOM, len,
-                org.jioth.jnet.link.DeliveryFailure.IGNORE);
+        ip.output(src, dst, Ipv4.PROTO_TCP, 0, Ipv4Layer.DEFAULT_TTL, true, tx, Ipv4Layer.HEADROOM, len, owner);
     }
 
     /** RFC 9293 3.10.7.1: the RST answering a segment for no connection. */

@@ -22,6 +22,8 @@ public final class TcpSocket {
     TcpListener pendingListener;
     boolean inTimeWait;
     boolean registered;
+    /** Told when the neighbour layer could not deliver one of our segments. */
+    org.jioth.jnet.link.DeliveryFailure undeliverable = org.jioth.jnet.link.DeliveryFailure.IGNORE;
     private volatile Runnable onChange = () -> { };
 
     private volatile TcpState state = TcpState.CLOSED;
@@ -29,6 +31,8 @@ public final class TcpSocket {
     private volatile boolean finReceived;
     private volatile boolean outputShut;
     private volatile boolean connectStarted;
+    private volatile boolean sendDrained;
+    private volatile Thread lingerer;
     final AtomicBoolean outputPending = new AtomicBoolean();
     final AtomicBoolean windowPending = new AtomicBoolean();
 
@@ -49,8 +53,35 @@ public final class TcpSocket {
             error = c.error();
             finReceived = c.finReceived();
             outputShut = c.outputShut();
+            sendDrained = c.sendBuffer().size() == 0 && (c.state() == TcpState.CLOSED
+                    || c.state() == TcpState.FIN_WAIT_2 || c.state() == TcpState.TIME_WAIT);
         }
         onChange.run();
+        Thread t = lingerer;
+        if (t != null) {
+            java.util.concurrent.locks.LockSupport.unpark(t);
+        }
+    }
+
+    /**
+     * SO_LINGER: waits until everything sent, FIN included, was acknowledged (or the connection
+     * ended), at most {@code nanos}; true when it was.
+     */
+    public boolean awaitDrained(long nanos) {
+        long deadline = System.nanoTime() + nanos;
+        lingerer = Thread.currentThread();
+        try {
+            while (!sendDrained) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0 || Thread.currentThread().isInterrupted()) {
+                    return false;
+                }
+                java.util.concurrent.locks.LockSupport.parkNanos(this, left);
+            }
+            return true;
+        } finally {
+            lingerer = null;
+        }
     }
 
     void connectStarted() {

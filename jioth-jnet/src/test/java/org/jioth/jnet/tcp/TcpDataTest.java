@@ -275,4 +275,22 @@ class TcpDataTest {
         assertThat(first.len()).isEqualTo(smss - 12); // 2 NOPs + kind + length + one 8-byte block
         assertThat(20 + 20 + first.options().encodedLength() + first.len()).isEqualTo(1500); // a full MTU, not more
     }
+
+    @Test
+    void aSmallWindowWithNothingInFlightIsUsedWhenThePersistTimerFires() {
+        h.write(TcpHarness.bytes(2920, 1));
+        h.recvAll();
+        // everything acknowledged, but the peer's window is now 100 bytes: SWS avoidance holds the
+        // rest, and if the peer's next window update were lost nothing would ever move again
+        h.seg().seq(R).ack(L + 2920).win(100).send();
+        h.write(TcpHarness.bytes(5000, 2));
+        h.recvNothing();
+        assertThat(h.c.nextDeadline()).isNotEqualTo(TcpConnection.NEVER);
+        h.advance(h.msToDeadline());
+        Seg forced = h.recv();
+        assertThat(forced.seq()).isEqualTo(L + 2920);
+        assertThat(forced.len()).isEqualTo(100);
+        h.seg().seq(R).ack(L + 3020).win(65535).send();
+        assertThat(h.recvAll()).isNotEmpty();
+    }
 }

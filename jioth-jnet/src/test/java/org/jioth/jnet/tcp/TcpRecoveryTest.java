@@ -157,4 +157,19 @@ class TcpRecoveryTest {
         assertThat(h.c.inRecovery()).isFalse();
         h.recvNothing();
     }
+
+    @Test
+    void smallerPathMtuResendsWhatWasSentTooBig() {
+        TcpHarness h = new TcpHarness(TcpHarness.plain()).established();
+        h.write(TcpHarness.bytes(3 * M, 1));
+        assertThat(h.recvAll()).extracting(Seg::len).containsExactly(M, M, M);
+        h.c.setPathMss(1000 - 40, h.now); // ICMP fragmentation needed, next-hop MTU 1000
+        assertThat(h.c.sendMss()).isEqualTo(960);
+        List<Seg> again = h.recvAll();
+        assertThat(again).isNotEmpty();
+        assertThat(again.get(0).seq()).isEqualTo(L);
+        assertThat(again).allSatisfy(s -> assertThat(s.len()).isLessThanOrEqualTo(960));
+        h.c.setPathMss(1400, h.now); // never grows back from ICMP
+        assertThat(h.c.sendMss()).isEqualTo(960);
+    }
 }
