@@ -92,6 +92,65 @@ class JnetInteropTest {
     }
 
     @Test
+    void manyConcurrentConnectionsFromTheKernelToJnet() throws Exception {
+        concurrentEchoes(vdestack, jnet, JNET, 6003, 200);
+        assertThat(jnet.statistics().get("Tcp.PassiveOpens")).isEqualTo(200L);
+    }
+
+    @Test
+    void manyConcurrentConnectionsFromJnetToTheKernel() throws Exception {
+        concurrentEchoes(jnet, vdestack, VDESTACK, 6004, 200);
+        assertThat(jnet.statistics().get("Tcp.ActiveOpens")).isEqualTo(200L);
+    }
+
+    /** {@code n} clients at once, each sending a distinct message, half-closing and reading its echo. */
+    void concurrentEchoes(IothStack client, IothStack server, InetAddress serverAddr, int port, int n) throws Exception {
+        try (ServerSocketChannel ss = server.provider().openServerSocketChannel()) {
+            ss.bind(new InetSocketAddress(port), n);
+            threads.submit(() -> {
+                while (true) {
+                    SocketChannel c = ss.accept();
+                    threads.submit(() -> {
+                        try (c) {
+                            ByteBuffer buf = ByteBuffer.allocate(4096);
+                            while (c.read(buf) >= 0) {
+                                buf.flip();
+                                while (buf.hasRemaining()) {
+                                    c.write(buf);
+                                }
+                                buf.clear();
+                            }
+                        }
+                        return null;
+                    });
+                }
+            });
+            java.util.List<java.util.concurrent.Future<String>> all = new java.util.ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                String msg = "connection " + i + " " + "x".repeat(i * 7);
+                all.add(threads.submit(() -> {
+                    try (SocketChannel c = client.provider().openSocketChannel()) {
+                        c.connect(new InetSocketAddress(serverAddr, port));
+                        writeAll(c, msg.getBytes());
+                        c.shutdownOutput();
+                        ByteBuffer in = ByteBuffer.allocate(msg.length() + 1);
+                        while (c.read(in) >= 0 && in.hasRemaining()) {
+                            // until EOF
+                        }
+                        return new String(in.array(), 0, in.position());
+                    }
+                }));
+            }
+            for (int i = 0; i < n; i++) {
+                assertThat(all.get(i).get(120, TimeUnit.SECONDS)).startsWith("connection " + i + " ")
+                        .hasSize(("connection " + i + " ").length() + i * 7);
+            }
+        }
+        awaitNoSockets(client);
+        awaitNoSockets(server);
+    }
+
+    @Test
     void refusedBothWays() throws Exception {
         for (var pair : new Object[][] {{jnet, VDESTACK}, {vdestack, JNET}}) {
             try (SocketChannel c = ((IothStack) pair[0]).provider().openSocketChannel()) {
