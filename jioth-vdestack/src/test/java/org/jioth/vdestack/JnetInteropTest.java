@@ -150,6 +150,98 @@ class JnetInteropTest {
         awaitNoSockets(server);
     }
 
+    /**
+     * MSS both ways, seen by the kernel ({@code ss -tin} in the helper's namespace, root only):
+     * a jnet stack with MTU 9000 keeps to the kernel's MSS (the largest segment the kernel got,
+     * rcvmss, is at most 1460), and one with MTU 576 announces an MSS (536) the kernel keeps to.
+     * Both transfer byte-exact.
+     */
+    @Test
+    void jnetKeepsToTheKernelsMssAndTheKernelToJnets() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue("root".equals(System.getProperty("user.name")),
+                "reads ss in the helper's namespace with nsenter, which needs root");
+        org.junit.jupiter.api.Assumptions.assumeTrue(org.jioth.testkit.ChildProcess.works("sh", "-c", "command -v nsenter && command -v ss"),
+                "needs nsenter and ss");
+        long helper = vdestack.statistics().get("helper.pid");
+        InetAddress otherAddr = InetAddress.ofLiteral("192.168.250.33");
+        for (int mtu : new int[] {9000, 576}) {
+            int port = mtu == 9000 ? 6011 : 6012; // the other's may still be in TIME_WAIT
+            IothStack other = Ioth.newStack("jnet,seed=22,mtu=" + mtu, "vde://" + dir.resolve("sw"));
+            try {
+                TwoStacksScenario.configure(other, otherAddr);
+                try (ServerSocketChannel ss = vdestack.provider().openServerSocketChannel()) {
+                    ss.bind(new InetSocketAddress(port));
+                    try (SocketChannel c = other.provider().openSocketChannel()) {
+                        c.connect(new InetSocketAddress(VDESTACK, port));
+                        try (SocketChannel peer = ss.accept()) {
+                            byte[] data = random(1 << 20, mtu);
+                            // the kernel echoes (so segments flow both ways), jnet writes from a thread and reads here
+                            CompletableFuture<Void> echo = CompletableFuture.runAsync(() -> {
+                                try {
+                                    ByteBuffer buf = ByteBuffer.allocate(32768);
+                                    long left = data.length;
+                                    while (left > 0 && peer.read(buf) >= 0) {
+                                        buf.flip();
+                                        left -= buf.remaining();
+                                        while (buf.hasRemaining()) {
+                                            peer.write(buf);
+                                        }
+                                        buf.clear();
+                                    }
+                                } catch (Exception e) {
+                                    throw new RuntimeException(e);
+                                }
+                            }, threads);
+                            CompletableFuture<Void> send = CompletableFuture.runAsync(() -> {
+                                try {
+                                    writeAll(c, data);
+                                } catch (Exception e) {
+                                    throw new RuntimeException(e);
+                                }
+                            }, threads);
+                            byte[] got = new byte[data.length];
+                            readFully(c, got);
+                            send.get(60, TimeUnit.SECONDS);
+                            echo.get(60, TimeUnit.SECONDS);
+                            assertThat(got).isEqualTo(data);
+                            var r = org.jioth.testkit.ChildProcess.run(java.util.List.of("nsenter", "-t", Long.toString(helper), "-n",
+                                    "ss", "-tin", "state", "established"), 20);
+                            String line = r.output().lines().dropWhile(l -> !l.contains(otherAddr.getHostAddress()))
+                                    .skip(1).findFirst().orElse("");
+                            assertThat(r.output()).as("ss in the helper's namespace").contains(otherAddr.getHostAddress());
+                            if (mtu == 9000) {
+                                assertThat(field(line, "rcvmss")).as("largest segment from jnet (mtu 9000): %s", line)
+                                        .isBetween(536, 1460);
+                                assertThat(field(line, "mss")).as(line).isBetween(1400, 1460);
+                            } else {
+                                assertThat(field(line, "mss")).as("the kernel's send MSS to jnet (mtu 576): %s", line)
+                                        .isLessThanOrEqualTo(536);
+                            }
+                        }
+                    }
+                }
+            } finally {
+                other.closeForcibly();
+            }
+        }
+    }
+
+    /** {@code name:NUMBER} from an ss -i line. */
+    static int field(String line, String name) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?:^|\\s)" + name + ":(\\d+)").matcher(line);
+        assertThat(m.find()).as("%s in %s", name, line).isTrue();
+        return Integer.parseInt(m.group(1));
+    }
+
+    static void readFully(SocketChannel c, byte[] into) throws Exception {
+        ByteBuffer b = ByteBuffer.wrap(into);
+        while (b.hasRemaining()) {
+            if (c.read(b) < 0) {
+                throw new AssertionError("EOF after " + b.position() + " bytes");
+            }
+        }
+    }
+
     @Test
     void refusedBothWays() throws Exception {
         for (var pair : new Object[][] {{jnet, VDESTACK}, {vdestack, JNET}}) {
