@@ -256,9 +256,16 @@ public final class JnetStack implements StackImpl {
         });
     }
 
-    /** Waits until the loop has handled everything posted before this call. */
+    /**
+     * Waits until the loop has handled everything posted before this call and every timer due at
+     * the clock's time now (so a test that advances a manual clock and syncs sees the timers of
+     * that instant fired, however the loop's iterations fell).
+     */
     public void sync() throws IOException {
-        loop.call(() -> null);
+        loop.call(() -> {
+            loop.runDueTimers();
+            return null;
+        });
     }
 
     /** Runs {@code task} on the stack loop and waits (the only safe way to touch protocol state). */

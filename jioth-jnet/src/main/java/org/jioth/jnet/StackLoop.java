@@ -154,11 +154,7 @@ public final class StackLoop {
         while (!stopping) {
             boolean worked = runTasks();
             worked |= runFrames();
-            try {
-                worked |= timers.runDue(clock.nanos()) > 0;
-            } catch (RuntimeException e) {
-                failed("a timer", e);
-            }
+            worked |= runDueTimers();
             if (!worked && tasks.isEmpty() && rx.isEmpty()) {
                 long wait = clock.realNanosUntil(timers.nextDeadline());
                 if (wait > 0) {
@@ -166,6 +162,16 @@ public final class StackLoop {
                     LockSupport.parkNanos(Math.min(wait, 1_000_000_000L));
                 }
             }
+        }
+    }
+
+    /** Fires the timers due now; on the loop thread only. True when any fired. */
+    boolean runDueTimers() {
+        try {
+            return timers.runDue(clock.nanos()) > 0;
+        } catch (RuntimeException e) {
+            failed("a timer", e);
+            return false;
         }
     }
 
