@@ -24,7 +24,8 @@ class JnetCliTest {
             System.setOut(old);
         }
         assertThat(buf.toString(StandardCharsets.UTF_8))
-                .contains("On stack 'jnet'", "client got back: hello from jioth", "GOT: bye", "Gbit/s");
+                .contains("two 'jnet' stacks join it", "client got back: hello from jioth", "GOT: bye", "Gbit/s",
+                        "ioth client jnet vde://");
     }
 
     @Test
