@@ -30,6 +30,7 @@ import picocli.CommandLine.Option;
                 "then prints round-trip and throughput figures. Needs no external switch and no privilege."})
 final class DemoCommand implements Callable<Integer> {
     private static final int PORT = 5000;
+    private static final long THROUGHPUT_LIMIT_MILLIS = 60_000;
 
     @Option(names = "--stack", defaultValue = "jnet",
             description = "stack plug-in (default ${DEFAULT-VALUE}); 'kernel' runs over the host's loopback")
@@ -132,8 +133,29 @@ final class DemoCommand implements Callable<Integer> {
                     roundTrips, TcpProbes.percentileMicros(rtt, 50), TcpProbes.percentileMicros(rtt, 99));
         }
         try (SocketChannel c = connect(client, at)) {
-            double gbps = TcpProbes.echoGigabitsPerSecond(c, (long) megabytes << 20);
-            out.printf("throughput (%d MiB echoed): %.2f Gbit/s each way%n", megabytes, gbps);
+            // A demo must never hang: if the echo makes no headway in time, closing the channel
+            // ends the measurement and the demo says so.
+            Thread watchdog = Thread.ofVirtual().unstarted(() -> {
+                try {
+                    Thread.sleep(THROUGHPUT_LIMIT_MILLIS);
+                    c.close();
+                } catch (InterruptedException | IOException e) {
+                    // finished in time, or already closed
+                }
+            });
+            watchdog.start();
+            try {
+                double gbps = TcpProbes.echoGigabitsPerSecond(c, (long) megabytes << 20);
+                out.printf("throughput (%d MiB echoed): %.2f Gbit/s each way%n", megabytes, gbps);
+            } catch (IOException e) {
+                if (c.isOpen()) {
+                    throw e;
+                }
+                throw new IOException("the throughput measurement made no progress in "
+                        + THROUGHPUT_LIMIT_MILLIS / 1000 + " s and was stopped", e);
+            } finally {
+                watchdog.interrupt();
+            }
         }
         waitForLogLines();
     }
