@@ -423,6 +423,15 @@ public final class TcpConnection {
         }
         if (!acceptable(s.seq, segLen)) {
             stats.outOfWindow++;
+            if (!rst && !syn && s.has(Tcp.ACK) && rcvAdv == rcvNxt && state != TcpState.SYN_RECEIVED) {
+                // Our window is shut, so no segment is acceptable, but its ACK must still count
+                // (RFC 9293 3.10.7.4): else a peer whose ACKs sit beyond our RCV.NXT (after its
+                // probe or rewind) could never free our send buffer, and with our application
+                // blocked writing, never reopen our window either: both sides would wait for good.
+                if (!processAck(s, now) || state == TcpState.CLOSED) {
+                    return;
+                }
+            }
             if (!rst) {
                 if (state == TcpState.TIME_WAIT && s.has(Tcp.FIN)) {
                     closeAt = now + 2 * cfg.msl; // the peer did not get our last ACK
@@ -804,8 +813,10 @@ public final class TcpConnection {
         }
         // Data waits, nothing is in flight: only the window holds it back (zero, or too small for
         // SWS avoidance). No ACK is coming, so the persist timer probes (and overrides SWS avoidance,
-        // RFC 9293 3.8.6.2.1) lest a lost window update stall the connection for good.
-        if (sndMax == sndUna && sendBuffer.tail() > offset(sndNxt) && !persisting) {
+        // RFC 9293 3.8.6.2.1) lest a lost window update stall the connection for good. SND.NXT, not
+        // SND.MAX: after a rewind (a refused probe byte, a go-back-N) SND.MAX stays ahead, and the
+        // retransmission timer alone would then resend nothing, over and over, until it gave up.
+        if (sndNxt == sndUna && sendBuffer.tail() > offset(sndNxt) && !persisting) {
             persisting = true;
             rtoAt = now + rtt.rto();
         }
@@ -1086,7 +1097,7 @@ public final class TcpConnection {
 
     private void zeroWindowProbe(long now) {
         stats.zeroWindowProbes++;
-        if (sndMax == sndUna) {
+        if (sndNxt == sndUna) {
             int avail = (int) Math.max(0, sendBuffer.tail() - offset(sndNxt));
             if (avail == 0) {
                 persisting = false;

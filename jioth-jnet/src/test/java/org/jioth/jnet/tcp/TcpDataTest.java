@@ -293,4 +293,51 @@ class TcpDataTest {
         h.seg().seq(R).ack(L + 3020).win(65535).send();
         assertThat(h.recvAll()).isNotEmpty();
     }
+
+    @Test
+    void aSmallWindowOpenedWhileAProbeByteIsOutIsUsedAndNeverTimesTheConnectionOut() {
+        h.seg().seq(R).ack(L).win(0).send();
+        h.write(TcpHarness.bytes(5000, 3));
+        h.recvNothing();
+        h.advance(h.msToDeadline());
+        assertThat(h.recv().len()).isEqualTo(1); // the probe byte: SND.MAX is now past SND.UNA
+        // the probe was refused, and the window then opened only a little (less than an MSS and
+        // than half the largest window seen): SWS avoidance holds the data back
+        h.seg().seq(R).ack(L).win(100).send();
+        h.recvNothing();
+        // each timer must send what the window allows (the peer takes it and keeps the window
+        // small), never retransmit nothing until the connection times out
+        for (int i = 0; i < h.cfg.maxRetries + 2; i++) {
+            h.advance(h.msToDeadline());
+            List<Seg> out = h.recvAll();
+            assertThat(out).as("timer %d sent something (%s)", i, h.c).isNotEmpty();
+            assertThat(out.getFirst().seq()).isEqualTo(L + 100 * i);
+            assertThat(out.getFirst().len()).isEqualTo(100);
+            assertThat(h.c.state()).isEqualTo(TcpState.ESTABLISHED);
+            h.seg().seq(R).ack(L + 100 * (i + 1)).win(100).send();
+        }
+        h.seg().seq(R).ack(L + 100 * (h.cfg.maxRetries + 2)).win(65535).send();
+        assertThat(h.recvAll()).isNotEmpty();
+        assertThat(h.c.state()).isEqualTo(TcpState.ESTABLISHED);
+    }
+
+    @Test
+    void withOurWindowShutTheAckOfAnUnacceptableSegmentStillCounts() {
+        int cap = h.c.receiveBuffer().capacity();
+        for (int off = 0; off < cap; off += 1460) {
+            h.seg().seq(R + off).ack(L).win(65535).data(TcpHarness.bytes(Math.min(1460, cap - off), off)).send();
+        }
+        h.recvAll();
+        assertThat(h.c.receiveBuffer().window()).isZero(); // nobody reads: our window is shut
+        h.write(TcpHarness.bytes(1000, 4));
+        assertThat(h.recv().len()).isEqualTo(1000);
+        // the peer's ACK carries a sequence number beyond our RCV.NXT (say, after a probe byte of
+        // its own that we refused): unacceptable, yet its acknowledgment must free our send buffer
+        h.seg().seq(R + cap + 1).ack(L + 1000).win(65535).send();
+        assertThat(h.c.sendUnacknowledged()).isEqualTo(L + 1000);
+        assertThat(h.c.sendBuffer().size()).isZero();
+        Seg reply = h.recv(); // and we still tell it where we are
+        assertThat(reply.ack()).isEqualTo(R + cap);
+        assertThat(reply.window()).isZero();
+    }
 }
