@@ -39,6 +39,8 @@ public final class TcpLayer implements Ipv4Layer.Transport {
     private final RandomGenerator random;
     private final IsnGenerator isns;
     private final SynCookies cookies;
+    /** Keys the per-4-tuple timestamp offsets (RFC 7323 5.4). */
+    private final SipHash timestampKeys;
     private final ConnectionTable connections = new ConnectionTable();
     private final Map<Integer, List<Object>> ports = new HashMap<>();
     private final Map<Integer, List<TcpListener>> listeners = new HashMap<>();
@@ -56,6 +58,7 @@ public final class TcpLayer implements Ipv4Layer.Transport {
         this.random = random;
         this.isns = new IsnGenerator(random);
         this.cookies = new SynCookies(random);
+        this.timestampKeys = new SipHash(random.nextLong(), random.nextLong());
     }
 
     // ================================================================ application requests (on the loop)
@@ -391,9 +394,21 @@ public final class TcpLayer implements Ipv4Layer.Transport {
     private TcpConnection newConnection(TcpSocket s) {
         s.undeliverable = errno -> undeliverable(s);
         TcpConnection c = new TcpConnection(s.config, (conn, seg) -> emit((TcpSocket) conn.attachment, seg),
-                random.nextInt());
+                timestampOffset(s));
         c.attachment = s;
         return c;
+    }
+
+    /**
+     * The timestamp offset of the socket's 4-tuple: a keyed hash, so it is the same for every
+     * incarnation of the tuple. A random offset per connection made a new SYN's timestamp lower
+     * than the one a TIME_WAIT guard of the same tuple remembered half the time; the peer then
+     * refused it (PAWS, RFC 6191) until the guard expired, stalling connection churn.
+     */
+    private int timestampOffset(TcpSocket s) {
+        long m0 = ((long) s.localAddress << 32) | (s.remoteAddress & 0xffffffffL);
+        long m1 = ((long) s.localPort << 16) | s.remotePort;
+        return (int) timestampKeys.hash(m0, m1);
     }
 
     private void register(TcpSocket s) {
