@@ -265,14 +265,7 @@ public final class JnetDatagramChannel extends DatagramChannel implements Readin
             if (d != null || !isBlocking()) {
                 return d;
             }
-            boolean completed = false;
-            try {
-                begin();
-                readiness.await(SelectionKey.OP_READ);
-                completed = true;
-            } finally {
-                end(completed);
-            }
+            readiness.await(SelectionKey.OP_READ); // closes on interrupt itself: no begin/end
         }
     }
 

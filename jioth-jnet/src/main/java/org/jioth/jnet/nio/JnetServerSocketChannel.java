@@ -111,14 +111,7 @@ public final class JnetServerSocketChannel extends ServerSocketChannel implement
             if (!isBlocking()) {
                 return null;
             }
-            boolean completed = false;
-            try {
-                begin();
-                readiness.await(SelectionKey.OP_ACCEPT);
-                completed = true;
-            } finally {
-                end(completed);
-            }
+            readiness.await(SelectionKey.OP_ACCEPT); // closes on interrupt itself: no begin/end
         }
     }
 

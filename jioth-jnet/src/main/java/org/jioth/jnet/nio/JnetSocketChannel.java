@@ -234,14 +234,7 @@ public final class JnetSocketChannel extends SocketChannel implements ReadinessS
             if (!isBlocking()) {
                 return false;
             }
-            boolean completed = false;
-            try {
-                begin();
-                readiness.await(SelectionKey.OP_CONNECT);
-                completed = true;
-            } finally {
-                end(completed);
-            }
+            readiness.await(SelectionKey.OP_CONNECT); // closes on interrupt itself: no begin/end
         }
     }
 
@@ -325,14 +318,7 @@ public final class JnetSocketChannel extends SocketChannel implements ReadinessS
             if (!isBlocking()) {
                 return 0;
             }
-            boolean completed = false;
-            try {
-                begin();
-                readiness.await(SelectionKey.OP_READ);
-                completed = true;
-            } finally {
-                end(completed);
-            }
+            readiness.await(SelectionKey.OP_READ); // closes on interrupt itself: no begin/end
         }
     }
 
@@ -389,14 +375,7 @@ public final class JnetSocketChannel extends SocketChannel implements ReadinessS
             if (!more || !isBlocking()) {
                 return total;
             }
-            boolean completed = false;
-            try {
-                begin();
-                readiness.await(SelectionKey.OP_WRITE);
-                completed = true;
-            } finally {
-                end(completed);
-            }
+            readiness.await(SelectionKey.OP_WRITE); // closes on interrupt itself: no begin/end
         }
     }
 
