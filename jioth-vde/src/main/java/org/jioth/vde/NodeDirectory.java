@@ -62,13 +62,18 @@ final class NodeDirectory implements Closeable {
             UnixFiles.chmod(dir.toString(), dirMode);
             Path ctl = dir.resolve("ctl");
             Files.deleteIfExists(ctl);
+            // Bound and listening under a private name first, then renamed: a client that sees
+            // "ctl" can always connect, and never with the wrong mode or group.
+            Path staging = dir.resolve(".ctl-" + ProcessHandle.current().pid());
+            Files.deleteIfExists(staging);
             listener = UnixSocket.open(UnixSocket.Type.STREAM);
-            listener.bind(ctl.toString());
+            listener.bind(staging.toString());
             if (group != null) {
-                setGroup(ctl, group);
+                setGroup(staging, group);
             }
-            UnixFiles.chmod(ctl.toString(), mode);
+            UnixFiles.chmod(staging.toString(), mode);
             listener.listen(15);
+            Files.move(staging, ctl, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
             NodeDirectory d = new NodeDirectory(dir, node, mode, listener);
             if (HOSTED.putIfAbsent(dir, d) != null) {
                 throw new IOException("a node of this JVM already serves " + dir);
@@ -81,6 +86,7 @@ final class NodeDirectory implements Closeable {
                 if (listener != null) {
                     listener.close();
                 }
+                Files.deleteIfExists(dir.resolve(".ctl-" + ProcessHandle.current().pid()));
                 Files.deleteIfExists(dir.resolve("ctl"));
                 Files.deleteIfExists(dir);
             }
