@@ -5,5 +5,6 @@
 module org.jioth.bench {
     requires org.jioth.api;
     requires org.jioth.vde;
+    requires org.jioth.linux;
     exports org.jioth.bench;
 }

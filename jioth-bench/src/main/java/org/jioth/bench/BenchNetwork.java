@@ -8,30 +8,40 @@ import org.jioth.vde.EthernetPorts;
 
 /**
  * The network the two stacks of a {@link StackBench} row share: our switch hosted in this JVM
- * ({@code injvm}), a {@code vde_switch} the bench starts ({@code vde_switch}), or any VNL given
- * (something with {@code ://}, for a network someone else runs).
+ * ({@code injvm}), a {@code vde_switch} the bench starts ({@code vde_switch}; with
+ * {@code vde_switch-2proc} the server stack runs in a child JVM), or any VNL given (something
+ * with {@code ://}, for a network someone else runs).
  */
 final class BenchNetwork implements AutoCloseable {
     static final String IN_JVM = "injvm";
     static final String VDE_SWITCH = "vde_switch";
+    /** vde_switch with the server stack of a row in a child JVM: two processes, as two programs would be. */
+    static final String VDE_SWITCH_2PROC = "vde_switch-2proc";
+    static final String CROSS_PROCESS_DESCRIPTION = "vde_switch, server stack in a child JVM";
 
     private final String name;
     private final String description;
     private final String vnl;
     private final AutoCloseable owned;
+    private final Path switchDir;
 
     private BenchNetwork(String name, String description, String vnl, AutoCloseable owned) {
+        this(name, description, vnl, owned, null);
+    }
+
+    private BenchNetwork(String name, String description, String vnl, AutoCloseable owned, Path switchDir) {
         this.name = name;
         this.description = description;
         this.vnl = vnl;
         this.owned = owned;
+        this.switchDir = switchDir;
     }
 
     /** Checks the spelling only, so a typo fails before anything is measured. */
     static void check(String spec) {
-        if (!spec.equals(IN_JVM) && !spec.equals(VDE_SWITCH) && !spec.contains("://")) {
+        if (!spec.equals(IN_JVM) && !spec.equals(VDE_SWITCH) && !spec.equals(VDE_SWITCH_2PROC) && !spec.contains("://")) {
             throw new IllegalArgumentException("unknown network '" + spec + "' (known: " + IN_JVM + ", " + VDE_SWITCH
-                    + ", or a VNL such as vde:///tmp/sw)");
+                    + ", " + VDE_SWITCH_2PROC + ", or a VNL such as vde:///tmp/sw)");
         }
     }
 
@@ -39,12 +49,13 @@ final class BenchNetwork implements AutoCloseable {
         check(spec);
         return switch (spec) {
             case IN_JVM -> inJvm();
-            case VDE_SWITCH -> {
+            case VDE_SWITCH, VDE_SWITCH_2PROC -> {
                 if (!SwitchUnderTest.External.vdeSwitchInstalled()) {
                     throw new IOException("vde_switch is not installed (Debian package vde-switch)");
                 }
                 SwitchUnderTest.External sw = SwitchUnderTest.External.vdeSwitch();
-                yield new BenchNetwork(spec, "vde_switch (own process)", sw.vnl(), sw);
+                yield spec.equals(VDE_SWITCH) ? new BenchNetwork(spec, "vde_switch (own process)", sw.vnl(), sw)
+                        : new BenchNetwork(spec, CROSS_PROCESS_DESCRIPTION, sw.vnl(), sw, sw.dir());
             }
             default -> new BenchNetwork(spec, spec, spec, null);
         };
@@ -82,6 +93,16 @@ final class BenchNetwork implements AutoCloseable {
 
     String vnl() {
         return vnl;
+    }
+
+    /** True when each row's server stack runs in a child JVM ({@link StackPeer}). */
+    boolean twoProcesses() {
+        return name.equals(VDE_SWITCH_2PROC);
+    }
+
+    /** The directory of the switch the bench started, for plugging kernel namespaces in; null if none. */
+    Path switchDir() {
+        return switchDir;
     }
 
     @Override

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import org.jioth.Ioth;
+import org.jioth.IothStack;
 import org.jioth.bench.TcpMeasurements.Bulk;
 import org.jioth.bench.TcpMeasurements.Churn;
 import org.jioth.bench.TcpMeasurements.RoundTrips;
@@ -23,6 +24,10 @@ import org.jioth.bench.TcpMeasurements.RoundTrips;
 public final class StackBench {
     /** The reference row's network. */
     static final String LOOPBACK = "loopback 127.0.0.1";
+    /** The kernel-over-VDE anchor row's network (on a {@code vde_switch-2proc} network). */
+    static final String KERNEL_OVER_VDE = "2 namespaces, taps on vde_switch";
+    /** The network column of a row whose server stack ran in a child JVM. */
+    static final String CROSS_PROCESS = BenchNetwork.CROSS_PROCESS_DESCRIPTION;
 
     /** What to measure and the bounds of each measurement (time and count). */
     public record Options(List<String> stacks, List<String> networks, Duration time, long maxBulkBytes,
@@ -62,6 +67,11 @@ public final class StackBench {
         public boolean isReference() {
             return stack.equals(Ioth.KERNEL) && network.equals(LOOPBACK);
         }
+
+        /** The kernel in two namespaces whose taps are on the bench's vde_switch. */
+        public boolean isVdeAnchor() {
+            return stack.equals(Ioth.KERNEL) && network.equals(KERNEL_OVER_VDE);
+        }
     }
 
     private final Options options;
@@ -81,24 +91,31 @@ public final class StackBench {
         List<Row> rows = new ArrayList<>();
         rows.add(reference());
         Set<String> others = new LinkedHashSet<>(options.stacks());
-        others.remove(Ioth.KERNEL);
-        if (others.isEmpty()) {
-            return rows;
-        }
+        boolean kernelOverVde = others.remove(Ioth.KERNEL);
         for (String net : options.networks()) {
+            boolean twoProcesses = net.equals(BenchNetwork.VDE_SWITCH_2PROC);
+            if (others.isEmpty() && !(twoProcesses && kernelOverVde)) {
+                continue;
+            }
             BenchNetwork network;
             try {
                 network = BenchNetwork.open(net);
             } catch (IOException | RuntimeException e) {
                 log.printf("network %s: cannot start: %s%n", net, reason(e));
+                if (twoProcesses && kernelOverVde) {
+                    rows.add(new Row(Ioth.KERNEL, KERNEL_OVER_VDE, null, null, null, "skipped: network " + net + ": " + reason(e)));
+                }
                 for (String s : others) {
                     rows.add(new Row(s, net, null, null, null, "skipped: network " + net + ": " + reason(e)));
                 }
                 continue;
             }
             try (network) {
+                if (network.twoProcesses() && kernelOverVde) {
+                    rows.add(kernelOverVde(network));
+                }
                 for (String s : others) {
-                    rows.add(onNetwork(s, network));
+                    rows.add(network.twoProcesses() ? crossProcess(s, network) : onNetwork(s, network));
                 }
             } catch (IOException e) {
                 log.printf("network %s: closing: %s%n", net, reason(e));
@@ -110,7 +127,7 @@ public final class StackBench {
     private Row reference() throws InterruptedException {
         log.printf("kernel over %s (the reference)%n", LOOPBACK);
         try (StackPair pair = StackPair.kernelLoopback()) {
-            return measure(Ioth.KERNEL, LOOPBACK, pair);
+            return measureInJvm(Ioth.KERNEL, LOOPBACK, pair);
         } catch (IOException | RuntimeException e) {
             log.printf("kernel: %s%n", reason(e));
             return new Row(Ioth.KERNEL, LOOPBACK, null, null, null, "skipped: " + reason(e));
@@ -127,17 +144,80 @@ public final class StackBench {
             return new Row(stack, network.description(), null, null, null, "skipped: " + reason(e));
         }
         try (pair) {
-            return measure(stack, network.description(), pair);
+            return measureInJvm(stack, network.description(), pair);
         } catch (IOException e) {
             log.printf("%s: closing the stacks: %s%n", stack, reason(e));
             return new Row(stack, network.description(), null, null, null, "failed: " + reason(e));
         }
     }
 
+    /** Both stacks in this JVM: the servers on the pair's server stack. */
+    private Row measureInJvm(String stack, String network, StackPair pair) throws IOException {
+        try (TcpServers servers = TcpServers.start(pair.server.provider(), pair.serverAddress)) {
+            Row row = measure(stack, network, new TcpMeasurements(pair.client.provider(), pair.serverAddress, servers.ports(),
+                    options.time()));
+            if (servers.failure() != null) {
+                log.printf("  the servers met: %s%n", servers.failure());
+            }
+            return row;
+        }
+    }
+
+    /** The server stack in a {@link StackPeer} child JVM, the client stack in this one, both on the network. */
+    private Row crossProcess(String stack, BenchNetwork network) {
+        log.printf("%s over %s (%s)%n", stack, network.description(), network.vnl());
+        String where = network.description();
+        try (PeerProcess peer = PeerProcess.start(List.of(), stack, network.vnl(), StackPair.SERVER.getHostAddress() + "/24",
+                peerLifetime(), log)) {
+            IothStack client = Ioth.newStack(stack, network.vnl());
+            try {
+                StackPair.configure(client, StackPair.CLIENT, 24);
+                return measure(stack, where, new TcpMeasurements(client.provider(), StackPair.SERVER, peer.ports(),
+                        options.time()));
+            } finally {
+                client.closeForcibly();
+            }
+        } catch (IOException | RuntimeException e) {
+            log.printf("%s: skipped: %s%n", stack, reason(e));
+            return new Row(stack, where, null, null, null, "skipped: " + reason(e));
+        }
+    }
+
+    /**
+     * The anchor: the kernel's TCP in two namespaces whose taps {@code vde_plug} puts on the
+     * network's vde_switch; the server is a {@link StackPeer} child JVM in one namespace, the
+     * client a thread of this JVM moved into the other.
+     */
+    private Row kernelOverVde(BenchNetwork network) {
+        log.printf("kernel over %s (%s)%n", KERNEL_OVER_VDE, network.vnl());
+        String missing = KernelOverVde.unavailable();
+        if (missing != null) {
+            log.printf("kernel: skipped: %s%n", missing);
+            return new Row(Ioth.KERNEL, KERNEL_OVER_VDE, null, null, null, "skipped: " + missing);
+        }
+        try (KernelOverVde k = KernelOverVde.create(network.switchDir());
+                PeerProcess peer = PeerProcess.start(k.inServerNs(), Ioth.KERNEL, "-",
+                        StackPair.SERVER.getHostAddress() + "/24", peerLifetime(), log)) {
+            IothStack client = Ioth.newStack(Ioth.KERNEL);
+            try {
+                return k.inClientNs(() -> measure(Ioth.KERNEL, KERNEL_OVER_VDE, new TcpMeasurements(client.provider(),
+                        StackPair.SERVER, peer.ports(), options.time())), peerLifetime().toSeconds());
+            } finally {
+                client.closeForcibly();
+            }
+        } catch (Exception e) {
+            log.printf("kernel: skipped: %s%n", reason(e));
+            return new Row(Ioth.KERNEL, KERNEL_OVER_VDE, null, null, null, "skipped: " + reason(e));
+        }
+    }
+
+    /** Long enough for a peer to serve all three measurements, each to its time limit. */
+    private Duration peerLifetime() {
+        return options.time().plus(TcpMeasurements.GRACE).multipliedBy(3).plus(PeerProcess.READY_TIMEOUT);
+    }
+
     /** The three measurements, each on its own: one failing leaves the others' figures. */
-    private Row measure(String stack, String network, StackPair pair) throws InterruptedException {
-        TcpMeasurements m = new TcpMeasurements(pair.client.provider(), pair.server.provider(), pair.serverAddress,
-                options.time());
+    private Row measure(String stack, String network, TcpMeasurements m) {
         List<String> problems = new ArrayList<>();
         Bulk bulk = null;
         RoundTrips rtt = null;
@@ -194,6 +274,37 @@ public final class StackBench {
         }
         out.println();
         out.println("× kernel: the figure divided by the kernel's over loopback (for round trips, above 1 is slower).");
+        printAgainstKernelOverVde(rows, out);
+    }
+
+    /**
+     * When the kernel-over-VDE anchor was measured: every cross-process row divided by it, against
+     * the targets (at least 2× its throughput, at most half its round trip).
+     */
+    private static void printAgainstKernelOverVde(List<Row> rows, PrintStream out) {
+        Row a = rows.stream().filter(Row::isVdeAnchor).filter(Row::measured).findFirst().orElse(null);
+        if (a == null) {
+            return;
+        }
+        List<Row> compared = rows.stream()
+                .filter(r -> r.measured() && !r.isVdeAnchor() && r.network().equals(CROSS_PROCESS)).toList();
+        if (compared.isEmpty()) {
+            return;
+        }
+        out.println();
+        out.println("| stack | network | bulk × kernel-over-VDE (target ≥ 2) | RTT median × kernel-over-VDE (target ≤ 0.5) | connections/s × kernel-over-VDE |");
+        out.println("|---|---|---:|---:|---:|");
+        for (Row r : compared) {
+            String bulk = r.bulk() == null || a.bulk() == null ? "–"
+                    : ratio(r.bulk().gigabitsPerSecond() / a.bulk().gigabitsPerSecond());
+            String rtt = r.roundTrips() == null || a.roundTrips() == null ? "–"
+                    : ratio(r.roundTrips().medianMicros() / a.roundTrips().medianMicros());
+            String conn = r.connections() == null || a.connections() == null ? "–"
+                    : ratio(r.connections().perSecond() / a.connections().perSecond());
+            out.printf("| %s | %s | %s | %s | %s |%n", r.stack(), r.network(), bulk, rtt, conn);
+        }
+        out.println();
+        out.println("× kernel-over-VDE: the figure divided by the kernel's in two namespaces on the same vde_switch, same run.");
     }
 
     /** Notes are cut to their first sentence in the table; the log has them whole. */

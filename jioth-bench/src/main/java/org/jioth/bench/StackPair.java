@@ -36,8 +36,8 @@ final class StackPair implements AutoCloseable {
         IothStack b = null;
         try {
             b = Ioth.newStack(spec, vnl);
-            configure(a, CLIENT);
-            configure(b, SERVER);
+            configure(a, CLIENT, 24);
+            configure(b, SERVER, 24);
             return new StackPair(a, b, SERVER);
         } catch (IOException | RuntimeException e) {
             closeQuietly(b, e);
@@ -46,10 +46,11 @@ final class StackPair implements AutoCloseable {
         }
     }
 
-    private static void configure(IothStack s, InetAddress addr) throws IOException {
+    /** {@code vde0} up with {@code addr/prefix}. */
+    static void configure(IothStack s, InetAddress addr, int prefix) throws IOException {
         int vde0 = s.ifNameToIndex("vde0");
         s.linkSetUpDown(vde0, true);
-        s.ipAddrAdd(addr, 24, vde0);
+        s.ipAddrAdd(addr, prefix, vde0);
     }
 
     private static void closeQuietly(IothStack s, Exception into) {

@@ -108,6 +108,11 @@ abstract sealed class SwitchUnderTest implements AutoCloseable {
             return sw;
         }
 
+        /** The directory the switch serves. */
+        Path dir() {
+            return dir;
+        }
+
         /** The VNL a client of this switch opens. */
         String vnl() {
             return "vde://" + dir;

@@ -76,6 +76,44 @@ class StackBenchTest {
         assertThat(table(rows)).contains("| no-such-stack | our switch:// in this JVM | – | – |");
     }
 
+    /**
+     * The cross-process mode on Debian's vde_switch: jnet with its server stack in a child JVM, and
+     * the kernel in two namespaces whose taps vde_plug puts on the same switch (root only; without
+     * it that row must say why it was skipped). Tiny sizes; each measurement is bounded by the
+     * bench's watchdog and the child's lifetime, and the test by a separate-thread timeout.
+     */
+    @Test
+    @Timeout(value = 300, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void crossProcessJnetRowAndTheKernelOverVdeAnchor() throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/vde_switch")), "needs Debian's vde_switch (package vde-switch)");
+        List<StackBench.Row> rows = new StackBench(new StackBench.Options(List.of("kernel", "jnet"),
+                List.of("vde_switch-2proc"), Duration.ofSeconds(1), 1L << 20, 100, 20), QUIET).run();
+        assertThat(rows).extracting(StackBench.Row::stack).containsExactly("kernel", "kernel", "jnet");
+        StackBench.Row anchor = rows.get(1);
+        assertThat(anchor.isVdeAnchor()).isTrue();
+        if (KernelOverVde.unavailable() == null) {
+            assertThat(anchor.note()).as("kernel-over-VDE row").isEmpty();
+            assertThat(anchor.bulk().bytes()).isPositive();
+            assertThat(anchor.roundTrips().count()).isPositive();
+            assertThat(anchor.connections().count()).isPositive();
+        } else {
+            assertThat(anchor.note()).startsWith("skipped: ").contains(KernelOverVde.unavailable());
+        }
+        StackBench.Row jnet = rows.get(2);
+        assertThat(jnet.note()).as("jnet cross-process row").isEmpty();
+        assertThat(jnet.network()).isEqualTo("vde_switch, server stack in a child JVM");
+        assertThat(jnet.bulk().bytes()).isPositive().isLessThanOrEqualTo(1L << 20);
+        assertThat(jnet.roundTrips().count()).isBetween(1, 100);
+        assertThat(jnet.connections().count()).isBetween(1, 20);
+        String table = table(rows);
+        assertThat(table).containsPattern("\\| jnet \\| vde_switch, server stack in a child JVM \\| [\\d.]+ \\|");
+        if (anchor.measured()) {
+            assertThat(table).containsPattern("\\| kernel \\| 2 namespaces, taps on vde_switch \\| [\\d.]+ \\|")
+                    .contains("bulk × kernel-over-VDE (target ≥ 2)")
+                    .containsPattern("\\| jnet \\| vde_switch, server stack in a child JVM \\| [\\d.]+ \\| [\\d.]+ \\| [\\d.]+ \\|\\n");
+        }
+    }
+
     @Test
     void anUnknownNetworkIsRefusedBeforeAnythingRuns() {
         assertThatThrownBy(() -> small(List.of("kernel"), List.of("ethernet-over-pigeons")))

@@ -64,7 +64,8 @@ final class BenchCommand {
             description = {"TCP between two stacks of each plug-in on one network (192.168.250.50 -> .51): bulk "
                     + "throughput one way, 1-byte round trip (median, p99) and connections/s; the kernel plug-in over "
                     + "127.0.0.1 is measured in the same run and every figure is given as a ratio to it. A stack that "
-                    + "is not installed or cannot be set up is skipped with the reason.",
+                    + "is not installed or cannot be set up is skipped with the reason. On vde_switch-2proc every "
+                    + "cross-process row is also divided by the kernel's over the same vde_switch.",
                     "Progress goes to stderr, a Markdown table to stdout."})
     static final class Stack implements Callable<Integer> {
         @Option(names = "--stacks", split = ",", defaultValue = "kernel,vdestack,jnet",
@@ -73,7 +74,9 @@ final class BenchCommand {
 
         @Option(names = "--network", split = ",", defaultValue = "injvm",
                 description = "Networks for the two stacks (default ${DEFAULT-VALUE}): injvm (our switch:// in this JVM), "
-                        + "vde_switch (Debian's, started by the bench), or a VNL such as vde:///tmp/sw; comma-separated for several.")
+                        + "vde_switch (Debian's, started by the bench), vde_switch-2proc (the same, with each server stack in "
+                        + "a child JVM, and the kernel measured in two network namespaces whose taps vde_plug puts on that "
+                        + "switch: needs root), or a VNL such as vde:///tmp/sw; comma-separated for several.")
         List<String> networks;
 
         @Option(names = "--seconds", defaultValue = "3", description = "Time bound of each measurement (default ${DEFAULT-VALUE}).")
