@@ -485,6 +485,32 @@ class TcpLayerTest {
     }
 
     @Test
+    void syncookiesModesNeverAndAlways() throws Exception {
+        try (ServerSocketChannel server = stack.provider().openServerSocketChannel()) {
+            server.bind(new InetSocketAddress(80), 4);
+            onLoop(tcp -> tcp.setSyncookies(0));
+            fillSynQueue(true);
+            send(segment(4000, 80, 777, 0, Tcp.SYN, 65535, synOptions(7, true, 1000), new byte[0]));
+            assertThat(TestNet.await(() -> stack.counter(Counter.TCP_LISTEN_DROPS) == 1)).isTrue();
+            assertThat(stack.counter(Counter.TCP_SYNCOOKIES_SENT)).isZero();
+            onLoop(tcp -> tcp.setSyncookies(2));
+            try (ServerSocketChannel other = stack.provider().openServerSocketChannel()) {
+                other.bind(new InetSocketAddress(81), 4);
+                raw.clear();
+                send(segment(4001, 81, 5, 0, Tcp.SYN, 65535, synOptions(-1, false, null), new byte[0]));
+                Tcp synAck = next(4001);
+                assertThat(synAck.flags()).isEqualTo(Tcp.SYN | Tcp.ACK);
+                assertThat(stack.counter(Counter.TCP_SYNCOOKIES_SENT)).as("an empty SYN queue, still a cookie").isEqualTo(1);
+                assertThat(stack.onLoop(() -> stack.onLoopTcp().connectionCount())).isEqualTo(16);
+                send(segment(4001, 81, 6, synAck.seq() + 1, Tcp.ACK, 65535, null, new byte[0]));
+                try (SocketChannel c = other.accept()) {
+                    assertThat(((InetSocketAddress) c.getRemoteAddress()).getPort()).isEqualTo(4001);
+                }
+            }
+        }
+    }
+
+    @Test
     void abortOnOverflowResetsInstead() throws Exception {
         onLoop(tcp -> tcp.setAbortOnOverflow(true));
         try (ServerSocketChannel server = stack.provider().openServerSocketChannel()) {

@@ -56,6 +56,7 @@ public final class TcpLayer implements Ipv4Layer.Transport {
     private final TimeWaitQueue timeWait = new TimeWaitQueue();
     private int maxTimeWait = MAX_TIME_WAIT;
     private boolean abortOnOverflow;
+    private int syncookies = 1;
     private final Tcp view = new Tcp();
     private final Segment in = new Segment();
     private final ByteBuffer tx = ByteBuffer.allocate(Ipv4Layer.HEADROOM + 65536);
@@ -270,6 +271,17 @@ public final class TcpLayer implements Ipv4Layer.Transport {
     }
 
     /**
+     * Linux's {@code tcp_syncookies}: 0 never (a SYN past the SYN queue is dropped), 1 when the
+     * SYN queue is full (the default), 2 always (every SYN is answered statelessly).
+     */
+    public void setSyncookies(int mode) {
+        if (mode < 0 || mode > 2) {
+            throw new IllegalArgumentException("syncookies mode " + mode);
+        }
+        syncookies = mode;
+    }
+
+    /**
      * Linux's {@code tcp_abort_on_overflow}: when on, the ACK completing a handshake while the
      * accept queue is full resets the connection instead of being dropped. Off by default.
      */
@@ -366,8 +378,12 @@ public final class TcpLayer implements Ipv4Layer.Transport {
             counters.inc(Counter.TCP_LISTEN_DROPS);
             return;
         }
-        if (l.synQueueLength >= l.synQueueLimit()) {
-            sendCookie(l, seg, laddr, lport, raddr, rport);
+        if (syncookies == 2 || l.synQueueLength >= l.synQueueLimit()) {
+            if (syncookies == 0) {
+                counters.inc(Counter.TCP_LISTEN_DROPS);
+            } else {
+                sendCookie(l, seg, laddr, lport, raddr, rport);
+            }
             return;
         }
         TcpSocket s = newPassive(l, laddr, lport, raddr, rport);
