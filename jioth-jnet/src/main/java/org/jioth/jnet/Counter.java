@@ -89,6 +89,9 @@ public enum Counter {
     TCP_LISTEN_DROPS("TcpExt.ListenDrops"),
     TCP_SYNCOOKIES_SENT("TcpExt.SyncookiesSent"),
     TCP_SYNCOOKIES_RECV("TcpExt.SyncookiesRecv"),
+    TCP_SYNCOOKIES_FAILED("TcpExt.SyncookiesFailed"),
+    TCP_LISTEN_OVERFLOWS("TcpExt.ListenOverflows"),
+    TCP_TIME_WAIT_OVERFLOW("TcpExt.TCPTimeWaitOverflow"),
 
     LOOP_ERRORS("Loop.Errors");
 

@@ -12,6 +12,7 @@ import org.jioth.jnet.wire.Ipv4;
 import org.jioth.jnet.wire.Mac;
 import org.jioth.jnet.wire.Tcp;
 import org.jioth.jnet.wire.TcpOptions;
+import org.jioth.jnet.tcp.SynCookies;
 import org.jioth.vde.EthernetNode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -62,6 +63,27 @@ class TcpLayerTest {
         Tcp t = new Tcp();
         assertThat(t.wrap(b, 34, total - 20, STACK_IP, RAW_IP)).isEqualTo(Tcp.Check.OK);
         return t;
+    }
+
+    /** Like {@link #next} but answers ARP requests met on the way (after long virtual-time jumps). */
+    Tcp nextAnsweringArp(int dport) throws Exception {
+        while (true) {
+            byte[] f = raw.poll(x -> (x[12] & 0xff) == 0x08 && (x[13] == 6 || x.length > 34 && x[13] == 0 && x[23] == 6
+                    && (ByteBuffer.wrap(x).getShort(14 + 20 + 2) & 0xffff) == dport));
+            assertThat(f).as("a segment to port " + dport).isNotNull();
+            ByteBuffer b = ByteBuffer.wrap(f);
+            if (f[13] == 6) {
+                Arp arp = new Arp();
+                arp.wrap(b, Ethernet.HEADER, f.length - Ethernet.HEADER);
+                if (arp.targetIp() == RAW_IP) {
+                    raw.send(Frames.arpReply(RAW_MAC, RAW_IP, arp.senderMac(), arp.senderIp()));
+                }
+                continue;
+            }
+            Tcp t = new Tcp();
+            assertThat(t.wrap(b, 34, (b.getShort(16) & 0xffff) - 20, STACK_IP, RAW_IP)).isEqualTo(Tcp.Check.OK);
+            return t;
+        }
     }
 
     /** Answers the stack's ARP request for the raw port's address. */
@@ -221,5 +243,392 @@ class TcpLayerTest {
         TcpOptions o = new TcpOptions();
         o.mss = v;
         return o;
+    }
+
+    // ================================================================ cookies with options, listen queues, TIME_WAIT
+
+    static byte[] segment(int sport, int dport, int seq, int ack, int flags, int window, TcpOptions o, byte[] data) {
+        int hl = Tcp.headerLength(o);
+        ByteBuffer b = ByteBuffer.allocate(hl + data.length);
+        b.put(hl, data);
+        Tcp.emit(b, 0, sport, dport, seq, ack, flags, window, o, data.length, RAW_IP, STACK_IP);
+        return b.array();
+    }
+
+    /** SYN options: MSS 1460, window scale {@code ws} (-1: none), SACK-permitted, timestamps when {@code tsVal} != null. */
+    static TcpOptions synOptions(int ws, boolean sack, Integer tsVal) {
+        TcpOptions o = mss(1460);
+        o.windowScale = ws;
+        o.sackPermitted = sack;
+        if (tsVal != null) {
+            o.timestamps = true;
+            o.tsVal = tsVal;
+        }
+        return o;
+    }
+
+    static TcpOptions ts(int val, int ecr) {
+        TcpOptions o = new TcpOptions();
+        o.timestamps = true;
+        o.tsVal = val;
+        o.tsEcr = ecr;
+        return o;
+    }
+
+    static TcpOptions optionsOf(Tcp t) {
+        TcpOptions o = new TcpOptions();
+        assertThat(t.options(o)).isTrue();
+        return o;
+    }
+
+    /** Fills a listener's SYN queue (16) with half-open handshakes from ports 3000..3015 (answers the first ARP). */
+    void fillSynQueue(boolean arp) throws Exception {
+        for (int i = 0; i < 16; i++) {
+            send(segment(3000 + i, 80, 1000 * i, 0, Tcp.SYN, mss(1460), new byte[0]));
+        }
+        assertThat(TestNet.await(() -> stack.counter(Counter.TCP_PASSIVE_OPENS) == 16)).isTrue();
+        if (arp) {
+            answerArp();
+        }
+    }
+
+    void onLoop(java.util.function.Consumer<org.jioth.jnet.tcp.TcpLayer> action) throws Exception {
+        stack.onLoop(() -> {
+            action.accept(stack.onLoopTcp());
+            return null;
+        });
+    }
+
+    @Test
+    void cookieWithTimestampsKeepsWindowScalingSackAndTimestamps() throws Exception {
+        try (ServerSocketChannel server = stack.provider().openServerSocketChannel()) {
+            server.bind(new InetSocketAddress(80), 4);
+            fillSynQueue(true);
+            raw.clear();
+            send(segment(4000, 80, 777, 0, Tcp.SYN, 65535, synOptions(7, true, 1000), new byte[0]));
+            Tcp synAck = next(4000);
+            assertThat(synAck.flags()).isEqualTo(Tcp.SYN | Tcp.ACK);
+            assertThat(stack.counter(Counter.TCP_SYNCOOKIES_SENT)).isEqualTo(1);
+            int cookie = synAck.seq();
+            TcpOptions so = optionsOf(synAck);
+            assertThat(so.windowScale).as("the scale our 256 KiB buffer needs").isEqualTo(3);
+            assertThat(so.sackPermitted).isTrue();
+            assertThat(so.timestamps).isTrue();
+            assertThat(so.tsEcr).isEqualTo(1000);
+            assertThat(so.tsVal & SynCookies.TS_OPTION_MASK).isEqualTo(SynCookies.encodeOptions(7, true));
+            assertThat(synAck.window()).isEqualTo(65535);
+            // the final ACK announces a window of 100 << 7 and brings data
+            send(segment(4000, 80, 778, cookie + 1, Tcp.ACK, 100, ts(1001, so.tsVal), "hi".getBytes()));
+            assertThat(TestNet.await(() -> stack.counter(Counter.TCP_SYNCOOKIES_RECV) == 1)).isTrue();
+            try (SocketChannel c = server.accept()) {
+                ByteBuffer in = ByteBuffer.allocate(10);
+                c.read(in);
+                assertThat(new String(in.array(), 0, in.position())).isEqualTo("hi");
+                assertThat(stack.onLoop(() -> stack.onLoopTcp().describe())).contains("ts sack");
+                c.write(ByteBuffer.allocate(40_000));
+                // the peer's scaled window (12800) in full segments leaves: 8 x 1448 (sender SWS
+                // avoidance keeps the 1216-byte rest), timestamped, our own window scaled
+                int window = 100 << 7;
+                int full = window / (1460 - 12) * (1460 - 12);
+                int sent = 0;
+                while (sent < full) {
+                    Tcp d = next(4000);
+                    TcpOptions o = optionsOf(d);
+                    assertThat(o.timestamps).isTrue();
+                    assertThat(o.tsEcr).isEqualTo(1001);
+                    assertThat(o.tsVal - so.tsVal).as("our TSvals never go back").isGreaterThanOrEqualTo(0);
+                    assertThat(d.window()).as("256 KiB >> 3").isBetween(32000, 32768);
+                    if (d.payloadLength() > 0) {
+                        assertThat(d.seq()).isEqualTo(cookie + 1 + sent);
+                        assertThat(d.payloadLength()).isLessThanOrEqualTo(1460 - 12);
+                        sent += d.payloadLength();
+                    }
+                }
+                assertThat(sent).isEqualTo(full);
+                // acknowledging it all: the next data starts right after, so nothing more had left
+                send(segment(4000, 80, 780, cookie + 1 + sent, Tcp.ACK, 100, ts(1002, so.tsVal), new byte[0]));
+                Tcp more;
+                do {
+                    more = next(4000);
+                } while (more.payloadLength() == 0);
+                assertThat(more.seq()).isEqualTo(cookie + 1 + sent);
+                // out-of-order data from the peer draws a SACK block
+                send(segment(4000, 80, 790, cookie + 1 + sent, Tcp.ACK, 100, ts(1003, so.tsVal), "zz".getBytes()));
+                Tcp sackAck;
+                do {
+                    sackAck = next(4000);
+                } while (optionsOf(sackAck).sackCount == 0);
+                TcpOptions ao = optionsOf(sackAck);
+                assertThat(sackAck.ack()).isEqualTo(780);
+                assertThat(ao.sack[0]).isEqualTo(790);
+                assertThat(ao.sack[1]).isEqualTo(792);
+            }
+        }
+    }
+
+    @Test
+    void cookieWithoutTimestampsOffersOnlyTheMss() throws Exception {
+        try (ServerSocketChannel server = stack.provider().openServerSocketChannel()) {
+            server.bind(new InetSocketAddress(80), 4);
+            fillSynQueue(true);
+            raw.clear();
+            send(segment(4000, 80, 777, 0, Tcp.SYN, 65535, synOptions(7, true, null), new byte[0]));
+            Tcp synAck = next(4000);
+            TcpOptions so = optionsOf(synAck);
+            assertThat(so.mss).isPositive();
+            assertThat(so.windowScale).isEqualTo(-1);
+            assertThat(so.sackPermitted).isFalse();
+            assertThat(so.timestamps).isFalse();
+            // an ACK that adds timestamps claims a handshake the cookie did not make: reset
+            send(segment(4000, 80, 778, synAck.seq() + 1, Tcp.ACK, 100, ts(5, so.tsVal), new byte[0]));
+            assertThat(next(4000).flags()).isEqualTo(Tcp.RST);
+            assertThat(stack.counter(Counter.TCP_SYNCOOKIES_FAILED)).isEqualTo(1);
+            send(segment(4000, 80, 778, synAck.seq() + 1, Tcp.ACK, 100, null, new byte[0]));
+            assertThat(TestNet.await(() -> stack.counter(Counter.TCP_SYNCOOKIES_RECV) == 1)).isTrue();
+            try (SocketChannel c = server.accept()) {
+                c.write(ByteBuffer.allocate(1000));
+                Tcp d;
+                do {
+                    d = next(4000);
+                } while (d.payloadLength() == 0);
+                assertThat(optionsOf(d).timestamps).isFalse();
+                assertThat(d.window()).as("unscaled").isEqualTo(65535);
+                assertThat(stack.onLoop(() -> stack.onLoopTcp().describe())).doesNotContain(" ts").doesNotContain("sack");
+            }
+        }
+    }
+
+    @Test
+    void forgedTamperedAndStaleCookieAcksAreReset() throws Exception {
+        try (ServerSocketChannel server = stack.provider().openServerSocketChannel()) {
+            server.bind(new InetSocketAddress(80), 4);
+            // no SYN queue overflow yet: an ACK for no connection is reset without a cookie check
+            send(segment(4100, 80, 5, 123456, Tcp.ACK, null, new byte[0]));
+            answerArp();
+            assertThat(next(4100).flags()).isEqualTo(Tcp.RST);
+            assertThat(stack.counter(Counter.TCP_SYNCOOKIES_FAILED)).isZero();
+            fillSynQueue(false);
+            raw.clear();
+            send(segment(4000, 80, 777, 0, Tcp.SYN, 65535, synOptions(7, true, 1000), new byte[0]));
+            Tcp synAck = next(4000);
+            int cookie = synAck.seq();
+            int tsVal = optionsOf(synAck).tsVal;
+            // forged cookie
+            send(segment(4000, 80, 778, cookie + 2, Tcp.ACK, 100, ts(1001, tsVal), new byte[0]));
+            Tcp rst = next(4000);
+            assertThat(rst.flags()).isEqualTo(Tcp.RST);
+            assertThat(rst.seq()).isEqualTo(cookie + 2);
+            // the options in the echoed TSval changed (window scale 14, say)
+            send(segment(4000, 80, 778, cookie + 1, Tcp.ACK, 100, ts(1001, tsVal ^ 9), new byte[0]));
+            assertThat(next(4000).flags()).isEqualTo(Tcp.RST);
+            // an echo from the future
+            send(segment(4000, 80, 778, cookie + 1, Tcp.ACK, 100, ts(1001, tsVal + (1 << 20)), new byte[0]));
+            assertThat(next(4000).flags()).isEqualTo(Tcp.RST);
+            // timestamps dropped from the final ACK
+            send(segment(4000, 80, 778, cookie + 1, Tcp.ACK, 100, null, new byte[0]));
+            assertThat(next(4000).flags()).isEqualTo(Tcp.RST);
+            assertThat(TestNet.await(() -> stack.counter(Counter.TCP_SYNCOOKIES_FAILED) == 4)).isTrue();
+            // the genuine ACK, but after the cookie expired (two 64 s periods)
+            net.advance(java.time.Duration.ofSeconds(200), 20);
+            raw.clear();
+            send(segment(4000, 80, 778, cookie + 1, Tcp.ACK, 100, ts(1001, tsVal), new byte[0]));
+            assertThat(nextAnsweringArp(4000).flags()).isEqualTo(Tcp.RST); // the neighbour entry aged out too
+            assertThat(stack.counter(Counter.TCP_SYNCOOKIES_RECV)).isZero();
+            server.configureBlocking(false);
+            assertThat(server.accept()).isNull();
+        }
+    }
+
+    @Test
+    void aFullAcceptQueueDropsSynsAndTheFinalAckUntilTheApplicationAccepts() throws Exception {
+        try (ServerSocketChannel server = stack.provider().openServerSocketChannel()) {
+            server.bind(new InetSocketAddress(80), 1);
+            send(segment(5001, 80, 100, 0, Tcp.SYN, mss(1460), new byte[0]));
+            answerArp();
+            Tcp synAckA = next(5001);
+            send(segment(5002, 80, 200, 0, Tcp.SYN, mss(1460), new byte[0]));
+            Tcp synAckB = next(5002);
+            send(segment(5001, 80, 101, synAckA.seq() + 1, Tcp.ACK, null, new byte[0])); // A fills the queue
+            send(segment(5002, 80, 201, synAckB.seq() + 1, Tcp.ACK, null, "b".getBytes()));
+            assertThat(TestNet.await(() -> stack.counter(Counter.TCP_LISTEN_OVERFLOWS) == 1)).isTrue();
+            // a new SYN meanwhile is dropped too, unanswered
+            long out = stack.counter(Counter.TCP_OUT_SEGS);
+            send(segment(5003, 80, 300, 0, Tcp.SYN, mss(1460), new byte[0]));
+            assertThat(TestNet.await(() -> stack.counter(Counter.TCP_LISTEN_OVERFLOWS) == 2)).isTrue();
+            net.settle();
+            assertThat(stack.counter(Counter.TCP_OUT_SEGS)).isEqualTo(out);
+            assertThat(stack.counter(Counter.TCP_OUT_RSTS)).as("dropped, not reset").isZero();
+            assertThat(stack.counter(Counter.TCP_LISTEN_DROPS)).isEqualTo(2);
+            try (SocketChannel a = server.accept()) {
+                assertThat(((InetSocketAddress) a.getRemoteAddress()).getPort()).isEqualTo(5001);
+                // B is still half-open: its SYN-ACK is retransmitted, the peer's ACK comes again
+                raw.clear();
+                net.advance(java.time.Duration.ofMillis(1500), 3);
+                Tcp again = next(5002);
+                assertThat(again.flags()).isEqualTo(Tcp.SYN | Tcp.ACK);
+                assertThat(again.seq()).isEqualTo(synAckB.seq());
+                send(segment(5002, 80, 201, synAckB.seq() + 1, Tcp.ACK, null, "b".getBytes()));
+                try (SocketChannel b = server.accept()) {
+                    assertThat(((InetSocketAddress) b.getRemoteAddress()).getPort()).isEqualTo(5002);
+                    ByteBuffer in = ByteBuffer.allocate(4);
+                    assertThat(TestNet.await(() -> {
+                        try {
+                            return b.read(in) > 0 || in.position() > 0;
+                        } catch (java.io.IOException e) {
+                            throw new AssertionError(e);
+                        }
+                    })).isTrue();
+                    assertThat((char) in.get(0)).isEqualTo('b');
+                }
+            }
+        }
+    }
+
+    @Test
+    void syncookiesModesNeverAndAlways() throws Exception {
+        try (ServerSocketChannel server = stack.provider().openServerSocketChannel()) {
+            server.bind(new InetSocketAddress(80), 4);
+            onLoop(tcp -> tcp.setSyncookies(0));
+            fillSynQueue(true);
+            send(segment(4000, 80, 777, 0, Tcp.SYN, 65535, synOptions(7, true, 1000), new byte[0]));
+            assertThat(TestNet.await(() -> stack.counter(Counter.TCP_LISTEN_DROPS) == 1)).isTrue();
+            assertThat(stack.counter(Counter.TCP_SYNCOOKIES_SENT)).isZero();
+            onLoop(tcp -> tcp.setSyncookies(2));
+            try (ServerSocketChannel other = stack.provider().openServerSocketChannel()) {
+                other.bind(new InetSocketAddress(81), 4);
+                raw.clear();
+                send(segment(4001, 81, 5, 0, Tcp.SYN, 65535, synOptions(-1, false, null), new byte[0]));
+                Tcp synAck = next(4001);
+                assertThat(synAck.flags()).isEqualTo(Tcp.SYN | Tcp.ACK);
+                assertThat(stack.counter(Counter.TCP_SYNCOOKIES_SENT)).as("an empty SYN queue, still a cookie").isEqualTo(1);
+                assertThat(stack.onLoop(() -> stack.onLoopTcp().connectionCount())).isEqualTo(16);
+                send(segment(4001, 81, 6, synAck.seq() + 1, Tcp.ACK, 65535, null, new byte[0]));
+                try (SocketChannel c = other.accept()) {
+                    assertThat(((InetSocketAddress) c.getRemoteAddress()).getPort()).isEqualTo(4001);
+                }
+            }
+        }
+    }
+
+    @Test
+    void abortOnOverflowResetsInstead() throws Exception {
+        onLoop(tcp -> tcp.setAbortOnOverflow(true));
+        try (ServerSocketChannel server = stack.provider().openServerSocketChannel()) {
+            server.bind(new InetSocketAddress(80), 1);
+            send(segment(5001, 80, 100, 0, Tcp.SYN, mss(1460), new byte[0]));
+            answerArp();
+            Tcp synAckA = next(5001);
+            send(segment(5002, 80, 200, 0, Tcp.SYN, mss(1460), new byte[0]));
+            Tcp synAckB = next(5002);
+            send(segment(5001, 80, 101, synAckA.seq() + 1, Tcp.ACK, null, new byte[0]));
+            send(segment(5002, 80, 201, synAckB.seq() + 1, Tcp.ACK, null, new byte[0]));
+            Tcp rst = next(5002);
+            assertThat(rst.flags() & Tcp.RST).isNotZero();
+            assertThat(stack.counter(Counter.TCP_LISTEN_OVERFLOWS)).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aCookieAckMeetingAFullAcceptQueueIsDroppedAndAcceptedWhenRetransmitted() throws Exception {
+        try (ServerSocketChannel server = stack.provider().openServerSocketChannel()) {
+            server.bind(new InetSocketAddress(80), 1);
+            fillSynQueue(true);
+            Tcp first = next(3000);
+            raw.clear();
+            send(segment(4000, 80, 777, 0, Tcp.SYN, 65535, synOptions(2, false, 50), new byte[0]));
+            Tcp synAck = next(4000);
+            int tsVal = optionsOf(synAck).tsVal;
+            send(segment(3000, 80, 1, first.seq() + 1, Tcp.ACK, null, new byte[0])); // fills the accept queue
+            send(segment(4000, 80, 778, synAck.seq() + 1, Tcp.ACK, 100, ts(51, tsVal), new byte[0]));
+            assertThat(TestNet.await(() -> stack.counter(Counter.TCP_LISTEN_OVERFLOWS) == 1)).isTrue();
+            net.settle();
+            assertThat(stack.counter(Counter.TCP_OUT_RSTS)).isZero();
+            assertThat(stack.counter(Counter.TCP_SYNCOOKIES_RECV)).isZero();
+            try (SocketChannel a = server.accept()) {
+                assertThat(((InetSocketAddress) a.getRemoteAddress()).getPort()).isEqualTo(3000);
+            }
+            send(segment(4000, 80, 778, synAck.seq() + 1, Tcp.ACK, 100, ts(52, tsVal), new byte[0]));
+            try (SocketChannel b = server.accept()) {
+                assertThat(((InetSocketAddress) b.getRemoteAddress()).getPort()).isEqualTo(4000);
+                assertThat(stack.counter(Counter.TCP_SYNCOOKIES_RECV)).isEqualTo(1);
+            }
+        }
+    }
+
+    /** Peer-side numbers of one connection that ended in our TIME_WAIT. */
+    record Closed(int port, int peerIsn, int ourIsn, int peerTs) {
+    }
+
+    /** A handshake from {@code port} (with timestamps), accepted and closed by us first: TIME_WAIT. */
+    Closed intoTimeWait(ServerSocketChannel server, int port, int peerIsn, int peerTs) throws Exception {
+        send(segment(port, 80, peerIsn, 0, Tcp.SYN, 65535, synOptions(-1, false, peerTs), new byte[0]));
+        Tcp synAck = next(port);
+        int our = synAck.seq();
+        int ourTs = optionsOf(synAck).tsVal;
+        send(segment(port, 80, peerIsn + 1, our + 1, Tcp.ACK, 65535, ts(peerTs + 1, ourTs), new byte[0]));
+        SocketChannel c = server.accept();
+        c.close();
+        Tcp fin;
+        do {
+            fin = next(port);
+        } while ((fin.flags() & Tcp.FIN) == 0);
+        assertThat(fin.seq()).isEqualTo(our + 1);
+        send(segment(port, 80, peerIsn + 1, our + 2, Tcp.FIN | Tcp.ACK, 65535, ts(peerTs + 2, ourTs), new byte[0]));
+        Tcp last = next(port);
+        assertThat(last.flags()).isEqualTo(Tcp.ACK);
+        assertThat(last.ack()).isEqualTo(peerIsn + 2);
+        return new Closed(port, peerIsn, our, peerTs + 2);
+    }
+
+    @Test
+    void timeWaitIsBoundedEvictsTheOldestAndIsReusedByNewerSyns() throws Exception {
+        onLoop(tcp -> tcp.setMaxTimeWait(3));
+        try (ServerSocketChannel server = stack.provider().openServerSocketChannel()) {
+            server.bind(new InetSocketAddress(80), 8);
+            send(segment(6000, 81, 1, 0, Tcp.SYN, null, new byte[0])); // gets the ARP exchange done
+            answerArp();
+            next(6000);
+            Closed[] cs = new Closed[5];
+            for (int i = 0; i < 5; i++) {
+                cs[i] = intoTimeWait(server, 6001 + i, 10_000 * (i + 1), 1000 * (i + 1));
+                int expect = Math.min(i + 1, 3);
+                assertThat(TestNet.await(() -> {
+                    try {
+                        return stack.onLoop(() -> stack.onLoopTcp().timeWaitCount()) == expect;
+                    } catch (java.io.IOException e) {
+                        throw new AssertionError(e);
+                    }
+                })).isTrue();
+            }
+            assertThat(stack.counter(Counter.TCP_TIME_WAIT_OVERFLOW)).isEqualTo(2);
+            assertThat(stack.onLoop(() -> stack.onLoopTcp().connectionCount())).isEqualTo(3);
+
+            // 6001 and 6002 were the oldest: gone, so even an old SYN opens a new connection there
+            send(segment(6001, 80, cs[0].peerIsn(), 0, Tcp.SYN, 65535, synOptions(-1, false, 1), new byte[0]));
+            assertThat(next(6001).flags()).isEqualTo(Tcp.SYN | Tcp.ACK);
+            // 6003 still has its guard: an old SYN (older timestamp, older sequence) gets its ACK
+            send(segment(6003, 80, cs[2].peerIsn(), 0, Tcp.SYN, 65535, synOptions(-1, false, 1), new byte[0]));
+            Tcp guard = next(6003);
+            assertThat(guard.flags()).isEqualTo(Tcp.ACK);
+            assertThat(guard.ack()).isEqualTo(cs[2].peerIsn() + 2);
+            // ...and so does a newer sequence number with an older timestamp (RFC 6191: PAWS decides)
+            send(segment(6003, 80, cs[2].peerIsn() + 100_000, 0, Tcp.SYN, 65535,
+                    synOptions(-1, false, cs[2].peerTs() - 1), new byte[0]));
+            assertThat(next(6003).flags()).isEqualTo(Tcp.ACK);
+            // a newer timestamp reopens 6004 even with an older sequence number; ISN past the old one
+            send(segment(6004, 80, cs[3].peerIsn() - 100_000, 0, Tcp.SYN, 65535,
+                    synOptions(-1, false, cs[3].peerTs() + 1), new byte[0]));
+            Tcp reopened = next(6004);
+            assertThat(reopened.flags()).isEqualTo(Tcp.SYN | Tcp.ACK);
+            assertThat(reopened.ack()).isEqualTo(cs[3].peerIsn() - 100_000 + 1);
+            assertThat(reopened.seq()).isEqualTo(cs[3].ourIsn() + 2 + 65537);
+            // without timestamps, a newer sequence number reopens 6005
+            send(segment(6005, 80, cs[4].peerIsn() + 100_000, 0, Tcp.SYN, 65535, mss(1460), new byte[0]));
+            Tcp plain = next(6005);
+            assertThat(plain.flags()).isEqualTo(Tcp.SYN | Tcp.ACK);
+            assertThat(optionsOf(plain).timestamps).isFalse();
+            assertThat(stack.onLoop(() -> stack.onLoopTcp().timeWaitCount())).isEqualTo(1); // 6003 only
+            assertThat(stack.counter(Counter.TCP_TIME_WAIT_OVERFLOW)).isEqualTo(2);
+        }
     }
 }

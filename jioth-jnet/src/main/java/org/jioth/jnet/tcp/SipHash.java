@@ -1,8 +1,8 @@
 package org.jioth.jnet.tcp;
 
 /**
- * SipHash-2-4 of two 64-bit words under a 128-bit key: the keyed hash behind ISNs (RFC 6528) and
- * SYN cookies. Allocation-free.
+ * SipHash-2-4 of two or three 64-bit words under a 128-bit key: the keyed hash behind ISNs
+ * (RFC 6528), timestamp offsets and SYN cookies. Allocation-free.
  */
 final class SipHash {
     private final long k0;
@@ -14,38 +14,30 @@ final class SipHash {
     }
 
     long hash(long m0, long m1) {
+        return sip(m0, m1, 0, 2);
+    }
+
+    long hash(long m0, long m1, long m2) {
+        return sip(m0, m1, m2, 3);
+    }
+
+    private long sip(long m0, long m1, long m2, int words) {
         long v0 = k0 ^ 0x736f6d6570736575L;
         long v1 = k1 ^ 0x646f72616e646f6dL;
         long v2 = k0 ^ 0x6c7967656e657261L;
         long v3 = k1 ^ 0x7465646279746573L;
-        // word 1
-        v3 ^= m0;
-        for (int i = 0; i < 2; i++) {
-            v0 += v1; v1 = Long.rotateLeft(v1, 13); v1 ^= v0; v0 = Long.rotateLeft(v0, 32);
-            v2 += v3; v3 = Long.rotateLeft(v3, 16); v3 ^= v2;
-            v0 += v3; v3 = Long.rotateLeft(v3, 21); v3 ^= v0;
-            v2 += v1; v1 = Long.rotateLeft(v1, 17); v1 ^= v2; v2 = Long.rotateLeft(v2, 32);
+        for (int w = 0; w <= words; w++) {
+            // the words, then the length block (8 bytes each, no tail)
+            long m = w == words ? (long) (8 * words) << 56 : w == 0 ? m0 : w == 1 ? m1 : m2;
+            v3 ^= m;
+            for (int i = 0; i < 2; i++) {
+                v0 += v1; v1 = Long.rotateLeft(v1, 13); v1 ^= v0; v0 = Long.rotateLeft(v0, 32);
+                v2 += v3; v3 = Long.rotateLeft(v3, 16); v3 ^= v2;
+                v0 += v3; v3 = Long.rotateLeft(v3, 21); v3 ^= v0;
+                v2 += v1; v1 = Long.rotateLeft(v1, 17); v1 ^= v2; v2 = Long.rotateLeft(v2, 32);
+            }
+            v0 ^= m;
         }
-        v0 ^= m0;
-        // word 2
-        v3 ^= m1;
-        for (int i = 0; i < 2; i++) {
-            v0 += v1; v1 = Long.rotateLeft(v1, 13); v1 ^= v0; v0 = Long.rotateLeft(v0, 32);
-            v2 += v3; v3 = Long.rotateLeft(v3, 16); v3 ^= v2;
-            v0 += v3; v3 = Long.rotateLeft(v3, 21); v3 ^= v0;
-            v2 += v1; v1 = Long.rotateLeft(v1, 17); v1 ^= v2; v2 = Long.rotateLeft(v2, 32);
-        }
-        v0 ^= m1;
-        // length block (16 bytes)
-        long b = 16L << 56;
-        v3 ^= b;
-        for (int i = 0; i < 2; i++) {
-            v0 += v1; v1 = Long.rotateLeft(v1, 13); v1 ^= v0; v0 = Long.rotateLeft(v0, 32);
-            v2 += v3; v3 = Long.rotateLeft(v3, 16); v3 ^= v2;
-            v0 += v3; v3 = Long.rotateLeft(v3, 21); v3 ^= v0;
-            v2 += v1; v1 = Long.rotateLeft(v1, 17); v1 ^= v2; v2 = Long.rotateLeft(v2, 32);
-        }
-        v0 ^= b;
         v2 ^= 0xff;
         for (int i = 0; i < 4; i++) {
             v0 += v1; v1 = Long.rotateLeft(v1, 13); v1 ^= v0; v0 = Long.rotateLeft(v0, 32);

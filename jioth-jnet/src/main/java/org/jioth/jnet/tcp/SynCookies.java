@@ -4,22 +4,68 @@ import java.util.random.RandomGenerator;
 
 /**
  * SYN cookies (RFC 4987 3.6): when a listener's SYN queue is full its SYN-ACK carries an ISN that
- * encodes everything needed to accept the final ACK without keeping state. Layout of the ISN:
- * 5 bits of a 64-second counter, 24 bits of a keyed hash of the 4-tuple, counter and client ISN,
- * 3 bits indexing an MSS table (covered by the hash too). Window scaling, SACK and timestamps are not remembered: a
- * connection accepted from a cookie runs without them.
+ * encodes everything needed to accept the final ACK without keeping state.
+ *
+ * <p>The ISN: 5 bits of a 64-second counter, 24 bits of a keyed MAC, 3 bits indexing an MSS
+ * table. When the SYN carried timestamps (and we use them), the peer's window scale (4 bits, 15
+ * meaning "none") and SACK-permitted (1 bit) travel in the low 5 bits of our SYN-ACK's TSval and
+ * come back in the ACK's TSecr, as Linux does. Without timestamps a cookie remembers only the MSS.
+ *
+ * <p>The MAC covers the 4-tuple, the client's ISN, the counter, the MSS index, whether the
+ * handshake uses timestamps and the 5 option bits. So an ACK cannot claim other options than
+ * those its SYN-ACK carried: flipping TSecr bits, adding timestamps to an ACK whose SYN had none,
+ * or dropping them from one whose SYN had them, all break the MAC like a forged cookie does.
+ * (The options are the peer's own, so a liar could only hurt itself, but binding them costs
+ * nothing and keeps a cookie connection exactly what the SYN-ACK promised.)
  */
 public final class SynCookies {
     static final int[] MSS_TABLE = {536, 1220, 1300, 1380, 1440, 1460, 4312, 8960};
-    private static final long PERIOD_NANOS = 64_000_000_000L;
-    private final SipHash hash;
+    /** The TSval bits that carry the options. */
+    public static final int TS_OPTION_MASK = 31;
+    /** {@code tsOptions} of a handshake without timestamps: the cookie is MSS-only. */
+    public static final int NO_TIMESTAMPS = -1;
+    private static final int NO_WSCALE = 15;
+    private static final int SACK_BIT = 16;
+    static final long PERIOD_NANOS = 64_000_000_000L;
+    private final SipHash mac;
 
     public SynCookies(RandomGenerator random) {
-        this.hash = new SipHash(random.nextLong(), random.nextLong());
+        this.mac = new SipHash(random.nextLong(), random.nextLong());
     }
 
-    /** The cookie ISN for a SYN with sequence {@code clientIsn} offering {@code mss} (0: none). */
-    public int make(int laddr, int lport, int raddr, int rport, int clientIsn, int mss, long nanos) {
+    /** The 5 option bits for a peer window scale ({@code -1}: none) and SACK-permitted. */
+    public static int encodeOptions(int peerWindowScale, boolean sackPermitted) {
+        int ws = peerWindowScale < 0 ? NO_WSCALE : Math.min(peerWindowScale, 14);
+        return ws | (sackPermitted ? SACK_BIT : 0);
+    }
+
+    /** The peer's window scale in option bits, -1 for none. */
+    public static int windowScale(int options) {
+        int ws = options & NO_WSCALE;
+        return ws == NO_WSCALE ? -1 : ws;
+    }
+
+    public static boolean sackPermitted(int options) {
+        return (options & SACK_BIT) != 0;
+    }
+
+    /**
+     * Our SYN-ACK's TSval: the timestamp clock with its low 5 bits replaced by the options, moved
+     * back by 32 when that would put it ahead of the clock. So it is never later than the clock,
+     * and every TSval the connection sends afterwards (the plain clock) is at least as large: the
+     * peer's PAWS never sees our timestamps go backwards. The price is a TSval up to 31 ms old,
+     * harmless for PAWS and a clock of 1 ms ticks.
+     */
+    public static int timestamp(int clock, int options) {
+        int ts = (clock & ~TS_OPTION_MASK) | options;
+        return ts - clock > 0 ? ts - (TS_OPTION_MASK + 1) : ts;
+    }
+
+    /**
+     * The cookie ISN for a SYN with sequence {@code clientIsn} offering {@code mss}, with
+     * {@code tsOptions} the option bits when the handshake uses timestamps or {@link #NO_TIMESTAMPS}.
+     */
+    public int make(int laddr, int lport, int raddr, int rport, int clientIsn, int mss, int tsOptions, long nanos) {
         int counter = (int) (nanos / PERIOD_NANOS) & 31;
         int idx = 0;
         for (int i = MSS_TABLE.length - 1; i >= 0; i--) {
@@ -28,30 +74,36 @@ public final class SynCookies {
                 break;
             }
         }
-        return counter << 27 | (h(laddr, lport, raddr, rport, clientIsn, counter << 3 | idx) & 0xffffff) << 3 | idx;
+        return counter << 27 | (mac(laddr, lport, raddr, rport, clientIsn, counter, idx, tsOptions) & 0xffffff) << 3 | idx;
     }
 
     /**
-     * Checks the ACK completing a cookie handshake ({@code seq} and {@code ack} of that ACK):
-     * the MSS the cookie encodes, or -1 when it is not ours or older than two periods.
+     * Checks the ACK completing a cookie handshake ({@code seq} and {@code ack} of that ACK;
+     * {@code tsOptions} the low bits of its TSecr, or {@link #NO_TIMESTAMPS} when it has none):
+     * the MSS the cookie encodes, or -1 when it is not ours, older than two periods, or its
+     * options differ from those the SYN-ACK carried.
      */
-    public int check(int laddr, int lport, int raddr, int rport, int seq, int ack, long nanos) {
+    public int check(int laddr, int lport, int raddr, int rport, int seq, int ack, int tsOptions, long nanos) {
         int cookie = ack - 1;
         int counter = cookie >>> 27;
         int now = (int) (nanos / PERIOD_NANOS) & 31;
         if (((now - counter) & 31) > 1) {
             return -1;
         }
-        int expect = h(laddr, lport, raddr, rport, seq - 1, counter << 3 | (cookie & 7)) & 0xffffff;
+        int idx = cookie & 7;
+        int expect = mac(laddr, lport, raddr, rport, seq - 1, counter, idx, tsOptions) & 0xffffff;
         if (((cookie >>> 3) & 0xffffff) != expect) {
             return -1;
         }
-        return MSS_TABLE[cookie & 7];
+        return MSS_TABLE[idx];
     }
 
-    private int h(int laddr, int lport, int raddr, int rport, int clientIsn, int counterAndMss) {
+    private int mac(int laddr, int lport, int raddr, int rport, int clientIsn, int counter, int mssIndex,
+            int tsOptions) {
         long m0 = ((long) laddr << 32) | (raddr & 0xffffffffL);
         long m1 = ((long) lport << 48) | ((long) rport << 32) | (clientIsn & 0xffffffffL);
-        return (int) hash.hash(m0 ^ ((long) counterAndMss << 56), m1);
+        long ts = tsOptions == NO_TIMESTAMPS ? 0 : 1L << 5 | (tsOptions & TS_OPTION_MASK);
+        long m2 = counter | (long) mssIndex << 5 | ts << 8;
+        return (int) mac.hash(m0, m1, m2);
     }
 }

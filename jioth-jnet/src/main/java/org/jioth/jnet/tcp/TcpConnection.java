@@ -132,11 +132,16 @@ public final class TcpConnection {
         this.receiveBuffer = new ReceiveBuffer(cfg.receiveBuffer);
         this.cc = CongestionControl.create(cfg.congestionControl);
         this.rtt = new RttEstimator(cfg.initialRto, cfg.minRto, cfg.maxRto);
+        this.ourWscale = windowScaleFor(cfg.receiveBuffer);
+    }
+
+    /** The window scale we advertise for a receive buffer (also in SYN cookie SYN-ACKs). */
+    static int windowScaleFor(int receiveBuffer) {
         int shift = 0;
-        while (shift < TcpOptions.MAX_WSCALE && (cfg.receiveBuffer >> shift) > 65535) {
+        while (shift < TcpOptions.MAX_WSCALE && (receiveBuffer >> shift) > 65535) {
             shift++;
         }
-        this.ourWscale = shift;
+        return shift;
     }
 
     public void setListener(Listener l) {
@@ -173,18 +178,34 @@ public final class TcpConnection {
         changed();
     }
 
-    /**
-     * Opens straight into ESTABLISHED from the ACK that completes a SYN-cookie handshake ({@code
-     * mss} is what the cookie encoded); the ACK's own payload and flags are then processed.
-     */
+    /** {@link #acceptCookie(Segment, int, int, boolean, boolean, long)} of an MSS-only cookie. */
     public void acceptCookie(Segment ack, int mss, long now) {
+        acceptCookie(ack, mss, -1, false, false, now);
+    }
+
+    /**
+     * Opens straight into ESTABLISHED from the ACK that completes a SYN-cookie handshake: {@code
+     * mss}, the peer's window scale ({@code peerWindowScale}, -1 for none), SACK-permitted and
+     * whether timestamps are on are what the (already checked) cookie recovered of the SYN; our
+     * own window scale is the one a SYN-ACK from this configuration advertised. The ACK's own
+     * payload and flags are then processed.
+     */
+    public void acceptCookie(Segment ack, int mss, int peerWindowScale, boolean sack, boolean timestamps, long now) {
         requireState(TcpState.CLOSED);
         active = false;
         initSend(ack.ack - 1, now);
         irs = ack.seq - 1;
         rcvNxt = ack.seq;
-        smss = Math.max(64, Math.min(mss, cfg.mss));
-        cc.init(smss, now);
+        TcpOptions syn = new TcpOptions();
+        syn.mss = mss;
+        syn.windowScale = peerWindowScale;
+        syn.sackPermitted = sack;
+        syn.timestamps = timestamps && ack.options.timestamps;
+        negotiate(syn, now);
+        if (tsOk) {
+            tsRecent = ack.options.tsVal;
+            tsRecentAge = now;
+        }
         rcvAdv = rcvNxt + Math.min(receiveBuffer.window(), 65535);
         lastAckSent = rcvNxt;
         sndUna = ack.ack;
@@ -1148,18 +1169,27 @@ public final class TcpConnection {
 
     // ================================================================ queries
 
-    /**
-     * In TIME_WAIT, whether a new SYN may reopen the connection (RFC 6191): its timestamp or
-     * sequence number must be beyond the old incarnation's.
-     */
+    /** {@link #acceptsNewSyn(Segment, boolean)} for a listener configured like this connection. */
     public boolean acceptsNewSyn(Segment syn) {
-        if (state != TcpState.TIME_WAIT) {
+        return acceptsNewSyn(syn, cfg.timestamps);
+    }
+
+    /**
+     * In TIME_WAIT, whether a new SYN may reopen the connection (RFC 6191 2). When both this
+     * incarnation and the new one use timestamps ({@code timestamps}: the listener would enable
+     * them), the SYN's TSval must be newer than TS.Recent, or equal with a newer sequence number;
+     * otherwise (either side without timestamps) its sequence number must be beyond RCV.NXT (as
+     * Linux: after the FIN). The old incarnation's PAWS state never judges the SYN any other way.
+     */
+    public boolean acceptsNewSyn(Segment syn, boolean timestamps) {
+        if (state != TcpState.TIME_WAIT || !syn.has(Tcp.SYN) || syn.has(Tcp.ACK) || syn.has(Tcp.RST)) {
             return false;
         }
-        if (tsOk && syn.options.timestamps) {
-            return gt(syn.options.tsVal, tsRecent);
+        boolean newerSeq = gt(syn.seq, rcvNxt);
+        if (tsOk && timestamps && syn.options.timestamps) {
+            return gt(syn.options.tsVal, tsRecent) || syn.options.tsVal == tsRecent && newerSeq;
         }
-        return gt(syn.seq, rcvNxt);
+        return newerSeq;
     }
 
     public TcpState state() {
@@ -1265,7 +1295,12 @@ public final class TcpConnection {
     }
 
     private int tsNow(long now) {
-        return (int) (now / 1_000_000L) + tsOffset;
+        return timestampClock(now, tsOffset);
+    }
+
+    /** The TSval clock (1 ms ticks) at {@code now} for a connection with timestamp offset {@code offset}. */
+    static int timestampClock(long now, int offset) {
+        return (int) (now / 1_000_000L) + offset;
     }
 
     private void requireState(TcpState s) {

@@ -21,15 +21,24 @@ import org.jioth.jnet.wire.TcpOptions;
 
 /**
  * TCP in a jnet stack: demultiplexes segments by 4-tuple to {@link TcpConnection}s, runs
- * listeners (bounded SYN and accept queues, SYN cookies past the SYN queue), answers segments for
- * closed ports with RST, picks random ephemeral ports, derives the MSS from the route's MTU and
- * applies ICMP "fragmentation needed" to the path MSS. Loop-only, like every protocol layer.
+ * listeners (bounded SYN and accept queues, SYN cookies past the SYN queue), keeps a bounded
+ * TIME_WAIT table, answers segments for closed ports with RST, picks random ephemeral ports,
+ * derives the MSS from the route's MTU and applies ICMP "fragmentation needed" to the path MSS.
+ * Loop-only, like every protocol layer.
+ *
+ * <p>Listen queues behave as Linux's (without {@code tcp_abort_on_overflow}, see
+ * {@link #setAbortOnOverflow}): a SYN arriving while the accept queue is full is dropped; past
+ * the SYN queue a SYN is answered with a cookie; the ACK completing a handshake (from the SYN
+ * queue or a cookie) while the accept queue is full is dropped, not reset: the SYN-ACK
+ * retransmission (or the peer's own retransmission) brings it back once there is room.
  */
 public final class TcpLayer implements Ipv4Layer.Transport {
     public static final int EPHEMERAL_LOW = 32768;
     public static final int EPHEMERAL_HIGH = 60999;
-    /** Connections kept in TIME_WAIT at most; beyond it the oldest guard is dropped early. */
+    /** Connections kept in TIME_WAIT at most by default; beyond it the oldest guard is dropped early. */
     public static final int MAX_TIME_WAIT = 8192;
+    /** Linux's ISN for a new incarnation reusing a TIME_WAIT tuple: this far past the old SND.NXT. */
+    private static final int TIME_WAIT_ISN_GAP = 65535 + 2;
     private static final int IP_TCP_HEADERS = Ipv4.HEADER + Tcp.HEADER;
 
     private final Ipv4Layer ip;
@@ -44,7 +53,10 @@ public final class TcpLayer implements Ipv4Layer.Transport {
     private final ConnectionTable connections = new ConnectionTable();
     private final Map<Integer, List<Object>> ports = new HashMap<>();
     private final Map<Integer, List<TcpListener>> listeners = new HashMap<>();
-    private final java.util.ArrayDeque<TcpSocket> timeWait = new java.util.ArrayDeque<>();
+    private final TimeWaitQueue timeWait = new TimeWaitQueue();
+    private int maxTimeWait = MAX_TIME_WAIT;
+    private boolean abortOnOverflow;
+    private int syncookies = 1;
     private final Tcp view = new Tcp();
     private final Segment in = new Segment();
     private final ByteBuffer tx = ByteBuffer.allocate(Ipv4Layer.HEADROOM + 65536);
@@ -139,7 +151,7 @@ public final class TcpLayer implements Ipv4Layer.Transport {
         }
         l.localAddress = addr;
         l.localPort = port;
-        l.backlog = Math.max(1, backlog);
+        l.backlog = TcpListener.clampBacklog(backlog);
         ports.computeIfAbsent(port, p -> new ArrayList<>(1)).add(l);
         listeners.computeIfAbsent(port, p -> new ArrayList<>(1)).add(l);
         return 0;
@@ -241,6 +253,42 @@ public final class TcpLayer implements Ipv4Layer.Transport {
         return connections.size();
     }
 
+    /** How many of them are in TIME_WAIT. */
+    public int timeWaitCount() {
+        return timeWait.size();
+    }
+
+    /**
+     * Bounds the TIME_WAIT table (default {@link #MAX_TIME_WAIT}); past it the oldest guard goes
+     * (counted as {@code TcpExt.TCPTimeWaitOverflow}).
+     */
+    public void setMaxTimeWait(int max) {
+        if (max < 0) {
+            throw new IllegalArgumentException("TIME_WAIT bound " + max);
+        }
+        maxTimeWait = max;
+        trimTimeWait();
+    }
+
+    /**
+     * Linux's {@code tcp_syncookies}: 0 never (a SYN past the SYN queue is dropped), 1 when the
+     * SYN queue is full (the default), 2 always (every SYN is answered statelessly).
+     */
+    public void setSyncookies(int mode) {
+        if (mode < 0 || mode > 2) {
+            throw new IllegalArgumentException("syncookies mode " + mode);
+        }
+        syncookies = mode;
+    }
+
+    /**
+     * Linux's {@code tcp_abort_on_overflow}: when on, the ACK completing a handshake while the
+     * accept queue is full resets the connection instead of being dropped. Off by default.
+     */
+    public void setAbortOnOverflow(boolean on) {
+        abortOnOverflow = on;
+    }
+
     // ================================================================ input
 
     @Override
@@ -270,16 +318,25 @@ public final class TcpLayer implements Ipv4Layer.Transport {
         int dport = view.destinationPort();
         TcpSocket s = connections.get(dst, dport, src, sport);
         if (s != null) {
-            if (s.conn.state() == TcpState.TIME_WAIT && seg.has(Tcp.SYN) && !seg.has(Tcp.ACK)
-                    && s.conn.acceptsNewSyn(seg) && findListener(dst, dport) != null) {
-                unregister(s); // RFC 6191: a new incarnation may replace the TIME_WAIT guard
-            } else {
-                long before = s.conn.stats().retransmissions;
-                s.conn.input(seg, loop.now());
-                counters.add(Counter.TCP_RETRANS_SEGS, s.conn.stats().retransmissions - before);
-                after(s);
+            TcpListener l = s.conn.state() == TcpState.TIME_WAIT && seg.has(Tcp.SYN) ? findListener(dst, dport) : null;
+            if (l != null && s.conn.acceptsNewSyn(seg, l.template.timestamps)) {
+                // RFC 6191: a new incarnation replaces the TIME_WAIT guard; as Linux, its ISN
+                // starts well past anything the old one sent, whatever the ISN clock says
+                int isn = s.conn.sendNext() + TIME_WAIT_ISN_GAP;
+                unregister(s);
+                listenerInput(l, seg, dst, dport, src, sport, true, isn);
                 return;
             }
+            if (finalAckOverflows(s, seg)) {
+                counters.inc(Counter.TCP_LISTEN_OVERFLOWS);
+                counters.inc(Counter.TCP_LISTEN_DROPS);
+                return;
+            }
+            long before = s.conn.stats().retransmissions;
+            s.conn.input(seg, loop.now());
+            counters.add(Counter.TCP_RETRANS_SEGS, s.conn.stats().retransmissions - before);
+            after(s);
+            return;
         }
         TcpListener l = findListener(dst, dport);
         if (l == null) {
@@ -287,47 +344,46 @@ public final class TcpLayer implements Ipv4Layer.Transport {
             resetFor(seg, dst, dport, src, sport);
             return;
         }
-        listenerInput(l, seg, dst, dport, src, sport);
+        listenerInput(l, seg, dst, dport, src, sport, false, 0);
     }
 
-    private void listenerInput(TcpListener l, Segment seg, int laddr, int lport, int raddr, int rport) {
+    /**
+     * Whether {@code seg} is the ACK completing the handshake of a connection in a listener's SYN
+     * queue while the accept queue is full: Linux then drops it (unless tcp_abort_on_overflow),
+     * leaving the connection in SYN_RECEIVED, whose SYN-ACK retransmissions draw the ACK again.
+     */
+    private boolean finalAckOverflows(TcpSocket s, Segment seg) {
+        TcpListener l = s.pendingListener;
+        return l != null && !abortOnOverflow && !l.closed && s.conn.state() == TcpState.SYN_RECEIVED
+                && seg.has(Tcp.ACK) && !seg.has(Tcp.SYN) && !seg.has(Tcp.RST)
+                && seg.ack == s.conn.sendNext() && l.acceptQueueFull();
+    }
+
+    /** A segment for no connection at a listener; {@code isn} is the ISN to use when {@code reuse}. */
+    private void listenerInput(TcpListener l, Segment seg, int laddr, int lport, int raddr, int rport,
+            boolean reuse, int isn) {
         if (seg.has(Tcp.RST)) {
             return;
         }
         if (seg.has(Tcp.ACK) && !seg.has(Tcp.SYN)) {
-            // maybe the end of a SYN-cookie handshake
-            int mss = cookies.check(laddr, lport, raddr, rport, seg.seq, seg.ack, loop.now());
-            if (mss < 0 || l.acceptQueueFull()) {
-                resetFor(seg, laddr, lport, raddr, rport);
-                return;
-            }
-            counters.inc(Counter.TCP_SYNCOOKIES_RECV);
-            TcpSocket s = newPassive(l, laddr, lport, raddr, rport);
-            register(s);
-            s.conn.acceptCookie(seg, mss, loop.now());
-            counters.inc(Counter.TCP_PASSIVE_OPENS);
-            if (s.conn.state() != TcpState.CLOSED) {
-                if (l.offer(s)) {
-                    l.changed();
-                } else {
-                    s.conn.abort(loop.now());
-                }
-            }
-            after(s);
+            cookieAck(l, seg, laddr, lport, raddr, rport);
             return;
         }
-        if (!seg.has(Tcp.SYN) || seg.has(Tcp.ACK)) {
-            if (seg.has(Tcp.ACK)) {
-                resetFor(seg, laddr, lport, raddr, rport);
-            }
+        if (!seg.has(Tcp.SYN)) {
             return;
         }
-        if (l.synQueueLength >= l.synQueueLimit()) {
-            if (l.acceptQueueFull()) {
+        if (l.acceptQueueFull()) {
+            // as Linux: no new handshakes while the application does not keep up
+            counters.inc(Counter.TCP_LISTEN_OVERFLOWS);
+            counters.inc(Counter.TCP_LISTEN_DROPS);
+            return;
+        }
+        if (syncookies == 2 || l.synQueueLength >= l.synQueueLimit()) {
+            if (syncookies == 0) {
                 counters.inc(Counter.TCP_LISTEN_DROPS);
-                return;
+            } else {
+                sendCookie(l, seg, laddr, lport, raddr, rport);
             }
-            sendCookie(seg, laddr, lport, raddr, rport);
             return;
         }
         TcpSocket s = newPassive(l, laddr, lport, raddr, rport);
@@ -335,7 +391,63 @@ public final class TcpLayer implements Ipv4Layer.Transport {
         l.synQueueLength++;
         register(s);
         counters.inc(Counter.TCP_PASSIVE_OPENS);
-        s.conn.acceptSyn(seg, isns.isn(laddr, lport, raddr, rport, loop.now()), loop.now());
+        s.conn.acceptSyn(seg, reuse ? isn : isns.isn(laddr, lport, raddr, rport, loop.now()), loop.now());
+        after(s);
+    }
+
+    /**
+     * An ACK for no connection at a listener: maybe the end of a SYN-cookie handshake. As Linux,
+     * it is only checked while the listener sent cookies within the last two cookie periods; a
+     * bad one draws a RST; a good one while the accept queue is full is dropped (the peer
+     * retransmits; the cookie stays valid for one to two periods).
+     */
+    private void cookieAck(TcpListener l, Segment seg, int laddr, int lport, int raddr, int rport) {
+        long now = loop.now();
+        if (!l.cookiesSent || now - l.lastCookieSent >= 2 * SynCookies.PERIOD_NANOS) {
+            resetFor(seg, laddr, lport, raddr, rport);
+            return;
+        }
+        TcpOptions o = seg.options;
+        int tsOptions = SynCookies.NO_TIMESTAMPS;
+        if (o.timestamps) {
+            // The echo must be one of our cookie TSvals: not from the future, and no older than
+            // a cookie lives (two periods); its low bits are then checked by the cookie's MAC.
+            int age = timestampClock(laddr, lport, raddr, rport, now) - o.tsEcr;
+            if (age < 0 || age > 2 * SynCookies.PERIOD_NANOS / 1_000_000L + 1000) {
+                counters.inc(Counter.TCP_SYNCOOKIES_FAILED);
+                resetFor(seg, laddr, lport, raddr, rport);
+                return;
+            }
+            tsOptions = o.tsEcr & SynCookies.TS_OPTION_MASK;
+        }
+        int mss = cookies.check(laddr, lport, raddr, rport, seg.seq, seg.ack, tsOptions, now);
+        if (mss < 0) {
+            counters.inc(Counter.TCP_SYNCOOKIES_FAILED);
+            resetFor(seg, laddr, lport, raddr, rport);
+            return;
+        }
+        if (l.acceptQueueFull()) {
+            counters.inc(Counter.TCP_LISTEN_OVERFLOWS);
+            counters.inc(Counter.TCP_LISTEN_DROPS);
+            if (abortOnOverflow) {
+                resetFor(seg, laddr, lport, raddr, rport);
+            }
+            return;
+        }
+        counters.inc(Counter.TCP_SYNCOOKIES_RECV);
+        TcpSocket s = newPassive(l, laddr, lport, raddr, rport);
+        register(s);
+        boolean ts = tsOptions != SynCookies.NO_TIMESTAMPS;
+        s.conn.acceptCookie(seg, mss, ts ? SynCookies.windowScale(tsOptions) : -1,
+                ts && SynCookies.sackPermitted(tsOptions), ts, now);
+        counters.inc(Counter.TCP_PASSIVE_OPENS);
+        if (s.conn.state() != TcpState.CLOSED) {
+            if (l.offer(s)) {
+                l.changed();
+            } else {
+                s.conn.abort(now);
+            }
+        }
         after(s);
     }
 
@@ -406,9 +518,18 @@ public final class TcpLayer implements Ipv4Layer.Transport {
      * refused it (PAWS, RFC 6191) until the guard expired, stalling connection churn.
      */
     private int timestampOffset(TcpSocket s) {
-        long m0 = ((long) s.localAddress << 32) | (s.remoteAddress & 0xffffffffL);
-        long m1 = ((long) s.localPort << 16) | s.remotePort;
+        return timestampOffset(s.localAddress, s.localPort, s.remoteAddress, s.remotePort);
+    }
+
+    private int timestampOffset(int laddr, int lport, int raddr, int rport) {
+        long m0 = ((long) laddr << 32) | (raddr & 0xffffffffL);
+        long m1 = ((long) lport << 16) | rport;
         return (int) timestampKeys.hash(m0, m1);
+    }
+
+    /** The TSval clock a connection of this 4-tuple runs (cookie SYN-ACKs use it too). */
+    private int timestampClock(int laddr, int lport, int raddr, int rport, long now) {
+        return TcpConnection.timestampClock(now, timestampOffset(laddr, lport, raddr, rport));
     }
 
     private void register(TcpSocket s) {
@@ -435,6 +556,9 @@ public final class TcpLayer implements Ipv4Layer.Transport {
             l.synQueueLength--;
             if (st != TcpState.CLOSED) {
                 if (l.closed || !l.offer(s)) {
+                    if (!l.closed) {
+                        counters.inc(Counter.TCP_LISTEN_OVERFLOWS); // tcp_abort_on_overflow
+                    }
                     counters.inc(Counter.TCP_LISTEN_DROPS);
                     c.abort(loop.now());
                     st = c.state();
@@ -443,13 +567,8 @@ public final class TcpLayer implements Ipv4Layer.Transport {
                 }
             }
         }
-        if (st == TcpState.TIME_WAIT && !s.inTimeWait) {
-            s.inTimeWait = true;
-            timeWait.add(s);
-            while (timeWait.size() > MAX_TIME_WAIT) {
-                TcpSocket oldest = timeWait.poll();
-                unregister(oldest);
-            }
+        if (st == TcpState.TIME_WAIT && timeWait.add(s)) {
+            trimTimeWait();
         }
         if (st == TcpState.CLOSED) {
             if (c.error() == TcpError.RESET) {
@@ -467,6 +586,14 @@ public final class TcpLayer implements Ipv4Layer.Transport {
         s.publish();
     }
 
+    /** Drops the oldest TIME_WAIT guards beyond the bound (each O(1)). */
+    private void trimTimeWait() {
+        while (timeWait.size() > maxTimeWait) {
+            counters.inc(Counter.TCP_TIME_WAIT_OVERFLOW);
+            unregister(timeWait.oldest());
+        }
+    }
+
     private void unregister(TcpSocket s) {
         if (!s.registered) {
             return;
@@ -474,9 +601,7 @@ public final class TcpLayer implements Ipv4Layer.Transport {
         s.registered = false;
         connections.remove(s.localAddress, s.localPort, s.remoteAddress, s.remotePort);
         loop.timers().cancel(s.timer);
-        if (s.inTimeWait) {
-            timeWait.remove(s);
-        }
+        timeWait.remove(s);
         if (s.pendingListener != null) {
             s.pendingListener.synQueueLength--;
             s.pendingListener = null;
@@ -532,15 +657,40 @@ public final class TcpLayer implements Ipv4Layer.Transport {
         send(laddr, raddr, len, flags);
     }
 
-    /** A stateless SYN-ACK whose ISN is a cookie (no window scaling, SACK or timestamps). */
-    private void sendCookie(Segment syn, int laddr, int lport, int raddr, int rport) {
+    /**
+     * A stateless SYN-ACK whose ISN is a cookie. With timestamps (both sides), it also offers
+     * window scaling and SACK as a normal SYN-ACK from the listener would, the peer's window
+     * scale and SACK-permitted riding in the TSval's low bits; without, it offers only the MSS.
+     * Its window and window scale are those a connection from the listener's template
+     * advertises, so the connection {@link #cookieAck} makes continues exactly from here.
+     */
+    private void sendCookie(TcpListener l, Segment syn, int laddr, int lport, int raddr, int rport) {
+        TcpConfig t = l.template;
+        TcpOptions so = syn.options;
         int mss = ip.route(raddr, laddr) == 0 ? mssFor(ip.path().iface) : 536;
-        int peer = syn.options.mss > 0 ? Math.min(syn.options.mss, mss) : 536;
-        int isn = cookies.make(laddr, lport, raddr, rport, syn.seq, peer, loop.now());
+        int peer = so.mss > 0 ? Math.min(so.mss, mss) : 536;
+        long now = loop.now();
+        boolean ts = t.timestamps && so.timestamps;
+        int peerWscale = t.windowScaling ? so.windowScale : -1;
+        boolean sack = t.sack && so.sackPermitted;
+        int tsOptions = ts ? SynCookies.encodeOptions(peerWscale, sack) : SynCookies.NO_TIMESTAMPS;
+        int isn = cookies.make(laddr, lport, raddr, rport, syn.seq, peer, tsOptions, now);
         TcpOptions o = rawOptions.clear();
         o.mss = mss;
-        int len = Tcp.emit(tx, Ipv4Layer.HEADROOM, lport, rport, isn, syn.seq + 1, Tcp.SYN | Tcp.ACK, 65535, o, 0,
+        if (ts) {
+            if (peerWscale >= 0) {
+                o.windowScale = TcpConnection.windowScaleFor(t.receiveBuffer);
+            }
+            o.sackPermitted = sack;
+            o.timestamps = true;
+            o.tsVal = SynCookies.timestamp(timestampClock(laddr, lport, raddr, rport, now), tsOptions);
+            o.tsEcr = so.tsVal;
+        }
+        int window = Math.min(t.receiveBuffer, 65535);
+        int len = Tcp.emit(tx, Ipv4Layer.HEADROOM, lport, rport, isn, syn.seq + 1, Tcp.SYN | Tcp.ACK, window, o, 0,
                 laddr, raddr);
+        l.cookiesSent = true;
+        l.lastCookieSent = now;
         counters.inc(Counter.TCP_SYNCOOKIES_SENT);
         send(laddr, raddr, len, Tcp.SYN | Tcp.ACK);
     }

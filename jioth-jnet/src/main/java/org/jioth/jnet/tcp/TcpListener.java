@@ -8,11 +8,17 @@ import java.util.ArrayDeque;
  * readiness snapshot, which application threads use under this object's lock.
  */
 public final class TcpListener {
+    /** The largest backlog a listener gets, whatever it asks for (Linux's default somaxconn). */
+    public static final int SOMAXCONN = 4096;
     final TcpConfig template;
     int localAddress;
     int localPort;
+    /** The accept queue's bound, 1..{@link #SOMAXCONN}. */
     int backlog;
     int synQueueLength;
+    /** When this listener last answered a SYN with a cookie; cookie ACKs count only soon after. */
+    long lastCookieSent;
+    boolean cookiesSent;
     boolean reuseAddress;
     boolean closed;
     private final ArrayDeque<TcpSocket> acceptQueue = new ArrayDeque<>();
@@ -33,6 +39,10 @@ public final class TcpListener {
 
     void changed() {
         onChange.run();
+    }
+
+    static int clampBacklog(int backlog) {
+        return Math.clamp(backlog, 1, SOMAXCONN);
     }
 
     /** The SYN queue's bound: beyond it SYN cookies answer. */

@@ -20,7 +20,10 @@ public final class TcpSocket {
     boolean reuseAddress;
     /** Set while the connection waits in a listener's SYN queue. */
     TcpListener pendingListener;
+    /** Membership and links of the layer's {@link TimeWaitQueue}. */
     boolean inTimeWait;
+    TcpSocket timeWaitOlder;
+    TcpSocket timeWaitNewer;
     boolean registered;
     /** Told when the neighbour layer could not deliver one of our segments. */
     org.jioth.jnet.link.DeliveryFailure undeliverable = org.jioth.jnet.link.DeliveryFailure.IGNORE;
