@@ -670,7 +670,11 @@ public final class TcpConnection {
             }
         } else {
             dupAcks = 0;
-            cc.onAck(acked, flight, now, rtt.srtt());
+            // Grow only while the window is what limits us (RFC 7661): a flow held back by the
+            // peer's window or the application would otherwise inflate cwnd without bound.
+            if (2L * flight >= cc.cwnd()) {
+                cc.onAck(acked, flight, now, rtt.srtt());
+            }
         }
         rtoAt = sndMax == sndUna ? NEVER : now + rtt.rto();
     }

@@ -213,6 +213,22 @@ class TcpDataTest {
     }
 
     @Test
+    void windowDoesNotGrowWhileThePeersWindowLimitsTheFlow() {
+        int start = h.c.congestion().cwnd();
+        // the peer's window holds us to two segments in flight, far below cwnd: acknowledging
+        // them (many times over) is no evidence that the network takes more
+        h.seg().seq(R).ack(L).win(2 * 1460).send();
+        h.write(TcpHarness.bytes(200 * 1460, 1));
+        int acked = L;
+        for (int i = 0; i < 50; i++) {
+            acked += 2 * 1460;
+            h.recvAll();
+            h.seg().seq(R).ack(acked).win(2 * 1460).send();
+        }
+        assertThat(h.c.congestion().cwnd()).isEqualTo(start);
+    }
+
+    @Test
     void slowStartRestartsAfterIdle() {
         h.write(TcpHarness.bytes(10 * 1460, 1));
         h.recvAll();

@@ -114,6 +114,18 @@ class TcpPartsTest {
     }
 
     @Test
+    void slowStartWithoutLossNeverOverflowsTheWindow() {
+        for (CongestionControl cc : new CongestionControl[] {new NewReno(), new Cubic()}) {
+            cc.init(1448, 0);
+            // 4 GiB acknowledged two segments at a time, always window-limited, never a loss
+            for (long acked = 0; acked < (4L << 30); acked += 2 * 1448) {
+                cc.onAck(2 * 1448, cc.cwnd(), acked, 1_000_000L);
+            }
+            assertThat(cc.cwnd()).as("%s", cc).isPositive().isLessThanOrEqualTo(CongestionControl.MAX_CWND);
+        }
+    }
+
+    @Test
     void cubicReducesByBetaAndGrowsBackTowardsTheOldMaximum() {
         Cubic c = new Cubic();
         c.init(1000, 0);
