@@ -90,6 +90,8 @@ public final class TcpConnection {
     private int unackedBytes;
     private int largestSegment;
     private boolean ackNow;
+    /** An ACK loss recovery counts on (out-of-order or duplicate data): it leaves even when output is deferred. */
+    private boolean ackUrgent;
 
     // negotiated options
     private boolean tsOk;
@@ -343,6 +345,20 @@ public final class TcpConnection {
 
     /** A segment for this connection (checksum already verified, options parsed). */
     public void input(Segment s, long now) {
+        input(s, now, false);
+    }
+
+    /**
+     * Like {@link #input} but leaves the answer (ACK, new data) to a later {@link #output} call,
+     * so the caller can feed a whole batch of received segments and answer them with one ACK and
+     * one burst. Duplicate ACKs for out-of-order or duplicate data still leave at once, one per
+     * segment, since the peer's loss recovery counts them.
+     */
+    public void inputDeferred(Segment s, long now) {
+        input(s, now, true);
+    }
+
+    private void input(Segment s, long now, boolean deferOutput) {
         stats.segmentsIn++;
         switch (state) {
             case CLOSED, LISTEN -> {
@@ -351,9 +367,10 @@ public final class TcpConnection {
             case SYN_SENT -> synSentInput(s, now);
             default -> synchronizedInput(s, now);
         }
-        if (state != TcpState.CLOSED) {
+        if (state != TcpState.CLOSED && (!deferOutput || ackUrgent)) {
             transmitData(now);
         }
+        ackUrgent = false;
         changed();
     }
 
@@ -731,6 +748,7 @@ public final class TcpConnection {
         if (skip > 0) {
             if (skip >= len) {
                 ackNow = true; // all old: the peer missed our ACK
+                ackUrgent = true;
                 return;
             }
             seq += skip;
@@ -751,16 +769,19 @@ public final class TcpConnection {
         largestSegment = Math.max(largestSegment, Math.min(len, 65535));
         if (advanced < 0) {
             ackNow = true;
+            ackUrgent = true;
             return;
         }
         if (advanced == 0) {
             stats.outOfOrder++;
             ackNow = true; // a duplicate ACK with SACK at once (RFC 5681 4.2)
+            ackUrgent = true;
             return;
         }
         rcvNxt += (int) advanced;
         if (hadHoles) {
             ackNow = true;
+            ackUrgent = true;
             return;
         }
         unackedBytes += len;
@@ -982,6 +1003,7 @@ public final class TcpConnection {
         }
         lastAckSent = rcvNxt;
         ackNow = false;
+        ackUrgent = false;
         unackedBytes = 0;
         delackAt = NEVER;
         transmit(s);

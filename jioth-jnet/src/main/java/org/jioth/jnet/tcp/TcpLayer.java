@@ -49,6 +49,8 @@ public final class TcpLayer implements Ipv4Layer.Transport {
     private final Segment in = new Segment();
     private final ByteBuffer tx = ByteBuffer.allocate(Ipv4Layer.HEADROOM + 65536);
     private final TcpOptions rawOptions = new TcpOptions();
+    /** Connections that took segments in the current frame batch: answered and published at its end. */
+    private final ArrayList<TcpSocket> batch = new ArrayList<>();
 
     public TcpLayer(Ipv4Layer ip, Interfaces interfaces, Counters counters, StackLoop loop, RandomGenerator random) {
         this.ip = ip;
@@ -275,9 +277,13 @@ public final class TcpLayer implements Ipv4Layer.Transport {
                 unregister(s); // RFC 6191: a new incarnation may replace the TIME_WAIT guard
             } else {
                 long before = s.conn.stats().retransmissions;
-                s.conn.input(seg, loop.now());
+                s.conn.inputDeferred(seg, loop.now());
                 counters.add(Counter.TCP_RETRANS_SEGS, s.conn.stats().retransmissions - before);
-                after(s);
+                settle(s);
+                if (!s.inBatch) {
+                    s.inBatch = true;
+                    batch.add(s);
+                }
                 return;
             }
         }
@@ -425,8 +431,42 @@ public final class TcpLayer implements Ipv4Layer.Transport {
         });
     }
 
+    /**
+     * The end of a batch of received frames: each connection that took segments sends its answer
+     * now (one ACK and one burst of data for the whole batch) and publishes its state once, so
+     * the application thread is woken once per batch rather than once per segment.
+     */
+    public void endOfBatch() {
+        long now = loop.now();
+        int i = 0;
+        try {
+            for (; i < batch.size(); i++) {
+                TcpSocket s = batch.get(i);
+                s.inBatch = false;
+                if (s.registered) {
+                    long before = s.conn.stats().retransmissions;
+                    s.conn.output(now);
+                    counters.add(Counter.TCP_RETRANS_SEGS, s.conn.stats().retransmissions - before);
+                    after(s);
+                } else {
+                    s.publish();
+                }
+            }
+            batch.clear();
+        } catch (RuntimeException e) {
+            batch.subList(0, i + 1).clear(); // the rest stay listed for the next batch
+            throw e;
+        }
+    }
+
     /** Bookkeeping after the connection handled an event: queues, TIME_WAIT, removal, timer, readiness. */
     void after(TcpSocket s) {
+        settle(s);
+        s.publish();
+    }
+
+    /** {@link #after} without publishing (inside a frame batch; {@link #endOfBatch} publishes). */
+    private void settle(TcpSocket s) {
         TcpConnection c = s.conn;
         TcpState st = c.state();
         TcpListener l = s.pendingListener;
@@ -464,7 +504,6 @@ public final class TcpLayer implements Ipv4Layer.Transport {
                 loop.timers().schedule(s.timer, d);
             }
         }
-        s.publish();
     }
 
     private void unregister(TcpSocket s) {

@@ -22,6 +22,8 @@ public final class TcpSocket {
     TcpListener pendingListener;
     boolean inTimeWait;
     boolean registered;
+    /** Listed in the layer's current frame batch (loop only). */
+    boolean inBatch;
     /** Told when the neighbour layer could not deliver one of our segments. */
     org.jioth.jnet.link.DeliveryFailure undeliverable = org.jioth.jnet.link.DeliveryFailure.IGNORE;
     private volatile Runnable onChange = () -> { };
