@@ -1160,6 +1160,13 @@ public final class TcpConnection {
         rtoAt = NEVER;
         delackAt = NEVER;
         closeAt = now + 2 * cfg.msl;
+        releaseBuffers();
+    }
+
+    /** A guard in TIME_WAIT (up to a minute, thousands under churn) or a closed connection needs no rings. */
+    private void releaseBuffers() {
+        sendBuffer.release();
+        receiveBuffer.release();
     }
 
     private void closeNow(TcpError e) {
@@ -1170,6 +1177,7 @@ public final class TcpConnection {
         rtoAt = NEVER;
         delackAt = NEVER;
         closeAt = NEVER;
+        releaseBuffers();
     }
 
     // ================================================================ queries
