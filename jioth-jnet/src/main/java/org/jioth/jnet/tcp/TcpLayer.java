@@ -41,6 +41,9 @@ public final class TcpLayer implements Ipv4Layer.Transport {
     private final SynCookies cookies;
     /** Keys the per-4-tuple timestamp offsets (RFC 7323 5.4). */
     private final SipHash timestampKeys;
+    private static final int EPHEMERAL_STEP = 500;
+    /** Where the ephemeral port walk stands (an index into the range), -1 before the first pick. */
+    private int nextEphemeral = -1;
     private final ConnectionTable connections = new ConnectionTable();
     private final Map<Integer, List<Object>> ports = new HashMap<>();
     private final Map<Integer, List<TcpListener>> listeners = new HashMap<>();
@@ -617,8 +620,25 @@ public final class TcpLayer implements Ipv4Layer.Transport {
         }
     }
 
+    /**
+     * RFC 6056 algorithm 5 (random increments of 1..{@value #EPHEMERAL_STEP}): unpredictable, yet a
+     * port comes back only after the walk wrapped the range. Purely random picks reused a port
+     * just released about once in 5,000 connections; the peer's TIME_WAIT guard of that tuple then
+     * saw the new SYN carry the same millisecond timestamp, refused it (RFC 6191), and the connect
+     * waited a full SYN retransmission timeout (1 s).
+     */
     private int ephemeral() {
         int range = EPHEMERAL_HIGH - EPHEMERAL_LOW + 1;
+        if (nextEphemeral < 0) {
+            nextEphemeral = random.nextInt(range);
+        }
+        for (int tries = 0; tries < 64; tries++) {
+            nextEphemeral = (nextEphemeral + 1 + random.nextInt(EPHEMERAL_STEP)) % range;
+            int p = EPHEMERAL_LOW + nextEphemeral;
+            if (!ports.containsKey(p) && !listeners.containsKey(p)) {
+                return p;
+            }
+        }
         int start = random.nextInt(range);
         for (int i = 0; i < range; i++) {
             int p = EPHEMERAL_LOW + (start + i) % range;
