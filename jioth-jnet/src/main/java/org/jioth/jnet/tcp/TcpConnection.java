@@ -265,16 +265,28 @@ public final class TcpConnection {
      * grew enough (receiver SWS avoidance, RFC 9293 3.8.6.2.2).
      */
     public void windowUpdate(long now) {
-        if (!state.synchronizedState() || finReceived) {
-            return;
-        }
-        int room = receiveBuffer.window();
-        int advertised = rcvAdv - rcvNxt;
-        if (room - advertised >= Math.min(receiveBuffer.capacity() / 2, 2 * largestSegment)) {
+        if (windowUpdateDue()) {
             ackNow = true;
             transmitData(now);
         }
         changed();
+    }
+
+    /** Whether the application has read enough since our last advertisement to announce more room. */
+    public boolean windowUpdateDue() {
+        return receiveBuffer.window() >= roomForWindowUpdate();
+    }
+
+    /**
+     * The receive-buffer room ({@link ReceiveBuffer#window()}) at which a window update becomes
+     * due (receiver SWS avoidance); {@link Integer#MAX_VALUE} when no update can be due.
+     */
+    public int roomForWindowUpdate() {
+        if (!state.synchronizedState() || finReceived) {
+            return Integer.MAX_VALUE;
+        }
+        int advertised = rcvAdv - rcvNxt;
+        return advertised + Math.min(receiveBuffer.capacity() / 2, 2 * largestSegment);
     }
 
     /** No more data from us (shutdownOutput): FIN after what is queued. */

@@ -466,6 +466,13 @@ public final class TcpLayer implements Ipv4Layer.Transport {
     void after(TcpSocket s) {
         settle(s);
         s.publish();
+        // Readers skip posting a window update when the room they saw was below what the last
+        // publish asked for; a read that raced with this publish is caught here, after it.
+        if (s.readUnchecked.get() && s.readUnchecked.getAndSet(false) && s.registered && s.conn.windowUpdateDue()) {
+            s.conn.windowUpdate(loop.now());
+            settle(s);
+            s.publish();
+        }
     }
 
     /** {@link #after} without publishing (inside a frame batch; {@link #endOfBatch} publishes). */
