@@ -92,9 +92,11 @@ public final class Checksum {
 
     /** Folds the carries into 16 bits: the one's complement sum. */
     public static int fold(long acc) {
-        while ((acc >>> 16) != 0) {
-            acc = (acc & 0xffff) + (acc >>> 16);
-        }
+        // fixed steps, no loop: 64 bits -> at most 33 -> 18 -> 17 -> 16
+        acc = (acc & 0xffffffffL) + (acc >>> 32);
+        acc = (acc & 0xffff) + (acc >>> 16);
+        acc = (acc & 0xffff) + (acc >>> 16);
+        acc = (acc & 0xffff) + (acc >>> 16);
         return (int) acc;
     }
 
