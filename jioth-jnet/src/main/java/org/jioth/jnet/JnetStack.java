@@ -109,6 +109,11 @@ public final class JnetStack implements StackImpl {
             public void handle(RxRing.Slot slot) {
                 frame(slot);
             }
+
+            @Override
+            public void endOfBatch() {
+                tcp.endOfBatch();
+            }
         });
     }
 

@@ -39,6 +39,8 @@ public final class StackLoop {
     private final Runnable wakeup = this::wake;
     private volatile Thread thread;
     private volatile boolean stopping;
+    /** Set while the loop is parking or about to: only then does {@link #wake} unpark it. */
+    private volatile boolean sleeping = true;
     private FrameHandler handler;
 
     public StackLoop(Clock clock, RxRing rx, Counters counters) {
@@ -74,8 +76,15 @@ public final class StackLoop {
         return Thread.currentThread() == thread;
     }
 
-    /** Wakes the loop (new task, frame or clock jump). Cheap; any thread. */
+    /**
+     * Wakes the loop (new task, frame or clock jump). Cheap; any thread. Only a loop that is
+     * parking (or about to) needs the unpark: a busy one looks at its queues again before it
+     * parks, so a frame stream costs no wake-up per frame while the loop keeps up.
+     */
     public void wake() {
+        if (!sleeping) {
+            return;
+        }
         Thread t = thread;
         if (t != null) {
             LockSupport.unpark(t);
@@ -155,12 +164,18 @@ public final class StackLoop {
             boolean worked = runTasks();
             worked |= runFrames();
             worked |= runDueTimers();
-            if (!worked && tasks.isEmpty() && rx.isEmpty()) {
-                long wait = clock.realNanosUntil(timers.nextDeadline());
-                if (wait > 0) {
-                    // Manual clocks wake us on advance; cap the sleep anyway so a missed wake-up costs little.
-                    LockSupport.parkNanos(Math.min(wait, 1_000_000_000L));
+            if (!worked) {
+                // Announce the sleep before the last look at the queues (and the clock): a producer
+                // adds its work, then reads the flag, so one of the two always sees the other.
+                sleeping = true;
+                if (tasks.isEmpty() && rx.isEmpty()) {
+                    long wait = clock.realNanosUntil(timers.nextDeadline());
+                    if (wait > 0) {
+                        // Manual clocks wake us on advance; cap the sleep anyway so a missed wake-up costs little.
+                        LockSupport.parkNanos(Math.min(wait, 1_000_000_000L));
+                    }
                 }
+                sleeping = false;
             }
         }
     }

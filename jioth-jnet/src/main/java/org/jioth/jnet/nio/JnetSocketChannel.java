@@ -417,6 +417,18 @@ public final class JnetSocketChannel extends SocketChannel implements ReadinessS
         }
         int lingerSeconds = linger;
         boolean abort = lingerSeconds == 0;
+        if (lingerSeconds <= 0 || !isBlocking() || connState != CONNECTED) {
+            // Nothing to wait for: hand the FIN (or RST) to the loop and return, as a kernel's
+            // close() does; the loop runs it before any later request of this thread.
+            stack.post(() -> {
+                if (abort) {
+                    tcp.abort(sock);
+                } else {
+                    tcp.close(sock);
+                }
+            });
+            return;
+        }
         try {
             stack.onLoop(() -> {
                 if (abort) {

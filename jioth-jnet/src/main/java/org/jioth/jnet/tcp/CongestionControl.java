@@ -10,6 +10,9 @@ public abstract class CongestionControl {
     public static final String NEW_RENO = "newreno";
     public static final String CUBIC = "cubic";
 
+    /** A cap far beyond any window the 30-bit scaled send window allows, so sums never overflow. */
+    protected static final int MAX_CWND = 1 << 30;
+
     protected int smss;
     protected int cwnd;
     protected int ssthresh = Integer.MAX_VALUE;
@@ -80,12 +83,12 @@ public abstract class CongestionControl {
     /** Grows the window in slow start (RFC 3465 with L = 2 SMSS); returns bytes not used. */
     protected int slowStart(int acked) {
         int grow = Math.min(acked, 2 * smss);
-        if (cwnd + grow > ssthresh) {
+        if ((long) cwnd + grow > ssthresh) { // long: ssthresh starts at Integer.MAX_VALUE
             int used = Math.max(0, ssthresh - cwnd);
             cwnd = Math.max(cwnd, ssthresh);
             return acked - used;
         }
-        cwnd += grow;
+        cwnd = (int) Math.min(MAX_CWND, (long) cwnd + grow);
         return 0;
     }
 }

@@ -54,7 +54,7 @@ public final class Cubic extends CongestionControl {
         } else if (target > cwndSegs) {
             cwndSegs += (target - cwndSegs) / cwndSegs * seg;
         }
-        cwnd = (int) Math.min(Integer.MAX_VALUE / 2, cwndSegs * smss);
+        cwnd = (int) Math.min(MAX_CWND, cwndSegs * smss);
     }
 
     @Override

@@ -15,7 +15,7 @@ public final class NewReno extends CongestionControl {
         acc += acked;
         if (acc >= cwnd) {
             acc -= cwnd;
-            cwnd += smss;
+            cwnd = Math.min(MAX_CWND, cwnd + smss);
         }
     }
 

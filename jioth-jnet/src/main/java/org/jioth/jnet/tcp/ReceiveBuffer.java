@@ -7,9 +7,15 @@ import java.nio.ByteBuffer;
  * the same ring (tracked by an {@link Assembler}), so a segment is copied exactly once on its way
  * in. Addressed by stream offset. The loop writes, the application reads, each under this
  * buffer's lock.
+ *
+ * <p>The ring is allocated when the first byte arrives and dropped again by {@link #release} once
+ * the connection is done with it, so short connections and TIME_WAIT guards hold no buffer.
  */
 public final class ReceiveBuffer {
-    private byte[] ring;
+    private static final byte[] NONE = new byte[0];
+    private int capacity;
+    /** {@link #NONE} until data arrives; only ever replaced while empty, so offsets stay valid. */
+    private byte[] ring = NONE;
     /** Stream offset of the next byte the application reads. */
     private long readPos;
     /** Stream offset after the in-order bytes. */
@@ -17,17 +23,25 @@ public final class ReceiveBuffer {
     private final Assembler ooo = new Assembler();
 
     public ReceiveBuffer(int capacity) {
-        this.ring = new byte[capacity];
+        this.capacity = capacity;
     }
 
     public synchronized int capacity() {
-        return ring.length;
+        return capacity;
     }
 
     /** Resizes (only while empty; SO_RCVBUF before data flows). */
     public synchronized void resize(int capacity) {
         if (readPos == inOrder && ooo.isEmpty()) {
-            ring = new byte[capacity];
+            this.capacity = capacity;
+            ring = NONE;
+        }
+    }
+
+    /** Drops the ring when nothing is buffered (the connection is closing); later data allocates it again. */
+    public synchronized void release() {
+        if (readPos == inOrder && ooo.isEmpty()) {
+            ring = NONE;
         }
     }
 
@@ -42,7 +56,7 @@ public final class ReceiveBuffer {
 
     /** Room beyond the in-order point: the receive window. */
     public synchronized int window() {
-        return ring.length - (int) (inOrder - readPos);
+        return capacity - (int) (inOrder - readPos);
     }
 
     /**
@@ -51,8 +65,11 @@ public final class ReceiveBuffer {
      * in-order point advanced, or -1 when an out-of-order segment could not be tracked.
      */
     public synchronized long put(long off, ByteBuffer src, int at, int len) {
-        if (off < inOrder || off + len - readPos > ring.length) {
+        if (off < inOrder || off + len - readPos > capacity) {
             throw new IllegalArgumentException("segment " + off + "+" + len + " outside the window");
+        }
+        if (ring.length != capacity) {
+            ring = new byte[capacity]; // empty until now (resize and release only drop an empty ring)
         }
         if (off > inOrder && !ooo.add(off, off + len)) {
             return -1;
@@ -73,6 +90,9 @@ public final class ReceiveBuffer {
     /** Reads into {@code dst}; returns the count (0 when nothing is there). */
     public synchronized int read(ByteBuffer dst) {
         int n = (int) Math.min(dst.remaining(), inOrder - readPos);
+        if (n == 0) {
+            return 0;
+        }
         int i = (int) (readPos % ring.length);
         int first = Math.min(n, ring.length - i);
         dst.put(ring, i, first);
@@ -86,5 +106,10 @@ public final class ReceiveBuffer {
     /** The out-of-order ranges (loop only). */
     Assembler outOfOrder() {
         return ooo;
+    }
+
+    /** Whether the ring is allocated (for tests). */
+    synchronized boolean allocated() {
+        return ring.length > 0;
     }
 }

@@ -7,20 +7,26 @@ import java.nio.ByteBuffer;
  * stream offset (byte 0 is the first data byte after the SYN). The application thread appends;
  * the stack loop copies segments out and drops acknowledged bytes. Each method takes this
  * buffer's own lock, so no protocol lock is ever needed.
+ *
+ * <p>The ring is allocated on the first write and dropped again by {@link #release} once the
+ * connection is done with it, so short connections and TIME_WAIT guards hold no buffer.
  */
 public final class SendBuffer {
-    private byte[] ring;
+    private static final byte[] NONE = new byte[0];
+    private int capacity;
+    /** {@link #NONE} until the first write; only ever replaced while empty, so offsets stay valid. */
+    private byte[] ring = NONE;
     /** Stream offset of the oldest unacknowledged byte. */
     private long head;
     /** Stream offset after the last byte written. */
     private long tail;
 
     public SendBuffer(int capacity) {
-        this.ring = new byte[capacity];
+        this.capacity = capacity;
     }
 
     public synchronized int capacity() {
-        return ring.length;
+        return capacity;
     }
 
     /** Resizes (only while empty; SO_SNDBUF before data flows). */
@@ -28,7 +34,15 @@ public final class SendBuffer {
         if (tail != head) {
             return;
         }
-        ring = new byte[capacity];
+        this.capacity = capacity;
+        ring = NONE;
+    }
+
+    /** Drops the ring when nothing is buffered (the connection is closing); a later write allocates it again. */
+    public synchronized void release() {
+        if (tail == head) {
+            ring = NONE;
+        }
     }
 
     public synchronized long head() {
@@ -40,7 +54,7 @@ public final class SendBuffer {
     }
 
     public synchronized int free() {
-        return ring.length - (int) (tail - head);
+        return capacity - (int) (tail - head);
     }
 
     public synchronized int size() {
@@ -49,7 +63,13 @@ public final class SendBuffer {
 
     /** Appends as much of {@code src} as fits; returns how many bytes were taken. */
     public synchronized int write(ByteBuffer src) {
-        int n = Math.min(src.remaining(), ring.length - (int) (tail - head));
+        int n = Math.min(src.remaining(), capacity - (int) (tail - head));
+        if (n == 0) {
+            return 0;
+        }
+        if (ring.length != capacity) {
+            ring = new byte[capacity]; // empty until now (resize and release only drop an empty ring)
+        }
         int at = index(tail);
         int first = Math.min(n, ring.length - at);
         src.get(ring, at, first);
@@ -64,6 +84,9 @@ public final class SendBuffer {
     public synchronized void copy(long from, ByteBuffer dst, int at, int len) {
         if (from < head || from + len > tail) {
             throw new IllegalArgumentException("bytes " + from + "+" + len + " not in [" + head + ", " + tail + ")");
+        }
+        if (len == 0) {
+            return;
         }
         int i = index(from);
         int first = Math.min(len, ring.length - i);
@@ -82,5 +105,10 @@ public final class SendBuffer {
 
     private int index(long off) {
         return (int) (off % ring.length);
+    }
+
+    /** Whether the ring is allocated (for tests). */
+    synchronized boolean allocated() {
+        return ring.length > 0;
     }
 }

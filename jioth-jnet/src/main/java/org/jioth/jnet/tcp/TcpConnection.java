@@ -90,6 +90,8 @@ public final class TcpConnection {
     private int unackedBytes;
     private int largestSegment;
     private boolean ackNow;
+    /** An ACK loss recovery counts on (out-of-order or duplicate data): it leaves even when output is deferred. */
+    private boolean ackUrgent;
 
     // negotiated options
     private boolean tsOk;
@@ -284,16 +286,28 @@ public final class TcpConnection {
      * grew enough (receiver SWS avoidance, RFC 9293 3.8.6.2.2).
      */
     public void windowUpdate(long now) {
-        if (!state.synchronizedState() || finReceived) {
-            return;
-        }
-        int room = receiveBuffer.window();
-        int advertised = rcvAdv - rcvNxt;
-        if (room - advertised >= Math.min(receiveBuffer.capacity() / 2, 2 * largestSegment)) {
+        if (windowUpdateDue()) {
             ackNow = true;
             transmitData(now);
         }
         changed();
+    }
+
+    /** Whether the application has read enough since our last advertisement to announce more room. */
+    public boolean windowUpdateDue() {
+        return receiveBuffer.window() >= roomForWindowUpdate();
+    }
+
+    /**
+     * The receive-buffer room ({@link ReceiveBuffer#window()}) at which a window update becomes
+     * due (receiver SWS avoidance); {@link Integer#MAX_VALUE} when no update can be due.
+     */
+    public int roomForWindowUpdate() {
+        if (!state.synchronizedState() || finReceived) {
+            return Integer.MAX_VALUE;
+        }
+        int advertised = rcvAdv - rcvNxt;
+        return advertised + Math.min(receiveBuffer.capacity() / 2, 2 * largestSegment);
     }
 
     /** No more data from us (shutdownOutput): FIN after what is queued. */
@@ -364,6 +378,20 @@ public final class TcpConnection {
 
     /** A segment for this connection (checksum already verified, options parsed). */
     public void input(Segment s, long now) {
+        input(s, now, false);
+    }
+
+    /**
+     * Like {@link #input} but leaves the answer (ACK, new data) to a later {@link #output} call,
+     * so the caller can feed a whole batch of received segments and answer them with one ACK and
+     * one burst. Duplicate ACKs for out-of-order or duplicate data still leave at once, one per
+     * segment, since the peer's loss recovery counts them.
+     */
+    public void inputDeferred(Segment s, long now) {
+        input(s, now, true);
+    }
+
+    private void input(Segment s, long now, boolean deferOutput) {
         stats.segmentsIn++;
         switch (state) {
             case CLOSED, LISTEN -> {
@@ -372,9 +400,10 @@ public final class TcpConnection {
             case SYN_SENT -> synSentInput(s, now);
             default -> synchronizedInput(s, now);
         }
-        if (state != TcpState.CLOSED) {
+        if (state != TcpState.CLOSED && (!deferOutput || ackUrgent)) {
             transmitData(now);
         }
+        ackUrgent = false;
         changed();
     }
 
@@ -691,7 +720,11 @@ public final class TcpConnection {
             }
         } else {
             dupAcks = 0;
-            cc.onAck(acked, flight, now, rtt.srtt());
+            // Grow only while the window is what limits us (RFC 7661): a flow held back by the
+            // peer's window or the application would otherwise inflate cwnd without bound.
+            if (2L * flight >= cc.cwnd()) {
+                cc.onAck(acked, flight, now, rtt.srtt());
+            }
         }
         rtoAt = sndMax == sndUna ? NEVER : now + rtt.rto();
     }
@@ -748,6 +781,7 @@ public final class TcpConnection {
         if (skip > 0) {
             if (skip >= len) {
                 ackNow = true; // all old: the peer missed our ACK
+                ackUrgent = true;
                 return;
             }
             seq += skip;
@@ -768,16 +802,19 @@ public final class TcpConnection {
         largestSegment = Math.max(largestSegment, Math.min(len, 65535));
         if (advanced < 0) {
             ackNow = true;
+            ackUrgent = true;
             return;
         }
         if (advanced == 0) {
             stats.outOfOrder++;
             ackNow = true; // a duplicate ACK with SACK at once (RFC 5681 4.2)
+            ackUrgent = true;
             return;
         }
         rcvNxt += (int) advanced;
         if (hadHoles) {
             ackNow = true;
+            ackUrgent = true;
             return;
         }
         unackedBytes += len;
@@ -999,6 +1036,7 @@ public final class TcpConnection {
         }
         lastAckSent = rcvNxt;
         ackNow = false;
+        ackUrgent = false;
         unackedBytes = 0;
         delackAt = NEVER;
         transmit(s);
@@ -1155,6 +1193,13 @@ public final class TcpConnection {
         rtoAt = NEVER;
         delackAt = NEVER;
         closeAt = now + 2 * cfg.msl;
+        releaseBuffers();
+    }
+
+    /** A guard in TIME_WAIT (up to a minute, thousands under churn) or a closed connection needs no rings. */
+    private void releaseBuffers() {
+        sendBuffer.release();
+        receiveBuffer.release();
     }
 
     private void closeNow(TcpError e) {
@@ -1165,6 +1210,7 @@ public final class TcpConnection {
         rtoAt = NEVER;
         delackAt = NEVER;
         closeAt = NEVER;
+        releaseBuffers();
     }
 
     // ================================================================ queries

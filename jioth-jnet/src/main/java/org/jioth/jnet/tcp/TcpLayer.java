@@ -50,6 +50,9 @@ public final class TcpLayer implements Ipv4Layer.Transport {
     private final SynCookies cookies;
     /** Keys the per-4-tuple timestamp offsets (RFC 7323 5.4). */
     private final SipHash timestampKeys;
+    private static final int EPHEMERAL_STEP = 500;
+    /** Where the ephemeral port walk stands (an index into the range), -1 before the first pick. */
+    private int nextEphemeral = -1;
     private final ConnectionTable connections = new ConnectionTable();
     private final Map<Integer, List<Object>> ports = new HashMap<>();
     private final Map<Integer, List<TcpListener>> listeners = new HashMap<>();
@@ -61,6 +64,8 @@ public final class TcpLayer implements Ipv4Layer.Transport {
     private final Segment in = new Segment();
     private final ByteBuffer tx = ByteBuffer.allocate(Ipv4Layer.HEADROOM + 65536);
     private final TcpOptions rawOptions = new TcpOptions();
+    /** Connections that took segments in the current frame batch: answered and published at its end. */
+    private final ArrayList<TcpSocket> batch = new ArrayList<>();
 
     public TcpLayer(Ipv4Layer ip, Interfaces interfaces, Counters counters, StackLoop loop, RandomGenerator random) {
         this.ip = ip;
@@ -333,9 +338,13 @@ public final class TcpLayer implements Ipv4Layer.Transport {
                 return;
             }
             long before = s.conn.stats().retransmissions;
-            s.conn.input(seg, loop.now());
+            s.conn.inputDeferred(seg, loop.now());
             counters.add(Counter.TCP_RETRANS_SEGS, s.conn.stats().retransmissions - before);
-            after(s);
+            settle(s);
+            if (!s.inBatch) {
+                s.inBatch = true;
+                batch.add(s);
+            }
             return;
         }
         TcpListener l = findListener(dst, dport);
@@ -546,8 +555,49 @@ public final class TcpLayer implements Ipv4Layer.Transport {
         });
     }
 
+    /**
+     * The end of a batch of received frames: each connection that took segments sends its answer
+     * now (one ACK and one burst of data for the whole batch) and publishes its state once, so
+     * the application thread is woken once per batch rather than once per segment.
+     */
+    public void endOfBatch() {
+        long now = loop.now();
+        int i = 0;
+        try {
+            for (; i < batch.size(); i++) {
+                TcpSocket s = batch.get(i);
+                s.inBatch = false;
+                if (s.registered) {
+                    long before = s.conn.stats().retransmissions;
+                    s.conn.output(now);
+                    counters.add(Counter.TCP_RETRANS_SEGS, s.conn.stats().retransmissions - before);
+                    after(s);
+                } else {
+                    s.publish();
+                }
+            }
+            batch.clear();
+        } catch (RuntimeException e) {
+            batch.subList(0, i + 1).clear(); // the rest stay listed for the next batch
+            throw e;
+        }
+    }
+
     /** Bookkeeping after the connection handled an event: queues, TIME_WAIT, removal, timer, readiness. */
     void after(TcpSocket s) {
+        settle(s);
+        s.publish();
+        // Readers skip posting a window update when the room they saw was below what the last
+        // publish asked for; a read that raced with this publish is caught here, after it.
+        if (s.readUnchecked.get() && s.readUnchecked.getAndSet(false) && s.registered && s.conn.windowUpdateDue()) {
+            s.conn.windowUpdate(loop.now());
+            settle(s);
+            s.publish();
+        }
+    }
+
+    /** {@link #after} without publishing (inside a frame batch; {@link #endOfBatch} publishes). */
+    private void settle(TcpSocket s) {
         TcpConnection c = s.conn;
         TcpState st = c.state();
         TcpListener l = s.pendingListener;
@@ -583,7 +633,6 @@ public final class TcpLayer implements Ipv4Layer.Transport {
                 loop.timers().schedule(s.timer, d);
             }
         }
-        s.publish();
     }
 
     /** Drops the oldest TIME_WAIT guards beyond the bound (each O(1)). */
@@ -728,8 +777,25 @@ public final class TcpLayer implements Ipv4Layer.Transport {
         }
     }
 
+    /**
+     * RFC 6056 algorithm 5 (random increments of 1..{@value #EPHEMERAL_STEP}): unpredictable, yet a
+     * port comes back only after the walk wrapped the range. Purely random picks reused a port
+     * just released about once in 5,000 connections; the peer's TIME_WAIT guard of that tuple then
+     * saw the new SYN carry the same millisecond timestamp, refused it (RFC 6191), and the connect
+     * waited a full SYN retransmission timeout (1 s).
+     */
     private int ephemeral() {
         int range = EPHEMERAL_HIGH - EPHEMERAL_LOW + 1;
+        if (nextEphemeral < 0) {
+            nextEphemeral = random.nextInt(range);
+        }
+        for (int tries = 0; tries < 64; tries++) {
+            nextEphemeral = (nextEphemeral + 1 + random.nextInt(EPHEMERAL_STEP)) % range;
+            int p = EPHEMERAL_LOW + nextEphemeral;
+            if (!ports.containsKey(p) && !listeners.containsKey(p)) {
+                return p;
+            }
+        }
         int start = random.nextInt(range);
         for (int i = 0; i < range; i++) {
             int p = EPHEMERAL_LOW + (start + i) % range;

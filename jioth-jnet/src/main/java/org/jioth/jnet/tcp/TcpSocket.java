@@ -25,6 +25,8 @@ public final class TcpSocket {
     TcpSocket timeWaitOlder;
     TcpSocket timeWaitNewer;
     boolean registered;
+    /** Listed in the layer's current frame batch (loop only). */
+    boolean inBatch;
     /** Told when the neighbour layer could not deliver one of our segments. */
     org.jioth.jnet.link.DeliveryFailure undeliverable = org.jioth.jnet.link.DeliveryFailure.IGNORE;
     private volatile Runnable onChange = () -> { };
@@ -36,8 +38,12 @@ public final class TcpSocket {
     private volatile boolean connectStarted;
     private volatile boolean sendDrained;
     private volatile Thread lingerer;
+    /** {@link TcpConnection#roomForWindowUpdate()} as of the last publish (0: not known yet, always ask). */
+    private volatile int roomForWindowUpdate;
     final AtomicBoolean outputPending = new AtomicBoolean();
     final AtomicBoolean windowPending = new AtomicBoolean();
+    /** The application read since the loop last checked for a due window update. */
+    final AtomicBoolean readUnchecked = new AtomicBoolean();
 
     public TcpSocket(TcpConfig config) {
         this.config = config;
@@ -58,6 +64,7 @@ public final class TcpSocket {
             outputShut = c.outputShut();
             sendDrained = c.sendBuffer().size() == 0 && (c.state() == TcpState.CLOSED
                     || c.state() == TcpState.FIN_WAIT_2 || c.state() == TcpState.TIME_WAIT);
+            roomForWindowUpdate = c.roomForWindowUpdate();
         }
         onChange.run();
         Thread t = lingerer;
@@ -96,8 +103,19 @@ public final class TcpSocket {
         return outputPending.compareAndSet(false, true);
     }
 
-    /** True when the caller should post a window update (coalesced like output). */
+    /**
+     * True when the caller, having read, should post a window update: the room it left may make
+     * one due (else the loop, which checks after each publish, has it covered), and none is
+     * pending yet (coalesced like output).
+     */
     public boolean windowPendingRequest() {
+        // Flag the read before looking at the threshold: the loop publishes the threshold before
+        // it looks at the flag, so either it sees our read or we see its threshold.
+        readUnchecked.set(true);
+        TcpConnection c = conn;
+        if (c == null || c.receiveBuffer().window() < roomForWindowUpdate) {
+            return false;
+        }
         return windowPending.compareAndSet(false, true);
     }
 

@@ -16,6 +16,22 @@ class TcpCloseTest {
     TcpHarness h = new TcpHarness(TcpHarness.plain()).established();
 
     @Test
+    void timeWaitGuardHoldsNoBuffers() {
+        h.write(TcpHarness.bytes(100, 1));
+        h.recvAll();
+        h.seg().seq(R).ack(L + 100).win(65535).data("reply").send();
+        assertThat(h.c.sendBuffer().allocated()).isTrue();
+        assertThat(h.c.receiveBuffer().allocated()).isTrue();
+        h.c.receiveBuffer().read(java.nio.ByteBuffer.allocate(5));
+        h.c.close(h.now);
+        h.recvAll();
+        h.seg().flags(Tcp.FIN).seq(R + 5).ack(L + 101).win(65535).send();
+        assertThat(h.c.state()).isEqualTo(TcpState.TIME_WAIT);
+        assertThat(h.c.sendBuffer().allocated()).isFalse();
+        assertThat(h.c.receiveBuffer().allocated()).isFalse();
+    }
+
+    @Test
     void activeCloseThroughTimeWait() {
         h.c.close(h.now);
         assertThat(h.c.state()).isEqualTo(TcpState.FIN_WAIT_1);

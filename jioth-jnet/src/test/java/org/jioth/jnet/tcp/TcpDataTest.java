@@ -157,6 +157,28 @@ class TcpDataTest {
     }
 
     @Test
+    void roomForWindowUpdateTellsReadersWhetherAnUpdateCanBeDue() {
+        TcpConfig cfg = TcpHarness.plain();
+        cfg.receiveBuffer = 8000;
+        TcpHarness s = new TcpHarness(cfg).established();
+        for (int i = 0; i < 8; i++) {
+            s.seg().seq(R + i * 1000).ack(L).win(65535).data(new byte[1000]).send();
+        }
+        s.recvAll();
+        assertThat(s.c.receiveBuffer().window()).isZero();
+        // advertised 0: reading 2 segments' worth (min(capacity/2, 2 * 1460) = 2920) makes it due
+        assertThat(s.c.roomForWindowUpdate()).isEqualTo(2920);
+        s.c.receiveBuffer().read(java.nio.ByteBuffer.allocate(2919));
+        assertThat(s.c.windowUpdateDue()).isFalse();
+        s.c.receiveBuffer().read(java.nio.ByteBuffer.allocate(1));
+        assertThat(s.c.windowUpdateDue()).isTrue();
+        s.c.windowUpdate(s.now);
+        assertThat(s.recv().window()).isEqualTo(2920);
+        assertThat(s.c.windowUpdateDue()).isFalse();
+        assertThat(s.c.roomForWindowUpdate()).isEqualTo(2920 + 2920);
+    }
+
+    @Test
     void receiveWindowEdgeNeverMovesLeft() {
         TcpConfig cfg = TcpHarness.plain();
         cfg.receiveBuffer = 8000;
@@ -210,6 +232,22 @@ class TcpDataTest {
         assertThat(d.seq()).isEqualTo(L);
         assertThat(d.text()).isEqualTo("data");
         assertThat(h.c.state()).isEqualTo(TcpState.ESTABLISHED);
+    }
+
+    @Test
+    void windowDoesNotGrowWhileThePeersWindowLimitsTheFlow() {
+        int start = h.c.congestion().cwnd();
+        // the peer's window holds us to two segments in flight, far below cwnd: acknowledging
+        // them (many times over) is no evidence that the network takes more
+        h.seg().seq(R).ack(L).win(2 * 1460).send();
+        h.write(TcpHarness.bytes(200 * 1460, 1));
+        int acked = L;
+        for (int i = 0; i < 50; i++) {
+            acked += 2 * 1460;
+            h.recvAll();
+            h.seg().seq(R).ack(acked).win(2 * 1460).send();
+        }
+        assertThat(h.c.congestion().cwnd()).isEqualTo(start);
     }
 
     @Test

@@ -114,6 +114,55 @@ class TcpPartsTest {
     }
 
     @Test
+    void buffersAllocateOnFirstUseAndReleaseOnlyWhenEmpty() {
+        SendBuffer sb = new SendBuffer(1000);
+        assertThat(sb.allocated()).isFalse();
+        assertThat(sb.free()).isEqualTo(1000);
+        assertThat(sb.write(java.nio.ByteBuffer.wrap(new byte[0]))).isZero();
+        assertThat(sb.allocated()).isFalse();
+        assertThat(sb.write(java.nio.ByteBuffer.wrap("hello".getBytes()))).isEqualTo(5);
+        assertThat(sb.allocated()).isTrue();
+        sb.release(); // not empty: kept
+        java.nio.ByteBuffer out = java.nio.ByteBuffer.allocate(5);
+        sb.copy(0, out, 0, 5);
+        assertThat(new String(out.array())).isEqualTo("hello");
+        sb.ackTo(5);
+        sb.release();
+        assertThat(sb.allocated()).isFalse();
+        assertThat(sb.free()).isEqualTo(1000);
+        sb.write(java.nio.ByteBuffer.wrap("again".getBytes())); // offsets 5..10 in a fresh ring
+        sb.copy(5, out.clear(), 0, 5);
+        assertThat(new String(out.array())).isEqualTo("again");
+
+        ReceiveBuffer rb = new ReceiveBuffer(1000);
+        assertThat(rb.allocated()).isFalse();
+        assertThat(rb.window()).isEqualTo(1000);
+        assertThat(rb.read(java.nio.ByteBuffer.allocate(10))).isZero();
+        rb.put(0, java.nio.ByteBuffer.wrap("data".getBytes()), 0, 4);
+        rb.release(); // unread: kept
+        java.nio.ByteBuffer got = java.nio.ByteBuffer.allocate(4);
+        assertThat(rb.read(got)).isEqualTo(4);
+        assertThat(new String(got.array())).isEqualTo("data");
+        rb.release();
+        assertThat(rb.allocated()).isFalse();
+        rb.put(4, java.nio.ByteBuffer.wrap("more".getBytes()), 0, 4);
+        assertThat(rb.read(got.clear())).isEqualTo(4);
+        assertThat(new String(got.array())).isEqualTo("more");
+    }
+
+    @Test
+    void slowStartWithoutLossNeverOverflowsTheWindow() {
+        for (CongestionControl cc : new CongestionControl[] {new NewReno(), new Cubic()}) {
+            cc.init(1448, 0);
+            // 4 GiB acknowledged two segments at a time, always window-limited, never a loss
+            for (long acked = 0; acked < (4L << 30); acked += 2 * 1448) {
+                cc.onAck(2 * 1448, cc.cwnd(), acked, 1_000_000L);
+            }
+            assertThat(cc.cwnd()).as("%s", cc).isPositive().isLessThanOrEqualTo(CongestionControl.MAX_CWND);
+        }
+    }
+
+    @Test
     void cubicReducesByBetaAndGrowsBackTowardsTheOldMaximum() {
         Cubic c = new Cubic();
         c.init(1000, 0);

@@ -63,4 +63,41 @@ class ChecksumTest {
         long s = Checksum.pseudoHeader(0xc0a8fa01, 0xc0a8fa02, 17, 11);
         assertThat(s).isEqualTo(0xc0a8 + 0xfa01 + 0xc0a8 + 0xfa02 + 17 + 11);
     }
+
+    @Test
+    void fastPathsAgreeWithAWordByWordSumForEveryOffsetAndLength() {
+        java.util.Random r = new java.util.Random(7);
+        byte[] data = new byte[1600];
+        r.nextBytes(data);
+        ByteBuffer heap = ByteBuffer.wrap(data);
+        ByteBuffer direct = ByteBuffer.allocateDirect(data.length).put(0, data);
+        // a heap buffer whose array starts before index 0 (arrayOffset 3)
+        ByteBuffer slice = ByteBuffer.wrap(data).slice(3, data.length - 3);
+        for (int off = 0; off < 24; off++) {
+            for (int len = 0; len < 1500; len += (len < 40 ? 1 : 37)) {
+                long seed = r.nextInt(1 << 20);
+                long expect = seed;
+                for (int i = 0; i + 1 < len; i += 2) {
+                    expect += ((data[off + i] & 0xff) << 8) | (data[off + i + 1] & 0xff);
+                }
+                if ((len & 1) != 0) {
+                    expect += (data[off + len - 1] & 0xff) << 8;
+                }
+                int want = Checksum.fold(expect);
+                assertThat(Checksum.fold(Checksum.add(heap, off, len, seed))).as("heap %d+%d", off, len).isEqualTo(want);
+                assertThat(Checksum.fold(Checksum.add(direct, off, len, seed))).as("direct %d+%d", off, len).isEqualTo(want);
+                if (off >= 3) {
+                    assertThat(Checksum.fold(Checksum.add(slice, off - 3, len, seed))).as("slice %d+%d", off, len)
+                            .isEqualTo(want);
+                }
+            }
+        }
+    }
+
+    @Test
+    void rangesBeyondTheLimitAreRefused() {
+        ByteBuffer b = ByteBuffer.allocate(64).limit(20);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Checksum.add(b, 10, 11, 0))
+                .isInstanceOf(IndexOutOfBoundsException.class);
+    }
 }
