@@ -1,0 +1,163 @@
+package org.jioth.jnet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.jioth.vde.EthernetNode;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * Bulk TCP between two jnet stacks over the in-JVM switch through a {@link LossyLink} (loss,
+ * duplication, reordering, a few ms of one-way delay with jitter, both directions) on virtual time
+ * moved by a {@link VirtualTimeDriver}: every byte of 64 MiB must arrive exactly, in order, once.
+ */
+@Timeout(value = 150, unit = TimeUnit.SECONDS)
+class TcpLossyTransferTest {
+    static final long MIB = 1 << 20;
+
+    TestNet net;
+    LossyLink link;
+    VirtualTimeDriver driver;
+    JnetStack sender;
+    JnetStack receiver;
+    final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
+
+    @BeforeEach
+    void setUp() throws IOException {
+        net = new TestNet();
+        EthernetNode sw = net.newSwitch();
+        link = new LossyLink(net.clock);
+        sender = net.stack("", link.end(sw.attach("sender"), 101), "10.1.0.1/24");
+        receiver = net.stack("", link.end(sw.attach("receiver"), 202), "10.1.0.2/24");
+        driver = new VirtualTimeDriver(net.clock, link, List.of(sender, receiver));
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        threads.shutdownNow();
+        try {
+            driver.close();
+        } finally {
+            net.close();
+        }
+    }
+
+    @ParameterizedTest(name = "{0} MiB, loss {1}, dup {2}, reorder {3}")
+    @CsvSource({
+        "64, 0.01, 0.01, 0.01",
+        "64, 0.05, 0.01, 0.02",
+        "64, 0.20, 0.02, 0.05",
+    })
+    void bulkTransferIsByteExactThroughALossyDelayingLink(long mib, double loss, double dup, double reorder)
+            throws Exception {
+        transfer(mib * MIB, new LossyLink.Faults(loss, dup, reorder, Duration.ofMillis(5), Duration.ofMillis(2)));
+    }
+
+    /** 64 MiB at 20 % loss with a longer delay (skipped unless -Djioth.slowTests=true). */
+    @Test
+    @Tag("slow")
+    void slowLongDelayAtTwentyPercentLoss() throws Exception {
+        Assumptions.assumeTrue(Boolean.getBoolean("jioth.slowTests"), "slow test: run with -Djioth.slowTests=true");
+        transfer(64 * MIB, new LossyLink.Faults(0.20, 0.02, 0.05, Duration.ofMillis(40), Duration.ofMillis(10)));
+    }
+
+    private void transfer(long total, LossyLink.Faults faults) throws Exception {
+        link.faults(faults);
+        long t0 = System.nanoTime();
+        Duration v0 = driver.now();
+        try (ServerSocketChannel ss = receiver.provider().openServerSocketChannel()) {
+            ss.bind(new InetSocketAddress(9000));
+            Future<?> writer = threads.submit(() -> {
+                try (SocketChannel c = sender.provider().openSocketChannel()) {
+                    c.connect(new InetSocketAddress("10.1.0.2", 9000));
+                    writePattern(c, total);
+                }
+                return null;
+            });
+            long got;
+            try (SocketChannel c = ss.accept()) {
+                got = readAndCheckPattern(c);
+            } catch (IOException | AssertionError e) {
+                System.err.println("sender:\n" + sender.onLoop(() -> sender.onLoopTcp().describe()));
+                System.err.println("receiver:\n" + receiver.onLoop(() -> receiver.onLoopTcp().describe()));
+                throw e;
+            }
+            writer.get(30, TimeUnit.SECONDS);
+            assertThat(got).isEqualTo(total);
+        }
+        double real = (System.nanoTime() - t0) / 1e9;
+        long retrans = sender.counter(Counter.TCP_RETRANS_SEGS);
+        System.out.printf("TcpLossyTransferTest: %d MiB, %s: %.1f s real, %.1f s virtual, %d clock jumps, "
+                + "%d frames into the link, %d lost, %d duplicated, %d reordered, %d retransmitted segments%n",
+                total / MIB, faults, real, (driver.now().minus(v0)).toMillis() / 1e3, driver.jumps,
+                link.framesIn.get(), link.lost.get(), link.duplicated.get(), link.reordered.get(), retrans);
+        assertThat(link.lost.get()).isPositive();
+        assertThat(link.duplicated.get()).isPositive();
+        assertThat(link.reordered.get()).isPositive();
+        assertThat(retrans).isPositive();
+    }
+
+    /** The pattern byte at stream offset {@code i}: a hash of the offset, so any misplaced byte shows. */
+    static byte patternAt(long i) {
+        long x = (i >>> 3) * 0x9E3779B97F4A7C15L;
+        x ^= x >>> 29;
+        return (byte) (x >>> ((i & 7) << 3));
+    }
+
+    static void fillPattern(byte[] b, int len, long offset) {
+        for (int i = 0; i < len; i++) {
+            b[i] = patternAt(offset + i);
+        }
+    }
+
+    static void writePattern(SocketChannel c, long total) throws IOException {
+        byte[] chunk = new byte[65536];
+        ByteBuffer out = ByteBuffer.wrap(chunk);
+        long sent = 0;
+        while (sent < total) {
+            int n = (int) Math.min(chunk.length, total - sent);
+            fillPattern(chunk, n, sent);
+            out.clear().limit(n);
+            while (out.hasRemaining()) {
+                sent += c.write(out);
+            }
+        }
+        c.shutdownOutput();
+    }
+
+    /** Reads to EOF comparing every byte with the pattern; the count read. */
+    static long readAndCheckPattern(SocketChannel c) throws IOException {
+        byte[] in = new byte[65536];
+        byte[] expected = new byte[in.length];
+        ByteBuffer buf = ByteBuffer.wrap(in);
+        long got = 0;
+        int n;
+        while ((n = c.read(buf.clear())) >= 0) {
+            fillPattern(expected, n, got);
+            int bad = Arrays.mismatch(in, 0, n, expected, 0, n);
+            if (bad >= 0) {
+                throw new AssertionError("byte " + (got + bad) + " differs: got " + in[bad] + ", want " + expected[bad]);
+            }
+            got += n;
+        }
+        return got;
+    }
+}
