@@ -96,6 +96,9 @@ public final class TcpConnection {
     private boolean sackOk;
     private int tsRecent;
     private long tsRecentAge;
+    /** Our timestamp at the last retransmission timeout, while no echo of a later one has come back. */
+    private int timeoutTs;
+    private boolean echoPendingSinceTimeout;
 
     // timers
     private long rtoAt = NEVER;
@@ -638,7 +641,13 @@ public final class TcpConnection {
         int acked = ack - sndUna;
         int flight = sndMax - sndUna;
         if (tsOk && s.options.timestamps && s.options.tsEcr != 0) {
-            rttSample(tsNow(now) - s.options.tsEcr);
+            // An echo from before our last timeout spans the backed-off wait, not a round trip: the
+            // peer answers our go-back-N copy of data it already had with its older TS.Recent
+            // (RFC 7323 4.3). No sample then, and the back-off stays until a real one (RFC 6298 5.7).
+            if (!echoPendingSinceTimeout || ge(s.options.tsEcr, timeoutTs)) {
+                echoPendingSinceTimeout = false;
+                rttSample(tsNow(now) - s.options.tsEcr);
+            }
         } else if (rttStart >= 0 && ge(ack, rttSeq)) {
             rtt.sample(now - rttStart);
             rttStart = -1;
@@ -1085,6 +1094,8 @@ public final class TcpConnection {
         stats.timeouts++;
         cc.onTimeout(sndMax - sndUna, now);
         rtt.backOff();
+        timeoutTs = tsNow(now);
+        echoPendingSinceTimeout = true;
         inRecovery = false;
         dupAcks = 0;
         recover = sndMax;

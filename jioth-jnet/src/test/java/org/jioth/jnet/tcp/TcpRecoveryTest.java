@@ -39,6 +39,41 @@ class TcpRecoveryTest {
         assertThat(h.c.stats().timeouts).isEqualTo(4);
     }
 
+    /**
+     * After a timeout the peer may echo a timestamp from before it: it answers our go-back-N copy of
+     * data it already had (its ACK was lost) with its older TS.Recent. That span holds the backed-off
+     * wait, not a round trip; taken as a sample it once drove SRTT from 12 ms to seconds at 20 % loss.
+     */
+    @Test
+    void anEchoFromBeforeATimeoutIsNoRttSampleAndKeepsTheBackOff() {
+        TcpHarness h = new TcpHarness();
+        h.established(h.synFromPeer().ts(1, 0));
+        h.write("a");
+        Seg a = h.recv();
+        h.advance(10);
+        h.seg().seq(R).ack(a.seq() + 1).win(65535).ts(2, a.options().tsVal).send();
+        long srtt = h.c.rtt().srtt();
+        h.write("b");
+        Seg b = h.recv(); // arrives, but the peer's ACK is lost
+        h.advance(h.msToDeadline());
+        assertThat(h.recv().text()).isEqualTo("b");
+        h.advance(h.msToDeadline());
+        assertThat(h.recv().text()).isEqualTo("b");
+        assertThat(h.c.rtt().backoffCount()).isEqualTo(2);
+        h.advance(10);
+        // the peer drops the old copy and echoes the TSval of the first "b"
+        h.seg().seq(R).ack(b.seq() + 1).win(65535).ts(3, b.options().tsVal).send();
+        assertThat(h.c.rtt().srtt()).isEqualTo(srtt);
+        assertThat(h.c.rtt().backoffCount()).isEqualTo(2);
+        // new data brings a real echo: a sample again, and the back-off ends
+        h.write("c");
+        Seg c = h.recv();
+        h.advance(10);
+        h.seg().seq(R).ack(c.seq() + 1).win(65535).ts(4, c.options().tsVal).send();
+        assertThat(h.c.rtt().backoffCount()).isZero();
+        assertThat(h.c.rtt().srtt()).isLessThan(20_000_000L);
+    }
+
     @Test
     void rtoIsCappedAtTheMaximum() {
         TcpConfig cfg = TcpHarness.plain();
