@@ -4,16 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.jioth.vde.EthernetNode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -83,81 +83,44 @@ class TcpLossyTransferTest {
         link.faults(faults);
         long t0 = System.nanoTime();
         Duration v0 = driver.now();
+        Duration virtual;
         try (ServerSocketChannel ss = receiver.provider().openServerSocketChannel()) {
             ss.bind(new InetSocketAddress(9000));
+            // virtual threads, so that the driver sees them runnable as soon as a loop wakes them
+            Future<Duration> reader = threads.submit(() -> {
+                driver.watch(Thread.currentThread());
+                try (SocketChannel c = ss.accept()) {
+                    assertThat(Pattern.readAndCheck(c)).isEqualTo(total);
+                    return driver.now().minus(v0);
+                }
+            });
             Future<?> writer = threads.submit(() -> {
+                driver.watch(Thread.currentThread());
                 try (SocketChannel c = sender.provider().openSocketChannel()) {
                     c.connect(new InetSocketAddress("10.1.0.2", 9000));
-                    writePattern(c, total);
+                    Pattern.write(c, total);
+                    c.shutdownOutput();
                 }
                 return null;
             });
-            long got;
-            try (SocketChannel c = ss.accept()) {
-                got = readAndCheckPattern(c);
-            } catch (IOException | AssertionError e) {
+            try {
+                virtual = reader.get(120, TimeUnit.SECONDS);
+                writer.get(30, TimeUnit.SECONDS);
+            } catch (ExecutionException | TimeoutException e) {
                 System.err.println("sender:\n" + sender.onLoop(() -> sender.onLoopTcp().describe()));
                 System.err.println("receiver:\n" + receiver.onLoop(() -> receiver.onLoopTcp().describe()));
                 throw e;
             }
-            writer.get(30, TimeUnit.SECONDS);
-            assertThat(got).isEqualTo(total);
         }
         double real = (System.nanoTime() - t0) / 1e9;
         long retrans = sender.counter(Counter.TCP_RETRANS_SEGS);
         System.out.printf("TcpLossyTransferTest: %d MiB, %s: %.1f s real, %.1f s virtual, %d clock jumps, "
                 + "%d frames into the link, %d lost, %d duplicated, %d reordered, %d retransmitted segments%n",
-                total / MIB, faults, real, (driver.now().minus(v0)).toMillis() / 1e3, driver.jumps,
+                total / MIB, faults, real, virtual.toMillis() / 1e3, driver.jumps,
                 link.framesIn.get(), link.lost.get(), link.duplicated.get(), link.reordered.get(), retrans);
         assertThat(link.lost.get()).isPositive();
         assertThat(link.duplicated.get()).isPositive();
         assertThat(link.reordered.get()).isPositive();
         assertThat(retrans).isPositive();
-    }
-
-    /** The pattern byte at stream offset {@code i}: a hash of the offset, so any misplaced byte shows. */
-    static byte patternAt(long i) {
-        long x = (i >>> 3) * 0x9E3779B97F4A7C15L;
-        x ^= x >>> 29;
-        return (byte) (x >>> ((i & 7) << 3));
-    }
-
-    static void fillPattern(byte[] b, int len, long offset) {
-        for (int i = 0; i < len; i++) {
-            b[i] = patternAt(offset + i);
-        }
-    }
-
-    static void writePattern(SocketChannel c, long total) throws IOException {
-        byte[] chunk = new byte[65536];
-        ByteBuffer out = ByteBuffer.wrap(chunk);
-        long sent = 0;
-        while (sent < total) {
-            int n = (int) Math.min(chunk.length, total - sent);
-            fillPattern(chunk, n, sent);
-            out.clear().limit(n);
-            while (out.hasRemaining()) {
-                sent += c.write(out);
-            }
-        }
-        c.shutdownOutput();
-    }
-
-    /** Reads to EOF comparing every byte with the pattern; the count read. */
-    static long readAndCheckPattern(SocketChannel c) throws IOException {
-        byte[] in = new byte[65536];
-        byte[] expected = new byte[in.length];
-        ByteBuffer buf = ByteBuffer.wrap(in);
-        long got = 0;
-        int n;
-        while ((n = c.read(buf.clear())) >= 0) {
-            fillPattern(expected, n, got);
-            int bad = Arrays.mismatch(in, 0, n, expected, 0, n);
-            if (bad >= 0) {
-                throw new AssertionError("byte " + (got + bad) + " differs: got " + in[bad] + ", want " + expected[bad]);
-            }
-            got += n;
-        }
-        return got;
     }
 }

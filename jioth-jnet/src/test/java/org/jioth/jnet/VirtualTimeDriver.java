@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.LockSupport;
 import org.jioth.jnet.time.ManualClock;
 
@@ -13,8 +15,11 @@ import org.jioth.jnet.time.ManualClock;
  * switch, a task for a loop), and when everything is idle it jumps straight to the next thing
  * that is due: the earliest timer of any stack or the next frame the {@link LossyLink} releases.
  * So a retransmission timeout costs the real time of one idle check instead of its virtual length,
- * and delays and back-offs keep their virtual values exactly. Application threads are not watched:
- * one that is slow to write or read only looks, in virtual time, like a slow application.
+ * and delays and back-offs keep their virtual values exactly. Application threads the test
+ * {@linkplain #watch watches} count as activity while runnable: a reader still checking the data it
+ * took must not see the clock race through persist and close timers meanwhile. Watch virtual
+ * threads: they turn runnable the moment they are unparked, while a platform thread still shows
+ * WAITING until the OS runs it.
  */
 final class VirtualTimeDriver implements AutoCloseable {
     /** A switch that swallowed a frame without a trace must not stall the run forever. */
@@ -29,12 +34,34 @@ final class VirtualTimeDriver implements AutoCloseable {
     /** Clock jumps made, and times the switch's count of frames in flight had to be forgotten. */
     volatile long jumps;
     volatile long forgotten;
+    private final Set<Thread> applications = ConcurrentHashMap.newKeySet();
 
     VirtualTimeDriver(ManualClock clock, LossyLink link, List<JnetStack> stacks) {
         this.clock = clock;
         this.link = link;
         this.stacks = List.copyOf(stacks);
         this.thread = Thread.ofPlatform().daemon().name("virtual time driver").start(this::run);
+    }
+
+    /** Holds the clock while {@code t} is runnable (until it ends or {@link #unwatch}). */
+    void watch(Thread t) {
+        applications.add(t);
+    }
+
+    void unwatch(Thread t) {
+        applications.remove(t);
+    }
+
+    private boolean applicationsBlocked() {
+        for (Thread t : applications) {
+            Thread.State s = t.getState();
+            if (s == Thread.State.TERMINATED) {
+                applications.remove(t);
+            } else if (s == Thread.State.RUNNABLE) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private void run() {
@@ -50,12 +77,14 @@ final class VirtualTimeDriver implements AutoCloseable {
                     seen = before;
                     stillSince = System.nanoTime();
                 }
+                // an application thread woken by a loop is runnable by the time the loop is idle
+                boolean blocked = applicationsBlocked();
                 long next = nextEventWhenIdle();
                 if (link.activity() != before) {
                     continue;
                 }
-                if (next == Long.MIN_VALUE) {
-                    LockSupport.parkNanos(20_000); // busy: let the loops work
+                if (next == Long.MIN_VALUE || !blocked || !applicationsBlocked()) {
+                    LockSupport.parkNanos(20_000); // busy: let the loops and applications work
                     continue;
                 }
                 if (link.inSwitch() > 0) {
