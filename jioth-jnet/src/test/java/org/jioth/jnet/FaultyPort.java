@@ -3,6 +3,9 @@ package org.jioth.jnet;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.SplittableRandom;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jioth.vde.EthernetPort;
 import org.jioth.vde.FrameSink;
@@ -11,10 +14,18 @@ import org.jioth.vde.PortStatistics;
 /**
  * Wraps a port (a tap, say) so that IPv4 frames are lost or reordered on real time, in both
  * directions: what the stack sends and what it receives. A reordered frame is held back and goes
- * after the next frame of its direction. Each direction has its own seeded random source. It also
+ * after the next frame of its direction, or after {@link #HOLD_NANOS} when none comes (so the last
+ * frame of a flight is late, not lost). Each direction has its own seeded random source. It also
  * counts the TCP segments that carry SACK blocks each way, so a test can show SACK was used.
  */
 final class FaultyPort implements EthernetPort {
+    static final long HOLD_NANOS = 1_000_000;
+
+    private final ScheduledExecutorService releaser = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "faulty port releaser");
+        t.setDaemon(true);
+        return t;
+    });
     private final EthernetPort inner;
     private final double loss;
     private final double reorder;
@@ -76,6 +87,7 @@ final class FaultyPort implements EthernetPort {
     private final class Direction {
         final SplittableRandom random;
         ByteBuffer held;
+        Next heldNext;
 
         Direction(SplittableRandom random) {
             this.random = random;
@@ -92,18 +104,32 @@ final class FaultyPort implements EthernetPort {
                 }
                 if (held == null && random.nextDouble() < reorder) {
                     reordered.incrementAndGet();
-                    held = ByteBuffer.allocate(frame.remaining()).put(frame.duplicate()).flip();
+                    ByteBuffer h = ByteBuffer.allocate(frame.remaining()).put(frame.duplicate()).flip();
+                    held = h;
+                    heldNext = next;
+                    releaser.schedule(() -> release(h), HOLD_NANOS, TimeUnit.NANOSECONDS);
                     return true;
                 }
                 boolean r = next.accept(frame);
-                if (held != null) {
-                    ByteBuffer h = held;
-                    held = null;
-                    next.accept(h);
-                }
+                release(held);
                 return r;
             } catch (IOException e) {
                 return false;
+            }
+        }
+
+        /** Sends {@code h} on if it is still the frame held back. */
+        void release(ByteBuffer h) {
+            synchronized (this) {
+                if (h == null || held != h) {
+                    return;
+                }
+                held = null;
+                try {
+                    heldNext.accept(h);
+                } catch (IOException | RuntimeException e) {
+                    // the port closed meanwhile: the frame is lost, as on a wire
+                }
             }
         }
     }
@@ -165,6 +191,7 @@ final class FaultyPort implements EthernetPort {
 
     @Override
     public void close() throws IOException {
+        releaser.shutdownNow();
         inner.close();
     }
 }
