@@ -589,13 +589,13 @@ public final class TcpConnection {
             challengeAck(now);
             return false;
         }
-        if (sackOk && s.options.sackCount > 0) {
-            updateScoreboard(s.options);
-        }
+        // an ACK that SACKs new data is a duplicate ACK whatever its window (RFC 6675 2): Linux
+        // opens its window as data arrives, so its duplicate ACKs rarely repeat one
+        boolean newlySacked = sackOk && s.options.sackCount > 0 && updateScoreboard(s.options);
         if (gt(ack, sndUna)) {
             newAck(s, now);
         } else if (ack == sndUna && sndMax != sndUna && s.payloadLength == 0 && !persisting
-                && !s.has(Tcp.FIN) && (s.window << sndWscale) == sndWnd) {
+                && !s.has(Tcp.FIN) && ((s.window << sndWscale) == sndWnd || newlySacked)) {
             stats.dupAcksIn++;
             dupAck(now);
         }
@@ -671,7 +671,9 @@ public final class TcpConnection {
             if (ge(ack, recover)) {
                 inRecovery = false;
                 dupAcks = 0;
-                cc.onRecoveryExit(sndMax - sndUna);
+                // SACK recovery never inflated cwnd: it stays at ssthresh (RFC 6675). NewReno
+                // deflates to min(ssthresh, max(FlightSize, SMSS) + SMSS) (RFC 6582 3.2 step 3).
+                cc.onRecoveryExit(sackOk ? cc.ssthresh() : Math.max(sndMax - sndUna, smss));
             } else if (!sackOk || sacked.isEmpty()) {
                 // NewReno partial ACK (RFC 6582 3.2 step 3): the next hole, deflated window
                 retransmitOne(sndUna, now);
@@ -716,7 +718,9 @@ public final class TcpConnection {
         }
     }
 
-    private void updateScoreboard(TcpOptions o) {
+    /** Adds the SACK blocks of {@code o} to the scoreboard; true when they SACKed new bytes. */
+    private boolean updateScoreboard(TcpOptions o) {
+        long before = sacked.covered();
         for (int i = 0; i < o.sackCount; i++) {
             int l = o.sackLeft(i);
             int r = o.sackRight(i);
@@ -725,6 +729,7 @@ public final class TcpConnection {
                 sacked.add(offset(l), offset(r));
             }
         }
+        return sacked.covered() != before;
     }
 
     private void receiveData(Segment s, long now) {
