@@ -16,10 +16,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.jioth.vde.EthernetNode;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -60,23 +57,17 @@ class TcpLossyTransferTest {
         }
     }
 
-    @ParameterizedTest(name = "{0} MiB, loss {1}, dup {2}, reorder {3}")
+    @ParameterizedTest(name = "{0} MiB, loss {1}, dup {2}, reorder {3}, delay {4} ms + {5} ms jitter")
     @CsvSource({
-        "64, 0.01, 0.01, 0.01",
-        "64, 0.05, 0.01, 0.02",
-        "64, 0.20, 0.02, 0.05",
+        "64, 0.01, 0.01, 0.01,  5,  2",
+        "64, 0.05, 0.01, 0.02,  5,  2",
+        "64, 0.20, 0.02, 0.05,  5,  2",
+        "64, 0.20, 0.02, 0.05, 40, 10",
     })
-    void bulkTransferIsByteExactThroughALossyDelayingLink(long mib, double loss, double dup, double reorder)
-            throws Exception {
-        transfer(mib * MIB, new LossyLink.Faults(loss, dup, reorder, Duration.ofMillis(5), Duration.ofMillis(2)));
-    }
-
-    /** 64 MiB at 20 % loss with a longer delay (skipped unless -Djioth.slowTests=true). */
-    @Test
-    @Tag("slow")
-    void slowLongDelayAtTwentyPercentLoss() throws Exception {
-        Assumptions.assumeTrue(Boolean.getBoolean("jioth.slowTests"), "slow test: run with -Djioth.slowTests=true");
-        transfer(64 * MIB, new LossyLink.Faults(0.20, 0.02, 0.05, Duration.ofMillis(40), Duration.ofMillis(10)));
+    void bulkTransferIsByteExactThroughALossyDelayingLink(long mib, double loss, double dup, double reorder,
+            long delayMs, long jitterMs) throws Exception {
+        transfer(mib * MIB, new LossyLink.Faults(loss, dup, reorder, Duration.ofMillis(delayMs),
+                Duration.ofMillis(jitterMs)));
     }
 
     private void transfer(long total, LossyLink.Faults faults) throws Exception {
@@ -115,9 +106,12 @@ class TcpLossyTransferTest {
         double real = (System.nanoTime() - t0) / 1e9;
         long retrans = sender.counter(Counter.TCP_RETRANS_SEGS);
         System.out.printf("TcpLossyTransferTest: %d MiB, %s: %.1f s real, %.1f s virtual, %d clock jumps, "
-                + "%d frames into the link, %d lost, %d duplicated, %d reordered, %d retransmitted segments%n",
-                total / MIB, faults, real, virtual.toMillis() / 1e3, driver.jumps,
-                link.framesIn.get(), link.lost.get(), link.duplicated.get(), link.reordered.get(), retrans);
+                + "%d frames into the link, %d lost, %d duplicated, %d reordered, %d refused by the switch, "
+                + "%d retransmitted segments%s%n",
+                total / MIB, faults, real, virtual.toMillis() / 1e3, driver.jumps, link.framesIn.get(),
+                link.lost.get(), link.duplicated.get(), link.reordered.get(), link.refusedBySwitch.get(), retrans,
+                driver.forgotten == 0 ? "" : "; the driver gave up waiting for frames in the switch "
+                        + driver.forgotten + " times");
         assertThat(link.lost.get()).isPositive();
         assertThat(link.duplicated.get()).isPositive();
         assertThat(link.reordered.get()).isPositive();
