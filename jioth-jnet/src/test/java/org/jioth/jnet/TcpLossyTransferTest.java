@@ -3,6 +3,7 @@ package org.jioth.jnet;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
@@ -17,6 +18,7 @@ import java.util.concurrent.TimeoutException;
 import org.jioth.vde.EthernetNode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -55,6 +57,16 @@ class TcpLossyTransferTest {
         } finally {
             net.close();
         }
+    }
+
+    /** The driver's clock moves exactly from event to event: a ping takes twice the one-way delay. */
+    @Test
+    void aPingTakesExactlyTwiceTheVirtualOneWayDelay() throws Exception {
+        link.faults(new LossyLink.Faults(0, 0, 0, Duration.ofMillis(5), Duration.ZERO));
+        InetAddress peer = InetAddress.ofLiteral("10.1.0.2");
+        sender.ping(peer, Duration.ofSeconds(5)); // the first one waits for ARP too
+        assertThat(sender.ping(peer, Duration.ofSeconds(5))).isEqualTo(Duration.ofMillis(10));
+        assertThat(driver.jumps).isPositive();
     }
 
     @ParameterizedTest(name = "{0} MiB, loss {1}, dup {2}, reorder {3}, delay {4} ms + {5} ms jitter")
