@@ -41,7 +41,6 @@ final class LossyLink {
     private final ManualClock clock;
     private final PriorityQueue<Held> held = new PriorityQueue<>();
     private final List<End> ends = new ArrayList<>();
-    private volatile Faults faults = Faults.NONE;
     private long sequence;
     private final AtomicLong activity = new AtomicLong();
     private final AtomicLong inSwitch = new AtomicLong();
@@ -55,8 +54,20 @@ final class LossyLink {
         this.clock = clock;
     }
 
-    void faults(Faults f) {
-        faults = f;
+    /** The same faults for the frames of every end. */
+    synchronized void faults(Faults f) {
+        for (End e : ends) {
+            e.faults = f;
+        }
+    }
+
+    static Faults faultsOf(EthernetPort end) {
+        return ((End) end).faults;
+    }
+
+    /** Faults for the frames sent through {@code end} (one direction). */
+    void faults(EthernetPort end, Faults f) {
+        ((End) end).faults = f;
     }
 
     /** Wraps {@code inner} (a switch port): what a stack sends through the result goes through this link. */
@@ -125,6 +136,7 @@ final class LossyLink {
         final SplittableRandom random;
         /** Release time of the last in-order frame: later ones never leave before it. */
         long lastRelease = Long.MIN_VALUE;
+        volatile Faults faults = Faults.NONE;
 
         End(EthernetPort inner, SplittableRandom random) {
             this.inner = inner;
