@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -271,6 +272,15 @@ public final class JnetStack implements StackImpl {
             loop.runDueTimers();
             return null;
         });
+    }
+
+    /**
+     * For tests on a {@link org.jioth.jnet.time.ManualClock} that jump from event to event: the
+     * earliest timer deadline ({@link Long#MAX_VALUE} when none) if the loop is idle once the timers
+     * due now have fired, empty while it still has work (see {@link StackLoop#idleUntil}).
+     */
+    OptionalLong nextDeadlineWhenIdle() throws IOException {
+        return loop.call(loop::idleUntil);
     }
 
     /** Runs {@code task} on the stack loop and waits (the only safe way to touch protocol state). */

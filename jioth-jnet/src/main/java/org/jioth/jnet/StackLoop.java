@@ -2,6 +2,7 @@ package org.jioth.jnet;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -178,6 +179,18 @@ public final class StackLoop {
                 sleeping = false;
             }
         }
+    }
+
+    /**
+     * For tests that drive a {@link org.jioth.jnet.time.ManualClock} from event to event: on the loop
+     * thread, fires the timers due now, then gives the earliest armed deadline ({@link Long#MAX_VALUE}
+     * when none) if the loop is idle (no timer fired, no frame or other task waiting), else empty.
+     */
+    OptionalLong idleUntil() {
+        if (runDueTimers() || !tasks.isEmpty() || !rx.isEmpty()) {
+            return OptionalLong.empty();
+        }
+        return OptionalLong.of(timers.nextDeadline());
     }
 
     /** Fires the timers due now; on the loop thread only. True when any fired. */

@@ -19,29 +19,21 @@ import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jioth.vde.EthernetNode;
-import org.jioth.vde.EthernetPort;
-import org.jioth.vde.FrameSink;
-import org.jioth.vde.NodePort;
-import org.jioth.vde.PortStatistics;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * TCP between two jnet stacks over the in-JVM switch, on a virtual clock that a pump thread moves
  * 1 ms per 100 µs of real time (timers run 10x faster than real ones, and deterministically
- * relative to each other), optionally through a link that loses, duplicates and reorders frames.
+ * relative to each other). Bulk transfers through lossy links are in {@link TcpLossyTransferTest}.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class TcpStackTest {
@@ -50,15 +42,13 @@ class TcpStackTest {
     volatile boolean pumping = true;
     JnetStack a;
     JnetStack b;
-    FaultyPort link;
     final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
 
     @BeforeEach
     void setUp() throws IOException {
         net = new TestNet();
         EthernetNode sw = net.newSwitch();
-        link = new FaultyPort(sw.attach("faulty"));
-        a = net.stack("", link, "10.1.0.1/24");
+        a = net.stack("", sw, "10.1.0.1/24");
         b = net.stack("", sw, "10.1.0.2/24");
         pump = Thread.ofPlatform().daemon().name("clock pump").start(() -> {
             while (pumping) {
@@ -161,41 +151,6 @@ class TcpStackTest {
         }
         assertThat(a.counter(Counter.TCP_ACTIVE_OPENS)).isEqualTo(1);
         assertThat(b.counter(Counter.TCP_PASSIVE_OPENS)).isEqualTo(1);
-    }
-
-    @ParameterizedTest(name = "loss {0}, dup {1}, reorder {2}: {3} bytes")
-    @CsvSource({
-        "0.01, 0.01, 0.01, 4000000",
-        "0.05, 0.01, 0.02, 4000000",
-        "0.20, 0.02, 0.05,  500000",
-    })
-    void transfersSurviveAFaultyLink(double loss, double dup, double reorder, long bytes) throws Exception {
-        echoServer(listen(b, 9));
-        SocketChannel c = connect(a, "10.1.0.2", 9);
-        link.faults(loss, dup, reorder, 42);
-        try (c) {
-            echoRoundTrip(c, bytes);
-        } catch (Exception | AssertionError e) {
-            System.err.println("A:\n" + a.onLoop(() -> a.onLoopTcp().describe()));
-            System.err.println("B:\n" + b.onLoop(() -> b.onLoopTcp().describe()));
-            throw e;
-        }
-        assertThat(link.dropped.get()).isPositive();
-        assertThat(a.counter(Counter.TCP_RETRANS_SEGS) + b.counter(Counter.TCP_RETRANS_SEGS)).isPositive();
-    }
-
-    /** 64 MiB through 1 % loss: skipped unless -Djioth.slowTests=true (seconds here, but 128 MiB of echo traffic). */
-    @Test
-    @org.junit.jupiter.api.Tag("slow")
-    void sixtyFourMegabytesThroughALossyLink() throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeTrue(Boolean.getBoolean("jioth.slowTests"),
-                "slow test: run with -Djioth.slowTests=true");
-        echoServer(listen(b, 10));
-        SocketChannel c = connect(a, "10.1.0.2", 10);
-        link.faults(0.01, 0.001, 0.01, 64);
-        try (c) {
-            echoRoundTrip(c, 64L << 20);
-        }
     }
 
     @Test
@@ -439,72 +394,5 @@ class TcpStackTest {
         c.close();
         ss.close();
         assertThat(b.sockets().openCount()).isZero();
-    }
-
-    /** A port on the switch that can lose, duplicate and reorder IPv4 frames it sends. */
-    static final class FaultyPort implements EthernetPort {
-        private final NodePort inner;
-        private volatile double loss;
-        private volatile double dup;
-        private volatile double reorder;
-        private SplittableRandom random = new SplittableRandom(1);
-        private ByteBuffer held;
-        final AtomicInteger dropped = new AtomicInteger();
-
-        FaultyPort(NodePort inner) {
-            this.inner = inner;
-        }
-
-        synchronized void faults(double loss, double dup, double reorder, long seed) {
-            this.loss = loss;
-            this.dup = dup;
-            this.reorder = reorder;
-            this.random = new SplittableRandom(seed);
-        }
-
-        @Override
-        public synchronized boolean send(ByteBuffer frame) {
-            boolean ip = frame.remaining() > 14 && frame.getShort(frame.position() + 12) == 0x0800;
-            if (!ip || loss + dup + reorder == 0) {
-                return inner.send(frame);
-            }
-            if (random.nextDouble() < loss) {
-                dropped.incrementAndGet();
-                return true;
-            }
-            if (held == null && random.nextDouble() < reorder) {
-                held = ByteBuffer.allocate(frame.remaining()).put(frame.duplicate()).flip();
-                return true;
-            }
-            boolean r = inner.send(frame.duplicate());
-            if (random.nextDouble() < dup) {
-                inner.send(frame.duplicate());
-            }
-            if (held != null) {
-                inner.send(held);
-                held = null;
-            }
-            return r;
-        }
-
-        @Override
-        public void setSink(FrameSink sink) {
-            inner.setSink(sink);
-        }
-
-        @Override
-        public PortStatistics statistics() {
-            return inner.statistics();
-        }
-
-        @Override
-        public String description() {
-            return "faulty " + inner.description();
-        }
-
-        @Override
-        public void close() {
-            inner.close();
-        }
     }
 }

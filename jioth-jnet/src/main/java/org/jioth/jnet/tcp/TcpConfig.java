@@ -18,8 +18,8 @@ public final class TcpConfig {
     public long initialRto = 1_000_000_000L;
     public long minRto = 200_000_000L;
     public long maxRto = 120_000_000_000L;
-    /** Retransmissions of one segment before the connection times out. */
-    public int maxRetries = 12;
+    /** Retransmissions of one segment before the connection times out (Linux's tcp_retries2 default). */
+    public int maxRetries = 15;
     public int synRetries = 6;
     public long delayedAck = 40_000_000L;
     public boolean keepAlive;

@@ -98,6 +98,9 @@ public final class TcpConnection {
     private boolean sackOk;
     private int tsRecent;
     private long tsRecentAge;
+    /** Our timestamp at the last retransmission timeout, while no echo of a later one has come back. */
+    private int timeoutTs;
+    private boolean echoPendingSinceTimeout;
 
     // timers
     private long rtoAt = NEVER;
@@ -636,13 +639,13 @@ public final class TcpConnection {
             challengeAck(now);
             return false;
         }
-        if (sackOk && s.options.sackCount > 0) {
-            updateScoreboard(s.options);
-        }
+        // an ACK that SACKs new data is a duplicate ACK whatever its window (RFC 6675 2): Linux
+        // opens its window as data arrives, so its duplicate ACKs rarely repeat one
+        boolean newlySacked = sackOk && s.options.sackCount > 0 && updateScoreboard(s.options);
         if (gt(ack, sndUna)) {
             newAck(s, now);
         } else if (ack == sndUna && sndMax != sndUna && s.payloadLength == 0 && !persisting
-                && !s.has(Tcp.FIN) && (s.window << sndWscale) == sndWnd) {
+                && !s.has(Tcp.FIN) && ((s.window << sndWscale) == sndWnd || newlySacked)) {
             stats.dupAcksIn++;
             dupAck(now);
         }
@@ -688,7 +691,13 @@ public final class TcpConnection {
         int acked = ack - sndUna;
         int flight = sndMax - sndUna;
         if (tsOk && s.options.timestamps && s.options.tsEcr != 0) {
-            rttSample(tsNow(now) - s.options.tsEcr);
+            // An echo from before our last timeout spans the backed-off wait, not a round trip: the
+            // peer answers our go-back-N copy of data it already had with its older TS.Recent
+            // (RFC 7323 4.3). No sample then, and the back-off stays until a real one (RFC 6298 5.7).
+            if (!echoPendingSinceTimeout || ge(s.options.tsEcr, timeoutTs)) {
+                echoPendingSinceTimeout = false;
+                rttSample(tsNow(now) - s.options.tsEcr);
+            }
         } else if (rttStart >= 0 && ge(ack, rttSeq)) {
             rtt.sample(now - rttStart);
             rttStart = -1;
@@ -712,7 +721,9 @@ public final class TcpConnection {
             if (ge(ack, recover)) {
                 inRecovery = false;
                 dupAcks = 0;
-                cc.onRecoveryExit(sndMax - sndUna);
+                // SACK recovery never inflated cwnd: it stays at ssthresh (RFC 6675). NewReno
+                // deflates to min(ssthresh, max(FlightSize, SMSS) + SMSS) (RFC 6582 3.2 step 3).
+                cc.onRecoveryExit(sackOk ? cc.ssthresh() : Math.max(sndMax - sndUna, smss));
             } else if (!sackOk || sacked.isEmpty()) {
                 // NewReno partial ACK (RFC 6582 3.2 step 3): the next hole, deflated window
                 retransmitOne(sndUna, now);
@@ -761,7 +772,9 @@ public final class TcpConnection {
         }
     }
 
-    private void updateScoreboard(TcpOptions o) {
+    /** Adds the SACK blocks of {@code o} to the scoreboard; true when they SACKed new bytes. */
+    private boolean updateScoreboard(TcpOptions o) {
+        long before = sacked.covered();
         for (int i = 0; i < o.sackCount; i++) {
             int l = o.sackLeft(i);
             int r = o.sackRight(i);
@@ -770,6 +783,7 @@ public final class TcpConnection {
                 sacked.add(offset(l), offset(r));
             }
         }
+        return sacked.covered() != before;
     }
 
     private void receiveData(Segment s, long now) {
@@ -1144,6 +1158,8 @@ public final class TcpConnection {
         stats.timeouts++;
         cc.onTimeout(sndMax - sndUna, now);
         rtt.backOff();
+        timeoutTs = tsNow(now);
+        echoPendingSinceTimeout = true;
         inRecovery = false;
         dupAcks = 0;
         recover = sndMax;

@@ -39,6 +39,66 @@ class TcpRecoveryTest {
         assertThat(h.c.stats().timeouts).isEqualTo(4);
     }
 
+    /**
+     * After a timeout the peer may echo a timestamp from before it: it answers our go-back-N copy of
+     * data it already had (its ACK was lost) with its older TS.Recent. That span holds the backed-off
+     * wait, not a round trip; taken as a sample it once drove SRTT from 12 ms to seconds at 20 % loss.
+     */
+    @Test
+    void anEchoFromBeforeATimeoutIsNoRttSampleAndKeepsTheBackOff() {
+        TcpHarness h = new TcpHarness();
+        h.established(h.synFromPeer().ts(1, 0));
+        h.write("a");
+        Seg a = h.recv();
+        h.advance(10);
+        h.seg().seq(R).ack(a.seq() + 1).win(65535).ts(2, a.options().tsVal).send();
+        long srtt = h.c.rtt().srtt();
+        h.write("b");
+        Seg b = h.recv(); // arrives, but the peer's ACK is lost
+        h.advance(h.msToDeadline());
+        assertThat(h.recv().text()).isEqualTo("b");
+        h.advance(h.msToDeadline());
+        assertThat(h.recv().text()).isEqualTo("b");
+        assertThat(h.c.rtt().backoffCount()).isEqualTo(2);
+        h.advance(10);
+        // the peer drops the old copy and echoes the TSval of the first "b"
+        h.seg().seq(R).ack(b.seq() + 1).win(65535).ts(3, b.options().tsVal).send();
+        assertThat(h.c.rtt().srtt()).isEqualTo(srtt);
+        assertThat(h.c.rtt().backoffCount()).isEqualTo(2);
+        // new data brings a real echo: a sample again, and the back-off ends
+        h.write("c");
+        Seg c = h.recv();
+        h.advance(10);
+        h.seg().seq(R).ack(c.seq() + 1).win(65535).ts(4, c.options().tsVal).send();
+        assertThat(h.c.rtt().backoffCount()).isZero();
+        assertThat(h.c.rtt().srtt()).isLessThan(20_000_000L);
+    }
+
+    /**
+     * With SACK, an ACK that SACKs new data is a duplicate ACK even when its window differs (RFC
+     * 6675 2). Linux opens its window as data arrives, so its duplicate ACKs rarely repeat one:
+     * counting only same-window ones left recovery to the retransmission timer.
+     */
+    @Test
+    void sackingDupAcksWithAGrowingWindowStartFastRecovery() {
+        TcpConfig cfg = new TcpConfig();
+        cfg.windowScaling = false;
+        cfg.timestamps = false;
+        TcpHarness h = new TcpHarness(cfg);
+        h.established(h.synFromPeer().sackPermitted());
+        h.write(TcpHarness.bytes(10 * M, 1));
+        assertThat(h.recvAll()).hasSize(10);
+        // the first segment is lost; each ACK SACKs one more segment and offers a larger window
+        for (int i = 1; i <= 3; i++) {
+            h.seg().seq(R).ack(L).win(60_000 + 1000 * i).sack(L + M, L + (i + 1) * M).send();
+        }
+        List<Seg> re = h.recvAll();
+        assertThat(re).isNotEmpty();
+        assertThat(re.get(0).seq()).isEqualTo(L);
+        assertThat(h.c.stats().fastRetransmits).isEqualTo(1);
+        assertThat(h.c.stats().timeouts).isZero();
+    }
+
     @Test
     void rtoIsCappedAtTheMaximum() {
         TcpConfig cfg = TcpHarness.plain();
@@ -143,6 +203,31 @@ class TcpRecoveryTest {
         h.seg().seq(R).ack(L + 10 * m).win(65535).send();
         assertThat(h.c.inRecovery()).isFalse();
         assertThat(h.c.stats().timeouts).isZero();
+    }
+
+    /**
+     * SACK recovery never inflates the window, so its end leaves cwnd at ssthresh (RFC 6675). The
+     * full ACK usually covers all that was sent; deflating to "flight + SMSS" then left one segment
+     * after every recovery, as much a collapse as a timeout, and a single segment waits for the
+     * peer's delayed ACK.
+     */
+    @Test
+    void sackRecoveryEndsWithTheWindowAtSsthresh() {
+        TcpHarness h = new TcpHarness();
+        h.established(h.synFromPeer().sackPermitted());
+        int m = h.c.sendMss();
+        h.write(TcpHarness.bytes(30 * m, 1));
+        assertThat(h.recvAll()).hasSize(10);
+        h.seg().seq(R).ack(L).win(65535).sack(L + m, L + 4 * m).send();
+        assertThat(h.c.inRecovery()).isTrue();
+        int high = L + 10 * m;
+        for (Seg s : h.recvAll()) {
+            high = Math.max(high, s.seq() + s.len());
+        }
+        h.seg().seq(R).ack(high).win(65535).send(); // all that was sent
+        assertThat(h.c.inRecovery()).isFalse();
+        assertThat(h.c.congestion().cwnd()).isEqualTo(h.c.congestion().ssthresh());
+        assertThat(h.recvAll()).hasSizeGreaterThan(1);
     }
 
     @Test

@@ -1,0 +1,168 @@
+package org.jioth.jnet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.jioth.vde.EthernetNode;
+import org.jioth.vde.EthernetPort;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * Bulk TCP between two jnet stacks over the in-JVM switch through a {@link LossyLink} (loss,
+ * duplication, reordering, a few ms of one-way delay with jitter, both directions) on virtual time
+ * moved by a {@link VirtualTimeDriver}: every byte of 64 MiB must arrive exactly, in order, once.
+ */
+@Timeout(value = 150, unit = TimeUnit.SECONDS)
+class TcpLossyTransferTest {
+    static final long MIB = 1 << 20;
+
+    TestNet net;
+    LossyLink link;
+    VirtualTimeDriver driver;
+    EthernetPort senderPort;
+    EthernetPort receiverPort;
+    JnetStack sender;
+    JnetStack receiver;
+    final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
+
+    @BeforeEach
+    void setUp() throws IOException {
+        net = new TestNet();
+        EthernetNode sw = net.newSwitch();
+        link = new LossyLink(net.clock);
+        senderPort = link.end(sw.attach("sender"), 101);
+        receiverPort = link.end(sw.attach("receiver"), 202);
+        sender = net.stack("", senderPort, "10.1.0.1/24");
+        receiver = net.stack("", receiverPort, "10.1.0.2/24");
+        driver = new VirtualTimeDriver(net.clock, link, List.of(sender, receiver));
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        threads.shutdownNow();
+        try {
+            driver.close();
+        } finally {
+            net.close();
+        }
+    }
+
+    /** The driver's clock moves exactly from event to event: a ping takes twice the one-way delay. */
+    @Test
+    void aPingTakesExactlyTwiceTheVirtualOneWayDelay() throws Exception {
+        link.faults(new LossyLink.Faults(0, 0, 0, Duration.ofMillis(5), Duration.ZERO));
+        InetAddress peer = InetAddress.ofLiteral("10.1.0.2");
+        // a watched virtual thread: unwatched, the clock could run on between the pings (ARP aging)
+        Future<Duration> rtt = threads.submit(() -> {
+            driver.watch(Thread.currentThread());
+            sender.ping(peer, Duration.ofSeconds(5)); // the first one waits for ARP too
+            return sender.ping(peer, Duration.ofSeconds(5));
+        });
+        assertThat(rtt.get(30, TimeUnit.SECONDS)).isEqualTo(Duration.ofMillis(10));
+        assertThat(driver.jumps).isPositive();
+    }
+
+    /**
+     * Loss is per direction: {@code loss} on the data, {@code ackLoss} on the ACKs. At 20 % each way
+     * a retransmission and its ACK both get through only 64 % of the time, and with ~7000 timeout
+     * episodes in a 64 MiB run, 15 failures in a row (jnet's maxRetries: the connection gives up,
+     * correctly) would end about one run in 700 (0.36^15 x 7000); with 5 % on the ACKs it is
+     * negligible (0.24^15 x 7000, about 4e-6).
+     */
+    @ParameterizedTest(name = "{0} MiB, loss {1} (ACKs {2}), dup {3}, reorder {4}, delay {5} ms + {6} ms jitter")
+    @CsvSource({
+        "64, 0.01, 0.01, 0.01, 0.01,  5,  2",
+        "64, 0.05, 0.05, 0.01, 0.02,  5,  2",
+        "64, 0.20, 0.05, 0.02, 0.05,  5,  2",
+        "64, 0.20, 0.05, 0.02, 0.05, 40, 10",
+    })
+    void bulkTransferIsByteExactThroughALossyDelayingLink(long mib, double loss, double ackLoss, double dup,
+            double reorder, long delayMs, long jitterMs) throws Exception {
+        Duration delay = Duration.ofMillis(delayMs);
+        Duration jitter = Duration.ofMillis(jitterMs);
+        link.faults(senderPort, new LossyLink.Faults(loss, dup, reorder, delay, jitter));
+        link.faults(receiverPort, new LossyLink.Faults(ackLoss, dup, reorder, delay, jitter));
+        transfer(mib * MIB);
+    }
+
+    private void transfer(long total) throws Exception {
+        long t0 = System.nanoTime();
+        Duration v0 = driver.now();
+        Duration virtual;
+        try (ServerSocketChannel ss = receiver.provider().openServerSocketChannel()) {
+            ss.bind(new InetSocketAddress(9000));
+            // virtual threads, so that the driver sees them runnable as soon as a loop wakes them
+            Future<Duration> reader = threads.submit(() -> {
+                driver.watch(Thread.currentThread());
+                try (SocketChannel c = ss.accept()) {
+                    assertThat(Pattern.readAndCheck(c)).isEqualTo(total);
+                    return driver.now().minus(v0);
+                }
+            });
+            Future<?> writer = threads.submit(() -> {
+                driver.watch(Thread.currentThread());
+                try (SocketChannel c = sender.provider().openSocketChannel()) {
+                    c.connect(new InetSocketAddress("10.1.0.2", 9000));
+                    Pattern.write(c, total);
+                    c.shutdownOutput();
+                }
+                return null;
+            });
+            try {
+                awaitBoth(reader, writer, 120);
+                virtual = reader.get();
+            } catch (ExecutionException | TimeoutException e) {
+                System.err.println("sender:\n" + sender.onLoop(() -> sender.onLoopTcp().describe()));
+                System.err.println("receiver:\n" + receiver.onLoop(() -> receiver.onLoopTcp().describe()));
+                throw e;
+            }
+        }
+        double real = (System.nanoTime() - t0) / 1e9;
+        long retrans = sender.counter(Counter.TCP_RETRANS_SEGS);
+        System.out.printf("TcpLossyTransferTest: %d MiB, data %s, ACK loss %.0f%%: %.1f s real, %.1f s virtual, "
+                + "%d clock jumps, %d frames into the link, %d lost, %d duplicated, %d reordered, %d refused by "
+                + "the switch, %d retransmitted segments%s%n",
+                total / MIB, LossyLink.faultsOf(senderPort), 100 * LossyLink.faultsOf(receiverPort).loss(), real,
+                virtual.toMillis() / 1e3, driver.jumps, link.framesIn.get(), link.lost.get(),
+                link.duplicated.get(), link.reordered.get(), link.refusedBySwitch.get(), retrans,
+                driver.forgotten == 0 ? "" : "; the driver gave up waiting for frames in the switch "
+                        + driver.forgotten + " times");
+        assertThat(link.lost.get()).isPositive();
+        assertThat(link.duplicated.get()).isPositive();
+        assertThat(link.reordered.get()).isPositive();
+        assertThat(retrans).isPositive();
+    }
+
+    /** Waits for both; a failure of either is thrown at once (a dead sender leaves the reader waiting). */
+    private static void awaitBoth(Future<?> a, Future<?> b, long seconds) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (!a.isDone() || !b.isDone()) {
+            for (Future<?> f : List.of(a, b)) {
+                if (f.isDone()) {
+                    f.get(); // throws what it failed with
+                }
+            }
+            if (System.nanoTime() > deadline) {
+                throw new TimeoutException("transfer not done after " + seconds + " s");
+            }
+            Thread.sleep(10);
+        }
+    }
+}
