@@ -118,6 +118,17 @@ class JnetSeedProgramsTest {
         assertThat(log).containsPattern("new conn \\d+ tid \\d+")
                 .containsPattern("tid \\d+ GOT: from the kernel 1")
                 .containsPattern("close conn \\d+ tid \\d+");
+
+        // (c) the same with the namespace's nc (OpenBSD netcat: -N half-closes after end of input)
+        if (ChildProcess.works("sh", "-c", "nc -h 2>&1 | grep -q 'OpenBSD netcat'")) {
+            Result nc = run(60, "ip", "netns", "exec", ns, "sh", "-c",
+                    "printf 'from nc 1\\nfrom nc 2\\n' | nc -N -w 20 " + SERVER + " 5000");
+            String ncLog = awaitServerLog("from nc 2");
+            assertThat(nc.out).as("nc output; server log:%n%s", ncLog).contains("from nc 1\nfrom nc 2\n");
+            assertThat(ncLog).containsPattern("tid \\d+ GOT: from nc 1");
+        } else {
+            System.out.println("JnetSeedProgramsTest: OpenBSD nc not installed; the nc step was skipped");
+        }
     }
 
     private void startServer() throws IOException {
