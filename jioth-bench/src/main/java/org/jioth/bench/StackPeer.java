@@ -55,6 +55,10 @@ public final class StackPeer {
                 if (servers.failure() != null) {
                     System.err.println("stack peer: a server failed: " + servers.failure());
                 }
+                String losses = LossCounters.of(stack).total();
+                if (!losses.isEmpty()) {
+                    System.err.println("server stack in all: " + losses);
+                }
             }
         } catch (IOException | RuntimeException e) {
             System.err.println("stack peer: " + e);
