@@ -161,7 +161,7 @@ public final class StackBench {
     private Row measureInJvm(String stack, String network, StackPair pair) throws IOException {
         try (TcpServers servers = TcpServers.start(pair.server.provider(), pair.serverAddress)) {
             Row row = measure(stack, network, new TcpMeasurements(pair.client.provider(), pair.serverAddress, servers.ports(),
-                    options.time()), pair.client);
+                    options.time()), pair.client, null);
             if (servers.failure() != null) {
                 log.printf("  the servers met: %s%n", servers.failure());
             }
@@ -179,7 +179,7 @@ public final class StackBench {
             try {
                 StackPair.configure(client, StackPair.CLIENT, 24);
                 return measure(stack, where, new TcpMeasurements(client.provider(), StackPair.SERVER, peer.ports(),
-                        options.time()), client);
+                        options.time()), client, network.console());
             } finally {
                 client.closeForcibly();
             }
@@ -207,7 +207,8 @@ public final class StackBench {
             IothStack client = Ioth.newStack(Ioth.KERNEL);
             try {
                 return k.inClientNs(() -> measure(Ioth.KERNEL, KERNEL_OVER_VDE, new TcpMeasurements(client.provider(),
-                        StackPair.SERVER, peer.ports(), options.time()), client), peerLifetime().toSeconds());
+                        StackPair.SERVER, peer.ports(), options.time()), client, network.console()),
+                        peerLifetime().toSeconds());
             } finally {
                 client.closeForcibly();
             }
@@ -226,7 +227,7 @@ public final class StackBench {
      * The three measurements, each on its own: one failing leaves the others' figures. The client
      * stack's loss counters during the bulk transfer (sender side) go into the row's note.
      */
-    private Row measure(String stack, String network, TcpMeasurements m, IothStack client) {
+    private Row measure(String stack, String network, TcpMeasurements m, IothStack client, VdeSwitchConsole sw) {
         List<String> problems = new ArrayList<>();
         Bulk bulk = null;
         RoundTrips rtt = null;
@@ -234,10 +235,12 @@ public final class StackBench {
         String losses = "";
         try {
             LossCounters before = LossCounters.of(client);
+            resetCounters(sw);
             bulk = m.bulk(options.maxBulkBytes());
             losses = LossCounters.of(client).since(before);
             log.printf(Locale.ROOT, "  bulk: %.3f Gbit/s (%d MiB in %.2f s)%s%n", bulk.gigabitsPerSecond(), bulk.bytes() >> 20,
                     bulk.seconds(), losses.isEmpty() ? "" : "; client: " + losses);
+            logCounters(sw);
         } catch (IOException | RuntimeException e) {
             problems.add("bulk: " + reason(e));
         }
@@ -257,6 +260,27 @@ public final class StackBench {
         problems.forEach(p -> log.println("  failed: " + p));
         return new Row(stack, network, bulk, rtt, churn, problems.isEmpty() ? "" : "failed: " + String.join("; ", problems),
                 losses);
+    }
+
+    private void resetCounters(VdeSwitchConsole sw) {
+        if (sw != null) {
+            try {
+                sw.resetCounters();
+            } catch (IOException | RuntimeException e) {
+                log.printf("  vde_switch console: %s%n", reason(e));
+            }
+        }
+    }
+
+    /** vde_switch's port counters over the bulk transfer: a port's "in" not matched by the other's "out" was lost in the switch. */
+    private void logCounters(VdeSwitchConsole sw) {
+        if (sw != null) {
+            try {
+                log.printf("  vde_switch during bulk: %s%n", sw.portCounters());
+            } catch (IOException | RuntimeException e) {
+                log.printf("  vde_switch console: %s%n", reason(e));
+            }
+        }
     }
 
     /** The first line of the message (a missing plug-in's message goes on to list where it looked). */
