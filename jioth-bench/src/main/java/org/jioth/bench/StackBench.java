@@ -178,8 +178,13 @@ public final class StackBench {
             IothStack client = Ioth.newStack(stack, network.vnl());
             try {
                 StackPair.configure(client, StackPair.CLIENT, 24);
-                return measure(stack, where, new TcpMeasurements(client.provider(), StackPair.SERVER, peer.ports(),
+                Row row = measure(stack, where, new TcpMeasurements(client.provider(), StackPair.SERVER, peer.ports(),
                         options.time()), client, network.console());
+                if (network.console() != null) {
+                    // against the server's own count of frames received, which the peer prints when it ends
+                    log.printf("  vde_switch since the bulk transfer began: %s%n", network.console().portCounters());
+                }
+                return row;
             } finally {
                 client.closeForcibly();
             }

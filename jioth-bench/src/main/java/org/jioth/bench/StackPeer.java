@@ -57,7 +57,8 @@ public final class StackPeer {
                 }
                 String losses = LossCounters.of(stack).total();
                 if (!losses.isEmpty()) {
-                    System.err.println("server stack in all: " + losses);
+                    System.err.println("server stack in all: " + losses + ", "
+                            + stack.statistics().getOrDefault("Eth.InFrames", -1L) + " frames received");
                 }
             }
         } catch (IOException | RuntimeException e) {
