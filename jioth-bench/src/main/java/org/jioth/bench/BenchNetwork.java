@@ -24,17 +24,20 @@ final class BenchNetwork implements AutoCloseable {
     private final String vnl;
     private final AutoCloseable owned;
     private final Path switchDir;
+    private final VdeSwitchConsole console;
 
     private BenchNetwork(String name, String description, String vnl, AutoCloseable owned) {
-        this(name, description, vnl, owned, null);
+        this(name, description, vnl, owned, null, null);
     }
 
-    private BenchNetwork(String name, String description, String vnl, AutoCloseable owned, Path switchDir) {
+    private BenchNetwork(String name, String description, String vnl, AutoCloseable owned, Path switchDir,
+            VdeSwitchConsole console) {
         this.name = name;
         this.description = description;
         this.vnl = vnl;
         this.owned = owned;
         this.switchDir = switchDir;
+        this.console = console;
     }
 
     /** Checks the spelling only, so a typo fails before anything is measured. */
@@ -54,8 +57,8 @@ final class BenchNetwork implements AutoCloseable {
                     throw new IOException("vde_switch is not installed (Debian package vde-switch)");
                 }
                 SwitchUnderTest.External sw = SwitchUnderTest.External.vdeSwitch();
-                yield spec.equals(VDE_SWITCH) ? new BenchNetwork(spec, "vde_switch (own process)", sw.vnl(), sw)
-                        : new BenchNetwork(spec, CROSS_PROCESS_DESCRIPTION, sw.vnl(), sw, sw.dir());
+                yield spec.equals(VDE_SWITCH) ? new BenchNetwork(spec, "vde_switch (own process)", sw.vnl(), sw, null, sw.console())
+                        : new BenchNetwork(spec, CROSS_PROCESS_DESCRIPTION, sw.vnl(), sw, sw.dir(), sw.console());
             }
             default -> new BenchNetwork(spec, spec, spec, null);
         };
@@ -98,6 +101,11 @@ final class BenchNetwork implements AutoCloseable {
     /** True when each row's server stack runs in a child JVM ({@link StackPeer}). */
     boolean twoProcesses() {
         return name.equals(VDE_SWITCH_2PROC);
+    }
+
+    /** The console of the vde_switch the bench started (its port counters); null if none. */
+    VdeSwitchConsole console() {
+        return console;
     }
 
     /** The directory of the switch the bench started, for plugging kernel namespaces in; null if none. */

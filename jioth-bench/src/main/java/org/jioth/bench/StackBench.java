@@ -57,9 +57,15 @@ public final class StackBench {
 
     /**
      * One table row. A measurement that failed is null and its error is in {@code note}; a row
-     * whose stacks could not be made has only the note.
+     * whose stacks could not be made has only the note. {@code losses} tells what the client
+     * stack's loss counters did during the bulk transfer (empty when it has none).
      */
-    public record Row(String stack, String network, Bulk bulk, RoundTrips roundTrips, Churn connections, String note) {
+    public record Row(String stack, String network, Bulk bulk, RoundTrips roundTrips, Churn connections, String note,
+            String losses) {
+        public Row(String stack, String network, Bulk bulk, RoundTrips roundTrips, Churn connections, String note) {
+            this(stack, network, bulk, roundTrips, connections, note, "");
+        }
+
         public boolean measured() {
             return bulk != null || roundTrips != null || connections != null;
         }
@@ -155,7 +161,7 @@ public final class StackBench {
     private Row measureInJvm(String stack, String network, StackPair pair) throws IOException {
         try (TcpServers servers = TcpServers.start(pair.server.provider(), pair.serverAddress)) {
             Row row = measure(stack, network, new TcpMeasurements(pair.client.provider(), pair.serverAddress, servers.ports(),
-                    options.time()));
+                    options.time()), pair.client, null);
             if (servers.failure() != null) {
                 log.printf("  the servers met: %s%n", servers.failure());
             }
@@ -172,8 +178,13 @@ public final class StackBench {
             IothStack client = Ioth.newStack(stack, network.vnl());
             try {
                 StackPair.configure(client, StackPair.CLIENT, 24);
-                return measure(stack, where, new TcpMeasurements(client.provider(), StackPair.SERVER, peer.ports(),
-                        options.time()));
+                Row row = measure(stack, where, new TcpMeasurements(client.provider(), StackPair.SERVER, peer.ports(),
+                        options.time()), client, network.console());
+                if (network.console() != null) {
+                    // against the server's own count of frames received, which the peer prints when it ends
+                    log.printf("  vde_switch since the bulk transfer began: %s%n", network.console().portCounters());
+                }
+                return row;
             } finally {
                 client.closeForcibly();
             }
@@ -201,7 +212,8 @@ public final class StackBench {
             IothStack client = Ioth.newStack(Ioth.KERNEL);
             try {
                 return k.inClientNs(() -> measure(Ioth.KERNEL, KERNEL_OVER_VDE, new TcpMeasurements(client.provider(),
-                        StackPair.SERVER, peer.ports(), options.time())), peerLifetime().toSeconds());
+                        StackPair.SERVER, peer.ports(), options.time()), client, network.console()),
+                        peerLifetime().toSeconds());
             } finally {
                 client.closeForcibly();
             }
@@ -216,16 +228,24 @@ public final class StackBench {
         return options.time().plus(TcpMeasurements.GRACE).multipliedBy(3).plus(PeerProcess.READY_TIMEOUT);
     }
 
-    /** The three measurements, each on its own: one failing leaves the others' figures. */
-    private Row measure(String stack, String network, TcpMeasurements m) {
+    /**
+     * The three measurements, each on its own: one failing leaves the others' figures. The client
+     * stack's loss counters during the bulk transfer (sender side) go into the row's note.
+     */
+    private Row measure(String stack, String network, TcpMeasurements m, IothStack client, VdeSwitchConsole sw) {
         List<String> problems = new ArrayList<>();
         Bulk bulk = null;
         RoundTrips rtt = null;
         Churn churn = null;
+        String losses = "";
         try {
+            LossCounters before = LossCounters.of(client);
+            resetCounters(sw);
             bulk = m.bulk(options.maxBulkBytes());
-            log.printf(Locale.ROOT, "  bulk: %.3f Gbit/s (%d MiB in %.2f s)%n", bulk.gigabitsPerSecond(), bulk.bytes() >> 20,
-                    bulk.seconds());
+            losses = LossCounters.of(client).since(before);
+            log.printf(Locale.ROOT, "  bulk: %.3f Gbit/s (%d MiB in %.2f s)%s%n", bulk.gigabitsPerSecond(), bulk.bytes() >> 20,
+                    bulk.seconds(), losses.isEmpty() ? "" : "; client: " + losses);
+            logCounters(sw);
         } catch (IOException | RuntimeException e) {
             problems.add("bulk: " + reason(e));
         }
@@ -243,7 +263,29 @@ public final class StackBench {
             problems.add("connections: " + reason(e));
         }
         problems.forEach(p -> log.println("  failed: " + p));
-        return new Row(stack, network, bulk, rtt, churn, problems.isEmpty() ? "" : "failed: " + String.join("; ", problems));
+        return new Row(stack, network, bulk, rtt, churn, problems.isEmpty() ? "" : "failed: " + String.join("; ", problems),
+                losses);
+    }
+
+    private void resetCounters(VdeSwitchConsole sw) {
+        if (sw != null) {
+            try {
+                sw.resetCounters();
+            } catch (IOException | RuntimeException e) {
+                log.printf("  vde_switch console: %s%n", reason(e));
+            }
+        }
+    }
+
+    /** vde_switch's port counters over the bulk transfer: a port's "in" not matched by the other's "out" was lost in the switch. */
+    private void logCounters(VdeSwitchConsole sw) {
+        if (sw != null) {
+            try {
+                log.printf("  vde_switch during bulk: %s%n", sw.portCounters());
+            } catch (IOException | RuntimeException e) {
+                log.printf("  vde_switch console: %s%n", reason(e));
+            }
+        }
     }
 
     /** The first line of the message (a missing plug-in's message goes on to list where it looked). */
@@ -270,7 +312,7 @@ public final class StackBench {
             String connRatio = r.connections() == null || k == null || k.connections() == null ? "–"
                     : ratio(r.connections().perSecond() / k.connections().perSecond());
             out.printf("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |%n", r.stack(), r.network(), bulk, bulkRatio, rtt,
-                    rttRatio, conn, connRatio, counts(r), firstSentence(r.note()));
+                    rttRatio, conn, connRatio, counts(r), noteColumn(r));
         }
         out.println();
         out.println("× kernel: the figure divided by the kernel's over loopback (for round trips, above 1 is slower).");
@@ -305,6 +347,15 @@ public final class StackBench {
         }
         out.println();
         out.println("× kernel-over-VDE: the figure divided by the kernel's in two namespaces on the same vde_switch, same run.");
+    }
+
+    /** The note's first sentence, then the client's losses during the bulk transfer if any were counted. */
+    private static String noteColumn(Row r) {
+        String note = firstSentence(r.note());
+        if (r.losses().isEmpty()) {
+            return note;
+        }
+        return (note.isEmpty() ? "" : note + " ") + "bulk client: " + r.losses();
     }
 
     /** Notes are cut to their first sentence in the table; the log has them whole. */

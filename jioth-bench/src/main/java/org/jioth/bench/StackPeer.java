@@ -55,6 +55,11 @@ public final class StackPeer {
                 if (servers.failure() != null) {
                     System.err.println("stack peer: a server failed: " + servers.failure());
                 }
+                String losses = LossCounters.of(stack).total();
+                if (!losses.isEmpty()) {
+                    System.err.println("server stack in all: " + losses + ", "
+                            + stack.statistics().getOrDefault("Eth.InFrames", -1L) + " frames received");
+                }
             }
         } catch (IOException | RuntimeException e) {
             System.err.println("stack peer: " + e);

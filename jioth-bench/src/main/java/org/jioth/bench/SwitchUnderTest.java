@@ -51,11 +51,22 @@ abstract sealed class SwitchUnderTest implements AutoCloseable {
         private final Path base;
         private final Path dir;
         private final Process process;
+        private final VdeSwitchConsole console;
 
         private External(Path base, Path dir, Process process) {
+            this(base, dir, process, null);
+        }
+
+        private External(Path base, Path dir, Process process, VdeSwitchConsole console) {
             this.base = base;
             this.dir = dir;
             this.process = process;
+            this.console = console;
+        }
+
+        /** vde_switch's management console (its port counters), or null for our own switch. */
+        VdeSwitchConsole console() {
+            return console;
         }
 
         /** Our {@code switch://DIR} hosted by a child JVM running {@link SwitchHost}. */
@@ -93,10 +104,11 @@ abstract sealed class SwitchUnderTest implements AutoCloseable {
         static External vdeSwitch() throws IOException {
             Path base = Files.createTempDirectory("jioth-bench-");
             Path dir = base.resolve("sw");
-            Process p = new ProcessBuilder("vde_switch", "-s", dir.toString())
+            Path mgmt = base.resolve("mgmt");
+            Process p = new ProcessBuilder("vde_switch", "-s", dir.toString(), "-M", mgmt.toString())
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.INHERIT)
                     .start();
-            External sw = new External(base, dir, p);
+            External sw = new External(base, dir, p, new VdeSwitchConsole(mgmt));
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
             while (!Files.exists(dir.resolve("ctl"))) {
                 if (!p.isAlive() || System.nanoTime() > deadline) {

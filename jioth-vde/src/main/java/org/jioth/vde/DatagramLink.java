@@ -5,24 +5,37 @@ import org.jioth.linux.ErrnoException;
 import org.jioth.linux.unix.DatagramBatch;
 import org.jioth.linux.unix.Epoll;
 import org.jioth.linux.unix.Reactor;
-import org.jioth.linux.unix.SendBatch;
+import org.jioth.linux.unix.SendRing;
 import org.jioth.linux.unix.UnixSocket;
 
 /**
  * A connected AF_UNIX datagram socket carrying one frame per datagram (the vde data plane), watched
  * by a shared {@link Reactor}: received frames are read in batches with {@code recvmmsg} on the
- * reactor thread and handed to a {@link FrameSink}; sends are non-blocking and a full socket queue
- * drops the frame. Counts into the given {@link PortStatistics}.
+ * reactor thread and handed to a {@link FrameSink}.
+ *
+ * <p>Sending goes through a bounded transmit ring, like a NIC's tx ring: frames are copied into it
+ * and pushed with {@code sendmmsg} from the oldest on. When the peer's socket queue is full (EAGAIN:
+ * a vde_switch that is not scheduled right now, with its {@code max_dgram_qlen} of often only 10
+ * datagrams), the frames left wait in the ring, in order, and the link arms EPOLLOUT on its reactor
+ * registration; the reactor pushes them when the socket is writable again and disarms. Only a
+ * frame that finds the ring full is dropped and counted ({@code droppedQueueFull}), as vde_switch
+ * does with its own per-port queues; so a TCP burst that meets a briefly descheduled switch is
+ * delayed, not lost. Closing drops and counts what is still waiting. Counts into the given
+ * {@link PortStatistics}.
  */
 final class DatagramLink {
     private static final System.Logger LOG = System.getLogger(DatagramLink.class.getName());
     private static final int BATCH = 16;
     /** Batches read per readiness event, so one busy link cannot starve the reactor. */
     private static final int ROUNDS = 4;
-    /** Frames per {@code sendmmsg}: as many as the node's drainer delivers between two endOfBatch calls. */
-    private static final int SEND_BATCH = 64;
-    /** Room for 64 full-size frames, or 7 jumbo ones. */
-    private static final int SEND_BYTES = 64 * 1518;
+    /**
+     * Frames the transmit ring holds: the usual size of a NIC's tx ring. At 1 Gbit/s, 256
+     * full-size frames are 3 ms of traffic, about one scheduler time slice of a receiver that is
+     * not running on a loaded machine; a longer queue would only add delay that TCP cannot see.
+     */
+    static final int RING_FRAMES = 256;
+    /** Room for {@link #RING_FRAMES} full-size frames (about 380 KiB of native memory per link), or 42 jumbo ones. */
+    static final int RING_BYTES = RING_FRAMES * 1518;
 
     private final UnixSocket socket;
     private final Reactor reactor;
@@ -30,12 +43,20 @@ final class DatagramLink {
     private final String name;
     private volatile FrameSink sink;
     private DatagramBatch batch;
-    /** Frames waiting to go out; guarded by this (the drainer, senders and close). */
-    private final SendBatch outgoing = new SendBatch(SEND_BATCH, SEND_BYTES);
+    /** Frames waiting to go out; guarded by this (senders, the reactor's writable handler and close). */
+    private final SendRing outgoing;
     private Reactor.Registration registration;
+    /** EPOLLOUT is armed: the socket refused, the reactor pushes the ring when it is writable; guarded by this. */
+    private boolean waitingForRoom;
     private volatile boolean closed;
 
     DatagramLink(UnixSocket socket, Reactor reactor, PortStatistics statistics, String name) {
+        this(socket, reactor, statistics, name, RING_FRAMES, RING_BYTES);
+    }
+
+    /** With a transmit ring of {@code ringFrames} frames and {@code ringBytes} bytes (tests use small ones). */
+    DatagramLink(UnixSocket socket, Reactor reactor, PortStatistics statistics, String name, int ringFrames, int ringBytes) {
+        this.outgoing = new SendRing(ringFrames, ringBytes);
         this.socket = socket;
         this.reactor = reactor;
         this.statistics = statistics;
@@ -52,10 +73,19 @@ final class DatagramLink {
 
     synchronized void start() throws ErrnoException {
         batch = new DatagramBatch(BATCH, EthernetPort.MAX_FRAME);
-        registration = reactor.register(socket.fd(), Epoll.IN, this::readable);
+        registration = reactor.register(socket.fd(), Epoll.IN, this::ready);
     }
 
-    private void readable(int events) {
+    private void ready(int events) {
+        if ((events & Epoll.OUT) != 0) {
+            writable();
+        }
+        if ((events & ~Epoll.OUT) != 0) {
+            readable();
+        }
+    }
+
+    private void readable() {
         for (int round = 0; round < ROUNDS && !closed; round++) {
             int n;
             try {
@@ -97,18 +127,28 @@ final class DatagramLink {
     }
 
     /**
-     * Sends one frame now (position unchanged); false, counted, when it could not go out. Copies it
-     * into the link's native send buffer first, so no per-frame object is made; frames {@linkplain
-     * #queue queued} before it go out first, in the same {@code sendmmsg}.
+     * Queues one frame (position unchanged) behind those waiting and pushes the ring now; true when
+     * the frame was taken (sent or waiting in the ring), false, counted, when it was dropped (bad
+     * length, ring full, link closed, peer gone).
      */
     boolean send(ByteBuffer frame) {
+        return send(frame, true);
+    }
+
+    /**
+     * As {@link #send(ByteBuffer)}, but with {@code push} false the frame only joins the ring (a
+     * full ring is pushed first to make room); {@link #flush} sends it. Order is kept either way.
+     */
+    boolean send(ByteBuffer frame, boolean push) {
         if (!acceptable(frame)) {
             return false;
         }
         synchronized (this) {
-            if (!closed && (outgoing.fits(frame.remaining()) || flushLocked() >= 0) && outgoing.add(frame)) {
-                int queued = outgoing.size();
-                return flushLocked() == queued;
+            if (!closed && enqueueLocked(frame)) {
+                if (push) {
+                    pushLocked();
+                }
+                return true;
             }
         }
         statistics.droppedQueueFull.increment();
@@ -116,25 +156,21 @@ final class DatagramLink {
     }
 
     /**
-     * Adds one frame to the outgoing batch (position unchanged), sending the batch first when it is
-     * full; {@link #flush} sends the rest. Keeps the order of queued frames. Frames the socket
-     * refuses at the flush are dropped and counted, never waited for.
+     * Adds one frame to the ring (position unchanged) without sending it; {@link #flush} sends.
+     * A frame that finds the ring full is dropped and counted.
      */
     void queue(ByteBuffer frame) {
-        if (!acceptable(frame)) {
-            return;
-        }
-        synchronized (this) {
-            if (!closed && (outgoing.fits(frame.remaining()) || flushLocked() >= 0) && outgoing.add(frame)) {
-                return;
-            }
-        }
-        statistics.droppedQueueFull.increment();
+        send(frame, false);
     }
 
-    /** Sends the queued frames with one {@code sendmmsg}. */
+    /** Pushes the ring with {@code sendmmsg} (unless it waits for EPOLLOUT, which pushes it then). */
     synchronized void flush() {
-        flushLocked();
+        pushLocked();
+    }
+
+    /** Frames waiting in the transmit ring (for tests and tools). */
+    synchronized int waiting() {
+        return outgoing.size();
     }
 
     private boolean acceptable(ByteBuffer frame) {
@@ -146,31 +182,72 @@ final class DatagramLink {
         return true;
     }
 
-    /** Sends the batch; returns how many frames went out (the rest are counted as dropped), -1 when closed. */
-    private int flushLocked() {
-        if (closed) {
-            outgoing.clear();
-            return -1;
+    /** Into the ring; when it is full and the socket was not known to be full, pushes first to make room. */
+    private boolean enqueueLocked(ByteBuffer frame) {
+        if (outgoing.offer(frame)) {
+            return true;
         }
-        int n = outgoing.size();
-        if (n == 0) {
-            return 0;
+        if (waitingForRoom) {
+            return false; // the socket is full: the ring is the tx ring, and it is full too
         }
-        long bytes = outgoing.bytes();
+        pushLocked();
+        return outgoing.offer(frame);
+    }
+
+    /**
+     * Sends from the ring until it is empty or the socket refuses; on refusal arms EPOLLOUT. While
+     * armed it does nothing: the reactor's writable handler pushes.
+     */
+    private void pushLocked() {
+        if (closed || waitingForRoom || outgoing.isEmpty()) {
+            return;
+        }
+        sendLocked();
+        if (!outgoing.isEmpty()) {
+            watchWritable(true);
+        }
+    }
+
+    /** The reactor saw the socket writable: push what waits, disarm when the ring emptied. */
+    private synchronized void writable() {
+        if (closed || !waitingForRoom) {
+            return;
+        }
+        sendLocked();
+        if (outgoing.isEmpty()) {
+            watchWritable(false);
+        }
+    }
+
+    private void sendLocked() {
         int sent;
         try {
             sent = outgoing.send(socket);
         } catch (ErrnoException e) {
-            sent = 0; // peer gone (ECONNREFUSED) or socket closed
+            // ECONNREFUSED: the peer's socket went away (the control channel tells the rest)
+            int lost = outgoing.clear();
+            statistics.droppedQueueFull.add(lost);
+            LOG.log(System.Logger.Level.DEBUG, () -> name + ": " + lost + " frames dropped: " + e.getMessage());
+            return;
         }
         if (sent > 0) {
             statistics.framesOut.add(sent);
-            statistics.bytesOut.add(sent == n ? bytes : outgoing.bytesOfFirst(sent));
+            statistics.bytesOut.add(outgoing.lastSentBytes());
         }
-        if (sent < n) {
-            statistics.droppedQueueFull.add(n - sent);
+    }
+
+    /** Arms or disarms EPOLLOUT (epoll_ctl calls no Java code back, so holding the lock is fine). */
+    private void watchWritable(boolean on) {
+        if (waitingForRoom == on || registration == null) {
+            return;
         }
-        return sent;
+        try {
+            registration.setInterest(on ? Epoll.IN | Epoll.OUT : Epoll.IN);
+            waitingForRoom = on;
+        } catch (ErrnoException e) {
+            // the fd is being closed: nothing will be writable again
+            LOG.log(System.Logger.Level.DEBUG, () -> name + ": epoll_ctl: " + e.getMessage());
+        }
     }
 
     /** Stops reading, closes the socket once the reactor has let go, then runs {@code then}. */
@@ -179,6 +256,7 @@ final class DatagramLink {
             return;
         }
         closed = true;
+        statistics.droppedQueueFull.add(outgoing.size()); // a closed link sends nothing more
         outgoing.close(); // under this lock: no send is using it
         Runnable finish = () -> {
             socket.close();

@@ -23,6 +23,17 @@ public interface EthernetPort extends Closeable {
     boolean send(ByteBuffer frame) throws IOException;
 
     /**
+     * Pushes out the frames {@link #send} took but held back to batch them (a port with a transmit
+     * queue then sends them all with one system call). A caller that sends bursts calls this once
+     * after each burst; from then on, the port may hold back that thread's sends until its next
+     * {@code flush()}. Sends from threads that never called it, and sends on ports that do not
+     * batch, go out at once, and there this does nothing. Never blocks; frames that cannot go out
+     * now stay queued in the port (or are dropped and counted when its queue is full).
+     */
+    default void flush() {
+    }
+
+    /**
      * Sets where received frames go (replacing any earlier sink). Frames that arrive while no
      * sink is set are dropped and counted.
      */

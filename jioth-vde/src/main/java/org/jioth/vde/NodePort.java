@@ -60,8 +60,9 @@ public final class NodePort implements EthernetPort {
         return true;
     }
 
-    /** Delivers frames {@linkplain #enqueue queued} before. */
-    void flush() {
+    /** Delivers frames {@linkplain #enqueue queued} before ({@link #send} delivers at once). */
+    @Override
+    public void flush() {
         node.flush();
     }
 

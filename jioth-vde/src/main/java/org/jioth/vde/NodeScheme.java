@@ -88,6 +88,11 @@ public final class NodeScheme implements EthernetScheme {
         }
 
         @Override
+        public void flush() {
+            port.flush();
+        }
+
+        @Override
         public void setSink(FrameSink sink) {
             port.setSink(sink);
         }

@@ -127,6 +127,11 @@ public final class PcapWriter implements Closeable {
             return port.send(frame);
         }
 
+        @Override
+        public void flush() {
+            port.flush(); // a batching port keeps batching under capture
+        }
+
         private void record(ByteBuffer frame) {
             try {
                 pcap.write(frame);

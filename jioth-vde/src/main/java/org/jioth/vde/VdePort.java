@@ -9,7 +9,10 @@ import org.jioth.linux.unix.UnixSocket;
 /**
  * A port on a switch reached over the vde protocol (§2): frames on a connected datagram pair, a
  * silent control stream whose end means the switch let go of us. Received frames are delivered on a
- * shared reactor thread.
+ * shared reactor thread. Sent frames go through the data link's bounded transmit ring: a switch
+ * that is slow to read delays them instead of losing them. The thread that calls {@link #flush}
+ * (a stack loop, once per burst) has its sends held in the ring until then, so a burst goes out
+ * with one {@code sendmmsg}; other threads' sends are pushed at once.
  */
 final class VdePort implements EthernetPort {
     private static final System.Logger LOG = System.getLogger(VdePort.class.getName());
@@ -21,6 +24,8 @@ final class VdePort implements EthernetPort {
     private final PortStatistics statistics;
     private final String switchSocket;
     private Reactor.Registration controlWatch;
+    /** The thread that called {@link #flush}: its sends wait for its next flush. */
+    private volatile Thread batchingThread;
     private volatile boolean hungUp;
     private volatile boolean closed;
 
@@ -70,7 +75,13 @@ final class VdePort implements EthernetPort {
 
     @Override
     public boolean send(ByteBuffer frame) {
-        return data.send(frame);
+        return data.send(frame, Thread.currentThread() != batchingThread);
+    }
+
+    @Override
+    public void flush() {
+        batchingThread = Thread.currentThread();
+        data.flush();
     }
 
     @Override
