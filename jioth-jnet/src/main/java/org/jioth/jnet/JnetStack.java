@@ -115,6 +115,14 @@ public final class JnetStack implements StackImpl {
             public void endOfBatch() {
                 tcp.endOfBatch();
             }
+
+            @Override
+            public void endOfTurn() {
+                List<NetInterface> all = interfaces.all();
+                for (int i = 0; i < all.size(); i++) {
+                    all.get(i).flush();
+                }
+            }
         });
     }
 

@@ -30,6 +30,13 @@ public final class StackLoop {
         /** After a batch of frames. */
         default void endOfBatch() {
         }
+
+        /**
+         * After a turn of the loop that did work, before it looks for more or sleeps: ports that
+         * hold the loop's sends (one {@code sendmmsg} per burst) push them now.
+         */
+        default void endOfTurn() {
+        }
     }
 
     private final Clock clock;
@@ -160,12 +167,22 @@ public final class StackLoop {
         }
     }
 
+    private void endOfTurn() {
+        try {
+            handler.endOfTurn();
+        } catch (RuntimeException e) {
+            failed("end of turn", e);
+        }
+    }
+
     private void run() {
         while (!stopping) {
             boolean worked = runTasks();
             worked |= runFrames();
             worked |= runDueTimers();
-            if (!worked) {
+            if (worked) {
+                endOfTurn();
+            } else {
                 // Announce the sleep before the last look at the queues (and the clock): a producer
                 // adds its work, then reads the flag, so one of the two always sees the other.
                 sleeping = true;

@@ -41,6 +41,13 @@ public final class NetInterface {
         return port == null;
     }
 
+    /** Pushes the frames the port holds for the loop (ports that batch sends; others ignore it). */
+    public void flush() {
+        if (port != null) {
+            port.flush();
+        }
+    }
+
     public EthernetPort port() {
         return port;
     }
