@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.jioth.linux.NativeSupport;
 import org.jioth.linux.unix.DatagramBatch;
 import org.jioth.linux.unix.Reactor;
-import org.jioth.linux.unix.SendBatch;
+import org.jioth.linux.unix.SendRing;
 import org.jioth.linux.unix.UnixAddress;
 import org.jioth.linux.unix.UnixSocket;
 import org.junit.jupiter.api.AfterEach;
@@ -231,7 +231,7 @@ class HostedDataPathTest {
         ByteBuffer toLocal = Frames.frame("02:00:00:00:00:0a", "02:00:00:00:00:0b", "x".repeat(1000));
         ByteBuffer toClient = Frames.frame("02:00:00:00:00:0b", "02:00:00:00:00:0a", "y".repeat(1000));
         local.send(toClient); // both MACs learned: frames are forwarded, not flooded
-        try (SendBatch out = new SendBatch(8, 8 * 1100); DatagramBatch in = new DatagramBatch(16, 2048)) {
+        try (SendRing out = new SendRing(8, 8 * 1100); DatagramBatch in = new DatagramBatch(16, 2048)) {
             long warm = received.get();
             assertThat(exchange(client, local, out, in, toLocal, toClient, received, 100_000)).isEqualTo(100_000);
             assertThat(received.get() - warm).isGreaterThanOrEqualTo(100_000); // warm: code got compiled
@@ -265,7 +265,7 @@ class HostedDataPathTest {
      * Moves {@code frames} frames each way: from the raw client to the in-JVM port (the reactor
      * forwards them) and from the in-JVM port to the raw client (this thread drains the node). Returns the frames the client got.
      */
-    private static int exchange(RawClient client, NodePort local, SendBatch out, DatagramBatch in, ByteBuffer toLocal,
+    private static int exchange(RawClient client, NodePort local, SendRing out, DatagramBatch in, ByteBuffer toLocal,
             ByteBuffer toClient, AtomicLong received, int frames) throws Exception {
         long target = received.get() + frames;
         int sent = 0;
@@ -275,7 +275,7 @@ class HostedDataPathTest {
             if (sent < frames && received.get() + 8 >= target - frames + sent) { // a few in flight at most
                 int k = Math.min(4, frames - sent);
                 for (int i = 0; i < k; i++) {
-                    out.add(toLocal);
+                    out.offer(toLocal);
                 }
                 sent += out.send(client.data());
             }

@@ -14,12 +14,6 @@ import org.jioth.linux.ErrnoException;
  * receiving and sending allocate nothing. Used by one thread at a time.
  */
 public final class DatagramBatch implements AutoCloseable {
-    // struct mmsghdr on LP64 Linux: msghdr (56 bytes) + unsigned msg_len, padded to 64.
-    private static final long MMSG_SIZE = 64;
-    private static final long MSG_IOV = 16;
-    private static final long MSG_IOVLEN = 24;
-    private static final long MSG_LEN = 56;
-    private static final long IOV_SIZE = 16;
 
     private final Arena arena = Arena.ofShared();
     private final int capacity;
@@ -35,16 +29,16 @@ public final class DatagramBatch implements AutoCloseable {
         this.capacity = capacity;
         this.slotSize = slotSize;
         slots = arena.allocate((long) capacity * slotSize, 64);
-        iovs = arena.allocate(capacity * IOV_SIZE, 8);
-        msgs = arena.allocate(capacity * MMSG_SIZE, 8);
+        iovs = arena.allocate(capacity * Mmsghdr.IOV_SIZE, 8);
+        msgs = arena.allocate(capacity * Mmsghdr.SIZE, 8);
         views = new ByteBuffer[capacity];
         lengths = new int[capacity];
         for (int i = 0; i < capacity; i++) {
             MemorySegment slot = slots.asSlice((long) i * slotSize, slotSize);
-            iovs.set(ValueLayout.ADDRESS, i * IOV_SIZE, slot);
-            iovs.set(ValueLayout.JAVA_LONG, i * IOV_SIZE + 8, slotSize);
-            msgs.set(ValueLayout.ADDRESS, i * MMSG_SIZE + MSG_IOV, iovs.asSlice(i * IOV_SIZE, IOV_SIZE));
-            msgs.set(ValueLayout.JAVA_LONG, i * MMSG_SIZE + MSG_IOVLEN, 1L);
+            iovs.set(ValueLayout.ADDRESS, i * Mmsghdr.IOV_SIZE, slot);
+            iovs.set(ValueLayout.JAVA_LONG, i * Mmsghdr.IOV_SIZE + 8, slotSize);
+            msgs.set(ValueLayout.ADDRESS, i * Mmsghdr.SIZE + Mmsghdr.MSG_IOV, iovs.asSlice(i * Mmsghdr.IOV_SIZE, Mmsghdr.IOV_SIZE));
+            msgs.set(ValueLayout.JAVA_LONG, i * Mmsghdr.SIZE + Mmsghdr.MSG_IOVLEN, 1L);
             views[i] = slot.asByteBuffer();
         }
     }
@@ -68,7 +62,7 @@ public final class DatagramBatch implements AutoCloseable {
      */
     public int receive(UnixSocket socket) throws ErrnoException {
         for (int i = 0; i < capacity; i++) {
-            iovs.set(ValueLayout.JAVA_LONG, i * IOV_SIZE + 8, slotSize);
+            iovs.set(ValueLayout.JAVA_LONG, i * Mmsghdr.IOV_SIZE + 8, slotSize);
             // msg_name/msg_control stay NULL, msg_flags is output only
         }
         int n;
@@ -89,7 +83,7 @@ public final class DatagramBatch implements AutoCloseable {
             throw new ErrnoException("recvmmsg", e);
         }
         for (int i = 0; i < n; i++) {
-            lengths[i] = msgs.get(ValueLayout.JAVA_INT, i * MMSG_SIZE + MSG_LEN);
+            lengths[i] = msgs.get(ValueLayout.JAVA_INT, i * Mmsghdr.SIZE + Mmsghdr.MSG_LEN);
         }
         count = n;
         return n;
@@ -115,7 +109,7 @@ public final class DatagramBatch implements AutoCloseable {
         }
         views[count].clear().put(0, frame, frame.position(), len);
         lengths[count] = len;
-        iovs.set(ValueLayout.JAVA_LONG, count * IOV_SIZE + 8, len);
+        iovs.set(ValueLayout.JAVA_LONG, count * Mmsghdr.IOV_SIZE + 8, len);
         count++;
         return true;
     }

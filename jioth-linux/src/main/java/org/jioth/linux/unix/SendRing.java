@@ -22,11 +22,6 @@ import org.jioth.linux.ErrnoException;
  * including {@link #close}.
  */
 public final class SendRing implements AutoCloseable {
-    // struct mmsghdr on LP64 Linux: msghdr (56 bytes) + unsigned msg_len, padded to 64.
-    private static final long MMSG_SIZE = 64;
-    private static final long MSG_IOV = 16;
-    private static final long MSG_IOVLEN = 24;
-    private static final long IOV_SIZE = 16;
 
     private final Arena arena = Arena.ofShared();
     private final int slots;
@@ -60,16 +55,16 @@ public final class SendRing implements AutoCloseable {
         this.capacity = byteCapacity;
         bytes = arena.allocate(byteCapacity, 64);
         view = bytes.asByteBuffer();
-        iovs = arena.allocate(maxDatagrams * IOV_SIZE, 8);
-        msgs = arena.allocate(maxDatagrams * MMSG_SIZE, 8);
+        iovs = arena.allocate(maxDatagrams * Mmsghdr.IOV_SIZE, 8);
+        msgs = arena.allocate(maxDatagrams * Mmsghdr.SIZE, 8);
         base = bytes.address();
         offsets = new int[maxDatagrams];
         lengths = new int[maxDatagrams];
         vectorAt = new MemorySegment[maxDatagrams];
         for (int i = 0; i < maxDatagrams; i++) {
-            vectorAt[i] = msgs.asSlice(i * MMSG_SIZE);
-            msgs.set(ValueLayout.ADDRESS, i * MMSG_SIZE + MSG_IOV, iovs.asSlice(i * IOV_SIZE, IOV_SIZE));
-            msgs.set(ValueLayout.JAVA_LONG, i * MMSG_SIZE + MSG_IOVLEN, 1L);
+            vectorAt[i] = msgs.asSlice(i * Mmsghdr.SIZE);
+            msgs.set(ValueLayout.ADDRESS, i * Mmsghdr.SIZE + Mmsghdr.MSG_IOV, iovs.asSlice(i * Mmsghdr.IOV_SIZE, Mmsghdr.IOV_SIZE));
+            msgs.set(ValueLayout.JAVA_LONG, i * Mmsghdr.SIZE + Mmsghdr.MSG_IOVLEN, 1L);
         }
     }
 
@@ -104,7 +99,7 @@ public final class SendRing implements AutoCloseable {
         }
         view.put(at, frame, frame.position(), len);
         int slot = (head + count) % slots;
-        long iov = slot * IOV_SIZE;
+        long iov = slot * Mmsghdr.IOV_SIZE;
         iovs.set(ValueLayout.JAVA_LONG, iov, base + at);
         iovs.set(ValueLayout.JAVA_LONG, iov + 8, len);
         offsets[slot] = at;

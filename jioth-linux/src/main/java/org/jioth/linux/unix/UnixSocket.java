@@ -18,7 +18,7 @@ import org.jioth.linux.ErrnoException;
  *
  * <p>{@link #send}/{@link #receive} move bytes straight from and into the caller's
  * {@link ByteBuffer} (heap or direct) without a copy, but wrap it in a small {@code MemorySegment}
- * per call; frame data paths use {@link SendBatch} and {@link DatagramBatch} instead (one copy into
+ * per call; frame data paths use {@link SendRing} and {@link DatagramBatch} instead (one copy into
  * native memory they own, no object per frame, many frames per system call). After {@link #close} the descriptor number may
  * be reused by the OS: the owner must make sure no thread still uses the socket (a {@link Reactor}
  * registration is cancelled first, see {@link Reactor.Registration#cancel}).

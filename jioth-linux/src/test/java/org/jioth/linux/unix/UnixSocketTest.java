@@ -165,67 +165,6 @@ class UnixSocketTest {
     }
 
     @Test
-    void sendBatchPacksDatagramsAndSendsThemInOrderWithOneCall() throws Exception {
-        UnixSocket[] p = UnixSocket.pair(UnixSocket.Type.DATAGRAM);
-        try (UnixSocket a = p[0]; UnixSocket b = p[1];
-                SendBatch out = new SendBatch(4, 40); DatagramBatch in = new DatagramBatch(8, 64)) {
-            assertThat(out.add(text("first-of-many"))).isTrue(); // 13 bytes
-            assertThat(out.add(text("second"))).isTrue();         // 19
-            assertThat(out.add(text("third-one-longer"))).isTrue(); // 35
-            assertThat(out.fits(6)).isFalse();                      // 35 + 6 > 40 bytes
-            assertThat(out.add(text("fourth"))).isFalse();
-            assertThat(out.bytes()).isEqualTo(35);
-            assertThat(out.send(a)).isEqualTo(3);
-            assertThat(out.isEmpty()).isTrue();
-            assertThat(out.bytesOfFirst(2)).isEqualTo(19);
-            for (String s : new String[] {"4", "5", "6", "7"}) {
-                assertThat(out.add(text(s))).isTrue();
-            }
-            assertThat(out.add(text("8"))).as("at most 4 datagrams").isFalse();
-            assertThat(out.send(a)).isEqualTo(4);
-            assertThat(in.receive(b)).isEqualTo(7);
-            String[] want = {"first-of-many", "second", "third-one-longer", "4", "5", "6", "7"};
-            for (int i = 0; i < want.length; i++) {
-                ByteBuffer f = in.frame(i);
-                byte[] x = new byte[f.remaining()];
-                f.get(x);
-                assertThat(new String(x)).isEqualTo(want[i]);
-            }
-            assertThat(out.send(a)).isZero(); // nothing queued: no call
-        }
-    }
-
-    @Test
-    void sendBatchToAFullSocketSendsWhatFitsAndNeverBlocks() throws Exception {
-        UnixSocket[] p = UnixSocket.pair(UnixSocket.Type.DATAGRAM);
-        try (UnixSocket a = p[0]; UnixSocket b = p[1]; SendBatch out = new SendBatch(64, 64 * 100)) {
-            long total = 0;
-            int rounds = 0;
-            while (rounds++ < 1000) { // nobody reads b: its queue fills, then sends return short
-                for (int i = 0; i < 64; i++) {
-                    out.add(ByteBuffer.allocate(100));
-                }
-                int n = out.send(a);
-                total += n;
-                if (n < 64) {
-                    break;
-                }
-            }
-            assertThat(rounds).as("the queue filled").isLessThan(1000);
-            assertThat(out.isEmpty()).isTrue();
-            for (int i = 0; i < 64; i++) {
-                out.add(ByteBuffer.allocate(100));
-            }
-            assertThat(out.send(a)).as("a full queue takes nothing more").isZero();
-            int received = 0;
-            while (b.receive(ByteBuffer.allocate(128)) >= 0) {
-                received++;
-            }
-            assertThat((long) received).isEqualTo(total);
-        }
-    }
-
-    @Test
     void reactorCallsHandlersAndCancelsBeforeClose() throws Exception {
         Reactor reactor = Reactor.shared();
         UnixSocket[] p = UnixSocket.pair(UnixSocket.Type.DATAGRAM);
