@@ -31,12 +31,15 @@ public final class StackBench {
 
     /** What to measure and the bounds of each measurement (time and count). */
     public record Options(List<String> stacks, List<String> networks, Duration time, long maxBulkBytes,
-            int maxRoundTrips, int maxConnections) {
+            int maxRoundTrips, int maxConnections, Duration warmup) {
         public Options {
             stacks = List.copyOf(stacks);
             networks = List.copyOf(networks);
             if (time.isNegative() || time.isZero() || maxBulkBytes < 1 || maxRoundTrips < 1 || maxConnections < 1) {
                 throw new IllegalArgumentException("time and counts must be positive");
+            }
+            if (warmup.isNegative()) {
+                throw new IllegalArgumentException("the warm-up cannot be negative");
             }
             if (networks.isEmpty()) {
                 throw new IllegalArgumentException("no network given");
@@ -47,11 +50,12 @@ public final class StackBench {
         /**
          * kernel, vdestack and jnet on the in-JVM switch; 3 s, 1 GiB (the kernel moves 256 MiB over
          * loopback in about 0.1 s, too short to read), 20,000 round trips, 20,000 connections (the
-         * kernel's loopback churn stays well inside the ephemeral port range).
+         * kernel's loopback churn stays well inside the ephemeral port range); each measurement first
+         * runs unreported for 2 s, so a JVM started for the row (a peer) is compiled when it counts.
          */
         public static Options defaults() {
             return new Options(List.of("kernel", "vdestack", "jnet"), List.of(BenchNetwork.IN_JVM), Duration.ofSeconds(3),
-                    1L << 30, 20_000, 20_000);
+                    1L << 30, 20_000, 20_000, Duration.ofSeconds(2));
         }
     }
 
@@ -225,7 +229,8 @@ public final class StackBench {
 
     /** Long enough for a peer to serve all three measurements, each to its time limit. */
     private Duration peerLifetime() {
-        return options.time().plus(TcpMeasurements.GRACE).multipliedBy(3).plus(PeerProcess.READY_TIMEOUT);
+        return options.time().plus(options.warmup()).plus(TcpMeasurements.GRACE.multipliedBy(2)).multipliedBy(3)
+                .plus(PeerProcess.READY_TIMEOUT);
     }
 
     /**
@@ -238,6 +243,7 @@ public final class StackBench {
         RoundTrips rtt = null;
         Churn churn = null;
         String losses = "";
+        warmUp(m);
         try {
             LossCounters before = LossCounters.of(client);
             resetCounters(sw);
@@ -265,6 +271,25 @@ public final class StackBench {
         problems.forEach(p -> log.println("  failed: " + p));
         return new Row(stack, network, bulk, rtt, churn, problems.isEmpty() ? "" : "failed: " + String.join("; ", problems),
                 losses);
+    }
+
+    /**
+     * Each measurement once for the warm-up time, unreported: the code paths (and a peer JVM
+     * started just before the row) get compiled before the clock runs. A failure here is logged;
+     * the measurement proper will meet and report it.
+     */
+    private void warmUp(TcpMeasurements m) {
+        if (options.warmup().isZero()) {
+            return;
+        }
+        TcpMeasurements w = m.withTime(options.warmup());
+        try {
+            w.bulk(Math.min(options.maxBulkBytes(), 256L << 20));
+            w.roundTrips(Math.min(options.maxRoundTrips(), 5_000));
+            w.connections(Math.min(options.maxConnections(), 2_000));
+        } catch (IOException | RuntimeException e) {
+            log.println("  warm-up: " + reason(e));
+        }
     }
 
     private void resetCounters(VdeSwitchConsole sw) {

@@ -50,6 +50,11 @@ public final class TcpMeasurements {
         this.time = time;
     }
 
+    /** The same measurements bounded by another time (for a warm-up). */
+    TcpMeasurements withTime(Duration other) {
+        return new TcpMeasurements(client, serverAddress, ports, other);
+    }
+
     /**
      * One connection, client to server, {@value #CHUNK}-byte writes until {@code maxBytes} or the
      * time. Counted at the receiver, which starts the clock after an eighth of the time or of the

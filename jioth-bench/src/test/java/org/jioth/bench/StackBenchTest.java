@@ -23,7 +23,7 @@ class StackBenchTest {
     private static final PrintStream QUIET = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
 
     private static StackBench.Options small(List<String> stacks, List<String> networks) {
-        return new StackBench.Options(stacks, networks, Duration.ofSeconds(1), 4L << 20, 300, 100);
+        return new StackBench.Options(stacks, networks, Duration.ofSeconds(1), 4L << 20, 300, 100, Duration.ZERO);
     }
 
     private static String table(List<StackBench.Row> rows) {
@@ -67,7 +67,7 @@ class StackBenchTest {
     @Timeout(60)
     void aStackThatIsNotInstalledIsSkippedWithTheReason() throws Exception {
         List<StackBench.Row> rows = new StackBench(
-                new StackBench.Options(List.of("no-such-stack"), List.of("injvm"), Duration.ofMillis(200), 1 << 20, 10, 10),
+                new StackBench.Options(List.of("no-such-stack"), List.of("injvm"), Duration.ofMillis(200), 1 << 20, 10, 10, Duration.ZERO),
                 QUIET).run();
         assertThat(rows).hasSize(2);
         StackBench.Row skipped = rows.get(1);
@@ -87,7 +87,7 @@ class StackBenchTest {
     void crossProcessJnetRowAndTheKernelOverVdeAnchor() throws Exception {
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/vde_switch")), "needs Debian's vde_switch (package vde-switch)");
         List<StackBench.Row> rows = new StackBench(new StackBench.Options(List.of("kernel", "jnet"),
-                List.of("vde_switch-2proc"), Duration.ofSeconds(1), 1L << 20, 100, 20), QUIET).run();
+                List.of("vde_switch-2proc"), Duration.ofSeconds(1), 1L << 20, 100, 20, Duration.ofMillis(200)), QUIET).run();
         assertThat(rows).extracting(StackBench.Row::stack).containsExactly("kernel", "kernel", "jnet");
         StackBench.Row anchor = rows.get(1);
         assertThat(anchor.isVdeAnchor()).isTrue();

@@ -91,13 +91,17 @@ final class BenchCommand {
         @Option(names = "--connections", defaultValue = "20000", description = "At most this many connections (default ${DEFAULT-VALUE}).")
         int connections;
 
+        @Option(names = "--warmup", defaultValue = "2",
+                description = "Seconds each measurement first runs unreported, so the code is compiled when it counts (default ${DEFAULT-VALUE}; 0: none).")
+        double warmup;
+
         @Override
         public Integer call() throws Exception {
             // A program that may load any plug-in: the CLI declares itself GPL, as the seed programs do.
             Ioth.setLicense("SPDX-License-Identifier: GPL-2.0-or-later");
             StackBench.Options options = new StackBench.Options(stacks.stream().map(String::strip).toList(),
                     networks.stream().map(String::strip).toList(), Vde.millis(seconds), megabytes << 20, roundTrips,
-                    connections);
+                    connections, Vde.millis(warmup));
             StackBench.printTable(new StackBench(options, System.err).run(), System.out);
             return 0;
         }
