@@ -38,6 +38,8 @@ class JnetCliTest {
                 "vde_switch -s \"$d/sw\" -d -p \"$d/sw.pid\" || exit 1",
                 "for i in $(seq 1 100); do [ -S \"$d/sw/ctl\" ] && break; sleep 0.1; done",
                 java + " server jnet vde://$d/sw > server.log 2>&1 &",
+                "server=$!",
+                "trap 'kill $server 2>/dev/null; kill \"$(cat \"$d/sw.pid\")\" 2>/dev/null' EXIT", // never leave them behind
                 // the client's SYNs are retransmitted until the server's stack answers; a RST
                 // (stack up, not listening yet) ends a try, so try a few times
                 "rc=1",
@@ -49,8 +51,7 @@ class JnetCliTest {
                 "echo client-exit=$rc",
                 "cat client.out",
                 "sleep 0.5",
-                "kill %1",
-                "kill \"$(cat \"$d/sw.pid\")\"",
+                "kill $server; wait $server",
                 "echo '--- server log'",
                 "cat server.log");
         ChildProcess.Result r = ChildProcess.run(List.of("sh", "-c",
