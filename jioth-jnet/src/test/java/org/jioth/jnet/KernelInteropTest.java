@@ -84,6 +84,7 @@ class KernelInteropTest {
                             assertThat(System.nanoTime()).as("socat never got a datagram").isLessThan(deadline);
                         }
                     } finally {
+                        recv.descendants().forEach(ProcessHandle::destroyForcibly); // timeout's child outlives it
                         recv.destroyForcibly();
                         recv.waitFor(10, TimeUnit.SECONDS);
                     }
@@ -119,6 +120,7 @@ class KernelInteropTest {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         p.getOutputStream().close();
         if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly); // timeout's child outlives it
             p.destroyForcibly();
             return new Result(-1, String.join(" ", cmd) + ": timed out");
         }

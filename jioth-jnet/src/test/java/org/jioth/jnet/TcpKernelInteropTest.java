@@ -170,6 +170,7 @@ class TcpKernelInteropTest {
             }
         } finally {
             if (capture != null) {
+                capture.descendants().forEach(ProcessHandle::destroyForcibly); // timeout's child outlives it
                 capture.destroyForcibly();
             }
         }
@@ -242,6 +243,7 @@ class TcpKernelInteropTest {
             } finally {
                 boolean ended = client.waitFor(60, TimeUnit.SECONDS);
                 if (!ended) {
+                    client.descendants().forEach(ProcessHandle::destroyForcibly); // timeout's child outlives it
                     client.destroyForcibly();
                 }
                 assertThat(ended).isTrue();
@@ -276,6 +278,7 @@ class TcpKernelInteropTest {
             assertThat(Files.size(out)).isEqualTo(SIZE);
             assertThat(sha256(out)).isEqualTo(sent);
         } finally {
+            server.descendants().forEach(ProcessHandle::destroyForcibly); // timeout's child outlives it
             server.destroyForcibly();
             server.waitFor(10, TimeUnit.SECONDS);
         }
@@ -410,6 +413,7 @@ class TcpKernelInteropTest {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         p.getOutputStream().close();
         if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly); // timeout's child outlives it
             p.destroyForcibly();
             return new Result(-1, String.join(" ", cmd) + ": timed out");
         }
