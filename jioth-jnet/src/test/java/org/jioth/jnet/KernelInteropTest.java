@@ -1,6 +1,9 @@
 package org.jioth.jnet;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.jioth.jnet.KernelPeers.inNamespace;
+import static org.jioth.jnet.KernelPeers.ok;
+import static org.jioth.jnet.KernelPeers.run;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
@@ -14,10 +17,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.Callable;
-import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
-import org.jioth.linux.netns.NetNamespace;
+import org.jioth.jnet.KernelPeers.Result;
 import org.jioth.vde.EthernetPort;
 import org.jioth.vde.EthernetPorts;
 import org.junit.jupiter.api.Test;
@@ -35,13 +36,13 @@ class KernelInteropTest {
         assumeTrue("root".equals(System.getProperty("user.name")), "needs root to create a network namespace");
         assumeTrue(Files.exists(Path.of("/dev/net/tun")), "needs /dev/net/tun");
         for (String tool : List.of("ip", "ping", "socat")) {
-            assumeTrue(run(10, "sh", "-c", "command -v " + tool).code == 0, "needs " + tool);
+            assumeTrue(run(10, "sh", "-c", "command -v " + tool).code() == 0, "needs " + tool);
         }
         String id = UUID.randomUUID().toString().substring(0, 6);
         String ns = "jnet-" + id;
         String tap = "jt" + id;
         Result made = run(10, "ip", "netns", "add", ns);
-        assumeTrue(made.code == 0, "cannot create a namespace: " + made.out);
+        assumeTrue(made.code() == 0, "cannot create a namespace: " + made.out());
         try {
             EthernetPort port = inNamespace(ns, () -> EthernetPorts.open("tap://" + tap));
             ok(run(10, "ip", "-n", ns, "addr", "add", KERNEL + "/24", "dev", tap));
@@ -53,7 +54,7 @@ class KernelInteropTest {
                 s.config().ipAddrAdd(InetAddress.ofLiteral(JNET), 24, 2);
 
                 Result kping = run(30, "ip", "netns", "exec", ns, "ping", "-c", "2", "-W", "5", JNET);
-                assertThat(kping.code).as(kping.out).isZero();
+                assertThat(kping.code()).as(kping.out()).isZero();
                 assertThat(s.counter(Counter.ICMP_OUT_ECHO_REPS)).isGreaterThanOrEqualTo(2);
 
                 assertThat(s.ping(InetAddress.ofLiteral(KERNEL), Duration.ofSeconds(10))).isNotNull();
@@ -95,35 +96,5 @@ class KernelInteropTest {
         } finally {
             run(10, "ip", "netns", "del", ns);
         }
-    }
-
-    private static <T> T inNamespace(String ns, Callable<T> body) throws Exception {
-        FutureTask<T> task = new FutureTask<>(() -> {
-            NetNamespace.enter(Path.of("/var/run/netns", ns));
-            return body.call();
-        });
-        Thread t = Thread.ofPlatform().name("in-" + ns).start(task);
-        try {
-            return task.get(30, TimeUnit.SECONDS);
-        } finally {
-            t.join(5_000);
-        }
-    }
-
-    private record Result(int code, String out) { }
-
-    private static void ok(Result r) {
-        assertThat(r.code).as(r.out).isZero();
-    }
-
-    private static Result run(int seconds, String... cmd) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        p.getOutputStream().close();
-        if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
-            p.descendants().forEach(ProcessHandle::destroyForcibly); // timeout's child outlives it
-            p.destroyForcibly();
-            return new Result(-1, String.join(" ", cmd) + ": timed out");
-        }
-        return new Result(p.exitValue(), new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
     }
 }

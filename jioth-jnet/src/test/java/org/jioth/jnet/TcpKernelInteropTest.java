@@ -1,6 +1,9 @@
 package org.jioth.jnet;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.jioth.jnet.KernelPeers.inNamespace;
+import static org.jioth.jnet.KernelPeers.ok;
+import static org.jioth.jnet.KernelPeers.run;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
@@ -17,10 +20,8 @@ import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.Callable;
-import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
-import org.jioth.linux.netns.NetNamespace;
+import org.jioth.jnet.KernelPeers.Result;
 import org.jioth.vde.EthernetPort;
 import org.jioth.vde.EthernetPorts;
 import org.junit.jupiter.api.AfterEach;
@@ -59,13 +60,13 @@ class TcpKernelInteropTest {
         assumeTrue("root".equals(System.getProperty("user.name")), "needs root to create a network namespace");
         assumeTrue(Files.exists(Path.of("/dev/net/tun")), "needs /dev/net/tun");
         for (String tool : List.of("ip", "ss", "socat")) {
-            assumeTrue(run(10, "sh", "-c", "command -v " + tool).code == 0, "needs " + tool);
+            assumeTrue(run(10, "sh", "-c", "command -v " + tool).code() == 0, "needs " + tool);
         }
         String id = UUID.randomUUID().toString().substring(0, 6);
         ns = "jtcp-" + id;
         tap = "jc" + id;
         Result made = run(10, "ip", "netns", "add", ns);
-        assumeTrue(made.code == 0, "cannot create a namespace: " + made.out);
+        assumeTrue(made.code() == 0, "cannot create a namespace: " + made.out());
         tapPort = inNamespace(ns, () -> EthernetPorts.open("tap://" + tap));
         ok(run(10, "ip", "-n", ns, "addr", "add", KERNEL + "/24", "dev", tap));
         ok(run(10, "ip", "-n", ns, "link", "set", tap, "up"));
@@ -139,7 +140,7 @@ class TcpKernelInteropTest {
                 // the kernel's: our window scale from the cookie SYN-ACK (3 for 256 KiB); nothing
                 // has been read yet, so the kernel's sender is still waiting on our window
                 Result st = run(10, "ip", "netns", "exec", ns, "ss", "-tin", "state", "established");
-                assertThat(st.out).contains(JNET).contains("wscale:3,");
+                assertThat(st.out()).contains(JNET).contains("wscale:3,");
                 assertThat(Pattern.readAndCheck(c)).isEqualTo(size);
             } finally {
                 assertThat(client.waitFor(30, TimeUnit.SECONDS)).isTrue();
@@ -157,7 +158,7 @@ class TcpKernelInteropTest {
             jnetToKernel(5001, c -> {
                 // the kernel's view: our window scale (3 for a 256 KiB buffer) as its send scale
                 Result ss = run(10, "ip", "netns", "exec", ns, "ss", "-tin", "state", "established");
-                assertThat(ss.out).contains(JNET).contains("wscale:3,");
+                assertThat(ss.out()).contains(JNET).contains("wscale:3,");
                 // ours: everything offered was accepted (this kernel's ss does not print ts/sack, even
                 // between two kernel sockets, so the SYN-ACK itself is checked below)
                 assertThat(stack.onLoop(() -> stack.onLoopTcp().describe())).contains(" ts sack wscale=");
@@ -287,26 +288,26 @@ class TcpKernelInteropTest {
 
     /** netem loss, delay and reordering on the kernel's side of the tap; skips where netem is missing. */
     private void addNetem() throws Exception {
-        assumeTrue(run(10, "sh", "-c", "command -v tc").code == 0, "needs tc");
+        assumeTrue(run(10, "sh", "-c", "command -v tc").code() == 0, "needs tc");
         Result r = run(10, "ip", "netns", "exec", ns, "tc", "qdisc", "add", "dev", tap, "root", "netem",
                 "loss", "1%", "delay", "1ms", "reorder", "5%", "50%");
-        assumeTrue(r.code == 0, "tc netem is not available in this kernel (sch_netem missing): " + r.out.strip());
+        assumeTrue(r.code() == 0, "tc netem is not available in this kernel (sch_netem missing): " + r.out().strip());
     }
 
     /** Packets the netem qdisc on the tap dropped (tc -s), or -1 when tc does not say. */
     private long netemDrops() throws Exception {
         Result r = run(10, "ip", "netns", "exec", ns, "tc", "-s", "qdisc", "show", "dev", tap);
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("dropped (\\d+)").matcher(r.out);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("dropped (\\d+)").matcher(r.out());
         return m.find() ? Long.parseLong(m.group(1)) : -1;
     }
 
     /** A kernel SNMP counter of the namespace (nstat), or -1 when nstat is missing or does not know it. */
     private long nstat(String name) throws Exception {
         Result r = run(10, "ip", "netns", "exec", ns, "nstat", "-asz", name);
-        if (r.code != 0) {
+        if (r.code() != 0) {
             return -1;
         }
-        for (String line : r.out.split("\n")) {
+        for (String line : r.out().split("\n")) {
             String[] f = line.trim().split("\\s+");
             if (f.length >= 2 && f[0].equals(name)) {
                 return Long.parseLong(f[1]);
@@ -352,7 +353,7 @@ class TcpKernelInteropTest {
 
     /** tshark in the namespace printing the kernel's SYN-ACK in detail; null when tshark is missing. */
     private Process startSynCapture() throws Exception {
-        if (run(10, "sh", "-c", "command -v tshark").code != 0) {
+        if (run(10, "sh", "-c", "command -v tshark").code() != 0) {
             return null;
         }
         Process p = new ProcessBuilder("ip", "netns", "exec", ns, "timeout", "60", "tshark", "-l", "-i", "any",
@@ -388,35 +389,5 @@ class TcpKernelInteropTest {
                 Thread.sleep(100); // socat is not listening yet
             }
         }
-    }
-
-    private static <T> T inNamespace(String ns, Callable<T> body) throws Exception {
-        FutureTask<T> task = new FutureTask<>(() -> {
-            NetNamespace.enter(Path.of("/var/run/netns", ns));
-            return body.call();
-        });
-        Thread t = Thread.ofPlatform().name("in-" + ns).start(task);
-        try {
-            return task.get(30, TimeUnit.SECONDS);
-        } finally {
-            t.join(5_000);
-        }
-    }
-
-    private record Result(int code, String out) { }
-
-    private static void ok(Result r) {
-        assertThat(r.code).as(r.out).isZero();
-    }
-
-    private static Result run(int seconds, String... cmd) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        p.getOutputStream().close();
-        if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
-            p.descendants().forEach(ProcessHandle::destroyForcibly); // timeout's child outlives it
-            p.destroyForcibly();
-            return new Result(-1, String.join(" ", cmd) + ": timed out");
-        }
-        return new Result(p.exitValue(), new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
     }
 }
