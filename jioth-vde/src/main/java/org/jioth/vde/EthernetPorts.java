@@ -10,6 +10,8 @@ import java.util.TreeMap;
 
 /** The entry point: opens an {@link EthernetPort} from a VNL text through the scheme registry. */
 public final class EthernetPorts {
+    /** The system property naming the schemes every open may use (stub: not read yet). */
+    public static final String SCHEMES_PROPERTY = "ioth.vnl.schemes";
     private static volatile Map<String, EthernetScheme> schemes;
 
     private EthernetPorts() {
@@ -30,6 +32,11 @@ public final class EthernetPorts {
             throw unknown(parsed.text(), parsed.scheme());
         }
         return scheme.open(parsed.resolve(scheme.syntax()));
+    }
+
+    /** Stub: the allow-list is not checked yet. */
+    public static EthernetPort open(String vnl, java.util.Set<String> allowedSchemes) throws IOException {
+        return open(vnl);
     }
 
     /** The scheme registered for {@code name}; a {@link VnlException} listing the known ones otherwise. */
