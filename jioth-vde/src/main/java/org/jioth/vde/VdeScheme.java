@@ -45,6 +45,17 @@ public final class VdeScheme implements EthernetScheme {
 
     @Override
     public EthernetPort open(Vnl vnl) throws IOException {
+        // the nameless entry, port= and portgroup= fill one variable: more than one is an error
+        String portSpec = null;
+        for (var e : vnl.options().entrySet()) {
+            if (e.getKey().isEmpty() || e.getKey().equals("port") || e.getKey().equals("portgroup")) {
+                if (portSpec != null) {
+                    throw vnl.error(e.getKey().isEmpty() ? e.getValue() : e.getKey() + "=" + e.getValue(),
+                            "port given twice (a bare value, port= and portgroup= are one setting)");
+                }
+                portSpec = e.getValue();
+            }
+        }
         String dir = vnl.main();
         if (dir.isEmpty()) {
             dir = DEFAULT_DIRS[1];
@@ -60,13 +71,6 @@ public final class VdeScheme implements EthernetScheme {
             real = Path.of(dir).toRealPath();
         } catch (NoSuchFileException e) {
             throw new ConnectException("no switch at " + dir + " (" + vnl.text() + "): the directory does not exist");
-        }
-        // the nameless entry, port= and portgroup= fill one variable; the last given wins
-        String portSpec = null;
-        for (var e : vnl.options().entrySet()) {
-            if (e.getKey().isEmpty() || e.getKey().equals("port") || e.getKey().equals("portgroup")) {
-                portSpec = e.getValue();
-            }
         }
         Integer port = null;
         String portGroup = null;
