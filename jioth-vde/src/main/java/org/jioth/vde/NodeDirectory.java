@@ -110,6 +110,11 @@ final class NodeDirectory implements Closeable {
         return dir;
     }
 
+    /** Control connections refused because the switch had its maximum of clients (stub: not counted yet). */
+    long refusedClients() {
+        return 0;
+    }
+
     /** Clients connected over the socket protocol. */
     int socketClients() {
         return (int) clients.values().stream().filter(c -> c.port != null).count();
@@ -193,6 +198,7 @@ final class NodeDirectory implements Closeable {
             try {
                 Files.deleteIfExists(socketPath);
                 data.bind(socketPath.toString());
+                BindSeam.afterBind(socketPath);
                 UnixFiles.chmod(socketPath.toString(), mode);
                 data.connect(request.socketPath());
             } catch (IOException e) {

@@ -136,6 +136,7 @@ public final class VdeScheme implements EthernetScheme {
             }
             data = UnixSocket.open(UnixSocket.Type.DATAGRAM);
             dataPath = bindDataSocket(data, dir);
+            BindSeam.afterBind(Path.of(dataPath));
             mode = permissions(Path.of(dataPath), viaGroup ? dir.resolve(portGroup) : ctl, group, mode);
             int type = viaGroup ? VdeRequest.REQ_NEW_CONTROL : VdeRequest.typeFor(port);
             byte[] request = new VdeRequest(type, dataPath, description).encode();

@@ -1,0 +1,206 @@
+package org.jioth.vde;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.jioth.linux.unix.UnixAddress;
+import org.jioth.linux.unix.UnixFiles;
+import org.jioth.linux.unix.UnixSocket;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Security of hosted switches and of the vde:// client (issue 12, item 12): against another user
+ * who may write to a switch directory, a hostile switch owner, and a client naming someone else's
+ * socket.
+ */
+class HostedSwitchSecurityTest {
+    private static final int NOBODY = 65534;
+
+    @TempDir
+    Path base;
+
+    @AfterEach
+    void noSeam() {
+        BindSeam.afterBind = p -> {
+        };
+    }
+
+    private Path victim(String name) throws IOException {
+        Path v = Files.writeString(base.resolve(name), "precious");
+        Files.setPosixFilePermissions(v, PosixFilePermissions.fromString("rw-------"));
+        return v;
+    }
+
+    private static String mode(Path p) throws IOException {
+        return PosixFilePermissions.toString(Files.getPosixFilePermissions(p, java.nio.file.LinkOption.NOFOLLOW_LINKS));
+    }
+
+    /** What a group member does in the window: the bound name becomes a symlink to {@code target}. */
+    private static void swapForSymlink(Path bound, Path target) {
+        try {
+            Files.move(bound, bound.resolveSibling(bound.getFileName() + ".moved"), StandardCopyOption.ATOMIC_MOVE);
+            Files.createSymbolicLink(bound, target);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Test
+    void theSwitchNeverChmodsThroughASymlinkSwappedInAfterBind() throws Exception {
+        Path victim = victim("victim");
+        Path dir = base.resolve("sw");
+        try (EthernetPort host = EthernetPorts.open("switch://" + dir + "[mode=0660]")) {
+            BindSeam.afterBind = p -> {
+                if (p.getFileName().toString().startsWith("fd")) {
+                    swapForSymlink(p, victim);
+                }
+            };
+            try (VdePort client = VdeScheme.connect(dir.toRealPath(), null, null, null, 0700, "test")) {
+                // the switch refused the port, or at least left the victim alone
+            } catch (IOException refused) {
+                // expected once fixed
+            }
+            assertThat(mode(victim)).isEqualTo("rw-------");
+        }
+    }
+
+    @Test
+    void theClientNeverChmodsThroughASymlinkSwappedInAfterBind() throws Exception {
+        Path victim = victim("victim");
+        Path dir = base.resolve("sw");
+        try (EthernetPort host = EthernetPorts.open("switch://" + dir)) {
+            BindSeam.afterBind = p -> {
+                if (p.getFileName().toString().startsWith(".")) {
+                    swapForSymlink(p, victim);
+                }
+            };
+            try (VdePort client = VdeScheme.connect(dir.toRealPath(), null, null, null, 0666, "test")) {
+                // connected, but the victim must be untouched
+            } catch (IOException refused) {
+                // expected once fixed: the data socket was replaced
+            }
+            assertThat(mode(victim)).isEqualTo("rw-------");
+        }
+    }
+
+    /** A hostile switch replies with a socket it does not own, outside its directory: no chmod, no connect. */
+    @Test
+    void theClientNeverChmodsOrConnectsToAPathTheSwitchChose() throws Exception {
+        Path dir = Files.createDirectory(base.resolve("evil"));
+        Path elsewhere = Files.createDirectory(base.resolve("elsewhere"));
+        Path victimPath = elsewhere.resolve("victim.sock");
+        try (UnixSocket victim = UnixSocket.open(UnixSocket.Type.DATAGRAM);
+                UnixSocket ctl = UnixSocket.open(UnixSocket.Type.STREAM)) {
+            victim.setFileMode(0600);
+            victim.bind(victimPath.toString());
+            ctl.bind(dir.resolve("ctl").toString());
+            ctl.listen(1);
+            CompletableFuture<Void> fakeSwitch = CompletableFuture.runAsync(() -> {
+                try {
+                    UnixSocket c;
+                    while ((c = ctl.accept()) == null) {
+                        Thread.sleep(5);
+                    }
+                    try (UnixSocket conn = c) {
+                        ByteBuffer req = ByteBuffer.allocate(VdeRequest.MAX_REQUEST);
+                        while (conn.receive(req) < 0) {
+                            Thread.sleep(5);
+                        }
+                        conn.send(ByteBuffer.wrap(UnixAddress.encode(victimPath.toString())));
+                        Thread.sleep(500); // keep the control connection while the client proceeds
+                    }
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            try (VdePort client = VdeScheme.connect(dir.toRealPath(), null, null, null, 0666, "test")) {
+                client.send(Frames.frame("ff:ff:ff:ff:ff:ff", "02:00:00:00:00:01", "x"));
+            } catch (IOException refused) {
+                assertThat(refused).hasMessageContaining(victimPath.toString());
+            }
+            fakeSwitch.get(30, TimeUnit.SECONDS);
+            assertThat(mode(victimPath)).isEqualTo("rw-------");
+            assertThat(victim.receive(ByteBuffer.allocate(100))).as("nothing reached the victim").isNegative();
+        }
+    }
+
+    /** A client names a socket of another user: the switch must not connect to it and send it frames. */
+    @Test
+    void theSwitchConnectsOnlyToASocketOfTheClient() throws Exception {
+        assumeTrue(UnixFiles.effectiveUid() == 0, "needs root to give the victim socket to another uid");
+        Path dir = base.resolve("sw");
+        Path victimPath = base.resolve("victim.sock");
+        try (EthernetPort host = EthernetPorts.open("switch://" + dir);
+                UnixSocket victim = UnixSocket.open(UnixSocket.Type.DATAGRAM);
+                UnixSocket control = UnixSocket.open(UnixSocket.Type.STREAM)) {
+            victim.bind(victimPath.toString());
+            Files.setAttribute(victimPath, "unix:uid", NOBODY);
+            control.connect(dir.resolve("ctl").toString());
+            byte[] request = new VdeRequest(0, victimPath.toString(), "evil").encode();
+            assertThat(control.send(ByteBuffer.wrap(request))).isEqualTo(request.length);
+            VdeTools.waitUntil("the switch to answer or hang up", () -> {
+                try {
+                    return control.receive(ByteBuffer.allocate(200)) >= 0;
+                } catch (IOException e) {
+                    return true;
+                }
+            });
+            host.send(Frames.frame("ff:ff:ff:ff:ff:ff", "02:00:00:00:00:01", "to all ports"));
+            Thread.sleep(300); // a forwarded frame would have arrived by now (no assertion on time: absence only)
+            assertThat(victim.receive(ByteBuffer.allocate(9300))).as("nothing reached the victim").isNegative();
+            assertThat(NodeDirectory.lookup(dir.toRealPath()).socketClients()).isZero();
+        }
+    }
+
+    /** Another user in the switch's group may add files to its directory but not replace the switch's. */
+    @Test
+    void aGroupMemberCannotReplaceTheSwitchsFiles() throws Exception {
+        assumeTrue(UnixFiles.effectiveUid() == 0, "needs root to run the attacker as another uid");
+        VdeTools.assumeTool("setpriv");
+        Files.setPosixFilePermissions(base, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path dir = base.resolve("sw");
+        try (EthernetPort host = EthernetPorts.open("switch://" + dir + "[mode=0660/grp=" + NOBODY + "]")) {
+            Process attacker = new ProcessBuilder("setpriv", "--reuid=" + NOBODY, "--regid=" + NOBODY, "--clear-groups",
+                    "sh", "-c", "touch " + dir + "/mine && mv -f " + dir + "/ctl " + dir + "/stolen")
+                    .redirectErrorStream(true).start();
+            String output = new String(attacker.getInputStream().readAllBytes());
+            assertThat(attacker.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(Files.exists(dir.resolve("mine"))).as("group members may add files: " + output).isTrue();
+            assertThat(attacker.exitValue()).as("mv must fail: " + output).isNotZero();
+            assertThat(Files.exists(dir.resolve("ctl"), java.nio.file.LinkOption.NOFOLLOW_LINKS)).isTrue();
+            Files.delete(dir.resolve("mine"));
+        }
+    }
+
+    @Test
+    void clientsBeyondTheLimitAreRefusedAndCounted() throws Exception {
+        Path dir = base.resolve("sw");
+        try (EthernetPort host = EthernetPorts.open("switch://" + dir + "[maxclients=2]");
+                VdePort a = VdeScheme.connect(dir.toRealPath(), null, null, null, 0700, "a");
+                VdePort b = VdeScheme.connect(dir.toRealPath(), null, null, null, 0700, "b")) {
+            assertThatThrownBy(() -> VdeScheme.connect(dir.toRealPath(), null, null, null, 0700, "c").close())
+                    .isInstanceOf(java.net.ConnectException.class).hasMessageContaining("refused");
+            NodeDirectory served = NodeDirectory.lookup(dir.toRealPath());
+            VdeTools.waitUntil("the refusal to be counted", () -> served.refusedClients() == 1);
+            assertThat(served.socketClients()).isEqualTo(2);
+        }
+        List<String> left;
+        try (var s = Files.list(base)) {
+            left = s.map(p -> p.getFileName().toString()).toList();
+        }
+        assertThat(left).doesNotContain("sw");
+    }
+}
