@@ -7,14 +7,13 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.attribute.GroupPrincipal;
-import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
-import java.util.EnumSet;
 import java.util.List;
-import java.util.Set;
 import org.jioth.linux.ErrnoException;
+import org.jioth.linux.unix.PeerCredentials;
+import org.jioth.linux.unix.PinnedFile;
 import org.jioth.linux.unix.Reactor;
+import org.jioth.linux.unix.UnixFiles;
 import org.jioth.linux.unix.UnixSocket;
 
 /**
@@ -84,6 +83,8 @@ public final class VdeScheme implements EthernetScheme {
                 if (port > 0xffffff) {
                     throw vnl.error(portSpec, "port number too large");
                 }
+            } else if (portSpec.contains("/") || portSpec.equals("..") || portSpec.equals(".")) {
+                throw vnl.error(portSpec, "a port group is a socket name in the switch directory, not a path");
             } else {
                 portGroup = portSpec;
             }
@@ -134,10 +135,15 @@ public final class VdeScheme implements EthernetScheme {
                             + e.getMessage()).initCause(e);
                 }
             }
+            PeerCredentials switchOwner = PeerCredentials.of(control.fd());
+            // The switch's directory is its owner's: it may swap any name in it. So our socket is
+            // owner-only from bind on, and gets its group and mode through a pin, never by path.
+            Access access = access(viaGroup ? dir.resolve(portGroup) : ctl, group, mode);
             data = UnixSocket.open(UnixSocket.Type.DATAGRAM);
+            data.setFileMode(0600);
             dataPath = bindDataSocket(data, dir);
             BindSeam.afterBind(Path.of(dataPath));
-            mode = permissions(Path.of(dataPath), viaGroup ? dir.resolve(portGroup) : ctl, group, mode);
+            setAccess(Path.of(dataPath), access, group != null);
             int type = viaGroup ? VdeRequest.REQ_NEW_CONTROL : VdeRequest.typeFor(port);
             byte[] request = new VdeRequest(type, dataPath, description).encode();
             int sent;
@@ -151,12 +157,9 @@ public final class VdeScheme implements EthernetScheme {
                 throw new IOException("could not send the " + request.length + "-byte request to " + ctl + " in one write");
             }
             String switchSocket = readReply(control, dir);
-            data.connect(switchSocket);
-            try {
-                Files.setPosixFilePermissions(Path.of(switchSocket), permissionsOf(mode));
-            } catch (IOException | UnsupportedOperationException e) {
-                // as libvdeplug: the switch may own it
-            }
+            connectToSwitch(data, switchSocket, dir, switchOwner);
+            // libvdeplug now chmods the path the switch replied with: a path another user chose is
+            // never changed here (a hostile switch could point it at our files)
             Files.deleteIfExists(Path.of(dataPath)); // the connected pair keeps working
             VdePort p = new VdePort(description + " on " + dir + " via " + switchSocket, control, data, switchSocket,
                     Reactor.shared());
@@ -244,36 +247,74 @@ public final class VdeScheme implements EthernetScheme {
         return l;
     }
 
-    /** Applies group/mode to our data socket (§2.2 step 2); returns the mode used. */
-    private static int permissions(Path socket, Path ctl, String group, int mode) throws IOException {
-        try {
-            if (group != null) {
-                setGroup(socket, group);
-            } else if ((mode & 077) == 0) {
-                int owner = (Integer) Files.getAttribute(ctl, "unix:uid");
-                long euid = euid();
-                if (owner != 0 && owner != euid) {
-                    try {
-                        Files.setAttribute(socket, "unix:gid", Files.getAttribute(ctl, "unix:gid"));
-                        mode |= 070;
-                    } catch (IOException e) {
-                        mode |= 077;
-                    }
-                }
-            }
-            Files.setPosixFilePermissions(socket, permissionsOf(mode));
-        } catch (UnsupportedOperationException e) {
-            // not a POSIX file system: nothing to set
-        }
-        return mode;
+    /** The group (-1: leave it) and mode our data socket gets (§2.2 step 2). */
+    private record Access(int gid, int mode) {
     }
 
-    private static void setGroup(Path socket, String group) throws IOException {
-        if (group.chars().allMatch(Character::isDigit)) {
-            Files.setAttribute(socket, "unix:gid", Integer.parseInt(group));
-        } else {
-            GroupPrincipal g = socket.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByGroupName(group);
-            Files.setAttribute(socket, "posix:group", g);
+    /**
+     * §2.2 step 2, decided before the socket has a name: the group given, else, when the mode grants
+     * nothing to group and others and the switch belongs to another user (not root), the group of its
+     * control socket with 070 added.
+     */
+    private static Access access(Path ctl, String group, int mode) throws IOException {
+        if (group != null) {
+            return new Access(UnixFiles.groupId(group), mode);
+        }
+        if ((mode & 077) == 0) {
+            int owner = (Integer) Files.getAttribute(ctl, "unix:uid");
+            if (owner != 0 && owner != UnixFiles.effectiveUid()) {
+                return new Access((Integer) Files.getAttribute(ctl, "unix:gid"), mode | 070);
+            }
+        }
+        return new Access(-1, mode);
+    }
+
+    /**
+     * Sets group and mode of our bound data socket through a pin, so the switch owner cannot swap the
+     * name for a link to one of our files. A group we cannot take falls back to 077, as libvdeplug
+     * does, unless the VNL named the group.
+     */
+    private static void setAccess(Path socket, Access access, boolean groupRequired) throws IOException {
+        try (PinnedFile f = PinnedFile.open(socket.toString())) {
+            if (!f.isSocket() || f.uid() != UnixFiles.effectiveUid()) {
+                throw new IOException("our data socket " + socket + " was replaced before its permissions were set"
+                        + " (the owner of " + socket.getParent() + " may be hostile); not connecting");
+            }
+            int mode = access.mode();
+            if (access.gid() >= 0) {
+                try {
+                    f.chgrp(access.gid());
+                } catch (ErrnoException e) {
+                    if (groupRequired) {
+                        throw e;
+                    }
+                    mode |= 077;
+                }
+            }
+            f.chmod(mode);
+        }
+    }
+
+    /**
+     * Connects to the data socket the switch named only if it lies in the switch's directory and is a
+     * socket of the switch's owner (the uid the kernel reports for the control connection): a hostile
+     * switch cannot make us send our frames to another socket of the machine. Check and connect use
+     * one pinned inode.
+     */
+    private static void connectToSwitch(UnixSocket data, String socket, Path dir, PeerCredentials owner)
+            throws IOException {
+        Path p = Path.of(socket);
+        Path parent = p.isAbsolute() ? p.getParent() : null;
+        if (parent == null || !parent.toRealPath().equals(dir)) {
+            throw new ConnectException("the switch at " + dir + " replied with a socket outside its directory: "
+                    + socket + "; not connecting");
+        }
+        try (PinnedFile f = PinnedFile.open(socket)) {
+            if (!f.isSocket() || f.uid() != owner.uid()) {
+                throw new ConnectException("the switch at " + dir + " (uid " + owner.uid() + ") replied with " + socket
+                        + ", which is not its socket; not connecting");
+            }
+            data.connect(f.procPath());
         }
     }
 
@@ -288,19 +329,5 @@ public final class VdeScheme implements EthernetScheme {
             throw new UncheckedIOException(new IOException("cannot read the effective uid", e));
         }
         return -1;
-    }
-
-    static Set<PosixFilePermission> permissionsOf(int mode) {
-        Set<PosixFilePermission> s = EnumSet.noneOf(PosixFilePermission.class);
-        PosixFilePermission[] order = {PosixFilePermission.OTHERS_EXECUTE, PosixFilePermission.OTHERS_WRITE,
-                PosixFilePermission.OTHERS_READ, PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.GROUP_WRITE,
-                PosixFilePermission.GROUP_READ, PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.OWNER_WRITE,
-                PosixFilePermission.OWNER_READ};
-        for (int i = 0; i < order.length; i++) {
-            if ((mode & (1 << i)) != 0) {
-                s.add(order[i]);
-            }
-        }
-        return s;
     }
 }
