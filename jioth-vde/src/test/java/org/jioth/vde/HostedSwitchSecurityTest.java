@@ -190,6 +190,57 @@ class HostedSwitchSecurityTest {
         }
     }
 
+    private static final List<String> AS_NOBODY = List.of("setpriv", "--reuid=" + NOBODY, "--regid=" + NOBODY,
+            "--clear-groups");
+
+    /** The checks let real clients of another user in: Debian's vde_plug as nobody on our world-joinable switch. */
+    @Test
+    void debianVdePlugOfAnotherUserJoinsAnOpenSwitch() throws Exception {
+        assumeTrue(UnixFiles.effectiveUid() == 0, "needs root to run vde_plug as another uid");
+        VdeTools.assumeTool("setpriv");
+        Files.setPosixFilePermissions(base, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path dir = base.resolve("sw");
+        try (EthernetPort host = EthernetPorts.open("switch://" + dir + "[mode=0666]")) {
+            Frames.Recorder hostRx = new Frames.Recorder();
+            host.setSink(hostRx);
+            NodeDirectory served = NodeDirectory.lookup(dir.toRealPath());
+            try (VdeTools.VdePlug plug = new VdeTools.VdePlug(AS_NOBODY, "nobody", "vde://" + dir)) {
+                VdeTools.waitUntil("vde_plug as nobody to join", () -> served.socketClients() == 1);
+                byte[] toPlug = VdeClientInteropTest.frame("ff:ff:ff:ff:ff:ff", "02:00:00:00:00:01", 60, 1);
+                host.send(ByteBuffer.wrap(toPlug));
+                assertThat(plug.next(VdeTools.TIMEOUT)).isEqualTo(toPlug);
+                byte[] fromPlug = VdeClientInteropTest.frame("02:00:00:00:00:01", "02:00:00:00:00:0b", 60, 2);
+                plug.send(fromPlug);
+                VdeTools.waitUntil("the host to get vde_plug's frame", () -> hostRx.frames.size() == 1);
+                assertThat(hostRx.frames.getFirst()).isEqualTo(fromPlug);
+            }
+            assertThat(served.refusedRequests()).isZero();
+        }
+    }
+
+    /** Our client (root) joins a Debian vde_switch run by nobody: its replies pass the owner and directory checks. */
+    @Test
+    void ourClientJoinsADebianSwitchOfAnotherUser() throws Exception {
+        assumeTrue(UnixFiles.effectiveUid() == 0, "needs root to run vde_switch as another uid");
+        VdeTools.assumeTool("setpriv");
+        Path swBase = Files.createDirectory(base.resolve("nobody"));
+        Files.setPosixFilePermissions(base, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.setAttribute(swBase, "unix:uid", NOBODY);
+        try (VdeTools.VdeSwitch sw = new VdeTools.VdeSwitch(AS_NOBODY, swBase, false);
+                VdeTools.VdePlug peer = new VdeTools.VdePlug("peer", "vde://" + sw.dir);
+                VdePort ours = VdeScheme.connect(sw.dir.toRealPath(), null, null, null, 0700, "ours")) {
+            Frames.Recorder rx = new Frames.Recorder();
+            ours.setSink(rx);
+            byte[] hello = VdeClientInteropTest.frame("ff:ff:ff:ff:ff:ff", "02:00:00:00:00:0c", 60, 3);
+            ours.send(ByteBuffer.wrap(hello));
+            assertThat(peer.next(VdeTools.TIMEOUT)).isEqualTo(hello);
+            byte[] back = VdeClientInteropTest.frame("02:00:00:00:00:0c", "02:00:00:00:00:0d", 60, 4);
+            peer.send(back);
+            VdeTools.waitUntil("our client to get the peer's frame", () -> rx.frames.size() == 1);
+            assertThat(rx.frames.getFirst()).isEqualTo(back);
+        }
+    }
+
     @Test
     void clientsBeyondTheLimitAreRefusedAndCounted() throws Exception {
         Path dir = base.resolve("sw");
