@@ -137,6 +137,16 @@ public final class EthernetNode implements Closeable {
         }
     }
 
+    /** How many MAC table entries refer to {@code port} (0 on a node that does not learn). */
+    int macEntriesOf(NodePort port) {
+        if (macs == null) {
+            return 0;
+        }
+        synchronized (macs) {
+            return macs.entriesOf(port);
+        }
+    }
+
     boolean submit(NodePort from, ByteBuffer frame) {
         if (closed || !queue.offer(from, frame)) {
             return false;

@@ -72,6 +72,17 @@ final class MacTable {
         lastSeen[victim] = now;
     }
 
+    /** How many entries refer to {@code port}, live or not (tests check that closed ports are forgotten). */
+    int entriesOf(NodePort port) {
+        int n = 0;
+        for (NodePort p : ports) {
+            if (p == port) {
+                n++;
+            }
+        }
+        return n;
+    }
+
     /** The live port of {@code key}, or null. */
     NodePort lookup(long key, long now) {
         int h = home(key);
