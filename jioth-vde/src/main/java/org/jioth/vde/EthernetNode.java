@@ -118,7 +118,11 @@ public final class EthernetNode implements Closeable {
         if (host == p) {
             host = null;
         }
-        // MAC entries pointing to p die with it: MacTable ignores closed ports.
+        if (macs != null) {
+            synchronized (macs) { // a scan of the table, once per closed port; the drainer holds it only briefly
+                macs.forget(p);
+            }
+        }
     }
 
     /** The attached ports, host included. */

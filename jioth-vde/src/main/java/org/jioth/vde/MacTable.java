@@ -72,6 +72,15 @@ final class MacTable {
         lastSeen[victim] = now;
     }
 
+    /** Drops every entry of {@code port} (closed), so the table does not keep it and what it delivers to alive. */
+    void forget(NodePort port) {
+        for (int i = 0; i < ports.length; i++) {
+            if (ports[i] == port) {
+                ports[i] = null;
+            }
+        }
+    }
+
     /** How many entries refer to {@code port}, live or not (tests check that closed ports are forgotten). */
     int entriesOf(NodePort port) {
         int n = 0;
