@@ -145,6 +145,12 @@ public final class VdeScheme implements EthernetScheme {
             BindSeam.afterBind(Path.of(dataPath));
             setAccess(Path.of(dataPath), access, group != null);
             int type = viaGroup ? VdeRequest.REQ_NEW_CONTROL : VdeRequest.typeFor(port);
+            if (type == VdeRequest.REQ_NEW_CONTROL) { // a full vde_switch would never answer
+                String full = VdeSwitchCapacity.fullMessage(dir, switchOwner.pid());
+                if (full != null) {
+                    throw new ConnectException(full);
+                }
+            }
             byte[] request = new VdeRequest(type, dataPath, description).encode();
             int sent;
             try {
@@ -191,14 +197,17 @@ public final class VdeScheme implements EthernetScheme {
                         + e.errnoName() + " on the control connection)").initCause(e);
             }
             if (n == 0) {
-                throw new ConnectException("the switch at " + dir + " refused the port (closed the control connection)");
+                throw new ConnectException("the switch at " + dir + " refused the port (closed the control connection;"
+                        + " a jioth switch does so when it has maxclients= clients or the request names a socket"
+                        + " that is not ours: see its log)");
             }
             if (n < 0) {
                 long left = deadline - System.nanoTime();
                 try {
                     if (left <= 0 || !Reactor.shared().awaitReadable(control.fd(), Duration.ofNanos(left))) {
                         throw new java.net.SocketTimeoutException("no reply from the switch at " + dir + " within "
-                                + REPLY_TIMEOUT.toSeconds() + " s");
+                                + REPLY_TIMEOUT.toSeconds() + " s (a vde_switch with no free port never answers:"
+                                + " see its -n option)");
                     }
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();

@@ -45,4 +45,13 @@ class VdeSwitchFullTest {
             VdeTools.deleteTree(dir);
         }
     }
+
+    @Test
+    void numPortsIsReadFromEveryFormOfTheOption() {
+        assertThat(VdeSwitchCapacity.numPorts(List.of("vde_switch", "-s", "/x"))).isEqualTo(32);
+        assertThat(VdeSwitchCapacity.numPorts(List.of("vde_switch", "-n", "8"))).isEqualTo(8);
+        assertThat(VdeSwitchCapacity.numPorts(List.of("vde_switch", "-n9"))).isEqualTo(9);
+        assertThat(VdeSwitchCapacity.numPorts(List.of("vde_switch", "--numports", "10"))).isEqualTo(10);
+        assertThat(VdeSwitchCapacity.numPorts(List.of("vde_switch", "--numports=11", "-s", "/x"))).isEqualTo(11);
+    }
 }
