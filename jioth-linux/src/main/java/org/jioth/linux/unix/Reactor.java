@@ -51,6 +51,8 @@ public final class Reactor implements Closeable {
     private volatile boolean closed;
     /** Registrations whose handler threw, not yet reported (reactor thread only). */
     private Registration failedHead;
+    /** Guarded by {@code wakeup}: set when the thread ends and closes it. */
+    private boolean wakeupClosed;
     private static final int REPORT_ATTEMPTS = 3;
 
     public Reactor(String name) throws ErrnoException {
@@ -84,7 +86,11 @@ public final class Reactor implements Closeable {
     /** Runs {@code task} on the reactor thread soon (inline ordering is not promised). */
     public void execute(Runnable task) {
         tasks.add(task);
-        wakeup.signal();
+        synchronized (wakeup) { // the thread may be ending and closing it right now
+            if (!wakeupClosed) {
+                wakeup.signal();
+            }
+        }
     }
 
     /** Watches {@code fd} for {@code interest} (e.g. {@link Epoll#IN}) and calls {@code handler}. */
@@ -192,7 +198,14 @@ public final class Reactor implements Closeable {
             reportFailures();
         }
         epoll.close();
-        wakeup.close();
+        closeWakeup();
+    }
+
+    private void closeWakeup() {
+        synchronized (wakeup) {
+            wakeupClosed = true;
+            wakeup.close();
+        }
     }
 
     /** The failure path of a handler: allocates nothing. */
@@ -251,7 +264,7 @@ public final class Reactor implements Closeable {
         }
         try {
             epoll.close();
-            wakeup.close();
+            closeWakeup();
         } catch (Throwable ignored) {
             // the thread ends either way
         }
