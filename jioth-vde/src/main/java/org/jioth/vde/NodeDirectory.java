@@ -39,6 +39,8 @@ final class NodeDirectory implements Closeable {
     private final Map<Integer, Client> clients = new ConcurrentHashMap<>();
     private Reactor.Registration listening;
     private volatile boolean closed;
+    /** Why the reactor stopped accepting clients for us (the accept handler threw), or null. */
+    private volatile Throwable failure;
 
     private NodeDirectory(Path dir, EthernetNode node, int mode, int maxClients, UnixSocket listener) {
         this.dir = dir;
@@ -97,7 +99,7 @@ final class NodeDirectory implements Closeable {
             if (HOSTED.putIfAbsent(dir, d) != null) {
                 throw new IOException("a node of this JVM already serves " + dir);
             }
-            d.listening = d.reactor.register(listener.fd(), Epoll.IN, ev -> d.accept());
+            d.listening = d.reactor.register(listener.fd(), Epoll.IN, ev -> d.accept(), cause -> d.failure = cause);
             ok = true;
             return d;
         } finally {
@@ -129,6 +131,11 @@ final class NodeDirectory implements Closeable {
             }
             f.chmod(mode);
         }
+    }
+
+    /** Why this switch no longer accepts clients, or null. */
+    Throwable failure() {
+        return failure;
     }
 
     EthernetNode node() {
@@ -187,7 +194,8 @@ final class NodeDirectory implements Closeable {
             Client client = new Client(c, peer);
             clients.put(c.fd(), client);
             try {
-                client.watch = reactor.register(c.fd(), Epoll.IN | Epoll.RDHUP, client::readable);
+                client.watch = reactor.register(c.fd(), Epoll.IN | Epoll.RDHUP, client::readable,
+                        cause -> client.close()); // its port goes, logged by the reactor; the switch goes on
             } catch (ErrnoException e) {
                 clients.remove(c.fd());
                 c.close();
@@ -269,6 +277,7 @@ final class NodeDirectory implements Closeable {
             NodePort p = node.attach(request.description() + " via " + socketPath + " (uid " + peer.uid() + " pid "
                     + peer.pid() + ")");
             link = new DatagramLink(data, reactor, new PortStatistics(), p.description());
+            link.onFailure(this::close);
             DatagramLink out = link;
             p.setSink(new FrameSink() { // node to client: batched, one sendmmsg per drain batch
                 @Override

@@ -115,6 +115,16 @@ public final class NodeScheme implements EthernetScheme {
         }
 
         @Override
+        public boolean hasEnded() {
+            return served.failure() != null;
+        }
+
+        @Override
+        public java.util.Optional<Throwable> failure() {
+            return java.util.Optional.ofNullable(served.failure());
+        }
+
+        @Override
         public void close() throws IOException {
             port.close();
             served.close();
