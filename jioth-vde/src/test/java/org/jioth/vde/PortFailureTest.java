@@ -38,4 +38,25 @@ class PortFailureTest {
             assertThat(other.failure()).isEmpty();
         }
     }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"legacy", "seqpacket"})
+    void aPtpEndWhoseHandlerFailsIsMarkedFailed(String mode) throws Exception {
+        Path link = base.resolve("link");
+        var settings = org.jioth.vde.ptp.PtpSettings.fromOptions(link.toString(), java.util.Map.of("mode", mode));
+        try (var a = new org.jioth.vde.ptp.PtpPort(settings); var b = new org.jioth.vde.ptp.PtpPort(settings)) {
+            a.setSink(new FrameSink() {
+                @Override
+                public void frame(ByteBuffer frame) {
+                    throw new OutOfMemoryError("simulated");
+                }
+            });
+            byte[] f = VdeClientInteropTest.frame("ff:ff:ff:ff:ff:ff", "02:00:00:00:00:02", 60, 4);
+            VdeTools.waitUntil("the failing end to be marked failed", () -> {
+                b.send(ByteBuffer.wrap(f)); // repeated: the seqpacket ends connect in the background
+                return a.hasEnded();
+            });
+            assertThat(a.failure()).get().isInstanceOf(OutOfMemoryError.class);
+        }
+    }
 }

@@ -55,7 +55,7 @@ public final class MessageLink {
     public synchronized void start() throws ErrnoException {
         registration = reactor.register(socket.fd(), Epoll.IN | Epoll.RDHUP, this::readable, cause -> {
             failure = cause;
-            close(onHangup); // the peer is no longer heard: the link ends, as on a hang-up
+            close(null); // the peer is no longer heard: the link ends (no hang-up action: nothing to redo)
         });
     }
 
