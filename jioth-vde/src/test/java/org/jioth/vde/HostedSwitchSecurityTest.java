@@ -241,6 +241,58 @@ class HostedSwitchSecurityTest {
         }
     }
 
+    /**
+     * The common set-up: a vde_switch run by root, joined by a user. vde_switch gives the port socket
+     * to the client's uid, so our client (in a child JVM run as nobody) must accept a socket that is
+     * its own as well as one of the switch's user.
+     */
+    @Test
+    void ourClientAsAnotherUserJoinsARootVdeSwitch() throws Exception {
+        assumeTrue(UnixFiles.effectiveUid() == 0, "needs root to run our client as another uid");
+        VdeTools.assumeTool("setpriv");
+        VdeTools.assumeTool("vde_switch");
+        Files.setPosixFilePermissions(base, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path dir = base.resolve("sw");
+        Process sw = new ProcessBuilder("vde_switch", "-s", dir.toString(), "-m", "0777").redirectErrorStream(true)
+                .redirectOutput(base.resolve("log").toFile()).start();
+        try {
+            VdeTools.waitUntil("vde_switch to listen", () -> Files.exists(dir.resolve("ctl")) || !sw.isAlive());
+            try (VdeTools.VdePlug peer = new VdeTools.VdePlug("peer", "vde://" + dir)) {
+                // only what this JVM built (under the worktree) is readable by nobody, not ~/.m2
+                String cp = java.util.Arrays.stream(System.getProperty("java.class.path").split(java.io.File.pathSeparator))
+                        .filter(e -> e.contains("/target/")).collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator));
+                List<String> cmd = new java.util.ArrayList<>(AS_NOBODY);
+                cmd.addAll(org.jioth.testkit.ChildProcess.javaCommand(VdeClientMain.class, "vde://" + dir));
+                cmd.set(cmd.indexOf("-cp") + 1, cp);
+                Process child = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+                try {
+                    byte[] hello = peer.next(VdeTools.TIMEOUT);
+                    assertThat(hello).as("the child's frame through the switch").isNotNull();
+                    byte[] back = VdeClientInteropTest.frame("02:00:00:00:00:99", "02:00:00:00:00:0e", 60, 5);
+                    VdeTools.waitUntil("the child to get a frame and exit", () -> {
+                        try {
+                            peer.send(back);
+                        } catch (IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                        return !child.isAlive();
+                    });
+                    String out = new String(child.getInputStream().readAllBytes());
+                    assertThat(child.exitValue()).as(out).isZero();
+                    assertThat(out).contains("GOT");
+                } finally {
+                    child.destroyForcibly();
+                }
+            }
+        } finally {
+            sw.destroy();
+            if (!sw.waitFor(10, TimeUnit.SECONDS)) {
+                sw.destroyForcibly();
+            }
+            VdeTools.deleteTree(dir);
+        }
+    }
+
     @Test
     void clientsBeyondTheLimitAreRefusedAndCounted() throws Exception {
         Path dir = base.resolve("sw");
