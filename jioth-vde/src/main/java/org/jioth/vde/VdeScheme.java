@@ -306,8 +306,9 @@ public final class VdeScheme implements EthernetScheme {
 
     /**
      * Connects to the data socket the switch named only if it lies in the switch's directory and is a
-     * socket of the switch's owner (the uid the kernel reports for the control connection) or ours (a
-     * {@code vde_switch} run by root gives each port socket to its client's uid): a hostile switch
+     * socket of the switch's owner (the uid the kernel reports for the control connection), or ours
+     * when that owner is root (a {@code vde_switch} run by root gives each port socket to its client's
+     * uid; no other user can make a file ours): a hostile switch
      * cannot make us send our frames to another socket of the machine, nor can another user who may
      * write to its directory swap in one of theirs. Check and connect use one pinned inode.
      */
@@ -320,7 +321,8 @@ public final class VdeScheme implements EthernetScheme {
                     + socket + "; not connecting");
         }
         try (PinnedFile f = PinnedFile.open(socket)) {
-            if (!f.isSocket() || f.uid() != owner.uid() && f.uid() != UnixFiles.effectiveUid()) {
+            boolean givenToUs = owner.uid() == 0 && f.uid() == UnixFiles.effectiveUid(); // only root can chown
+            if (!f.isSocket() || f.uid() != owner.uid() && !givenToUs) {
                 throw new ConnectException("the switch at " + dir + " (uid " + owner.uid() + ") replied with " + socket
                         + ", which is not a socket of the switch's user or ours; not connecting");
             }
