@@ -34,6 +34,7 @@ final class NodeDirectory implements Closeable {
     private final int maxClients;
     private final LongAdder refusedClients = new LongAdder();
     private final LongAdder refusedRequests = new LongAdder();
+    private final LongAdder acceptErrors = new LongAdder();
     private final Reactor reactor = Reactor.shared();
     private final UnixSocket listener;
     private final Map<Integer, Client> clients = new ConcurrentHashMap<>();
@@ -171,9 +172,18 @@ final class NodeDirectory implements Closeable {
         return null;
     }
 
-    private void accept() throws ErrnoException {
-        UnixSocket c;
-        while (!closed && (c = listener.accept()) != null) {
+    private void accept() {
+        while (!closed) {
+            UnixSocket c;
+            try {
+                c = listener.accept();
+            } catch (ErrnoException e) { // EMFILE and the like: the client waits in the backlog
+                acceptFailed(e);
+                return;
+            }
+            if (c == null) {
+                return;
+            }
             if (clients.size() >= maxClients) {
                 refusedClients.increment();
                 long n = refusedClients.sum();
@@ -199,8 +209,18 @@ final class NodeDirectory implements Closeable {
             } catch (ErrnoException e) {
                 clients.remove(c.fd());
                 c.close();
-                throw e;
+                acceptFailed(e);
             }
+        }
+    }
+
+    /** A resource shortage while accepting: counted and logged sparingly; the switch goes on. */
+    private void acceptFailed(ErrnoException e) {
+        acceptErrors.increment();
+        long n = acceptErrors.sum();
+        if (Long.bitCount(n) == 1) {
+            LOG.log(System.Logger.Level.WARNING, dir + ": cannot accept a client (" + n + " times so far): "
+                    + e.getMessage());
         }
     }
 
