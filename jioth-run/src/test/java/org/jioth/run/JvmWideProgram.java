@@ -53,6 +53,14 @@ public final class JvmWideProgram {
             System.out.println("udp echo " + new String(in.getData(), 0, in.getLength(), StandardCharsets.US_ASCII)
                     + " from " + in.getAddress().getHostAddress() + " to local port " + (udp.getLocalPort() > 0));
         }
+        try (SocketChannel unix = SocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+            System.out.println("unix channel from " + unix.provider().getClass().getName());
+        }
+        try (java.nio.channels.AsynchronousSocketChannel a = java.nio.channels.AsynchronousSocketChannel.open()) {
+            System.out.println("async opened " + a);
+        } catch (UnsupportedOperationException e) {
+            System.out.println("async refused: " + e.getMessage());
+        }
         System.out.println("done");
     }
 }

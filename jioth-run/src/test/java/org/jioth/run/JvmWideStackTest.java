@@ -57,6 +57,8 @@ class JvmWideStackTest {
                     .contains("socket echo socket from 192.168.250.1")
                     .contains("accepted hello back from 192.168.250.1")
                     .contains("udp echo udp from 192.168.250.1 to local port true")
+                    .contains("unix channel from sun.nio.ch")
+                    .contains("async refused: asynchronous socket channels are not offered on a jioth stack")
                     .contains("done");
             assertThat(r.exitCode()).as(r.output()).isZero();
             listener.close();
