@@ -126,17 +126,7 @@ public final class JnetSocketChannel extends SocketChannel implements ReadinessS
     // ------------------------------------------------------------ errors
 
     static IOException failure(int errno, String what) {
-        org.jioth.Errno e = org.jioth.Errno.of(errno);
-        String msg = what + ": " + (e == null ? "errno " + errno : e.description());
-        if (e == null) {
-            return new SocketException(msg);
-        }
-        return switch (e) {
-            case ECONNREFUSED -> new ConnectException(msg);
-            case EHOSTUNREACH, ENETUNREACH -> new NoRouteToHostException(msg);
-            case EADDRINUSE, EADDRNOTAVAIL -> new java.net.BindException(msg);
-            default -> new SocketException(msg);
-        };
+        return org.jioth.nio.SocketErrors.of(what, errno, false);
     }
 
     /** The JDK's exception for a connection that ended with {@code e}. */
