@@ -69,6 +69,26 @@ class JvmWideStackTest {
     }
 
     @Test
+    void theProviderWorksWithTheSystemPropertiesAloneNoAgent(@TempDir Path tmp) throws Exception {
+        String sw = tmp.resolve("sw").toString();
+        try (IothStack server = Ioth.newStackConf("jnet,seed=12", List.of("switch://" + sw), "eth,ip=192.168.250.1/24");
+             ServerSocketChannel listener = server.provider().openServerSocketChannel()) {
+            listener.bind(new InetSocketAddress(5000));
+            Thread echo = Thread.ofVirtual().start(() -> serve(server, listener));
+            List<String> cmd = List.of(Launcher.javaExecutable(), "--enable-native-access=ALL-UNNAMED",
+                    "-Djava.nio.channels.spi.SelectorProvider=org.jioth.run.StackSelectorProvider",
+                    "-Dioth.stack=jnet", "-Dioth.vnl=vde://" + sw, "-Dioth.conf=eth,ip=192.168.250.3/24",
+                    "-Dioth.hosts=server=192.168.250.1", "-cp", System.getProperty("java.class.path"),
+                    NioOnlyProgram.class.getName());
+            ChildProcess.Result r = ChildProcess.run(cmd, 60);
+            assertThat(r.output()).as(r.output()).contains("echo plain -D flags via JnetSocketChannel from /192.168.250.3:");
+            assertThat(r.exitCode()).isZero();
+            listener.close();
+            echo.join(5_000);
+        }
+    }
+
+    @Test
     void aStackThatCannotBeMadeStopsTheJvmBeforeMain(@TempDir Path tmp) throws Exception {
         ChildProcess.Result r = ChildProcess.run(child(tmp, "vde://" + tmp.resolve("no-switch-here"),
                 "eth,ip=192.168.250.2/24", JvmWideProgram.class), 60);
