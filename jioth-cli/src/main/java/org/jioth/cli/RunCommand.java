@@ -76,7 +76,7 @@ final class RunCommand implements Callable<Integer> {
         try {
             IothConf.parse(conf); // fail fast here; the child applies it
             settings = new RunSettings(before.get(0), before.subList(1, before.size()), conf, hostMap(),
-                    RunSettings.from(props("x", resolver)).resolver());
+                    RunSettings.parseResolver(resolver));
         } catch (IllegalArgumentException e) {
             err.println("ioth run: " + e.getMessage());
             return 2;
@@ -127,12 +127,5 @@ final class RunCommand implements Callable<Integer> {
             RunSettings.parseHosts(h).forEach((k, v) -> out.computeIfAbsent(k, x -> new ArrayList<>()).addAll(v));
         }
         return out;
-    }
-
-    private static java.util.Properties props(String stack, String resolver) {
-        java.util.Properties p = new java.util.Properties();
-        p.setProperty(RunSettings.STACK, stack);
-        p.setProperty(RunSettings.RESOLVER, resolver);
-        return p;
     }
 }

@@ -53,6 +53,12 @@ class RunCommandTest {
                 }
                 String log = Files.readString(dir.resolve("server.log"));
                 assertThat(curl.exitCode()).as("curl: %s%nserver log:%n%s", curl.output(), log).isZero();
+                // the server logs the request after answering it
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                while (!log.contains("GET /blob.bin") && System.nanoTime() < deadline) {
+                    Thread.sleep(50);
+                    log = Files.readString(dir.resolve("server.log"));
+                }
                 assertThat(Files.readAllBytes(got)).as("the file curl fetched").isEqualTo(blob);
                 assertThat(log).contains("Serving " + www).contains("\"GET /blob.bin HTTP/1.1\" 200");
             } finally {

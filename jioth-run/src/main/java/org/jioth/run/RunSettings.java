@@ -65,15 +65,19 @@ public record RunSettings(String stack, List<String> vnls, String conf, Map<Stri
                 vnls.add(v.strip());
             }
         }
-        String resolverText = p.getProperty(RESOLVER, "static").strip().toLowerCase(Locale.ROOT);
-        Resolver resolver = switch (resolverText) {
+        return new RunSettings(stack, vnls, p.getProperty(CONF, "").strip(), parseHosts(p.getProperty(HOSTS, "")),
+                parseResolver(p.getProperty(RESOLVER, "static")));
+    }
+
+    /** {@code static} or {@code host} (case-insensitive; empty is static). */
+    public static Resolver parseResolver(String text) {
+        String t = text.strip().toLowerCase(Locale.ROOT);
+        return switch (t) {
             case "static", "" -> Resolver.STATIC;
             case "host" -> Resolver.HOST;
-            default -> throw new IllegalArgumentException("-D" + RESOLVER + "=" + resolverText
+            default -> throw new IllegalArgumentException("-D" + RESOLVER + "=" + t
                     + ": want 'static' (names from " + HOSTS + " only) or 'host' (also the host's resolver)");
         };
-        return new RunSettings(stack, vnls, p.getProperty(CONF, "").strip(), parseHosts(p.getProperty(HOSTS, "")),
-                resolver);
     }
 
     /** Parses {@code name=addr;name2=addr2} (also {@code ,}-separated); addresses must be literals. */
