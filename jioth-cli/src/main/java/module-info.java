@@ -5,5 +5,6 @@ module org.jioth.cli {
     requires org.jioth.bench;
     requires org.jioth.run;
     requires info.picocli;
+    requires jdk.unsupported;
     opens org.jioth.cli to info.picocli;
 }

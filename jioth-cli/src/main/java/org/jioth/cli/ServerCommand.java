@@ -32,7 +32,8 @@ final class ServerCommand implements Callable<Integer> {
             description = "GOT: lines stop after this much data per connection (default ${DEFAULT-VALUE})")
     long logBytes;
 
-    @Option(names = "--stats", description = "print the stack's statistics() on exit (also on Ctrl-C and SIGTERM)")
+    @Option(names = "--stats", description = "print the stack's statistics() on exit (also on Ctrl-C and SIGTERM),"
+            + " and whenever the server gets SIGUSR1")
     boolean stats;
 
     @Override
@@ -56,6 +57,7 @@ final class ServerCommand implements Callable<Integer> {
             out.flush();
             if (statsHook != null) {
                 Runtime.getRuntime().addShutdownHook(statsHook);
+                printOnSignal(s, out);
             }
             server.acceptLoop();
             server.close();
@@ -79,6 +81,19 @@ final class ServerCommand implements Callable<Integer> {
         }
         String a = seed.address != null ? seed.address : DEFAULT_ADDRESS;
         return a.substring(0, a.indexOf('/'));
+    }
+
+    /**
+     * {@code kill -USR1 PID} prints the statistics of a running server (SIGQUIT would be the
+     * natural signal, but HotSpot keeps it for its thread dump).
+     */
+    private static void printOnSignal(IothStack s, PrintStream out) {
+        try {
+            sun.misc.Signal.handle(new sun.misc.Signal("USR1"), sig -> printStatistics(s, out));
+        } catch (IllegalArgumentException | UnsupportedOperationException taken) {
+            System.getLogger(ServerCommand.class.getName()).log(System.Logger.Level.DEBUG,
+                    "no SIGUSR1 handler: " + taken.getMessage());
+        }
     }
 
     static void printStatistics(IothStack s, PrintStream out) {

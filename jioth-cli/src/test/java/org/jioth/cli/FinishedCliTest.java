@@ -32,7 +32,7 @@ class FinishedCliTest {
     }
 
     @Test
-    void aServerOnTheLoopbackPrintsItsReadyLineAndItsStatisticsOnSigterm(@TempDir Path dir) throws Exception {
+    void aServerOnTheLoopbackPrintsItsReadyLineAndItsStatisticsOnSigusr1AndSigterm(@TempDir Path dir) throws Exception {
         Path log = dir.resolve("server.log");
         Process p = new ProcessBuilder(ChildProcess.javaCommand(Main.class, "server", "jnet", "--lo", "--stats", "-p", "5055"))
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
@@ -42,9 +42,17 @@ class FinishedCliTest {
                 Thread.sleep(50);
             }
             assertThat(Files.readString(log)).contains("listening on 127.0.0.1:5055 (jnet, loopback only)");
+            ChildProcess.run(java.util.List.of("kill", "-USR1", Long.toString(p.pid())), 10);
+            while (!Files.readString(log).contains("statistics of jnet:") && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertThat(p.isAlive()).as("SIGUSR1 prints, the server runs on").isTrue();
+            assertThat(Files.readString(log)).contains("statistics of jnet:");
             p.destroy(); // SIGTERM
             assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
-            assertThat(Files.readString(log)).contains("statistics of jnet:").containsPattern("Tcp.ActiveOpens \\d+");
+            String text = Files.readString(log);
+            assertThat(text.split("statistics of jnet:", -1)).as("printed on SIGUSR1 and on SIGTERM").hasSize(3);
+            assertThat(text).containsPattern("Tcp.ActiveOpens \\d+");
         } finally {
             p.destroyForcibly();
         }
