@@ -14,20 +14,26 @@ import java.util.concurrent.atomic.AtomicInteger;
  * closes the listener and every open connection, which ends the threads.
  */
 public final class ChannelEchoServer implements AutoCloseable {
-    private static final int BUFFER = 32 * 1024;
     private final ServerSocketChannel listener;
+    private final int bufferBytes;
     private final Set<SocketChannel> open = ConcurrentHashMap.newKeySet();
     private final AtomicInteger accepted = new AtomicInteger();
     private final Thread acceptor;
 
-    private ChannelEchoServer(ServerSocketChannel listener) {
+    private ChannelEchoServer(ServerSocketChannel listener, int bufferBytes) {
         this.listener = listener;
+        this.bufferBytes = bufferBytes;
         this.acceptor = Thread.ofVirtual().name("echo-accept").start(this::acceptLoop);
     }
 
-    /** Starts echoing on a bound, blocking listener. */
+    /** Starts echoing on a bound, blocking listener, reading 32 KiB at a time. */
     public static ChannelEchoServer start(ServerSocketChannel listener) {
-        return new ChannelEchoServer(listener);
+        return start(listener, 32 * 1024);
+    }
+
+    /** Starts echoing on a bound, blocking listener, reading up to {@code bufferBytes} at a time. */
+    public static ChannelEchoServer start(ServerSocketChannel listener, int bufferBytes) {
+        return new ChannelEchoServer(listener, bufferBytes);
     }
 
     /** How many connections were accepted so far. */
@@ -51,7 +57,7 @@ public final class ChannelEchoServer implements AutoCloseable {
 
     private void echo(SocketChannel c) {
         try (c) {
-            ByteBuffer buf = ByteBuffer.allocate(BUFFER);
+            ByteBuffer buf = ByteBuffer.allocate(bufferBytes);
             while (c.read(buf) >= 0) {
                 buf.flip();
                 while (buf.hasRemaining()) {
