@@ -90,6 +90,21 @@ class RunCommandTest {
     }
 
     @Test
+    void stacksBuiltOnTheJdksChannelsDoNotWaitOnThemselves() throws Exception {
+        // kernel wraps SelectorProvider.provider(); vdestack,jdk opens every socket on a thread of its own
+        ChildProcess.Result k = ChildProcess.run(ioth("run", "kernel", "--", "-cp", System.getProperty("java.class.path"),
+                OpenOneChannel.class.getName()), 60);
+        assertThat(k.output()).as(k.output()).contains("opened sun.nio.ch.SocketChannelImpl");
+        boolean vdestackJdk = "root".equals(System.getProperty("user.name")) && Files.exists(Path.of("/dev/net/tun"))
+                && ChildProcess.works("unshare", "--user", "--map-root-user", "--net", "true");
+        assumeTrue(vdestackJdk, "vdestack,jdk needs root, /dev/net/tun and unshare");
+        ChildProcess.Result v = ChildProcess.run(ioth("run", "vdestack,jdk", "null://", "--", "-cp",
+                System.getProperty("java.class.path"), OpenOneChannel.class.getName()), 60);
+        assertThat(v.output()).as(v.output()).contains("opened sun.nio.ch.SocketChannelImpl");
+        assertThat(v.exitCode()).isZero();
+    }
+
+    @Test
     void aStackThatCannotBeMadeFailsBeforeTheProgram(@TempDir Path dir) throws Exception {
         ChildProcess.Result r = ChildProcess.run(ioth("run", "jnet", "vde://" + dir.resolve("no-switch"), "--", "-cp",
                 System.getProperty("java.class.path"), PlainSocketClient.class.getName(), "peer", "7000", "0"), 60);
