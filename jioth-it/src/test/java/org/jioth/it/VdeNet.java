@@ -50,6 +50,11 @@ final class VdeNet implements AutoCloseable {
         }
     }
 
+    /** Skips the test unless Debian's vde_switch is here (stacks only, no namespace). */
+    static void assumeSwitch() {
+        assumeTrue(onPath("vde_switch"), "vde_switch is not installed (Debian vde-switch; .ci/run installs it)");
+    }
+
     static boolean onPath(String tool) {
         return ChildProcess.works("sh", "-c", "command -v " + tool);
     }
