@@ -122,6 +122,18 @@ final class VdeNet implements AutoCloseable {
         return p;
     }
 
+    /** Starts {@code cmd} in this network namespace (a child JVM on a stack of the switch), output to {@code log}. */
+    Process spawn(String log, List<String> cmd) throws IOException {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve(log).toFile()).start();
+        processes.add(p);
+        return p;
+    }
+
+    /** Waits up to 30 s for {@code text} in {@code log}, or for the process writing it to end; true once seen. */
+    boolean awaitLog(String log, String text, Process writer) throws InterruptedException {
+        return await(() -> log(log).contains(text) || !writer.isAlive()) && log(log).contains(text);
+    }
+
     /** Runs {@code cmd} in namespace {@code ns} to completion (killed with its children after {@code seconds}). */
     ChildProcess.Result run(String ns, int seconds, String... cmd) throws IOException, InterruptedException {
         List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", ns));
