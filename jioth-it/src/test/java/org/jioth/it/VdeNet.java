@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -29,14 +30,18 @@ final class VdeNet implements AutoCloseable {
 
     private final Path dir;
     private final Path sw;
-    private final List<Process> processes = new ArrayList<>();
-    private final List<String> namespaces = new ArrayList<>();
-    private final List<IothStack> stacks = new ArrayList<>();
+    private final List<Process> processes = new CopyOnWriteArrayList<>();
+    private final List<String> namespaces = new CopyOnWriteArrayList<>();
+    private final List<IothStack> stacks = new CopyOnWriteArrayList<>();
     private Process switchProcess;
+    /** Stops everything even when the test JVM is ended before {@link #close()} (a fork timeout). */
+    private final Thread cleanupHook = new Thread(this::cleanUp, "jioth-it-cleanup");
+    private boolean cleaned;
 
     private VdeNet(Path dir) {
         this.dir = dir;
         this.sw = dir.resolve("sw");
+        Runtime.getRuntime().addShutdownHook(cleanupHook);
     }
 
     /** Skips the test (with the reason) unless root, /dev/net/tun, ip, vde_switch, vde_plug and {@code tools} are here. */
@@ -210,6 +215,19 @@ final class VdeNet implements AutoCloseable {
 
     @Override
     public void close() {
+        cleanUp();
+        try {
+            Runtime.getRuntime().removeShutdownHook(cleanupHook);
+        } catch (IllegalStateException e) {
+            // the JVM is shutting down: the hook runs or ran
+        }
+    }
+
+    private synchronized void cleanUp() {
+        if (cleaned) {
+            return;
+        }
+        cleaned = true;
         for (Process p : processes.reversed()) {
             stop(p);
         }
