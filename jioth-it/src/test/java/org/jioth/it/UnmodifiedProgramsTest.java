@@ -19,7 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Vert.x 5 server, a Jetty 12 server — each in a child JVM on its own jnet stack made by
  * jioth-run's JVM-wide provider from {@code -D} flags ({@link JvmWideStack}), on a Debian
  * vde_switch; curl in a Linux namespace on the same switch and the HttpClient program are their
- * peers. Every transfer is byte-exact.
+ * peers. Every transfer is byte-exact. The child JVMs run in a namespace with only {@code lo}
+ * ({@link VdeNet#isolated()}): the stack is their only way out.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class UnmodifiedProgramsTest {
@@ -82,8 +83,8 @@ class UnmodifiedProgramsTest {
 
         // the HttpClient program on a second stack, naming the server through ioth.hosts
         Path got = dir.resolve("httpclient.bin");
-        ChildProcess.Result client = ChildProcess.run(JvmWideStack.java(net, CLIENT, "files.test=" + VdeNet.NET + SERVER,
-                HttpClientMain.class.getName(), "http://files.test:" + PORT + "/file.bin", got.toString()), 60);
+        ChildProcess.Result client = net.runIsolated(60, JvmWideStack.java(net, CLIENT, "files.test=" + VdeNet.NET + SERVER,
+                HttpClientMain.class.getName(), "http://files.test:" + PORT + "/file.bin", got.toString()));
         assertThat(client.exitCode()).as(client.output()).isZero();
         assertThat(Files.readAllBytes(got)).as("HttpClient on jnet from jwebserver on jnet").isEqualTo(file);
     }
@@ -99,8 +100,8 @@ class UnmodifiedProgramsTest {
                 "--directory", www.toString());
         assertThat(net.awaitListening(ns, PORT)).as("python3 http.server: %s", net.log("python.log")).isTrue();
         Path got = dir.resolve("httpclient.bin");
-        ChildProcess.Result client = ChildProcess.run(JvmWideStack.java(net, CLIENT, "",
-                HttpClientMain.class.getName(), "http://" + VdeNet.NET + KERNEL + ":" + PORT + "/file.bin", got.toString()), 60);
+        ChildProcess.Result client = net.runIsolated(60, JvmWideStack.java(net, CLIENT, "",
+                HttpClientMain.class.getName(), "http://" + VdeNet.NET + KERNEL + ":" + PORT + "/file.bin", got.toString()));
         assertThat(client.exitCode()).as(client.output()).isZero();
         assertThat(Files.readAllBytes(got)).isEqualTo(file);
     }

@@ -37,6 +37,7 @@ final class VdeNet implements AutoCloseable {
     /** Stops everything even when the test JVM is ended before {@link #close()} (a fork timeout). */
     private final Thread cleanupHook = new Thread(this::cleanUp, "jioth-it-cleanup");
     private boolean cleaned;
+    private String isolated;
 
     private VdeNet(Path dir) {
         this.dir = dir;
@@ -118,6 +119,23 @@ final class VdeNet implements AutoCloseable {
         return ns;
     }
 
+    /**
+     * A namespace with only {@code lo}: a child JVM on a jnet stack runs in it, so nothing it opens
+     * can leave through the host's routes if a socket escaped the stack (the switch's AF_UNIX
+     * sockets are paths, reachable from every network namespace). Made once per net.
+     */
+    synchronized String isolated() throws Exception {
+        if (isolated == null) {
+            String ns = "jiti-" + UUID.randomUUID().toString().substring(0, 6);
+            ChildProcess.Result made = ChildProcess.run(List.of("ip", "netns", "add", ns), 10);
+            assumeTrue(made.exitCode() == 0, "cannot create a network namespace: " + made.output());
+            namespaces.add(ns);
+            must("ip", "-n", ns, "link", "set", "lo", "up");
+            isolated = ns;
+        }
+        return isolated;
+    }
+
     /** Starts {@code cmd} in namespace {@code ns} ({@code ip netns exec} execs it: same PID), output to {@code log}. */
     Process start(String ns, String log, String... cmd) throws IOException {
         List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", ns));
@@ -127,11 +145,14 @@ final class VdeNet implements AutoCloseable {
         return p;
     }
 
-    /** Starts {@code cmd} in this network namespace (a child JVM on a stack of the switch), output to {@code log}. */
-    Process spawn(String log, List<String> cmd) throws IOException {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve(log).toFile()).start();
-        processes.add(p);
-        return p;
+    /** Starts {@code cmd} (a child JVM on a stack of the switch) in the {@link #isolated()} namespace, output to {@code log}. */
+    Process spawn(String log, List<String> cmd) throws Exception {
+        return start(isolated(), log, cmd.toArray(String[]::new));
+    }
+
+    /** Runs {@code cmd} (a child JVM on a stack of the switch) to completion in the {@link #isolated()} namespace. */
+    ChildProcess.Result runIsolated(int seconds, List<String> cmd) throws Exception {
+        return run(isolated(), seconds, cmd.toArray(String[]::new));
     }
 
     /** Waits up to 30 s for {@code text} in {@code log}, or for the process writing it to end; true once seen. */
