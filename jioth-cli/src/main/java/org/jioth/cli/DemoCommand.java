@@ -26,8 +26,8 @@ import picocli.CommandLine.Option;
  * Needs no external switch and no privilege.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"Hosts a switch, runs the seed's echo server and a client on two stacks in this JVM,",
-                "then prints round-trip and throughput figures. Needs no external switch and no privilege."})
+        description = "Hosts a switch, runs the seed's echo server and a client on two stacks in this JVM,"
+                + " then prints round-trip and throughput figures. Needs no external switch and no privilege.")
 final class DemoCommand implements Callable<Integer> {
     private static final int PORT = 5000;
     private static final long THROUGHPUT_LIMIT_MILLIS = 60_000;

@@ -1,17 +1,20 @@
 package org.jioth.run;
 
 import java.io.IOException;
+import java.net.DatagramSocket;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.channels.spi.SelectorProvider;
+import org.jioth.nio.ChannelDatagramSocketImpl;
 import org.jioth.nio.ChannelServerSocketImpl;
 import org.jioth.nio.ChannelSocketImpl;
 
 /**
- * Sends {@code java.net.Socket} and {@code java.net.ServerSocket} of the whole JVM through a
- * stack, with the JDK's socket-implementation factories ({@code Socket.setSocketImplFactory},
- * {@code ServerSocket.setSocketFactory}: deprecated since JDK 17 but present in JDK 25). They can
- * be set once per JVM, before the program sets its own.
+ * Sends {@code java.net.Socket}, {@code ServerSocket} and {@code DatagramSocket} of the whole JVM
+ * through a stack, with the JDK's socket-implementation factories ({@code Socket.setSocketImplFactory},
+ * {@code ServerSocket.setSocketFactory}, {@code DatagramSocket.setDatagramSocketImplFactory}: deprecated
+ * since JDK 17 but present in JDK 25). They can be set once per JVM, before the program sets its own.
+ * {@code MulticastSocket} joins are refused.
  */
 public final class JavaNetSockets {
 
@@ -27,5 +30,6 @@ public final class JavaNetSockets {
     public static void install(SelectorProvider provider) throws IOException {
         Socket.setSocketImplFactory(() -> new ChannelSocketImpl(provider));
         ServerSocket.setSocketFactory(() -> new ChannelServerSocketImpl(provider));
+        DatagramSocket.setDatagramSocketImplFactory(() -> new ChannelDatagramSocketImpl(provider));
     }
 }

@@ -84,6 +84,7 @@ public final class Launcher {
         cmd.add("--add-modules=jdk.net");
         cmd.add("--add-exports=java.base/sun.nio.ch=ALL-UNNAMED");
         cmd.add("-Djava.nio.channels.spi.SelectorProvider=" + StackSelectorProvider.class.getName());
+        cmd.add("-Djava.nio.channels.spi.AsynchronousChannelProvider=" + RefusingAsyncChannelProvider.class.getName());
         cmd.add("-D" + RunSettings.STACK + "=" + s.stack());
         cmd.add("-D" + RunSettings.VNL + "=" + String.join("|", s.vnls()));
         if (!s.conf().isEmpty()) {

@@ -2,6 +2,7 @@ package org.jioth.run;
 
 import java.io.IOException;
 import java.net.ProtocolFamily;
+import java.net.StandardProtocolFamily;
 import java.nio.channels.Channel;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.Pipe;
@@ -19,7 +20,9 @@ import java.nio.channels.spi.SelectorProvider;
  * <p>The JDK instantiates this class inside {@code SelectorProvider.provider()}, so the constructor
  * builds nothing: the stack is made on the first open. Channels asked for while the stack is being
  * built, or by the stack's own provider (the kernel plug-in wraps {@code SelectorProvider.provider()}),
- * come from the JDK's provider. A pipe comes from the stack when it offers one, else from the JDK.
+ * come from the JDK's provider. A pipe comes from the stack when it offers one, else from the JDK;
+ * UNIX-domain channels are the JDK's (they name host paths, not stack addresses), which a selector
+ * of the stack cannot select.
  */
 public final class StackSelectorProvider extends SelectorProvider {
 
@@ -81,6 +84,9 @@ public final class StackSelectorProvider extends SelectorProvider {
 
     @Override
     public ServerSocketChannel openServerSocketChannel(ProtocolFamily family) throws IOException {
+        if (family == StandardProtocolFamily.UNIX) {
+            return JdkChannels.provider().openServerSocketChannel(family); // a host path, not a stack socket
+        }
         return open(p -> p.openServerSocketChannel(family));
     }
 
@@ -91,6 +97,9 @@ public final class StackSelectorProvider extends SelectorProvider {
 
     @Override
     public SocketChannel openSocketChannel(ProtocolFamily family) throws IOException {
+        if (family == StandardProtocolFamily.UNIX) {
+            return JdkChannels.provider().openSocketChannel(family); // a host path, not a stack socket
+        }
         return open(p -> p.openSocketChannel(family));
     }
 

@@ -16,7 +16,7 @@ import org.jioth.Ioth;
 /**
  * A program that knows nothing of jioth (run in a child JVM by {@link JvmWideStackTest}): it talks
  * to "server" port 5000 with a SocketChannel and a java.net.Socket, then accepts one connection on
- * a java.net.ServerSocket it asked the server to call back.
+ * a java.net.ServerSocket it asked the server to call back, then a java.net.DatagramSocket round trip to port 5001.
  */
 public final class JvmWideProgram {
     public static void main(String[] args) throws Exception {
@@ -43,6 +43,23 @@ public final class JvmWideProgram {
                 OutputStream o = back.getOutputStream();
                 o.flush();
             }
+        }
+        try (java.net.DatagramSocket udp = new java.net.DatagramSocket()) {
+            udp.setSoTimeout(20_000);
+            byte[] msg = "udp".getBytes(StandardCharsets.US_ASCII);
+            udp.send(new java.net.DatagramPacket(msg, msg.length, new InetSocketAddress("server", 5001)));
+            java.net.DatagramPacket in = new java.net.DatagramPacket(new byte[100], 100);
+            udp.receive(in);
+            System.out.println("udp echo " + new String(in.getData(), 0, in.getLength(), StandardCharsets.US_ASCII)
+                    + " from " + in.getAddress().getHostAddress() + " to local port " + (udp.getLocalPort() > 0));
+        }
+        try (SocketChannel unix = SocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+            System.out.println("unix channel from " + unix.provider().getClass().getName());
+        }
+        try (java.nio.channels.AsynchronousSocketChannel a = java.nio.channels.AsynchronousSocketChannel.open()) {
+            System.out.println("async opened " + a);
+        } catch (UnsupportedOperationException e) {
+            System.out.println("async refused: " + e.getMessage());
         }
         System.out.println("done");
     }

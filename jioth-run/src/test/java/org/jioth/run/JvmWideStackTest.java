@@ -46,6 +46,9 @@ class JvmWideStackTest {
              ServerSocketChannel listener = server.provider().openServerSocketChannel()) {
             listener.bind(new InetSocketAddress(5000));
             Thread echo = Thread.ofVirtual().start(() -> serve(server, listener));
+            java.nio.channels.DatagramChannel udp = server.provider().openDatagramChannel();
+            udp.bind(new InetSocketAddress(5001));
+            Thread udpEcho = Thread.ofVirtual().start(() -> echoOneDatagram(udp));
             ChildProcess.Result r = ChildProcess.run(child(tmp, "vde://" + sw, "eth,ip=192.168.250.2/24", JvmWideProgram.class), 60);
             assertThat(r.output()).as(r.output())
                     .contains("provider org.jioth.run.StackSelectorProvider")
@@ -53,10 +56,15 @@ class JvmWideStackTest {
                     .contains("nio echo nio")
                     .contains("socket echo socket from 192.168.250.1")
                     .contains("accepted hello back from 192.168.250.1")
+                    .contains("udp echo udp from 192.168.250.1 to local port true")
+                    .contains("unix channel from sun.nio.ch")
+                    .contains("async refused: asynchronous socket channels are not offered on a jioth stack")
                     .contains("done");
             assertThat(r.exitCode()).as(r.output()).isZero();
             listener.close();
+            udp.close();
             echo.join(5_000);
+            udpEcho.join(5_000);
         }
     }
 
@@ -74,6 +82,16 @@ class JvmWideStackTest {
         ChildProcess.Result r = ChildProcess.run(child(tmp, "null://", "eth,dhcp", JvmWideProgram.class), 60);
         assertThat(r.exitCode()).as(r.output()).isEqualTo(RunAgent.STACK_FAILED);
         assertThat(r.output()).contains("'dhcp' is not supported yet").doesNotContain("provider ");
+    }
+
+    private static void echoOneDatagram(java.nio.channels.DatagramChannel udp) {
+        try {
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(100);
+            java.net.SocketAddress from = udp.receive(b);
+            udp.send(b.flip(), from);
+        } catch (IOException closed) {
+            // the test is over
+        }
     }
 
     private static void serve(IothStack stack, ServerSocketChannel listener) {
