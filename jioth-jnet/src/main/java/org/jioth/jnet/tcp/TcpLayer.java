@@ -1,6 +1,7 @@
 package org.jioth.jnet.tcp;
 
 import java.nio.ByteBuffer;
+import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -67,15 +68,26 @@ public final class TcpLayer implements Ipv4Layer.Transport {
     /** Connections that took segments in the current frame batch: answered and published at its end. */
     private final ArrayList<TcpSocket> batch = new ArrayList<>();
 
+    /** A layer whose secret keys come from {@link SecureRandom}. */
     public TcpLayer(Ipv4Layer ip, Interfaces interfaces, Counters counters, StackLoop loop, RandomGenerator random) {
+        this(ip, interfaces, counters, loop, random, new SecureRandom());
+    }
+
+    /**
+     * {@code random} draws visible values (ephemeral ports); {@code secrets} the keys of ISNs,
+     * cookies, timestamp offsets and the connection hash. They must be different sources: what
+     * goes on the wire must never reveal a key.
+     */
+    public TcpLayer(Ipv4Layer ip, Interfaces interfaces, Counters counters, StackLoop loop, RandomGenerator random,
+            RandomGenerator secrets) {
         this.ip = ip;
         this.interfaces = interfaces;
         this.counters = counters;
         this.loop = loop;
         this.random = random;
-        this.isns = new IsnGenerator(random);
-        this.cookies = new SynCookies(random);
-        this.timestampKeys = new SipHash(random.nextLong(), random.nextLong());
+        this.isns = new IsnGenerator(secrets);
+        this.cookies = new SynCookies(secrets);
+        this.timestampKeys = new SipHash(secrets.nextLong(), secrets.nextLong());
     }
 
     // ================================================================ application requests (on the loop)
