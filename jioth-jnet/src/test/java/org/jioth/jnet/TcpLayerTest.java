@@ -631,4 +631,48 @@ class TcpLayerTest {
             assertThat(stack.counter(Counter.TCP_TIME_WAIT_OVERFLOW)).isEqualTo(2);
         }
     }
+
+    /**
+     * Issue 12 item 2: a captured cookie handshake ACK replayed once the 5-bit cookie counter
+     * wrapped around (measured: accepted after 2048, 2078 and 4096 s) is reset, not accepted.
+     */
+    @Test
+    void aCapturedCookieAckReplayedLaterIsReset() throws Exception {
+        onLoop(tcp -> tcp.setSyncookies(2));
+        try (ServerSocketChannel server = stack.provider().openServerSocketChannel()) {
+            server.bind(new InetSocketAddress(80), 8);
+            long start = net.clock.nanos();
+            send(segment(4200, 80, 777, 0, Tcp.SYN, mss(1460), new byte[0]));
+            answerArp();
+            int cookie = next(4200).seq();
+            byte[] ack = segment(4200, 80, 778, cookie + 1, Tcp.ACK, null, new byte[0]);
+            send(ack);
+            assertThat(TestNet.await(() -> stack.counter(Counter.TCP_SYNCOOKIES_RECV) == 1)).isTrue();
+            server.accept().close(); // our FIN; the peer resets
+            send(segment(4200, 80, 778, cookie + 1, Tcp.RST, null, new byte[0]));
+            assertThat(TestNet.await(() -> connections() == 0)).isTrue();
+            int port = 4300;
+            for (long seconds : new long[] {200, 2048, 2078, 4096}) {
+                net.clock.advance(java.time.Duration.ofNanos(start + seconds * 1_000_000_000L - net.clock.nanos()));
+                net.settle();
+                raw.clear();
+                // the listener is sending cookies now (another SYN), so the replay is checked
+                send(segment(port, 80, 1, 0, Tcp.SYN, mss(1460), new byte[0]));
+                assertThat(nextAnsweringArp(port++).flags()).isEqualTo(Tcp.SYN | Tcp.ACK);
+                send(ack);
+                assertThat(nextAnsweringArp(4200).flags()).as("replay after %d s", seconds).isEqualTo(Tcp.RST);
+            }
+            assertThat(stack.counter(Counter.TCP_SYNCOOKIES_RECV)).isEqualTo(1);
+            server.configureBlocking(false);
+            assertThat(server.accept()).isNull();
+        }
+    }
+
+    int connections() {
+        try {
+            return stack.onLoop(() -> stack.onLoopTcp().connectionCount());
+        } catch (java.io.IOException e) {
+            throw new AssertionError(e);
+        }
+    }
 }
