@@ -668,6 +668,21 @@ class TcpLayerTest {
         }
     }
 
+    /** Issue 12 item 4: RFC 9293 3.10.7.2, any ACK-bearing segment to a listener draws <SEQ=SEG.ACK><CTL=RST>. */
+    @Test
+    void aSynAckToAListenerDrawsAResetAndOpensNothing() throws Exception {
+        try (ServerSocketChannel server = stack.provider().openServerSocketChannel()) {
+            server.bind(new InetSocketAddress(80), 8);
+            send(segment(4400, 80, 5, 99_999, Tcp.SYN | Tcp.ACK, mss(1460), new byte[0]));
+            answerArp();
+            Tcp rst = next(4400);
+            assertThat(rst.flags()).isEqualTo(Tcp.RST);
+            assertThat(rst.seq()).isEqualTo(99_999);
+            assertThat(connections()).isZero();
+            assertThat(stack.counter(Counter.TCP_PASSIVE_OPENS)).isZero();
+        }
+    }
+
     int connections() {
         try {
             return stack.onLoop(() -> stack.onLoopTcp().connectionCount());

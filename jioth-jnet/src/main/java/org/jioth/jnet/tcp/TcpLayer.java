@@ -335,7 +335,8 @@ public final class TcpLayer implements Ipv4Layer.Transport {
         int dport = view.destinationPort();
         TcpSocket s = connections.get(dst, dport, src, sport);
         if (s != null) {
-            TcpListener l = s.conn.state() == TcpState.TIME_WAIT && seg.has(Tcp.SYN) ? findListener(dst, dport) : null;
+            TcpListener l = s.conn.state() == TcpState.TIME_WAIT && (seg.flags & (Tcp.SYN | Tcp.ACK)) == Tcp.SYN
+                    ? findListener(dst, dport) : null;
             if (l != null && s.conn.acceptsNewSyn(seg, l.template.timestamps)) {
                 // RFC 6191: a new incarnation replaces the TIME_WAIT guard; as Linux, its ISN
                 // starts well past anything the old one sent, whatever the ISN clock says
@@ -386,8 +387,13 @@ public final class TcpLayer implements Ipv4Layer.Transport {
         if (seg.has(Tcp.RST)) {
             return;
         }
-        if (seg.has(Tcp.ACK) && !seg.has(Tcp.SYN)) {
-            cookieAck(l, seg, laddr, lport, raddr, rport);
+        if (seg.has(Tcp.ACK)) {
+            if (seg.has(Tcp.SYN)) {
+                // RFC 9293 3.10.7.2: any ACK at a listener is bad; a SYN-ACK must not open a connection
+                resetFor(seg, laddr, lport, raddr, rport);
+            } else {
+                cookieAck(l, seg, laddr, lport, raddr, rport);
+            }
             return;
         }
         if (!seg.has(Tcp.SYN)) {
