@@ -683,6 +683,66 @@ class TcpLayerTest {
         }
     }
 
+    /**
+     * Issue 12 item 5: a SYN that may reuse a TIME_WAIT tuple while the listener's accept queue is
+     * full is dropped, and the guard stays (it was deleted before the listener refused the SYN).
+     */
+    @Test
+    void aTimeWaitReuseSynRefusedForAFullAcceptQueueKeepsTheGuard() throws Exception {
+        try (ServerSocketChannel server = stack.provider().openServerSocketChannel()) {
+            server.bind(new InetSocketAddress(80), 1);
+            send(segment(6000, 81, 1, 0, Tcp.SYN, null, new byte[0])); // gets the ARP exchange done
+            answerArp();
+            next(6000);
+            Closed c = intoTimeWait(server, 6001, 10_000, 1000);
+            assertThat(TestNet.await(() -> timeWaits() == 1)).isTrue();
+            // one handshake completed and not accepted: the accept queue (backlog 1) is full
+            send(segment(6100, 80, 1, 0, Tcp.SYN, mss(1460), new byte[0]));
+            Tcp synAck = next(6100);
+            send(segment(6100, 80, 2, synAck.seq() + 1, Tcp.ACK, null, new byte[0]));
+            assertThat(TestNet.await(() -> connections() == 2)).isTrue();
+            long overflows = stack.counter(Counter.TCP_LISTEN_OVERFLOWS);
+            // a newer timestamp: would reopen the tuple, but the listener refuses the SYN
+            send(segment(6001, 80, c.peerIsn() + 100_000, 0, Tcp.SYN, 65535, synOptions(-1, false, c.peerTs() + 1),
+                    new byte[0]));
+            assertThat(TestNet.await(() -> stack.counter(Counter.TCP_LISTEN_OVERFLOWS) == overflows + 1)).isTrue();
+            assertThat(timeWaits()).isEqualTo(1);
+            // the guard still answers an old duplicate SYN of the old incarnation with its ACK
+            send(segment(6001, 80, c.peerIsn(), 0, Tcp.SYN, 65535, synOptions(-1, false, 1), new byte[0]));
+            Tcp guard = next(6001);
+            assertThat(guard.flags()).isEqualTo(Tcp.ACK);
+            assertThat(guard.ack()).isEqualTo(c.peerIsn() + 2);
+        }
+    }
+
+    /** Issue 12 item 5: with cookies on, a TIME_WAIT reuse still starts past the old SND.NXT (as Linux, no cookie). */
+    @Test
+    void aTimeWaitReuseSynGetsTheReuseIsnEvenWhenCookiesAreOn() throws Exception {
+        try (ServerSocketChannel server = stack.provider().openServerSocketChannel()) {
+            server.bind(new InetSocketAddress(80), 8);
+            send(segment(6000, 81, 1, 0, Tcp.SYN, null, new byte[0]));
+            answerArp();
+            next(6000);
+            Closed c = intoTimeWait(server, 6001, 10_000, 1000);
+            assertThat(TestNet.await(() -> timeWaits() == 1)).isTrue();
+            onLoop(tcp -> tcp.setSyncookies(2));
+            send(segment(6001, 80, c.peerIsn() - 100_000, 0, Tcp.SYN, 65535, synOptions(-1, false, c.peerTs() + 1),
+                    new byte[0]));
+            Tcp reopened = next(6001);
+            assertThat(reopened.flags()).isEqualTo(Tcp.SYN | Tcp.ACK);
+            assertThat(reopened.seq()).isEqualTo(c.ourIsn() + 2 + 65537);
+            assertThat(stack.counter(Counter.TCP_SYNCOOKIES_SENT)).isZero();
+        }
+    }
+
+    int timeWaits() {
+        try {
+            return stack.onLoop(() -> stack.onLoopTcp().timeWaitCount());
+        } catch (java.io.IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
     int connections() {
         try {
             return stack.onLoop(() -> stack.onLoopTcp().connectionCount());

@@ -338,11 +338,8 @@ public final class TcpLayer implements Ipv4Layer.Transport {
             TcpListener l = s.conn.state() == TcpState.TIME_WAIT && (seg.flags & (Tcp.SYN | Tcp.ACK)) == Tcp.SYN
                     ? findListener(dst, dport) : null;
             if (l != null && s.conn.acceptsNewSyn(seg, l.template.timestamps)) {
-                // RFC 6191: a new incarnation replaces the TIME_WAIT guard; as Linux, its ISN
-                // starts well past anything the old one sent, whatever the ISN clock says
-                int isn = s.conn.sendNext() + TIME_WAIT_ISN_GAP;
-                unregister(s);
-                listenerInput(l, seg, dst, dport, src, sport, true, isn);
+                // RFC 6191: a new incarnation replaces the TIME_WAIT guard (once the listener takes it)
+                listenerInput(l, seg, dst, dport, src, sport, s);
                 return;
             }
             if (finalAckOverflows(s, seg)) {
@@ -366,7 +363,7 @@ public final class TcpLayer implements Ipv4Layer.Transport {
             resetFor(seg, dst, dport, src, sport);
             return;
         }
-        listenerInput(l, seg, dst, dport, src, sport, false, 0);
+        listenerInput(l, seg, dst, dport, src, sport, null);
     }
 
     /**
@@ -381,9 +378,13 @@ public final class TcpLayer implements Ipv4Layer.Transport {
                 && seg.ack == s.conn.sendNext() && l.acceptQueueFull();
     }
 
-    /** A segment for no connection at a listener; {@code isn} is the ISN to use when {@code reuse}. */
+    /**
+     * A segment for no connection at a listener, or a SYN that may reopen the tuple of the
+     * TIME_WAIT connection {@code guard} (null otherwise). The guard goes only once the listener
+     * takes the SYN: refused (full accept queue), the tuple stays guarded.
+     */
     private void listenerInput(TcpListener l, Segment seg, int laddr, int lport, int raddr, int rport,
-            boolean reuse, int isn) {
+            TcpSocket guard) {
         if (seg.has(Tcp.RST)) {
             return;
         }
@@ -405,7 +406,9 @@ public final class TcpLayer implements Ipv4Layer.Transport {
             counters.inc(Counter.TCP_LISTEN_DROPS);
             return;
         }
-        if (syncookies == 2 || l.synQueueLength >= l.synQueueLimit()) {
+        // As Linux (tcp_conn_request), a TIME_WAIT reuse is never answered with a cookie: its ISN
+        // must start past the old incarnation's. It takes the guard's place, so memory stays bounded.
+        if (guard == null && (syncookies == 2 || l.synQueueLength >= l.synQueueLimit())) {
             if (syncookies == 0) {
                 counters.inc(Counter.TCP_LISTEN_DROPS);
             } else {
@@ -413,12 +416,20 @@ public final class TcpLayer implements Ipv4Layer.Transport {
             }
             return;
         }
+        int isn;
+        if (guard != null) {
+            // as Linux, the new incarnation's ISN starts well past anything the old one sent
+            isn = guard.conn.sendNext() + TIME_WAIT_ISN_GAP;
+            unregister(guard);
+        } else {
+            isn = isns.isn(laddr, lport, raddr, rport, loop.now());
+        }
         TcpSocket s = newPassive(l, laddr, lport, raddr, rport);
         s.pendingListener = l;
         l.synQueueLength++;
         register(s);
         counters.inc(Counter.TCP_PASSIVE_OPENS);
-        s.conn.acceptSyn(seg, reuse ? isn : isns.isn(laddr, lport, raddr, rport, loop.now()), loop.now());
+        s.conn.acceptSyn(seg, isn, loop.now());
         after(s);
     }
 
