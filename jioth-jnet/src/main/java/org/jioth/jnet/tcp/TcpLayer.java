@@ -54,7 +54,7 @@ public final class TcpLayer implements Ipv4Layer.Transport {
     private static final int EPHEMERAL_STEP = 500;
     /** Where the ephemeral port walk stands (an index into the range), -1 before the first pick. */
     private int nextEphemeral = -1;
-    private final ConnectionTable connections = new ConnectionTable();
+    private final ConnectionTable connections;
     private final Map<Integer, List<Object>> ports = new HashMap<>();
     private final Map<Integer, List<TcpListener>> listeners = new HashMap<>();
     private final TimeWaitQueue timeWait = new TimeWaitQueue();
@@ -75,7 +75,7 @@ public final class TcpLayer implements Ipv4Layer.Transport {
 
     /**
      * {@code random} draws visible values (ephemeral ports); {@code secrets} the keys of ISNs,
-     * cookies, timestamp offsets and the connection hash. They must be different sources: what
+     * cookies, timestamp offsets and the connection table's hash. They must be different sources: what
      * goes on the wire must never reveal a key.
      */
     public TcpLayer(Ipv4Layer ip, Interfaces interfaces, Counters counters, StackLoop loop, RandomGenerator random,
@@ -88,6 +88,7 @@ public final class TcpLayer implements Ipv4Layer.Transport {
         this.isns = new IsnGenerator(secrets);
         this.cookies = new SynCookies(secrets);
         this.timestampKeys = new SipHash(secrets.nextLong(), secrets.nextLong());
+        this.connections = new ConnectionTable(secrets);
     }
 
     // ================================================================ application requests (on the loop)
