@@ -58,6 +58,7 @@ public enum Counter {
     ICMP_IN_CSUM_ERRORS("Icmp.InCsumErrors"),
     ICMP_IN_ECHOS("Icmp.InEchos"),
     ICMP_IN_ECHO_REPS("Icmp.InEchoReps"),
+    ICMP_IN_ECHO_BROADCAST_IGNORED("Icmp.InDropEchoBroadcast"),
     ICMP_IN_DEST_UNREACHS("Icmp.InDestUnreachs"),
     ICMP_IN_TIME_EXCDS("Icmp.InTimeExcds"),
     ICMP_OUT_MSGS("Icmp.OutMsgs"),
