@@ -93,6 +93,7 @@ public enum Counter {
     TCP_SYNCOOKIES_FAILED("TcpExt.SyncookiesFailed"),
     TCP_LISTEN_OVERFLOWS("TcpExt.ListenOverflows"),
     TCP_TIME_WAIT_OVERFLOW("TcpExt.TCPTimeWaitOverflow"),
+    TCP_OUT_OF_WINDOW_ICMPS("TcpExt.OutOfWindowIcmps"),
 
     LOOP_ERRORS("Loop.Errors");
 

@@ -743,6 +743,92 @@ class TcpLayerTest {
         }
     }
 
+    /** A client connection to the raw peer's port {@code port}, established, with 3000 bytes written; its first data segment. */
+    Tcp connectedAndSending(SocketChannel c, int port) throws Exception {
+        c.configureBlocking(false);
+        c.connect(new InetSocketAddress("10.2.0.99", port));
+        answerArp();
+        Tcp syn = next(port);
+        send(segment(port, syn.sourcePort(), 500, syn.seq() + 1, Tcp.SYN | Tcp.ACK, mss(1460), new byte[0]));
+        assertThat(TestNet.await(() -> {
+            try {
+                return c.finishConnect();
+            } catch (java.io.IOException e) {
+                throw new AssertionError(e);
+            }
+        })).isTrue();
+        ByteBuffer data = ByteBuffer.allocate(3000);
+        while (data.hasRemaining()) {
+            c.write(data);
+        }
+        Tcp first;
+        do {
+            first = next(port);
+        } while (first.payloadLength() == 0);
+        assertThat(first.payloadLength()).isEqualTo(1460);
+        return first;
+    }
+
+    /** "Fragmentation needed" with next-hop MTU {@code mtu} quoting {@code t} with its sequence number replaced. */
+    void fragNeeded(Tcp t, int quotedSeq, int mtu) {
+        byte[] quoted = new byte[28];
+        t.buffer().get(14, quoted);
+        ByteBuffer.wrap(quoted).putInt(20 + 4, quotedSeq);
+        ByteBuffer icmp = ByteBuffer.allocate(8 + quoted.length);
+        org.jioth.jnet.wire.Icmp4.emit(icmp, 0, org.jioth.jnet.wire.Icmp4.DEST_UNREACHABLE,
+                org.jioth.jnet.wire.Icmp4.CODE_FRAGMENTATION_NEEDED, mtu);
+        icmp.put(8, quoted);
+        org.jioth.jnet.wire.Icmp4.finish(icmp, 0, icmp.capacity());
+        raw.send(Frames.ipv4(Mac.BROADCAST, RAW_MAC, RAW_IP, STACK_IP, Ipv4.PROTO_ICMP, 64, 2, 0, icmp.array()));
+    }
+
+    int sendMss(int lport) throws Exception {
+        return stack.onLoop(() -> {
+            for (String line : stack.onLoopTcp().describe().split("\n")) {
+                if (line.contains(":" + lport + " ->")) {
+                    java.util.regex.Matcher m = java.util.regex.Pattern.compile(" mss=(\\d+)").matcher(line);
+                    if (m.find()) {
+                        return Integer.parseInt(m.group(1));
+                    }
+                }
+            }
+            throw new AssertionError("no connection on port " + lport + " in " + stack.onLoopTcp().describe());
+        });
+    }
+
+    /**
+     * Issue 12 item 3: a forged "fragmentation needed" must quote a sequence number we have in
+     * flight (RFC 5927 4.1), and even a valid one cannot push the path MTU below 552 (Linux's
+     * min_pmtu); repeating it does not rewind SND.NXT again.
+     */
+    @Test
+    void forgedFragmentationNeededIsCheckedAgainstTheWindowAndFloored() throws Exception {
+        try (SocketChannel c = stack.provider().openSocketChannel()) {
+            Tcp first = connectedAndSending(c, 9100);
+            int lport = first.sourcePort();
+            // a blind attacker's guess, outside SND.UNA..SND.NXT: ignored and counted
+            fragNeeded(first, first.seq() + 1_000_000, 68);
+            fragNeeded(first, first.seq() - 1, 68);
+            assertThat(TestNet.await(() -> stack.counter(Counter.TCP_OUT_OF_WINDOW_ICMPS) == 2)).isTrue();
+            assertThat(sendMss(lport)).isEqualTo(1460);
+            // a quote of a real segment with a tiny MTU: floored at 552 - 40
+            fragNeeded(first, first.seq(), 68);
+            Tcp resent;
+            do {
+                resent = next(9100);
+            } while (resent.payloadLength() == 1460);
+            assertThat(resent.seq()).isEqualTo(first.seq());
+            assertThat(resent.payloadLength()).isEqualTo(552 - 40);
+            assertThat(sendMss(lport)).isEqualTo(512);
+            // the same message again: nothing resent (no rewind for an MTU we already use)
+            net.settle();
+            raw.clear();
+            fragNeeded(first, first.seq(), 68);
+            net.settle();
+            assertThat(raw.poll(f -> f.length > 34 && f[23] == 6, java.time.Duration.ofMillis(300))).isNull();
+        }
+    }
+
     int connections() {
         try {
             return stack.onLoop(() -> stack.onLoopTcp().connectionCount());

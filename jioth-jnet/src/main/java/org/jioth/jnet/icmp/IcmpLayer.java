@@ -172,7 +172,8 @@ public final class IcmpLayer implements Ipv4Layer.Transport, Ipv4Layer.ErrorRepo
         if (proto == Ipv4.PROTO_TCP && tcp != null) {
             int mtu = msg.type() == Icmp4.DEST_UNREACHABLE && msg.code() == Icmp4.CODE_FRAGMENTATION_NEEDED
                     ? Math.max(68, msg.nextHopMtu()) : 0;
-            tcp.icmpError(qsrc, buf.getShort(t) & 0xffff, qdst, buf.getShort(t + 2) & 0xffff, errno.value(), mtu);
+            tcp.icmpError(qsrc, buf.getShort(t) & 0xffff, qdst, buf.getShort(t + 2) & 0xffff, buf.getInt(t + 4),
+                    errno.value(), mtu);
         } else if (proto == Ipv4.PROTO_UDP && udp != null) {
             udp.icmpError(qsrc, buf.getShort(t) & 0xffff, qdst, buf.getShort(t + 2) & 0xffff, errno.value());
         } else if (proto == Ipv4.PROTO_ICMP && (buf.get(t) & 0xff) == Icmp4.ECHO_REQUEST

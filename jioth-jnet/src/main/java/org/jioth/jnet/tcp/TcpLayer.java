@@ -41,6 +41,8 @@ public final class TcpLayer implements Ipv4Layer.Transport {
     /** Linux's ISN for a new incarnation reusing a TIME_WAIT tuple: this far past the old SND.NXT. */
     private static final int TIME_WAIT_ISN_GAP = 65535 + 2;
     private static final int IP_TCP_HEADERS = Ipv4.HEADER + Tcp.HEADER;
+    /** The smallest path MTU "fragmentation needed" can set (Linux's net.ipv4.route.min_pmtu). */
+    public static final int MIN_PATH_MTU = 552;
 
     private final Ipv4Layer ip;
     private final Interfaces interfaces;
@@ -518,14 +520,22 @@ public final class TcpLayer implements Ipv4Layer.Transport {
         return wildcard;
     }
 
-    /** An ICMP error quoting one of our segments. */
-    public void icmpError(int laddr, int lport, int raddr, int rport, int errno, int fragNeededMtu) {
+    /**
+     * An ICMP error quoting one of our segments (sequence number {@code seq}). It counts only when
+     * the quoted segment is in flight (RFC 5927 4.1); "fragmentation needed" never takes the path
+     * MTU below {@link #MIN_PATH_MTU}.
+     */
+    public void icmpError(int laddr, int lport, int raddr, int rport, int seq, int errno, int fragNeededMtu) {
         TcpSocket s = connections.get(laddr, lport, raddr, rport);
         if (s == null) {
             return;
         }
+        if (!s.conn.quotesSentData(seq)) {
+            counters.inc(Counter.TCP_OUT_OF_WINDOW_ICMPS);
+            return;
+        }
         if (fragNeededMtu > 0) {
-            s.conn.setPathMss(Math.max(68, fragNeededMtu) - IP_TCP_HEADERS, loop.now());
+            s.conn.setPathMss(Math.max(MIN_PATH_MTU, fragNeededMtu) - IP_TCP_HEADERS, loop.now());
         } else {
             s.conn.unreachable(loop.now());
         }

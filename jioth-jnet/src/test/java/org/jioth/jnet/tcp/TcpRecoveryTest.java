@@ -254,7 +254,25 @@ class TcpRecoveryTest {
         assertThat(again).isNotEmpty();
         assertThat(again.get(0).seq()).isEqualTo(L);
         assertThat(again).allSatisfy(s -> assertThat(s.len()).isLessThanOrEqualTo(960));
-        h.c.setPathMss(1400, h.now); // never grows back from ICMP
+        h.c.setPathMss(1400, h.now); // an ICMP message never makes it grow
         assertThat(h.c.sendMss()).isEqualTo(960);
+    }
+
+    /** Issue 12 item 3: a reduced path MTU expires after 10 minutes (Linux's mtu_expires), then the MSS grows back. */
+    @Test
+    void aReducedPathMssExpiresAfterTenMinutes() {
+        TcpHarness h = new TcpHarness(TcpHarness.plain()).established();
+        h.c.setPathMss(1000 - 40, h.now);
+        assertThat(h.c.sendMss()).isEqualTo(960);
+        h.advance(9 * 60_000);
+        h.write(TcpHarness.bytes(3 * 960, 2));
+        assertThat(h.recvAll()).extracting(Seg::len).containsExactly(960, 960, 960);
+        h.seg().seq(R).ack(L + 3 * 960).win(65535).send(); // everything acknowledged
+        h.recvAll();
+        h.advance(61_000);
+        h.write(TcpHarness.bytes(2 * M, 3));
+        // (sent at L + 2880)
+        assertThat(h.recvAll()).extracting(Seg::len).containsExactly(M, M);
+        assertThat(h.c.sendMss()).isEqualTo(M);
     }
 }
