@@ -84,7 +84,7 @@ public enum Counter {
     TCP_RETRANS_SEGS("Tcp.RetransSegs"),
     TCP_IN_ERRS("Tcp.InErrs"),
     TCP_IN_CSUM_ERRORS("Tcp.InCsumErrors"),
-    TCP_IN_BAD_OPTIONS("Tcp.InDropBadOptions"),
+    TCP_IN_BAD_OPTIONS("Tcp.InBadOptions"),
     TCP_OUT_RSTS("Tcp.OutRsts"),
     TCP_NO_PORTS("Tcp.NoPorts"),
     TCP_LISTEN_DROPS("TcpExt.ListenDrops"),

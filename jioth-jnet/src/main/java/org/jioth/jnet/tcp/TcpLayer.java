@@ -330,9 +330,8 @@ public final class TcpLayer implements Ipv4Layer.Transport {
         }
         Segment seg = in;
         if (!seg.from(view)) {
-            counters.inc(Counter.TCP_IN_ERRS);
+            // as Linux: counted, the options before the fault kept, the segment processed
             counters.inc(Counter.TCP_IN_BAD_OPTIONS);
-            return;
         }
         int sport = view.sourcePort();
         int dport = view.destinationPort();
