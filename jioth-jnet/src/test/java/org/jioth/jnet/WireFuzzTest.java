@@ -115,14 +115,17 @@ class WireFuzzTest {
             System.out.printf("wire fuzz: seed %d, %d cases, %d frames in %.1f s (%.0f frames/s); dropped for a full "
                     + "ring %d; most connections %d, TIME_WAIT %d, reassembly %d bytes in %d datagrams, neighbours %d;"
                     + " Tcp.InSegs %d, Tcp.OutRsts %d, SyncookiesSent %d, Tcp.InBadOptions %d, OutOfWindowIcmps %d,"
-                    + " Ip.ReasmOKs %d, Ip.ReasmFails %d, Ip.InAddrErrors %d, Icmp.InDropEchoBroadcast %d%n",
+                    + " Ip.ReasmOKs %d, Ip.ReasmFails %d, Ip.InAddrErrors %d, Icmp.InDropEchoBroadcast %d,"
+                    + " Tcp.PassiveOpens %d, Tcp.EstabResets %d, Tcp.RetransSegs %d%n",
                     seed, cases, frames, elapsed / 1e9, frames / (elapsed / 1e9),
                     victim.counter(Counter.ETH_IN_QUEUE_FULL), worst.connections, worst.timeWait, worst.reassembly,
                     worst.datagrams, worst.neighbours, victim.counter(Counter.TCP_IN_SEGS),
                     victim.counter(Counter.TCP_OUT_RSTS), victim.counter(Counter.TCP_SYNCOOKIES_SENT),
                     victim.counter(Counter.TCP_IN_BAD_OPTIONS), victim.counter(Counter.TCP_OUT_OF_WINDOW_ICMPS),
                     victim.counter(Counter.IP_REASM_OKS), victim.counter(Counter.IP_REASM_FAILS),
-                    victim.counter(Counter.IP_IN_ADDR_ERRORS), victim.counter(Counter.ICMP_IN_ECHO_BROADCAST_IGNORED));
+                    victim.counter(Counter.IP_IN_ADDR_ERRORS), victim.counter(Counter.ICMP_IN_ECHO_BROADCAST_IGNORED),
+                    victim.counter(Counter.TCP_PASSIVE_OPENS), victim.counter(Counter.TCP_ESTAB_RESETS),
+                    victim.counter(Counter.TCP_RETRANS_SEGS));
         } finally {
             victim.sockets().closeAll();
             friend.sockets().closeAll();
@@ -161,6 +164,8 @@ class WireFuzzTest {
                 SocketChannel c = server.accept();
                 Thread.ofVirtual().start(() -> {
                     try (c) {
+                        // peers on even ports get one echo, then we close first (so TIME_WAIT is fuzzed too)
+                        boolean closeFirst = ((InetSocketAddress) c.getRemoteAddress()).getPort() % 2 == 0;
                         ByteBuffer b = ByteBuffer.allocate(4096);
                         while (c.read(b) >= 0) {
                             b.flip();
@@ -168,6 +173,9 @@ class WireFuzzTest {
                                 c.write(b);
                             }
                             b.clear();
+                            if (closeFirst) {
+                                break;
+                            }
                         }
                     } catch (IOException e) {
                         // reset, closed at the end: the peer was a fuzzer
