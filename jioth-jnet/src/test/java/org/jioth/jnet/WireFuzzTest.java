@@ -64,6 +64,8 @@ class WireFuzzTest {
             long frames = 0;
             int sinceWait = 0;
             Bounds worst = new Bounds();
+            Clients clients = new Clients(victim);
+            long batches = 0;
             for (long i = 0; i < cases; i++) {
                 for (byte[] f : fuzzer.next()) {
                     link.injectIntoA(f);
@@ -88,13 +90,18 @@ class WireFuzzTest {
                     if (i % 1000 < BATCH) {
                         worst.check(victim, i, seed);
                     }
+                    if (++batches % 40 == 0) {
+                        clients.step(time);
+                    }
                 }
             }
             long elapsed = System.nanoTime() - started;
+            clients.closeAll();
             worst.check(victim, cases, seed);
 
             // every layer saw its share
             for (Counter c : EnumSet.of(Counter.TCP_IN_SEGS, Counter.TCP_OUT_RSTS, Counter.TCP_PASSIVE_OPENS,
+                    Counter.TCP_ACTIVE_OPENS, Counter.TCP_RETRANS_SEGS,
                     Counter.TCP_SYNCOOKIES_SENT, Counter.TCP_IN_BAD_OPTIONS, Counter.TCP_OUT_OF_WINDOW_ICMPS,
                     Counter.ICMP_IN_DEST_UNREACHS, Counter.ICMP_IN_ECHOS, Counter.ICMP_IN_ECHO_BROADCAST_IGNORED,
                     Counter.IP_REASM_REQDS, Counter.IP_REASM_OKS, Counter.IP_IN_ADDR_ERRORS, Counter.IP_IN_HDR_ERRORS,
@@ -116,7 +123,7 @@ class WireFuzzTest {
                     + "ring %d; most connections %d, TIME_WAIT %d, reassembly %d bytes in %d datagrams, neighbours %d;"
                     + " Tcp.InSegs %d, Tcp.OutRsts %d, SyncookiesSent %d, Tcp.InBadOptions %d, OutOfWindowIcmps %d,"
                     + " Ip.ReasmOKs %d, Ip.ReasmFails %d, Ip.InAddrErrors %d, Icmp.InDropEchoBroadcast %d,"
-                    + " Tcp.PassiveOpens %d, Tcp.EstabResets %d, Tcp.RetransSegs %d%n",
+                    + " Tcp.PassiveOpens %d, Tcp.ActiveOpens %d, Tcp.EstabResets %d, Tcp.RetransSegs %d%n",
                     seed, cases, frames, elapsed / 1e9, frames / (elapsed / 1e9),
                     victim.counter(Counter.ETH_IN_QUEUE_FULL), worst.connections, worst.timeWait, worst.reassembly,
                     worst.datagrams, worst.neighbours, victim.counter(Counter.TCP_IN_SEGS),
@@ -124,7 +131,8 @@ class WireFuzzTest {
                     victim.counter(Counter.TCP_IN_BAD_OPTIONS), victim.counter(Counter.TCP_OUT_OF_WINDOW_ICMPS),
                     victim.counter(Counter.IP_REASM_OKS), victim.counter(Counter.IP_REASM_FAILS),
                     victim.counter(Counter.IP_IN_ADDR_ERRORS), victim.counter(Counter.ICMP_IN_ECHO_BROADCAST_IGNORED),
-                    victim.counter(Counter.TCP_PASSIVE_OPENS), victim.counter(Counter.TCP_ESTAB_RESETS),
+                    victim.counter(Counter.TCP_PASSIVE_OPENS), victim.counter(Counter.TCP_ACTIVE_OPENS),
+                    victim.counter(Counter.TCP_ESTAB_RESETS),
                     victim.counter(Counter.TCP_RETRANS_SEGS));
         } finally {
             victim.sockets().closeAll();
@@ -205,10 +213,66 @@ class WireFuzzTest {
         return f.get(20, TimeUnit.SECONDS);
     }
 
+    /**
+     * Client connections the victim opens to fuzz peers now and then (so SYN_SENT, simultaneous
+     * open, sending, retransmission and closing meet hostile answers too): at most
+     * {@link #MAX} open, each writes some data when it can, the oldest closed past the bound.
+     */
+    static final class Clients {
+        static final int MAX = 16;
+        private final JnetStack victim;
+        private final java.util.ArrayDeque<SocketChannel> open = new java.util.ArrayDeque<>();
+
+        Clients(JnetStack victim) {
+            this.victim = victim;
+        }
+
+        void step(SplittableRandom r) throws IOException {
+            SocketChannel c = victim.provider().openSocketChannel();
+            c.configureBlocking(false);
+            int peer = WireFuzzer.FIRST_PEER + r.nextInt(WireFuzzer.PEERS);
+            try {
+                c.connect(new InetSocketAddress(org.jioth.jnet.wire.Ip4.toInet(peer), 1 + r.nextInt(1024)));
+                open.add(c);
+            } catch (IOException e) {
+                c.close();
+            }
+            while (open.size() > MAX) {
+                open.poll().close();
+            }
+            for (java.util.Iterator<SocketChannel> it = open.iterator(); it.hasNext(); ) {
+                SocketChannel s = it.next();
+                try {
+                    if (s.isConnectionPending() && !s.finishConnect()) {
+                        continue;
+                    }
+                    byte[] data = new byte[r.nextInt(1, 8192)];
+                    s.write(ByteBuffer.wrap(data));
+                    if (r.nextInt(8) == 0) {
+                        s.shutdownOutput();
+                    }
+                } catch (IOException e) { // refused, reset, timed out: the peer was a fuzzer
+                    s.close();
+                    it.remove();
+                }
+            }
+        }
+
+        void closeAll() throws IOException {
+            for (SocketChannel s : open) {
+                s.close();
+            }
+            open.clear();
+        }
+    }
+
     /** The largest tables seen, each checked against its bound. */
     static final class Bounds {
-        /** Connections: at most one per tuple the fuzzer uses on each listening port, plus the friend's. */
-        static final int MAX_CONNECTIONS = 2 * WireFuzzer.PEERS * WireFuzzer.PORTS + 8;
+        /**
+         * Connections: at most one per tuple the fuzzer uses on each listening port, the friend's,
+         * the open clients and the closed ones still finishing (orphans time out on virtual time).
+         */
+        static final int MAX_CONNECTIONS = 2 * WireFuzzer.PEERS * WireFuzzer.PORTS + 8 + Clients.MAX + 256;
         int connections;
         int timeWait;
         int reassembly;

@@ -394,8 +394,10 @@ public final class TcpConnection {
         if (m < smss) {
             smss = m;
             cc.setSmss(m);
-            if (sndMax != sndUna) {
-                sndNxt = sndUna; // resend what was sent too big
+            // resend what was sent too big; during the handshake only the SYN is in flight, and a
+            // rewind there would put SND.NXT before the first data byte once the SYN is acknowledged
+            if (sndMax != sndUna && state != TcpState.SYN_SENT && state != TcpState.SYN_RECEIVED) {
+                sndNxt = sndUna;
                 transmitData(now);
             }
         }

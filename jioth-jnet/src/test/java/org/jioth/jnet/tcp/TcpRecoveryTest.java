@@ -6,6 +6,7 @@ import static org.jioth.jnet.tcp.TcpHarness.REMOTE_ISS;
 
 import java.util.List;
 import org.jioth.jnet.tcp.TcpHarness.Seg;
+import org.jioth.jnet.wire.Tcp;
 import org.junit.jupiter.api.Test;
 
 /** Retransmission timeouts with back-off and limits, NewReno and SACK fast recovery. */
@@ -256,6 +257,35 @@ class TcpRecoveryTest {
         assertThat(again).allSatisfy(s -> assertThat(s.len()).isLessThanOrEqualTo(960));
         h.c.setPathMss(1400, h.now); // an ICMP message never makes it grow
         assertThat(h.c.sendMss()).isEqualTo(960);
+    }
+
+    /**
+     * Found by WireFuzzTest (10^7 cases, seed 99): "fragmentation needed" quoting our SYN rewound
+     * SND.NXT to the ISS; once the SYN-ACK came, data went out from before the send buffer's head
+     * and the loop threw (IllegalArgumentException "bytes -1+536"). No rewind before the handshake.
+     */
+    @Test
+    void fragmentationNeededDuringTheHandshakeRewindsNothing() {
+        TcpHarness active = new TcpHarness(TcpHarness.plain());
+        active.c.connect(LOCAL_ISS, active.now);
+        assertThat(active.recv().flags()).isEqualTo(Tcp.SYN);
+        active.c.setPathMss(552 - 40, active.now);
+        active.seg().flags(Tcp.SYN | Tcp.ACK).seq(REMOTE_ISS).ack(L).win(65535).mss(M).send();
+        assertThat(active.c.state()).isEqualTo(TcpState.ESTABLISHED);
+        active.recvAll();
+        active.write("after the handshake");
+        Seg first = active.recv();
+        assertThat(first.seq()).isEqualTo(L);
+        assertThat(first.text()).isEqualTo("after the handshake");
+
+        TcpHarness passive = new TcpHarness(TcpHarness.plain());
+        passive.c.acceptSyn(passive.synFromPeer().build(), LOCAL_ISS, passive.now);
+        assertThat(passive.recv().flags()).isEqualTo(Tcp.SYN | Tcp.ACK);
+        passive.c.setPathMss(552 - 40, passive.now);
+        passive.seg().flags(Tcp.ACK).seq(R).ack(L).win(65535).send();
+        assertThat(passive.c.state()).isEqualTo(TcpState.ESTABLISHED);
+        passive.write("x");
+        assertThat(passive.recv().seq()).isEqualTo(L);
     }
 
     /** Issue 12 item 3: a reduced path MTU expires after 10 minutes (Linux's mtu_expires), then the MSS grows back. */
