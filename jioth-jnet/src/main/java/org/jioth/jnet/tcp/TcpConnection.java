@@ -1218,8 +1218,15 @@ public final class TcpConnection {
             // a window too small for SWS avoidance is used anyway; a shut one gets a 1-byte probe
             int len = usable > 0 ? Math.min(usable, Math.min(avail, mssNow())) : 1;
             sendSegment(sndNxt, len, Tcp.ACK | (len == avail ? Tcp.PSH : 0), now);
-        } else {
+        } else if (offset(sndUna) < sendBuffer.tail()) {
             sendSegment(sndUna, 1, Tcp.ACK, now);
+        } else {
+            // Only our FIN is unacknowledged (the data went out as probes and was taken): a shut
+            // window never holds a FIN back, so the retransmission timer resends it, not a probe
+            // byte that does not exist.
+            persisting = false;
+            retransmitTimeout(now);
+            return;
         }
         rtt.backOff();
         rtoAt = now + rtt.rto();

@@ -288,6 +288,37 @@ class TcpRecoveryTest {
         assertThat(passive.recv().seq()).isEqualTo(L);
     }
 
+    /**
+     * Found by WireFuzzTest (10^7 cases, seed 99), reduced with a seeded search: data that left as
+     * zero-window probes was acknowledged, the FIN was not, and the persist timer still ran; its
+     * next probe wanted the byte at SND.UNA, which is the FIN, not data, and the loop threw
+     * (IllegalArgumentException "bytes 4+1 not in [4, 4)"). Now the FIN is retransmitted.
+     */
+    @Test
+    void aFinLeftAfterZeroWindowProbesIsRetransmittedNotProbed() {
+        TcpHarness h = new TcpHarness(TcpHarness.plain()).established();
+        h.advance(1689);
+        h.write("abcd");
+        h.c.shutdownOutput(h.now);
+        h.recvAll();
+        h.seg().seq(R).ack(L).win(3).send();
+        h.recvAll();
+        h.advance(2649);
+        h.recvAll();
+        for (int[] ackWin : new int[][] {{1, 2}, {1, 0}, {2, 0}, {4, 0}, {6, 3}}) {
+            h.seg().seq(R).ack(L + ackWin[0]).win(ackWin[1]).send();
+            h.recvAll();
+        }
+        h.advance(2053);
+        List<Seg> again = h.recvAll();
+        assertThat(again).isNotEmpty();
+        assertThat(again).allSatisfy(seg -> assertThat(seg.len()).isZero());
+        assertThat(again.get(0).has(Tcp.FIN)).isTrue();
+        assertThat(again.get(0).seq()).isEqualTo(L + 4);
+        h.seg().seq(R).ack(L + 5).win(0).send(); // the FIN taken
+        assertThat(h.c.state()).isEqualTo(TcpState.FIN_WAIT_2);
+    }
+
     /** Issue 12 item 3: a reduced path MTU expires after 10 minutes (Linux's mtu_expires), then the MSS grows back. */
     @Test
     void aReducedPathMssExpiresAfterTenMinutes() {
