@@ -223,6 +223,7 @@ class WireFuzzTest {
         static final int MAX = 16;
         private final JnetStack victim;
         private final java.util.ArrayDeque<SocketChannel> open = new java.util.ArrayDeque<>();
+        private DatagramChannel udp;
 
         Clients(JnetStack victim) {
             this.victim = victim;
@@ -238,6 +239,18 @@ class WireFuzzTest {
             } catch (IOException e) {
                 c.close();
             }
+            // a connected UDP socket too: its datagrams draw ICMP errors (real or forged) back
+            if (udp == null || !udp.isOpen()) {
+                udp = victim.provider().openDatagramChannel();
+                udp.configureBlocking(false);
+                udp.connect(new InetSocketAddress(org.jioth.jnet.wire.Ip4.toInet(peer), 53));
+            }
+            try {
+                udp.write(ByteBuffer.wrap(new byte[r.nextInt(0, 3000)])); // above the MTU: fragmented
+                udp.read(ByteBuffer.allocate(2048));
+            } catch (IOException e) { // port unreachable and the like: the peer was a fuzzer
+                udp.close();
+            }
             while (open.size() > MAX) {
                 open.poll().close();
             }
@@ -249,6 +262,9 @@ class WireFuzzTest {
                     }
                     byte[] data = new byte[r.nextInt(1, 8192)];
                     s.write(ByteBuffer.wrap(data));
+                    if (r.nextBoolean()) { // sometimes drain what came, so our window opens again
+                        s.read(ByteBuffer.allocate(r.nextInt(1, 65536)));
+                    }
                     if (r.nextInt(8) == 0) {
                         s.shutdownOutput();
                     }
@@ -260,6 +276,9 @@ class WireFuzzTest {
         }
 
         void closeAll() throws IOException {
+            if (udp != null) {
+                udp.close();
+            }
             for (SocketChannel s : open) {
                 s.close();
             }

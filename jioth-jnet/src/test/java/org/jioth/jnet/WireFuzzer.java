@@ -36,6 +36,9 @@ final class WireFuzzer {
     /** What the victim sent last: IP and TCP headers of its recent segments (to a fuzz peer). */
     private final byte[][] seen = new byte[64][];
     private int seenCount;
+    /** IP and UDP headers of the victim's recent datagrams to fuzz peers. */
+    private final byte[][] seenUdp = new byte[16][];
+    private int seenUdpCount;
     private final List<byte[]> arpAnswers = new ArrayList<>();
     private final SplittableRandom r;
     private final long victimMac;
@@ -77,8 +80,18 @@ final class WireFuzzer {
             }
             return;
         }
-        if (type != Ethernet.TYPE_IPV4 || len < 54 || (f.get(p + 23) & 0xff) != Ipv4.PROTO_TCP
-                || (f.get(p + 14) & 0xff) != 0x45 || !isPeer(f.getInt(p + 30))) {
+        if (type != Ethernet.TYPE_IPV4 || (f.get(p + 14) & 0xff) != 0x45 || !isPeer(f.getInt(p + 30))) {
+            return;
+        }
+        if ((f.get(p + 23) & 0xff) == Ipv4.PROTO_UDP) {
+            byte[] h = new byte[28];
+            f.get(p + 14, h);
+            synchronized (seenUdp) {
+                seenUdp[seenUdpCount++ % seenUdp.length] = h;
+            }
+            return;
+        }
+        if (len < 54 || (f.get(p + 23) & 0xff) != Ipv4.PROTO_TCP) {
             return;
         }
         byte[] h = new byte[Math.min(len - 14, 60 + 20)];
@@ -298,8 +311,15 @@ final class WireFuzzer {
 
     private byte[] icmpError() {
         byte[] h = recent();
+        byte[] u;
+        synchronized (seenUdp) {
+            int n = Math.min(seenUdpCount, seenUdp.length);
+            u = n == 0 ? null : seenUdp[(seenUdpCount - 1 - r.nextInt(n)) % seenUdp.length];
+        }
         byte[] quote;
-        if (h != null && r.nextInt(10) < 8) {
+        if (u != null && r.nextInt(5) == 0) {
+            quote = u.clone(); // one of the victim's own UDP datagrams: port unreachable and the like
+        } else if (h != null && r.nextInt(10) < 8) {
             int ihl = (h[0] & 0xf) * 4;
             int keep = Math.min(h.length, ihl + (r.nextInt(4) == 0 ? r.nextInt(0, 9) : 8 + r.nextInt(0, 12)));
             quote = java.util.Arrays.copyOf(h, keep);
