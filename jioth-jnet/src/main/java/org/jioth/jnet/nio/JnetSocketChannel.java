@@ -493,13 +493,13 @@ public final class JnetSocketChannel extends SocketChannel implements ReadinessS
             if (v < 0) {
                 throw new IllegalArgumentException("negative SO_RCVBUF");
             }
-            cfg.receiveBuffer = Math.max(1024, v);
+            cfg.receiveBuffer = Math.clamp(v, 1024, TcpConfig.MAX_RECEIVE_BUFFER); // silently, as Linux
         } else if (name == StandardSocketOptions.SO_SNDBUF) {
             int v = (Integer) value;
             if (v < 0) {
                 throw new IllegalArgumentException("negative SO_SNDBUF");
             }
-            cfg.sendBuffer = Math.max(1024, v);
+            cfg.sendBuffer = Math.clamp(v, 1024, TcpConfig.MAX_SEND_BUFFER);
         } else if (name == StandardSocketOptions.SO_KEEPALIVE) {
             cfg.keepAlive = (Boolean) value;
         } else if (name == StandardSocketOptions.TCP_NODELAY) {
