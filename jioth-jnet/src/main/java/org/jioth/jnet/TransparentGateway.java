@@ -18,7 +18,7 @@ import org.jioth.jnet.wire.Udp;
  * and {@link #sendDatagram} sends UDP from any source address (a reply from the address the peer
  * wrote to). One per stack.
  */
-public final class TransparentGateway implements AutoCloseable {
+public final class TransparentGateway implements java.io.Closeable {
     /** Datagrams posted by {@link #sendDatagram} and not yet sent by the loop, at most. */
     public static final int MAX_PENDING_DATAGRAMS = 512;
 
