@@ -22,6 +22,8 @@ final class TcpNat implements Closeable {
     private static final System.Logger LOG = System.getLogger(TcpNat.class.getName());
     /** How long a host connect may take before the guest's connection is reset. */
     static final int CONNECT_TIMEOUT_MS = 10_000;
+    /** How long teardown waits for the flows' threads to end. */
+    private static final long CLOSE_WAIT_NANOS = 5_000_000_000L;
 
     /** Where guest traffic to {@code address} goes on the host, or null when it may not. */
     @FunctionalInterface
@@ -138,6 +140,17 @@ final class TcpNat implements Closeable {
         acceptor.interrupt();
         for (TcpSplice f : flows) {
             f.close();
+        }
+        long deadline = System.nanoTime() + CLOSE_WAIT_NANOS;
+        try {
+            for (TcpSplice f : flows) {
+                if (!f.awaitEnd(deadline)) {
+                    LOG.log(System.Logger.Level.WARNING, "slirp: a TCP flow did not end at teardown");
+                    break;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }

@@ -23,6 +23,7 @@ final class TcpSplice implements Closeable {
     private final SlirpCounters counters;
     private final Runnable onEnd;
     private final AtomicInteger running = new AtomicInteger(2);
+    private final java.util.concurrent.CountDownLatch ended = new java.util.concurrent.CountDownLatch(1);
 
     TcpSplice(SocketChannel guest, SocketChannel host, int bufferSize, SlirpCounters counters, Runnable onEnd) {
         this.guest = guest;
@@ -63,6 +64,7 @@ final class TcpSplice implements Closeable {
             if (running.decrementAndGet() == 0) {
                 closeQuietly();
                 onEnd.run();
+                ended.countDown();
             }
         }
     }
@@ -84,6 +86,11 @@ final class TcpSplice implements Closeable {
                 // nothing more to do
             }
         }
+    }
+
+    /** Waits until both directions have ended (after {@link #close}), at most until {@code deadline} (nanoTime). */
+    boolean awaitEnd(long deadline) throws InterruptedException {
+        return ended.await(deadline - System.nanoTime(), java.util.concurrent.TimeUnit.NANOSECONDS);
     }
 
     /** Resets both sides (gateway teardown); the threads then end. */
