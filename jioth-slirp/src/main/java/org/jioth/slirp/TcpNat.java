@@ -83,7 +83,6 @@ final class TcpNat implements Closeable {
         SocketChannel host = null;
         try {
             host = SocketChannel.open();
-            host.setOption(StandardSocketOptions.TCP_NODELAY, true);
             host.socket().connect(to, CONNECT_TIMEOUT_MS);
         } catch (IOException | RuntimeException e) {
             budget.release();
@@ -96,6 +95,13 @@ final class TcpNat implements Closeable {
 
     /** Splices an established pair (also used by hostfwd); the budget slot is already taken. */
     void start(SocketChannel guest, SocketChannel host, String name) {
+        try {
+            // segments go on as the guest and the host write them; Nagle already ran on their side
+            guest.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            host.setOption(StandardSocketOptions.TCP_NODELAY, true);
+        } catch (IOException | RuntimeException e) {
+            // a flow that is already closing: its pumps will see it
+        }
         counters.tcpFlowsOpened.increment();
         TcpSplice[] self = new TcpSplice[1];
         self[0] = new TcpSplice(guest, host, options.flowBuffer(), counters, () -> {
