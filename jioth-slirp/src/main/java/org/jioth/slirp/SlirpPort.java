@@ -4,36 +4,28 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.List;
-import org.jioth.vde.EthernetNode;
 import org.jioth.vde.EthernetPort;
 import org.jioth.vde.FrameSink;
-import org.jioth.vde.NodePort;
 import org.jioth.vde.PortStatistics;
 
 /**
  * A {@code slirp://} port: plugging it into a network puts a NAT gateway there (libslirp's
  * addresses by default: gateway 10.0.2.2, DNS 10.0.2.3, DHCP from 10.0.2.15). Frames sent to it
- * reach a private jnet stack, the {@link SlirpGateway}, through a two-port in-JVM hub; closing the
+ * reach a private jnet stack, the {@link SlirpGateway}, through a {@link PortPair}; closing the
  * port closes the gateway, its flows and its stack.
  */
 public final class SlirpPort implements EthernetPort {
     private final String description;
-    private final EthernetNode hub;
-    private final NodePort outer;
+    private final PortPair.End outer;
     private final SlirpGateway gateway;
     private final SlirpCounters counters = new SlirpCounters();
     private volatile boolean closed;
 
     private SlirpPort(String description, SlirpOptions options, DnsServer.Resolver resolver) throws IOException {
         this.description = description;
-        this.hub = EthernetNode.newHub();
-        this.outer = hub.attach(description);
-        try {
-            this.gateway = new SlirpGateway(options, hub.attach("slirp gateway"), resolver, counters);
-        } catch (IOException | RuntimeException e) {
-            hub.close();
-            throw e;
-        }
+        PortPair pair = new PortPair(description, "slirp gateway");
+        this.outer = pair.a;
+        this.gateway = new SlirpGateway(options, pair.b, resolver, counters);
     }
 
     /** Opens a gateway with {@code options}. */
@@ -49,11 +41,6 @@ public final class SlirpPort implements EthernetPort {
     @Override
     public boolean send(ByteBuffer frame) {
         return outer.send(frame);
-    }
-
-    @Override
-    public void flush() {
-        outer.flush();
     }
 
     @Override
@@ -95,7 +82,7 @@ public final class SlirpPort implements EthernetPort {
         try {
             gateway.close();
         } finally {
-            hub.close();
+            outer.close();
         }
     }
 }

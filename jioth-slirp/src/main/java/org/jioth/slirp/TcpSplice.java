@@ -44,7 +44,8 @@ final class TcpSplice implements Closeable {
     }
 
     private void pump(SocketChannel from, SocketChannel to, LongAdder bytes) {
-        ByteBuffer buf = ByteBuffer.allocate(bufferSize);
+        // direct for the host socket's sake (a heap buffer costs the JDK a copy through a temporary one)
+        ByteBuffer buf = ByteBuffer.allocateDirect(bufferSize);
         try {
             while (true) {
                 int n = from.read(buf);
