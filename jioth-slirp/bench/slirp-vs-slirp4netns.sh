@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Benchmark: a Linux guest in a network namespace reaches the host's 127.0.0.1 through 10.0.2.2,
-# once through jioth's slirp:// (`ioth plug slirp:// vde://SW`, the guest's tap on Debian's
-# vde_switch, address by DHCP) and once through Debian's slirp4netns attached to the same kind of
-# namespace (MTU 1500 and its recommended 65520). The guest runs SlirpBench.java client: 64 MiB
+# through jioth's slirp:// (`ioth plug slirp:// vde://SW` with the guest's tap on Debian's
+# vde_switch, and `ioth plug slirp:// tap://TAP` with the tap moved into the guest's namespace, as
+# slirp4netns holds its tap; address by DHCP; MTU 1500 and 9000) and through Debian's slirp4netns
+# attached to the same kind of namespace (MTU 1500 and its recommended 65520). The guest runs SlirpBench.java client: 64 MiB
 # HTTP fetches (SHA-256 checked) and 1-byte round trips on one TCP connection to a host echo server.
 # Needs root, vde_switch, udhcpc, slirp4netns. Usage: slirp-vs-slirp4netns.sh [RUNS] [ROUNDS]
 set -euo pipefail
@@ -30,31 +31,50 @@ until grep -q serving "$work/serve.log"; do sleep 0.2; done
 
 client() { # namespace, label
   echo "== $2"
-  ip netns exec "$1" "$java" -XX:+UseSerialGC "$here/SlirpBench.java" client 10.0.2.2 $http $echo_port "$runs" "$rounds"
+  timeout 300 ip netns exec "$1" "$java" -XX:+UseSerialGC "$here/SlirpBench.java" client 10.0.2.2 $http $echo_port "$runs" "$rounds"
 }
 
-# --- jioth slirp:// ---
-ns=slirpbench-j$$
-ip netns add "$ns"; namespaces+=("$ns")
-ip netns exec "$ns" vde_switch -s "$work/sw" -t tap0 < /dev/zero > "$work/switch.log" 2>&1 &
-pids+=($!)
-until [ -S "$work/sw/ctl" ]; do sleep 0.1; done
-ip -n "$ns" link set lo up
-ip -n "$ns" link set tap0 up
-"$root/ioth" plug slirp:// "vde://$work/sw" > "$work/plug.log" 2>&1 &
-pids+=($!)
 cat > "$work/udhcpc.sh" <<'SCRIPT'
 #!/bin/sh
 case "$1" in
   bound|renew)
     ip addr flush dev "$interface"
+    [ -n "$mtu" ] && ip link set "$interface" mtu "$mtu"
     ip addr add "$ip/${mask:-24}" dev "$interface"
     ip route replace default via "$router" dev "$interface" ;;
 esac
 SCRIPT
 chmod +x "$work/udhcpc.sh"
-ip netns exec "$ns" udhcpc -i tap0 -f -q -n -t 20 -T 1 -s "$work/udhcpc.sh" > /dev/null 2>&1
-client "$ns" "jioth slirp:// (ioth plug slirp:// vde://…, guest tap on vde_switch, MTU 1500)"
+
+# --- jioth slirp://, the guest's tap on vde_switch (as in the test; vde_switch's frames stop at MTU 1500) ---
+for mtu in 1500; do
+  ns=slirpbench-v$mtu-$$
+  ip netns add "$ns"; namespaces+=("$ns")
+  ip netns exec "$ns" vde_switch -d -p "$work/switch$mtu.pid" -s "$work/sw$mtu" -t tap0
+  until [ -s "$work/switch$mtu.pid" ] && [ -S "$work/sw$mtu/ctl" ]; do sleep 0.1; done
+  pids+=("$(cat "$work/switch$mtu.pid")")
+  ip -n "$ns" link set lo up
+  ip -n "$ns" link set tap0 up
+  "$root/ioth" plug "slirp:///mtu=$mtu" "vde://$work/sw$mtu" > "$work/plug$mtu.log" 2>&1 &
+  pids+=($!)
+  ip netns exec "$ns" udhcpc -i tap0 -f -q -n -t 20 -T 1 -s "$work/udhcpc.sh" > /dev/null 2>&1
+  client "$ns" "jioth: ioth plug slirp:///mtu=$mtu vde://SW, the guest's tap on vde_switch, DHCP"
+done
+
+# --- jioth slirp://, the tap opened by ioth plug and moved into the guest's namespace ---
+for mtu in 1500 9000; do
+  ns=slirpbench-t$mtu-$$
+  tap=sbt$mtu$$
+  ip netns add "$ns"; namespaces+=("$ns")
+  "$root/ioth" plug "slirp:///mtu=$mtu" "tap://$tap" > "$work/plugt$mtu.log" 2>&1 &
+  pids+=($!)
+  until ip link show "$tap" > /dev/null 2>&1; do sleep 0.1; done
+  ip link set "$tap" netns "$ns"
+  ip -n "$ns" link set lo up
+  ip -n "$ns" link set "$tap" up
+  ip netns exec "$ns" udhcpc -i "$tap" -f -q -n -t 20 -T 1 -s "$work/udhcpc.sh" > /dev/null 2>&1
+  client "$ns" "jioth: ioth plug slirp:///mtu=$mtu tap://TAP, the tap moved into the guest's namespace, DHCP"
+done
 
 # --- slirp4netns ---
 for mtu in 1500 65520; do

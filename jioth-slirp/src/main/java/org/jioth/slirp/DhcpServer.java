@@ -9,7 +9,8 @@ import java.util.function.LongSupplier;
 /**
  * The gateway's DHCP server (RFC 2131, the subset libslirp has): DISCOVER gets an OFFER,
  * REQUEST an ACK or a NAK, RELEASE frees the lease; replies carry options 1 (netmask), 3 (router),
- * 6 (DNS), 51 (lease time) and 54 (server id). Addresses come from a pool of
+ * 6 (DNS), 51 (lease time) and 54 (server id), and 26 (interface MTU) when the gateway's MTU is
+ * not 1500. Addresses come from a pool of
  * {@link SlirpOptions#maxLeases()} starting at {@link SlirpOptions#dhcpStart()}; the lease table
  * holds at most one entry per pool address, so it is bounded whatever clients send. A client keeps
  * its address while its lease lives; expired leases are taken by others. Not thread-safe: one
@@ -180,6 +181,9 @@ final class DhcpServer {
             r.put((byte) 1).put((byte) 4).putInt(options.netmask());
             r.put((byte) 3).put((byte) 4).putInt(options.host());
             r.put((byte) 6).put((byte) 4).putInt(options.dns());
+            if (options.mtu() != 1500) {
+                r.put((byte) 26).put((byte) 2).putShort((short) options.mtu()); // interface MTU (RFC 2132 5.1)
+            }
         }
         r.put((byte) 255);
         while (r.position() < 300) { // BOOTP's minimum message size; some clients insist

@@ -118,6 +118,13 @@ class DhcpServerTest {
     }
 
     @Test
+    void aJumboGatewayTellsItsMtu() {
+        assertThat(option(server().handle(request(1, DhcpServer.DISCOVER, 0, 0, 0)), 26)).isNull();
+        byte[] mtu = option(server("mtu", "9000").handle(request(1, DhcpServer.DISCOVER, 0, 0, 0)), 26);
+        assertThat(ByteBuffer.wrap(mtu).getShort()).isEqualTo((short) 9000);
+    }
+
+    @Test
     void aClientKeepsItsAddress() {
         DhcpServer s = server();
         s.handle(request(7, DhcpServer.REQUEST, ip("10.0.2.20"), 0, 0));
