@@ -13,11 +13,13 @@ import java.util.HexFormat;
  * The two ends of the slirp benchmark (run with {@code java SlirpBench.java}, no build needed).
  * {@code serve HTTPPORT ECHOPORT}: on the host's 127.0.0.1, an HTTP server of a deterministic
  * 64 MiB body and a TCP echo server. {@code client HOST HTTPPORT ECHOPORT RUNS ROUNDS}: in the
- * guest, times RUNS fetches of the body (SHA-256 checked) and ROUNDS 1-byte round trips on one
- * connection, and prints the median figures.
+ * guest, times RUNS fetches of the body (SHA-256 checked, after 3 uncounted warm-up fetches) and
+ * ROUNDS 1-byte round trips on one connection (after ROUNDS/4 uncounted ones), and prints the
+ * median figures.
  */
 public class SlirpBench {
     static final long BODY = 64L << 20;
+    static final int WARMUP = 3;
 
     static void fill(ByteBuffer b, long from) {
         for (int k = 0; k < b.remaining(); k++) {
@@ -96,7 +98,7 @@ public class SlirpBench {
     static void client(String host, int httpPort, int echoPort, int runs, int rounds) throws Exception {
         String expected = null;
         double[] mbps = new double[runs];
-        for (int r = 0; r < runs; r++) {
+        for (int r = -WARMUP; r < runs; r++) { // the first WARMUP fetches are not counted (JIT warm-up)
             long t0 = System.nanoTime();
             MessageDigest md = MessageDigest.getInstance("SHA-256");
             long got = 0;
@@ -139,14 +141,27 @@ public class SlirpBench {
             if (!sum.equals(expected)) {
                 throw new IOException("SHA-256 mismatch: " + sum);
             }
-            mbps[r] = BODY * 8 / (ns / 1e9) / 1e6;
-            System.out.printf("fetch %d: 64 MiB in %.3f s = %.0f Mbit/s (sha256 ok)%n", r + 1, ns / 1e9, mbps[r]);
+            double rate = BODY * 8 / (ns / 1e9) / 1e6;
+            System.out.printf("fetch %s: 64 MiB in %.3f s = %.0f Mbit/s (sha256 ok)%n", r < 0 ? "warm-up" : r + 1,
+                    ns / 1e9, rate);
+            if (r >= 0) {
+                mbps[r] = rate;
+            }
         }
         double[] rtt = new double[rounds];
         try (SocketChannel c = SocketChannel.open(new InetSocketAddress(host, echoPort))) {
             c.setOption(StandardSocketOptions.TCP_NODELAY, true);
             ByteBuffer one = ByteBuffer.allocate(1);
-            for (int i = 0; i < rounds; i++) {
+            for (int i = -rounds / 4; i < rounds; i++) { // a quarter more first, not counted
+                if (i < 0) {
+                    one.clear().put(0, (byte) i);
+                    c.write(one);
+                    one.clear();
+                    while (one.hasRemaining() && c.read(one) >= 0) {
+                        // the echo
+                    }
+                    continue;
+                }
                 long t0 = System.nanoTime();
                 one.clear().put(0, (byte) i);
                 c.write(one);

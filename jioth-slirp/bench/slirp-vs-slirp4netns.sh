@@ -62,18 +62,19 @@ for mtu in 1500; do
 done
 
 # --- jioth slirp://, the tap opened by ioth plug and moved into the guest's namespace ---
-for mtu in 1500 9000; do
+for variant in 1500 9000/flowbuf=256k; do
+  mtu=${variant%%/*}
   ns=slirpbench-t$mtu-$$
   tap=sbt$mtu$$
   ip netns add "$ns"; namespaces+=("$ns")
-  "$root/ioth" plug "slirp:///mtu=$mtu" "tap://$tap" > "$work/plugt$mtu.log" 2>&1 &
+  "$root/ioth" plug "slirp:///mtu=$variant" "tap://$tap" > "$work/plugt$mtu.log" 2>&1 &
   pids+=($!)
   until ip link show "$tap" > /dev/null 2>&1; do sleep 0.1; done
   ip link set "$tap" netns "$ns"
   ip -n "$ns" link set lo up
   ip -n "$ns" link set "$tap" up
   ip netns exec "$ns" udhcpc -i "$tap" -f -q -n -t 20 -T 1 -s "$work/udhcpc.sh" > /dev/null 2>&1
-  client "$ns" "jioth: ioth plug slirp:///mtu=$mtu tap://TAP, the tap moved into the guest's namespace, DHCP"
+  client "$ns" "jioth: ioth plug slirp:///mtu=$variant tap://TAP, the tap moved into the guest's namespace, DHCP"
 done
 
 # --- slirp4netns ---

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -23,7 +24,7 @@ import org.junit.jupiter.api.Test;
  * vde_switch (run inside the namespace), and a slirp port opened here and cabled to that switch.
  * The guest's kernel and busybox tools get an address by DHCP, resolve a name from the host's
  * /etc/hosts through 10.0.2.3, fetch 64 MiB from an HTTP server on the host's 127.0.0.1 through
- * 10.0.2.2, echo UDP the same way, and serve a host client through a hostfwd rule. Needs root,
+ * 10.0.2.2, echo UDP the same way, and serve host clients through hostfwd rules (TCP and UDP). Needs root,
  * iproute2, vde_switch, udhcpc, busybox and socat; skips otherwise.
  */
 class SlirpNamespaceTest {
@@ -123,7 +124,7 @@ class SlirpNamespaceTest {
                 HostServers.Http http = new HostServers.Http(BODY);
                 HostServers.UdpEcho echo = new HostServers.UdpEcho();
                 EthernetPort sw = EthernetPorts.open(guest.vnl());
-                EthernetPort port = EthernetPorts.open("slirp:///hostfwd=tcp:127.0.0.1:0-:8080")) {
+                EthernetPort port = EthernetPorts.open("slirp:///hostfwd=tcp:127.0.0.1:0-:8080,udp:127.0.0.1:0-:9053")) {
             SlirpPort slirp = (SlirpPort) port;
             Cable cable = Cable.join(slirp, sw);
             try {
@@ -163,6 +164,28 @@ class SlirpNamespaceTest {
                 } finally {
                     server.descendants().forEach(ProcessHandle::destroyForcibly);
                     server.destroyForcibly();
+                }
+                Process udpServer = new ProcessBuilder("ip", "netns", "exec", guest.ns, "timeout", "60", "socat",
+                        "UDP4-LISTEN:9053,reuseaddr", "EXEC:cat").redirectErrorStream(true).start();
+                try (DatagramChannel client = DatagramChannel.open()) {
+                    client.connect(slirp.hostForwardAddresses().get(1));
+                    client.configureBlocking(false);
+                    ByteBuffer in = ByteBuffer.allocate(100);
+                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                    while (in.position() == 0 && System.nanoTime() < deadline) {
+                        client.write(ByteBuffer.wrap("udp-through-hostfwd".getBytes(StandardCharsets.US_ASCII)));
+                        Thread.sleep(200); // socat may not listen yet: send again
+                        try {
+                            client.read(in);
+                        } catch (java.net.PortUnreachableException e) {
+                            // not yet
+                        }
+                    }
+                    assertThat(new String(in.array(), 0, in.position(), StandardCharsets.US_ASCII))
+                            .startsWith("udp-through-hostfwd");
+                } finally {
+                    udpServer.descendants().forEach(ProcessHandle::destroyForcibly);
+                    udpServer.destroyForcibly();
                 }
             } finally {
                 cable.close();
