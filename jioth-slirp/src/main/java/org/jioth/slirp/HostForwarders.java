@@ -20,7 +20,8 @@ import org.jioth.jnet.TransparentGateway;
  * The {@code hostfwd} rules: a host listener (TCP) or socket (UDP) per rule whose traffic the
  * gateway carries to the guest's address and port, coming from the gateway's address. UDP keeps
  * one association per host client (a gateway port of its own), closed after
- * {@link SlirpOptions#udpTimeout()} without traffic; both kinds take slots of the flow budget.
+ * {@link SlirpOptions#udpTimeout()} without traffic; both kinds take slots of the flow budget. The
+ * UDP sockets are non-blocking, read by the {@link UdpReactor}.
  */
 final class HostForwarders implements Closeable {
     private static final System.Logger LOG = System.getLogger(HostForwarders.class.getName());
@@ -43,11 +44,12 @@ final class HostForwarders implements Closeable {
     private final NatTable<ClientKey, Association> associations;
     private final Map<Integer, Association> byGatewayPort = new ConcurrentHashMap<>();
     private int nextUdpPort = FIRST_UDP_PORT;
-    private final Thread reaper;
+    /** The reactor thread's receive buffer (sendDatagram copies what it sends). */
+    private final ByteBuffer udpBuffer = ByteBuffer.allocateDirect(65536);
     private volatile boolean closed;
 
     HostForwarders(SlirpOptions options, JnetStack stack, TransparentGateway transparent, TcpNat tcp,
-            FlowBudget budget, SlirpCounters counters) throws IOException {
+            FlowBudget budget, SlirpCounters counters, UdpReactor reactor) throws IOException {
         this.options = options;
         this.stack = stack;
         this.transparent = transparent;
@@ -65,7 +67,7 @@ final class HostForwarders implements Closeable {
                     ch.bind(at);
                     bound.add((InetSocketAddress) ch.getLocalAddress());
                     int index = i;
-                    Thread.ofVirtual().name("slirp hostfwd " + rule).start(() -> udpLoop(index, rule, ch));
+                    reactor.register(ch, c -> udpReadable(index, rule, c));
                 } else {
                     ServerSocketChannel ss = ServerSocketChannel.open();
                     sockets.add(ss);
@@ -78,7 +80,6 @@ final class HostForwarders implements Closeable {
             close();
             throw new IOException("slirp: cannot open hostfwd rule: " + e.getMessage(), e);
         }
-        this.reaper = Thread.ofVirtual().name("slirp hostfwd expiry").start(this::reap);
     }
 
     /** The host addresses the rules are bound to, in rule order (port 0 in a rule gets a real one here). */
@@ -126,24 +127,28 @@ final class HostForwarders implements Closeable {
         tcp.start(guest, client, "slirp hostfwd " + rule);
     }
 
-    private void udpLoop(int index, HostForward rule, DatagramChannel ch) {
-        ByteBuffer buf = ByteBuffer.allocate(65536);
-        while (!closed) {
+    /** The reactor thread: datagrams from host clients go to the guest, each client from its own gateway port. */
+    private void udpReadable(int index, HostForward rule, DatagramChannel ch) {
+        while (true) {
             SocketAddress from;
-            buf.clear();
+            udpBuffer.clear();
             try {
-                from = ch.receive(buf);
+                from = ch.receive(udpBuffer);
             } catch (IOException e) {
                 return; // closed
             }
-            buf.flip();
+            if (from == null) {
+                return;
+            }
+            udpBuffer.flip();
             Association a = association(new ClientKey(index, from), rule, ch);
             if (a == null) {
                 counters.udpDropped.increment();
                 continue;
             }
-            counters.bytesIn.add(buf.remaining());
-            if (!transparent.sendDatagram(options.host(), a.gatewayPort, rule.guestAddress(), rule.guestPort(), buf)) {
+            counters.bytesIn.add(udpBuffer.remaining());
+            if (!transparent.sendDatagram(options.host(), a.gatewayPort, rule.guestAddress(), rule.guestPort(),
+                    udpBuffer)) {
                 counters.udpDropped.increment();
             }
         }
@@ -189,34 +194,28 @@ final class HostForwarders implements Closeable {
         associations.touch(a.key, stack.clock().nanos());
         try {
             int n = payload.remaining();
-            a.channel.send(payload, a.key.client());
-            counters.bytesOut.add(n);
+            if (a.channel.send(payload, a.key.client()) == 0) {
+                counters.udpDropped.increment(); // the host socket's send buffer is full
+            } else {
+                counters.bytesOut.add(n);
+            }
         } catch (IOException e) {
             counters.udpDropped.increment();
         }
         return true;
     }
 
-    private void reap() {
-        while (!closed) {
-            try {
-                Thread.sleep(1000);
-            } catch (InterruptedException e) {
-                return;
-            }
-            for (Association a : associations.expire(stack.clock().nanos())) {
-                byGatewayPort.remove(a.gatewayPort);
-                budget.release();
-            }
+    /** Forgets the UDP associations idle for the timeout (the reactor's periodic task). */
+    void expire() {
+        for (Association a : associations.expire(stack.clock().nanos())) {
+            byGatewayPort.remove(a.gatewayPort);
+            budget.release();
         }
     }
 
     @Override
     public void close() {
         closed = true;
-        if (reaper != null) {
-            reaper.interrupt();
-        }
         for (Closeable c : sockets) {
             TcpNat.closeQuietly(c);
         }

@@ -36,6 +36,7 @@ final class SlirpGateway implements Closeable {
     private final TcpNat tcp;
     private final UdpNat udp;
     private final HostForwarders forwards;
+    private final UdpReactor reactor;
 
     SlirpGateway(SlirpOptions options, EthernetPort port, DnsServer.Resolver resolver, SlirpCounters counters)
             throws IOException {
@@ -59,12 +60,23 @@ final class SlirpGateway implements Closeable {
             this.transparent = TransparentGateway.enable(stack, this::accepts,
                     (src, sport, dst, dport, payload) -> datagram(src, sport, dst, dport, payload, udpRef[0], fwdRef[0]));
             made.add(transparent);
-            this.tcp = new TcpNat(transparent.openListener(4096), this::hostTarget, budget, options, counters);
+            this.tcp = new TcpNat(transparent.openListener(Math.min(options.maxFlows(), 4096)), this::hostTarget,
+                    budget, options, counters);
             made.add(tcp);
+            this.reactor = new UdpReactor(() -> {
+                if (udpRef[0] != null) {
+                    udpRef[0].expire();
+                }
+                if (fwdRef[0] != null) {
+                    fwdRef[0].expire();
+                }
+            });
+            made.add(reactor);
             this.udp = udpRef[0] = new UdpNat(transparent, this::hostTarget, budget, options, counters,
-                    stack.clock()::nanos);
+                    stack.clock()::nanos, reactor);
             made.add(udp);
-            this.forwards = fwdRef[0] = new HostForwarders(options, stack, transparent, tcp, budget, counters);
+            this.forwards = fwdRef[0] = new HostForwarders(options, stack, transparent, tcp, budget, counters,
+                    reactor);
         } catch (IOException | RuntimeException e) {
             for (int i = made.size() - 1; i >= 0; i--) {
                 TcpNat.closeQuietly(made.get(i));
@@ -163,6 +175,7 @@ final class SlirpGateway implements Closeable {
         TcpNat.closeQuietly(forwards);
         TcpNat.closeQuietly(tcp);
         TcpNat.closeQuietly(udp);
+        TcpNat.closeQuietly(reactor);
         TcpNat.closeQuietly(transparent);
         stack.sockets().closeAll();
         stack.close();

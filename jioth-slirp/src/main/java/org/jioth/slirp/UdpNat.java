@@ -12,14 +12,13 @@ import org.jioth.jnet.TransparentGateway;
 import org.jioth.jnet.wire.Ipv4;
 
 /**
- * Outbound UDP: one host socket per guest flow (guest address and port, destination address and
- * port), connected to the destination, so replies come back to the guest from the address it wrote
- * to. Flows are bounded by the shared {@link FlowBudget} and closed after
+ * Outbound UDP: one non-blocking host socket per guest flow (guest address and port, destination
+ * address and port), connected to the destination, so replies come back to the guest from the
+ * address it wrote to. The gateway's loop writes (a full send buffer drops the datagram); the
+ * {@link UdpReactor} reads. Flows are bounded by the shared {@link FlowBudget} and closed after
  * {@link SlirpOptions#udpTimeout()} without traffic either way.
  */
 final class UdpNat implements Closeable {
-    private static final System.Logger LOG = System.getLogger(UdpNat.class.getName());
-
     record Key(int guest, int guestPort, int destination, int destinationPort) { }
 
     private final class Flow implements Closeable {
@@ -31,23 +30,23 @@ final class UdpNat implements Closeable {
             this.channel = channel;
         }
 
-        void read() {
-            ByteBuffer buf = ByteBuffer.allocate(65536);
-            while (channel.isOpen()) {
-                buf.clear();
+        /** The reactor thread: every datagram waiting goes to the guest. */
+        void readable(DatagramChannel ch) {
+            while (true) {
+                buffer.clear();
                 try {
-                    if (channel.read(buf) < 0) {
-                        continue;
+                    if (ch.read(buffer) <= 0) {
+                        return;
                     }
                 } catch (PortUnreachableException e) {
                     continue; // the host said nobody listens; the guest will time out as it would
                 } catch (IOException e) {
                     return; // closed (expired or teardown)
                 }
-                buf.flip();
+                buffer.flip();
                 table.touch(key, nanos.getAsLong());
-                counters.bytesIn.add(buf.remaining());
-                if (!gateway.sendDatagram(key.destination, key.destinationPort, key.guest, key.guestPort, buf)) {
+                counters.bytesIn.add(buffer.remaining());
+                if (!gateway.sendDatagram(key.destination, key.destinationPort, key.guest, key.guestPort, buffer)) {
                     counters.udpDropped.increment();
                 }
             }
@@ -66,18 +65,20 @@ final class UdpNat implements Closeable {
     private final SlirpCounters counters;
     private final LongSupplier nanos;
     private final NatTable<Key, Flow> table;
-    private final Thread reaper;
+    private final UdpReactor reactor;
+    /** The reactor thread's receive buffer (sendDatagram copies what it sends). */
+    private final ByteBuffer buffer = ByteBuffer.allocateDirect(65536);
     private volatile boolean closed;
 
     UdpNat(TransparentGateway gateway, TcpNat.Targets targets, FlowBudget budget, SlirpOptions options,
-            SlirpCounters counters, LongSupplier nanos) {
+            SlirpCounters counters, LongSupplier nanos, UdpReactor reactor) {
         this.gateway = gateway;
         this.targets = targets;
         this.budget = budget;
         this.counters = counters;
         this.nanos = nanos;
+        this.reactor = reactor;
         this.table = new NatTable<>(options.maxFlows(), options.udpTimeout().toNanos());
-        this.reaper = Thread.ofVirtual().name("slirp udp expiry").start(this::reap);
     }
 
     /** A datagram from a guest to a foreign address (the gateway's loop: only quick, non-blocking calls). */
@@ -93,8 +94,11 @@ final class UdpNat implements Closeable {
         }
         try {
             int n = payload.remaining();
-            f.channel.write(payload);
-            counters.bytesOut.add(n);
+            if (f.channel.write(payload) == 0) {
+                counters.udpDropped.increment(); // the host socket's send buffer is full
+            } else {
+                counters.bytesOut.add(n);
+            }
         } catch (IOException e) {
             counters.udpDropped.increment();
         }
@@ -106,39 +110,34 @@ final class UdpNat implements Closeable {
             return null;
         }
         DatagramChannel ch = null;
+        Flow f;
         try {
             ch = DatagramChannel.open();
+            ch.configureBlocking(false);
             ch.connect(new InetSocketAddress(target, key.destinationPort));
+            f = new Flow(key, ch);
+            if (!table.put(key, f, nanos.getAsLong())) {
+                f.close();
+                return null;
+            }
+            reactor.register(ch, f::readable);
         } catch (IOException | RuntimeException e) {
-            TcpNat.closeQuietly(ch);
+            if (ch != null) {
+                table.remove(key);
+                TcpNat.closeQuietly(ch);
+            }
             budget.release();
             return null;
         }
-        Flow f = new Flow(key, ch);
-        if (!table.put(key, f, nanos.getAsLong())) {
-            f.close();
-            return null;
-        }
         counters.udpFlowsOpened.increment();
-        Thread.ofVirtual().name("slirp udp " + target.getHostAddress() + ":" + key.destinationPort).start(f::read);
         return f;
     }
 
-    private void reap() {
-        while (!closed) {
-            try {
-                Thread.sleep(1000);
-            } catch (InterruptedException e) {
-                return;
-            }
-            try {
-                for (Flow f : table.expire(nanos.getAsLong())) {
-                    counters.udpFlowsExpired.increment();
-                    f.close();
-                }
-            } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.WARNING, "slirp: UDP expiry failed; it goes on", e);
-            }
+    /** Closes the flows idle for the timeout (the reactor's periodic task). */
+    void expire() {
+        for (Flow f : table.expire(nanos.getAsLong())) {
+            counters.udpFlowsExpired.increment();
+            f.close();
         }
     }
 
@@ -149,7 +148,6 @@ final class UdpNat implements Closeable {
     @Override
     public void close() {
         closed = true;
-        reaper.interrupt();
         for (Flow f : table.clear()) {
             f.close();
         }
