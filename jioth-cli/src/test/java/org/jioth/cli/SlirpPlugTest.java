@@ -11,8 +11,9 @@ import org.junit.jupiter.api.Test;
 class SlirpPlugTest {
     @Test
     void iothPlugSlirpOnStdioOffersAnAddress() throws Exception {
-        try (NetworkCommandsTest.FramedProcess plug = new NetworkCommandsTest.FramedProcess(
-                ChildProcess.javaCommand(Main.class, "plug", "slirp://"), true)) {
+        NetworkCommandsTest.FramedProcess plug = new NetworkCommandsTest.FramedProcess(
+                ChildProcess.javaCommand(Main.class, "plug", "slirp://"), true);
+        try {
             byte[] discover = dhcpDiscover();
             byte[] offer = null;
             for (int i = 0; i < 150 && offer == null; i++) { // until the child JVM has started
@@ -26,6 +27,8 @@ class SlirpPlugTest {
             ByteBuffer b = ByteBuffer.wrap(offer);
             assertThat(b.getInt(14 + 12)).as("from 10.0.2.2").isEqualTo(0x0a000202);
             assertThat(b.getInt(14 + 20 + 8 + 16)).as("yiaddr 10.0.2.15").isEqualTo(0x0a00020f);
+        } finally {
+            plug.close();
         }
     }
 
