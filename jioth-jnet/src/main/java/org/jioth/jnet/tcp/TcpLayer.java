@@ -59,6 +59,7 @@ public final class TcpLayer implements Ipv4Layer.Transport {
     private final ConnectionTable connections;
     private final Map<Integer, List<Object>> ports = new HashMap<>();
     private final Map<Integer, List<TcpListener>> listeners = new HashMap<>();
+    private TcpListener transparent;
     private final TimeWaitQueue timeWait = new TimeWaitQueue();
     private int maxTimeWait = MAX_TIME_WAIT;
     private boolean abortOnOverflow;
@@ -505,7 +506,7 @@ public final class TcpLayer implements Ipv4Layer.Transport {
     private TcpListener findListener(int addr, int port) {
         List<TcpListener> ls = listeners.get(port);
         if (ls == null) {
-            return null;
+            return transparent;
         }
         TcpListener wildcard = null;
         for (TcpListener l : ls) {
@@ -516,7 +517,19 @@ public final class TcpLayer implements Ipv4Layer.Transport {
                 wildcard = l;
             }
         }
-        return wildcard;
+        return wildcard != null ? wildcard : transparent;
+    }
+
+    /**
+     * Transparent mode (slirp gateways): a SYN that no listener takes goes to {@code l} (null: off),
+     * whatever its destination; the connection's local address and port are the SYN's destination.
+     * Close the listener with {@link #closeListener} after switching the mode off.
+     */
+    public void setTransparentListener(TcpListener l, int backlog) {
+        if (l != null) {
+            l.backlog = TcpListener.clampBacklog(backlog);
+        }
+        transparent = l;
     }
 
     /**
