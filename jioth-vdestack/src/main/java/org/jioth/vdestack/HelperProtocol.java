@@ -29,4 +29,9 @@ final class HelperProtocol {
         buf.putInt(op).putInt(a).putInt(b).putInt(c).put(n).flip();
         return buf;
     }
+
+    /** The answer to {@code request} (read with absolute gets, so its position does not matter). */
+    static ByteBuffer reply(ByteBuffer request, int errno) {
+        return ByteBuffer.allocate(REPLY).order(ByteOrder.nativeOrder()).putInt(errno).flip();
+    }
 }

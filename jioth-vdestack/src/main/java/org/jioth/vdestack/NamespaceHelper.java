@@ -56,7 +56,6 @@ public final class NamespaceHelper {
 
     private static void serve(UnixSocket channel) throws Exception {
         ByteBuffer in = ByteBuffer.allocate(HelperProtocol.MAX_REQUEST).order(ByteOrder.nativeOrder());
-        ByteBuffer out = ByteBuffer.allocate(HelperProtocol.REPLY).order(ByteOrder.nativeOrder());
         try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
             java.lang.foreign.MemorySegment state = org.jioth.linux.NativeSupport.newCallState(arena);
             java.lang.foreign.MemorySegment pollfd = arena.allocate(8);
@@ -83,7 +82,7 @@ public final class NamespaceHelper {
                 } catch (RuntimeException e) {
                     errno = org.jioth.Errno.EINVAL.value();
                 }
-                out.clear().putInt(errno).flip();
+                ByteBuffer out = HelperProtocol.reply(in, errno);
                 try {
                     while (FdPassing.send(channel, out, fd) < 0) {
                         org.jioth.linux.Poll.pollIn(state, pollfd, channel.fd(), 10); // a full socket: rare, retry shortly
