@@ -16,14 +16,21 @@ import org.jioth.linux.unix.UnixSocket;
 
 /**
  * Our end of the connection to a {@link NamespaceHelper}: one request at a time, each waiting at
- * most {@code timeout} for its answer and the descriptor attached to it.
+ * most {@code timeout} for its answer and the descriptor attached to it. Every request has a new
+ * id; an answer with another id (one that came after its request had timed out) is dropped and
+ * the descriptor it carries closed, so it neither answers the wrong request nor leaks.
  */
 final class HelperChannel implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(HelperChannel.class.getName());
     private final UnixSocket channel;
     private final Duration timeout;
     private final ReentrantLock lock = new ReentrantLock();
     private final ByteBuffer reply = ByteBuffer.allocate(HelperProtocol.REPLY).order(ByteOrder.nativeOrder());
     private volatile boolean closed;
+    /** The id of the last request sent (guarded by lock). */
+    private int lastId;
+    /** Answers dropped because they came too late (or malformed), for tests and diagnostics. */
+    private volatile long staleReplies;
 
     HelperChannel(UnixSocket channel, Duration timeout) {
         this.channel = channel;
@@ -32,21 +39,27 @@ final class HelperChannel implements AutoCloseable {
 
     /** socket(domain, type, protocol) inside the namespace. */
     int socket(int domain, int type, int protocol) throws ErrnoException {
-        return request(HelperProtocol.request(HelperProtocol.OP_SOCKET, domain, type, protocol, null),
+        return request(id -> HelperProtocol.request(id, HelperProtocol.OP_SOCKET, domain, type, protocol, null),
                 "socket(" + domain + ", " + type + ", " + protocol + ") in the vdestack namespace");
     }
 
     /** A new tap interface {@code name} inside the namespace. */
     int tap(String name) throws ErrnoException {
-        return request(HelperProtocol.request(HelperProtocol.OP_TAP, 0, 0, 0, name), "tap " + name + " in the vdestack namespace");
+        return request(id -> HelperProtocol.request(id, HelperProtocol.OP_TAP, 0, 0, 0, name), "tap " + name + " in the vdestack namespace");
     }
 
-    private int request(ByteBuffer request, String what) throws ErrnoException {
+    long staleReplies() {
+        return staleReplies;
+    }
+
+    private int request(java.util.function.IntFunction<ByteBuffer> build, String what) throws ErrnoException {
         lock.lock();
         try {
             if (closed) {
                 throw new ErrnoException(what, Errno.EBADF.value(), "the stack is closed");
             }
+            int id = ++lastId;
+            ByteBuffer request = build.apply(id);
             while (FdPassing.send(channel, request, -1) < 0) {
                 waitFor(what);
             }
@@ -58,7 +71,11 @@ final class HelperChannel implements AutoCloseable {
                     if (r.bytes() == 0) {
                         throw new ErrnoException(what, Errno.ECONNRESET.value(), "the namespace helper is gone");
                     }
-                    int errno = reply.getInt(0);
+                    if (r.bytes() != HelperProtocol.REPLY || reply.getInt(0) != id) {
+                        dropStale(r, id);
+                        continue;
+                    }
+                    int errno = reply.getInt(4);
                     if (errno != 0 || r.fd() < 0) {
                         if (r.fd() >= 0) {
                             org.jioth.linux.tap.TunTap.close(r.fd());
@@ -75,6 +92,17 @@ final class HelperChannel implements AutoCloseable {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** An answer to an earlier, timed-out request (or a malformed one): its descriptor is closed. */
+    private void dropStale(FdPassing.Received r, int expected) {
+        staleReplies++;
+        if (r.fd() >= 0) {
+            org.jioth.linux.tap.TunTap.close(r.fd());
+        }
+        int got = r.bytes() >= 4 ? reply.getInt(0) : -1;
+        LOG.log(System.Logger.Level.WARNING, () -> "vdestack helper: dropped a late or malformed answer (id " + got
+                + ", " + r.bytes() + " bytes" + (r.fd() >= 0 ? ", descriptor closed" : "") + ") while waiting for request " + expected);
     }
 
     private void waitFor(String what) throws ErrnoException {

@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import org.jioth.Errno;
 import org.jioth.linux.ErrnoException;
 import org.jioth.linux.unix.FdPassing;
+import org.jioth.linux.unix.PeerCredentials;
 import org.jioth.linux.unix.UnixSocket;
 
 /**
@@ -57,6 +58,12 @@ final class HelperProcess implements AutoCloseable {
                     .redirectError(ProcessBuilder.Redirect.PIPE)
                     .start();
             UnixSocket accepted = awaitConnection(listener, process);
+            try {
+                checkPeer(accepted, process.pid(), (Integer) Files.getAttribute(dir, "unix:uid"));
+            } catch (IOException | RuntimeException e) {
+                accepted.close();
+                throw e;
+            }
             drainErrors(process);
             return new HelperProcess(process, accepted);
         } catch (IOException | RuntimeException e) {
@@ -70,6 +77,19 @@ final class HelperProcess implements AutoCloseable {
             }
             Files.deleteIfExists(socketPath);
             Files.deleteIfExists(dir);
+        }
+    }
+
+    /**
+     * The connection must come from the helper we started, running as our user: SO_PEERCRED as the
+     * kernel reports it here (the helper is root in its own user namespace, mapped to our uid).
+     * The socket's directory is ours and private, so this is a second lock, not the only one.
+     */
+    static void checkPeer(UnixSocket accepted, long helperPid, int ourUid) throws IOException {
+        PeerCredentials peer = PeerCredentials.of(accepted);
+        if (peer.pid() != helperPid || peer.uid() != ourUid) {
+            throw new IOException("vdestack: refused a helper connection from pid " + peer.pid() + " uid " + peer.uid()
+                    + " (expected the helper we started, pid " + helperPid + ", running as uid " + ourUid + ")");
         }
     }
 
@@ -114,7 +134,8 @@ final class HelperProcess implements AutoCloseable {
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(List.of("-XX:+UseSerialGC", "-Xms8m", "-Xmx48m", "-XX:TieredStopAtLevel=1", "-Xss512k",
                 "-XX:-UsePerfData", "-Xshare:auto", "--enable-native-access=ALL-UNNAMED",
-                "-cp", helperClassPath(), NamespaceHelper.class.getName(), socketPath));
+                "-cp", helperClassPath(), NamespaceHelper.class.getName(), socketPath,
+                Long.toString(ProcessHandle.current().pid())));
         return cmd;
     }
 

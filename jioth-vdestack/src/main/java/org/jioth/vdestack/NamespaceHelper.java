@@ -10,6 +10,7 @@ import org.jioth.linux.fdnio.FdSelectorProvider;
 import org.jioth.linux.unix.UnixSocket;
 import org.jioth.linux.tap.TunTap;
 import org.jioth.linux.unix.FdPassing;
+import org.jioth.linux.unix.PeerCredentials;
 
 /**
  * The process that owns a vdestack's namespace. Started as
@@ -26,8 +27,8 @@ public final class NamespaceHelper {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length != 1) {
-            System.err.println("usage: NamespaceHelper CONTROL-SOCKET-PATH (started by the vdestack plug-in)");
+        if (args.length != 2) {
+            System.err.println("usage: NamespaceHelper CONTROL-SOCKET-PATH STACK-PID (started by the vdestack plug-in)");
             System.exit(2);
         }
         allowPing();
@@ -38,8 +39,26 @@ public final class NamespaceHelper {
             System.err.println("vdestack helper: cannot reach the stack at " + args[0] + ": " + e.getMessage());
             System.exit(3);
         }
+        String refused = checkStack(PeerCredentials.of(channel), Long.parseLong(args[1]));
+        if (refused != null) {
+            System.err.println("vdestack helper: " + refused);
+            System.exit(4);
+        }
         serve(channel);
         System.exit(0);
+    }
+
+    /**
+     * Serve only the stack that started us: SO_PEERCRED as seen from inside our user namespace,
+     * where the user who made it (the stack's) is root, and the stack's process id. Returns why the
+     * peer is refused, or null.
+     */
+    static String checkStack(PeerCredentials peer, long stackPid) {
+        if (peer.uid() != 0 || peer.pid() != stackPid) {
+            return "refusing to serve pid " + peer.pid() + " uid " + peer.uid() + " (seen from the namespace): expected the stack,"
+                    + " pid " + stackPid + ", as uid 0 (the user owning this namespace)";
+        }
+        return null;
     }
 
     /**
@@ -100,6 +119,7 @@ public final class NamespaceHelper {
         if (request.remaining() < HelperProtocol.REQUEST_HEADER) {
             throw new ErrnoException("request", org.jioth.Errno.EINVAL.value());
         }
+        request.getInt(); // the id, echoed by HelperProtocol.reply
         int op = request.getInt();
         int a = request.getInt();
         int b = request.getInt();
