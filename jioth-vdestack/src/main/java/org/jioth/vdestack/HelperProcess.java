@@ -129,12 +129,28 @@ final class HelperProcess implements AutoCloseable {
         });
     }
 
+    /** The helper's JVM without an AOT cache: C1 only, so it starts quickly and stays small. */
+    static final List<String> JIT_OPTIONS = List.of("-XX:+UseSerialGC", "-Xms8m", "-Xmx48m", "-XX:TieredStopAtLevel=1",
+            "-Xss512k", "-XX:-UsePerfData", "-Xshare:auto", "--enable-native-access=ALL-UNNAMED");
+    /**
+     * The helper's JVM with an AOT cache ({@link HelperAotCache}): interpreted only, which with the
+     * cache starts faster than C1 without it, and needs no compiler threads or code cache.
+     */
+    static final List<String> AOT_OPTIONS = List.of("-XX:+UseSerialGC", "-Xms4m", "-Xmx32m", "-Xint",
+            "-Xss256k", "-XX:ReservedCodeCacheSize=4m", "-XX:-UsePerfData", "--enable-native-access=ALL-UNNAMED");
+
     static List<String> command(String socketPath) {
         List<String> cmd = new ArrayList<>(List.of("unshare", "--user", "--map-root-user", "--net"));
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.addAll(List.of("-XX:+UseSerialGC", "-Xms8m", "-Xmx48m", "-XX:TieredStopAtLevel=1", "-Xss512k",
-                "-XX:-UsePerfData", "-Xshare:auto", "--enable-native-access=ALL-UNNAMED",
-                "-cp", helperClassPath(), NamespaceHelper.class.getName(), socketPath,
+        String classPath = helperClassPath();
+        java.util.Optional<Path> aot = HelperAotCache.forHelper(AOT_OPTIONS, classPath);
+        if (aot.isPresent()) {
+            cmd.addAll(AOT_OPTIONS);
+            cmd.add("-XX:AOTCache=" + aot.get());
+        } else {
+            cmd.addAll(JIT_OPTIONS);
+        }
+        cmd.addAll(List.of("-cp", classPath, NamespaceHelper.class.getName(), socketPath,
                 Long.toString(ProcessHandle.current().pid())));
         return cmd;
     }

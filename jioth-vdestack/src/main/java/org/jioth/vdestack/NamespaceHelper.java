@@ -27,6 +27,10 @@ public final class NamespaceHelper {
     }
 
     public static void main(String[] args) throws Exception {
+        if (args.length == 1 && args[0].equals(AOT_TRAINING)) {
+            train();
+            System.exit(0);
+        }
         if (args.length != 2) {
             System.err.println("usage: NamespaceHelper CONTROL-SOCKET-PATH STACK-PID (started by the vdestack plug-in)");
             System.exit(2);
@@ -46,6 +50,34 @@ public final class NamespaceHelper {
         }
         serve(channel);
         System.exit(0);
+    }
+
+    /** The argument of the training run that records {@link HelperAotCache}'s cache. */
+    static final String AOT_TRAINING = "--aot-training";
+
+    /**
+     * The training run for the AOT cache: what a real helper does, against a stack end in this JVM
+     * on a socketpair (a socket and a tap requested, the tap refused where /dev/net/tun is not ours),
+     * so the cache holds the classes and linked native calls that a helper's start needs.
+     */
+    private static void train() throws Exception {
+        UnixSocket[] pair = UnixSocket.pair(UnixSocket.Type.SEQPACKET);
+        checkStack(PeerCredentials.of(pair[1]), ProcessHandle.current().pid());
+        Thread stack = Thread.ofPlatform().start(() -> {
+            try (HelperChannel channel = new HelperChannel(pair[0], java.time.Duration.ofSeconds(20))) {
+                TunTap.close(channel.socket(2, 1 | 0x80000, 0));
+                try {
+                    TunTap.close(channel.tap("aot0"));
+                } catch (ErrnoException e) {
+                    // no tap outside a namespace of ours: the refusal is trained too
+                }
+            } catch (ErrnoException e) {
+                System.err.println("vdestack helper training: " + e.getMessage());
+            }
+        });
+        serve(pair[1]);
+        stack.join();
+        pair[1].close();
     }
 
     /**
