@@ -99,7 +99,14 @@ class VdestackServerKernelClientsTest {
         awaitEcho(client, to);
         inNamespace(client, () -> {
             for (int i = 0; i < 40; i++) {
-                SocketChannel c = SocketChannel.open(to);
+                SocketChannel c = SocketChannel.open();
+                try {
+                    c.socket().connect(to, 10_000);
+                } catch (IOException e) {
+                    c.close();
+                    throw new AssertionError("connection " + i + " after " + i / 2 + " resets failed (" + e
+                            + "); server alive: " + server.isAlive() + "; server log:\n" + log("vdestack"), e);
+                }
                 if (i % 2 == 0) {
                     c.setOption(StandardSocketOptions.SO_LINGER, 0); // close sends RST
                 } else {
