@@ -21,9 +21,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A JDK AOT cache ({@code -XX:AOTCache}, JEP 483/514) for the {@link NamespaceHelper} JVM: its
- * classes loaded and linked ahead of time, so a helper starts faster and, run interpreted
- * ({@code -Xint}, which the cache makes as fast to start as C1), with less memory; the mapped cache
- * is shared by every helper of the user.
+ * classes loaded and linked ahead of time, so a helper starts faster and with less memory of its
+ * own; the mapped cache is shared by every helper of the user.
  *
  * <p>The cache is made on first use, in the background, by one training run of the helper
  * ({@code --aot-training}) with {@code -XX:AOTCacheOutput}; until it exists helpers start without
