@@ -49,6 +49,9 @@ final class DatagramLink {
     /** EPOLLOUT is armed: the socket refused, the reactor pushes the ring when it is writable; guarded by this. */
     private boolean waitingForRoom;
     private volatile boolean closed;
+    /** Set when the reactor gave up on our handler (it threw): the link receives no more. */
+    private volatile Throwable failure;
+    private volatile Runnable onFailure;
 
     DatagramLink(UnixSocket socket, Reactor reactor, PortStatistics statistics, String name) {
         this(socket, reactor, statistics, name, RING_FRAMES, RING_BYTES);
@@ -73,7 +76,23 @@ final class DatagramLink {
 
     synchronized void start() throws ErrnoException {
         batch = new DatagramBatch(BATCH, EthernetPort.MAX_FRAME);
-        registration = reactor.register(socket.fd(), Epoll.IN, this::ready);
+        registration = reactor.register(socket.fd(), Epoll.IN, this::ready, cause -> {
+            failure = cause;
+            Runnable then = onFailure;
+            if (then != null) {
+                then.run();
+            }
+        });
+    }
+
+    /** What to run (on the reactor thread) after the reactor gave up on this link. */
+    void onFailure(Runnable then) {
+        this.onFailure = then;
+    }
+
+    /** Why the reactor stopped serving this link, or null while it works. */
+    Throwable failure() {
+        return failure;
     }
 
     private void ready(int events) {

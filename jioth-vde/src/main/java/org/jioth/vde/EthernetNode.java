@@ -118,7 +118,11 @@ public final class EthernetNode implements Closeable {
         if (host == p) {
             host = null;
         }
-        // MAC entries pointing to p die with it: MacTable ignores closed ports.
+        if (macs != null) {
+            synchronized (macs) { // a scan of the table, once per closed port; the drainer holds it only briefly
+                macs.forget(p);
+            }
+        }
     }
 
     /** The attached ports, host included. */
@@ -134,6 +138,16 @@ public final class EthernetNode implements Closeable {
         long now = options.nanoClock().getAsLong();
         synchronized (macs) {
             return macs.lookup(MacTable.key(mac48(ByteBuffer.wrap(mac), 0), vlan), now);
+        }
+    }
+
+    /** How many MAC table entries refer to {@code port} (0 on a node that does not learn). */
+    int macEntriesOf(NodePort port) {
+        if (macs == null) {
+            return 0;
+        }
+        synchronized (macs) {
+            return macs.entriesOf(port);
         }
     }
 

@@ -54,6 +54,15 @@ public interface EthernetPort extends Closeable {
         return false;
     }
 
+    /**
+     * Why this port stopped working by itself because of a failure inside jioth (its receive handler
+     * threw, even an {@link OutOfMemoryError}): the port then {@linkplain #hasEnded() has ended} and
+     * drops what it is sent, counted. Empty while it works, and for ports that cannot fail this way.
+     */
+    default java.util.Optional<Throwable> failure() {
+        return java.util.Optional.empty();
+    }
+
     /** Detaches from the network; idempotent. */
     @Override
     void close() throws IOException;

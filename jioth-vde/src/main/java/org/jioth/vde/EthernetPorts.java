@@ -5,11 +5,19 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Objects;
 import java.util.ServiceLoader;
+import java.util.Set;
 import java.util.TreeMap;
 
 /** The entry point: opens an {@link EthernetPort} from a VNL text through the scheme registry. */
 public final class EthernetPorts {
+    /**
+     * The system property that limits the schemes every {@link #open} in this JVM may use: a
+     * comma-separated list ({@code -Dioth.vnl.schemes=vde,switch}); unset allows all, empty allows
+     * none. Read at each open.
+     */
+    public static final String SCHEMES_PROPERTY = "ioth.vnl.schemes";
     private static volatile Map<String, EthernetScheme> schemes;
 
     private EthernetPorts() {
@@ -21,10 +29,34 @@ public final class EthernetPorts {
      * {@code ~/.vdeplug/default} or {@code ~/.vde2/default.switch}; a scheme-less VNL that names a
      * regular file is replaced by the file's first line.
      *
-     * @throws VnlException for a malformed VNL or an unknown scheme (naming the known ones)
+     * <p>Any scheme may be used unless the system property {@value #SCHEMES_PROPERTY} limits them.
+     * <strong>{@code cmd://} runs a program named by the VNL</strong>: a program that passes VNLs it
+     * did not write itself should use {@link #open(String, Set)}.
+     *
+     * @throws VnlException for a malformed VNL, an unknown scheme (naming the known ones) or a scheme
+     *                      the property does not allow
      */
     public static EthernetPort open(String vnl) throws IOException {
-        Vnl parsed = Vnl.parse(defaulted(vnl == null ? "" : vnl, Path.of(System.getProperty("user.home", "/"))));
+        return open(vnl, SchemePolicy.current(null));
+    }
+
+    /**
+     * As {@link #open(String)}, but only the schemes in {@code allowedSchemes} (and in the system
+     * property {@value #SCHEMES_PROPERTY}, when set) may be used. The check comes before anything is
+     * opened, read or run: a scheme-less VNL is {@code vde} and must be allowed before a VNL file is
+     * read, and the VNL read from such a file is checked again.
+     *
+     * @throws VnlException naming the refused scheme and the allowed ones
+     */
+    public static EthernetPort open(String vnl, Set<String> allowedSchemes) throws IOException {
+        return open(vnl, SchemePolicy.current(Objects.requireNonNull(allowedSchemes, "allowedSchemes")));
+    }
+
+    private static EthernetPort open(String vnl, SchemePolicy policy) throws IOException {
+        String text = vnl == null ? "" : vnl;
+        policy.check(text, Vnl.parse(text).scheme());
+        Vnl parsed = Vnl.parse(defaulted(text, Path.of(System.getProperty("user.home", "/"))));
+        policy.check(parsed.text(), parsed.scheme());
         EthernetScheme scheme = schemes().get(parsed.scheme());
         if (scheme == null) {
             throw unknown(parsed.text(), parsed.scheme());

@@ -72,6 +72,26 @@ final class MacTable {
         lastSeen[victim] = now;
     }
 
+    /** Drops every entry of {@code port} (closed), so the table does not keep it and what it delivers to alive. */
+    void forget(NodePort port) {
+        for (int i = 0; i < ports.length; i++) {
+            if (ports[i] == port) {
+                ports[i] = null;
+            }
+        }
+    }
+
+    /** How many entries refer to {@code port}, live or not (tests check that closed ports are forgotten). */
+    int entriesOf(NodePort port) {
+        int n = 0;
+        for (NodePort p : ports) {
+            if (p == port) {
+                n++;
+            }
+        }
+        return n;
+    }
+
     /** The live port of {@code key}, or null. */
     NodePort lookup(long key, long now) {
         int h = home(key);

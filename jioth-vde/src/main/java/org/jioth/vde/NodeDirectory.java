@@ -7,8 +7,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 import org.jioth.linux.ErrnoException;
 import org.jioth.linux.unix.Epoll;
+import org.jioth.linux.unix.PeerCredentials;
+import org.jioth.linux.unix.PinnedFile;
 import org.jioth.linux.unix.Reactor;
 import org.jioth.linux.unix.UnixAddress;
 import org.jioth.linux.unix.UnixFiles;
@@ -28,16 +31,23 @@ final class NodeDirectory implements Closeable {
     private final Path dir;
     private final EthernetNode node;
     private final int mode;
+    private final int maxClients;
+    private final LongAdder refusedClients = new LongAdder();
+    private final LongAdder refusedRequests = new LongAdder();
+    private final LongAdder acceptErrors = new LongAdder();
     private final Reactor reactor = Reactor.shared();
     private final UnixSocket listener;
     private final Map<Integer, Client> clients = new ConcurrentHashMap<>();
     private Reactor.Registration listening;
     private volatile boolean closed;
+    /** Why the reactor stopped accepting clients for us (the accept handler threw), or null. */
+    private volatile Throwable failure;
 
-    private NodeDirectory(Path dir, EthernetNode node, int mode, UnixSocket listener) {
+    private NodeDirectory(Path dir, EthernetNode node, int mode, int maxClients, UnixSocket listener) {
         this.dir = dir;
         this.node = node;
         this.mode = mode;
+        this.maxClients = maxClients;
         this.listener = listener;
     }
 
@@ -49,36 +59,48 @@ final class NodeDirectory implements Closeable {
 
     /**
      * Creates {@code dir} (which must not exist) with {@code dirMode}, binds {@code dir/ctl} with
-     * {@code mode} and starts serving {@code node}.
+     * {@code mode} and starts serving {@code node} to at most {@code maxClients} control connections.
+     *
+     * <p>Other users may write to the directory (group members with {@code mode=0660}: their clients
+     * bind their sockets there), so nothing here is changed by path after it has a name: a socket gets
+     * owner-only permissions before bind ({@code fchmod}), then its real mode and group through a
+     * {@link PinnedFile} that must still be our socket; and a directory others may write to gets the
+     * sticky bit, so they cannot rename or remove the switch's files. The parent of {@code dir} must
+     * not be writable by other users (as {@code /tmp}, sticky, is not for our entries).
      */
-    static NodeDirectory serve(Path dir, EthernetNode node, int mode, int dirMode, String group) throws IOException {
+    static NodeDirectory serve(Path dir, EthernetNode node, int mode, int dirMode, String group, int maxClients)
+            throws IOException {
         Files.createDirectory(dir); // fails if it exists, as switch:// does
         UnixSocket listener = null;
         boolean ok = false;
+        Path staging = dir.resolve(".ctl-" + ProcessHandle.current().pid());
         try {
-            if (group != null) {
-                setGroup(dir, group);
+            int gid = group == null ? -1 : UnixFiles.groupId(group);
+            try (PinnedFile d = PinnedFile.open(dir.toString())) {
+                if (!d.isDirectory() || d.uid() != UnixFiles.effectiveUid()) {
+                    throw new IOException(dir + " was replaced right after it was made: check who may write to "
+                            + dir.getParent());
+                }
+                if (gid >= 0) {
+                    d.chgrp(gid);
+                }
+                d.chmod((dirMode & 022) != 0 ? dirMode | 01000 : dirMode);
             }
-            UnixFiles.chmod(dir.toString(), dirMode);
             Path ctl = dir.resolve("ctl");
-            Files.deleteIfExists(ctl);
             // Bound and listening under a private name first, then renamed: a client that sees
             // "ctl" can always connect, and never with the wrong mode or group.
-            Path staging = dir.resolve(".ctl-" + ProcessHandle.current().pid());
-            Files.deleteIfExists(staging);
             listener = UnixSocket.open(UnixSocket.Type.STREAM);
+            listener.setFileMode(0600);
             listener.bind(staging.toString());
-            if (group != null) {
-                setGroup(staging, group);
-            }
-            UnixFiles.chmod(staging.toString(), mode);
+            BindSeam.afterBind(staging);
+            setModeOfOwnSocket(staging, gid, mode);
             listener.listen(15);
             Files.move(staging, ctl, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-            NodeDirectory d = new NodeDirectory(dir, node, mode, listener);
+            NodeDirectory d = new NodeDirectory(dir, node, mode, maxClients, listener);
             if (HOSTED.putIfAbsent(dir, d) != null) {
                 throw new IOException("a node of this JVM already serves " + dir);
             }
-            d.listening = d.reactor.register(listener.fd(), Epoll.IN, ev -> d.accept());
+            d.listening = d.reactor.register(listener.fd(), Epoll.IN, ev -> d.accept(), cause -> d.failure = cause);
             ok = true;
             return d;
         } finally {
@@ -86,20 +108,35 @@ final class NodeDirectory implements Closeable {
                 if (listener != null) {
                     listener.close();
                 }
-                Files.deleteIfExists(dir.resolve(".ctl-" + ProcessHandle.current().pid()));
+                Files.deleteIfExists(staging);
                 Files.deleteIfExists(dir.resolve("ctl"));
                 Files.deleteIfExists(dir);
             }
         }
     }
 
-    private static void setGroup(Path p, String group) throws IOException {
-        if (group.chars().allMatch(Character::isDigit)) {
-            Files.setAttribute(p, "unix:gid", Integer.parseInt(group));
-        } else {
-            Files.setAttribute(p, "posix:group",
-                    p.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByGroupName(group));
+    /**
+     * Sets the group (unless negative) and mode of the socket this process just bound at {@code path},
+     * through a pin: if the name no longer means a socket of ours (another user swapped it), nothing
+     * is changed and the caller gives up.
+     */
+    static void setModeOfOwnSocket(Path path, int gid, int mode) throws IOException {
+        try (PinnedFile f = PinnedFile.open(path.toString())) {
+            if (!f.isSocket() || f.uid() != UnixFiles.effectiveUid()) {
+                throw new IOException(path + " is no longer the socket this process bound (replaced by "
+                        + (f.isSocket() ? "uid " + f.uid() + "'s socket" : "a file that is not a socket")
+                        + "): another user can write to " + path.getParent());
+            }
+            if (gid >= 0) {
+                f.chgrp(gid);
+            }
+            f.chmod(mode);
         }
+    }
+
+    /** Why this switch no longer accepts clients, or null. */
+    Throwable failure() {
+        return failure;
     }
 
     EthernetNode node() {
@@ -108,6 +145,16 @@ final class NodeDirectory implements Closeable {
 
     Path directory() {
         return dir;
+    }
+
+    /** Control connections refused because the switch had {@code maxclients} already. */
+    long refusedClients() {
+        return refusedClients.sum();
+    }
+
+    /** Requests refused: malformed, or naming a socket path that is not the client's own socket. */
+    long refusedRequests() {
+        return refusedRequests.sum();
     }
 
     /** Clients connected over the socket protocol. */
@@ -125,24 +172,62 @@ final class NodeDirectory implements Closeable {
         return null;
     }
 
-    private void accept() throws ErrnoException {
-        UnixSocket c;
-        while (!closed && (c = listener.accept()) != null) {
-            Client client = new Client(c);
+    private void accept() {
+        while (!closed) {
+            UnixSocket c;
+            try {
+                c = listener.accept();
+            } catch (ErrnoException e) { // EMFILE and the like: the client waits in the backlog
+                acceptFailed(e);
+                return;
+            }
+            if (c == null) {
+                return;
+            }
+            if (clients.size() >= maxClients) {
+                refusedClients.increment();
+                long n = refusedClients.sum();
+                if (Long.bitCount(n) == 1) { // 1, 2, 4, 8...: a flood of refusals does not flood the log
+                    LOG.log(System.Logger.Level.WARNING, dir + ": refused a client: " + maxClients
+                            + " clients already (the switch's maxclients=); " + n + " refused so far");
+                }
+                c.close();
+                continue;
+            }
+            PeerCredentials peer;
+            try {
+                peer = PeerCredentials.of(c.fd());
+            } catch (ErrnoException e) {
+                c.close();
+                continue;
+            }
+            Client client = new Client(c, peer);
             clients.put(c.fd(), client);
             try {
-                client.watch = reactor.register(c.fd(), Epoll.IN | Epoll.RDHUP, client::readable);
+                client.watch = reactor.register(c.fd(), Epoll.IN | Epoll.RDHUP, client::readable,
+                        cause -> client.close()); // its port goes, logged by the reactor; the switch goes on
             } catch (ErrnoException e) {
                 clients.remove(c.fd());
                 c.close();
-                throw e;
+                acceptFailed(e);
             }
+        }
+    }
+
+    /** A resource shortage while accepting: counted and logged sparingly; the switch goes on. */
+    private void acceptFailed(ErrnoException e) {
+        acceptErrors.increment();
+        long n = acceptErrors.sum();
+        if (Long.bitCount(n) == 1) {
+            LOG.log(System.Logger.Level.WARNING, dir + ": cannot accept a client (" + n + " times so far): "
+                    + e.getMessage());
         }
     }
 
     /** One control connection and, after its request, its port. */
     private final class Client {
         private final UnixSocket control;
+        private final PeerCredentials peer;
         private final ByteBuffer buffer = ByteBuffer.allocate(VdeRequest.MAX_REQUEST);
         private Reactor.Registration watch;
         private volatile NodePort port;
@@ -150,8 +235,9 @@ final class NodeDirectory implements Closeable {
         private Path socketPath;
         private boolean gone;
 
-        Client(UnixSocket control) {
+        Client(UnixSocket control, PeerCredentials peer) {
             this.control = control;
+            this.peer = peer;
         }
 
         void readable(int events) throws IOException {
@@ -174,12 +260,18 @@ final class NodeDirectory implements Closeable {
             }
             VdeRequest request = VdeRequest.decode(buffer.flip());
             if (request == null) {
+                refusedRequests.increment();
                 LOG.log(System.Logger.Level.DEBUG, () -> dir + ": malformed request of " + n + " bytes, no reply");
                 close();
                 return;
             }
             try {
                 open(request);
+            } catch (RefusedRequest e) {
+                refusedRequests.increment();
+                LOG.log(System.Logger.Level.WARNING, dir + ": refused " + request.description() + " (uid " + peer.uid()
+                        + ", pid " + peer.pid() + "): " + e.getMessage());
+                close();
             } catch (IOException e) {
                 LOG.log(System.Logger.Level.WARNING, dir + ": cannot serve " + request.description() + ": "
                         + e.getMessage());
@@ -192,16 +284,20 @@ final class NodeDirectory implements Closeable {
             socketPath = dir.resolve("fd" + control.fd());
             try {
                 Files.deleteIfExists(socketPath);
+                data.setFileMode(0600);
                 data.bind(socketPath.toString());
-                UnixFiles.chmod(socketPath.toString(), mode);
-                data.connect(request.socketPath());
+                BindSeam.afterBind(socketPath);
+                connectToClient(data, request.socketPath());
+                setModeOfOwnSocket(socketPath, -1, mode);
             } catch (IOException e) {
                 data.close();
                 Files.deleteIfExists(socketPath);
                 throw e;
             }
-            NodePort p = node.attach(request.description() + " via " + socketPath);
+            NodePort p = node.attach(request.description() + " via " + socketPath + " (uid " + peer.uid() + " pid "
+                    + peer.pid() + ")");
             link = new DatagramLink(data, reactor, new PortStatistics(), p.description());
+            link.onFailure(this::close);
             DatagramLink out = link;
             p.setSink(new FrameSink() { // node to client: batched, one sendmmsg per drain batch
                 @Override
@@ -230,6 +326,34 @@ final class NodeDirectory implements Closeable {
             byte[] reply = UnixAddress.encode(socketPath.toString());
             if (control.send(ByteBuffer.wrap(reply)) != reply.length) {
                 throw new IOException("could not write the 110-byte reply");
+            }
+        }
+
+        /**
+         * Connects to the socket the request names only if it is the client's: an absolute path to a
+         * socket owned by the uid the kernel reports for the control connection. Otherwise a client
+         * could make the switch send frames, with the switch owner's rights, to any datagram socket
+         * it names (a logging or service-manager socket of another user). The check and the connect
+         * use one pinned inode, so the name cannot be swapped in between.
+         */
+        private void connectToClient(UnixSocket data, String path) throws IOException {
+            if (!path.startsWith("/")) {
+                throw new RefusedRequest("its socket path '" + path + "' is not absolute");
+            }
+            PinnedFile f;
+            try {
+                f = PinnedFile.open(path);
+            } catch (ErrnoException e) {
+                throw new RefusedRequest("its socket " + path + " cannot be opened: " + e.getMessage());
+            }
+            try (f) {
+                if (!f.isSocket()) {
+                    throw new RefusedRequest(path + " is not a socket");
+                }
+                if (f.uid() != peer.uid()) {
+                    throw new RefusedRequest(path + " belongs to uid " + f.uid() + ", not to the client");
+                }
+                data.connect(f.procPath());
             }
         }
 
@@ -263,6 +387,13 @@ final class NodeDirectory implements Closeable {
             } else {
                 closeControl.run();
             }
+        }
+    }
+
+    /** A request the switch does not serve, for a reason that is the client's doing. */
+    private static final class RefusedRequest extends IOException {
+        RefusedRequest(String message) {
+            super(message);
         }
     }
 

@@ -14,7 +14,10 @@ import java.util.Locale;
  * opened in this JVM joins in memory.
  */
 public final class NodeScheme implements EthernetScheme {
-    static final VnlSyntax SYNTAX = VnlSyntax.path("mode", "dirmode", "grp", "hashsize", "hashseed", "expiretime");
+    static final VnlSyntax SYNTAX = VnlSyntax.path("mode", "dirmode", "grp", "hashsize", "hashseed", "expiretime",
+            "maxclients");
+    /** Control connections a hosted node serves at once unless {@code maxclients=} says otherwise. */
+    static final int DEFAULT_MAX_CLIENTS = 64;
 
     /** For {@link java.util.ServiceLoader}. */
     public NodeScheme() {
@@ -44,13 +47,17 @@ public final class NodeScheme implements EthernetScheme {
         if (expire < 1) {
             throw vnl.error("expiretime=" + expire, "expiretime must be at least 1 second");
         }
+        long maxClients = vnl.longOption("maxclients", DEFAULT_MAX_CLIENTS);
+        if (maxClients < 1 || maxClients > 65536) {
+            throw vnl.error("maxclients=" + maxClients, "maxclients must be in 1..65536");
+        }
         NodeOptions options = NodeOptions.defaults().withHashSize((int) hashSize, vnl.longOption("hashseed", 0))
                 .withExpireTime(Duration.ofSeconds(expire));
         Path dir = directory(vnl.main());
         EthernetNode node = new EthernetNode(kind, options);
         NodeDirectory served;
         try {
-            served = NodeDirectory.serve(dir, node, mode, dirMode, vnl.option("grp").orElse(null));
+            served = NodeDirectory.serve(dir, node, mode, dirMode, vnl.option("grp").orElse(null), (int) maxClients);
         } catch (java.nio.file.FileAlreadyExistsException e) {
             node.close();
             throw new java.nio.file.FileAlreadyExistsException(dir.toString(), null,
@@ -105,6 +112,16 @@ public final class NodeScheme implements EthernetScheme {
         @Override
         public String description() {
             return port.description();
+        }
+
+        @Override
+        public boolean hasEnded() {
+            return served.failure() != null;
+        }
+
+        @Override
+        public java.util.Optional<Throwable> failure() {
+            return java.util.Optional.ofNullable(served.failure());
         }
 
         @Override

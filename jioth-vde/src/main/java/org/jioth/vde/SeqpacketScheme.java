@@ -102,6 +102,11 @@ public final class SeqpacketScheme implements EthernetScheme {
         }
 
         @Override
+        public java.util.Optional<Throwable> failure() {
+            return java.util.Optional.ofNullable(link.failure());
+        }
+
+        @Override
         public void close() {
             link.close(null);
         }

@@ -27,6 +27,7 @@ final class VdePort implements EthernetPort {
     /** The thread that called {@link #flush}: its sends wait for its next flush. */
     private volatile Thread batchingThread;
     private volatile boolean hungUp;
+    private volatile Throwable controlFailure;
     private volatile boolean closed;
 
     VdePort(String description, UnixSocket control, UnixSocket dataSocket, String switchSocket, Reactor reactor) {
@@ -40,7 +41,8 @@ final class VdePort implements EthernetPort {
 
     void start() throws ErrnoException {
         data.start();
-        controlWatch = reactor.register(control.fd(), Epoll.IN | Epoll.RDHUP, this::controlReadable);
+        controlWatch = reactor.register(control.fd(), Epoll.IN | Epoll.RDHUP, this::controlReadable,
+                cause -> controlFailure = cause);
     }
 
     private void controlReadable(int events) {
@@ -70,11 +72,21 @@ final class VdePort implements EthernetPort {
 
     @Override
     public boolean hasEnded() {
-        return hungUp;
+        return hungUp || failure().isPresent();
+    }
+
+    @Override
+    public java.util.Optional<Throwable> failure() {
+        Throwable f = data.failure();
+        return java.util.Optional.ofNullable(f != null ? f : controlFailure);
     }
 
     @Override
     public boolean send(ByteBuffer frame) {
+        if (data.failure() != null || controlFailure != null) {
+            statistics.droppedQueueFull.increment(); // the port failed: see failure()
+            return false;
+        }
         return data.send(frame, Thread.currentThread() != batchingThread);
     }
 

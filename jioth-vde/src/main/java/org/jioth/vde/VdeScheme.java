@@ -7,14 +7,13 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.attribute.GroupPrincipal;
-import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
-import java.util.EnumSet;
 import java.util.List;
-import java.util.Set;
 import org.jioth.linux.ErrnoException;
+import org.jioth.linux.unix.PeerCredentials;
+import org.jioth.linux.unix.PinnedFile;
 import org.jioth.linux.unix.Reactor;
+import org.jioth.linux.unix.UnixFiles;
 import org.jioth.linux.unix.UnixSocket;
 
 /**
@@ -45,6 +44,17 @@ public final class VdeScheme implements EthernetScheme {
 
     @Override
     public EthernetPort open(Vnl vnl) throws IOException {
+        // the nameless entry, port= and portgroup= fill one variable: more than one is an error
+        String portSpec = null;
+        for (var e : vnl.options().entrySet()) {
+            if (e.getKey().isEmpty() || e.getKey().equals("port") || e.getKey().equals("portgroup")) {
+                if (portSpec != null) {
+                    throw vnl.error(e.getKey().isEmpty() ? e.getValue() : e.getKey() + "=" + e.getValue(),
+                            "port given twice (a bare value, port= and portgroup= are one setting)");
+                }
+                portSpec = e.getValue();
+            }
+        }
         String dir = vnl.main();
         if (dir.isEmpty()) {
             dir = DEFAULT_DIRS[1];
@@ -61,13 +71,6 @@ public final class VdeScheme implements EthernetScheme {
         } catch (NoSuchFileException e) {
             throw new ConnectException("no switch at " + dir + " (" + vnl.text() + "): the directory does not exist");
         }
-        // the nameless entry, port= and portgroup= fill one variable; the last given wins
-        String portSpec = null;
-        for (var e : vnl.options().entrySet()) {
-            if (e.getKey().isEmpty() || e.getKey().equals("port") || e.getKey().equals("portgroup")) {
-                portSpec = e.getValue();
-            }
-        }
         Integer port = null;
         String portGroup = null;
         if (portSpec != null && !portSpec.isEmpty()) {
@@ -80,6 +83,8 @@ public final class VdeScheme implements EthernetScheme {
                 if (port > 0xffffff) {
                     throw vnl.error(portSpec, "port number too large");
                 }
+            } else if (portSpec.contains("/") || portSpec.equals("..") || portSpec.equals(".")) {
+                throw vnl.error(portSpec, "a port group is a socket name in the switch directory, not a path");
             } else {
                 portGroup = portSpec;
             }
@@ -130,10 +135,22 @@ public final class VdeScheme implements EthernetScheme {
                             + e.getMessage()).initCause(e);
                 }
             }
+            PeerCredentials switchOwner = PeerCredentials.of(control.fd());
+            // The switch's directory is its owner's: it may swap any name in it. So our socket is
+            // owner-only from bind on, and gets its group and mode through a pin, never by path.
+            Access access = access(viaGroup ? dir.resolve(portGroup) : ctl, group, mode);
             data = UnixSocket.open(UnixSocket.Type.DATAGRAM);
+            data.setFileMode(0600);
             dataPath = bindDataSocket(data, dir);
-            mode = permissions(Path.of(dataPath), viaGroup ? dir.resolve(portGroup) : ctl, group, mode);
+            BindSeam.afterBind(Path.of(dataPath));
+            setAccess(Path.of(dataPath), access, group != null);
             int type = viaGroup ? VdeRequest.REQ_NEW_CONTROL : VdeRequest.typeFor(port);
+            if (type == VdeRequest.REQ_NEW_CONTROL) { // a full vde_switch would never answer
+                String full = VdeSwitchCapacity.fullMessage(dir, switchOwner.pid());
+                if (full != null) {
+                    throw new ConnectException(full);
+                }
+            }
             byte[] request = new VdeRequest(type, dataPath, description).encode();
             int sent;
             try {
@@ -146,12 +163,9 @@ public final class VdeScheme implements EthernetScheme {
                 throw new IOException("could not send the " + request.length + "-byte request to " + ctl + " in one write");
             }
             String switchSocket = readReply(control, dir);
-            data.connect(switchSocket);
-            try {
-                Files.setPosixFilePermissions(Path.of(switchSocket), permissionsOf(mode));
-            } catch (IOException | UnsupportedOperationException e) {
-                // as libvdeplug: the switch may own it
-            }
+            connectToSwitch(data, switchSocket, dir, switchOwner);
+            // libvdeplug now chmods the path the switch replied with: a path another user chose is
+            // never changed here (a hostile switch could point it at our files)
             Files.deleteIfExists(Path.of(dataPath)); // the connected pair keeps working
             VdePort p = new VdePort(description + " on " + dir + " via " + switchSocket, control, data, switchSocket,
                     Reactor.shared());
@@ -183,14 +197,17 @@ public final class VdeScheme implements EthernetScheme {
                         + e.errnoName() + " on the control connection)").initCause(e);
             }
             if (n == 0) {
-                throw new ConnectException("the switch at " + dir + " refused the port (closed the control connection)");
+                throw new ConnectException("the switch at " + dir + " refused the port (closed the control connection;"
+                        + " a jioth switch does so when it has maxclients= clients or the request names a socket"
+                        + " that is not ours: see its log)");
             }
             if (n < 0) {
                 long left = deadline - System.nanoTime();
                 try {
                     if (left <= 0 || !Reactor.shared().awaitReadable(control.fd(), Duration.ofNanos(left))) {
                         throw new java.net.SocketTimeoutException("no reply from the switch at " + dir + " within "
-                                + REPLY_TIMEOUT.toSeconds() + " s");
+                                + REPLY_TIMEOUT.toSeconds() + " s (a vde_switch with no free port never answers:"
+                                + " see its -n option)");
                     }
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
@@ -239,36 +256,77 @@ public final class VdeScheme implements EthernetScheme {
         return l;
     }
 
-    /** Applies group/mode to our data socket (§2.2 step 2); returns the mode used. */
-    private static int permissions(Path socket, Path ctl, String group, int mode) throws IOException {
-        try {
-            if (group != null) {
-                setGroup(socket, group);
-            } else if ((mode & 077) == 0) {
-                int owner = (Integer) Files.getAttribute(ctl, "unix:uid");
-                long euid = euid();
-                if (owner != 0 && owner != euid) {
-                    try {
-                        Files.setAttribute(socket, "unix:gid", Files.getAttribute(ctl, "unix:gid"));
-                        mode |= 070;
-                    } catch (IOException e) {
-                        mode |= 077;
-                    }
-                }
-            }
-            Files.setPosixFilePermissions(socket, permissionsOf(mode));
-        } catch (UnsupportedOperationException e) {
-            // not a POSIX file system: nothing to set
-        }
-        return mode;
+    /** The group (-1: leave it) and mode our data socket gets (§2.2 step 2). */
+    private record Access(int gid, int mode) {
     }
 
-    private static void setGroup(Path socket, String group) throws IOException {
-        if (group.chars().allMatch(Character::isDigit)) {
-            Files.setAttribute(socket, "unix:gid", Integer.parseInt(group));
-        } else {
-            GroupPrincipal g = socket.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByGroupName(group);
-            Files.setAttribute(socket, "posix:group", g);
+    /**
+     * §2.2 step 2, decided before the socket has a name: the group given, else, when the mode grants
+     * nothing to group and others and the switch belongs to another user (not root), the group of its
+     * control socket with 070 added.
+     */
+    private static Access access(Path ctl, String group, int mode) throws IOException {
+        if (group != null) {
+            return new Access(UnixFiles.groupId(group), mode);
+        }
+        if ((mode & 077) == 0) {
+            int owner = (Integer) Files.getAttribute(ctl, "unix:uid");
+            if (owner != 0 && owner != UnixFiles.effectiveUid()) {
+                return new Access((Integer) Files.getAttribute(ctl, "unix:gid"), mode | 070);
+            }
+        }
+        return new Access(-1, mode);
+    }
+
+    /**
+     * Sets group and mode of our bound data socket through a pin, so the switch owner cannot swap the
+     * name for a link to one of our files. A group we cannot take falls back to 077, as libvdeplug
+     * does, unless the VNL named the group.
+     */
+    private static void setAccess(Path socket, Access access, boolean groupRequired) throws IOException {
+        try (PinnedFile f = PinnedFile.open(socket.toString())) {
+            if (!f.isSocket() || f.uid() != UnixFiles.effectiveUid()) {
+                throw new IOException("our data socket " + socket + " was replaced before its permissions were set"
+                        + " (the owner of " + socket.getParent() + " may be hostile); not connecting");
+            }
+            int mode = access.mode();
+            if (access.gid() >= 0) {
+                try {
+                    f.chgrp(access.gid());
+                } catch (ErrnoException e) {
+                    if (groupRequired) {
+                        throw e;
+                    }
+                    mode |= 077;
+                }
+            }
+            f.chmod(mode);
+        }
+    }
+
+    /**
+     * Connects to the data socket the switch named only if it lies in the switch's directory and is a
+     * socket of the switch's owner (the uid the kernel reports for the control connection), or ours
+     * when that owner is root (a {@code vde_switch} run by root gives each port socket to its client's
+     * uid; no other user can make a file ours): a hostile switch
+     * cannot make us send our frames to another socket of the machine, nor can another user who may
+     * write to its directory swap in one of theirs. Check and connect use one pinned inode.
+     */
+    private static void connectToSwitch(UnixSocket data, String socket, Path dir, PeerCredentials owner)
+            throws IOException {
+        Path p = Path.of(socket);
+        Path parent = p.isAbsolute() ? p.getParent() : null;
+        if (parent == null || !parent.toRealPath().equals(dir)) {
+            throw new ConnectException("the switch at " + dir + " replied with a socket outside its directory: "
+                    + socket + "; not connecting");
+        }
+        try (PinnedFile f = PinnedFile.open(socket)) {
+            boolean givenToUs = owner.uid() == 0 && f.uid() == UnixFiles.effectiveUid(); // only root can chown
+            if (!f.isSocket() || f.uid() != owner.uid() && !givenToUs) {
+                throw new ConnectException("the switch at " + dir + " (uid " + owner.uid() + ") replied with " + socket
+                        + ", which is not a socket of the switch's user or ours; not connecting");
+            }
+            data.connect(f.procPath());
         }
     }
 
@@ -283,19 +341,5 @@ public final class VdeScheme implements EthernetScheme {
             throw new UncheckedIOException(new IOException("cannot read the effective uid", e));
         }
         return -1;
-    }
-
-    static Set<PosixFilePermission> permissionsOf(int mode) {
-        Set<PosixFilePermission> s = EnumSet.noneOf(PosixFilePermission.class);
-        PosixFilePermission[] order = {PosixFilePermission.OTHERS_EXECUTE, PosixFilePermission.OTHERS_WRITE,
-                PosixFilePermission.OTHERS_READ, PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.GROUP_WRITE,
-                PosixFilePermission.GROUP_READ, PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.OWNER_WRITE,
-                PosixFilePermission.OWNER_READ};
-        for (int i = 0; i < order.length; i++) {
-            if ((mode & (1 << i)) != 0) {
-                s.add(order[i]);
-            }
-        }
-        return s;
     }
 }

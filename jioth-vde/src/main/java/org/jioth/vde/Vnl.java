@@ -128,9 +128,17 @@ public final class Vnl {
         return numberOption(name, dflt, 10);
     }
 
-    /** An octal option (permissions), or {@code dflt}. */
+    /** An octal option (permissions: octal digits only, 0..07777), or {@code dflt}. */
     public int octalOption(String name, int dflt) {
-        return (int) numberOption(name, dflt, 8);
+        String v = options().get(name);
+        if (v == null) {
+            return dflt;
+        }
+        if (v.isEmpty() || v.length() > 5 || !v.chars().allMatch(c -> c >= '0' && c <= '7')
+                || Integer.parseInt(v, 8) > 07777) {
+            throw error(name + "=" + v, "option " + name + " needs octal permissions in 0..07777");
+        }
+        return Integer.parseInt(v, 8);
     }
 
     private long numberOption(String name, long dflt, int radix) {
@@ -141,7 +149,7 @@ public final class Vnl {
         try {
             return Long.parseLong(v, radix);
         } catch (NumberFormatException e) {
-            throw error(name + "=" + v, "option " + name + " needs a" + (radix == 8 ? "n octal" : "") + " number");
+            throw error(name + "=" + v, "option " + name + " needs a number");
         }
     }
 
@@ -256,9 +264,12 @@ public final class Vnl {
                         main = unquote(raw);
                     } else {
                         main = unquote(raw.substring(0, open));
-                        int close = find(raw, open + 1, raw.length(), ']', true);
+                        int close = find(raw, open + 1, raw.length(), ']', false);
                         if (close < 0) {
                             throw fail(raw.substring(open), "'[' without a closing ']'");
+                        }
+                        if (close + 1 < raw.length()) { // the reference ignores it; a typo should not pass
+                            throw fail(raw.substring(close + 1), "text after ']' (quote or escape a ']' inside the options)");
                         }
                         for (String t : split(raw, open + 1, close, '/')) {
                             option(t, opts);
@@ -281,12 +292,19 @@ public final class Vnl {
             String name = key.isEmpty() ? null : syntax.resolve(key);
             if (name == null) {
                 if (eq < 0 && syntax.hasNameless()) {
-                    opts.put("", key);
+                    put(opts, "", key, token);
                     return;
                 }
                 throw fail(token, key.isEmpty() ? "empty option key" : "unknown option '" + key + "'");
             }
-            opts.put(name, value);
+            put(opts, name, value, token);
+        }
+
+        /** A repeated option is an error: which one was meant cannot be told. */
+        private void put(Map<String, String> opts, String name, String value, String token) {
+            if (opts.putIfAbsent(name, value) != null) {
+                throw fail(token, name.isEmpty() ? "a bare value given twice" : "option " + name + " given twice");
+            }
         }
 
         /** Index of the first (or last) {@code c} in [from, to) that is neither quoted nor escaped. */
@@ -327,7 +345,12 @@ public final class Vnl {
             }
         }
 
-        /** Removes quotes and backslashes and decodes {@code %HH} outside quotes; bytes are UTF-8. */
+        /**
+         * Removes quotes and backslashes and decodes {@code %HH} outside quotes. The bytes must be
+         * UTF-8 text without NUL: a path or value becomes a Java string (file names, group names,
+         * socket addresses), which cannot carry other bytes, so a sequence that is not UTF-8 is an
+         * error rather than a U+FFFD that would name another file.
+         */
         private String unquote(String s) {
             ByteArrayOutputStream out = new ByteArrayOutputStream(s.length());
             char quote = 0;
@@ -361,7 +384,17 @@ public final class Vnl {
             if (quote != 0) {
                 throw fail(s, "unterminated " + quote + " quote");
             }
-            return out.toString(StandardCharsets.UTF_8);
+            byte[] bytes = out.toByteArray();
+            for (byte x : bytes) {
+                if (x == 0) {
+                    throw fail(s, "a NUL byte cannot be part of a path or value");
+                }
+            }
+            try {
+                return StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes)).toString();
+            } catch (java.nio.charset.CharacterCodingException e) {
+                throw fail(s, "the bytes (after %HH decoding) are not UTF-8 text");
+            }
         }
 
         private static void utf8(ByteArrayOutputStream out, int cp) {

@@ -44,6 +44,20 @@ class EthernetNodeTest {
         sinks.forEach(Recorder::clear);
     }
 
+    /** Issue 11: a closed port leaves the MAC table at once, so the table does not keep it (and its stack) alive. */
+    @Test
+    void aClosedPortIsForgottenByTheMacTable() {
+        EthernetNode sw = node(Kind.SWITCH);
+        NodePort p0 = port(sw, "p0"), p1 = port(sw, "p1");
+        p0.send(frame(B, A, "from A"));
+        p0.send(frame(B, C, "from C"));
+        assertThat(sw.macEntriesOf(p0)).isEqualTo(2);
+        p0.close();
+        assertThat(sw.macEntriesOf(p0)).isZero();
+        p1.send(frame(A, B, "to A, now unknown: flooded to nobody else"));
+        assertThat(sw.ports()).containsExactly(p1);
+    }
+
     @Test
     void switchFloodsUnknownThenForwardsLearned() {
         EthernetNode sw = node(Kind.SWITCH);

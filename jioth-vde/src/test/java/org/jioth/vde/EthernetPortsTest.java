@@ -29,6 +29,59 @@ class EthernetPortsTest {
         assertThat(EthernetPorts.scheme("hub")).isInstanceOf(NodeScheme.class);
     }
 
+    /** Security (issue 12, item 13): a program passing untrusted VNLs can refuse cmd:// and friends. */
+    @Test
+    void schemesOutsideTheAllowListAreRefusedBeforeAnythingRuns(@TempDir Path dir) throws Exception {
+        Path marker = dir.resolve("ran");
+        String cmd = "cmd://touch " + marker;
+        assertThatThrownBy(() -> EthernetPorts.open(cmd, java.util.Set.of("vde", "null")))
+                .isInstanceOfSatisfying(VnlException.class, e -> assertThat(e.part()).isEqualTo("cmd"))
+                .hasMessageContaining("not allowed").hasMessageContaining("null, vde");
+        // a bare path is vde://, and a VNL file is read only when vde is allowed
+        Path vnlFile = dir.resolve("net.vnl");
+        Files.writeString(vnlFile, cmd + "\n");
+        assertThatThrownBy(() -> EthernetPorts.open(vnlFile.toString(), java.util.Set.of("null")))
+                .isInstanceOf(VnlException.class).hasMessageContaining("scheme vde is not allowed");
+        assertThatThrownBy(() -> EthernetPorts.open(vnlFile.toString(), java.util.Set.of("vde")))
+                .isInstanceOf(VnlException.class).hasMessageContaining("scheme cmd is not allowed");
+        try (EthernetPort p = EthernetPorts.open("null://", java.util.Set.of("null"))) {
+            assertThat(p).isInstanceOf(NullPort.class);
+        }
+        assertThat(marker).doesNotExist();
+    }
+
+    /** vde's bare value, port= and portgroup= fill one variable: giving two is an error, not "the last wins". */
+    @Test
+    void vdePortGivenTwiceIsAnError(@TempDir Path dir) {
+        assertThatThrownBy(() -> EthernetPorts.open("vde://" + dir + "[4/port=5]"))
+                .isInstanceOfSatisfying(VnlException.class, e -> assertThat(e.part()).isEqualTo("port=5"))
+                .hasMessageContaining("port given twice");
+    }
+
+    @Test
+    void theSystemPropertyRestrictsEveryOpen(@TempDir Path dir) throws Exception {
+        Path marker = dir.resolve("ran");
+        String old = System.getProperty(EthernetPorts.SCHEMES_PROPERTY);
+        System.setProperty(EthernetPorts.SCHEMES_PROPERTY, "vde, switch,null");
+        try {
+            assertThatThrownBy(() -> EthernetPorts.open("cmd://touch " + marker)).isInstanceOf(VnlException.class)
+                    .hasMessageContaining("scheme cmd is not allowed").hasMessageContaining("-Dioth.vnl.schemes");
+            // the program's own list cannot widen the property's
+            assertThatThrownBy(() -> EthernetPorts.open("cmd://touch " + marker, java.util.Set.of("cmd")))
+                    .isInstanceOf(VnlException.class).hasMessageContaining("scheme cmd is not allowed");
+            try (EthernetPort p = EthernetPorts.open("null://")) {
+                assertThat(p).isInstanceOf(NullPort.class);
+            }
+        } finally {
+            if (old == null) {
+                System.clearProperty(EthernetPorts.SCHEMES_PROPERTY);
+            } else {
+                System.setProperty(EthernetPorts.SCHEMES_PROPERTY, old);
+            }
+        }
+        assertThat(marker).doesNotExist();
+    }
+
     @Test
     void interfaceNameSplit() {
         assertThat(InterfaceVnl.split("vde0:vde:///tmp/sw"))

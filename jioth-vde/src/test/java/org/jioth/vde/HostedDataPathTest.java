@@ -43,7 +43,7 @@ class HostedDataPathTest {
     void host() throws Exception {
         assumeTrue(NativeSupport.isLinux(), "needs Linux");
         node = EthernetNode.newSwitch();
-        served = NodeDirectory.serve(tmp.resolve("sw"), node, 0600, 0700, null);
+        served = NodeDirectory.serve(tmp.resolve("sw"), node, 0600, 0700, null, NodeScheme.DEFAULT_MAX_CLIENTS);
     }
 
     @AfterEach

@@ -122,7 +122,7 @@ class NodeHostingInteropTest {
         try (EthernetPort host = EthernetPorts.open("hub://" + dir + "[mode=0660]")) {
             assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("ctl"))))
                     .isEqualTo("rw-rw----");
-            assertThat((Integer) Files.getAttribute(dir, "unix:mode") & 07777).isEqualTo(02770); // dirmode from mode
+            assertThat((Integer) Files.getAttribute(dir, "unix:mode") & 07777).isEqualTo(03770); // dirmode from mode, sticky as group-writable
             Recorder hostRx = new Recorder();
             host.setSink(hostRx);
             NodeDirectory served = NodeDirectory.lookup(dir.toRealPath());

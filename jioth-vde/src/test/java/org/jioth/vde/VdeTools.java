@@ -66,10 +66,16 @@ final class VdeTools {
         final Process process;
 
         VdeSwitch(Path base, boolean hub) throws Exception {
+            this(List.of(), base, hub);
+        }
+
+        /** With a command prefix, e.g. setpriv to run it as another user. */
+        VdeSwitch(List<String> prefix, Path base, boolean hub) throws Exception {
             assumeTool("vde_switch");
             dir = base.resolve("sw");
             mgmt = base.resolve("mgmt");
-            List<String> cmd = new ArrayList<>(List.of("vde_switch", "-s", dir.toString(), "-M", mgmt.toString()));
+            List<String> cmd = new ArrayList<>(prefix);
+            cmd.addAll(List.of("vde_switch", "-s", dir.toString(), "-M", mgmt.toString()));
             if (hub) {
                 cmd.add("-x");
             }
@@ -124,9 +130,15 @@ final class VdeTools {
         private final Thread reader;
 
         VdePlug(String description, String vnl) throws IOException {
+            this(List.of(), description, vnl);
+        }
+
+        /** With a command prefix, e.g. setpriv to run it as another user. */
+        VdePlug(List<String> prefix, String description, String vnl) throws IOException {
             assumeTool("vde_plug");
-            process = new ProcessBuilder("vde_plug", "-D", description, vnl)
-                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            List<String> cmd = new ArrayList<>(prefix);
+            cmd.addAll(List.of("vde_plug", "-D", description, vnl));
+            process = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
             stdin = process.getOutputStream();
             InputStream out = process.getInputStream();
             reader = Thread.ofPlatform().daemon(true).name("vde_plug-reader").start(() -> {

@@ -30,8 +30,8 @@ class VnlTest {
                 row("vde:///tmp/sw[p=5]", VDE, "vde", "/tmp/sw", "port", "5"),
                 row("vde:///tmp/sw[portg=blue/m=0770]", VDE, "vde", "/tmp/sw", "portgroup", "blue", "mode", "0770"),
                 row("vde:///tmp/sw[gr=users]", VDE, "vde", "/tmp/sw", "group", "users"),
-                row("vde:///tmp/sw[4]trailing text", VDE, "vde", "/tmp/sw", "", "4"),
-                row("vde:///tmp/sw[a]b]", VDE, "vde", "/tmp/sw", "", "a]b"),
+                row("vde:///tmp/sw[a\\]b]", VDE, "vde", "/tmp/sw", "", "a]b"),
+                row("vde:///tmp/sw['a]b']", VDE, "vde", "/tmp/sw", "", "a]b"),
                 row("vde:///tmp/sw[]", VDE, "vde", "/tmp/sw"),
                 row("vde:///tmp/sw[5//mode=0700]", VDE, "vde", "/tmp/sw", "", "5", "mode", "0700"),
                 row("vde:///tmp/'a[b]'/sw", VDE, "vde", "/tmp/a[b]/sw"),
@@ -116,7 +116,16 @@ class VnlTest {
                 Arguments.of("vde:///sw[mode=\"07]", VDE, "[mode=\"07]", "without a closing"),
                 Arguments.of("vde:///sw\\", VDE, "/sw\\", "backslash at the end"),
                 Arguments.of("vxvde://x/zz=1", VXVDE, "zz=1", "unknown option 'zz'"),
-                Arguments.of("vxvde://x/4", VXVDE, "4", "unknown option '4'"));
+                Arguments.of("vxvde://x/4", VXVDE, "4", "unknown option '4'"),
+                // security (issue 12, item 13): nothing is silently dropped or overwritten
+                Arguments.of("vde:///tmp/sw[4]garbage", VDE, "garbage", "text after ']'"),
+                Arguments.of("vde:///tmp/sw[a]b]", VDE, "b]", "text after ']'"),
+                Arguments.of("vde:///tmp/%ff%fe", VDE, "/tmp/%ff%fe", "not UTF-8"),
+                Arguments.of("vde:///sw[group=%c3]", VDE, "%c3", "not UTF-8"),
+                Arguments.of("vde:///tmp/a%00b", VDE, "/tmp/a%00b", "NUL"),
+                Arguments.of("switch:///sw[mode=0600/mode=0666]", SWITCH, "mode=0666", "option mode given twice"),
+                Arguments.of("switch:///sw[mode=0600/m=0666]", SWITCH, "m=0666", "option mode given twice"),
+                Arguments.of("vxvde://x/vni=1/vni=2", VXVDE, "vni=2", "option vni given twice"));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -142,5 +151,16 @@ class VnlTest {
         assertThat(vnl.longOption("hashsize", 256)).isEqualTo(64);
         assertThatThrownBy(() -> vnl.longOption("expiretime", 120)).isInstanceOf(VnlException.class)
                 .hasMessageContaining("expiretime=x").hasMessageContaining("hashseed");
+    }
+
+    /** Security (issue 12, item 13): permissions are octal digits in 0..07777, nothing else. */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"-1", "+600", "10000", "777777777777", "0x1ff", "8"})
+    void octalOptionsAreRangeChecked(String value) {
+        Vnl vnl = Vnl.parse("switch:///sw[mode=" + value + "]", SWITCH);
+        assertThatThrownBy(() -> vnl.octalOption("mode", 0600)).isInstanceOfSatisfying(VnlException.class, e -> {
+            assertThat(e.part()).isEqualTo("mode=" + value);
+            assertThat(e.getMessage()).contains("0..07777");
+        });
     }
 }

@@ -127,8 +127,10 @@ public final class Ipv4Layer {
         }
         int src = hdr.source();
         int dst = hdr.destination();
-        if (Ip4.isMulticast(src) || src == Ip4.BROADCAST || !in.isLoopback() && (Ip4.isLoopback(src) || Ip4.isLoopback(dst))) {
-            counters.inc(Counter.IP_IN_ADDR_ERRORS); // martian
+        // martians (as Linux): multicast, limited or directed broadcast sources, loopback from outside
+        if (Ip4.isMulticast(src) || src == Ip4.BROADCAST || in.isBroadcastOf(src)
+                || !in.isLoopback() && (Ip4.isLoopback(src) || Ip4.isLoopback(dst))) {
+            counters.inc(Counter.IP_IN_ADDR_ERRORS);
             return;
         }
         if (in.isLoopback() || dst == Ip4.BROADCAST || Ip4.isMulticast(dst) || in.isBroadcastOf(dst)

@@ -9,6 +9,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.function.Consumer;
 import org.jioth.linux.ErrnoException;
 
 /**
@@ -17,6 +18,13 @@ import org.jioth.linux.ErrnoException;
  * all external ports, so ports need no thread of their own and blocking native calls never run on
  * virtual threads. Handlers run on the reactor thread: they read what is there without blocking
  * and return. Other threads wake the reactor through an eventfd ({@link #execute}).
+ *
+ * <p>Nothing stops the thread but {@link #close}: any {@link Throwable} of a handler (an
+ * {@link OutOfMemoryError} included) cancels that registration only, on a path that allocates
+ * nothing (the registration is linked into a list through its own field); its failure callback and
+ * a log line follow once the events of the turn are handled, retried a few times if memory is still
+ * short. A failing task is dropped the same way, and a failing {@code epoll_wait} fails every
+ * registration with its cause before the thread ends, so no port goes deaf silently.
  */
 public final class Reactor implements Closeable {
     private static final System.Logger LOG = System.getLogger(Reactor.class.getName());
@@ -41,6 +49,11 @@ public final class Reactor implements Closeable {
     private int nextSlot;
     private int generation;
     private volatile boolean closed;
+    /** Registrations whose handler threw, not yet reported (reactor thread only). */
+    private Registration failedHead;
+    /** Guarded by {@code wakeup}: set when the thread ends and closes it. */
+    private boolean wakeupClosed;
+    private static final int REPORT_ATTEMPTS = 3;
 
     public Reactor(String name) throws ErrnoException {
         this.name = name;
@@ -73,11 +86,25 @@ public final class Reactor implements Closeable {
     /** Runs {@code task} on the reactor thread soon (inline ordering is not promised). */
     public void execute(Runnable task) {
         tasks.add(task);
-        wakeup.signal();
+        synchronized (wakeup) { // the thread may be ending and closing it right now
+            if (!wakeupClosed) {
+                wakeup.signal();
+            }
+        }
     }
 
     /** Watches {@code fd} for {@code interest} (e.g. {@link Epoll#IN}) and calls {@code handler}. */
     public Registration register(int fd, int interest, Handler handler) throws ErrnoException {
+        return register(fd, interest, handler, null);
+    }
+
+    /**
+     * As {@link #register(int, int, Handler)}; when the handler throws, the registration is cancelled
+     * and {@code onFailure} gets the cause on the reactor thread (it should only record it: mark the
+     * port failed).
+     */
+    public Registration register(int fd, int interest, Handler handler, Consumer<Throwable> onFailure)
+            throws ErrnoException {
         Registration r;
         synchronized (this) {
             if (closed) {
@@ -91,7 +118,7 @@ public final class Reactor implements Closeable {
                 }
                 table = bigger;
             }
-            r = new Registration(fd, slot, ++generation & 0x7fffffff, handler);
+            r = new Registration(fd, slot, ++generation & 0x7fffffff, handler, onFailure);
             table.set(slot, r);
         }
         try {
@@ -133,9 +160,9 @@ public final class Reactor implements Closeable {
         while (!closed) {
             int n;
             try {
-                n = epoll.await(-1);
-            } catch (ErrnoException e) {
-                LOG.log(System.Logger.Level.ERROR, name + " stops: " + e.getMessage(), e);
+                n = epoll.await(failedHead == null ? -1 : 100); // unreported failures: come back soon
+            } catch (Throwable e) {
+                failAll(e);
                 return;
             }
             AtomicReferenceArray<Registration> t = table;
@@ -153,7 +180,7 @@ public final class Reactor implements Closeable {
                 try {
                     r.handler.ready(epoll.events(i));
                 } catch (Throwable e) {
-                    LOG.log(System.Logger.Level.WARNING, name + ": handler of fd " + r.fd + " failed", e);
+                    failed(r, e);
                 }
             }
             Runnable task;
@@ -161,12 +188,86 @@ public final class Reactor implements Closeable {
                 try {
                     task.run();
                 } catch (Throwable e) {
-                    LOG.log(System.Logger.Level.WARNING, name + ": task failed", e);
+                    try {
+                        LOG.log(System.Logger.Level.WARNING, name + ": task failed", e);
+                    } catch (Throwable ignored) {
+                        // no memory even to log it: the task is dropped, the reactor goes on
+                    }
                 }
             }
+            reportFailures();
         }
         epoll.close();
-        wakeup.close();
+        closeWakeup();
+    }
+
+    private void closeWakeup() {
+        synchronized (wakeup) {
+            wakeupClosed = true;
+            wakeup.close();
+        }
+    }
+
+    /** The failure path of a handler: allocates nothing. */
+    private void failed(Registration r, Throwable cause) {
+        r.cancelled = true;
+        r.failure = cause;
+        try {
+            epoll.remove(r.fd); // its fd must not keep the level-triggered loop busy
+        } catch (Throwable e) {
+            // already closed, or no memory for the error: the cancelled check skips it
+        }
+        r.nextFailed = failedHead;
+        failedHead = r;
+    }
+
+    /** Tells the owners of failed registrations, and logs; what cannot be done now is retried later. */
+    private void reportFailures() {
+        Registration r;
+        while ((r = failedHead) != null) {
+            try {
+                release(r);
+                if (r.onFailure != null) {
+                    r.onFailure.accept(r.failure);
+                }
+                LOG.log(System.Logger.Level.WARNING, name + ": handler of fd " + r.fd + " failed; no longer watched",
+                        r.failure);
+            } catch (VirtualMachineError e) {
+                if (++r.reportAttempts < REPORT_ATTEMPTS) {
+                    return; // still short of memory: at the next turn
+                }
+            } catch (Throwable e) {
+                // the owner's callback failed: it has been told as well as it can be
+            }
+            failedHead = r.nextFailed;
+            r.nextFailed = null;
+        }
+    }
+
+    /** epoll itself failed: every registration fails with that cause, then the thread ends. */
+    private void failAll(Throwable cause) {
+        closed = true;
+        try {
+            LOG.log(System.Logger.Level.ERROR, name + " stops: " + cause.getMessage(), cause);
+        } catch (Throwable ignored) {
+            // the registrations below carry the cause
+        }
+        AtomicReferenceArray<Registration> t = table;
+        for (int i = 0; i < t.length(); i++) {
+            Registration r = t.get(i);
+            if (r != null && !r.cancelled) {
+                failed(r, cause);
+            }
+        }
+        for (int i = 0; i < REPORT_ATTEMPTS && failedHead != null; i++) {
+            reportFailures();
+        }
+        try {
+            epoll.close();
+            closeWakeup();
+        } catch (Throwable ignored) {
+            // the thread ends either way
+        }
     }
 
     /** Stops the thread through the eventfd wakeup (tasks queued before still run); idempotent. */
@@ -186,13 +287,18 @@ public final class Reactor implements Closeable {
         private final int slot;
         private final int gen;
         private final Handler handler;
+        private final Consumer<Throwable> onFailure;
         private volatile boolean cancelled;
+        private Throwable failure;
+        private Registration nextFailed;
+        private int reportAttempts;
 
-        Registration(int fd, int slot, int gen, Handler handler) {
+        Registration(int fd, int slot, int gen, Handler handler, Consumer<Throwable> onFailure) {
             this.fd = fd;
             this.slot = slot;
             this.gen = gen;
             this.handler = handler;
+            this.onFailure = onFailure;
         }
 
         long token() {

@@ -58,6 +58,9 @@ final class UnixNative {
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
     static final MethodHandle GETSOCKNAME = NativeSupport.downcall("getsockname",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
+    static final MethodHandle FCHMOD = NativeSupport.downcall("fchmod", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    static final MethodHandle GETSOCKOPT = NativeSupport.downcall("getsockopt",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
     static final MethodHandle CLOSE = NativeSupport.downcall("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     static final MethodHandle SHUTDOWN = NativeSupport.downcall("shutdown", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
     /** ssize_t sendto(fd, buf, len, flags, addr, addrlen): critical, heap buffers allowed. */

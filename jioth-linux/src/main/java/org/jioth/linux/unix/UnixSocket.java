@@ -122,6 +122,25 @@ public final class UnixSocket implements Closeable {
         }
     }
 
+    /**
+     * fchmod on the unbound socket: {@link #bind} creates its file with these permissions (less the
+     * umask), so the file never exists with looser ones and needs no chmod by path.
+     */
+    public void setFileMode(int permissions) throws ErrnoException {
+        begin("fchmod");
+        try {
+            if ((int) FCHMOD.invokeExact(state(), fd, permissions) < 0) {
+                throw new ErrnoException("fchmod", errno());
+            }
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw fatal(t);
+        } finally {
+            end();
+        }
+    }
+
     /** Binds to the file {@code path} (which must not exist). */
     public void bind(String path) throws ErrnoException {
         addressCall("bind", BIND, path);

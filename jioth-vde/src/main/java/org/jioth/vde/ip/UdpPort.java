@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
+import java.net.PortUnreachableException;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
@@ -14,10 +15,13 @@ import org.jioth.vde.portsupport.FrameDelivery;
 import org.jioth.vde.portsupport.PortBase;
 
 /**
- * {@code udp://}: a point-to-point tunnel, one UDP datagram per raw frame. Like the reference, the
- * port accepts datagrams from anyone until it first sends; from then on only from the destination
- * (the C code connects the socket; here the sender is checked, which needs no lock against the
- * blocked receiver); a zero-length datagram lifts that restriction again.
+ * {@code udp://}: a point-to-point tunnel, one UDP datagram per raw frame. The socket is connected
+ * to the destination from the start, so the kernel delivers datagrams only from that peer and binds
+ * the local address its route uses when the VNL names none. Deliberately stricter than the
+ * reference, which hears anyone until it first sends and "disconnects" on a zero-length datagram
+ * (so anyone could unlock the tunnel and inject frames): here a zero-length datagram is just a bad
+ * length, and the sender of every datagram is checked again (datagrams queued between bind and
+ * connect), counted as malformed when it is not the peer.
  *
  * <p>The receiver is a virtual thread blocked in the JDK's blocking {@link DatagramChannel}: the
  * JDK parks it on its own poller without pinning a carrier, so many ports cost no platform thread
@@ -33,7 +37,6 @@ public final class UdpPort extends PortBase {
     /** Where heap frames are copied before sending, so the JDK needs no temporary direct buffer. */
     private final ByteBuffer sendBuffer = ByteBuffer.allocateDirect(MAX_FRAME);
     private final Thread receiver;
-    private volatile boolean peerLocked;
     private volatile boolean closed;
 
     public UdpPort(UdpSettings settings) throws IOException {
@@ -48,6 +51,12 @@ public final class UdpPort extends PortBase {
         } catch (IOException e) {
             channel.close();
             throw new IOException(settings + ": cannot bind the source socket: " + e.getMessage(), e);
+        }
+        try {
+            channel.connect(dst); // only the peer is heard; a wildcard bind narrows to the routed address
+        } catch (IOException e) {
+            channel.close();
+            throw new IOException(settings + ": cannot connect the socket to " + dst + ": " + e.getMessage(), e);
         }
         this.receiver = Thread.ofVirtual().name("jioth-udp-rx " + settings).unstarted(this::receiveLoop);
         receiver.start();
@@ -77,8 +86,7 @@ public final class UdpPort extends PortBase {
                 sendBuffer.limit(length);
                 out = sendBuffer;
             }
-            peerLocked = true;
-            int sent = channel.send(out, settings.destination());
+            int sent = channel.write(out);
             if (sent != length) {
                 stats.droppedQueueFull.increment();
                 return false;
@@ -109,6 +117,8 @@ public final class UdpPort extends PortBase {
                 from = channel.receive(buf);
             } catch (ClosedChannelException e) {
                 break;
+            } catch (PortUnreachableException e) {
+                continue; // an ICMP error for an earlier send (the peer is not up yet): not input
             } catch (IOException e) {
                 if (closed) {
                     break;
@@ -118,12 +128,8 @@ public final class UdpPort extends PortBase {
                 continue;
             }
             buf.flip();
-            if (!buf.hasRemaining()) {
-                peerLocked = false; // the reference disconnects on a zero-length receive
-                continue;
-            }
-            if (peerLocked && !peer.equals(from)) {
-                stats.droppedMalformed.increment(); // a connected socket would not have received it
+            if (!peer.equals(from)) {
+                stats.droppedMalformed.increment(); // queued before connect: a connected socket refuses it
                 continue;
             }
             if (deliver(buf)) {

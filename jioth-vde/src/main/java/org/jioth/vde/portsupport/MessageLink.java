@@ -38,6 +38,7 @@ public final class MessageLink {
     private final ByteBuffer receiveBuffer = ByteBuffer.allocate(EthernetPort.MAX_FRAME + 1);
     private Reactor.Registration registration;
     private volatile boolean closed;
+    private volatile Throwable failure;
 
     public MessageLink(UnixSocket socket, Reactor reactor, PortStatistics statistics, String name, SinkSource sinks,
             Runnable onHangup, boolean endsOnEof) {
@@ -52,7 +53,15 @@ public final class MessageLink {
 
     /** Starts delivering received frames. */
     public synchronized void start() throws ErrnoException {
-        registration = reactor.register(socket.fd(), Epoll.IN | Epoll.RDHUP, this::readable);
+        registration = reactor.register(socket.fd(), Epoll.IN | Epoll.RDHUP, this::readable, cause -> {
+            failure = cause;
+            close(null); // the peer is no longer heard: the link ends (no hang-up action: nothing to redo)
+        });
+    }
+
+    /** Why the reactor stopped serving this link (its handler threw), or null. */
+    public Throwable failure() {
+        return failure;
     }
 
     private void readable(int events) {

@@ -129,7 +129,12 @@ final class LegacyPtpEnd implements PtpPort.End {
 
     @Override
     public boolean hasEnded() {
-        return false;
+        return receiver.failure() != null;
+    }
+
+    @Override
+    public java.util.Optional<Throwable> failure() {
+        return java.util.Optional.ofNullable(receiver.failure());
     }
 
     @Override

@@ -24,6 +24,9 @@ public final class PtpPort implements EthernetPort {
 
         boolean hasEnded();
 
+        /** Why the end stopped receiving because its handler failed, or empty. */
+        java.util.Optional<Throwable> failure();
+
         void close();
     }
 
@@ -66,10 +69,18 @@ public final class PtpPort implements EthernetPort {
         return settings.toString();
     }
 
-    /** Only a seqpacket connecting end ends by itself: when it cannot reconnect after its peer left. */
+    /**
+     * A seqpacket connecting end ends by itself when it cannot reconnect after its peer left; any
+     * end ends when its receive handler failed ({@link #failure()}).
+     */
     @Override
     public boolean hasEnded() {
         return end.hasEnded();
+    }
+
+    @Override
+    public java.util.Optional<Throwable> failure() {
+        return end.failure();
     }
 
     @Override

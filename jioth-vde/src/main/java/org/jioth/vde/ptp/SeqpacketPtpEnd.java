@@ -265,7 +265,13 @@ final class SeqpacketPtpEnd implements PtpPort.End {
 
     @Override
     public boolean hasEnded() {
-        return ended;
+        return ended || failure().isPresent();
+    }
+
+    @Override
+    public java.util.Optional<Throwable> failure() {
+        MessageLink l = link;
+        return java.util.Optional.ofNullable(l == null ? null : l.failure());
     }
 
     @Override

@@ -9,8 +9,8 @@ import java.util.List;
  * Splits the command line of {@code cmd://} into argv without a shell, with the quoting of
  * vde-protocols.md §1.3: words are separated by unquoted blanks; {@code '...'} and {@code "..."} quote
  * (blanks inside lose their meaning, the quote characters are removed); {@code \x} makes {@code x}
- * literal; {@code %HH} outside quotes is that byte (so {@code %20} is a space). No variables, globs
- * or redirections.
+ * literal; {@code %HH} outside quotes is that byte (so {@code %20} is a space); the bytes of a word
+ * must be UTF-8 text without NUL. No variables, globs or redirections.
  */
 public final class CommandLineWords {
     private CommandLineWords() {
@@ -33,7 +33,7 @@ public final class CommandLineWords {
                 }
             } else if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
                 if (inWord) {
-                    words.add(word.toString(StandardCharsets.UTF_8));
+                    words.add(text(word, line));
                     word.reset();
                     inWord = false;
                 }
@@ -61,9 +61,24 @@ public final class CommandLineWords {
             throw new IllegalArgumentException("unterminated " + quote + " quote in: " + line);
         }
         if (inWord) {
-            words.add(word.toString(StandardCharsets.UTF_8));
+            words.add(text(word, line));
         }
         return words;
+    }
+
+    /** A word's bytes as text: UTF-8 without NUL, or an error (an argument is a Java string, not bytes). */
+    private static String text(ByteArrayOutputStream word, String line) {
+        byte[] bytes = word.toByteArray();
+        for (byte b : bytes) {
+            if (b == 0) {
+                throw new IllegalArgumentException("a NUL byte cannot be part of an argument: " + line);
+            }
+        }
+        try {
+            return StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes)).toString();
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new IllegalArgumentException("the bytes (after %HH decoding) are not UTF-8 text: " + line);
+        }
     }
 
     private static void append(ByteArrayOutputStream out, String s, int i) {

@@ -23,4 +23,13 @@ class CommandLineWordsTest {
         assertThatThrownBy(() -> CommandLineWords.split("sh -c 'x")).hasMessageContaining("unterminated ' quote");
         assertThatThrownBy(() -> CommandLineWords.split("x\\")).hasMessageContaining("backslash");
     }
+
+    /** Security (issue 12, item 13): %HH bytes must make UTF-8 text, and no NUL; nothing is replaced silently. */
+    @Test
+    void percentBytesThatAreNotUtf8OrNulAreErrors() {
+        assertThat(CommandLineWords.split("x%c3%a9")).containsExactly("x\u00e9");
+        assertThatThrownBy(() -> CommandLineWords.split("touch /tmp/%ff")).hasMessageContaining("not UTF-8")
+                .hasMessageContaining("/tmp/%ff");
+        assertThatThrownBy(() -> CommandLineWords.split("a%00b")).hasMessageContaining("NUL");
+    }
 }

@@ -1,0 +1,62 @@
+package org.jioth.vde;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import org.jioth.vde.Frames.Recorder;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Issue 11: a port whose receive handler fails (even out of memory) is marked failed with the reason; no other port goes deaf. */
+class PortFailureTest {
+    @TempDir
+    Path base;
+
+    @Test
+    void aVdePortWhoseHandlerFailsIsMarkedFailedAndTheOthersGoOn() throws Exception {
+        Path dir = base.resolve("sw");
+        try (EthernetPort host = EthernetPorts.open("switch://" + dir);
+                VdePort failing = VdeScheme.connect(dir.toRealPath(), null, null, null, 0700, "failing");
+                VdePort other = VdeScheme.connect(dir.toRealPath(), null, null, null, 0700, "other")) {
+            failing.setSink(new FrameSink() {
+                @Override
+                public void frame(ByteBuffer frame) {
+                    throw new OutOfMemoryError("simulated: the stack behind this port ran out of memory");
+                }
+            });
+            Recorder otherRx = new Recorder();
+            other.setSink(otherRx);
+            host.send(ByteBuffer.wrap(VdeClientInteropTest.frame("ff:ff:ff:ff:ff:ff", "02:00:00:00:00:01", 60, 1)));
+            VdeTools.waitUntil("the failing port to be marked failed", failing::hasEnded);
+            assertThat(failing.failure()).get().isInstanceOf(OutOfMemoryError.class);
+            assertThat(failing.send(ByteBuffer.wrap(VdeClientInteropTest.frame("ff:ff:ff:ff:ff:ff",
+                    "02:00:00:00:00:02", 60, 2)))).isFalse();
+            host.send(ByteBuffer.wrap(VdeClientInteropTest.frame("ff:ff:ff:ff:ff:ff", "02:00:00:00:00:01", 60, 3)));
+            VdeTools.waitUntil("the other port to get both frames", () -> otherRx.frames.size() == 2);
+            assertThat(other.hasEnded()).isFalse();
+            assertThat(other.failure()).isEmpty();
+        }
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"legacy", "seqpacket"})
+    void aPtpEndWhoseHandlerFailsIsMarkedFailed(String mode) throws Exception {
+        Path link = base.resolve("link");
+        var settings = org.jioth.vde.ptp.PtpSettings.fromOptions(link.toString(), java.util.Map.of("mode", mode));
+        try (var a = new org.jioth.vde.ptp.PtpPort(settings); var b = new org.jioth.vde.ptp.PtpPort(settings)) {
+            a.setSink(new FrameSink() {
+                @Override
+                public void frame(ByteBuffer frame) {
+                    throw new OutOfMemoryError("simulated");
+                }
+            });
+            byte[] f = VdeClientInteropTest.frame("ff:ff:ff:ff:ff:ff", "02:00:00:00:00:02", 60, 4);
+            VdeTools.waitUntil("the failing end to be marked failed", () -> {
+                b.send(ByteBuffer.wrap(f)); // repeated: the seqpacket ends connect in the background
+                return a.hasEnded();
+            });
+            assertThat(a.failure()).get().isInstanceOf(OutOfMemoryError.class);
+        }
+    }
+}
