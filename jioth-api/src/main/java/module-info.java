@@ -4,5 +4,6 @@ module org.jioth.api {
     exports org.jioth.spi;
     exports org.jioth.nio;
     exports org.jioth.conf;
+    exports org.jioth.dns;
     uses org.jioth.spi.StackProvider;
 }

@@ -66,6 +66,18 @@ public interface IothStack extends NetConfig, AutoCloseable {
      * @throws NetConfigException       ENODEV when the interface is missing, or the stack's refusal
      */
     default org.jioth.conf.IothConf.Result configure(String config) throws NetConfigException {
-        return org.jioth.conf.IothConf.parse(config).apply(this);
+        org.jioth.conf.IothConf.Result r = org.jioth.conf.IothConf.parse(config).apply(this);
+        if (!r.dnsServers().isEmpty() || !r.domains().isEmpty()) {
+            resolver().configure(r.dnsServers(), r.domains());
+        }
+        return r;
+    }
+
+    /**
+     * The stack's DNS stub resolver: it asks its servers over this stack's own channels (never the
+     * host's network). Fed by {@link #configure} ({@code dns=}, {@code domain=}) or set by hand.
+     */
+    default org.jioth.dns.DnsResolver resolver() {
+        return org.jioth.dns.StackResolvers.of(this);
     }
 }
