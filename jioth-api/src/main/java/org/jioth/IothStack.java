@@ -66,11 +66,7 @@ public interface IothStack extends NetConfig, AutoCloseable {
      * @throws NetConfigException       ENODEV when the interface is missing, or the stack's refusal
      */
     default org.jioth.conf.IothConf.Result configure(String config) throws NetConfigException {
-        org.jioth.conf.IothConf.Result r = org.jioth.conf.IothConf.parse(config).apply(this);
-        if (!r.dnsServers().isEmpty() || !r.domains().isEmpty()) {
-            resolver().configure(r.dnsServers(), r.domains());
-        }
-        return r;
+        return org.jioth.conf.IothConf.parse(config).apply(this);
     }
 
     /**

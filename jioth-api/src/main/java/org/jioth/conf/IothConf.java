@@ -10,6 +10,7 @@ import java.util.Collections;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
+import org.jioth.IothStack;
 import org.jioth.MacAddress;
 import org.jioth.NetConfig;
 import org.jioth.NetConfigException;
@@ -304,6 +305,18 @@ public final class IothConf {
             done.add(Step.STATIC);
         }
         return new Result(done, dns, domains);
+    }
+
+    /**
+     * {@link #apply(NetConfig)}, then hands the {@code dns=} servers and {@code domain=} search
+     * domains to the stack's {@link IothStack#resolver() resolver} (when the string names any).
+     */
+    public Result apply(IothStack stack) throws NetConfigException {
+        Result r = apply((NetConfig) stack);
+        if (!r.dnsServers().isEmpty() || !r.domains().isEmpty()) {
+            stack.resolver().configure(r.dnsServers(), r.domains());
+        }
+        return r;
     }
 
     private interface ConfigCall {
