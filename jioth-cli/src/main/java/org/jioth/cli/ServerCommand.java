@@ -79,6 +79,10 @@ final class ServerCommand implements Callable<Integer> {
         if (seed.loopbackOnly) {
             return InetAddress.getLoopbackAddress().getHostAddress();
         }
+        if (seed.conf != null) {
+            InetAddress got = SeedOptions.firstAddress(s, seed.ifname);
+            return got == null ? "0.0.0.0" : got.getHostAddress();
+        }
         String a = seed.address != null ? seed.address : DEFAULT_ADDRESS;
         return a.substring(0, a.indexOf('/'));
     }
