@@ -53,6 +53,14 @@ final class ServerCommand implements Callable<Integer> {
                 err.println("bind: " + e.getMessage());
                 return 1;
             }
+            UdpEcho udp;
+            try {
+                udp = new UdpEcho(s, new InetSocketAddress(seed.port), quiet ? null : out);
+            } catch (IOException e) {
+                err.println("bind udp: " + e.getMessage());
+                server.close();
+                return 1;
+            }
             out.println("listening on " + readyAddress(s) + ":" + server.localAddress().getPort() + " (" + seed.describe(s) + ")");
             out.flush();
             if (statsHook != null) {
@@ -61,6 +69,7 @@ final class ServerCommand implements Callable<Integer> {
             }
             server.acceptLoop();
             server.close();
+            udp.close();
             return 0;
         } finally {
             if (statsHook != null) {
