@@ -26,8 +26,11 @@ import org.jioth.vde.EthernetPorts;
 final class JnetNetConfig implements NetConfig {
     private final JnetStack s;
 
+    private final NetConfig6 v6;
+
     JnetNetConfig(JnetStack s) {
         this.s = s;
+        this.v6 = new NetConfig6(s);
     }
 
     private interface Op<T> {
@@ -124,6 +127,13 @@ final class JnetNetConfig implements NetConfig {
 
     @Override
     public void ipAddrAdd(InetAddress addr, int prefixLength, int ifindex) throws NetConfigException {
+        if (NetConfig6.isV6(addr)) {
+            onLoop(() -> {
+                v6.addAddress(link("ipAddrAdd", ifindex), addr, prefixLength);
+                return null;
+            });
+            return;
+        }
         int a = ipv4("ipAddrAdd", addr);
         onLoop(() -> {
             NetInterface i = link("ipAddrAdd", ifindex);
@@ -153,6 +163,13 @@ final class JnetNetConfig implements NetConfig {
 
     @Override
     public void ipAddrDel(InetAddress addr, int prefixLength, int ifindex) throws NetConfigException {
+        if (NetConfig6.isV6(addr)) {
+            onLoop(() -> {
+                v6.removeAddress(link("ipAddrDel", ifindex), addr, prefixLength);
+                return null;
+            });
+            return;
+        }
         int a = ipv4("ipAddrDel", addr);
         onLoop(() -> {
             NetInterface i = link("ipAddrDel", ifindex);
@@ -174,6 +191,13 @@ final class JnetNetConfig implements NetConfig {
     @Override
     public void ipRouteAdd(InetAddress dst, int prefixLength, InetAddress gateway, int ifindex)
             throws NetConfigException {
+        if (NetConfig6.isV6(dst) || NetConfig6.isV6(gateway)) {
+            onLoop(() -> {
+                v6.addRoute(dst, prefixLength, gateway, ifindex);
+                return null;
+            });
+            return;
+        }
         int d = dst == null ? 0 : ipv4("ipRouteAdd", dst);
         int g = gateway == null ? 0 : ipv4("ipRouteAdd", gateway);
         onLoop(() -> {
@@ -216,6 +240,13 @@ final class JnetNetConfig implements NetConfig {
     @Override
     public void ipRouteDel(InetAddress dst, int prefixLength, InetAddress gateway, int ifindex)
             throws NetConfigException {
+        if (NetConfig6.isV6(dst) || NetConfig6.isV6(gateway)) {
+            onLoop(() -> {
+                v6.removeRoute(dst, prefixLength);
+                return null;
+            });
+            return;
+        }
         int d = dst == null ? 0 : ipv4("ipRouteDel", dst);
         int g = gateway == null ? 0 : ipv4("ipRouteDel", gateway);
         onLoop(() -> {
@@ -318,6 +349,9 @@ final class JnetNetConfig implements NetConfig {
                     int b = a.broadcast();
                     addrs.add(new IfAddr(i.name, i.index, flags, i.mtu(), null, Ip4.toInet(a.address()),
                             a.prefixLength(), b == 0 || i.isLoopback() ? null : Ip4.toInet(b)));
+                }
+                if (i.isUp()) {
+                    v6.list(i, flags, addrs);
                 }
             }
             links.addAll(addrs);

@@ -19,10 +19,13 @@ import java.util.concurrent.ExecutionException;
 import java.util.random.RandomGenerator;
 import org.jioth.MacAddress;
 import org.jioth.NetConfig;
+import org.jioth.jnet.icmp.Icmp6Layer;
 import org.jioth.jnet.icmp.IcmpLayer;
 import org.jioth.jnet.ip.Ipv4Layer;
+import org.jioth.jnet.ip.Ipv6Layer;
 import org.jioth.jnet.ip.RouteTable;
 import org.jioth.jnet.link.Interfaces;
+import org.jioth.jnet.link.Neighbor6Cache;
 import org.jioth.jnet.link.NeighborCache;
 import org.jioth.jnet.link.NetInterface;
 import org.jioth.jnet.link.RxRing;
@@ -61,6 +64,8 @@ public final class JnetStack implements StackImpl {
     final NeighborCache neighbours;
     final Ipv4Layer ipv4;
     final IcmpLayer icmp;
+    final Ipv6Layer ipv6;
+    final Icmp6Layer icmp6;
     final UdpLayer udp;
     final TcpLayer tcp;
     final SocketRegistry sockets;
@@ -95,6 +100,11 @@ public final class JnetStack implements StackImpl {
         ipv4.setForwarding(b.options.forwarding());
         icmp.setUdp(udp);
         udp.setErrors(icmp);
+        Neighbor6Cache neighbours6 = new Neighbor6Cache(loop, counters);
+        this.ipv6 = new Ipv6Layer(interfaces, neighbours6, counters);
+        this.icmp6 = new Icmp6Layer(ipv6, neighbours6, counters, loop, random.nextInt(0x10000));
+        ipv6.setIcmp(icmp6);
+        neighbours6.setSolicitor(icmp6);
         this.config = new JnetNetConfig(this);
         this.provider = new JnetSelectorProvider(this);
 
@@ -182,6 +192,7 @@ public final class JnetStack implements StackImpl {
         }
         switch (eth.etherType()) {
             case Ethernet.TYPE_IPV4 -> ipv4.input(in, buf, eth.payloadOffset(), eth.payloadLength());
+            case Ethernet.TYPE_IPV6 -> ipv6.input(in, buf, eth.payloadOffset(), eth.payloadLength());
             case Ethernet.TYPE_ARP -> {
                 if (arp.wrap(buf, eth.payloadOffset(), eth.payloadLength())) {
                     neighbours.input(in, arp);
@@ -234,11 +245,24 @@ public final class JnetStack implements StackImpl {
      * an ICMP error came back).
      */
     public CompletableFuture<Duration> pingAsync(InetAddress dst, int payloadSize, Duration timeout) {
-        int a = Ip4.of(dst);
         if (payloadSize < 0 || payloadSize > 65507 - 8) {
             throw new IllegalArgumentException("payload size must be in 0..65499: " + payloadSize);
         }
         CompletableFuture<Duration> f = new CompletableFuture<>();
+        if (dst instanceof java.net.Inet6Address v6) {
+            // ICMPv6 echo; a link-local destination names its interface by scope id (fe80::1%2)
+            byte[] to = v6.getAddress();
+            int scope = v6.getScopeId();
+            loop.post(() -> icmp6.ping(to, scope, payloadSize, timeout.toNanos()).whenComplete((d, e) -> {
+                if (e != null) {
+                    f.completeExceptionally(e);
+                } else {
+                    f.complete(d);
+                }
+            }));
+            return f;
+        }
+        int a = Ip4.of(dst);
         loop.post(() -> icmp.ping(a, payloadSize, timeout.toNanos()).whenComplete((d, e) -> {
             if (e != null) {
                 f.completeExceptionally(e);
@@ -266,6 +290,14 @@ public final class JnetStack implements StackImpl {
 
     /** The MAC resolved for {@code addr} on interface {@code ifname}, if ARP knows it. */
     public Optional<MacAddress> neighbour(String ifname, InetAddress addr) throws IOException {
+        if (addr instanceof java.net.Inet6Address v6) {
+            byte[] a6 = v6.getAddress();
+            return loop.call(() -> {
+                NetInterface i = interfaces.byName(ifname);
+                long m = i == null ? -1 : ipv6.neighbours().lookup(i, a6);
+                return m < 0 ? Optional.<MacAddress>empty() : Optional.of(Mac.toMacAddress(m));
+            });
+        }
         int a = Ip4.of(addr);
         return loop.call(() -> {
             NetInterface i = interfaces.byName(ifname);
