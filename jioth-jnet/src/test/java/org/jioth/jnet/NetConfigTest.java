@@ -36,9 +36,15 @@ class NetConfigTest {
             IfAddr lo = all.get(0);
             assertThat(lo.flags() & IfAddr.IFF_LOOPBACK).isNotZero();
             assertThat(lo.isUp()).isTrue();
-            assertThat(all).filteredOn(a -> !a.isLink()).extracting(a -> a.address().getHostAddress() + "/" + a.prefixLength())
+            assertThat(all).filteredOn(a -> !a.isLink() && a.address() instanceof java.net.Inet4Address)
+                    .extracting(a -> a.address().getHostAddress() + "/" + a.prefixLength())
                     .containsExactly("127.0.0.1/8", "192.168.250.1/24");
-            assertThat(all).filteredOn(a -> !a.isLink() && a.name().equals("vde0"))
+            // IPv6: ::1 on lo, the EUI-64 link-local address on the (up) NIC
+            assertThat(all).filteredOn(a -> !a.isLink() && a.address() instanceof java.net.Inet6Address)
+                    .extracting(a -> a.name() + " " + a.prefixLength() + " " + a.address().isLinkLocalAddress())
+                    .containsExactly("lo 128 false", "vde0 64 true");
+            assertThat(all).filteredOn(a -> !a.isLink() && a.name().equals("vde0")
+                    && a.address() instanceof java.net.Inet4Address)
                     .extracting(a -> a.broadcast().getHostAddress()).containsExactly("192.168.250.255");
             MacAddress mac = c.linkGetAddr(2);
             assertThat(mac.isLocallyAdministered()).isTrue();
@@ -69,7 +75,10 @@ class NetConfigTest {
             errno(() -> c.ipAddrAdd(ip("192.168.250.1"), 24, 2), "EEXIST");
             errno(() -> c.ipAddrAdd(ip("10.0.0.1"), 8, 42), "ENODEV");
             errno(() -> c.ipAddrAdd(ip("10.0.0.1"), 33, 2), "EINVAL");
-            errno(() -> c.ipAddrAdd(ip("fd00::1"), 64, 2), "EAFNOSUPPORT");
+            errno(() -> c.ipAddrAdd(ip("fd00::1"), 129, 2), "EINVAL");
+            errno(() -> c.ipAddrAdd(ip("ff02::1"), 64, 2), "EINVAL");
+            errno(() -> c.ipAddrAdd(ip("fd00::1"), 64, 42), "ENODEV");
+            errno(() -> c.ipAddrDel(ip("fd00::9"), 64, 2), "EADDRNOTAVAIL");
             errno(() -> c.ipAddrDel(ip("10.9.9.9"), 24, 2), "EADDRNOTAVAIL");
             errno(() -> c.ipAddrDel(ip("192.168.250.1"), 16, 2), "EADDRNOTAVAIL");
             c.ipAddrAdd(ip("10.1.2.3"), 16, 2);

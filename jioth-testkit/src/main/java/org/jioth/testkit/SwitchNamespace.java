@@ -84,6 +84,11 @@ public final class SwitchNamespace implements AutoCloseable {
         return sw;
     }
 
+    /** The name of the namespace's tap (the switch port the kernel sees). */
+    public String tap() {
+        return tap;
+    }
+
     /** The namespace's name. */
     public String namespace() {
         return ns;

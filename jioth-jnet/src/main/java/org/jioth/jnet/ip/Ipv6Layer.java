@@ -123,7 +123,10 @@ public final class Ipv6Layer {
 
     /** Removes a static address and, when no other address shares it, its prefix route. */
     public boolean removeAddress(NetInterface nic, byte[] a, int prefixLength) {
-        List<Address> l = statics.getOrDefault(nic.index, List.of());
+        List<Address> l = statics.get(nic.index);
+        if (l == null) {
+            return false;
+        }
         boolean removed = l.removeIf(x -> java.util.Arrays.equals(x.address(), a) && x.prefixLength() == prefixLength);
         if (removed) {
             byte[] net = Ip6.network(a, prefixLength);
