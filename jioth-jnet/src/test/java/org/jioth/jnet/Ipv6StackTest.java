@@ -67,6 +67,44 @@ class Ipv6StackTest {
     }
 
     @Test
+    void errorsAreRateLimitedAndUnsupportedUpperLayersAnswered() throws Exception {
+        try (TestNet net = new TestNet()) {
+            EthernetNode sw = net.newSwitch();
+            JnetStack s = net.stack("", sw, "192.168.250.1/24");
+            TestNet.RawPort evil = net.raw(sw);
+            long mac = Mac.of(s.config().linkGetAddr(2));
+            byte[] ll = Ip6.linkLocal(mac);
+            evil.send(Frames6.icmp6(Frames6.solicitedMac(ll), EVIL, EVIL_LL, Ip6.solicitedNode(ll), 255,
+                    Icmp6.NEIGHBOR_SOLICITATION, 0, Frames6.nd(ll, 1, EVIL)));
+            // a UDP datagram over IPv6 (no IPv6 UDP yet): parameter problem code 1 pointing at the next header
+            byte[] udp = Frames6.icmp6(mac, EVIL, EVIL_LL, ll, 64, Icmp6.ECHO_REQUEST, 0, new byte[8]);
+            udp[14 + 6] = (byte) Ipv6.UDP;
+            evil.send(udp);
+            byte[] pp = evil.poll(f -> Frames6.isIcmp6(f, Icmp6.PARAMETER_PROBLEM));
+            assertThat(pp).isNotNull();
+            assertThat(pp[55]).isEqualTo((byte) 1);
+            assertThat(ByteBuffer.wrap(pp).getInt(54 + 4)).isEqualTo(6);
+            // the manual clock stands still: the burst is all there is
+            byte[] rh0 = new byte[24];
+            rh0[0] = (byte) Ipv6.ICMPV6;
+            rh0[1] = 2;
+            rh0[3] = 1;
+            int n = org.jioth.jnet.icmp.IcmpLayer.ERROR_BURST + 10;
+            for (int i = 0; i < n; i++) {
+                evil.send(Frames6.icmp6(mac, EVIL, EVIL_LL, ll, 64, Ipv6.ROUTING, rh0, Icmp6.ECHO_REQUEST, 0, i,
+                        new byte[8]));
+                if (i % 20 == 19) {
+                    s.sync();
+                }
+            }
+            assertThat(TestNet.await(() -> s.counter(Counter.IP6_IN_HDR_ERRORS) == n)).isTrue();
+            s.sync();
+            assertThat(s.counter(Counter.ICMP6_OUT_PARM_PROBLEMS)).isEqualTo(org.jioth.jnet.icmp.IcmpLayer.ERROR_BURST);
+            assertThat(s.counter(Counter.ICMP6_OUT_RATE_LIMITED)).isEqualTo(11);
+        }
+    }
+
+    @Test
     void unansweredSolicitationsFailThePingAfterThreeTries() throws Exception {
         try (TestNet net = new TestNet()) {
             EthernetNode sw = net.newSwitch();

@@ -20,7 +20,8 @@ import org.jioth.jnet.wire.Ipv6;
  * IPv6 (RFC 8200) for a host: validates datagrams and walks their extension headers with
  * {@link Ipv6}, accepts those for our addresses (every NIC's EUI-64 link-local address, which
  * exists while the NIC does, and static ones), the all-nodes group and our solicited-node groups,
- * and hands them to ICMPv6 (the only upper layer so far). Fragments other than atomic ones are
+ * and hands them to ICMPv6 (the only upper layer so far: others, TCP and UDP included, are answered
+ * with a parameter problem "unrecognized next header"). Fragments other than atomic ones are
  * dropped and counted (Ip6.InDropFragment): no reassembly yet. Output picks the interface, next
  * hop and source (link-local destinations need the scope, or a single NIC) and resolves with
  * {@link Neighbor6Cache}. Loop-only.
@@ -207,6 +208,10 @@ public final class Ipv6Layer {
             return;
         }
         counters.inc(Counter.IP6_IN_UNKNOWN_PROTOS);
+        if (icmp != null && !Ip6.isMulticast(dst)) {
+            // TCP and UDP over IPv6 are not there yet: say so at once (RFC 8200 4: parameter problem code 1)
+            icmp.error(in, org.jioth.jnet.wire.Icmp6.PARAMETER_PROBLEM, 1, hdr.upperPointer(), buf, off, len);
+        }
     }
 
     // ------------------------------------------------------------ output

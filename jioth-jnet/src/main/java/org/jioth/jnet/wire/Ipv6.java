@@ -33,6 +33,7 @@ public final class Ipv6 {
     private int off;
     private int upper;
     private int upperOffset;
+    private int upperPointer;
     private int errorPointer;
     private boolean fragment;
     private int fragmentOffset;
@@ -112,6 +113,7 @@ public final class Ipv6 {
         }
         upper = nh;
         upperOffset = p - off;
+        upperPointer = prevNextHeaderAt - off;
         if (fragment && fragmentOffset == 0 && moreFragments && nh != NO_NEXT && p + upperMinimum(nh) > end) {
             return Check.INCOMPLETE_HEADER_CHAIN; // RFC 7112: the first fragment holds the whole header chain
         }
@@ -191,6 +193,11 @@ public final class Ipv6 {
     /** Where the upper-layer header starts, from the IPv6 header. */
     public int upperOffset() {
         return upperOffset;
+    }
+
+    /** The offset of the next-header field that names the upper-layer protocol (for "unrecognized next header"). */
+    public int upperPointer() {
+        return upperPointer;
     }
 
     /** For an ICMPv6 parameter problem: the offset of the offending byte, or -1. */
