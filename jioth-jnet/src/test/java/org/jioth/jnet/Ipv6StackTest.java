@@ -105,6 +105,51 @@ class Ipv6StackTest {
     }
 
     @Test
+    void seededMutationsOfIpv6FramesAreCountedAndDropped() throws Exception {
+        try (TestNet net = new TestNet()) {
+            EthernetNode sw = net.newSwitch();
+            JnetStack s = net.stack("", sw, "192.168.250.1/24");
+            TestNet.RawPort evil = net.raw(sw);
+            long mac = Mac.of(s.config().linkGetAddr(2));
+            byte[] ll = Ip6.linkLocal(mac);
+            byte[] hbh = {(byte) Ipv6.ICMPV6, 0, 1, 4, 0, 0, 0, 0};
+            byte[] frag = {(byte) Ipv6.ICMPV6, 0, 0, 1, 0, 0, 0, 9};
+            byte[][] templates = {
+                Frames6.icmp6(mac, EVIL, EVIL_LL, ll, 64, Icmp6.ECHO_REQUEST, 1, new byte[24]),
+                Frames6.icmp6(Frames6.solicitedMac(ll), EVIL, EVIL_LL, Ip6.solicitedNode(ll), 255,
+                        Icmp6.NEIGHBOR_SOLICITATION, 0, Frames6.nd(ll, 1, EVIL)),
+                Frames6.icmp6(mac, EVIL, EVIL_LL, ll, 255, Icmp6.NEIGHBOR_ADVERTISEMENT, 0x60000000,
+                        Frames6.nd(EVIL_LL, 2, EVIL)),
+                Frames6.icmp6(mac, EVIL, EVIL_LL, ll, 64, Ipv6.HOP_BY_HOP, hbh, Icmp6.ECHO_REQUEST, 0, 2, new byte[8]),
+                Frames6.icmp6(mac, EVIL, EVIL_LL, ll, 64, Ipv6.FRAGMENT, frag, Icmp6.ECHO_REQUEST, 0, 3, new byte[8]),
+            };
+            java.util.SplittableRandom r = new java.util.SplittableRandom(613);
+            for (int i = 0; i < 2000; i++) {
+                byte[] f = templates[r.nextInt(templates.length)].clone();
+                if (r.nextInt(4) == 0) {
+                    f = java.util.Arrays.copyOf(f, r.nextInt(14, f.length + 1)); // truncated
+                } else {
+                    for (int k = r.nextInt(1, 4); k > 0; k--) {
+                        f[r.nextInt(14, f.length)] = (byte) r.nextInt(256);
+                    }
+                }
+                evil.send(f);
+                if (i % 100 == 99) {
+                    s.sync();
+                }
+            }
+            s.sync();
+            assertThat(s.counter(Counter.LOOP_ERRORS)).isZero();
+            assertThat(s.counter(Counter.IP6_IN_RECEIVES)).isPositive();
+            assertThat(s.onLoop(() -> s.ipv6.neighbours().size())).isLessThanOrEqualTo(Neighbor6Cache.MAX_ENTRIES);
+            evil.clear();
+            evil.send(templates[1]);
+            evil.send(Frames6.icmp6(mac, EVIL, EVIL_LL, ll, 64, Icmp6.ECHO_REQUEST, 0x10003, new byte[16]));
+            assertThat(evil.poll(f -> Frames6.isIcmp6(f, Icmp6.ECHO_REPLY))).isNotNull();
+        }
+    }
+
+    @Test
     void unansweredSolicitationsFailThePingAfterThreeTries() throws Exception {
         try (TestNet net = new TestNet()) {
             EthernetNode sw = net.newSwitch();
