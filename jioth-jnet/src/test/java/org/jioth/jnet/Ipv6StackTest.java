@@ -150,6 +150,28 @@ class Ipv6StackTest {
     }
 
     @Test
+    void anIcmpv6ErrorQuotingOurEchoRequestFailsThePing() throws Exception {
+        try (TestNet net = new TestNet()) {
+            EthernetNode sw = net.newSwitch();
+            JnetStack s = net.stack("", sw, "192.168.250.1/24");
+            TestNet.RawPort evil = net.raw(sw);
+            long mac = Mac.of(s.config().linkGetAddr(2));
+            byte[] ll = Ip6.linkLocal(mac);
+            // evil is known (its solicitation), so the echo request goes straight out
+            evil.send(Frames6.icmp6(Frames6.solicitedMac(ll), EVIL, EVIL_LL, Ip6.solicitedNode(ll), 255,
+                    Icmp6.NEIGHBOR_SOLICITATION, 0, Frames6.nd(ll, 1, EVIL)));
+            assertThat(evil.poll(f -> Frames6.isIcmp6(f, Icmp6.NEIGHBOR_ADVERTISEMENT))).isNotNull();
+            var f = s.pingAsync(Ip6.toInet(EVIL_LL, 2), 8, Duration.ofSeconds(60));
+            byte[] req = evil.poll(x -> Frames6.isIcmp6(x, Icmp6.ECHO_REQUEST));
+            assertThat(req).isNotNull();
+            byte[] quote = java.util.Arrays.copyOfRange(req, 14, req.length);
+            evil.send(Frames6.icmp6(mac, EVIL, EVIL_LL, ll, 64, 0, new byte[0], Icmp6.DEST_UNREACHABLE, 3, 0, quote));
+            assertThatThrownBy(() -> f.get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+                    .hasCauseInstanceOf(NoRouteToHostException.class).hasMessageContaining("type 1 code 3");
+        }
+    }
+
+    @Test
     void unansweredSolicitationsFailThePingAfterThreeTries() throws Exception {
         try (TestNet net = new TestNet()) {
             EthernetNode sw = net.newSwitch();

@@ -27,7 +27,8 @@ import org.jioth.jnet.wire.Mac;
  * (fed to the cache, which ignores unsolicited ones). ND messages must arrive with hop limit 255
  * (7.1.1) or are dropped. Errors we generate are rate-limited like ICMPv4's
  * ({@link IcmpLayer#ERRORS_PER_SECOND}, burst {@link IcmpLayer#ERROR_BURST}) and never sent about
- * an ICMPv6 error, to a multicast or unspecified source. Router discovery, redirects and MLD are
+ * an ICMPv6 error, to a multicast or unspecified source. Destination unreachable, time exceeded and
+ * parameter problem quoting one of our echo requests fail that ping. Router discovery, redirects and MLD are
  * not done yet. Loop-only.
  */
 public final class Icmp6Layer implements Ipv6Layer.Icmp, Neighbor6Cache.Solicitor {
@@ -111,11 +112,8 @@ public final class Icmp6Layer implements Ipv6Layer.Icmp, Neighbor6Cache.Solicito
             }
             case Icmp6.NEIGHBOR_SOLICITATION -> solicitation(in, hdr, buf, off, len);
             case Icmp6.NEIGHBOR_ADVERTISEMENT -> advertisement(in, hdr, buf, off, len);
-            default -> {
-                if (Icmp6.isError(msg.type())) {
-                    counters.inc(Counter.ICMP6_IN_ERRORS);
-                }
-            }
+            case Icmp6.DEST_UNREACHABLE, Icmp6.TIME_EXCEEDED, Icmp6.PARAMETER_PROBLEM -> quotedError(buf, off, len);
+            default -> { } // counted in InMsgs; nothing to do (packet too big: no PMTU yet)
         }
     }
 
@@ -161,6 +159,26 @@ public final class Icmp6Layer implements Ipv6Layer.Icmp, Neighbor6Cache.Solicito
             counters.inc(Counter.ICMP6_OUT_MSGS);
         }
         return r == 0;
+    }
+
+    /** An error quoting one of our echo requests fails that ping (the only IPv6 sender so far). */
+    private void quotedError(ByteBuffer buf, int off, int len) {
+        int q = off + Icmp6.HEADER;
+        if (len < Icmp6.HEADER + Ipv6.HEADER + Icmp6.HEADER || (buf.get(q) & 0xf0) != 0x60
+                || (buf.get(q + 6) & 0xff) != Ipv6.ICMPV6) {
+            return;
+        }
+        int t = q + Ipv6.HEADER;
+        if ((buf.get(t) & 0xff) != Icmp6.ECHO_REQUEST || (buf.getShort(t + 4) & 0xffff) != pingId) {
+            return;
+        }
+        PendingPing p = pings.get(buf.getShort(t + 6) & 0xffff);
+        if (p != null) {
+            byte[] to = new byte[16];
+            buf.get(q + 24, to);
+            p.fail(new NoRouteToHostException(Ip6.toString(to) + ": ICMPv6 error type " + msg.type() + " code "
+                    + msg.code() + " from " + Ip6.toString(src)));
+        }
     }
 
     // ------------------------------------------------------------ Neighbor Discovery
