@@ -3,6 +3,7 @@ package org.jioth.dns;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -10,7 +11,7 @@ import java.util.Map;
 
 /** Static names in the {@code /etc/hosts} format: {@code ADDRESS NAME [ALIAS...]}, {@code #} comments. */
 public final class HostsTable {
-    private final Map<String, List<InetAddress>> byName;
+    private final Map<String, List<InetAddress>> byName; // in file order: a reverse lookup answers the first name
 
     private HostsTable(Map<String, List<InetAddress>> byName) {
         this.byName = byName;
@@ -54,7 +55,7 @@ public final class HostsTable {
             }
         }
         m.replaceAll((k, v) -> List.copyOf(v));
-        return new HostsTable(Map.copyOf(m));
+        return new HostsTable(Collections.unmodifiableMap(m));
     }
 
     /** This table plus {@code name} → {@code address}. */
@@ -63,7 +64,7 @@ public final class HostsTable {
         List<InetAddress> l = new ArrayList<>(m.getOrDefault(key(name), List.of()));
         l.add(withName(name, address));
         m.put(key(name), List.copyOf(l));
-        return new HostsTable(Map.copyOf(m));
+        return new HostsTable(Collections.unmodifiableMap(m));
     }
 
     /** The addresses of {@code name} (case-insensitive, a trailing dot ignored); empty when none. */
