@@ -52,12 +52,14 @@ public final class Reassembler {
     private final Expired expired;
     private final Map<Key, Pending> pending = new HashMap<>();
     private int memory;
-    private final ByteBuffer out = ByteBuffer.allocate(Ipv4Layer.HEADROOM + 65536);
+    /** Completed datagrams are written here: allocated on use, given back when the stack idles. */
+    private final org.jioth.jnet.mem.Scratch out;
 
     public Reassembler(StackLoop loop, Counters counters, Expired expired) {
         this.loop = loop;
         this.counters = counters;
         this.expired = expired;
+        this.out = loop.scratch();
     }
 
     /** Bytes buffered now (for tests and statistics). */
@@ -147,7 +149,7 @@ public final class Reassembler {
 
     /** The buffer completed datagrams are written to; valid until the next {@link #add}. */
     public ByteBuffer output() {
-        return out;
+        return out.current();
     }
 
     /** 1 = exact duplicate of a received range, 0 = no overlap, -1 = partial overlap. */
@@ -192,6 +194,7 @@ public final class Reassembler {
         remove(p);
         int off = Ipv4Layer.HEADROOM;
         int total = Ipv4.HEADER + p.total;
+        ByteBuffer out = this.out.get(off + total);
         out.put(off, p.header, 0, Ipv4.HEADER);
         out.put(off, (byte) 0x45);
         out.putShort(off + 2, (short) total);

@@ -62,7 +62,8 @@ public final class TcpLayer implements Ipv4Layer.Transport {
     private int syncookies = 1;
     private final Tcp view = new Tcp();
     private final Segment in = new Segment();
-    private final ByteBuffer tx = ByteBuffer.allocate(Ipv4Layer.HEADROOM + 65536);
+    /** Segments are built here: allocated on the first send, given back when the stack idles. */
+    private final org.jioth.jnet.mem.Scratch tx;
     private final TcpOptions rawOptions = new TcpOptions();
     /** Connections that took segments in the current frame batch: answered and published at its end. */
     private final ArrayList<TcpSocket> batch = new ArrayList<>();
@@ -73,6 +74,7 @@ public final class TcpLayer implements Ipv4Layer.Transport {
         this.counters = counters;
         this.loop = loop;
         this.random = random;
+        this.tx = loop.scratch();
         this.isns = new IsnGenerator(random);
         this.cookies = new SynCookies(random);
         this.timestampKeys = new SipHash(random.nextLong(), random.nextLong());
@@ -667,6 +669,7 @@ public final class TcpLayer implements Ipv4Layer.Transport {
     private void emit(TcpSocket s, Segment seg) {
         int at = Ipv4Layer.HEADROOM;
         int hl = Tcp.headerLength(seg.options);
+        ByteBuffer tx = this.tx.get(at + hl + seg.payloadLength);
         seg.copyPayload(tx, at + hl);
         int len = Tcp.emit(tx, at, s.localPort, s.remotePort, seg.seq, seg.ack, seg.flags, seg.window, seg.options,
                 seg.payloadLength, s.localAddress, s.remoteAddress);
@@ -682,7 +685,7 @@ public final class TcpLayer implements Ipv4Layer.Transport {
         if ((flags & Tcp.RST) != 0) {
             counters.inc(Counter.TCP_OUT_RSTS);
         }
-        ip.output(src, dst, Ipv4.PROTO_TCP, 0, Ipv4Layer.DEFAULT_TTL, true, tx, Ipv4Layer.HEADROOM, len, owner);
+        ip.output(src, dst, Ipv4.PROTO_TCP, 0, Ipv4Layer.DEFAULT_TTL, true, tx.current(), Ipv4Layer.HEADROOM, len, owner);
     }
 
     /** RFC 9293 3.10.7.1: the RST answering a segment for no connection. */
@@ -702,7 +705,7 @@ public final class TcpLayer implements Ipv4Layer.Transport {
             ack = seg.seq + seg.seqLength();
             flags = Tcp.RST | Tcp.ACK;
         }
-        int len = Tcp.emit(tx, Ipv4Layer.HEADROOM, lport, rport, seq, ack, flags, 0, null, 0, laddr, raddr);
+        int len = Tcp.emit(tx.get(Ipv4Layer.HEADROOM + 60), Ipv4Layer.HEADROOM, lport, rport, seq, ack, flags, 0, null, 0, laddr, raddr);
         send(laddr, raddr, len, flags);
     }
 
@@ -736,7 +739,7 @@ public final class TcpLayer implements Ipv4Layer.Transport {
             o.tsEcr = so.tsVal;
         }
         int window = Math.min(t.receiveBuffer, 65535);
-        int len = Tcp.emit(tx, Ipv4Layer.HEADROOM, lport, rport, isn, syn.seq + 1, Tcp.SYN | Tcp.ACK, window, o, 0,
+        int len = Tcp.emit(tx.get(Ipv4Layer.HEADROOM + 60), Ipv4Layer.HEADROOM, lport, rport, isn, syn.seq + 1, Tcp.SYN | Tcp.ACK, window, o, 0,
                 laddr, raddr);
         l.cookiesSent = true;
         l.lastCookieSent = now;
