@@ -66,7 +66,7 @@ final class ClientCommand implements Callable<Integer> {
                 }
                 relay(conn, System.in, System.out);
             }
-            return 0;
+            return StackOpener.exitCode(s, "client", err);
         } finally {
             s.closeForcibly();
         }

@@ -53,7 +53,7 @@ final class ServerCommand implements Callable<Integer> {
             }
             server.acceptLoop();
             server.close();
-            return 0;
+            return StackOpener.exitCode(s, "server", err);
         } finally {
             s.closeForcibly();
         }

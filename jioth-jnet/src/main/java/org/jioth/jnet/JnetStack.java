@@ -50,6 +50,7 @@ public final class JnetStack implements StackImpl {
     /** Frames waiting for the loop; more are dropped and counted (Eth.InDropQueueFull). */
     public static final int RX_QUEUE = 256;
     static final int LOOPBACK_MTU = 65536;
+    private static final System.Logger LOG = System.getLogger(JnetStack.class.getName());
 
     final JnetOptions options;
     final Counters counters = new Counters();
@@ -105,6 +106,7 @@ public final class JnetStack implements StackImpl {
             attach(a.name, a.port, mac & Mac.BROADCAST, interfaces.nextIndex());
             n++;
         }
+        loop.onFailure(this::loopFailed);
         loop.start("jnet-loop", new StackLoop.FrameHandler() {
             @Override
             public void handle(RxRing.Slot slot) {
@@ -124,6 +126,39 @@ public final class JnetStack implements StackImpl {
                 }
             }
         });
+    }
+
+    /**
+     * On the dead loop's thread, once it failed: every channel is woken, and each of its operations
+     * now fails with an IOException naming the failure.
+     */
+    private void loopFailed() {
+        LOG.log(System.Logger.Level.ERROR, "jnet stack failed; its sockets fail from now on", loop.failure());
+        for (java.nio.channels.Channel c : sockets.channels()) {
+            if (c instanceof org.jioth.nio.ReadinessSource r) {
+                r.readiness().changed();
+            }
+        }
+    }
+
+    /** Throws the IOException naming why when the stack's loop failed (channels call it). */
+    public void checkAlive() throws IOException {
+        if (loop.failure() != null) {
+            throw loop.failureException();
+        }
+    }
+
+    /** True once the stack's loop failed for good. */
+    public boolean hasFailed() {
+        return loop.failure() != null;
+    }
+
+    @Override
+    public org.jioth.StackHealth health() {
+        if (loop.failure() != null) {
+            return org.jioth.StackHealth.failed(String.valueOf(loop.failure()));
+        }
+        return closed ? org.jioth.StackHealth.CLOSED : org.jioth.StackHealth.UP;
     }
 
     /** The reassembly timer of a datagram to one of our addresses: answer from the interface holding it. */
@@ -331,15 +366,23 @@ public final class JnetStack implements StackImpl {
         }
         closed = true;
         List<EthernetPort> ports = new ArrayList<>();
-        loop.call(() -> {
+        if (loop.failure() == null) {
+            loop.call(() -> {
+                for (NetInterface i : interfaces.all()) {
+                    i.markDeleted();
+                    if (i.port() != null) {
+                        ports.add(i.port());
+                    }
+                }
+                return null;
+            });
+        } else { // the loop is gone: its interface list no longer changes
             for (NetInterface i : interfaces.all()) {
-                i.markDeleted();
                 if (i.port() != null) {
                     ports.add(i.port());
                 }
             }
-            return null;
-        });
+        }
         loop.stop();
         IOException first = null;
         for (EthernetPort p : ports) {

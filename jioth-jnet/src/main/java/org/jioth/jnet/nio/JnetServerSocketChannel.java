@@ -64,6 +64,9 @@ public final class JnetServerSocketChannel extends ServerSocketChannel implement
     }
 
     private int readyOps() {
+        if (stack.hasFailed()) {
+            return validOps(); // wake every waiter: its next call throws
+        }
         return bound && listener.hasPending() ? SelectionKey.OP_ACCEPT : 0;
     }
 
@@ -104,6 +107,7 @@ public final class JnetServerSocketChannel extends ServerSocketChannel implement
             throw new NotYetBoundException();
         }
         while (true) {
+            stack.checkAlive(); // a failed stack: an IOException naming why
             TcpSocket s = listener.poll();
             if (s != null) {
                 return JnetSocketChannel.accepted(provider, s);

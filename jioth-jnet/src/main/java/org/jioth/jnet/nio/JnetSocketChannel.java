@@ -94,6 +94,9 @@ public final class JnetSocketChannel extends SocketChannel implements ReadinessS
     }
 
     private int readyOps() {
+        if (stack.hasFailed()) {
+            return validOps(); // wake every waiter: its next call throws
+        }
         int ops = 0;
         TcpState st = sock.state();
         TcpConnection c = sock.connection();
@@ -219,6 +222,7 @@ public final class JnetSocketChannel extends SocketChannel implements ReadinessS
             throw new NoConnectionPendingException();
         }
         while (true) {
+            stack.checkAlive(); // a failed stack: an IOException naming why
             TcpState st = sock.state();
             if (st != TcpState.SYN_SENT && st != TcpState.SYN_RECEIVED) {
                 TcpError e = sock.error();
@@ -281,6 +285,7 @@ public final class JnetSocketChannel extends SocketChannel implements ReadinessS
             want += dsts[i].remaining();
         }
         while (true) {
+            stack.checkAlive(); // a failed stack: an IOException naming why
             if (inputShut) {
                 return -1;
             }
@@ -342,6 +347,7 @@ public final class JnetSocketChannel extends SocketChannel implements ReadinessS
         }
         long total = 0;
         while (true) {
+            stack.checkAlive(); // a failed stack: an IOException naming why
             TcpError err = sock.error();
             if (err != null) {
                 if (total > 0) {
