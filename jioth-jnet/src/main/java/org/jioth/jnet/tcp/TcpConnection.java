@@ -37,6 +37,8 @@ public final class TcpConnection {
     }
 
     public static final long NEVER = Long.MAX_VALUE;
+    /** How long a path MSS reduced by ICMP holds (Linux's net.ipv4.route.mtu_expires, 10 min). */
+    public static final long PMTU_EXPIRES = 600_000_000_000L;
     private static final long PAWS_IDLE = 24L * 24 * 3600 * 1_000_000_000L;
     private static final int DEFAULT_PEER_MSS = 536;
 
@@ -74,6 +76,10 @@ public final class TcpConnection {
     private int sndWscale;
     private boolean wsOk;
     private int smss = DEFAULT_PEER_MSS;
+    /** The SMSS of the handshake, which a reduced path MSS returns to when it expires. */
+    private int negotiatedMss = DEFAULT_PEER_MSS;
+    /** When a path MSS reduced by ICMP expires; NEVER when none is in force. */
+    private long pmtuExpiresAt = NEVER;
     private boolean finQueued;
     private boolean finSent;
     private int finSeq;
@@ -242,6 +248,7 @@ public final class TcpConnection {
         sackOk = cfg.sack && o.sackPermitted;
         tsOk = cfg.timestamps && o.timestamps;
         smss = Math.max(64, Math.min(peerMss, cfg.mss) - (tsOk ? 12 : 0));
+        negotiatedMss = smss;
         cc.init(smss, now);
         largestSegment = smss;
     }
@@ -364,17 +371,43 @@ public final class TcpConnection {
         }
     }
 
-    /** The path MTU shrank: use a smaller MSS from now on. */
+    /**
+     * Whether an ICMP error quoting sequence number {@code seq} may be about this connection: RFC
+     * 5927 4.1, the quoted segment must be in flight (as Linux, SND.UNA..SND.NXT inclusive). A
+     * blind attacker must then guess a sequence number, as for a RST (RFC 5961).
+     */
+    public boolean quotesSentData(int seq) {
+        return SeqNum.le(sndUna, seq) && SeqNum.le(seq, sndMax);
+    }
+
+    /**
+     * The path MTU shrank: use a smaller MSS for {@link #PMTU_EXPIRES}, then try the negotiated
+     * one again (as Linux's mtu_expires). Only a decrease resends what was in flight; a report
+     * of the size in use only keeps it longer.
+     */
     public void setPathMss(int mss, long now) {
         int m = Math.max(64, Math.min(mss, cfg.mss) - (tsOk ? 12 : 0));
+        if (m > smss) {
+            return;
+        }
+        pmtuExpiresAt = now + PMTU_EXPIRES;
         if (m < smss) {
             smss = m;
             cc.setSmss(m);
-            if (sndMax != sndUna) {
-                sndNxt = sndUna; // resend what was sent too big
+            // resend what was sent too big; during the handshake only the SYN is in flight, and a
+            // rewind there would put SND.NXT before the first data byte once the SYN is acknowledged
+            if (sndMax != sndUna && state != TcpState.SYN_SENT && state != TcpState.SYN_RECEIVED) {
+                sndNxt = sndUna;
                 transmitData(now);
             }
         }
+    }
+
+    /** The reduced path MSS expired: back to the one negotiated at the handshake. */
+    private void pathMssExpired() {
+        pmtuExpiresAt = NEVER;
+        smss = negotiatedMss;
+        cc.setSmss(smss);
     }
 
     // ================================================================ input
@@ -850,6 +883,9 @@ public final class TcpConnection {
             return;
         }
         boolean sent = false;
+        if (pmtuExpiresAt != NEVER && now - pmtuExpiresAt >= 0) {
+            pathMssExpired();
+        }
         if (sndUna == sndMax && sendBuffer.size() > 0 && lastSent != 0 && now - lastSent > rtt.rto()) {
             cc.onIdleRestart(now); // RFC 5681 4.1 slow start after idle
         }
@@ -1182,8 +1218,15 @@ public final class TcpConnection {
             // a window too small for SWS avoidance is used anyway; a shut one gets a 1-byte probe
             int len = usable > 0 ? Math.min(usable, Math.min(avail, mssNow())) : 1;
             sendSegment(sndNxt, len, Tcp.ACK | (len == avail ? Tcp.PSH : 0), now);
-        } else {
+        } else if (offset(sndUna) < sendBuffer.tail()) {
             sendSegment(sndUna, 1, Tcp.ACK, now);
+        } else {
+            // Only our FIN is unacknowledged (the data went out as probes and was taken): a shut
+            // window never holds a FIN back, so the retransmission timer resends it, not a probe
+            // byte that does not exist.
+            persisting = false;
+            retransmitTimeout(now);
+            return;
         }
         rtt.backOff();
         rtoAt = now + rtt.rto();
