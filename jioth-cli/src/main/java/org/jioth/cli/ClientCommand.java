@@ -47,6 +47,7 @@ final class ClientCommand implements Callable<Integer> {
                     err.println("connect " + server + ":" + seed.port + ": " + e.getMessage());
                     return 1;
                 }
+                LinkWatcher.start(s, "client", err);
                 relay(conn, System.in, System.out);
             }
             return StackOpener.exitCode(s, "client", err);

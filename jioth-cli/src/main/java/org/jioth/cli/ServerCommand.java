@@ -55,6 +55,7 @@ final class ServerCommand implements Callable<Integer> {
             }
             out.println("listening on " + readyAddress(s) + ":" + server.localAddress().getPort() + " (" + seed.describe(s) + ")");
             out.flush();
+            LinkWatcher.start(s, "server", err);
             if (statsHook != null) {
                 Runtime.getRuntime().addShutdownHook(statsHook);
                 printOnSignal(s, out);

@@ -16,6 +16,9 @@ public enum Counter {
     ETH_IN_QUEUE_FULL("Eth.InDropQueueFull"),
     ETH_IN_LINK_DOWN("Eth.InDropLinkDown"),
     ETH_OUT_PORT_DROPS("Eth.OutDropPort"),
+    ETH_OUT_NO_CARRIER("Eth.OutDropNoCarrier"),
+    LINK_CARRIER_DOWN("Link.CarrierDown"),
+    LINK_CARRIER_UP("Link.CarrierUp"),
 
     ARP_IN_REQUESTS("Arp.InRequests"),
     ARP_IN_REPLIES("Arp.InReplies"),

@@ -71,6 +71,8 @@ public final class JnetStack implements StackImpl {
     private final Arp arp = new Arp();
     private int autoNames;
     private volatile boolean closed;
+    /** Interfaces without carrier now, published by the loop for {@link #health()}. */
+    private volatile List<String> linksDown = List.of();
 
     private JnetStack(Builder b) {
         this.options = b.options;
@@ -145,6 +147,33 @@ public final class JnetStack implements StackImpl {
         }
     }
 
+    /**
+     * On the loop: the port's carrier may have changed. Down is a Linux link-down: neighbours of the
+     * interface are forgotten (what waits for them fails), sends are dropped and counted, and TCP
+     * retransmits until the link is back or its own limits end the connection.
+     */
+    private void carrierChanged(NetInterface nic) {
+        boolean c = nic.port().carrier();
+        if (c == nic.carrier() || nic.isDeleted()) {
+            return;
+        }
+        nic.setCarrier(c);
+        if (!c) {
+            counters.inc(Counter.LINK_CARRIER_DOWN);
+            neighbours.flush(nic, org.jioth.Errno.ENETDOWN.value());
+        } else {
+            counters.inc(Counter.LINK_CARRIER_UP);
+        }
+        List<String> down = new ArrayList<>();
+        for (NetInterface i : interfaces.all()) {
+            if (!i.carrier() && !i.isDeleted()) {
+                down.add(i.name);
+            }
+        }
+        linksDown = List.copyOf(down);
+        LOG.log(System.Logger.Level.INFO, () -> nic.name + ": carrier " + (c ? "up" : "down"));
+    }
+
     /** Throws the IOException naming why when the stack's loop failed (channels call it). */
     public void checkAlive() throws IOException {
         if (loop.failure() != null) {
@@ -162,7 +191,12 @@ public final class JnetStack implements StackImpl {
         if (loop.failure() != null) {
             return org.jioth.StackHealth.failed(String.valueOf(loop.failure()));
         }
-        return closed ? org.jioth.StackHealth.CLOSED : org.jioth.StackHealth.UP;
+        if (closed) {
+            return org.jioth.StackHealth.CLOSED;
+        }
+        List<String> down = linksDown;
+        return down.isEmpty() ? org.jioth.StackHealth.UP
+                : new org.jioth.StackHealth(org.jioth.StackHealth.State.UP, "", down);
     }
 
     /** The reassembly timer of a datagram to one of our addresses: answer from the interface holding it. */
@@ -180,7 +214,9 @@ public final class JnetStack implements StackImpl {
             } while (interfaces.byName(name) != null);
         }
         NetInterface nic = new NetInterface(index, name, port, mac, options.mtu(), counters);
+        nic.setCarrier(port.carrier());
         interfaces.add(nic);
+        port.onCarrierChange(() -> loop.post(() -> carrierChanged(nic)));
         RxRing rx = loop.rx();
         port.setSink(frame -> {
             if (rx.offer(nic, frame, frame.position(), frame.remaining(), false)) {
