@@ -51,6 +51,7 @@ public enum Counter {
     IP_REASM_TIMEOUT("Ip.ReasmTimeout"),
     IP_REASM_OVERLAPS("Ip.ReasmOverlaps"),
     IP_REASM_OVER_LIMIT("Ip.ReasmOverLimit"),
+    IP_REASM_EVICTED("Ip.ReasmEvicted"),
     IP_FRAG_OKS("Ip.FragOKs"),
     IP_FRAG_FAILS("Ip.FragFails"),
     IP_FRAG_CREATES("Ip.FragCreates"),
@@ -95,6 +96,8 @@ public enum Counter {
     TCP_SYNCOOKIES_RECV("TcpExt.SyncookiesRecv"),
     TCP_SYNCOOKIES_FAILED("TcpExt.SyncookiesFailed"),
     TCP_LISTEN_OVERFLOWS("TcpExt.ListenOverflows"),
+    TCP_CONNECTION_LIMIT("TcpExt.ConnectionLimitDrops"),
+    TCP_ABORT_ON_MEMORY("TcpExt.TCPAbortOnMemory"),
     TCP_TIME_WAIT_OVERFLOW("TcpExt.TCPTimeWaitOverflow"),
     TCP_OUT_OF_WINDOW_ICMPS("TcpExt.OutOfWindowIcmps"),
 

@@ -96,6 +96,8 @@ public final class JnetStack implements StackImpl {
         ipv4.setTcp(tcp);
         icmp.setTcp(tcp);
         ipv4.setForwarding(b.options.forwarding());
+        tcp.setMaxConnections(b.options.maxConnections());
+        tcp.setMaxOrphans(b.options.maxOrphans());
         icmp.setUdp(udp);
         udp.setErrors(icmp);
         this.config = new JnetNetConfig(this);

@@ -165,10 +165,13 @@ final class ReconnectingVdePort implements EthernetPort {
         listeners.add(listener);
     }
 
-    /** Never by itself: a gone switch is waited for. */
+    /**
+     * True while the switch is gone (the port keeps dialling it): a cable ({@code ioth plug}) or a
+     * capture then stops, as {@code vde_plug} does, while a stack keeps the port and waits.
+     */
     @Override
     public boolean hasEnded() {
-        return false;
+        return current == null;
     }
 
     @Override

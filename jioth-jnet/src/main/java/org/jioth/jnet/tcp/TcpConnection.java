@@ -113,6 +113,8 @@ public final class TcpConnection {
     private long delackAt = NEVER;
     private long closeAt = NEVER;
     private boolean persisting;
+    /** When the window shut with data waiting (the first probe), -1 when not: persistMax counts from here. */
+    private long persistSince = -1;
     private int retries;
     private long lastReceived;
     private long lastSent;
@@ -711,6 +713,9 @@ public final class TcpConnection {
         sndWl1 = s.seq;
         sndWl2 = s.ack;
         maxSndWnd = Math.max(maxSndWnd, w);
+        if (w > 0) {
+            persistSince = -1;
+        }
         if (w > 0 && persisting) {
             persisting = false;
             retries = 0;
@@ -748,6 +753,7 @@ public final class TcpConnection {
         sacked.dropBelow(offset(sndUna));
         retries = 0;
         if (persisting && sndMax == sndUna) {
+            persistSince = -1;
             persisting = false; // a probe byte was taken; output re-arms the probe if the window stays shut
         }
         if (inRecovery) {
@@ -926,6 +932,9 @@ public final class TcpConnection {
         // retransmission timer alone would then resend nothing, over and over, until it gave up.
         if (sndNxt == sndUna && sendBuffer.tail() > offset(sndNxt) && !persisting) {
             persisting = true;
+            if (persistSince < 0) {
+                persistSince = now;
+            }
             rtoAt = now + rtt.rto();
         }
     }
@@ -1207,6 +1216,10 @@ public final class TcpConnection {
     }
 
     private void zeroWindowProbe(long now) {
+        if (persistSince >= 0 && now - persistSince >= cfg.persistMax) {
+            closeNow(TcpError.TIMED_OUT); // the peer held its window shut too long: our buffer is not its to keep
+            return;
+        }
         stats.zeroWindowProbes++;
         if (sndNxt == sndUna) {
             int avail = (int) Math.max(0, sendBuffer.tail() - offset(sndNxt));

@@ -38,6 +38,10 @@ public final class TcpLayer implements Ipv4Layer.Transport {
     public static final int EPHEMERAL_HIGH = 60999;
     /** Connections kept in TIME_WAIT at most by default; beyond it the oldest guard is dropped early. */
     public static final int MAX_TIME_WAIT = 8192;
+    /** Connections (TIME_WAIT aside) a stack holds at most unless {@code maxconnections=} says otherwise. */
+    public static final int DEFAULT_MAX_CONNECTIONS = 65536;
+    /** Linux's tcp_max_orphans for a small host: closed connections still delivering their data. */
+    public static final int DEFAULT_MAX_ORPHANS = 4096;
     /** Linux's ISN for a new incarnation reusing a TIME_WAIT tuple: this far past the old SND.NXT. */
     private static final int TIME_WAIT_ISN_GAP = 65535 + 2;
     private static final int IP_TCP_HEADERS = Ipv4.HEADER + Tcp.HEADER;
@@ -61,6 +65,9 @@ public final class TcpLayer implements Ipv4Layer.Transport {
     private final Map<Integer, List<TcpListener>> listeners = new HashMap<>();
     private TcpListener transparent;
     private final TimeWaitQueue timeWait = new TimeWaitQueue();
+    private int maxConnections = DEFAULT_MAX_CONNECTIONS;
+    private int maxOrphans = DEFAULT_MAX_ORPHANS;
+    private int orphans;
     private int maxTimeWait = MAX_TIME_WAIT;
     private boolean abortOnOverflow;
     private int syncookies = 1;
@@ -126,6 +133,9 @@ public final class TcpLayer implements Ipv4Layer.Transport {
         if (raddr == 0 || rport == 0 || raddr == Ip4.BROADCAST || Ip4.isMulticast(raddr)) {
             return -Errno.EINVAL.value();
         }
+        if (connectionsFull()) {
+            return -Errno.ENOBUFS.value();
+        }
         int r = ip.route(raddr, s.localAddress);
         if (r != 0) {
             counters.inc(Counter.IP_OUT_NO_ROUTES);
@@ -140,7 +150,8 @@ public final class TcpLayer implements Ipv4Layer.Transport {
         if (s.localPort == 0) {
             r = bind(s, 0, 0);
             if (r != 0) {
-                return r;
+                // as Linux's connect: no ephemeral port left is "Cannot assign requested address"
+                return r == -Errno.EADDRINUSE.value() ? -Errno.EADDRNOTAVAIL.value() : r;
             }
         }
         if (connections.containsKey(laddr, s.localPort, raddr, rport)) {
@@ -232,8 +243,19 @@ public final class TcpLayer implements Ipv4Layer.Transport {
     /** The application closed the socket: orderly release (the connection lives on, orphaned). */
     public void close(TcpSocket s) {
         if (s.conn != null && s.registered) {
+            if (orphans >= maxOrphans && s.conn.state() != TcpState.SYN_SENT) {
+                // as Linux: "too many orphaned sockets", the connection is reset rather than kept
+                counters.inc(Counter.TCP_ABORT_ON_MEMORY);
+                s.conn.abort(loop.now());
+                after(s);
+                return;
+            }
             s.conn.close(loop.now());
             after(s);
+            if (s.registered && !s.inTimeWait && !s.orphanCounted) {
+                s.orphanCounted = true;
+                orphans++;
+            }
         } else if (s.ownsPort) {
             release(s.localPort, s);
             s.ownsPort = false;
@@ -269,6 +291,35 @@ public final class TcpLayer implements Ipv4Layer.Transport {
                     .append(" zwp=").append(st.zeroWindowProbes).append('\n');
         }
         return b.toString();
+    }
+
+    /** Connections closed by the application that still deliver their data (TIME_WAIT aside). */
+    public int orphanCount() {
+        return orphans;
+    }
+
+    /** Bounds the connections (TIME_WAIT aside); past it connect fails (ENOBUFS) and SYNs are dropped. */
+    public void setMaxConnections(int max) {
+        if (max < 1) {
+            throw new IllegalArgumentException("connection limit " + max);
+        }
+        maxConnections = max;
+    }
+
+    /** Bounds the orphans; an application close past it resets the connection. */
+    public void setMaxOrphans(int max) {
+        if (max < 0) {
+            throw new IllegalArgumentException("orphan limit " + max);
+        }
+        maxOrphans = max;
+    }
+
+    private boolean connectionsFull() {
+        if (connections.size() - timeWait.size() < maxConnections) {
+            return false;
+        }
+        counters.inc(Counter.TCP_CONNECTION_LIMIT);
+        return true;
     }
 
     /** How many connections the stack holds (all states but LISTEN). */
@@ -421,6 +472,10 @@ public final class TcpLayer implements Ipv4Layer.Transport {
             }
             return;
         }
+        if (connectionsFull()) {
+            counters.inc(Counter.TCP_LISTEN_DROPS);
+            return;
+        }
         int isn;
         if (guard != null) {
             // as Linux, the new incarnation's ISN starts well past anything the old one sent
@@ -478,6 +533,10 @@ public final class TcpLayer implements Ipv4Layer.Transport {
             return;
         }
         counters.inc(Counter.TCP_SYNCOOKIES_RECV);
+        if (connectionsFull()) {
+            counters.inc(Counter.TCP_LISTEN_DROPS);
+            return;
+        }
         TcpSocket s = newPassive(l, laddr, lport, raddr, rport);
         register(s);
         boolean ts = tsOptions != SynCookies.NO_TIMESTAMPS;
@@ -671,6 +730,10 @@ public final class TcpLayer implements Ipv4Layer.Transport {
                 }
             }
         }
+        if (st == TcpState.TIME_WAIT && s.orphanCounted) {
+            s.orphanCounted = false;
+            orphans--;
+        }
         if (st == TcpState.TIME_WAIT && timeWait.add(s)) {
             trimTimeWait();
         }
@@ -702,6 +765,10 @@ public final class TcpLayer implements Ipv4Layer.Transport {
             return;
         }
         s.registered = false;
+        if (s.orphanCounted) {
+            s.orphanCounted = false;
+            orphans--;
+        }
         connections.remove(s.localAddress, s.localPort, s.remoteAddress, s.remotePort);
         loop.timers().cancel(s.timer);
         timeWait.remove(s);
