@@ -75,6 +75,12 @@ public abstract class CongestionControl {
         cwnd = smss;
     }
 
+    /** A reduction proved spurious (DSACK, Eifel): back to the window before it (as Linux's undo). */
+    public void undo(int priorCwnd, int priorSsthresh) {
+        cwnd = Math.max(cwnd, Math.min(priorCwnd, MAX_CWND));
+        ssthresh = Math.max(ssthresh, priorSsthresh);
+    }
+
     /** Sending resumed after an idle period longer than an RTO (RFC 5681 4.1). */
     public void onIdleRestart(long now) {
         cwnd = Math.min(cwnd, initialWindow());

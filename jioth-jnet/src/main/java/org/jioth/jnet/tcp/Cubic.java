@@ -85,6 +85,14 @@ public final class Cubic extends CongestionControl {
     }
 
     @Override
+    public void undo(int priorCwnd, int priorSsthresh) {
+        super.undo(priorCwnd, priorSsthresh);
+        cwndSegs = (double) cwnd / smss;
+        wMax = wLastMax;
+        epochStart = -1;
+    }
+
+    @Override
     public void onIdleRestart(long now) {
         super.onIdleRestart(now);
         cwndSegs = (double) cwnd / smss;

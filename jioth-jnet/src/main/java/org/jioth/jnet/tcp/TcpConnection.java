@@ -40,6 +40,10 @@ public final class TcpConnection {
     /** How long a path MSS reduced by ICMP holds (Linux's net.ipv4.route.mtu_expires, 10 min). */
     public static final long PMTU_EXPIRES = 600_000_000_000L;
     private static final long PAWS_IDLE = 24L * 24 * 3600 * 1_000_000_000L;
+    /** RFC 8985 WCDelAckT: what a probe waits for the peer's delayed ACK of a single segment. */
+    static final long WORST_CASE_DELAYED_ACK = 200_000_000L;
+    /** The shortest probe timeout (RFC 8985 7.2 allows 10 ms). */
+    static final long MIN_PROBE_TIMEOUT = 10_000_000L;
 
     private final TcpConfig cfg;
     private final Output out;
@@ -62,7 +66,7 @@ public final class TcpConnection {
     private final TcpSender snd;
     private final TcpReceiver rcv;
     private final TcpTimers timers = new TcpTimers();
-    private final LossRecovery recovery = new LossRecovery();
+    private final LossRecovery recovery;
     private boolean wsOk;
     private boolean tsOk;
     private boolean sackOk;
@@ -83,6 +87,7 @@ public final class TcpConnection {
         this.receiveBuffer = new ReceiveBuffer(cfg.receiveBuffer);
         this.snd = new TcpSender(sendBuffer);
         this.rcv = new TcpReceiver(cfg, receiveBuffer, timers, stats);
+        this.recovery = new LossRecovery(new SackScoreboard(SackScoreboard.boundFor(sendBuffer.capacity(), 64)));
         this.cc = CongestionControl.create(cfg.congestionControl);
         this.rtt = new RttEstimator(cfg.initialRto, cfg.minRto, cfg.maxRto);
         this.ourWscale = windowScaleFor(cfg.receiveBuffer);
@@ -597,13 +602,20 @@ public final class TcpConnection {
         }
         // an ACK that SACKs new data is a duplicate ACK whatever its window (RFC 6675 2): Linux
         // opens its window as data arrives, so its duplicate ACKs rarely repeat one
-        boolean newlySacked = sackOk && s.options.sackCount > 0 && updateScoreboard(s.options);
+        int unaBefore = snd.una;
+        long sackedBefore = recovery.scoreboard.covered();
+        boolean newlySacked = sackOk && s.options.sackCount > 0 && updateScoreboard(s.options, ack, now);
         if (gt(ack, snd.una)) {
             newAck(s, now);
         } else if (ack == snd.una && snd.max != snd.una && s.payloadLength == 0 && !timers.persisting
                 && !s.has(Tcp.FIN) && ((s.window << snd.wscale) == snd.wnd || newlySacked)) {
             stats.dupAcksIn++;
             dupAck(now);
+        }
+        if (recovery.active && sackOk) {
+            // RFC 6937: this ACK's delivered data sets how much recovery may send now
+            long delivered = (snd.una - unaBefore) + (recovery.scoreboard.covered() - sackedBefore);
+            cc.setCwnd(recovery.prrWindow(Math.max(0, delivered), pipe(), cc.ssthresh(), snd.smss));
         }
         if (lt(snd.wl1, s.seq) || (snd.wl1 == s.seq && le(snd.wl2, ack))) {
             updateWindow(s, false);
@@ -654,6 +666,9 @@ public final class TcpConnection {
                 snd.echoPendingSinceTimeout = false;
                 rttSample(tsNow(now) - s.options.tsEcr);
             }
+            if (recovery.echoPredatesRetransmission(s.options.tsEcr)) {
+                undo(now); // Eifel (RFC 3522): the original arrived, the retransmission was spurious
+            }
         } else if (snd.rttStart >= 0 && ge(ack, snd.rttSeq)) {
             rtt.sample(now - snd.rttStart);
             snd.rttStart = -1;
@@ -673,6 +688,7 @@ public final class TcpConnection {
         if (timers.persisting && snd.max == snd.una) {
             timers.persisting = false; // a probe byte was taken; output re-arms the probe if the window stays shut
         }
+        recovery.probeOut = false;
         if (recovery.active) {
             if (ge(ack, recovery.recover)) {
                 recovery.active = false;
@@ -694,6 +710,7 @@ public final class TcpConnection {
             }
         }
         timers.rto = snd.max == snd.una ? NEVER : now + rtt.rto();
+        armProbe(now);
     }
 
     private void rttSample(int ms) {
@@ -710,7 +727,8 @@ public final class TcpConnection {
             }
             return;
         }
-        boolean lost = recovery.dupAcks >= 3 || (sackOk && recovery.scoreboard.covered() >= 3L * snd.smss);
+        boolean lost = recovery.dupAcks >= SackScoreboard.DUP_THRESH
+                || (sackOk && recovery.isLost(snd.offset(snd.una), snd.smss));
         if (lost && gt(snd.una, recovery.recover)) {
             enterRecovery(now);
         }
@@ -718,28 +736,60 @@ public final class TcpConnection {
 
     private void enterRecovery(long now) {
         stats.fastRetransmits++;
-        recovery.active = true;
-        recovery.recover = snd.max;
+        recovery.markUndo(snd.una, cc.cwnd(), cc.ssthresh());
+        recovery.begin(snd.una, snd.max, snd.offset(snd.una), snd.max - snd.una);
+        timers.probe = NEVER;
         cc.onCongestion(snd.max - snd.una, now);
         snd.rttStart = -1;
-        recovery.highRxt = snd.una + retransmitOne(snd.una, now);
+        recovery.highRxt = snd.offset(snd.una) + retransmitOne(snd.una, now);
         if (!sackOk) {
             cc.setCwnd(cc.ssthresh() + 3 * snd.smss);
         }
     }
 
-    /** Adds the SACK blocks of {@code o} to the scoreboard; true when they SACKed new bytes. */
-    private boolean updateScoreboard(TcpOptions o) {
+    /**
+     * Adds the SACK blocks of {@code o} (on an ACK of {@code ack}) to the scoreboard; true when
+     * they SACKed new bytes. A first block at or below the ACK, or inside the second, is a DSACK
+     * (RFC 2883 4): a duplicate arrived, which may prove our retransmissions spurious.
+     */
+    private boolean updateScoreboard(TcpOptions o, int ack, long now) {
         long before = recovery.scoreboard.covered();
         for (int i = 0; i < o.sackCount; i++) {
             int l = o.sackLeft(i);
             int r = o.sackRight(i);
-            // only blocks above the cumulative ACK and within what we sent (RFC 2018 / D-SACK ignored)
-            if (gt(r, l) && gt(l, snd.una) && le(r, snd.max)) {
+            if (!gt(r, l)) {
+                continue;
+            }
+            if (i == 0 && (le(r, ack) || o.sackCount > 1 && ge(l, o.sackLeft(1)) && le(r, o.sackRight(1)))) {
+                stats.dsacksIn++;
+                if (recovery.dsack(l, r)) {
+                    undo(now); // every retransmission since the reduction arrived twice
+                }
+                continue;
+            }
+            // only blocks above the cumulative ACK and within what we sent
+            if (gt(l, snd.una) && le(r, snd.max)) {
                 recovery.scoreboard.add(snd.offset(l), snd.offset(r));
             }
         }
         return recovery.scoreboard.covered() != before;
+    }
+
+    /**
+     * The window reduction proved spurious (DSACK or Eifel): back to the window before it, as
+     * Linux's undo (RFC 4015's response). After a timeout, sending resumes with new data.
+     */
+    private void undo(long now) {
+        stats.undos++;
+        cc.undo(recovery.priorCwnd, recovery.priorSsthresh);
+        recovery.clearUndo();
+        if (recovery.active) {
+            recovery.active = false;
+            recovery.dupAcks = 0;
+        } else if (lt(snd.nxt, snd.max)) {
+            snd.nxt = snd.max; // RFC 4015: a spurious timeout, the go-back-N stops
+            recovery.recover = snd.una;
+        }
     }
 
 
@@ -761,7 +811,7 @@ public final class TcpConnection {
             cc.onIdleRestart(now); // RFC 5681 4.1 slow start after idle
         }
         if (recovery.active && sackOk) {
-            sent = sackRecoveryRetransmits(now);
+            sent = retransmitHoles(now, true); // NextSeg rule 1: lost holes first
         }
         int mss = mssNow();
         while (true) {
@@ -783,6 +833,9 @@ public final class TcpConnection {
             }
             sendSegment(snd.nxt, len, Tcp.ACK | (len == avail ? Tcp.PSH : 0) | (finNow ? Tcp.FIN : 0), now);
             sent = true;
+        }
+        if (recovery.active && sackOk) {
+            sent |= retransmitHoles(now, false); // NextSeg rule 3: no new data could go, holes not yet lost
         }
         if (!sent && rcv.ackNow) {
             sendAck(now);
@@ -821,52 +874,34 @@ public final class TcpConnection {
         return snd.maxWnd > 0 && len >= snd.maxWnd / 2 && snd.nxt == snd.una;
     }
 
-    /** RFC 6675 5: while the pipe allows, retransmit the next hole below the highest SACKed byte. */
-    private boolean sackRecoveryRetransmits(long now) {
+    /**
+     * RFC 6675 NextSeg while the pipe allows: with {@code lostOnly}, rule 1 (un-SACKed holes above
+     * HighRxt that IsLost deems lost); otherwise rule 3 (any hole above HighRxt below the highest
+     * SACKed byte), which runs only once rule 2 (new data) has sent what it could. Rule 4 (the
+     * highest un-SACKed segment) is left to the tail loss probe.
+     */
+    private boolean retransmitHoles(long now, boolean lostOnly) {
         boolean sent = false;
+        SackScoreboard board = recovery.scoreboard;
         while (pipe() < cc.cwnd()) {
-            long from = Math.max(snd.offset(recovery.highRxt), snd.offset(snd.una));
-            long high = recovery.scoreboard.highest();
-            if (high < 0 || from >= high) {
+            long una = snd.offset(snd.una);
+            long limit = lostOnly ? Math.min(board.lostBelow(snd.smss), board.highest()) : board.highest();
+            long from = Math.max(recovery.highRxt, una);
+            long hole = limit > from ? board.nextHole(from, limit) : -1;
+            if (hole < 0) {
                 break;
             }
-            long holeEnd = high;
-            long pos = from;
-            for (int i = 0; i < recovery.scoreboard.count(); i++) {
-                if (recovery.scoreboard.end(i) <= pos) {
-                    continue;
-                }
-                if (recovery.scoreboard.start(i) > pos) {
-                    holeEnd = recovery.scoreboard.start(i);
-                    break;
-                }
-                pos = recovery.scoreboard.end(i);
-            }
-            if (pos >= high) {
-                recovery.highRxt = snd.seqOf(high);
-                break;
-            }
-            int len = (int) Math.min(mssNow(), holeEnd - pos);
-            int seq = snd.seqOf(pos);
-            retransmitOne(seq, len, now);
-            recovery.highRxt = seq + len;
+            int len = (int) Math.min(mssNow(), board.holeEnd(hole, limit) - hole);
+            retransmitOne(snd.seqOf(hole), len, now);
+            recovery.highRxt = hole + len;
             sent = true;
         }
         return sent;
     }
 
-    /** RFC 6675 SetPipe, simplified: un-SACKed data above the highest SACK plus hole retransmissions. */
+    /** RFC 6675 SetPipe over what was sent (SND.UNA to SND.MAX). */
     private int pipe() {
-        long una = snd.offset(snd.una);
-        long nxt = snd.offset(snd.nxt);
-        long high = recovery.scoreboard.highest();
-        if (high < una) {
-            return (int) (nxt - una);
-        }
-        long above = Math.max(0, nxt - high);
-        long hr = Math.min(Math.max(snd.offset(recovery.highRxt), una), high);
-        long retransmitted = (hr - una) - (recovery.scoreboard.covered() - recovery.scoreboard.coveredFrom(hr));
-        return (int) (above + Math.max(0, retransmitted));
+        return recovery.pipe(snd.offset(snd.una), snd.offset(snd.max), snd.smss);
     }
 
     /** Retransmits one segment at {@code seq}; returns the sequence space it took. */
@@ -891,6 +926,7 @@ public final class TcpConnection {
         int end = seq + len + (fin ? 1 : 0);
         if (lt(seq, snd.max)) {
             stats.retransmissions++;
+            recovery.retransmitted(seq, tsNow(now));
             if (snd.rttStart >= 0 && lt(seq, snd.rttSeq)) {
                 snd.rttStart = -1; // Karn: never time a retransmitted segment
             }
@@ -902,11 +938,13 @@ public final class TcpConnection {
             snd.finSent = true;
             snd.finSeq = seq + len;
         }
+        recovery.sent(end - seq);
         if (seq == snd.nxt) {
             snd.nxt = end;
         }
         if (gt(snd.nxt, snd.max)) {
             snd.max = snd.nxt;
+            armProbe(now); // RFC 8985 7.2: new data restarts the probe timeout
         }
         Segment s = seg;
         s.seq = seq;
@@ -984,6 +1022,10 @@ public final class TcpConnection {
                 sendAck(now);
             }
         }
+        if (timers.probe <= now) {
+            timers.probe = NEVER;
+            tailLossProbe(now);
+        }
         if (timers.rto <= now) {
             timers.rto = NEVER;
             retransmitTimeout(now);
@@ -1017,6 +1059,10 @@ public final class TcpConnection {
             return;
         }
         stats.timeouts++;
+        if (timers.retries == 1 && !recovery.active) {
+            recovery.markUndo(snd.una, cc.cwnd(), cc.ssthresh());
+        }
+        timers.probe = NEVER;
         cc.onTimeout(snd.max - snd.una, now);
         rtt.backOff();
         snd.timeoutTs = tsNow(now);
@@ -1029,6 +1075,58 @@ public final class TcpConnection {
         snd.nxt = snd.una; // go back N, cwnd one segment
         transmitData(now);
         timers.rto = now + rtt.rto();
+    }
+
+    /**
+     * RFC 8985 7.2: with data in flight and no recovery, a probe timeout of two smoothed RTTs (plus
+     * the worst-case delayed ACK when one segment is out), before the RTO; cancelled otherwise.
+     */
+    private void armProbe(long now) {
+        timers.probe = NEVER;
+        if (!sackOk || recovery.active || recovery.probeOut || snd.max == snd.una || timers.persisting
+                || rtt.srtt() <= 0 || !mayHaveDataInFlight()) {
+            return;
+        }
+        long pto = 2 * rtt.srtt();
+        if (snd.max - snd.una <= snd.smss) {
+            pto += WORST_CASE_DELAYED_ACK;
+        }
+        long at = now + Math.max(pto, MIN_PROBE_TIMEOUT);
+        long rtoAt = timers.rto == NEVER ? now + rtt.rto() : timers.rto;
+        if (at < rtoAt) {
+            timers.probe = at;
+        }
+    }
+
+    /**
+     * RFC 8985 7.3: the probe timeout fired: one new segment if the windows allow, else the last
+     * one sent again, so a lost tail draws SACK (or an ACK) and loss recovery instead of the RTO.
+     */
+    private void tailLossProbe(long now) {
+        if (!sackOk || recovery.active || snd.max == snd.una || timers.persisting || !mayHaveDataInFlight()) {
+            return;
+        }
+        recovery.probeOut = true;
+        stats.tailLossProbes++;
+        int avail = snd.available(snd.nxt);
+        int room = Math.min(snd.una + snd.wnd - snd.nxt, cc.cwnd());
+        if (snd.nxt == snd.max && avail > 0 && room > 0) {
+            int len = Math.min(avail, Math.min(mssNow(), room));
+            boolean finNow = snd.finQueued && len == avail;
+            sendSegment(snd.nxt, len, Tcp.ACK | Tcp.PSH | (finNow ? Tcp.FIN : 0), now);
+        } else {
+            int dataEnd = snd.finSent ? snd.finSeq : snd.max;
+            int len = Math.min(mssNow(), Math.max(0, dataEnd - snd.una));
+            retransmitOne(dataEnd - len, len, now);
+        }
+        timers.rto = now + rtt.rto();
+    }
+
+    private boolean mayHaveDataInFlight() {
+        return switch (state) {
+            case ESTABLISHED, CLOSE_WAIT, FIN_WAIT_1, CLOSING, LAST_ACK -> true;
+            default -> false;
+        };
     }
 
     private void zeroWindowProbe(long now) {

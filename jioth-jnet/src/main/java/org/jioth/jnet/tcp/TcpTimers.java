@@ -9,6 +9,8 @@ final class TcpTimers {
     /** Retransmission timer, or the persist timer while {@link #persisting}. */
     long rto = TcpConnection.NEVER;
     long delayedAck = TcpConnection.NEVER;
+    /** Tail loss probe (RFC 8985 7), always before {@link #rto} when armed. */
+    long probe = TcpConnection.NEVER;
     /** End of TIME_WAIT or of an orphaned FIN_WAIT_2. */
     long close = TcpConnection.NEVER;
     boolean persisting;
@@ -28,11 +30,12 @@ final class TcpTimers {
     }
 
     long next(TcpConfig cfg, TcpState state) {
-        return Math.min(Math.min(rto, delayedAck), Math.min(close, keepAlive(cfg, state)));
+        return Math.min(Math.min(Math.min(rto, probe), delayedAck), Math.min(close, keepAlive(cfg, state)));
     }
 
     void stopAll() {
         rto = TcpConnection.NEVER;
+        probe = TcpConnection.NEVER;
         delayedAck = TcpConnection.NEVER;
         close = TcpConnection.NEVER;
     }
