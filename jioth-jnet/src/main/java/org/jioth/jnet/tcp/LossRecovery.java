@@ -12,6 +12,10 @@ import static org.jioth.jnet.wire.SeqNum.lt;
  */
 final class LossRecovery {
     final SackScoreboard scoreboard;
+    /** Null when losses are detected by RFC 6675's DupThresh alone. */
+    final Rack rack;
+    /** RACK's verdict: every un-SACKed byte below this offset is lost (-1: none). */
+    long rackLostEnd = -1;
     int dupAcks;
     boolean active;
     /** SND.MAX when the episode began; it ends when the cumulative ACK reaches it. */
@@ -39,20 +43,26 @@ final class LossRecovery {
     int priorCwnd;
     int priorSsthresh;
 
-    LossRecovery(SackScoreboard scoreboard) {
+    LossRecovery(SackScoreboard scoreboard, Rack rack) {
         this.scoreboard = scoreboard;
+        this.rack = rack;
+    }
+
+    /** Un-SACKed bytes below this offset are lost: RACK's verdict, or RFC 6675 IsLost without RACK. */
+    long lostBelow(int smss) {
+        return rack != null ? rackLostEnd : scoreboard.lostBelow(smss);
     }
 
     /** RFC 6675 SetPipe: un-SACKed bytes not deemed lost, plus those retransmitted, in [una, highData). */
     int pipe(long una, long highData, int smss) {
-        long lost = Math.max(una, Math.min(scoreboard.lostBelow(smss), highData));
+        long lost = Math.max(una, Math.min(lostBelow(smss), highData));
         long rxt = Math.min(Math.max(highRxt, una), highData);
         return (int) (scoreboard.unsacked(lost, highData) + scoreboard.unsacked(una, rxt));
     }
 
     /** Whether un-SACKed offset {@code off} is lost by RFC 6675 IsLost. */
     boolean isLost(long off, int smss) {
-        return off < scoreboard.lostBelow(smss);
+        return off < lostBelow(smss);
     }
 
     /** A recovery episode begins with {@code flight} bytes in flight (RFC 6937 RecoverFS). */

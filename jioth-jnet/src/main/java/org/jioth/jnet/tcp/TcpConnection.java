@@ -87,7 +87,8 @@ public final class TcpConnection {
         this.receiveBuffer = new ReceiveBuffer(cfg.receiveBuffer);
         this.snd = new TcpSender(sendBuffer);
         this.rcv = new TcpReceiver(cfg, receiveBuffer, timers, stats);
-        this.recovery = new LossRecovery(new SackScoreboard(SackScoreboard.boundFor(sendBuffer.capacity(), 64)));
+        int bound = SackScoreboard.boundFor(sendBuffer.capacity(), 64);
+        this.recovery = new LossRecovery(new SackScoreboard(bound), cfg.rack ? new Rack(bound) : null);
         this.cc = CongestionControl.create(cfg.congestionControl);
         this.rtt = new RttEstimator(cfg.initialRto, cfg.minRto, cfg.maxRto);
         this.ourWscale = windowScaleFor(cfg.receiveBuffer);
@@ -605,12 +606,19 @@ public final class TcpConnection {
         int unaBefore = snd.una;
         long sackedBefore = recovery.scoreboard.covered();
         boolean newlySacked = sackOk && s.options.sackCount > 0 && updateScoreboard(s.options, ack, now);
+        Rack rack = sackOk ? recovery.rack : null;
+        if (rack != null && (gt(ack, snd.una) || newlySacked)) {
+            rack.delivered(snd.offset(ack), recovery.scoreboard, now, rtt.minRtt());
+        }
         if (gt(ack, snd.una)) {
             newAck(s, now);
         } else if (ack == snd.una && snd.max != snd.una && s.payloadLength == 0 && !timers.persisting
                 && !s.has(Tcp.FIN) && ((s.window << snd.wscale) == snd.wnd || newlySacked)) {
             stats.dupAcksIn++;
             dupAck(now);
+        }
+        if (rack != null) {
+            rackDetectLoss(now);
         }
         if (recovery.active && sackOk) {
             // RFC 6937: this ACK's delivered data sets how much recovery may send now
@@ -684,6 +692,9 @@ public final class TcpConnection {
             snd.headSeq = newHead;
         }
         recovery.scoreboard.dropBelow(snd.offset(snd.una));
+        if (recovery.rack != null) {
+            recovery.rack.ackedTo(snd.offset(snd.una));
+        }
         timers.retries = 0;
         if (timers.persisting && snd.max == snd.una) {
             timers.persisting = false; // a probe byte was taken; output re-arms the probe if the window stays shut
@@ -727,6 +738,9 @@ public final class TcpConnection {
             }
             return;
         }
+        if (sackOk && recovery.rack != null) {
+            return; // RACK decides (rackDetectLoss)
+        }
         boolean lost = recovery.dupAcks >= SackScoreboard.DUP_THRESH
                 || (sackOk && recovery.isLost(snd.offset(snd.una), snd.smss));
         if (lost && gt(snd.una, recovery.recover)) {
@@ -762,6 +776,9 @@ public final class TcpConnection {
             }
             if (i == 0 && (le(r, ack) || o.sackCount > 1 && ge(l, o.sackLeft(1)) && le(r, o.sackRight(1)))) {
                 stats.dsacksIn++;
+                if (recovery.rack != null) {
+                    recovery.rack.reorderingSeen = true;
+                }
                 if (recovery.dsack(l, r)) {
                     undo(now); // every retransmission since the reduction arrived twice
                 }
@@ -773,6 +790,33 @@ public final class TcpConnection {
             }
         }
         return recovery.scoreboard.covered() != before;
+    }
+
+    /**
+     * RACK (RFC 8985 6.2 steps 4-5, 6.3): marks what was sent before the latest delivered
+     * transmission and is overdue as lost, enters recovery for it, resends a lost retransmission,
+     * and arms the reordering timer for what is not overdue yet.
+     */
+    private void rackDetectLoss(long now) {
+        Rack rack = recovery.rack;
+        SackScoreboard board = recovery.scoreboard;
+        long una = snd.offset(snd.una);
+        boolean noWait = recovery.active || board.covered() >= (long) SackScoreboard.DUP_THRESH * snd.smss;
+        long reo = rack.reorderingWindow(noWait, rtt.minRtt(), rtt.srtt());
+        long lostEnd = rack.detectLoss(una, board, now, reo);
+        recovery.rackLostEnd = lostEnd;
+        timers.reorder = rack.timeout == NEVER ? NEVER : now + rack.timeout;
+        if (lostEnd <= una) {
+            return;
+        }
+        long again = rack.lostRetransmission(una, lostEnd, board);
+        if (again >= 0 && again < recovery.highRxt && recovery.active) {
+            recovery.highRxt = again; // a retransmission was lost too: NextSeg sends it again
+            stats.lostRetransmissions++;
+        }
+        if (!recovery.active && gt(snd.una, recovery.recover)) {
+            enterRecovery(now);
+        }
     }
 
     /**
@@ -885,15 +929,20 @@ public final class TcpConnection {
         SackScoreboard board = recovery.scoreboard;
         while (pipe() < cc.cwnd()) {
             long una = snd.offset(snd.una);
-            long limit = lostOnly ? Math.min(board.lostBelow(snd.smss), board.highest()) : board.highest();
+            long limit = Math.min(lostOnly ? recovery.lostBelow(snd.smss) : board.highest(), snd.offset(snd.max));
             long from = Math.max(recovery.highRxt, una);
             long hole = limit > from ? board.nextHole(from, limit) : -1;
             if (hole < 0) {
                 break;
             }
-            int len = (int) Math.min(mssNow(), board.holeEnd(hole, limit) - hole);
-            retransmitOne(snd.seqOf(hole), len, now);
-            recovery.highRxt = hole + len;
+            // the hole may end with our FIN, which has a sequence number but no byte in the buffer
+            int len = (int) Math.min(mssNow(), Math.min(board.holeEnd(hole, limit), sendBuffer.tail()) - hole);
+            int seq = snd.seqOf(hole);
+            if (len <= 0 && !(snd.finSent && seq == snd.finSeq)) {
+                break;
+            }
+            retransmitOne(seq, Math.max(0, len), now);
+            recovery.highRxt = hole + Math.max(1, len);
             sent = true;
         }
         return sent;
@@ -939,6 +988,9 @@ public final class TcpConnection {
             snd.finSeq = seq + len;
         }
         recovery.sent(end - seq);
+        if (sackOk && recovery.rack != null) {
+            recovery.rack.sent(snd.offset(seq), snd.offset(end), now, lt(seq, snd.max));
+        }
         if (seq == snd.nxt) {
             snd.nxt = end;
         }
@@ -1022,6 +1074,13 @@ public final class TcpConnection {
                 sendAck(now);
             }
         }
+        if (timers.reorder <= now) {
+            timers.reorder = NEVER;
+            if (sackOk && recovery.rack != null && mayHaveDataInFlight()) {
+                rackDetectLoss(now);
+                transmitData(now);
+            }
+        }
         if (timers.probe <= now) {
             timers.probe = NEVER;
             tailLossProbe(now);
@@ -1071,6 +1130,8 @@ public final class TcpConnection {
         recovery.dupAcks = 0;
         recovery.recover = snd.max;
         recovery.scoreboard.clear();
+        recovery.rackLostEnd = -1;
+        timers.reorder = NEVER;
         snd.rttStart = -1;
         snd.nxt = snd.una; // go back N, cwnd one segment
         transmitData(now);

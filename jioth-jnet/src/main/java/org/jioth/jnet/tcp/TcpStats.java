@@ -20,4 +20,6 @@ public final class TcpStats {
     /** Window reductions undone as spurious (DSACK or Eifel). */
     public long undos;
     public long tailLossProbes;
+    /** Retransmissions RACK found lost in turn and resent. */
+    public long lostRetransmissions;
 }

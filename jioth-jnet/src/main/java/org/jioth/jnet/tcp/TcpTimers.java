@@ -11,6 +11,8 @@ final class TcpTimers {
     long delayedAck = TcpConnection.NEVER;
     /** Tail loss probe (RFC 8985 7), always before {@link #rto} when armed. */
     long probe = TcpConnection.NEVER;
+    /** RACK's reordering timer (RFC 8985 6.3). */
+    long reorder = TcpConnection.NEVER;
     /** End of TIME_WAIT or of an orphaned FIN_WAIT_2. */
     long close = TcpConnection.NEVER;
     boolean persisting;
@@ -30,12 +32,14 @@ final class TcpTimers {
     }
 
     long next(TcpConfig cfg, TcpState state) {
-        return Math.min(Math.min(Math.min(rto, probe), delayedAck), Math.min(close, keepAlive(cfg, state)));
+        return Math.min(Math.min(Math.min(rto, probe), Math.min(reorder, delayedAck)),
+                Math.min(close, keepAlive(cfg, state)));
     }
 
     void stopAll() {
         rto = TcpConnection.NEVER;
         probe = TcpConnection.NEVER;
+        reorder = TcpConnection.NEVER;
         delayedAck = TcpConnection.NEVER;
         close = TcpConnection.NEVER;
     }

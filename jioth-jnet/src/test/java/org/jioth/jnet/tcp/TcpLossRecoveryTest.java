@@ -46,16 +46,19 @@ class TcpLossRecoveryTest {
         assertThat(board.lostBelow(m)).isEqualTo(m);
         board.add(10 * m, 10 * m + 10);
         assertThat(board.lostBelow(m)).isEqualTo(5 * m);
-        LossRecovery r = new LossRecovery(board);
+        LossRecovery r = new LossRecovery(board, null);
         // pipe over [0, 11m): un-SACKed and not lost (6m..8m, 9m..10m, 10m+10..11m), none retransmitted
         assertThat(r.pipe(0, 11 * m, m)).isEqualTo(2 * m + m + (m - 10));
         r.highRxt = m; // the first hole retransmitted: it counts again
         assertThat(r.pipe(0, 11 * m, m)).isEqualTo(2 * m + m + (m - 10) + m);
     }
 
+    /** Without RACK (cfg.rack off), RFC 6675's IsLost alone says which holes rule 1 resends. */
     @Test
     void ruleOneRetransmitsOnlyHolesIsLostDeems() {
-        TcpHarness h = new TcpHarness();
+        TcpConfig cfg = new TcpConfig();
+        cfg.rack = false;
+        TcpHarness h = new TcpHarness(cfg);
         h.established(h.synFromPeer().sackPermitted());
         int m = h.c.sendMss();
         h.write(TcpHarness.bytes(40 * m, 1));
@@ -74,7 +77,7 @@ class TcpLossRecoveryTest {
     @Test
     void prrSpreadsTheReductionOverTheAcksOfTheRecovery() {
         int m = 1000;
-        LossRecovery r = new LossRecovery(new SackScoreboard(64));
+        LossRecovery r = new LossRecovery(new SackScoreboard(64), null);
         r.begin(0, 20 * m, 0, 20 * m);
         int ssthresh = 14 * m;
         long sentTotal = 0;
@@ -96,7 +99,7 @@ class TcpLossRecoveryTest {
 
     @Test
     void theFastRetransmitLeavesEvenWhenPrrWouldSendNothing() {
-        LossRecovery r = new LossRecovery(new SackScoreboard(64));
+        LossRecovery r = new LossRecovery(new SackScoreboard(64), null);
         r.begin(0, 10_000, 0, 10_000);
         assertThat(r.prrWindow(0, 9_000, 7_000, 1000)).isEqualTo(10_000);
     }
@@ -214,5 +217,78 @@ class TcpLossRecoveryTest {
         long expected = (2 * h.c.rtt().srtt() + TcpConnection.WORST_CASE_DELAYED_ACK) / 1_000_000L;
         long rto = h.c.rtt().rto() / 1_000_000L;
         assertThat(h.msToDeadline()).isEqualTo(Math.min(expected, rto));
+    }
+
+    /** ESTABLISHED with SACK after a handshake that took {@code rttMs} (the minimum RTT RACK uses). */
+    private static TcpHarness withRtt(int rttMs) {
+        TcpHarness h = new TcpHarness();
+        h.c.acceptSyn(h.synFromPeer().sackPermitted().build(), LOCAL_ISS, h.now);
+        h.recv();
+        h.advance(rttMs);
+        h.seg().flags(org.jioth.jnet.wire.Tcp.ACK).seq(R).ack(L).win(65535).send();
+        assertThat(h.c.state()).isEqualTo(TcpState.ESTABLISHED);
+        return h;
+    }
+
+    /** RACK: a hole below one SACKed segment is lost only once the reordering window (min RTT / 4) has passed. */
+    @Test
+    void rackWaitsTheReorderingWindowThenMarksTheHoleLost() {
+        TcpHarness h = withRtt(40);
+        int m = h.c.sendMss();
+        h.write(TcpHarness.bytes(10 * m, 1));
+        assertThat(h.recvAll()).hasSize(10);
+        h.advance(40);
+        h.seg().seq(R).ack(L).win(65535).sack(L + m, L + 2 * m).send();
+        assertThat(h.c.inRecovery()).isFalse();
+        assertThat(h.recvAll()).isEmpty();
+        assertThat(h.msToDeadline()).isEqualTo(10); // the reordering timer: 40 ms / 4
+        h.advance(10);
+        assertThat(h.c.inRecovery()).isTrue();
+        assertThat(h.recvAll()).extracting(Seg::seq).startsWith(L);
+        assertThat(h.c.stats().timeouts).isZero();
+    }
+
+    /** RACK: the late segment arrives inside the reordering window: no retransmission, no reduction. */
+    @Test
+    void rackToleratesReorderingWithinTheWindow() {
+        TcpHarness h = withRtt(40);
+        int m = h.c.sendMss();
+        h.write(TcpHarness.bytes(10 * m, 1));
+        h.recvAll();
+        int cwnd = h.c.congestion().cwnd();
+        h.advance(40);
+        h.seg().seq(R).ack(L).win(65535).sack(L + m, L + 2 * m).send();
+        h.seg().seq(R).ack(L).win(65535).sack(L + m, L + 3 * m).send(); // a second duplicate ACK
+        h.advance(5);
+        h.seg().seq(R).ack(L + 3 * m).win(65535).send(); // segment 0 was only late
+        h.advance(10); // past where the reordering timer stood
+        assertThat(h.c.stats().fastRetransmits).isZero();
+        assertThat(h.c.stats().retransmissions).isZero();
+        assertThat(h.c.stats().tailLossProbes).isZero();
+        assertThat(h.c.congestion().cwnd()).isGreaterThanOrEqualTo(cwnd);
+    }
+
+    /** RACK: a retransmission that is lost as well is found by time and resent, without the RTO. */
+    @Test
+    void rackFindsALostRetransmission() {
+        TcpHarness h = withRtt(40);
+        int m = h.c.sendMss();
+        h.write(TcpHarness.bytes(30 * m, 1));
+        assertThat(h.recvAll()).hasSize(10);
+        h.advance(40);
+        h.seg().seq(R).ack(L).win(65535).sack(L + m, L + 4 * m).send(); // 3 segments: no wait
+        assertThat(h.c.inRecovery()).isTrue();
+        List<Seg> first = h.recvAll();
+        assertThat(first).extracting(Seg::seq).startsWith(L);
+        h.advance(1);
+        h.seg().seq(R).ack(L).win(65535).sack(L + m, L + 10 * m).send(); // PRR lets new data go
+        List<Seg> fresh = h.recvAll();
+        assertThat(fresh).extracting(Seg::seq).contains(L + 10 * m);
+        h.advance(40);
+        // new data sent after the retransmission arrives; the retransmission did not
+        h.seg().seq(R).ack(L).win(65535).sack(L + m, L + 11 * m).send();
+        assertThat(h.recvAll()).extracting(Seg::seq).contains(L);
+        assertThat(h.c.stats().lostRetransmissions).isEqualTo(1);
+        assertThat(h.c.stats().timeouts).isZero();
     }
 }
