@@ -59,6 +59,7 @@ public final class Cubic extends CongestionControl {
 
     @Override
     public void onCongestion(int flight, long now) {
+        hystart.finish();
         double cur = Math.max(1, (double) cwnd / smss);
         wMax = cur < wLastMax ? cur * (1 + BETA) / 2 : cur; // fast convergence
         wLastMax = cur;

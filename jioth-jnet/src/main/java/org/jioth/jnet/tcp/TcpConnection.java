@@ -664,6 +664,7 @@ public final class TcpConnection {
 
     private void newAck(Segment s, long now) {
         int ack = s.ack;
+        long sample = -1;
         int acked = ack - snd.una;
         int flight = snd.max - snd.una;
         if (tsOk && s.options.timestamps && s.options.tsEcr != 0) {
@@ -672,13 +673,14 @@ public final class TcpConnection {
             // (RFC 7323 4.3). No sample then, and the back-off stays until a real one (RFC 6298 5.7).
             if (!snd.echoPendingSinceTimeout || ge(s.options.tsEcr, snd.timeoutTs)) {
                 snd.echoPendingSinceTimeout = false;
-                rttSample(tsNow(now) - s.options.tsEcr);
+                sample = rttSample(tsNow(now) - s.options.tsEcr);
             }
             if (recovery.echoPredatesRetransmission(s.options.tsEcr)) {
                 undo(now); // Eifel (RFC 3522): the original arrived, the retransmission was spurious
             }
         } else if (snd.rttStart >= 0 && ge(ack, snd.rttSeq)) {
-            rtt.sample(now - snd.rttStart);
+            sample = now - snd.rttStart;
+            rtt.sample(sample);
             snd.rttStart = -1;
         }
         snd.una = ack;
@@ -714,6 +716,9 @@ public final class TcpConnection {
             }
         } else {
             recovery.dupAcks = 0;
+            if (cc.inSlowStart()) {
+                cc.onSlowStartAck(ack, snd.nxt, sample);
+            }
             // Grow only while the window is what limits us (RFC 7661): a flow held back by the
             // peer's window or the application would otherwise inflate cwnd without bound.
             if (2L * flight >= cc.cwnd()) {
@@ -724,10 +729,13 @@ public final class TcpConnection {
         armProbe(now);
     }
 
-    private void rttSample(int ms) {
+    /** A timestamp-echo RTT sample in ms: fed to the estimator, returned in ns (-1 when implausible). */
+    private long rttSample(int ms) {
         if (ms >= 0 && ms < 3_600_000) {
             rtt.sample(ms * 1_000_000L);
+            return ms * 1_000_000L;
         }
+        return -1;
     }
 
     private void dupAck(long now) {
