@@ -544,7 +544,7 @@ public final class TcpLayer implements Ipv4Layer.Transport {
                 ts && SynCookies.sackPermitted(tsOptions), ts, now);
         counters.inc(Counter.TCP_PASSIVE_OPENS);
         if (s.conn.state() != TcpState.CLOSED) {
-            if (l.offer(s)) {
+            if (offer(l, s)) {
                 l.changed();
             } else {
                 s.conn.abort(now);
@@ -718,7 +718,7 @@ public final class TcpLayer implements Ipv4Layer.Transport {
             s.pendingListener = null;
             l.synQueueLength--;
             if (st != TcpState.CLOSED) {
-                if (l.closed || !l.offer(s)) {
+                if (l.closed || !offer(l, s)) {
                     if (!l.closed) {
                         counters.inc(Counter.TCP_LISTEN_OVERFLOWS); // tcp_abort_on_overflow
                     }
@@ -750,6 +750,19 @@ public final class TcpLayer implements Ipv4Layer.Transport {
                 loop.timers().schedule(s.timer, d);
             }
         }
+    }
+
+    /**
+     * Puts an established connection in the listener's accept queue, published first: an
+     * application thread may take it the moment it is queued, and must not see the CLOSED state
+     * of a socket not yet published (its writes failed with "Broken pipe", its close sent a FIN).
+     */
+    private static boolean offer(TcpListener l, TcpSocket s) {
+        if (l.acceptQueueFull()) {
+            return false;
+        }
+        s.publish();
+        return l.offer(s);
     }
 
     /** Drops the oldest TIME_WAIT guards beyond the bound (each O(1)). */
