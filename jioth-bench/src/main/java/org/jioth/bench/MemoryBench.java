@@ -5,6 +5,7 @@ import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.net.InetAddress;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -88,6 +89,98 @@ public final class MemoryBench {
             }
             Files.deleteIfExists(base);
         }
+    }
+
+    /** The figures of a connections run. */
+    public record ConnectionsResult(int connections, long maxHeap, double bytesPerConnection, Duration opened,
+            String load) { }
+
+    /**
+     * Two jnet stacks on an in-JVM switch; {@code n} connections from one to the other, each
+     * echoing 16 bytes once and then left open and idle. Prints the retained heap per connection
+     * (both ends and both channels counted, divided by {@code n}) after the stacks gave back what
+     * idle connections do not need.
+     */
+    public ConnectionsResult connections(int n) throws IOException, InterruptedException {
+        MemoryMXBean mem = ManagementFactory.getMemoryMXBean();
+        Path base = Files.createTempDirectory("jioth-membench");
+        Path dir = base.resolve("sw");
+        List<java.nio.channels.SocketChannel> open = java.util.Collections.synchronizedList(new ArrayList<>(2 * n));
+        try (EthernetPort sw = EthernetPorts.open("switch://" + dir);
+                IothStack server = Ioth.newStack("jnet,seed=1,maxconnections=" + (n + 16), "vde0:vde://" + dir);
+                IothStack client = Ioth.newStack("jnet,seed=2,maxconnections=" + (n + 16), "vde0:vde://" + dir)) {
+            configure(server, 1);
+            configure(client, 2);
+            java.nio.channels.ServerSocketChannel ss = server.provider().openServerSocketChannel();
+            ss.bind(new java.net.InetSocketAddress("0.0.0.0", 7), 4096);
+            Thread acceptor = Thread.ofVirtual().start(() -> {
+                try {
+                    for (int i = 0; i < n; i++) {
+                        java.nio.channels.SocketChannel c = ss.accept();
+                        open.add(c);
+                        Thread.ofVirtual().start(() -> echoOnce(c));
+                    }
+                } catch (IOException e) {
+                    progress.println("  accept: " + e);
+                }
+            });
+            long before = settledHeap(mem);
+            long t0 = System.nanoTime();
+            ByteBuffer msg = ByteBuffer.allocate(16);
+            for (int i = 0; i < n; i++) {
+                java.nio.channels.SocketChannel c = client.provider().openSocketChannel();
+                c.connect(new java.net.InetSocketAddress("10.0.0.1", 7));
+                open.add(c);
+                c.write(msg.clear());
+                ByteBuffer back = ByteBuffer.allocate(16);
+                while (back.hasRemaining() && c.read(back) >= 0) {
+                    // echoed
+                }
+                if ((i + 1) % 1000 == 0) {
+                    progress.printf("  %d connections%n", i + 1);
+                }
+            }
+            Duration opened = Duration.ofNanos(System.nanoTime() - t0);
+            acceptor.join();
+            Thread.sleep(3000); // idle rings are given back after one to two seconds
+            long after = settledHeap(mem);
+            com.sun.management.OperatingSystemMXBean os =
+                    (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+            ConnectionsResult r = new ConnectionsResult(n, Runtime.getRuntime().maxMemory(), (after - before) / (double) n,
+                    opened, String.format("%.2f", os.getSystemLoadAverage()));
+            for (java.nio.channels.SocketChannel c : open) {
+                c.close();
+            }
+            ss.close();
+            return r;
+        } finally {
+            Files.deleteIfExists(base);
+        }
+    }
+
+    private static void echoOnce(java.nio.channels.SocketChannel c) {
+        try {
+            ByteBuffer b = ByteBuffer.allocate(16);
+            while (b.hasRemaining() && c.read(b) >= 0) {
+                // the client's 16 bytes
+            }
+            c.write(b.flip());
+        } catch (IOException e) {
+            // the bench reports what it measured; a failed echo shows as a stuck client
+        }
+    }
+
+    private static void configure(IothStack s, int host) throws IOException {
+        int index = s.ifNameToIndex("vde0");
+        s.ipAddrAdd(InetAddress.getByAddress(new byte[] {10, 0, 0, (byte) host}), 8, index);
+        s.linkSetUpDown(index, true);
+    }
+
+    public static void print(ConnectionsResult r, PrintStream out) {
+        out.println("| connections (idle, after a 16-byte echo) | max heap | retained heap per connection (both ends) | opened in | load avg |");
+        out.println("|---:|---:|---:|---:|---:|");
+        out.printf("| %d | %d MiB | %.2f KiB | %.2f s | %s |%n", r.connections(), r.maxHeap() >> 20,
+                r.bytesPerConnection() / 1024, r.opened().toMillis() / 1000.0, r.load());
     }
 
     private static long settledHeap(MemoryMXBean mem) throws InterruptedException {

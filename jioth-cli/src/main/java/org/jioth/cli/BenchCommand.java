@@ -164,8 +164,17 @@ final class BenchCommand {
         @Option(names = "--idle-seconds", defaultValue = "10", description = "Idle time measured (default ${DEFAULT-VALUE}).")
         int idleSeconds;
 
+        @Option(names = "--connections", defaultValue = "0",
+                description = "Instead: open this many idle connections between two stacks and print the heap per connection.")
+        int connections;
+
         @Override
         public Integer call() throws Exception {
+            if (connections > 0) {
+                MemoryBench.print(new MemoryBench(new MemoryBench.Options(1, perSwitch, Duration.ofSeconds(idleSeconds)),
+                        System.err).connections(connections), System.out);
+                return 0;
+            }
             MemoryBench.Result r = new MemoryBench(new MemoryBench.Options(stacks, perSwitch, Duration.ofSeconds(idleSeconds)),
                     System.err).run();
             MemoryBench.print(r, System.out);

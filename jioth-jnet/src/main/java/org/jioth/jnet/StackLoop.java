@@ -77,6 +77,19 @@ public final class StackLoop {
         return trim.scratch();
     }
 
+    /**
+     * Adds a holder of buffers given back when the stack idles: {@code trim} (on the loop) drops
+     * what was not used since its last call and answers true when it holds nothing now.
+     */
+    public void addTrim(java.util.function.BooleanSupplier trim) {
+        this.trim.add(trim);
+    }
+
+    /** Something was allocated that a trim hook gives back: have it looked at later. Loop only. */
+    public void trimHeld() {
+        trim.held();
+    }
+
     /** Bytes of working buffers (scratch and receive ring) the loop holds now. */
     public long heldBytes() {
         return trim.scratchBytes() + rx.heldBytes();

@@ -97,6 +97,7 @@ public final class TcpLayer implements Ipv4Layer.Transport {
         this.loop = loop;
         this.random = random;
         this.tx = loop.scratch();
+        loop.addTrim(this::trimBuffers);
         this.isns = new IsnGenerator(secrets);
         this.cookies = new SynCookies(secrets);
         this.timestampKeys = new SipHash(secrets.nextLong(), secrets.nextLong());
@@ -291,6 +292,16 @@ public final class TcpLayer implements Ipv4Layer.Transport {
                     .append(" zwp=").append(st.zeroWindowProbes).append('\n');
         }
         return b.toString();
+    }
+
+    /** Gives back the rings of connections idle since the last look (IdleTrim, once a second). */
+    private boolean trimBuffers() {
+        boolean none = true;
+        for (TcpSocket s : connections.values()) {
+            TcpConnection c = s.conn;
+            none &= c.sendBuffer().trim() & c.receiveBuffer().trim();
+        }
+        return none;
     }
 
     /** Connections closed by the application that still deliver their data (TIME_WAIT aside). */
@@ -700,6 +711,7 @@ public final class TcpLayer implements Ipv4Layer.Transport {
     void after(TcpSocket s) {
         settle(s);
         s.publish();
+        loop.trimHeld(); // its rings may have grown: look at them again when the stack idles
         // Readers skip posting a window update when the room they saw was below what the last
         // publish asked for; a read that raced with this publish is caught here, after it.
         if (s.readUnchecked.get() && s.readUnchecked.getAndSet(false) && s.registered && s.conn.windowUpdateDue()) {
