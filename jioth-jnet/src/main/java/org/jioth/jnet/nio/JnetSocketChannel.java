@@ -484,6 +484,13 @@ public final class JnetSocketChannel extends SocketChannel implements ReadinessS
         TcpConfig cfg = sock.config();
         stack.onLoop(() -> {
             applyOption(cfg, name, value);
+            TcpConnection c = sock.connection();
+            if (c != null && name == StandardSocketOptions.SO_SNDBUF) {
+                c.sendBuffer().resize(cfg.sendBuffer);
+            } else if (c != null && name == StandardSocketOptions.SO_RCVBUF) {
+                c.receiveBuffer().raise(cfg.receiveBuffer);
+                cfg.receiveBuffer = c.receiveBuffer().capacity(); // what getOption reports is what applies
+            }
             return null;
         });
         if (name == StandardSocketOptions.TCP_NODELAY && connState == CONNECTED && sock.outputPendingRequest()) {

@@ -49,6 +49,14 @@ public final class ReceiveBuffer {
         }
     }
 
+    /**
+     * SO_RCVBUF on a connection: a larger buffer applies at once (the window opens); a smaller one
+     * would pull the right edge of a window already offered back, so it is not applied.
+     */
+    public synchronized void raise(int capacity) {
+        this.capacity = Math.max(this.capacity, capacity);
+    }
+
     /** In-order bytes the application can read. */
     public synchronized int available() {
         return (int) (inOrder - readPos);

@@ -32,13 +32,9 @@ public final class SendBuffer {
         return capacity;
     }
 
-    /** Resizes (only while empty; SO_SNDBUF before data flows). */
+    /** SO_SNDBUF, at any time: never below what is buffered now (the ring grows or stays as it is). */
     public synchronized void resize(int capacity) {
-        if (tail != head) {
-            return;
-        }
-        this.capacity = capacity;
-        ring = NONE;
+        this.capacity = Math.max(capacity, (int) (tail - head));
     }
 
     /** Drops the ring when nothing is buffered (the connection is closing); a later write allocates it again. */
