@@ -6,5 +6,6 @@ module org.jioth.bench {
     requires org.jioth.api;
     requires org.jioth.vde;
     requires org.jioth.linux;
+    requires jdk.management;
     exports org.jioth.bench;
 }

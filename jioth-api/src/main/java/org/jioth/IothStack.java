@@ -49,6 +49,14 @@ public interface IothStack extends NetConfig, AutoCloseable {
     boolean isClosed();
 
     /**
+     * Whether the stack is alive: up, failed (with why: its sockets then fail with an IOException
+     * naming it) or closed, and which links are down.
+     */
+    default StackHealth health() {
+        return isClosed() ? StackHealth.CLOSED : StackHealth.UP;
+    }
+
+    /**
      * Deletes the stack. Refuses with {@link StackBusyException} (and keeps the stack usable)
      * while any socket of it is open. Closing a closed stack does nothing.
      */

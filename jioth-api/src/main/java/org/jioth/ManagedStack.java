@@ -90,6 +90,11 @@ final class ManagedStack implements IothStack {
     }
 
     @Override
+    public StackHealth health() {
+        return closed ? StackHealth.CLOSED : impl.health();
+    }
+
+    @Override
     public void close() throws IOException {
         if (permanent) {
             return;

@@ -47,6 +47,11 @@ public final class SocketRegistry {
         channels.remove(channel);
     }
 
+    /** The tracked channels, open or not (a copy). */
+    public List<Channel> channels() {
+        return new ArrayList<>(channels);
+    }
+
     /** How many tracked channels are still open. */
     public int openCount() {
         channels.removeIf(c -> !c.isOpen());

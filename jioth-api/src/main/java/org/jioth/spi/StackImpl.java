@@ -24,4 +24,9 @@ public interface StackImpl {
 
     /** Releases the stack (libioth's delstack). Called only when no socket of it is open. */
     void close() throws IOException;
+
+    /** Whether the stack works; plug-ins whose machinery cannot fail by itself answer up. */
+    default org.jioth.StackHealth health() {
+        return org.jioth.StackHealth.UP;
+    }
 }

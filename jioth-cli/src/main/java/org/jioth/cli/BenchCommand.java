@@ -8,6 +8,7 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import org.jioth.Ioth;
 import org.jioth.bench.BenchTable;
+import org.jioth.bench.MemoryBench;
 import org.jioth.bench.StackBench;
 import org.jioth.bench.VdeBench;
 import picocli.CommandLine.Command;
@@ -16,7 +17,7 @@ import picocli.CommandLine.Option;
 
 /** {@code ioth bench}: macro benchmarks; results are printed, nothing is asserted. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Run benchmarks and print the results.",
-        subcommands = {BenchCommand.Vde.class, BenchCommand.Stack.class})
+        subcommands = {BenchCommand.Vde.class, BenchCommand.Stack.class, BenchCommand.Memory.class})
 final class BenchCommand {
 
     /** Files the results also go to (besides the Markdown table on stdout). */
@@ -142,6 +143,41 @@ final class BenchCommand {
             List<StackBench.Row> rows = new StackBench(options, System.err).run();
             StackBench.printTable(rows, System.out);
             output.write(StackBench.table(rows), "ioth bench stack", "bulk_gbit_per_s", List.of("stack", "network"));
+            return 0;
+        }
+    }
+
+    /** {@code ioth bench memory}: what idle jnet stacks cost in heap, creation time and CPU. */
+    @Command(name = "memory", mixinStandardHelpOptions = true,
+            description = {"Creates many jnet stacks, each with one interface (address, link up) on an in-JVM switch, "
+                    + "and prints the retained heap per stack, the time to create them and the CPU the idle JVM uses. "
+                    + "Give the heap to fit with IOTH_JAVA_OPTS, e.g. IOTH_JAVA_OPTS=-Xmx1g.",
+                    "Progress goes to stderr, a Markdown table to stdout."})
+    static final class Memory implements Callable<Integer> {
+        @Option(names = "--stacks", defaultValue = "10000", description = "Stacks to create (default ${DEFAULT-VALUE}).")
+        int stacks;
+
+        @Option(names = "--per-switch", defaultValue = "100",
+                description = "Stacks on each in-JVM switch (default ${DEFAULT-VALUE}); their gratuitous ARPs reach each other.")
+        int perSwitch;
+
+        @Option(names = "--idle-seconds", defaultValue = "10", description = "Idle time measured (default ${DEFAULT-VALUE}).")
+        int idleSeconds;
+
+        @Option(names = "--connections", defaultValue = "0",
+                description = "Instead: open this many idle connections between two stacks and print the heap per connection.")
+        int connections;
+
+        @Override
+        public Integer call() throws Exception {
+            if (connections > 0) {
+                MemoryBench.print(new MemoryBench(new MemoryBench.Options(1, perSwitch, Duration.ofSeconds(idleSeconds)),
+                        System.err).connections(connections), System.out);
+                return 0;
+            }
+            MemoryBench.Result r = new MemoryBench(new MemoryBench.Options(stacks, perSwitch, Duration.ofSeconds(idleSeconds)),
+                    System.err).run();
+            MemoryBench.print(r, System.out);
             return 0;
         }
     }

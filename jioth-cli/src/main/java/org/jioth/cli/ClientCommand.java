@@ -47,9 +47,10 @@ final class ClientCommand implements Callable<Integer> {
                     err.println("connect " + server + ":" + seed.port + ": " + e.getMessage());
                     return 1;
                 }
+                LinkWatcher.start(s, "client", err);
                 relay(conn, System.in, System.out);
             }
-            return 0;
+            return StackOpener.exitCode(s, "client", err);
         } finally {
             s.closeForcibly();
         }

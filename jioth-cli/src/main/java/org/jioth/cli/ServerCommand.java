@@ -63,6 +63,7 @@ final class ServerCommand implements Callable<Integer> {
             }
             out.println("listening on " + readyAddress(s) + ":" + server.localAddress().getPort() + " (" + seed.describe(s) + ")");
             out.flush();
+            LinkWatcher.start(s, "server", err);
             if (statsHook != null) {
                 Runtime.getRuntime().addShutdownHook(statsHook);
                 printOnSignal(s, out);
@@ -70,7 +71,7 @@ final class ServerCommand implements Callable<Integer> {
             server.acceptLoop();
             server.close();
             udp.close();
-            return 0;
+            return StackOpener.exitCode(s, "server", err);
         } finally {
             if (statsHook != null) {
                 try {

@@ -22,4 +22,17 @@ final class StackOpener {
             return null;
         }
     }
+
+    /**
+     * 0, or 1 after printing why when the stack failed under the command (its sockets then failed
+     * too, which the command took for an ordinary end).
+     */
+    static int exitCode(org.jioth.IothStack s, String command, PrintStream err) {
+        org.jioth.StackHealth h = s.health();
+        if (h.state() == org.jioth.StackHealth.State.FAILED) {
+            err.println("ioth " + command + ": the stack " + h);
+            return 1;
+        }
+        return 0;
+    }
 }

@@ -16,6 +16,9 @@ public enum Counter {
     ETH_IN_QUEUE_FULL("Eth.InDropQueueFull"),
     ETH_IN_LINK_DOWN("Eth.InDropLinkDown"),
     ETH_OUT_PORT_DROPS("Eth.OutDropPort"),
+    ETH_OUT_NO_CARRIER("Eth.OutDropNoCarrier"),
+    LINK_CARRIER_DOWN("Link.CarrierDown"),
+    LINK_CARRIER_UP("Link.CarrierUp"),
 
     ARP_IN_REQUESTS("Arp.InRequests"),
     ARP_IN_REPLIES("Arp.InReplies"),
@@ -48,6 +51,7 @@ public enum Counter {
     IP_REASM_TIMEOUT("Ip.ReasmTimeout"),
     IP_REASM_OVERLAPS("Ip.ReasmOverlaps"),
     IP_REASM_OVER_LIMIT("Ip.ReasmOverLimit"),
+    IP_REASM_EVICTED("Ip.ReasmEvicted"),
     IP_FRAG_OKS("Ip.FragOKs"),
     IP_FRAG_FAILS("Ip.FragFails"),
     IP_FRAG_CREATES("Ip.FragCreates"),
@@ -121,6 +125,8 @@ public enum Counter {
     TCP_SYNCOOKIES_RECV("TcpExt.SyncookiesRecv"),
     TCP_SYNCOOKIES_FAILED("TcpExt.SyncookiesFailed"),
     TCP_LISTEN_OVERFLOWS("TcpExt.ListenOverflows"),
+    TCP_CONNECTION_LIMIT("TcpExt.ConnectionLimitDrops"),
+    TCP_ABORT_ON_MEMORY("TcpExt.TCPAbortOnMemory"),
     TCP_TIME_WAIT_OVERFLOW("TcpExt.TCPTimeWaitOverflow"),
     TCP_OUT_OF_WINDOW_ICMPS("TcpExt.OutOfWindowIcmps"),
 

@@ -341,7 +341,7 @@ final class JnetNetConfig implements NetConfig {
             List<IfAddr> links = new ArrayList<>();
             List<IfAddr> addrs = new ArrayList<>();
             for (NetInterface i : s.interfaces.all()) {
-                int flags = (i.isUp() ? IfAddr.IFF_UP | IfAddr.IFF_RUNNING : 0)
+                int flags = (i.isUp() ? IfAddr.IFF_UP : 0) | (i.isRunning() ? IfAddr.IFF_RUNNING : 0)
                         | (i.isLoopback() ? IfAddr.IFF_LOOPBACK : IfAddr.IFF_BROADCAST | IfAddr.IFF_MULTICAST);
                 MacAddress mac = Mac.toMacAddress(i.mac());
                 links.add(new IfAddr(i.name, i.index, flags, i.mtu(), mac, null, 0, null));

@@ -3,6 +3,7 @@ package org.jioth.jnet;
 import java.util.List;
 import java.util.OptionalLong;
 import org.jioth.MacAddress;
+import org.jioth.jnet.tcp.TcpLayer;
 
 /**
  * The options of a jnet stack, from the text after {@code "jnet,"}: comma-separated
@@ -16,13 +17,23 @@ import org.jioth.MacAddress;
  * @param secretSeed the seed of the stack's secret keys (ISNs, SYN cookies, timestamp offsets, the
  *                   connection hash), only for deterministic simulations: anyone who knows it can
  *                   predict ISNs and forge cookies. Empty (the default) = keys from SecureRandom.
+ * @param maxConnections the TCP connections (TIME_WAIT aside) the stack holds at most: past it
+ *                   connect fails with ENOBUFS and SYNs are dropped (default 65536)
+ * @param maxOrphans the connections closed by the application but still delivering data the stack
+ *                   keeps at most: past it a close resets the connection (default 4096)
  */
-public record JnetOptions(MacAddress mac, int mtu, boolean forwarding, OptionalLong seed, OptionalLong secretSeed) {
+public record JnetOptions(MacAddress mac, int mtu, boolean forwarding, OptionalLong seed, OptionalLong secretSeed,
+        int maxConnections, int maxOrphans) {
     public static final int DEFAULT_MTU = 1500;
     public static final int MIN_MTU = 68;
     public static final int MAX_MTU = 9216;
     /** The keys {@link #parse} accepts. */
-    public static final List<String> KEYS = List.of("mac", "mtu", "forwarding", "seed", "secretseed");
+    public static final List<String> KEYS = List.of("mac", "mtu", "forwarding", "seed", "secretseed",
+            "maxconnections", "maxorphans");
+
+    public JnetOptions(MacAddress mac, int mtu, boolean forwarding, OptionalLong seed, OptionalLong secretSeed) {
+        this(mac, mtu, forwarding, seed, secretSeed, TcpLayer.DEFAULT_MAX_CONNECTIONS, TcpLayer.DEFAULT_MAX_ORPHANS);
+    }
 
     public static JnetOptions defaults() {
         return new JnetOptions(null, DEFAULT_MTU, false, OptionalLong.empty(), OptionalLong.empty());
@@ -39,6 +50,8 @@ public record JnetOptions(MacAddress mac, int mtu, boolean forwarding, OptionalL
         boolean forwarding = false;
         OptionalLong seed = OptionalLong.empty();
         OptionalLong secretSeed = OptionalLong.empty();
+        int maxConnections = TcpLayer.DEFAULT_MAX_CONNECTIONS;
+        int maxOrphans = TcpLayer.DEFAULT_MAX_ORPHANS;
         for (String item : text.split(",")) {
             String it = item.strip();
             if (it.isEmpty()) {
@@ -68,6 +81,18 @@ public record JnetOptions(MacAddress mac, int mtu, boolean forwarding, OptionalL
                     };
                     case "seed" -> seed = OptionalLong.of(Long.parseLong(value));
                     case "secretseed" -> secretSeed = OptionalLong.of(Long.parseLong(value));
+                    case "maxconnections" -> {
+                        maxConnections = Integer.parseInt(value);
+                        if (maxConnections < 1) {
+                            throw new IllegalArgumentException("must be at least 1");
+                        }
+                    }
+                    case "maxorphans" -> {
+                        maxOrphans = Integer.parseInt(value);
+                        if (maxOrphans < 0) {
+                            throw new IllegalArgumentException("must not be negative");
+                        }
+                    }
                     default -> throw new IllegalArgumentException(
                             "unknown jnet option '" + key + "' (accepted: " + String.join("=, ", KEYS) + "=)");
                 }
@@ -80,6 +105,6 @@ public record JnetOptions(MacAddress mac, int mtu, boolean forwarding, OptionalL
                 throw new IllegalArgumentException("jnet option " + it + ": " + e.getMessage(), e);
             }
         }
-        return new JnetOptions(mac, mtu, forwarding, seed, secretSeed);
+        return new JnetOptions(mac, mtu, forwarding, seed, secretSeed, maxConnections, maxOrphans);
     }
 }

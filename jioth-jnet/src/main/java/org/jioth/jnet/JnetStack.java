@@ -53,6 +53,7 @@ public final class JnetStack implements StackImpl {
     /** Frames waiting for the loop; more are dropped and counted (Eth.InDropQueueFull). */
     public static final int RX_QUEUE = 256;
     static final int LOOPBACK_MTU = 65536;
+    private static final System.Logger LOG = System.getLogger(JnetStack.class.getName());
 
     final JnetOptions options;
     final Counters counters = new Counters();
@@ -75,6 +76,8 @@ public final class JnetStack implements StackImpl {
     private final Arp arp = new Arp();
     private int autoNames;
     private volatile boolean closed;
+    /** Interfaces without carrier now, published by the loop for {@link #health()}. */
+    private volatile List<String> linksDown = List.of();
 
     private JnetStack(Builder b) {
         this.options = b.options;
@@ -98,6 +101,8 @@ public final class JnetStack implements StackImpl {
         ipv4.setTcp(tcp);
         icmp.setTcp(tcp);
         ipv4.setForwarding(b.options.forwarding());
+        tcp.setMaxConnections(b.options.maxConnections());
+        tcp.setMaxOrphans(b.options.maxOrphans());
         icmp.setUdp(udp);
         udp.setErrors(icmp);
         Neighbor6Cache neighbours6 = new Neighbor6Cache(loop, counters);
@@ -119,6 +124,7 @@ public final class JnetStack implements StackImpl {
             attach(a.name, a.port, mac & Mac.BROADCAST, interfaces.nextIndex());
             n++;
         }
+        loop.onFailure(this::loopFailed);
         loop.start("jnet-loop", new StackLoop.FrameHandler() {
             @Override
             public void handle(RxRing.Slot slot) {
@@ -140,6 +146,71 @@ public final class JnetStack implements StackImpl {
         });
     }
 
+    /**
+     * On the dead loop's thread, once it failed: every channel is woken, and each of its operations
+     * now fails with an IOException naming the failure.
+     */
+    private void loopFailed() {
+        LOG.log(System.Logger.Level.ERROR, "jnet stack failed; its sockets fail from now on", loop.failure());
+        for (java.nio.channels.Channel c : sockets.channels()) {
+            if (c instanceof org.jioth.nio.ReadinessSource r) {
+                r.readiness().changed();
+            }
+        }
+    }
+
+    /**
+     * On the loop: the port's carrier may have changed. Down is a Linux link-down: neighbours of the
+     * interface are forgotten (what waits for them fails), sends are dropped and counted, and TCP
+     * retransmits until the link is back or its own limits end the connection.
+     */
+    private void carrierChanged(NetInterface nic) {
+        boolean c = nic.port().carrier();
+        if (c == nic.carrier() || nic.isDeleted()) {
+            return;
+        }
+        nic.setCarrier(c);
+        if (!c) {
+            counters.inc(Counter.LINK_CARRIER_DOWN);
+            neighbours.flush(nic, org.jioth.Errno.ENETDOWN.value());
+        } else {
+            counters.inc(Counter.LINK_CARRIER_UP);
+        }
+        List<String> down = new ArrayList<>();
+        for (NetInterface i : interfaces.all()) {
+            if (!i.carrier() && !i.isDeleted()) {
+                down.add(i.name);
+            }
+        }
+        linksDown = List.copyOf(down);
+        LOG.log(System.Logger.Level.INFO, () -> nic.name + ": carrier " + (c ? "up" : "down"));
+    }
+
+    /** Throws the IOException naming why when the stack's loop failed (channels call it). */
+    public void checkAlive() throws IOException {
+        if (loop.failure() != null) {
+            throw loop.failureException();
+        }
+    }
+
+    /** True once the stack's loop failed for good. */
+    public boolean hasFailed() {
+        return loop.failure() != null;
+    }
+
+    @Override
+    public org.jioth.StackHealth health() {
+        if (loop.failure() != null) {
+            return org.jioth.StackHealth.failed(String.valueOf(loop.failure()));
+        }
+        if (closed) {
+            return org.jioth.StackHealth.CLOSED;
+        }
+        List<String> down = linksDown;
+        return down.isEmpty() ? org.jioth.StackHealth.UP
+                : new org.jioth.StackHealth(org.jioth.StackHealth.State.UP, "", down);
+    }
+
     /** The reassembly timer of a datagram to one of our addresses: answer from the interface holding it. */
     private NetInterface expiredInterface(byte[] header) {
         int dst = ByteBuffer.wrap(header).getInt(16);
@@ -155,7 +226,9 @@ public final class JnetStack implements StackImpl {
             } while (interfaces.byName(name) != null);
         }
         NetInterface nic = new NetInterface(index, name, port, mac, options.mtu(), counters);
+        nic.setCarrier(port.carrier());
         interfaces.add(nic);
+        port.onCarrierChange(() -> loop.post(() -> carrierChanged(nic)));
         RxRing rx = loop.rx();
         port.setSink(frame -> {
             if (rx.offer(nic, frame, frame.position(), frame.remaining(), false)) {
@@ -367,15 +440,23 @@ public final class JnetStack implements StackImpl {
         }
         closed = true;
         List<EthernetPort> ports = new ArrayList<>();
-        loop.call(() -> {
+        if (loop.failure() == null) {
+            loop.call(() -> {
+                for (NetInterface i : interfaces.all()) {
+                    i.markDeleted();
+                    if (i.port() != null) {
+                        ports.add(i.port());
+                    }
+                }
+                return null;
+            });
+        } else { // the loop is gone: its interface list no longer changes
             for (NetInterface i : interfaces.all()) {
-                i.markDeleted();
                 if (i.port() != null) {
                     ports.add(i.port());
                 }
             }
-            return null;
-        });
+        }
         loop.stop();
         IOException first = null;
         for (EthernetPort p : ports) {

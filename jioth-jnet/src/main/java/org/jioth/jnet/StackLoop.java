@@ -9,6 +9,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.locks.LockSupport;
 import org.jioth.jnet.link.RxRing;
+import org.jioth.jnet.mem.IdleTrim;
+import org.jioth.jnet.mem.Scratch;
 import org.jioth.jnet.time.Clock;
 import org.jioth.jnet.time.TimerHeap;
 
@@ -17,6 +19,11 @@ import org.jioth.jnet.time.TimerHeap;
  * {@link #call} into it; ports hand it frames through the {@link RxRing}; timers fire from the
  * {@link TimerHeap} on the injected {@link Clock}. It runs on a virtual thread, so a JVM can hold
  * many stacks. No exception from a frame or a task leaves the loop: each is counted and logged.
+ * An {@link Error} (out of memory, stack overflow) is a state the loop cannot vouch for: it is kept
+ * in a field (nothing allocated on that path), the loop ends, and then {@link #failure()} names
+ * it, waiting callers get an IOException saying so and the owner's failure callback runs.
+ * A loop with no work and no armed timer parks until woken: an idle stack costs no CPU, and its
+ * working buffers are given back ({@link IdleTrim}).
  */
 public final class StackLoop {
     private static final System.Logger LOG = System.getLogger(StackLoop.class.getName());
@@ -41,6 +48,7 @@ public final class StackLoop {
 
     private final Clock clock;
     private final TimerHeap timers = new TimerHeap();
+    private final IdleTrim trim;
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final RxRing rx;
     private final Counters counters;
@@ -50,11 +58,41 @@ public final class StackLoop {
     /** Set while the loop is parking or about to: only then does {@link #wake} unpark it. */
     private volatile boolean sleeping = true;
     private FrameHandler handler;
+    /** Why the loop ended by itself; null while it runs (written once, by the loop thread). */
+    private volatile Throwable failure;
+    /** Set once the loop thread is past its last turn. */
+    private volatile boolean ended;
+    private volatile Runnable onFailure = () -> { };
 
     public StackLoop(Clock clock, RxRing rx, Counters counters) {
         this.clock = clock;
         this.rx = rx;
         this.counters = counters;
+        this.trim = new IdleTrim(timers, clock);
+        trim.add(rx::trim);
+    }
+
+    /** A transmit buffer of this loop, allocated on first use and given back when idle. */
+    public Scratch scratch() {
+        return trim.scratch();
+    }
+
+    /**
+     * Adds a holder of buffers given back when the stack idles: {@code trim} (on the loop) drops
+     * what was not used since its last call and answers true when it holds nothing now.
+     */
+    public void addTrim(java.util.function.BooleanSupplier trim) {
+        this.trim.add(trim);
+    }
+
+    /** Something was allocated that a trim hook gives back: have it looked at later. Loop only. */
+    public void trimHeld() {
+        trim.held();
+    }
+
+    /** Bytes of working buffers (scratch and receive ring) the loop holds now. */
+    public long heldBytes() {
+        return trim.scratchBytes() + rx.heldBytes();
     }
 
     public Clock clock() {
@@ -71,6 +109,25 @@ public final class StackLoop {
 
     public RxRing rx() {
         return rx;
+    }
+
+    /** Why the loop stopped by itself (an Error it could not go on from), or null while it works. */
+    public Throwable failure() {
+        return failure;
+    }
+
+    /** The IOException a caller of a failed loop gets: it names the failure. */
+    public IOException failureException() {
+        Throwable f = failure;
+        return new IOException("jnet stack failed: " + f, f);
+    }
+
+    /**
+     * Runs on the loop thread once it failed (after waiting {@link #call}s were failed). Memory may
+     * still be short then: it is retried a few times when it runs out.
+     */
+    public void onFailure(Runnable r) {
+        onFailure = r;
     }
 
     /** Starts the loop thread; frames go to {@code handler}. */
@@ -119,17 +176,17 @@ public final class StackLoop {
                 throw new IOException(e);
             }
         }
+        if (failure != null) {
+            throw failureException();
+        }
         if (stopping) {
             throw new IOException("the stack is closed");
         }
         CompletableFuture<T> f = new CompletableFuture<>();
-        post(() -> {
-            try {
-                f.complete(task.call());
-            } catch (Throwable e) {
-                f.completeExceptionally(e);
-            }
-        });
+        post(new Call<>(task, f));
+        if (ended) {
+            failWaiting(); // the loop is gone: nobody else will answer
+        }
         try {
             return f.get();
         } catch (InterruptedException e) {
@@ -175,7 +232,61 @@ public final class StackLoop {
         }
     }
 
+    /** A {@link #call} waiting in the queue: failed with the loop's failure if it never runs. */
+    private record Call<T>(Callable<T> task, CompletableFuture<T> result) implements Runnable {
+        @Override
+        public void run() {
+            try {
+                result.complete(task.call());
+            } catch (Throwable e) {
+                result.completeExceptionally(e);
+            }
+        }
+    }
+
     private void run() {
+        try {
+            turns();
+        } catch (Throwable e) {
+            failure = e; // no allocation: what follows may need the memory this error lacked
+            stopping = true;
+        }
+        ended = true;
+        if (failure != null) {
+            afterFailure();
+        } else {
+            failWaiting(); // calls posted while it stopped
+        }
+    }
+
+    /** Fails what waits on a loop that ended, then tells the owner; retried while memory is short. */
+    private void afterFailure() {
+        for (int attempt = 0; attempt < 50; attempt++) {
+            try {
+                failWaiting();
+                onFailure.run();
+                return;
+            } catch (OutOfMemoryError e) {
+                LockSupport.parkNanos(20_000_000L); // give the collector a chance, then try again
+            } catch (Throwable e) {
+                counters.inc(Counter.LOOP_ERRORS);
+                return;
+            }
+        }
+    }
+
+    /** Completes every queued call of a loop that ended with its failure (or closing); any thread. */
+    private void failWaiting() {
+        Runnable r;
+        while ((r = tasks.poll()) != null) {
+            if (r instanceof Call<?> c) {
+                c.result().completeExceptionally(failure != null ? failureException()
+                        : new IOException("the stack is closed"));
+            }
+        }
+    }
+
+    private void turns() {
         while (!stopping) {
             boolean worked = runTasks();
             worked |= runFrames();
@@ -188,9 +299,10 @@ public final class StackLoop {
                 sleeping = true;
                 if (tasks.isEmpty() && rx.isEmpty()) {
                     long wait = clock.realNanosUntil(timers.nextDeadline());
-                    if (wait > 0) {
-                        // Manual clocks wake us on advance; cap the sleep anyway so a missed wake-up costs little.
-                        LockSupport.parkNanos(Math.min(wait, 1_000_000_000L));
+                    if (wait == Long.MAX_VALUE) {
+                        LockSupport.park(this); // nothing due: only a frame, a task or a clock jump wakes us
+                    } else if (wait > 0) {
+                        LockSupport.parkNanos(this, wait);
                     }
                 }
                 sleeping = false;
@@ -248,6 +360,7 @@ public final class StackLoop {
             }
         }
         if (n > 0) {
+            trim.held();
             try {
                 handler.endOfBatch();
             } catch (RuntimeException e) {
@@ -259,6 +372,10 @@ public final class StackLoop {
 
     private void failed(String what, RuntimeException e) {
         counters.inc(Counter.LOOP_ERRORS);
-        LOG.log(System.Logger.Level.WARNING, "jnet loop: " + what + " failed; dropped and counted", e);
+        try {
+            LOG.log(System.Logger.Level.WARNING, "jnet loop: " + what + " failed; dropped and counted", e);
+        } catch (Throwable logging) {
+            // out of memory while logging: the counter has it, and the loop must go on
+        }
     }
 }

@@ -37,4 +37,32 @@ class EphemeralPortTest {
             }
         }
     }
+
+    /**
+     * Issue 11: with every ephemeral port taken, connect fails as on Linux with EADDRNOTAVAIL,
+     * "Cannot assign requested address" (FAILED before: Address already in use, EADDRINUSE).
+     */
+    @Test
+    void connectWithNoEphemeralPortLeftCannotAssignTheAddress() throws Exception {
+        JnetStack s = net.stack("", net.newSwitch(), "10.4.0.1/24");
+        int range = org.jioth.jnet.tcp.TcpLayer.EPHEMERAL_HIGH - org.jioth.jnet.tcp.TcpLayer.EPHEMERAL_LOW + 1;
+        java.util.List<SocketChannel> held = new java.util.ArrayList<>(range);
+        try {
+            for (int i = 0; i < range; i++) {
+                SocketChannel c = s.provider().openSocketChannel();
+                held.add(c);
+                c.bind(new InetSocketAddress("10.4.0.1", 0));
+            }
+            try (SocketChannel c = s.provider().openSocketChannel()) {
+                org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> c.connect(new InetSocketAddress("10.4.0.2", 80)))
+                        .isInstanceOf(java.net.BindException.class) // as the JDK's for EADDRNOTAVAIL
+                        .hasMessageContaining("Cannot assign requested address (EADDRNOTAVAIL)");
+            }
+        } finally {
+            for (SocketChannel c : held) {
+                c.close();
+            }
+        }
+    }
 }

@@ -513,6 +513,38 @@ class TcpLayerTest {
         }
     }
 
+    /**
+     * A connection is published (state ESTABLISHED, as application threads see it) before the
+     * listener hands it out: an application that accepted it as soon as the listener said so saw
+     * CLOSED, so its first write failed with "Broken pipe" and its close sent the peer a FIN
+     * before any echo (9-44 of 200 connections of a SYN burst against backlog 5, issue 10).
+     * Failed before the fix, for both the SYN-queue path and the SYN-cookie path.
+     */
+    @Test
+    void anAcceptedConnectionIsPublishedBeforeTheListenerHandsItOut() throws Exception {
+        java.util.List<org.jioth.jnet.tcp.TcpState> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        org.jioth.jnet.tcp.TcpListener l = new org.jioth.jnet.tcp.TcpListener(new org.jioth.jnet.tcp.TcpConfig());
+        l.onChange(() -> {
+            org.jioth.jnet.tcp.TcpSocket s;
+            while ((s = l.poll()) != null) {
+                seen.add(s.state());
+            }
+        });
+        onLoop(tcp -> assertThat(tcp.listen(l, 0, 90, 5)).isZero());
+        send(segment(5001, 90, 100, 0, Tcp.SYN, mss(1460), new byte[0]));
+        answerArp();
+        Tcp synAck = next(5001);
+        send(segment(5001, 90, 101, synAck.seq() + 1, Tcp.ACK, null, "a".getBytes()));
+        assertThat(TestNet.await(() -> seen.size() == 1)).isTrue();
+        onLoop(tcp -> tcp.setSyncookies(2));
+        send(segment(5002, 90, 200, 0, Tcp.SYN, mss(1460), new byte[0]));
+        Tcp cookie = next(5002);
+        send(segment(5002, 90, 201, cookie.seq() + 1, Tcp.ACK, null, "b".getBytes()));
+        assertThat(TestNet.await(() -> seen.size() == 2)).isTrue();
+        assertThat(seen).containsOnly(org.jioth.jnet.tcp.TcpState.ESTABLISHED);
+        onLoop(tcp -> tcp.closeListener(l));
+    }
+
     @Test
     void abortOnOverflowResetsInstead() throws Exception {
         onLoop(tcp -> tcp.setAbortOnOverflow(true));

@@ -63,6 +63,18 @@ public interface EthernetPort extends Closeable {
         return java.util.Optional.empty();
     }
 
+    /**
+     * True while the port is attached to its network: the carrier of a NIC on it. A port that
+     * reconnects by itself ({@code vde://}) is without carrier while its switch is gone.
+     */
+    default boolean carrier() {
+        return !hasEnded();
+    }
+
+    /** Runs {@code listener} (on any thread) whenever {@link #carrier()} may have changed. */
+    default void onCarrierChange(Runnable listener) {
+    }
+
     /** Detaches from the network; idempotent. */
     @Override
     void close() throws IOException;

@@ -29,6 +29,9 @@ final class VdePort implements EthernetPort {
     private volatile boolean hungUp;
     private volatile Throwable controlFailure;
     private volatile boolean closed;
+    /** Told once when the switch hangs up or the port fails (a reconnecting owner). */
+    private Runnable onHangUp;
+    private boolean hangUpTold;
 
     VdePort(String description, UnixSocket control, UnixSocket dataSocket, String switchSocket, Reactor reactor) {
         this.description = description;
@@ -41,8 +44,34 @@ final class VdePort implements EthernetPort {
 
     void start() throws ErrnoException {
         data.start();
+        data.onFailure(this::tellHangUp);
         controlWatch = reactor.register(control.fd(), Epoll.IN | Epoll.RDHUP, this::controlReadable,
-                cause -> controlFailure = cause);
+                cause -> {
+                    controlFailure = cause;
+                    tellHangUp();
+                });
+    }
+
+    /** Runs {@code r} once when the switch hangs up or the port fails (at once if it already did). */
+    void onHangUp(Runnable r) {
+        synchronized (this) {
+            onHangUp = r;
+        }
+        if (hasEnded()) {
+            tellHangUp();
+        }
+    }
+
+    private void tellHangUp() {
+        Runnable r;
+        synchronized (this) {
+            if (hangUpTold || onHangUp == null || closed) {
+                return;
+            }
+            hangUpTold = true;
+            r = onHangUp;
+        }
+        r.run();
     }
 
     private void controlReadable(int events) {
@@ -57,6 +86,7 @@ final class VdePort implements EthernetPort {
             hungUp = true;
             controlWatch.cancel(null);
             LOG.log(System.Logger.Level.INFO, () -> description + ": the switch closed the control connection");
+            tellHangUp();
         }
     }
 

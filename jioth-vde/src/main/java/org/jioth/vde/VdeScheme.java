@@ -21,7 +21,7 @@ import org.jioth.linux.unix.UnixSocket;
  * served by a {@code switch://} or {@code hub://} node of this JVM is joined in memory instead.
  */
 public final class VdeScheme implements EthernetScheme {
-    static final VnlSyntax SYNTAX = VnlSyntax.path("", "port", "portgroup", "group", "mode");
+    static final VnlSyntax SYNTAX = VnlSyntax.path("", "port", "portgroup", "group", "mode", "reconnect");
     static final Duration REPLY_TIMEOUT = Duration.ofSeconds(10);
     private static final String[] DEFAULT_DIRS = {"/var/run/vde.ctl", "/tmp/vde.ctl"};
     private static final String[] FALLBACK_DIRS = {"/var/run", "/var/tmp", "/tmp"};
@@ -96,7 +96,19 @@ public final class VdeScheme implements EthernetScheme {
         if (hosted != null) {
             return hosted.node().attach(description + " (in-JVM)");
         }
-        return connect(real, port, portGroup, vnl.option("group").orElse(null), mode, description);
+        long reconnect = vnl.longOption("reconnect", 1);
+        if (reconnect != 0 && reconnect != 1) {
+            throw vnl.error("reconnect=" + reconnect, "reconnect is 0 (a gone switch ends the port) or 1 (the default)");
+        }
+        Integer fixedPort = port;
+        String fixedGroup = portGroup;
+        String group = vnl.option("group").orElse(null);
+        VdePort first = connect(real, fixedPort, fixedGroup, group, mode, description);
+        if (reconnect == 0) {
+            return first;
+        }
+        return new ReconnectingVdePort(first, real.toString(),
+                () -> connect(real, fixedPort, fixedGroup, group, mode, description));
     }
 
     /** The connection description as libvdeplug writes it: {@code <descr> user=<name> pid=<pid>}. */

@@ -65,7 +65,7 @@ class VdeClientInteropTest {
     @Test
     void portZeroAndHangUpDetection() throws Exception {
         try (VdeSwitch sw = new VdeSwitch(base, false);
-                EthernetPort java = EthernetPorts.open(sw.dir + "[0]")) {
+                EthernetPort java = EthernetPorts.open(sw.dir + "[0/reconnect=0]")) {
             String ports = print(sw);
             assertThat(ports).contains("Port 0000");
             assertThat(java).isInstanceOf(VdePort.class);

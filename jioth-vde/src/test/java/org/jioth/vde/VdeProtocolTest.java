@@ -79,7 +79,7 @@ class VdeProtocolTest {
     @Test
     void numericPortGoesToCtlWithThePortInTheType() throws Exception {
         var served = fakeSwitch("ctl");
-        try (EthernetPort p = EthernetPorts.open("vde://" + dir + "[port=5]")) {
+        try (EthernetPort p = EthernetPorts.open("vde://" + dir + "[port=5/reconnect=0]")) {
             Served s = served.get(30, TimeUnit.SECONDS);
             assertThat(type(s.request())).isEqualTo(0x500);
             assertThat(s.request().remaining()).isEqualTo(122 + VdeScheme.description("jioth:").length());

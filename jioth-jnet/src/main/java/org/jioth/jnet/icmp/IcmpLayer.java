@@ -38,7 +38,8 @@ public final class IcmpLayer implements Ipv4Layer.Transport, Ipv4Layer.ErrorRepo
     private final RateLimiter limiter = new RateLimiter(ERRORS_PER_SECOND, ERROR_BURST);
     private final Icmp4 msg = new Icmp4();
     private final Ipv4 quoted = new Ipv4();
-    private final ByteBuffer tx = ByteBuffer.allocate(Ipv4Layer.HEADROOM + 65536);
+    /** Messages are built here: allocated on the first send, given back when the stack idles. */
+    private final org.jioth.jnet.mem.Scratch scratch;
     private final int pingId;
     private int pingSeq;
     private boolean echoIgnoreBroadcasts = true;
@@ -73,6 +74,7 @@ public final class IcmpLayer implements Ipv4Layer.Transport, Ipv4Layer.ErrorRepo
         this.ip = ip;
         this.counters = counters;
         this.loop = loop;
+        this.scratch = loop.scratch();
         this.pingId = pingId & 0xffff;
     }
 
@@ -141,6 +143,7 @@ public final class IcmpLayer implements Ipv4Layer.Transport, Ipv4Layer.ErrorRepo
         }
         int src = broadcast ? 0 : dst;
         int at = Ipv4Layer.HEADROOM;
+        ByteBuffer tx = scratch.get(at + len);
         tx.put(at, buf, off, len);
         tx.put(at, (byte) Icmp4.ECHO_REPLY);
         tx.put(at + 1, (byte) 0);
@@ -213,6 +216,7 @@ public final class IcmpLayer implements Ipv4Layer.Transport, Ipv4Layer.ErrorRepo
         }
         int quote = Math.min(Math.min(len, quoted.totalLength()), MAX_QUOTE);
         int at = Ipv4Layer.HEADROOM;
+        ByteBuffer tx = scratch.get(at + Icmp4.HEADER + quote);
         Icmp4.emit(tx, at, type, code, rest);
         tx.put(at + Icmp4.HEADER, buf, ipOff, quote);
         Icmp4.finish(tx, at, Icmp4.HEADER + quote);
@@ -246,6 +250,7 @@ public final class IcmpLayer implements Ipv4Layer.Transport, Ipv4Layer.ErrorRepo
             pings.put(seq, p);
         }
         int at = Ipv4Layer.HEADROOM;
+        ByteBuffer tx = scratch.get(at + Icmp4.HEADER + size);
         Icmp4.emit(tx, at, Icmp4.ECHO_REQUEST, 0, pingId << 16 | seq);
         for (int i = 0; i < size; i++) {
             tx.put(at + Icmp4.HEADER + i, (byte) i);

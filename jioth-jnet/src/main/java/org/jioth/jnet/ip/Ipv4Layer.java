@@ -53,7 +53,9 @@ public final class Ipv4Layer {
     private final Reassembler reassembler;
     private final Ipv4 hdr = new Ipv4();
     private final Ipv4 inner = new Ipv4();
-    private final ByteBuffer fragments = ByteBuffer.allocate(Ethernet.HEADER + 9300);
+    /** Fragments are cut here: allocated on use, given back when the stack idles. */
+    private final org.jioth.jnet.mem.Scratch fragmentScratch;
+    private final org.jioth.jnet.StackLoop loop;
     private final Path path = new Path();
     private boolean forwarding;
     private int nextId;
@@ -77,6 +79,8 @@ public final class Ipv4Layer {
         this.counters = counters;
         this.rx = rx;
         this.reassembler = new Reassembler(loop, counters, expired);
+        this.loop = loop;
+        this.fragmentScratch = loop.scratch();
         this.nextId = random.nextInt(0x10000);
     }
 
@@ -102,6 +106,11 @@ public final class Ipv4Layer {
 
     public boolean forwarding() {
         return forwarding;
+    }
+
+    /** A transmit buffer for a layer above, allocated on use and given back when the stack idles. */
+    public org.jioth.jnet.mem.Scratch scratch() {
+        return loop.scratch();
     }
 
     public Reassembler reassembler() {
@@ -315,6 +324,7 @@ public final class Ipv4Layer {
         inner.wrap(buf, ipOff, buf.getShort(ipOff + 2) & 0xffff);
         int hl = inner.headerLength();
         int payload = inner.totalLength() - hl;
+        ByteBuffer fragments = fragmentScratch.get(Ethernet.HEADER + Math.min(out.mtu(), 9300));
         int maxData = (Math.min(out.mtu(), fragments.capacity() - Ethernet.HEADER) - hl) & ~7;
         if (maxData < 8) {
             counters.inc(Counter.IP_FRAG_FAILS);

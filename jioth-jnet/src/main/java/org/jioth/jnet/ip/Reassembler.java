@@ -1,7 +1,8 @@
 package org.jioth.jnet.ip;
 
 import java.nio.ByteBuffer;
-import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import org.jioth.jnet.Counter;
 import org.jioth.jnet.Counters;
@@ -11,16 +12,23 @@ import org.jioth.jnet.wire.Checksum;
 import org.jioth.jnet.wire.Ipv4;
 
 /**
- * IPv4 reassembly (RFC 791, RFC 815 bookkeeping by ranges). Bounded: at most
- * {@link #MAX_DATAGRAMS} datagrams and {@link #MEMORY_LIMIT} bytes in progress; each has
- * {@link #TIMEOUT_NANOS} to complete. A fragment that overlaps received data without repeating
+ * IPv4 reassembly (RFC 791, RFC 815 bookkeeping by ranges). Bounded by bytes as Linux's
+ * {@code ipfrag_high_thresh}: at most {@link #MEMORY_LIMIT} bytes in progress (each datagram is
+ * charged its buffer plus {@link #OVERHEAD}); a datagram that needs more evicts the oldest others
+ * ({@code Ip.ReasmEvicted}) rather than being refused, so stray fragments cannot stop reassembly.
+ * Each has {@link #TIMEOUT_NANOS} to complete. A fragment that overlaps received data without repeating
  * it exactly discards the whole datagram (as RFC 5722 asks for IPv6): overlap tricks are how
  * filters get evaded. Loop-only.
  */
 public final class Reassembler {
     public static final long TIMEOUT_NANOS = 30_000_000_000L;
-    public static final int MAX_DATAGRAMS = 64;
-    public static final int MEMORY_LIMIT = 512 * 1024;
+    /** Linux's ipfrag_high_thresh default. */
+    public static final int MEMORY_LIMIT = 4 * 1024 * 1024;
+    /** What a datagram in progress costs beyond its data buffer (its objects), charged too. */
+    static final int OVERHEAD = 256;
+    private static final int FIRST_BUFFER = 1024;
+    /** The most datagrams the byte budget lets be in progress. */
+    public static final int MAX_DATAGRAMS = MEMORY_LIMIT / (FIRST_BUFFER + OVERHEAD);
     private static final int MAX_PAYLOAD = 65535 - Ipv4.HEADER;
 
     /** Told when a datagram whose first fragment arrived times out (ICMP time exceeded, code 1). */
@@ -32,7 +40,7 @@ public final class Reassembler {
 
     private final class Pending {
         final Key key;
-        byte[] data = new byte[1024];
+        byte[] data = new byte[FIRST_BUFFER];
         /** Received ranges [start, end) as a sorted flat array. */
         int[] ranges = new int[8];
         int rangeCount;
@@ -50,14 +58,17 @@ public final class Reassembler {
     private final StackLoop loop;
     private final Counters counters;
     private final Expired expired;
-    private final Map<Key, Pending> pending = new HashMap<>();
+    /** Oldest first: eviction takes from the head. */
+    private final Map<Key, Pending> pending = new LinkedHashMap<>();
     private int memory;
-    private final ByteBuffer out = ByteBuffer.allocate(Ipv4Layer.HEADROOM + 65536);
+    /** Completed datagrams are written here: allocated on use, given back when the stack idles. */
+    private final org.jioth.jnet.mem.Scratch out;
 
     public Reassembler(StackLoop loop, Counters counters, Expired expired) {
         this.loop = loop;
         this.counters = counters;
         this.expired = expired;
+        this.out = loop.scratch();
     }
 
     /** Bytes buffered now (for tests and statistics). */
@@ -89,14 +100,10 @@ public final class Reassembler {
             return -1;
         }
         if (p == null) {
-            if (pending.size() >= MAX_DATAGRAMS || memory + 1024 > MEMORY_LIMIT) {
-                counters.inc(Counter.IP_REASM_OVER_LIMIT);
-                counters.inc(Counter.IP_REASM_FAILS);
-                return -1;
-            }
+            makeRoom(FIRST_BUFFER + OVERHEAD, null);
             p = new Pending(key);
             pending.put(key, p);
-            memory += p.data.length;
+            memory += FIRST_BUFFER + OVERHEAD;
             loop.timers().schedule(p.timer, loop.now() + TIMEOUT_NANOS);
         }
         if (last) {
@@ -121,12 +128,7 @@ public final class Reassembler {
         if (overlap == 0) {
             if (end > p.data.length) {
                 int size = Math.min(MAX_PAYLOAD, Math.max(end, p.data.length * 2));
-                if (memory + size - p.data.length > MEMORY_LIMIT) {
-                    counters.inc(Counter.IP_REASM_OVER_LIMIT);
-                    counters.inc(Counter.IP_REASM_FAILS);
-                    drop(p);
-                    return -1;
-                }
+                makeRoom(size - p.data.length, p);
                 memory += size - p.data.length;
                 p.data = java.util.Arrays.copyOf(p.data, size);
             }
@@ -147,7 +149,7 @@ public final class Reassembler {
 
     /** The buffer completed datagrams are written to; valid until the next {@link #add}. */
     public ByteBuffer output() {
-        return out;
+        return out.current();
     }
 
     /** 1 = exact duplicate of a received range, 0 = no overlap, -1 = partial overlap. */
@@ -192,6 +194,7 @@ public final class Reassembler {
         remove(p);
         int off = Ipv4Layer.HEADROOM;
         int total = Ipv4.HEADER + p.total;
+        ByteBuffer out = this.out.get(off + total);
         out.put(off, p.header, 0, Ipv4.HEADER);
         out.put(off, (byte) 0x45);
         out.putShort(off + 2, (short) total);
@@ -216,9 +219,24 @@ public final class Reassembler {
         remove(p);
     }
 
+    /** Evicts the oldest datagrams (never {@code keep}) until {@code bytes} more fit the budget. */
+    private void makeRoom(int bytes, Pending keep) {
+        for (Iterator<Pending> it = pending.values().iterator(); memory + bytes > MEMORY_LIMIT && it.hasNext(); ) {
+            Pending old = it.next();
+            if (old == keep) {
+                continue;
+            }
+            it.remove();
+            memory -= old.data.length + OVERHEAD;
+            loop.timers().cancel(old.timer);
+            counters.inc(Counter.IP_REASM_EVICTED);
+            counters.inc(Counter.IP_REASM_FAILS);
+        }
+    }
+
     private void remove(Pending p) {
         if (pending.remove(p.key) != null) {
-            memory -= p.data.length;
+            memory -= p.data.length + OVERHEAD;
             loop.timers().cancel(p.timer);
         }
     }

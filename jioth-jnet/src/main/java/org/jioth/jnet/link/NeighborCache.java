@@ -71,12 +71,14 @@ public final class NeighborCache {
     private final StackLoop loop;
     private final Counters counters;
     private final Map<Long, Entry> entries = new HashMap<>();
-    private final ByteBuffer tx = ByteBuffer.allocate(Ethernet.HEADER + 65536);
+    /** ARP packets and queued datagrams are framed here: allocated on use, given back when idle. */
+    private final org.jioth.jnet.mem.Scratch scratch;
     private Entry last;
 
     public NeighborCache(StackLoop loop, Counters counters) {
         this.loop = loop;
         this.counters = counters;
+        this.scratch = loop.scratch();
     }
 
     private static long key(NetInterface iface, int ip) {
@@ -165,6 +167,7 @@ public final class NeighborCache {
     }
 
     private void emitArp(NetInterface iface, int op, long ethDst, int spa, long tha, int tpa) {
+        ByteBuffer tx = scratch.get(NetInterface.MIN_FRAME);
         Ethernet.emit(tx, 0, ethDst, iface.mac(), Ethernet.TYPE_ARP);
         Arp.emit(tx, Ethernet.HEADER, op, iface.mac(), spa, tha, tpa);
         iface.transmit(tx, 0, Ethernet.HEADER + Arp.LENGTH);
@@ -220,6 +223,7 @@ public final class NeighborCache {
         Waiting w;
         while ((w = e.queue.poll()) != null) {
             int len = w.datagram.length;
+            ByteBuffer tx = scratch.get(Ethernet.HEADER + Math.max(len, NetInterface.MIN_FRAME));
             tx.put(Ethernet.HEADER, w.datagram, 0, len);
             Ethernet.emit(tx, 0, mac, e.iface.mac(), Ethernet.TYPE_IPV4);
             e.iface.transmit(tx, 0, Ethernet.HEADER + len);

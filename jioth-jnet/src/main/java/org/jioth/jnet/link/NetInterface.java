@@ -26,6 +26,8 @@ public final class NetInterface {
     private int mtu;
     private boolean up;
     private boolean deleted;
+    /** The port is attached to its network (a {@code vde://} switch may go away and come back). */
+    private boolean carrier = true;
     private final List<IfAddress> addresses = new ArrayList<>();
 
     public NetInterface(int index, String name, EthernetPort port, long mac, int mtu, Counters counters) {
@@ -74,6 +76,19 @@ public final class NetInterface {
 
     public void setUp(boolean up) {
         this.up = up;
+    }
+
+    public boolean carrier() {
+        return carrier;
+    }
+
+    public void setCarrier(boolean carrier) {
+        this.carrier = carrier;
+    }
+
+    /** Up and with carrier: IFF_RUNNING. */
+    public boolean isRunning() {
+        return isUp() && carrier;
     }
 
     public boolean isDeleted() {
@@ -126,6 +141,10 @@ public final class NetInterface {
     public boolean transmit(ByteBuffer buf, int off, int len) {
         if (!isUp() || port == null) {
             counters.inc(Counter.ETH_OUT_PORT_DROPS);
+            return false;
+        }
+        if (!carrier) {
+            counters.inc(Counter.ETH_OUT_NO_CARRIER);
             return false;
         }
         if (len < MIN_FRAME) {

@@ -69,6 +69,9 @@ public final class JnetDatagramChannel extends DatagramChannel implements Readin
     }
 
     private int readyOps() {
+        if (stack.hasFailed()) {
+            return validOps(); // wake every waiter: its next call throws
+        }
         int ops = SelectionKey.OP_WRITE;
         if (ep.isReadable()) {
             ops |= SelectionKey.OP_READ;
@@ -238,6 +241,7 @@ public final class JnetDatagramChannel extends DatagramChannel implements Readin
     /** The next datagram; null when non-blocking and none waits. */
     private UdpEndpoint.Datagram take() throws IOException {
         while (true) {
+            stack.checkAlive(); // a failed stack: an IOException naming why
             pendingError();
             UdpEndpoint.Datagram d = ep.poll();
             if (d != null || !isBlocking()) {

@@ -29,8 +29,9 @@ import org.jioth.nio.ReadinessSource;
  * Accepted channels inherit the buffer sizes and TCP options set here before {@link #bind}.
  */
 public final class JnetServerSocketChannel extends ServerSocketChannel implements ReadinessSource {
+    /** SO_RCVBUF and SO_SNDBUF are inherited by the accepted channels, as on Linux. */
     private static final Set<SocketOption<?>> OPTIONS = Set.of(StandardSocketOptions.SO_RCVBUF,
-            StandardSocketOptions.SO_REUSEADDR);
+            StandardSocketOptions.SO_SNDBUF, StandardSocketOptions.SO_REUSEADDR);
     /** The JDK's default backlog. */
     private static final int DEFAULT_BACKLOG = 50;
 
@@ -65,6 +66,9 @@ public final class JnetServerSocketChannel extends ServerSocketChannel implement
     }
 
     private int readyOps() {
+        if (stack.hasFailed()) {
+            return validOps(); // wake every waiter: its next call throws
+        }
         return bound && listener.hasPending() ? SelectionKey.OP_ACCEPT : 0;
     }
 
@@ -127,6 +131,7 @@ public final class JnetServerSocketChannel extends ServerSocketChannel implement
             throw new NotYetBoundException();
         }
         while (true) {
+            stack.checkAlive(); // a failed stack: an IOException naming why
             TcpSocket s = listener.poll();
             if (s != null) {
                 return JnetSocketChannel.accepted(provider, s);
@@ -182,7 +187,7 @@ public final class JnetServerSocketChannel extends ServerSocketChannel implement
             }
         }
         TcpConfig cfg = listener.template();
-        return (T) stack.onLoop(() -> cfg.receiveBuffer);
+        return (T) stack.onLoop(() -> name == StandardSocketOptions.SO_SNDBUF ? cfg.sendBuffer : cfg.receiveBuffer);
     }
 
     @Override

@@ -98,6 +98,9 @@ public final class JnetSocketChannel extends SocketChannel implements ReadinessS
     }
 
     private int readyOps() {
+        if (stack.hasFailed()) {
+            return validOps(); // wake every waiter: its next call throws
+        }
         int ops = 0;
         TcpState st = sock.state();
         TcpConnection c = sock.connection();
@@ -213,6 +216,7 @@ public final class JnetSocketChannel extends SocketChannel implements ReadinessS
             throw new NoConnectionPendingException();
         }
         while (true) {
+            stack.checkAlive(); // a failed stack: an IOException naming why
             TcpState st = sock.state();
             if (st != TcpState.SYN_SENT && st != TcpState.SYN_RECEIVED) {
                 TcpError e = sock.error();
@@ -275,6 +279,7 @@ public final class JnetSocketChannel extends SocketChannel implements ReadinessS
             want += dsts[i].remaining();
         }
         while (true) {
+            stack.checkAlive(); // a failed stack: an IOException naming why
             if (inputShut) {
                 return -1;
             }
@@ -336,6 +341,7 @@ public final class JnetSocketChannel extends SocketChannel implements ReadinessS
         }
         long total = 0;
         while (true) {
+            stack.checkAlive(); // a failed stack: an IOException naming why
             TcpError err = sock.error();
             if (err != null) {
                 if (total > 0) {
@@ -478,6 +484,13 @@ public final class JnetSocketChannel extends SocketChannel implements ReadinessS
         TcpConfig cfg = sock.config();
         stack.onLoop(() -> {
             applyOption(cfg, name, value);
+            TcpConnection c = sock.connection();
+            if (c != null && name == StandardSocketOptions.SO_SNDBUF) {
+                c.sendBuffer().resize(cfg.sendBuffer);
+            } else if (c != null && name == StandardSocketOptions.SO_RCVBUF) {
+                c.receiveBuffer().raise(cfg.receiveBuffer);
+                cfg.receiveBuffer = c.receiveBuffer().capacity(); // what getOption reports is what applies
+            }
             return null;
         });
         if (name == StandardSocketOptions.TCP_NODELAY && connState == CONNECTED && sock.outputPendingRequest()) {

@@ -8,8 +8,11 @@ import java.nio.ByteBuffer;
  * in. Addressed by stream offset. The loop writes, the application reads, each under this
  * buffer's lock.
  *
- * <p>The ring is allocated when the first byte arrives and dropped again by {@link #release} once
- * the connection is done with it, so short connections and TIME_WAIT guards hold no buffer.
+ * <p>The ring is allocated when the first byte arrives, small ({@link Rings#MIN}), grows with the
+ * span of buffered bytes (out-of-order ones included) up to the capacity (SO_RCVBUF, which the
+ * advertised window still promises), and is dropped again by {@link #release} once the connection
+ * is done with it or by {@link #trim} once it stayed empty and unused, so idle connections and
+ * TIME_WAIT guards hold no buffer.
  */
 public final class ReceiveBuffer {
     private static final byte[] NONE = new byte[0];
@@ -21,6 +24,7 @@ public final class ReceiveBuffer {
     /** Stream offset after the in-order bytes. */
     private long inOrder;
     private final Assembler ooo = new Assembler();
+    private boolean usedSinceTrim;
 
     public ReceiveBuffer(int capacity) {
         this.capacity = capacity;
@@ -43,6 +47,14 @@ public final class ReceiveBuffer {
         if (readPos == inOrder && ooo.isEmpty()) {
             ring = NONE;
         }
+    }
+
+    /**
+     * SO_RCVBUF on a connection: a larger buffer applies at once (the window opens); a smaller one
+     * would pull the right edge of a window already offered back, so it is not applied.
+     */
+    public synchronized void raise(int capacity) {
+        this.capacity = Math.max(this.capacity, capacity);
     }
 
     /** In-order bytes the application can read. */
@@ -68,9 +80,12 @@ public final class ReceiveBuffer {
         if (off < inOrder || off + len - readPos > capacity) {
             throw new IllegalArgumentException("segment " + off + "+" + len + " outside the window");
         }
-        if (ring.length != capacity) {
-            ring = new byte[capacity]; // empty until now (resize and release only drop an empty ring)
+        int span = (int) (off + len - readPos);
+        if (ring.length < span) {
+            // the old ring holds offsets [readPos, readPos + its length): move them all
+            ring = Rings.grow(ring, readPos, ring.length, Rings.lengthFor(span, capacity));
         }
+        usedSinceTrim = true;
         if (ooo.isEmpty()) {
             copy(off, src, at, len);
         } else {
@@ -141,6 +156,21 @@ public final class ReceiveBuffer {
     /** The out-of-order ranges (loop only). */
     Assembler outOfOrder() {
         return ooo;
+    }
+
+    /** Drops an empty ring not used since the last call; true when none is held now. */
+    public synchronized boolean trim() {
+        if (usedSinceTrim) {
+            usedSinceTrim = false;
+        } else if (readPos == inOrder && ooo.isEmpty()) {
+            ring = NONE;
+        }
+        return ring.length == 0;
+    }
+
+    /** Bytes the ring holds now (allocated, not buffered). */
+    public synchronized int heldBytes() {
+        return ring.length;
     }
 
     /** Whether the ring is allocated (for tests). */

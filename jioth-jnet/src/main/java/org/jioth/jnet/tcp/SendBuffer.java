@@ -8,8 +8,10 @@ import java.nio.ByteBuffer;
  * the stack loop copies segments out and drops acknowledged bytes. Each method takes this
  * buffer's own lock, so no protocol lock is ever needed.
  *
- * <p>The ring is allocated on the first write and dropped again by {@link #release} once the
- * connection is done with it, so short connections and TIME_WAIT guards hold no buffer.
+ * <p>The ring is allocated on the first write, small ({@link Rings#MIN}), grows with what is
+ * buffered up to the capacity (SO_SNDBUF), and is dropped again by {@link #release} once the
+ * connection is done with it or by {@link #trim} once it stayed empty and unused, so idle
+ * connections and TIME_WAIT guards hold no buffer.
  */
 public final class SendBuffer {
     private static final byte[] NONE = new byte[0];
@@ -20,6 +22,7 @@ public final class SendBuffer {
     private long head;
     /** Stream offset after the last byte written. */
     private long tail;
+    private boolean usedSinceTrim;
 
     public SendBuffer(int capacity) {
         this.capacity = capacity;
@@ -29,13 +32,9 @@ public final class SendBuffer {
         return capacity;
     }
 
-    /** Resizes (only while empty; SO_SNDBUF before data flows). */
+    /** SO_SNDBUF, at any time: never below what is buffered now (the ring grows or stays as it is). */
     public synchronized void resize(int capacity) {
-        if (tail != head) {
-            return;
-        }
-        this.capacity = capacity;
-        ring = NONE;
+        this.capacity = Math.max(capacity, (int) (tail - head));
     }
 
     /** Drops the ring when nothing is buffered (the connection is closing); a later write allocates it again. */
@@ -67,9 +66,11 @@ public final class SendBuffer {
         if (n == 0) {
             return 0;
         }
-        if (ring.length != capacity) {
-            ring = new byte[capacity]; // empty until now (resize and release only drop an empty ring)
+        int size = (int) (tail - head);
+        if (ring.length < size + n) {
+            ring = Rings.grow(ring, head, size, Rings.lengthFor(size + n, capacity));
         }
+        usedSinceTrim = true;
         int at = index(tail);
         int first = Math.min(n, ring.length - at);
         src.get(ring, at, first);
@@ -105,6 +106,21 @@ public final class SendBuffer {
 
     private int index(long off) {
         return (int) (off % ring.length);
+    }
+
+    /** Drops an empty ring not written since the last call; true when none is held now. */
+    public synchronized boolean trim() {
+        if (usedSinceTrim) {
+            usedSinceTrim = false;
+        } else if (tail == head) {
+            ring = NONE;
+        }
+        return ring.length == 0;
+    }
+
+    /** Bytes the ring holds now (allocated, not buffered). */
+    public synchronized int heldBytes() {
+        return ring.length;
     }
 
     /** Whether the ring is allocated (for tests). */

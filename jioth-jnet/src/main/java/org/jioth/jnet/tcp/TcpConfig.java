@@ -18,6 +18,8 @@ public final class TcpConfig {
     public boolean windowScaling = true;
     public boolean sack = true;
     public boolean timestamps = true;
+    /** RACK-TLP (RFC 8985) detects losses with SACK (Linux's tcp_recovery); off: RFC 6675 DupThresh. */
+    public boolean rack = true;
     public String congestionControl = CongestionControl.CUBIC;
     public long initialRto = 1_000_000_000L;
     public long minRto = 200_000_000L;
@@ -48,6 +50,7 @@ public final class TcpConfig {
         c.windowScaling = windowScaling;
         c.sack = sack;
         c.timestamps = timestamps;
+        c.rack = rack;
         c.congestionControl = congestionControl;
         c.initialRto = initialRto;
         c.minRto = minRto;

@@ -38,6 +38,10 @@ public final class TcpLayer implements Ipv4Layer.Transport {
     public static final int EPHEMERAL_HIGH = 60999;
     /** Connections kept in TIME_WAIT at most by default; beyond it the oldest guard is dropped early. */
     public static final int MAX_TIME_WAIT = 8192;
+    /** Connections (TIME_WAIT aside) a stack holds at most unless {@code maxconnections=} says otherwise. */
+    public static final int DEFAULT_MAX_CONNECTIONS = 65536;
+    /** Linux's tcp_max_orphans for a small host: closed connections still delivering their data. */
+    public static final int DEFAULT_MAX_ORPHANS = 4096;
     /** Linux's ISN for a new incarnation reusing a TIME_WAIT tuple: this far past the old SND.NXT. */
     private static final int TIME_WAIT_ISN_GAP = 65535 + 2;
     private static final int IP_TCP_HEADERS = Ipv4.HEADER + Tcp.HEADER;
@@ -61,12 +65,16 @@ public final class TcpLayer implements Ipv4Layer.Transport {
     private final Map<Integer, List<TcpListener>> listeners = new HashMap<>();
     private TcpListener transparent;
     private final TimeWaitQueue timeWait = new TimeWaitQueue();
+    private int maxConnections = DEFAULT_MAX_CONNECTIONS;
+    private int maxOrphans = DEFAULT_MAX_ORPHANS;
+    private int orphans;
     private int maxTimeWait = MAX_TIME_WAIT;
     private boolean abortOnOverflow;
     private int syncookies = 1;
     private final Tcp view = new Tcp();
     private final Segment in = new Segment();
-    private final ByteBuffer tx = ByteBuffer.allocate(Ipv4Layer.HEADROOM + 65536);
+    /** Segments are built here: allocated on the first send, given back when the stack idles. */
+    private final org.jioth.jnet.mem.Scratch tx;
     private final TcpOptions rawOptions = new TcpOptions();
     /** Connections that took segments in the current frame batch: answered and published at its end. */
     private final ArrayList<TcpSocket> batch = new ArrayList<>();
@@ -88,6 +96,8 @@ public final class TcpLayer implements Ipv4Layer.Transport {
         this.counters = counters;
         this.loop = loop;
         this.random = random;
+        this.tx = loop.scratch();
+        loop.addTrim(this::trimBuffers);
         this.isns = new IsnGenerator(secrets);
         this.cookies = new SynCookies(secrets);
         this.timestampKeys = new SipHash(secrets.nextLong(), secrets.nextLong());
@@ -124,6 +134,9 @@ public final class TcpLayer implements Ipv4Layer.Transport {
         if (raddr == 0 || rport == 0 || raddr == Ip4.BROADCAST || Ip4.isMulticast(raddr)) {
             return -Errno.EINVAL.value();
         }
+        if (connectionsFull()) {
+            return -Errno.ENOBUFS.value();
+        }
         int r = ip.route(raddr, s.localAddress);
         if (r != 0) {
             counters.inc(Counter.IP_OUT_NO_ROUTES);
@@ -138,7 +151,8 @@ public final class TcpLayer implements Ipv4Layer.Transport {
         if (s.localPort == 0) {
             r = bind(s, 0, 0);
             if (r != 0) {
-                return r;
+                // as Linux's connect: no ephemeral port left is "Cannot assign requested address"
+                return r == -Errno.EADDRINUSE.value() ? -Errno.EADDRNOTAVAIL.value() : r;
             }
         }
         if (connections.containsKey(laddr, s.localPort, raddr, rport)) {
@@ -230,8 +244,19 @@ public final class TcpLayer implements Ipv4Layer.Transport {
     /** The application closed the socket: orderly release (the connection lives on, orphaned). */
     public void close(TcpSocket s) {
         if (s.conn != null && s.registered) {
+            if (orphans >= maxOrphans && s.conn.state() != TcpState.SYN_SENT) {
+                // as Linux: "too many orphaned sockets", the connection is reset rather than kept
+                counters.inc(Counter.TCP_ABORT_ON_MEMORY);
+                s.conn.abort(loop.now());
+                after(s);
+                return;
+            }
             s.conn.close(loop.now());
             after(s);
+            if (s.registered && !s.inTimeWait && !s.orphanCounted) {
+                s.orphanCounted = true;
+                orphans++;
+            }
         } else if (s.ownsPort) {
             release(s.localPort, s);
             s.ownsPort = false;
@@ -267,6 +292,45 @@ public final class TcpLayer implements Ipv4Layer.Transport {
                     .append(" zwp=").append(st.zeroWindowProbes).append('\n');
         }
         return b.toString();
+    }
+
+    /** Gives back the rings of connections idle since the last look (IdleTrim, once a second). */
+    private boolean trimBuffers() {
+        boolean none = true;
+        for (TcpSocket s : connections.values()) {
+            TcpConnection c = s.conn;
+            none &= c.sendBuffer().trim() & c.receiveBuffer().trim();
+        }
+        return none;
+    }
+
+    /** Connections closed by the application that still deliver their data (TIME_WAIT aside). */
+    public int orphanCount() {
+        return orphans;
+    }
+
+    /** Bounds the connections (TIME_WAIT aside); past it connect fails (ENOBUFS) and SYNs are dropped. */
+    public void setMaxConnections(int max) {
+        if (max < 1) {
+            throw new IllegalArgumentException("connection limit " + max);
+        }
+        maxConnections = max;
+    }
+
+    /** Bounds the orphans; an application close past it resets the connection. */
+    public void setMaxOrphans(int max) {
+        if (max < 0) {
+            throw new IllegalArgumentException("orphan limit " + max);
+        }
+        maxOrphans = max;
+    }
+
+    private boolean connectionsFull() {
+        if (connections.size() - timeWait.size() < maxConnections) {
+            return false;
+        }
+        counters.inc(Counter.TCP_CONNECTION_LIMIT);
+        return true;
     }
 
     /** How many connections the stack holds (all states but LISTEN). */
@@ -419,6 +483,10 @@ public final class TcpLayer implements Ipv4Layer.Transport {
             }
             return;
         }
+        if (connectionsFull()) {
+            counters.inc(Counter.TCP_LISTEN_DROPS);
+            return;
+        }
         int isn;
         if (guard != null) {
             // as Linux, the new incarnation's ISN starts well past anything the old one sent
@@ -476,6 +544,10 @@ public final class TcpLayer implements Ipv4Layer.Transport {
             return;
         }
         counters.inc(Counter.TCP_SYNCOOKIES_RECV);
+        if (connectionsFull()) {
+            counters.inc(Counter.TCP_LISTEN_DROPS);
+            return;
+        }
         TcpSocket s = newPassive(l, laddr, lport, raddr, rport);
         register(s);
         boolean ts = tsOptions != SynCookies.NO_TIMESTAMPS;
@@ -483,7 +555,7 @@ public final class TcpLayer implements Ipv4Layer.Transport {
                 ts && SynCookies.sackPermitted(tsOptions), ts, now);
         counters.inc(Counter.TCP_PASSIVE_OPENS);
         if (s.conn.state() != TcpState.CLOSED) {
-            if (l.offer(s)) {
+            if (offer(l, s)) {
                 l.changed();
             } else {
                 s.conn.abort(now);
@@ -639,6 +711,7 @@ public final class TcpLayer implements Ipv4Layer.Transport {
     void after(TcpSocket s) {
         settle(s);
         s.publish();
+        loop.trimHeld(); // its rings may have grown: look at them again when the stack idles
         // Readers skip posting a window update when the room they saw was below what the last
         // publish asked for; a read that raced with this publish is caught here, after it.
         if (s.readUnchecked.get() && s.readUnchecked.getAndSet(false) && s.registered && s.conn.windowUpdateDue()) {
@@ -657,7 +730,7 @@ public final class TcpLayer implements Ipv4Layer.Transport {
             s.pendingListener = null;
             l.synQueueLength--;
             if (st != TcpState.CLOSED) {
-                if (l.closed || !l.offer(s)) {
+                if (l.closed || !offer(l, s)) {
                     if (!l.closed) {
                         counters.inc(Counter.TCP_LISTEN_OVERFLOWS); // tcp_abort_on_overflow
                     }
@@ -668,6 +741,10 @@ public final class TcpLayer implements Ipv4Layer.Transport {
                     l.changed();
                 }
             }
+        }
+        if (st == TcpState.TIME_WAIT && s.orphanCounted) {
+            s.orphanCounted = false;
+            orphans--;
         }
         if (st == TcpState.TIME_WAIT && timeWait.add(s)) {
             trimTimeWait();
@@ -687,6 +764,19 @@ public final class TcpLayer implements Ipv4Layer.Transport {
         }
     }
 
+    /**
+     * Puts an established connection in the listener's accept queue, published first: an
+     * application thread may take it the moment it is queued, and must not see the CLOSED state
+     * of a socket not yet published (its writes failed with "Broken pipe", its close sent a FIN).
+     */
+    private static boolean offer(TcpListener l, TcpSocket s) {
+        if (l.acceptQueueFull()) {
+            return false;
+        }
+        s.publish();
+        return l.offer(s);
+    }
+
     /** Drops the oldest TIME_WAIT guards beyond the bound (each O(1)). */
     private void trimTimeWait() {
         while (timeWait.size() > maxTimeWait) {
@@ -700,6 +790,10 @@ public final class TcpLayer implements Ipv4Layer.Transport {
             return;
         }
         s.registered = false;
+        if (s.orphanCounted) {
+            s.orphanCounted = false;
+            orphans--;
+        }
         connections.remove(s.localAddress, s.localPort, s.remoteAddress, s.remotePort);
         loop.timers().cancel(s.timer);
         timeWait.remove(s);
@@ -719,6 +813,7 @@ public final class TcpLayer implements Ipv4Layer.Transport {
     private void emit(TcpSocket s, Segment seg) {
         int at = Ipv4Layer.HEADROOM;
         int hl = Tcp.headerLength(seg.options);
+        ByteBuffer tx = this.tx.get(at + hl + seg.payloadLength);
         seg.copyPayload(tx, at + hl);
         int len = Tcp.emit(tx, at, s.localPort, s.remotePort, seg.seq, seg.ack, seg.flags, seg.window, seg.options,
                 seg.payloadLength, s.localAddress, s.remoteAddress);
@@ -734,7 +829,7 @@ public final class TcpLayer implements Ipv4Layer.Transport {
         if ((flags & Tcp.RST) != 0) {
             counters.inc(Counter.TCP_OUT_RSTS);
         }
-        ip.output(src, dst, Ipv4.PROTO_TCP, 0, Ipv4Layer.DEFAULT_TTL, true, tx, Ipv4Layer.HEADROOM, len, owner);
+        ip.output(src, dst, Ipv4.PROTO_TCP, 0, Ipv4Layer.DEFAULT_TTL, true, tx.current(), Ipv4Layer.HEADROOM, len, owner);
     }
 
     /** RFC 9293 3.10.7.1: the RST answering a segment for no connection. */
@@ -754,7 +849,7 @@ public final class TcpLayer implements Ipv4Layer.Transport {
             ack = seg.seq + seg.seqLength();
             flags = Tcp.RST | Tcp.ACK;
         }
-        int len = Tcp.emit(tx, Ipv4Layer.HEADROOM, lport, rport, seq, ack, flags, 0, null, 0, laddr, raddr);
+        int len = Tcp.emit(tx.get(Ipv4Layer.HEADROOM + 60), Ipv4Layer.HEADROOM, lport, rport, seq, ack, flags, 0, null, 0, laddr, raddr);
         send(laddr, raddr, len, flags);
     }
 
@@ -788,7 +883,7 @@ public final class TcpLayer implements Ipv4Layer.Transport {
             o.tsEcr = so.tsVal;
         }
         int window = Math.min(t.receiveBuffer, 65535);
-        int len = Tcp.emit(tx, Ipv4Layer.HEADROOM, lport, rport, isn, syn.seq + 1, Tcp.SYN | Tcp.ACK, window, o, 0,
+        int len = Tcp.emit(tx.get(Ipv4Layer.HEADROOM + 60), Ipv4Layer.HEADROOM, lport, rport, isn, syn.seq + 1, Tcp.SYN | Tcp.ACK, window, o, 0,
                 laddr, raddr);
         l.cookiesSent = true;
         l.lastCookieSent = now;

@@ -25,6 +25,8 @@ public final class TcpSocket {
     TcpSocket timeWaitOlder;
     TcpSocket timeWaitNewer;
     boolean registered;
+    /** Counted in the layer's orphans (closed by the application, not yet gone or in TIME_WAIT). */
+    boolean orphanCounted;
     /** Listed in the layer's current frame batch (loop only). */
     boolean inBatch;
     /** Told when the neighbour layer could not deliver one of our segments. */

@@ -14,6 +14,9 @@ public final class SystemClock implements Clock {
 
     @Override
     public long realNanosUntil(long deadline) {
+        if (deadline == Long.MAX_VALUE) {
+            return Long.MAX_VALUE; // nothing armed: sleep until woken
+        }
         return Math.max(0, deadline - System.nanoTime());
     }
 

@@ -7,7 +7,7 @@ import java.util.Arrays;
  * slot. Not thread-safe: only the loop touches it.
  */
 public final class TimerHeap {
-    private Timer[] heap = new Timer[64];
+    private Timer[] heap = new Timer[8]; // grows by doubling; an idle stack arms none
     private int size;
 
     /** Arms (or re-arms) {@code t} to fire at {@code deadline}. */

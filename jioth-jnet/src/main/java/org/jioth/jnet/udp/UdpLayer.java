@@ -35,7 +35,8 @@ public final class UdpLayer implements Ipv4Layer.Transport {
     private final RandomGenerator random;
     private final Map<Integer, List<UdpEndpoint>> byPort = new HashMap<>();
     private final Udp udp = new Udp();
-    private final ByteBuffer tx = ByteBuffer.allocate(Ipv4Layer.HEADROOM + 65536);
+    /** Datagrams are built here: allocated on the first send, given back when the stack idles. */
+    private final org.jioth.jnet.mem.Scratch scratch;
     private Ipv4Layer.ErrorReporter errors;
     private Ipv4Layer.Transport transparent;
 
@@ -44,6 +45,7 @@ public final class UdpLayer implements Ipv4Layer.Transport {
         this.interfaces = interfaces;
         this.counters = counters;
         this.random = random;
+        this.scratch = ip.scratch();
     }
 
     public void setErrors(Ipv4Layer.ErrorReporter errors) {
@@ -191,6 +193,7 @@ public final class UdpLayer implements Ipv4Layer.Transport {
         }
         src = ip.path().source;
         int at = Ipv4Layer.HEADROOM;
+        ByteBuffer tx = scratch.get(at + Udp.HEADER + len);
         tx.put(at + Udp.HEADER, data, off, len);
         Udp.emit(tx, at, ep.localPort, dport, Udp.HEADER + len, src, dst);
         int ttl = Ip4.isMulticast(dst) ? ep.multicastTtl : ep.ttl;

@@ -1,0 +1,40 @@
+package org.jioth.jnet.tcp;
+
+/**
+ * Growth of the byte rings of {@link SendBuffer} and {@link ReceiveBuffer}, which address bytes
+ * by stream offset ({@code offset % ring.length}): a ring starts at {@link #MIN} bytes on its first
+ * byte and doubles as data needs it, up to the socket's buffer size, so a connection holds what it
+ * buffers, not what it may buffer (as Linux charges skbs, not SO_RCVBUF).
+ */
+final class Rings {
+    /** The first ring of a connection. */
+    static final int MIN = 4096;
+
+    private Rings() {
+    }
+
+    /** The length a ring needs to hold {@code needed} bytes, at most {@code capacity}. */
+    static int lengthFor(int needed, int capacity) {
+        int n = MIN;
+        while (n < needed && n < capacity) {
+            n <<= 1;
+        }
+        return Math.min(n, Math.max(capacity, 1));
+    }
+
+    /** A ring of {@code length} holding the {@code count} bytes of {@code old} from stream offset {@code base}. */
+    static byte[] grow(byte[] old, long base, int count, int length) {
+        byte[] ring = new byte[length];
+        long off = base;
+        int left = old.length == 0 ? 0 : count;
+        while (left > 0) {
+            int from = (int) (off % old.length);
+            int to = (int) (off % length);
+            int chunk = Math.min(left, Math.min(old.length - from, length - to));
+            System.arraycopy(old, from, ring, to, chunk);
+            off += chunk;
+            left -= chunk;
+        }
+        return ring;
+    }
+}
