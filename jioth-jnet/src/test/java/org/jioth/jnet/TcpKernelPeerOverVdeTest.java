@@ -360,13 +360,24 @@ class TcpKernelPeerOverVdeTest {
             c.shutdownOutput();
             return sha;
         });
+        // every 10 s, jnet's view of its connections (cwnd, RTO, retransmissions, timeouts) for a slow run's diagnosis
+        Future<?> progress = threads.submit(() -> {
+            while (true) {
+                Thread.sleep(10_000);
+                System.err.println("jnet after another 10 s: " + jnet.onLoop(() -> jnet.onLoopTcp().describe()));
+            }
+        });
         MessageDigest md = Pattern.sha256();
         ByteBuffer in = ByteBuffer.allocate(65536);
         long got = 0;
         int n;
-        while ((n = c.read(in.clear())) >= 0) {
-            md.update(in.array(), 0, n);
-            got += n;
+        try {
+            while ((n = c.read(in.clear())) >= 0) {
+                md.update(in.array(), 0, n);
+                got += n;
+            }
+        } finally {
+            progress.cancel(true);
         }
         assertThat(got).as("bytes echoed").isEqualTo(total);
         assertThat(HexFormat.of().formatHex(md.digest())).as("SHA-256 of the echo").isEqualTo(written.get(10, TimeUnit.SECONDS))
