@@ -3,5 +3,6 @@ module org.jioth.api {
     exports org.jioth;
     exports org.jioth.spi;
     exports org.jioth.nio;
+    exports org.jioth.conf;
     uses org.jioth.spi.StackProvider;
 }

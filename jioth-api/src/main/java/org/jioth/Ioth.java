@@ -65,6 +65,39 @@ public final class Ioth {
         return create(PluginLocator.fromEnvironment(), name, options, vnls);
     }
 
+    /**
+     * libioth's {@code ioth_newstackc}: {@code "stack=jnet,vnl=vde:///tmp/sw,eth,ip=10.0.0.1/24"} makes
+     * the stack (no {@code stack=}: the kernel; no {@code vnl=}: no interface) and applies the rest
+     * as an iothconf string. The stack is closed again when the configuration fails.
+     */
+    public static IothStack newStackConf(String stackConfig) throws IOException {
+        org.jioth.conf.IothConf conf = org.jioth.conf.IothConf.parseStackConfig(stackConfig);
+        return configured(newStack(conf.stack(), conf.vnl() == null ? List.of() : List.of(conf.vnl())), conf);
+    }
+
+    /**
+     * {@link #newStack(String, List)} followed by {@link IothStack#configure(String) configure(conf)}; the
+     * stack is closed again when the configuration fails.
+     */
+    public static IothStack newStackConf(String stack, List<String> vnls, String conf) throws IOException {
+        org.jioth.conf.IothConf parsed = org.jioth.conf.IothConf.parse(conf);
+        return configured(newStack(stack, vnls), parsed);
+    }
+
+    private static IothStack configured(IothStack stack, org.jioth.conf.IothConf conf) throws IOException {
+        try {
+            conf.apply(stack);
+            return stack;
+        } catch (IOException | RuntimeException e) {
+            try {
+                stack.closeForcibly();
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+    }
+
     /** A stack with no virtual interface. */
     public static IothStack newStack(String stack) throws IOException {
         return newStack(stack, List.of());

@@ -57,4 +57,15 @@ public interface IothStack extends NetConfig, AutoCloseable {
 
     /** Closes every open socket of the stack, then the stack. */
     void closeForcibly() throws IOException;
+
+    /**
+     * Applies an iothconf string (static subset, see {@link org.jioth.conf.IothConf}), e.g.
+     * {@code "eth,ip=192.168.250.50/24,gw=192.168.250.1"}: libioth's {@code ioth_config}.
+     *
+     * @throws IllegalArgumentException when the string does not parse (the message names the bad part)
+     * @throws NetConfigException       ENODEV when the interface is missing, or the stack's refusal
+     */
+    default org.jioth.conf.IothConf.Result configure(String config) throws NetConfigException {
+        return org.jioth.conf.IothConf.parse(config).apply(this);
+    }
 }

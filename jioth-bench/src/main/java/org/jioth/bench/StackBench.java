@@ -320,6 +320,29 @@ public final class StackBench {
         return (nl < 0 ? m : m.substring(0, nl)).replace('|', '/').strip();
     }
 
+    /** The rows as data for CSV, JSON or a chart (figures as numbers, missing ones null). */
+    public static BenchTable table(List<Row> rows) {
+        List<List<Object>> out = new ArrayList<>();
+        for (Row r : rows) {
+            List<Object> v = new ArrayList<>();
+            v.add(r.stack());
+            v.add(r.network());
+            v.add(r.bulk() == null ? null : r.bulk().gigabitsPerSecond());
+            v.add(r.bulk() == null ? null : r.bulk().bytes());
+            v.add(r.bulk() == null ? null : r.bulk().seconds());
+            v.add(r.roundTrips() == null ? null : r.roundTrips().medianMicros());
+            v.add(r.roundTrips() == null ? null : r.roundTrips().p99Micros());
+            v.add(r.roundTrips() == null ? null : r.roundTrips().count());
+            v.add(r.connections() == null ? null : r.connections().perSecond());
+            v.add(r.connections() == null ? null : r.connections().count());
+            v.add(r.note());
+            v.add(r.losses());
+            out.add(v);
+        }
+        return new BenchTable(List.of("stack", "network", "bulk_gbit_per_s", "bulk_bytes", "bulk_seconds",
+                "rtt_median_us", "rtt_p99_us", "round_trips", "connections_per_s", "connections", "note", "losses"), out);
+    }
+
     /** A Markdown table of {@code rows}, with each figure's ratio to the kernel reference's. */
     public static void printTable(List<Row> rows, PrintStream out) {
         Row k = rows.stream().filter(Row::isReference).findFirst().orElse(null);

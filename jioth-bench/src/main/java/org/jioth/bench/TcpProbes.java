@@ -1,15 +1,13 @@
 package org.jioth.bench;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.util.Arrays;
 
 /**
- * Small TCP probes on a connected blocking channel, shared by {@code ioth demo} and
- * {@link StackBench}: full writes and reads, timed 1-byte round trips against an echo, and the
- * throughput of an echo.
+ * Small TCP probes on a connected blocking channel, shared by the benchmark's client and server
+ * sides: full writes and reads, and timed 1-byte round trips against an echo, bounded in time.
  */
 public final class TcpProbes {
     private TcpProbes() {
@@ -35,15 +33,10 @@ public final class TcpProbes {
      * durations in nanoseconds.
      */
     public static long[] roundTripNanos(SocketChannel c, int n, long deadlineNanos) throws IOException {
-        return roundTrips(c, n, true, deadlineNanos);
+        return roundTrips(c, n, deadlineNanos);
     }
 
-    /** Exactly {@code n} 1-byte round trips against a peer that echoes; sorted nanoseconds. */
-    public static long[] roundTripNanos(SocketChannel c, int n) throws IOException {
-        return roundTrips(c, n, false, 0);
-    }
-
-    private static long[] roundTrips(SocketChannel c, int n, boolean bounded, long deadlineNanos) throws IOException {
+    private static long[] roundTrips(SocketChannel c, int n, long deadlineNanos) throws IOException {
         ByteBuffer one = ByteBuffer.allocateDirect(1);
         long[] ns = new long[n];
         int done = 0;
@@ -55,7 +48,7 @@ public final class TcpProbes {
             readFully(c, one);
             long t1 = System.nanoTime();
             ns[done++] = t1 - t0;
-            if (bounded && t1 - deadlineNanos > 0) {
+            if (t1 - deadlineNanos > 0) {
                 break;
             }
         }
@@ -71,35 +64,5 @@ public final class TcpProbes {
         }
         int i = Math.min(sortedNanos.length - 1, (int) ((long) sortedNanos.length * percent / 100));
         return sortedNanos[i] / 1000.0;
-    }
-
-    /** Pushes {@code bytes} through a peer that echoes and reads them back; Gbit/s in one direction. */
-    public static double echoGigabitsPerSecond(SocketChannel c, long bytes) throws IOException, InterruptedException {
-        Thread writer = Thread.ofVirtual().name("echo-writer").start(() -> {
-            ByteBuffer chunk = ByteBuffer.allocateDirect(64 * 1024);
-            long left = bytes;
-            try {
-                while (left > 0) {
-                    chunk.clear().limit((int) Math.min(chunk.capacity(), left));
-                    left -= chunk.remaining();
-                    writeFully(c, chunk);
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        });
-        long t0 = System.nanoTime();
-        ByteBuffer in = ByteBuffer.allocateDirect(64 * 1024);
-        long got = 0;
-        while (got < bytes) {
-            int n = c.read(in.clear());
-            if (n < 0) {
-                throw new IOException("echo closed after " + got + " of " + bytes + " bytes");
-            }
-            got += n;
-        }
-        long elapsed = System.nanoTime() - t0;
-        writer.join();
-        return bytes * 8.0 / elapsed;
     }
 }

@@ -231,6 +231,29 @@ public final class VdeBench {
     }
 
     /** A Markdown table of {@code results}. */
+    /** The results as data for CSV, JSON or a chart (figures as numbers; a skipped case has its reason). */
+    public static BenchTable table(List<Result> results) {
+        List<List<Object>> out = new ArrayList<>();
+        for (Result r : results) {
+            boolean ran = r.skipped() == null;
+            List<Object> v = new ArrayList<>();
+            v.add(r.benchCase().network);
+            v.add(r.benchCase().clientsText());
+            v.add(r.frameSize());
+            v.add(ran ? r.sent() : null);
+            v.add(ran ? r.delivered() : null);
+            v.add(ran ? r.refused() : null);
+            v.add(ran ? r.lossPercent() : null);
+            v.add(ran ? r.framesPerSecond() : null);
+            v.add(ran ? r.gigabitsPerSecond() : null);
+            v.add(ran ? r.seconds() : null);
+            v.add(ran ? "" : r.skipped());
+            out.add(v);
+        }
+        return new BenchTable(List.of("network", "clients", "frame_bytes", "sent", "delivered", "refused", "loss_percent",
+                "frames_per_s", "gbit_per_s", "seconds", "skipped"), out);
+    }
+
     public static void printTable(List<Result> results, PrintStream out) {
         out.println("| network | clients | frame (bytes) | sent | delivered | loss | frames/s | Gbit/s |");
         out.println("|---|---|---:|---:|---:|---:|---:|---:|");

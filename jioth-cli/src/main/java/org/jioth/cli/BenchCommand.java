@@ -1,15 +1,18 @@
 package org.jioth.cli;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import org.jioth.Ioth;
+import org.jioth.bench.BenchTable;
 import org.jioth.bench.KernelPeerBench;
 import org.jioth.bench.StackBench;
 import org.jioth.bench.VdeBench;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code ioth bench}: macro benchmarks; results are printed, nothing is asserted. */
@@ -17,12 +20,42 @@ import picocli.CommandLine.Option;
         subcommands = {BenchCommand.Vde.class, BenchCommand.Stack.class})
 final class BenchCommand {
 
+    /** Files the results also go to (besides the Markdown table on stdout). */
+    static final class Output {
+        @Option(names = "--csv", paramLabel = "FILE", description = "also write the results as CSV")
+        Path csv;
+
+        @Option(names = "--json", paramLabel = "FILE", description = "also write the results as JSON (an array of objects)")
+        Path json;
+
+        @Option(names = "--svg", paramLabel = "FILE", description = "also write a bar chart (SVG) of the main figure")
+        Path svg;
+
+        void write(BenchTable table, String title, String value, List<String> label) throws java.io.IOException {
+            save(csv, table.csv());
+            save(json, table.json());
+            if (svg != null) {
+                save(svg, table.svg(title, value, label));
+            }
+        }
+
+        private static void save(Path file, String text) throws java.io.IOException {
+            if (file != null) {
+                java.nio.file.Files.writeString(file, text, java.nio.charset.StandardCharsets.UTF_8);
+                System.err.println("wrote " + file);
+            }
+        }
+    }
+
     /** {@code ioth bench vde}: frame forwarding through our switch, vde_switch and the in-JVM node. */
     @Command(name = "vde", mixinStandardHelpOptions = true,
             description = {"Frames/s, Gbit/s and loss through our switch:// (a child JVM), Debian's vde_switch and "
                     + "an in-JVM switch node, with jioth vde:// and vde_plug clients; frames are counted at the receiver.",
                     "Progress goes to stderr, a Markdown table to stdout."})
     static final class Vde implements Callable<Integer> {
+        @Mixin
+        Output output;
+
         @Option(names = "--seconds", defaultValue = "3", description = "Measured time per case and size (default ${DEFAULT-VALUE}).")
         double seconds;
 
@@ -52,6 +85,7 @@ final class BenchCommand {
             VdeBench.Options options = new VdeBench.Options(selected, sizes, millis(seconds), millis(warmup), maxFrames);
             List<VdeBench.Result> results = new VdeBench(options, System.err).run();
             VdeBench.printTable(results, System.out);
+            output.write(VdeBench.table(results), "ioth bench vde", "frames_per_s", List.of("network", "clients", "frame_bytes"));
             return 0;
         }
 
@@ -69,6 +103,9 @@ final class BenchCommand {
                     + "cross-process row is also divided by the kernel's over the same vde_switch.",
                     "Progress goes to stderr, a Markdown table to stdout."})
     static final class Stack implements Callable<Integer> {
+        @Mixin
+        Output output;
+
         @Option(names = "--stacks", split = ",", defaultValue = "kernel,vdestack,jnet",
                 description = "Plug-ins to measure (default ${DEFAULT-VALUE}); the kernel reference is always measured.")
         List<String> stacks;
@@ -113,9 +150,12 @@ final class BenchCommand {
             if (!stackNets.isEmpty()) {
                 StackBench.Options options = new StackBench.Options(names, stackNets, Vde.millis(seconds), megabytes << 20,
                         roundTrips, connections, Vde.millis(warmup));
-                StackBench.printTable(new StackBench(options, System.err).run(), System.out);
+                List<StackBench.Row> rows = new StackBench(options, System.err).run();
+                StackBench.printTable(rows, System.out);
+                output.write(StackBench.table(rows), "ioth bench stack", "bulk_gbit_per_s", List.of("stack", "network"));
             }
             if (stackNets.size() < nets.size()) {
+                // the kernel-peer rows have their own Markdown table (--csv/--json/--svg cover the rows above only)
                 for (String stack : names.stream().filter(n -> !n.equals(Ioth.KERNEL)).toList()) {
                     KernelPeerBench.Options options = new KernelPeerBench.Options(stack, impair, Vde.millis(seconds),
                             megabytes << 20, roundTrips, connections, Vde.millis(warmup));

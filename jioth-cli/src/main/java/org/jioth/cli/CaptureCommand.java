@@ -17,9 +17,9 @@ import picocli.CommandLine.Parameters;
 
 /** {@code ioth capture VNL FILE}: joins a network and records what it receives in a pcap file. */
 @Command(name = "capture", mixinStandardHelpOptions = true,
-        description = {"Join a virtual network and write every frame received there to a pcap file",
-                "(nanosecond timestamps, Ethernet), readable by tshark/wireshark/tcpdump. The file is flushed",
-                "every second; stops at Ctrl-C/SIGTERM, when the network ends, or at --count / --seconds."})
+        description = "Join a virtual network and write every frame received there to a pcap file"
+                + " (nanosecond timestamps, Ethernet), readable by tshark/wireshark/tcpdump. The file is flushed"
+                + " every second; stops at Ctrl-C/SIGTERM, when the network ends, or at --count / --seconds.")
 final class CaptureCommand implements Callable<Integer> {
     private static final long FLUSH_MILLIS = 1000;
 

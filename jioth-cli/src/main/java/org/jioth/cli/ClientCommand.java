@@ -7,12 +7,12 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
-import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicLong;
 import org.jioth.IothStack;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Mixin;
 
 /**
  * libioth's iothtest_client: connects to the echo server and joins it to stdin and stdout. Unlike
@@ -26,42 +26,25 @@ final class ClientCommand implements Callable<Integer> {
     /** The seed moves at most 1024 bytes at a time. */
     private static final int CHUNK = 1024;
 
-    @Parameters(index = "0", paramLabel = "STACK", description = "plug-in name, optionally name,options")
-    String stack;
-
-    @Parameters(index = "1..*", paramLabel = "VNL", description = "one interface per VNL (vde0, vde1, ...)")
-    List<String> vnls;
-
-    @Option(names = "--addr", defaultValue = "192.168.250.51/24", description = "address/prefix (default ${DEFAULT-VALUE})")
-    String address;
-
-    @Option(names = "--gateway", defaultValue = "192.168.250.1", description = "default gateway, '' for none (default ${DEFAULT-VALUE})")
-    String gateway;
-
-    @Option(names = "--ifname", defaultValue = "vde0", description = "interface to configure (default ${DEFAULT-VALUE})")
-    String ifname;
+    @Mixin
+    SeedOptions seed;
 
     @Option(names = "--server", defaultValue = "192.168.250.50", description = "server address (default ${DEFAULT-VALUE})")
     String server;
 
-    @Option(names = {"-p", "--port"}, defaultValue = "5000", description = "server TCP port (default ${DEFAULT-VALUE})")
-    int port;
-
     @Override
     public Integer call() throws Exception {
         PrintStream err = System.err;
-        SeedNetwork net = SeedNetwork.parse(ifname, address, gateway);
-        IothStack s = StackOpener.open(stack, vnls, err);
+        IothStack s = seed.openConfigured("client", "192.168.250.51/24", err);
         if (s == null) {
             return 1;
         }
         try {
-            net.apply(s, err);
             try (SocketChannel conn = s.provider().openSocketChannel()) {
                 try {
-                    conn.connect(new InetSocketAddress(InetAddress.ofLiteral(server), port));
+                    conn.connect(new InetSocketAddress(InetAddress.ofLiteral(server), seed.port));
                 } catch (IOException e) {
-                    err.println("connect " + server + ":" + port + ": " + e.getMessage());
+                    err.println("connect " + server + ":" + seed.port + ": " + e.getMessage());
                     return 1;
                 }
                 relay(conn, System.in, System.out);
@@ -74,6 +57,11 @@ final class ClientCommand implements Callable<Integer> {
 
     /** stdin → socket on a virtual thread, socket → stdout here, until the server closes. */
     static void relay(SocketChannel conn, InputStream in, PrintStream out) throws Exception {
+        AtomicLong sent = new AtomicLong();
+        AtomicLong received = new AtomicLong();
+        // Piped input and output with stderr on a terminal: a long transfer shows one line of progress there.
+        boolean piped = !Progress.isTerminal(0) && !Progress.isTerminal(1);
+        Progress progress = piped ? Progress.onTerminal(2, System.err, sent::get, received::get) : null;
         Thread sender = Thread.ofVirtual().name("ioth-client-stdin").start(() -> {
             byte[] buf = new byte[CHUNK];
             try {
@@ -83,6 +71,7 @@ final class ClientCommand implements Callable<Integer> {
                     while (bb.hasRemaining()) {
                         conn.write(bb);
                     }
+                    sent.addAndGet(n);
                 }
                 conn.shutdownOutput();
             } catch (IOException e) {
@@ -94,10 +83,14 @@ final class ClientCommand implements Callable<Integer> {
             while (conn.read(buf.clear()) > 0) {
                 out.write(buf.array(), 0, buf.position());
                 out.flush();
+                received.addAndGet(buf.position());
             }
         } catch (IOException e) {
             // Reset by the peer ends the session like end of file.
         }
         sender.interrupt();
+        if (progress != null) {
+            progress.close();
+        }
     }
 }

@@ -15,7 +15,6 @@ import org.jioth.vde.EthernetPorts;
 import org.jioth.Ioth;
 import org.jioth.IothStack;
 import org.jioth.PluginInfo;
-import org.jioth.bench.TcpProbes;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -26,8 +25,8 @@ import picocli.CommandLine.Option;
  * Needs no external switch and no privilege.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"Hosts a switch, runs the seed's echo server and a client on two stacks in this JVM,",
-                "then prints round-trip and throughput figures. Needs no external switch and no privilege."})
+        description = "Hosts a switch, runs the seed's echo server and a client on two stacks in this JVM,"
+                + " then prints round-trip and throughput figures. Needs no external switch and no privilege.")
 final class DemoCommand implements Callable<Integer> {
     private static final int PORT = 5000;
     private static final long THROUGHPUT_LIMIT_MILLIS = 60_000;
@@ -128,9 +127,9 @@ final class DemoCommand implements Callable<Integer> {
     /** Round trips and throughput on fresh connections to a quiet echo server. */
     private void measure(PrintStream out, IothStack client, InetSocketAddress at) throws Exception {
         try (SocketChannel c = connect(client, at)) {
-            long[] rtt = TcpProbes.roundTripNanos(c, roundTrips);
+            long[] rtt = DemoProbes.roundTripNanos(c, roundTrips);
             out.printf("%nround trip (1 byte, %d times): median %.1f us, p99 %.1f us%n",
-                    roundTrips, TcpProbes.percentileMicros(rtt, 50), TcpProbes.percentileMicros(rtt, 99));
+                    roundTrips, DemoProbes.percentileMicros(rtt, 50), DemoProbes.percentileMicros(rtt, 99));
         }
         try (SocketChannel c = connect(client, at)) {
             // A demo must never hang: if the echo makes no headway in time, closing the channel
@@ -145,7 +144,7 @@ final class DemoCommand implements Callable<Integer> {
             });
             watchdog.start();
             try {
-                double gbps = TcpProbes.echoGigabitsPerSecond(c, (long) megabytes << 20);
+                double gbps = DemoProbes.echoGigabitsPerSecond(c, (long) megabytes << 20);
                 out.printf("throughput (%d MiB echoed): %.2f Gbit/s each way%n", megabytes, gbps);
             } catch (IOException e) {
                 if (c.isOpen()) {
@@ -185,9 +184,9 @@ final class DemoCommand implements Callable<Integer> {
 
     private static String echo(SocketChannel c, String line) throws IOException {
         byte[] data = line.getBytes(StandardCharsets.UTF_8);
-        TcpProbes.writeFully(c, ByteBuffer.wrap(data));
+        DemoProbes.writeFully(c, ByteBuffer.wrap(data));
         ByteBuffer back = ByteBuffer.allocate(data.length);
-        TcpProbes.readFully(c, back);
+        DemoProbes.readFully(c, back);
         return new String(back.array(), StandardCharsets.UTF_8);
     }
 }

@@ -23,6 +23,7 @@ final class EchoServer implements AutoCloseable {
     private final PrintStream log;
     private final boolean verbose;
     private final AtomicInteger connections = new AtomicInteger();
+    private volatile long dataLogLimit = Long.MAX_VALUE;
     private Thread acceptor;
 
     /** Binds {@code bind} on {@code stack} with the seed's backlog of 5; {@code verbose} prints the seed's log lines. */
@@ -36,6 +37,15 @@ final class EchoServer implements AutoCloseable {
             listener.close();
             throw e;
         }
+    }
+
+    /**
+     * Logs GOT: lines only for the first {@code bytes} of each connection (0: never), so a long
+     * transfer does not fill the log; one line says when the rest goes unlogged.
+     */
+    EchoServer dataLogLimit(long bytes) {
+        this.dataLogLimit = bytes;
+        return this;
     }
 
     InetSocketAddress localAddress() throws IOException {
@@ -71,6 +81,8 @@ final class EchoServer implements AutoCloseable {
             log.println("new conn " + id + " tid " + tid);
         }
         ByteBuffer buf = ByteBuffer.allocate(BUFFER);
+        long logged = 0;
+        long limit = dataLogLimit;
         try (conn) {
             while (true) {
                 buf.clear();
@@ -79,9 +91,13 @@ final class EchoServer implements AutoCloseable {
                     break;
                 }
                 buf.flip();
-                if (verbose) {
-                    log.print("tid " + tid + " GOT: "
-                            + new String(buf.array(), 0, buf.limit(), StandardCharsets.UTF_8));
+                if (verbose && logged < limit) {
+                    int shown = (int) Math.min(n, limit - logged);
+                    log.print("tid " + tid + " GOT: " + new String(buf.array(), 0, shown, StandardCharsets.UTF_8));
+                    logged += shown;
+                    if (logged >= limit) {
+                        log.print("\ntid " + tid + " (after " + limit + " bytes the rest is echoed, not logged)\n");
+                    }
                     log.flush();
                 }
                 while (buf.hasRemaining()) {

@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "ioth", mixinStandardHelpOptions = true, version = "ioth 0.1.0",
         description = "The Internet of Threads for Java: user-space TCP/IP stacks on virtual networks.",
         subcommands = {DemoCommand.class, ServerCommand.class, ClientCommand.class, StacksCommand.class,
-                PlugCommand.class, SwitchCommand.class, CaptureCommand.class, BenchCommand.class,
+                PlugCommand.class, SwitchCommand.class, CaptureCommand.class, BenchCommand.class, RunCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
     private Main() {

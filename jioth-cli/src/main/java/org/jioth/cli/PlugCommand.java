@@ -15,10 +15,10 @@ import picocli.CommandLine.Parameters;
 
 /** {@code vde_plug} in Java: a cable between two VNLs, or one VNL on stdin/stdout in the stream format. */
 @Command(name = "plug", mixinStandardHelpOptions = true,
-        description = {"Join two virtual networks, as vde_plug VNL1 VNL2 does: every frame one side receives is sent",
-                "on the other, until either side ends or the command is interrupted.",
-                "With one VNL, join it to standard input/output in vde_plug's stream format (each frame as a",
-                "2-byte big-endian length and the frame), exactly as vde_plug VNL does."})
+        description = {"Join two virtual networks, as vde_plug VNL1 VNL2 does: every frame one side receives is sent"
+                + " on the other, until either side ends or the command is interrupted.",
+                "With one VNL, join it to standard input/output in vde_plug's stream format (each frame as a"
+                + " 2-byte big-endian length and the frame), exactly as vde_plug VNL does."})
 final class PlugCommand implements Callable<Integer> {
     static final Duration POLL = Duration.ofMillis(100);
 

@@ -2,60 +2,104 @@ package org.jioth.cli;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import org.jioth.IothStack;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 /** libioth's iothtest_server: a TCP echo server on a stack, a virtual thread per connection. */
 @Command(name = "server", mixinStandardHelpOptions = true,
         description = {"TCP echo server on a stack (libioth's iothtest_server).",
-                "Configures IFNAME up with ADDR and a default route, listens on PORT, echoes every connection."})
+                "Configures IFNAME up with ADDR and a default route, listens on PORT, echoes every connection,"
+                        + " and prints 'listening on ADDR:PORT (...)' once it accepts. The seed's log lines"
+                        + " (new conn, GOT:, close conn) are printed; GOT: lines stop after --log-bytes of data"
+                        + " per connection, and --quiet drops them."})
 final class ServerCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "STACK", description = "plug-in name, optionally name,options")
-    String stack;
+    static final String DEFAULT_ADDRESS = "192.168.250.50/24";
 
-    @Parameters(index = "1..*", paramLabel = "VNL", description = "one interface per VNL (vde0, vde1, ...)")
-    List<String> vnls;
+    @Mixin
+    SeedOptions seed;
 
-    @Option(names = "--addr", defaultValue = "192.168.250.50/24", description = "address/prefix (default ${DEFAULT-VALUE})")
-    String address;
+    @Option(names = {"-q", "--quiet"}, description = "no GOT: lines (connections are still logged)")
+    boolean quiet;
 
-    @Option(names = "--gateway", defaultValue = "192.168.250.1", description = "default gateway, '' for none (default ${DEFAULT-VALUE})")
-    String gateway;
+    @Option(names = "--log-bytes", defaultValue = "65536", paramLabel = "BYTES",
+            description = "GOT: lines stop after this much data per connection (default ${DEFAULT-VALUE})")
+    long logBytes;
 
-    @Option(names = "--ifname", defaultValue = "vde0", description = "interface to configure (default ${DEFAULT-VALUE})")
-    String ifname;
-
-    @Option(names = {"-p", "--port"}, defaultValue = "5000", description = "TCP port (default ${DEFAULT-VALUE})")
-    int port;
+    @Option(names = "--stats", description = "print the stack's statistics() on exit (also on Ctrl-C and SIGTERM),"
+            + " and whenever the server gets SIGUSR1")
+    boolean stats;
 
     @Override
     public Integer call() throws IOException {
         PrintStream out = System.out;
         PrintStream err = System.err;
-        SeedNetwork net = SeedNetwork.parse(ifname, address, gateway);
-        IothStack s = StackOpener.open(stack, vnls, err);
+        IothStack s = seed.openConfigured("server", DEFAULT_ADDRESS, err);
         if (s == null) {
             return 1;
         }
+        Thread statsHook = stats ? new Thread(() -> printStatistics(s, out), "ioth-server-stats") : null;
         try {
-            net.apply(s, err);
             EchoServer server;
             try {
-                server = new EchoServer(s, new InetSocketAddress(port), out, true);
+                server = new EchoServer(s, new InetSocketAddress(seed.port), out, true).dataLogLimit(quiet ? 0 : logBytes);
             } catch (IOException e) {
                 err.println("bind: " + e.getMessage());
                 return 1;
+            }
+            out.println("listening on " + readyAddress(s) + ":" + server.localAddress().getPort() + " (" + seed.describe(s) + ")");
+            out.flush();
+            if (statsHook != null) {
+                Runtime.getRuntime().addShutdownHook(statsHook);
+                printOnSignal(s, out);
             }
             server.acceptLoop();
             server.close();
             return 0;
         } finally {
+            if (statsHook != null) {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(statsHook);
+                    printStatistics(s, out);
+                } catch (IllegalStateException shuttingDown) {
+                    // the hook prints them
+                }
+            }
             s.closeForcibly();
         }
+    }
+
+    private String readyAddress(IothStack s) {
+        if (seed.loopbackOnly) {
+            return InetAddress.getLoopbackAddress().getHostAddress();
+        }
+        String a = seed.address != null ? seed.address : DEFAULT_ADDRESS;
+        return a.substring(0, a.indexOf('/'));
+    }
+
+    /**
+     * {@code kill -USR1 PID} prints the statistics of a running server (SIGQUIT would be the
+     * natural signal, but HotSpot keeps it for its thread dump).
+     */
+    private static void printOnSignal(IothStack s, PrintStream out) {
+        try {
+            sun.misc.Signal.handle(new sun.misc.Signal("USR1"), sig -> printStatistics(s, out));
+        } catch (IllegalArgumentException | UnsupportedOperationException taken) {
+            System.getLogger(ServerCommand.class.getName()).log(System.Logger.Level.DEBUG,
+                    "no SIGUSR1 handler: " + taken.getMessage());
+        }
+    }
+
+    static void printStatistics(IothStack s, PrintStream out) {
+        Map<String, Long> st = new TreeMap<>(s.statistics());
+        out.println("statistics of " + s.name() + (st.isEmpty() ? ": none kept by this plug-in" : ":"));
+        st.forEach((k, v) -> out.println("  " + k + " " + v));
+        out.flush();
     }
 }

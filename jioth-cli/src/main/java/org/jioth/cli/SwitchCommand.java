@@ -11,12 +11,13 @@ import picocli.CommandLine.Parameters;
 
 /** {@code ioth switch PATH}: {@code ioth plug null:// switch://PATH}, a standalone switch. */
 @Command(name = "switch", mixinStandardHelpOptions = true,
-        description = {"Run a VDE switch at directory PATH (ioth plug null:// switch://PATH). vde_plug vde://PATH,",
-                "vde_switch cables and ioth's vde://PATH join it. Runs until interrupted (Ctrl-C, SIGTERM), or",
-                "with --eof until end of standard input; the directory is removed on exit."})
+        description = "Run a VDE switch at directory PATH (ioth plug null:// switch://PATH). vde_plug vde://PATH,"
+                + " vde_switch cables and ioth's vde://PATH join it. Runs until interrupted (Ctrl-C, SIGTERM), or"
+                + " with --eof until end of standard input; the directory is removed on exit.")
 final class SwitchCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "PATH",
-            description = "switch directory (must not exist), optionally with options: /tmp/sw[mode=0660]")
+            description = "switch directory (must not exist), optionally with options: /tmp/sw[mode=0660];"
+                    + " the VNL forms switch:///tmp/sw and hub:///tmp/sw are accepted too")
     String path;
 
     @Option(names = "--hub", description = "a hub (every frame to every port) instead of a learning switch")
@@ -31,6 +32,15 @@ final class SwitchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         PrintStream err = System.err;
+        if (path.startsWith("switch://")) {
+            path = path.substring("switch://".length());
+        } else if (path.startsWith("hub://")) {
+            path = path.substring("hub://".length());
+            hub = true;
+        } else if (path.contains("://")) {
+            err.println("ioth switch: expected a directory path such as /tmp/sw (or switch:///tmp/sw), not the VNL " + path);
+            return 2;
+        }
         String vnl = (hub ? "hub://" : "switch://") + path;
         EthernetPort node = PortSession.open("switch", vnl, err);
         if (node == null) {

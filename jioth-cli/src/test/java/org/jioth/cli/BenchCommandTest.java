@@ -5,13 +5,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** {@code ioth bench vde} as the user runs it, on a short in-JVM case (figures printed, not asserted). */
 class BenchCommandTest {
 
     @Test
-    void benchVdePrintsATableRowPerCaseAndSize() {
+    void benchVdePrintsATableRowPerCaseAndSize(@TempDir Path dir) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         PrintStream oldOut = System.out;
@@ -21,7 +24,8 @@ class BenchCommandTest {
         int rc;
         try {
             rc = Main.run("bench", "vde", "--cases", "in-jvm", "--sizes", "64,1514", "--seconds", "0.2", "--warmup", "0",
-                    "--max-frames", "20000");
+                    "--max-frames", "20000", "--csv", dir.resolve("r.csv").toString(), "--json",
+                    dir.resolve("r.json").toString(), "--svg", dir.resolve("r.svg").toString());
         } finally {
             System.setOut(oldOut);
             System.setErr(oldErr);
@@ -31,6 +35,11 @@ class BenchCommandTest {
         assertThat(table).contains("| network | clients | frame (bytes) | sent | delivered | loss | frames/s | Gbit/s |")
                 .containsPattern("\\| in-JVM EthernetNode switch \\| 2 NodePorts \\| 64 \\| [\\d,]+ \\| [\\d,]+ \\| 0.00 % \\|")
                 .contains("| 1514 |");
+        assertThat(Files.readAllLines(dir.resolve("r.csv"))).hasSize(3).first().asString()
+                .startsWith("network,clients,frame_bytes,sent,delivered");
+        assertThat(Files.readString(dir.resolve("r.json"))).startsWith("[\n  {\"network\": \"in-JVM EthernetNode switch\"")
+                .contains("\"frame_bytes\": 1514");
+        assertThat(Files.readString(dir.resolve("r.svg"))).startsWith("<svg").contains("<rect").endsWith("</svg>\n");
     }
 
     @Test

@@ -58,6 +58,7 @@ public enum Counter {
     ICMP_IN_CSUM_ERRORS("Icmp.InCsumErrors"),
     ICMP_IN_ECHOS("Icmp.InEchos"),
     ICMP_IN_ECHO_REPS("Icmp.InEchoReps"),
+    ICMP_IN_ECHO_BROADCAST_IGNORED("Icmp.InDropEchoBroadcast"),
     ICMP_IN_DEST_UNREACHS("Icmp.InDestUnreachs"),
     ICMP_IN_TIME_EXCDS("Icmp.InTimeExcds"),
     ICMP_OUT_MSGS("Icmp.OutMsgs"),
@@ -83,7 +84,7 @@ public enum Counter {
     TCP_RETRANS_SEGS("Tcp.RetransSegs"),
     TCP_IN_ERRS("Tcp.InErrs"),
     TCP_IN_CSUM_ERRORS("Tcp.InCsumErrors"),
-    TCP_IN_BAD_OPTIONS("Tcp.InDropBadOptions"),
+    TCP_IN_BAD_OPTIONS("Tcp.InBadOptions"),
     TCP_OUT_RSTS("Tcp.OutRsts"),
     TCP_NO_PORTS("Tcp.NoPorts"),
     TCP_LISTEN_DROPS("TcpExt.ListenDrops"),
@@ -92,6 +93,7 @@ public enum Counter {
     TCP_SYNCOOKIES_FAILED("TcpExt.SyncookiesFailed"),
     TCP_LISTEN_OVERFLOWS("TcpExt.ListenOverflows"),
     TCP_TIME_WAIT_OVERFLOW("TcpExt.TCPTimeWaitOverflow"),
+    TCP_OUT_OF_WINDOW_ICMPS("TcpExt.OutOfWindowIcmps"),
 
     LOOP_ERRORS("Loop.Errors");
 

@@ -11,20 +11,24 @@ import org.jioth.MacAddress;
  * @param mac        the MAC of the first VDE interface (later ones count up from it); null = random
  * @param mtu        the MTU of VDE interfaces (68..9216, default 1500)
  * @param forwarding whether IPv4 datagrams are routed between interfaces (default off)
- * @param seed       the seed of the stack's random source; empty = unpredictable
+ * @param seed       the seed of the stack's visible random values (MACs, ephemeral ports, IP ids, the
+ *                   ping id); empty = unpredictable. Never seeds a secret.
+ * @param secretSeed the seed of the stack's secret keys (ISNs, SYN cookies, timestamp offsets, the
+ *                   connection hash), only for deterministic simulations: anyone who knows it can
+ *                   predict ISNs and forge cookies. Empty (the default) = keys from SecureRandom.
  */
-public record JnetOptions(MacAddress mac, int mtu, boolean forwarding, OptionalLong seed) {
+public record JnetOptions(MacAddress mac, int mtu, boolean forwarding, OptionalLong seed, OptionalLong secretSeed) {
     public static final int DEFAULT_MTU = 1500;
     public static final int MIN_MTU = 68;
     public static final int MAX_MTU = 9216;
     /** The keys {@link #parse} accepts. */
-    public static final List<String> KEYS = List.of("mac", "mtu", "forwarding", "seed");
+    public static final List<String> KEYS = List.of("mac", "mtu", "forwarding", "seed", "secretseed");
 
     public static JnetOptions defaults() {
-        return new JnetOptions(null, DEFAULT_MTU, false, OptionalLong.empty());
+        return new JnetOptions(null, DEFAULT_MTU, false, OptionalLong.empty(), OptionalLong.empty());
     }
 
-    /** Parses {@code "mac=02:…,mtu=1400,forwarding=1,seed=42"}; "" gives the defaults. */
+    /** Parses {@code "mac=02:…,mtu=1400,forwarding=1,seed=42,secretseed=7"}; "" gives the defaults. */
     public static JnetOptions parse(String text) {
         JnetOptions o = defaults();
         if (text == null || text.isBlank()) {
@@ -34,6 +38,7 @@ public record JnetOptions(MacAddress mac, int mtu, boolean forwarding, OptionalL
         int mtu = DEFAULT_MTU;
         boolean forwarding = false;
         OptionalLong seed = OptionalLong.empty();
+        OptionalLong secretSeed = OptionalLong.empty();
         for (String item : text.split(",")) {
             String it = item.strip();
             if (it.isEmpty()) {
@@ -62,6 +67,7 @@ public record JnetOptions(MacAddress mac, int mtu, boolean forwarding, OptionalL
                         default -> throw new IllegalArgumentException("want 0 or 1");
                     };
                     case "seed" -> seed = OptionalLong.of(Long.parseLong(value));
+                    case "secretseed" -> secretSeed = OptionalLong.of(Long.parseLong(value));
                     default -> throw new IllegalArgumentException(
                             "unknown jnet option '" + key + "' (accepted: " + String.join("=, ", KEYS) + "=)");
                 }
@@ -74,6 +80,6 @@ public record JnetOptions(MacAddress mac, int mtu, boolean forwarding, OptionalL
                 throw new IllegalArgumentException("jnet option " + it + ": " + e.getMessage(), e);
             }
         }
-        return new JnetOptions(mac, mtu, forwarding, seed);
+        return new JnetOptions(mac, mtu, forwarding, seed, secretSeed);
     }
 }

@@ -53,6 +53,7 @@ public final class JnetStack implements StackImpl {
 
     final JnetOptions options;
     final Counters counters = new Counters();
+    /** Visible randomness (MACs, ports, IP ids, ping id): what {@code seed=} reproduces. */
     final RandomGenerator random;
     final StackLoop loop;
     final Interfaces interfaces = new Interfaces();
@@ -74,6 +75,9 @@ public final class JnetStack implements StackImpl {
         this.options = b.options;
         this.random = b.options.seed().isPresent() ? new SplittableRandom(b.options.seed().getAsLong())
                 : new SplittableRandom(new SecureRandom().nextLong());
+        // Secret keys never come from the visible stream: its outputs go on the wire.
+        RandomGenerator secrets = b.options.secretSeed().isPresent()
+                ? new SplittableRandom(b.options.secretSeed().getAsLong()) : new SecureRandom();
         this.sockets = b.sockets;
         RxRing rx = new RxRing(RX_QUEUE);
         this.loop = new StackLoop(b.clock, rx, counters);
@@ -84,7 +88,7 @@ public final class JnetStack implements StackImpl {
                 loop, random);
         this.icmp = icmpRef[0] = new IcmpLayer(ipv4, counters, loop, random.nextInt(0x10000));
         this.udp = new UdpLayer(ipv4, interfaces, counters, random);
-        this.tcp = new TcpLayer(ipv4, interfaces, counters, loop, random);
+        this.tcp = new TcpLayer(ipv4, interfaces, counters, loop, random, secrets);
         ipv4.setTransports(icmp, udp, icmp);
         ipv4.setTcp(tcp);
         icmp.setTcp(tcp);

@@ -67,24 +67,7 @@ class TcpFullDuplexStallTest {
         client = stack("vde://" + tmp.resolve("sw"), 42, "192.168.250.51");
         ServerSocketChannel ss = server.provider().openServerSocketChannel();
         ss.bind(new InetSocketAddress("0.0.0.0", 7), 16);
-        threads.submit(() -> {
-            while (true) {
-                SocketChannel c = ss.accept();
-                threads.submit(() -> {
-                    try (c) {
-                        ByteBuffer buf = ByteBuffer.allocate(65536);
-                        while (c.read(buf) >= 0) {
-                            buf.flip();
-                            while (buf.hasRemaining()) {
-                                c.write(buf);
-                            }
-                            buf.clear();
-                        }
-                    }
-                    return null;
-                });
-            }
-        });
+        org.jioth.testkit.ChannelEchoServer.start(ss, 65536);
         for (int round = 0; round < ROUNDS; round++) {
             try (SocketChannel c = client.provider().openSocketChannel()) {
                 c.connect(new InetSocketAddress("192.168.250.50", 7));

@@ -83,26 +83,9 @@ class TcpStackTest {
         return c;
     }
 
-    /** Accepts connections and echoes each until EOF, then closes it. */
+    /** Accepts connections and echoes each until EOF, then closes it (ends with the stacks). */
     void echoServer(ServerSocketChannel ss) {
-        threads.submit(() -> {
-            while (true) {
-                SocketChannel c = ss.accept();
-                threads.submit(() -> {
-                    try (c) {
-                        ByteBuffer buf = ByteBuffer.allocate(32768);
-                        while (c.read(buf) >= 0) {
-                            buf.flip();
-                            while (buf.hasRemaining()) {
-                                c.write(buf);
-                            }
-                            buf.clear();
-                        }
-                    }
-                    return null;
-                });
-            }
-        });
+        org.jioth.testkit.ChannelEchoServer.start(ss);
     }
 
     /** Writes {@code total} pattern bytes from one thread and reads them back (echoed) in this one. */

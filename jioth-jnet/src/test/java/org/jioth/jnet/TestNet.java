@@ -128,7 +128,12 @@ final class TestNet implements AutoCloseable {
         }
 
         byte[] poll(Predicate<byte[]> wanted) throws InterruptedException {
-            long deadline = System.nanoTime() + WAIT.toNanos();
+            return poll(wanted, WAIT);
+        }
+
+        /** The next wanted frame within {@code wait}, or null. */
+        byte[] poll(Predicate<byte[]> wanted, Duration wait) throws InterruptedException {
+            long deadline = System.nanoTime() + wait.toNanos();
             while (true) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {

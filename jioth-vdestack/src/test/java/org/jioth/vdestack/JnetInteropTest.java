@@ -107,24 +107,7 @@ class JnetInteropTest {
     void concurrentEchoes(IothStack client, IothStack server, InetAddress serverAddr, int port, int n) throws Exception {
         try (ServerSocketChannel ss = server.provider().openServerSocketChannel()) {
             ss.bind(new InetSocketAddress(port), n);
-            threads.submit(() -> {
-                while (true) {
-                    SocketChannel c = ss.accept();
-                    threads.submit(() -> {
-                        try (c) {
-                            ByteBuffer buf = ByteBuffer.allocate(4096);
-                            while (c.read(buf) >= 0) {
-                                buf.flip();
-                                while (buf.hasRemaining()) {
-                                    c.write(buf);
-                                }
-                                buf.clear();
-                            }
-                        }
-                        return null;
-                    });
-                }
-            });
+            org.jioth.testkit.ChannelEchoServer.start(ss);
             java.util.List<java.util.concurrent.Future<String>> all = new java.util.ArrayList<>();
             for (int i = 0; i < n; i++) {
                 String msg = "connection " + i + " " + "x".repeat(i * 7);

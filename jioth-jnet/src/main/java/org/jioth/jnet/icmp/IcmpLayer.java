@@ -41,6 +41,7 @@ public final class IcmpLayer implements Ipv4Layer.Transport, Ipv4Layer.ErrorRepo
     private final ByteBuffer tx = ByteBuffer.allocate(Ipv4Layer.HEADROOM + 65536);
     private final int pingId;
     private int pingSeq;
+    private boolean echoIgnoreBroadcasts = true;
     private final Map<Integer, PendingPing> pings = new HashMap<>();
     private UdpLayer udp;
     private org.jioth.jnet.tcp.TcpLayer tcp;
@@ -121,10 +122,24 @@ public final class IcmpLayer implements Ipv4Layer.Transport, Ipv4Layer.ErrorRepo
         }
     }
 
+    /**
+     * Linux's {@code icmp_echo_ignore_broadcasts}: when on (the default), echo requests to a
+     * broadcast or multicast address are dropped (counted as Icmp.InDropEchoBroadcast), so one
+     * forged request cannot make every host answer a victim (smurf amplification).
+     */
+    public void setEchoIgnoreBroadcasts(boolean on) {
+        echoIgnoreBroadcasts = on;
+    }
+
     private void echo(NetInterface in, Ipv4 hdr, ByteBuffer buf, int off, int len) {
         counters.inc(Counter.ICMP_IN_ECHOS);
         int dst = hdr.destination();
-        int src = dst == Ip4.BROADCAST || Ip4.isMulticast(dst) || in.isBroadcastOf(dst) ? 0 : dst;
+        boolean broadcast = dst == Ip4.BROADCAST || Ip4.isMulticast(dst) || in.isBroadcastOf(dst);
+        if (broadcast && echoIgnoreBroadcasts) {
+            counters.inc(Counter.ICMP_IN_ECHO_BROADCAST_IGNORED);
+            return;
+        }
+        int src = broadcast ? 0 : dst;
         int at = Ipv4Layer.HEADROOM;
         tx.put(at, buf, off, len);
         tx.put(at, (byte) Icmp4.ECHO_REPLY);
@@ -157,7 +172,8 @@ public final class IcmpLayer implements Ipv4Layer.Transport, Ipv4Layer.ErrorRepo
         if (proto == Ipv4.PROTO_TCP && tcp != null) {
             int mtu = msg.type() == Icmp4.DEST_UNREACHABLE && msg.code() == Icmp4.CODE_FRAGMENTATION_NEEDED
                     ? Math.max(68, msg.nextHopMtu()) : 0;
-            tcp.icmpError(qsrc, buf.getShort(t) & 0xffff, qdst, buf.getShort(t + 2) & 0xffff, errno.value(), mtu);
+            tcp.icmpError(qsrc, buf.getShort(t) & 0xffff, qdst, buf.getShort(t + 2) & 0xffff, buf.getInt(t + 4),
+                    errno.value(), mtu);
         } else if (proto == Ipv4.PROTO_UDP && udp != null) {
             udp.icmpError(qsrc, buf.getShort(t) & 0xffff, qdst, buf.getShort(t + 2) & 0xffff, errno.value());
         } else if (proto == Ipv4.PROTO_ICMP && (buf.get(t) & 0xff) == Icmp4.ECHO_REQUEST

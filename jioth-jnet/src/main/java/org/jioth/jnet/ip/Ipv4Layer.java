@@ -61,6 +61,13 @@ public final class Ipv4Layer {
     private Transport udp;
     private Transport tcp;
     private ErrorReporter errors;
+    private Transparent transparent;
+
+    /** A gateway's hook (slirp): datagrams to addresses that are not ours. */
+    public interface Transparent {
+        /** True to deliver to this stack's transports as if {@code hdr.destination()} were ours. */
+        boolean accept(NetInterface in, Ipv4 hdr, ByteBuffer buf);
+    }
 
     public Ipv4Layer(Interfaces interfaces, RouteTable routes, NeighborCache neighbours, Counters counters,
                      RxRing rx, Reassembler.Expired expired, org.jioth.jnet.StackLoop loop, RandomGenerator random) {
@@ -86,6 +93,11 @@ public final class Ipv4Layer {
 
     public void setForwarding(boolean on) {
         forwarding = on;
+    }
+
+    /** Transparent mode (null: off): see {@link Transparent}. */
+    public void setTransparent(Transparent t) {
+        transparent = t;
     }
 
     public boolean forwarding() {
@@ -115,12 +127,16 @@ public final class Ipv4Layer {
         }
         int src = hdr.source();
         int dst = hdr.destination();
-        if (Ip4.isMulticast(src) || src == Ip4.BROADCAST || !in.isLoopback() && (Ip4.isLoopback(src) || Ip4.isLoopback(dst))) {
-            counters.inc(Counter.IP_IN_ADDR_ERRORS); // martian
+        // martians (as Linux): multicast, limited or directed broadcast sources, loopback from outside
+        if (Ip4.isMulticast(src) || src == Ip4.BROADCAST || in.isBroadcastOf(src)
+                || !in.isLoopback() && (Ip4.isLoopback(src) || Ip4.isLoopback(dst))) {
+            counters.inc(Counter.IP_IN_ADDR_ERRORS);
             return;
         }
         if (in.isLoopback() || dst == Ip4.BROADCAST || Ip4.isMulticast(dst) || in.isBroadcastOf(dst)
                 || interfaces.owner(dst) != null) {
+            deliver(in, buf);
+        } else if (transparent != null && transparent.accept(in, hdr, buf)) {
             deliver(in, buf);
         } else if (forwarding) {
             forward(in, buf, off);

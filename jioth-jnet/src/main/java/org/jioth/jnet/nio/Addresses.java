@@ -5,7 +5,6 @@ import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import java.nio.channels.UnresolvedAddressException;
 import java.nio.channels.UnsupportedAddressTypeException;
 import org.jioth.jnet.wire.Ip4;
 
@@ -15,13 +14,7 @@ final class Addresses {
     }
 
     static InetSocketAddress check(SocketAddress sa) {
-        if (!(sa instanceof InetSocketAddress isa)) {
-            throw new UnsupportedAddressTypeException();
-        }
-        if (isa.isUnresolved()) {
-            throw new UnresolvedAddressException();
-        }
-        return isa;
+        return org.jioth.nio.SocketErrors.checkAddress(sa);
     }
 
     static int ipv4(InetAddress a) {

@@ -1,7 +1,6 @@
 package org.jioth.jnet.nio;
 
 import java.io.IOException;
-import java.net.BindException;
 import java.net.DatagramSocket;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
@@ -9,10 +8,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 
 import java.net.NetworkInterface;
-import java.net.NoRouteToHostException;
-import java.net.PortUnreachableException;
 import java.net.SocketAddress;
-import java.net.SocketException;
 import java.net.SocketOption;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
@@ -23,11 +19,9 @@ import java.nio.channels.DatagramChannel;
 import java.nio.channels.MembershipKey;
 import java.nio.channels.NotYetConnectedException;
 import java.nio.channels.SelectionKey;
-import java.nio.channels.UnresolvedAddressException;
 import java.nio.channels.UnsupportedAddressTypeException;
 import java.util.Objects;
 import java.util.Set;
-import org.jioth.Errno;
 import org.jioth.jnet.JnetStack;
 import org.jioth.jnet.udp.UdpEndpoint;
 import org.jioth.jnet.udp.UdpLayer;
@@ -111,27 +105,11 @@ public final class JnetDatagramChannel extends DatagramChannel implements Readin
     }
 
     private static InetSocketAddress check(SocketAddress sa) {
-        if (!(sa instanceof InetSocketAddress isa)) {
-            throw new UnsupportedAddressTypeException();
-        }
-        if (isa.isUnresolved()) {
-            throw new UnresolvedAddressException();
-        }
-        return isa;
+        return org.jioth.nio.SocketErrors.checkAddress(sa);
     }
 
     private static IOException failure(int errno, String what) {
-        Errno e = Errno.of(errno);
-        String msg = what + ": " + (e == null ? "errno " + errno : e.description());
-        if (e == null) {
-            return new SocketException(msg);
-        }
-        return switch (e) {
-            case ECONNREFUSED -> new PortUnreachableException(msg);
-            case EHOSTUNREACH -> new NoRouteToHostException(msg);
-            case EADDRINUSE, EADDRNOTAVAIL -> new BindException(msg);
-            default -> new SocketException(msg);
-        };
+        return org.jioth.nio.SocketErrors.of(what, errno, true);
     }
 
     /** Throws the pending asynchronous error of a connected channel (ICMP, ARP failure). */

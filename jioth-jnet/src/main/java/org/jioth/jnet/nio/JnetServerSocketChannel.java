@@ -41,6 +41,7 @@ public final class JnetServerSocketChannel extends ServerSocketChannel implement
     private final Readiness readiness = new Readiness(this, this::readyOps);
     private final Object stateLock = new Object();
     private volatile boolean bound;
+    private volatile boolean transparent;
     private boolean reuseAddress;
     private ServerSocket adapter;
 
@@ -95,6 +96,28 @@ public final class JnetServerSocketChannel extends ServerSocketChannel implement
             bound = true;
         }
         return this;
+    }
+
+    /**
+     * Makes this the stack's transparent listener (a slirp gateway's): it accepts every connection
+     * no other listener takes, whatever its destination; an accepted channel's local address is the
+     * destination its peer asked for. The stack must be in transparent mode (see
+     * {@link org.jioth.jnet.TransparentGateway}).
+     */
+    public void bindTransparent(int backlog) throws IOException {
+        synchronized (stateLock) {
+            ensureOpen();
+            if (bound) {
+                throw new AlreadyBoundException();
+            }
+            int b = backlog < 1 ? DEFAULT_BACKLOG : backlog;
+            stack.onLoop(() -> {
+                tcp.setTransparentListener(listener, b);
+                return null;
+            });
+            transparent = true;
+            bound = true;
+        }
     }
 
     @Override
@@ -190,6 +213,9 @@ public final class JnetServerSocketChannel extends ServerSocketChannel implement
         }
         try {
             stack.onLoop(() -> {
+                if (transparent) {
+                    tcp.setTransparentListener(null, 0);
+                }
                 tcp.closeListener(listener);
                 return null;
             });

@@ -20,7 +20,6 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.util.Objects;
 import java.util.Set;
-import jdk.net.ExtendedSocketOptions;
 import org.jioth.jnet.JnetStack;
 import org.jioth.jnet.tcp.TcpConfig;
 import org.jioth.jnet.tcp.TcpConnection;
@@ -40,10 +39,7 @@ import org.jioth.nio.ReadinessSource;
  * channel's {@link Readiness} until the loop publishes a change.
  */
 public final class JnetSocketChannel extends SocketChannel implements ReadinessSource {
-    private static final Set<SocketOption<?>> OPTIONS = Set.of(StandardSocketOptions.SO_RCVBUF,
-            StandardSocketOptions.SO_SNDBUF, StandardSocketOptions.SO_LINGER, StandardSocketOptions.SO_REUSEADDR,
-            StandardSocketOptions.SO_KEEPALIVE, StandardSocketOptions.TCP_NODELAY, ExtendedSocketOptions.TCP_KEEPIDLE,
-            ExtendedSocketOptions.TCP_KEEPINTERVAL, ExtendedSocketOptions.TCP_KEEPCOUNT);
+    private static final Set<SocketOption<?>> OPTIONS = options();
     private static final int UNCONNECTED = 0;
     private static final int PENDING = 1;
     private static final int CONNECTED = 2;
@@ -73,6 +69,14 @@ public final class JnetSocketChannel extends SocketChannel implements ReadinessS
         this.outputTask = () -> tcp.output(sock);
         this.windowTask = () -> tcp.windowUpdate(sock);
         sock.onChange(readiness::changed);
+    }
+
+    private static Set<SocketOption<?>> options() {
+        java.util.List<SocketOption<?>> all = new java.util.ArrayList<>(java.util.List.of(StandardSocketOptions.SO_RCVBUF,
+                StandardSocketOptions.SO_SNDBUF, StandardSocketOptions.SO_LINGER, StandardSocketOptions.SO_REUSEADDR,
+                StandardSocketOptions.SO_KEEPALIVE, StandardSocketOptions.TCP_NODELAY));
+        all.addAll(KeepAliveOptions.available());
+        return Set.copyOf(all);
     }
 
     static JnetSocketChannel open(JnetSelectorProvider provider) {
@@ -122,17 +126,7 @@ public final class JnetSocketChannel extends SocketChannel implements ReadinessS
     // ------------------------------------------------------------ errors
 
     static IOException failure(int errno, String what) {
-        org.jioth.Errno e = org.jioth.Errno.of(errno);
-        String msg = what + ": " + (e == null ? "errno " + errno : e.description());
-        if (e == null) {
-            return new SocketException(msg);
-        }
-        return switch (e) {
-            case ECONNREFUSED -> new ConnectException(msg);
-            case EHOSTUNREACH, ENETUNREACH -> new NoRouteToHostException(msg);
-            case EADDRINUSE, EADDRNOTAVAIL -> new java.net.BindException(msg);
-            default -> new SocketException(msg);
-        };
+        return org.jioth.nio.SocketErrors.of(what, errno, false);
     }
 
     /** The JDK's exception for a connection that ended with {@code e}. */
@@ -499,22 +493,22 @@ public final class JnetSocketChannel extends SocketChannel implements ReadinessS
             if (v < 0) {
                 throw new IllegalArgumentException("negative SO_RCVBUF");
             }
-            cfg.receiveBuffer = Math.max(1024, v);
+            cfg.receiveBuffer = Math.clamp(v, 1024, TcpConfig.MAX_RECEIVE_BUFFER); // silently, as Linux
         } else if (name == StandardSocketOptions.SO_SNDBUF) {
             int v = (Integer) value;
             if (v < 0) {
                 throw new IllegalArgumentException("negative SO_SNDBUF");
             }
-            cfg.sendBuffer = Math.max(1024, v);
+            cfg.sendBuffer = Math.clamp(v, 1024, TcpConfig.MAX_SEND_BUFFER);
         } else if (name == StandardSocketOptions.SO_KEEPALIVE) {
             cfg.keepAlive = (Boolean) value;
         } else if (name == StandardSocketOptions.TCP_NODELAY) {
             cfg.noDelay = (Boolean) value;
-        } else if (name == ExtendedSocketOptions.TCP_KEEPIDLE) {
+        } else if (name == KeepAliveOptions.IDLE) {
             cfg.keepAliveIdle = positive(name, value) * 1_000_000_000L;
-        } else if (name == ExtendedSocketOptions.TCP_KEEPINTERVAL) {
+        } else if (name == KeepAliveOptions.INTERVAL) {
             cfg.keepAliveInterval = positive(name, value) * 1_000_000_000L;
-        } else if (name == ExtendedSocketOptions.TCP_KEEPCOUNT) {
+        } else if (name == KeepAliveOptions.COUNT) {
             cfg.keepAliveCount = (int) positive(name, value);
         }
     }
@@ -547,11 +541,11 @@ public final class JnetSocketChannel extends SocketChannel implements ReadinessS
                 return cfg.noDelay;
             } else if (name == StandardSocketOptions.SO_REUSEADDR) {
                 return sock.reuseAddress();
-            } else if (name == ExtendedSocketOptions.TCP_KEEPIDLE) {
+            } else if (name == KeepAliveOptions.IDLE) {
                 return (int) (cfg.keepAliveIdle / 1_000_000_000L);
-            } else if (name == ExtendedSocketOptions.TCP_KEEPINTERVAL) {
+            } else if (name == KeepAliveOptions.INTERVAL) {
                 return (int) (cfg.keepAliveInterval / 1_000_000_000L);
-            } else if (name == ExtendedSocketOptions.TCP_KEEPCOUNT) {
+            } else if (name == KeepAliveOptions.COUNT) {
                 return cfg.keepAliveCount;
             }
             return linger;

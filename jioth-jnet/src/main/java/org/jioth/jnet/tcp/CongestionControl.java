@@ -16,6 +16,8 @@ public abstract class CongestionControl {
     protected int smss;
     protected int cwnd;
     protected int ssthresh = Integer.MAX_VALUE;
+    /** HyStart++ (RFC 9406) for the first slow start. */
+    protected final HyStartPlusPlus hystart = new HyStartPlusPlus();
 
     /** The controller named {@code name} ({@link #CUBIC} or {@link #NEW_RENO}). */
     public static CongestionControl create(String name) {
@@ -75,14 +77,38 @@ public abstract class CongestionControl {
         cwnd = smss;
     }
 
+    /** A reduction proved spurious (DSACK, Eifel): back to the window before it (as Linux's undo). */
+    public void undo(int priorCwnd, int priorSsthresh) {
+        cwnd = Math.max(cwnd, Math.min(priorCwnd, MAX_CWND));
+        ssthresh = Math.max(ssthresh, priorSsthresh);
+    }
+
     /** Sending resumed after an idle period longer than an RTO (RFC 5681 4.1). */
     public void onIdleRestart(long now) {
         cwnd = Math.min(cwnd, initialWindow());
     }
 
-    /** Grows the window in slow start (RFC 3465 with L = 2 SMSS); returns bytes not used. */
+    /**
+     * An ACK of {@code ack} in slow start, SND.NXT at {@code sndNxt}, with this ACK's RTT sample
+     * (ns, negative for none): HyStart++ may end slow start here (ssthresh = cwnd).
+     */
+    public void onSlowStartAck(int ack, int sndNxt, long rtt) {
+        if (hystart.onAck(ack, sndNxt, rtt)) {
+            ssthresh = Math.max(cwnd, 2 * smss);
+        }
+    }
+
+    /** Whether HyStart++ has slowed this slow start down (Conservative Slow Start). */
+    public boolean inConservativeSlowStart() {
+        return hystart.inConservativeSlowStart() && inSlowStart();
+    }
+
+    /**
+     * Grows the window in slow start (RFC 3465 with L = 2 SMSS, divided by 4 in HyStart++'s
+     * Conservative Slow Start); returns bytes not used.
+     */
     protected int slowStart(int acked) {
-        int grow = Math.min(acked, 2 * smss);
+        int grow = Math.max(1, Math.min(acked, 2 * smss) / hystart.growthDivisor());
         if ((long) cwnd + grow > ssthresh) { // long: ssthresh starts at Integer.MAX_VALUE
             int used = Math.max(0, ssthresh - cwnd);
             cwnd = Math.max(cwnd, ssthresh);

@@ -1,18 +1,40 @@
 package org.jioth.jnet.tcp;
 
+import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.random.RandomGenerator;
 
 /**
  * Connections by 4-tuple without allocating per lookup: open addressing with linear probing over
  * parallel arrays (addresses in one long, ports in one int), grown at half load, deletions by
  * backward shift so probe chains stay intact. Loop-only.
+ *
+ * <p>The slot comes from SipHash under a secret key: with a known hash a peer choosing its
+ * source addresses and ports could put every connection in one probe chain and make each
+ * lookup walk all of them. Each slot keeps its hash, so growing and backward shifts do not
+ * recompute it, and the last tuple looked up is cached: a burst of segments of one connection
+ * (the common case) hashes once.
  */
 final class ConnectionTable {
+    private final SipHash key;
     private long[] addrs = new long[64];
     private int[] ports = new int[64];
+    private int[] hashes = new int[64];
     private TcpSocket[] values = new TcpSocket[64];
     private int size;
+    /** The last hit of {@link #get}; null when invalidated by a removal. */
+    private TcpSocket lastValue;
+    private long lastAddrs;
+    private int lastPorts;
+
+    ConnectionTable() {
+        this(new SecureRandom());
+    }
+
+    ConnectionTable(RandomGenerator secrets) {
+        this.key = new SipHash(secrets.nextLong(), secrets.nextLong());
+    }
 
     static long addrKey(int laddr, int raddr) {
         return (long) laddr << 32 | (raddr & 0xffffffffL);
@@ -29,10 +51,16 @@ final class ConnectionTable {
     TcpSocket get(int laddr, int lport, int raddr, int rport) {
         long a = addrKey(laddr, raddr);
         int p = portKey(lport, rport);
+        TcpSocket last = lastValue;
+        if (last != null && lastAddrs == a && lastPorts == p) {
+            return last;
+        }
         int mask = values.length - 1;
         for (int i = hash(a, p) & mask; values[i] != null; i = (i + 1) & mask) {
             if (addrs[i] == a && ports[i] == p) {
-                return values[i];
+                lastAddrs = a;
+                lastPorts = p;
+                return lastValue = values[i];
             }
         }
         return null;
@@ -45,8 +73,10 @@ final class ConnectionTable {
         }
         long a = addrKey(laddr, raddr);
         int p = portKey(lport, rport);
+        lastValue = null;
+        int h = hash(a, p);
         int mask = values.length - 1;
-        int i = hash(a, p) & mask;
+        int i = h & mask;
         for (; values[i] != null; i = (i + 1) & mask) {
             if (addrs[i] == a && ports[i] == p) {
                 TcpSocket old = values[i];
@@ -54,16 +84,22 @@ final class ConnectionTable {
                 return old;
             }
         }
+        insert(i, a, p, h, s);
+        return null;
+    }
+
+    private void insert(int i, long a, int p, int h, TcpSocket s) {
         addrs[i] = a;
         ports[i] = p;
+        hashes[i] = h;
         values[i] = s;
         size++;
-        return null;
     }
 
     TcpSocket remove(int laddr, int lport, int raddr, int rport) {
         long a = addrKey(laddr, raddr);
         int p = portKey(lport, rport);
+        lastValue = null;
         int mask = values.length - 1;
         int i = hash(a, p) & mask;
         while (values[i] != null && !(addrs[i] == a && ports[i] == p)) {
@@ -78,17 +114,30 @@ final class ConnectionTable {
         // backward-shift the rest of the cluster into the hole
         int hole = i;
         for (int j = (i + 1) & mask; values[j] != null; j = (j + 1) & mask) {
-            int home = hash(addrs[j], ports[j]) & mask;
+            int home = hashes[j] & mask;
             boolean movable = hole <= j ? home <= hole || home > j : home <= hole && home > j;
             if (movable) {
                 addrs[hole] = addrs[j];
                 ports[hole] = ports[j];
+                hashes[hole] = hashes[j];
                 values[hole] = values[j];
                 values[j] = null;
                 hole = j;
             }
         }
         return old;
+    }
+
+    /** Slots a lookup of this tuple visits (1 when at its home slot), for tests of the hash. */
+    int probes(int laddr, int lport, int raddr, int rport) {
+        long a = addrKey(laddr, raddr);
+        int p = portKey(lport, rport);
+        int mask = values.length - 1;
+        int n = 1;
+        for (int i = hash(a, p) & mask; values[i] != null && !(addrs[i] == a && ports[i] == p); i = (i + 1) & mask) {
+            n++;
+        }
+        return n;
     }
 
     boolean containsKey(int laddr, int lport, int raddr, int rport) {
@@ -108,21 +157,26 @@ final class ConnectionTable {
     private void grow() {
         long[] oa = addrs;
         int[] op = ports;
+        int[] oh = hashes;
         TcpSocket[] ov = values;
         addrs = new long[oa.length * 2];
         ports = new int[op.length * 2];
+        hashes = new int[oh.length * 2];
         values = new TcpSocket[ov.length * 2];
         size = 0;
+        int mask = values.length - 1;
         for (int i = 0; i < ov.length; i++) {
             if (ov[i] != null) {
-                put((int) (oa[i] >>> 32), op[i] >>> 16, (int) oa[i], op[i] & 0xffff, ov[i]);
+                int j = oh[i] & mask;
+                while (values[j] != null) {
+                    j = (j + 1) & mask;
+                }
+                insert(j, oa[i], op[i], oh[i], ov[i]);
             }
         }
     }
 
-    private static int hash(long a, int p) {
-        long h = a * 0x9E3779B97F4A7C15L ^ (p * 0xC2B2AE3D27D4EB4FL);
-        h ^= h >>> 29;
-        return (int) (h ^ h >>> 32);
+    private int hash(long a, int p) {
+        return (int) key.hash(a, p);
     }
 }

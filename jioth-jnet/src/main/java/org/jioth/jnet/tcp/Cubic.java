@@ -59,6 +59,7 @@ public final class Cubic extends CongestionControl {
 
     @Override
     public void onCongestion(int flight, long now) {
+        hystart.finish();
         double cur = Math.max(1, (double) cwnd / smss);
         wMax = cur < wLastMax ? cur * (1 + BETA) / 2 : cur; // fast convergence
         wLastMax = cur;
@@ -81,6 +82,14 @@ public final class Cubic extends CongestionControl {
         onCongestion(flight, now);
         cwnd = smss;
         cwndSegs = 1;
+        epochStart = -1;
+    }
+
+    @Override
+    public void undo(int priorCwnd, int priorSsthresh) {
+        super.undo(priorCwnd, priorSsthresh);
+        cwndSegs = (double) cwnd / smss;
+        wMax = wLastMax;
         epochStart = -1;
     }
 

@@ -21,6 +21,7 @@ public final class NewReno extends CongestionControl {
 
     @Override
     public void onCongestion(int flight, long now) {
+        hystart.finish();
         ssthresh = Math.max(flight / 2, 2 * smss);
         cwnd = ssthresh;
         acc = 0;

@@ -71,20 +71,55 @@ public final class ReceiveBuffer {
         if (ring.length != capacity) {
             ring = new byte[capacity]; // empty until now (resize and release only drop an empty ring)
         }
-        if (off > inOrder && !ooo.add(off, off + len)) {
-            return -1;
+        if (ooo.isEmpty()) {
+            copy(off, src, at, len);
+        } else {
+            copyHoles(off, src, at, len);
         }
-        int i = (int) (off % ring.length);
-        int first = Math.min(len, ring.length - i);
-        src.get(at, ring, i, first);
-        if (len > first) {
-            src.get(at + first, ring, 0, len - first);
+        if (off > inOrder && !ooo.add(off, off + len)) {
+            return -1; // what went into holes stays untracked, so unread
         }
         long before = inOrder;
         if (off == inOrder) {
             inOrder = ooo.advance(off + len);
         }
         return inOrder - before;
+    }
+
+    /**
+     * Copies the bytes of [off, off + len) that no parked range holds yet: the first copy of a
+     * byte received is the one kept (as RFC 9293 3.10.7.4 for data already received), so a later
+     * overlapping copy with other contents cannot rewrite parked data.
+     */
+    private void copyHoles(long off, ByteBuffer src, int at, int len) {
+        long end = off + len;
+        long p = off;
+        for (int k = 0; k < ooo.count() && p < end; k++) {
+            long s = ooo.start(k);
+            long e = ooo.end(k);
+            if (e <= p) {
+                continue;
+            }
+            if (s >= end) {
+                break;
+            }
+            if (s > p) {
+                copy(p, src, at + (int) (p - off), (int) (s - p));
+            }
+            p = e;
+        }
+        if (p < end) {
+            copy(p, src, at + (int) (p - off), (int) (end - p));
+        }
+    }
+
+    private void copy(long off, ByteBuffer src, int at, int len) {
+        int i = (int) (off % ring.length);
+        int first = Math.min(len, ring.length - i);
+        src.get(at, ring, i, first);
+        if (len > first) {
+            src.get(at + first, ring, 0, len - first);
+        }
     }
 
     /** Reads into {@code dst}; returns the count (0 when nothing is there). */

@@ -6,12 +6,14 @@ import java.util.random.RandomGenerator;
  * SYN cookies (RFC 4987 3.6): when a listener's SYN queue is full its SYN-ACK carries an ISN that
  * encodes everything needed to accept the final ACK without keeping state.
  *
- * <p>The ISN: 5 bits of a 64-second counter, 24 bits of a keyed MAC, 3 bits indexing an MSS
- * table. When the SYN carried timestamps (and we use them), the peer's window scale (4 bits, 15
+ * <p>The ISN: the low 5 bits of a 64-second counter, 24 bits of a keyed MAC, 3 bits indexing an
+ * MSS table. A cookie is accepted in the period it was made and the next one only: the 5 bits
+ * pick one of those two, and the MAC covers the full counter, so a captured handshake ACK is not
+ * accepted again when the 5 bits wrap around (every 2048 s). When the SYN carried timestamps (and we use them), the peer's window scale (4 bits, 15
  * meaning "none") and SACK-permitted (1 bit) travel in the low 5 bits of our SYN-ACK's TSval and
  * come back in the ACK's TSecr, as Linux does. Without timestamps a cookie remembers only the MSS.
  *
- * <p>The MAC covers the 4-tuple, the client's ISN, the counter, the MSS index, whether the
+ * <p>The MAC covers the 4-tuple, the client's ISN, the full counter, the MSS index, whether the
  * handshake uses timestamps and the 5 option bits. So an ACK cannot claim other options than
  * those its SYN-ACK carried: flipping TSecr bits, adding timestamps to an ACK whose SYN had none,
  * or dropping them from one whose SYN had them, all break the MAC like a forged cookie does.
@@ -66,7 +68,7 @@ public final class SynCookies {
      * {@code tsOptions} the option bits when the handshake uses timestamps or {@link #NO_TIMESTAMPS}.
      */
     public int make(int laddr, int lport, int raddr, int rport, int clientIsn, int mss, int tsOptions, long nanos) {
-        int counter = (int) (nanos / PERIOD_NANOS) & 31;
+        long period = nanos / PERIOD_NANOS;
         int idx = 0;
         for (int i = MSS_TABLE.length - 1; i >= 0; i--) {
             if (MSS_TABLE[i] <= mss) {
@@ -74,7 +76,8 @@ public final class SynCookies {
                 break;
             }
         }
-        return counter << 27 | (mac(laddr, lport, raddr, rport, clientIsn, counter, idx, tsOptions) & 0xffffff) << 3 | idx;
+        int counter = (int) period & 31;
+        return counter << 27 | (mac(laddr, lport, raddr, rport, clientIsn, period, idx, tsOptions) & 0xffffff) << 3 | idx;
     }
 
     /**
@@ -85,25 +88,27 @@ public final class SynCookies {
      */
     public int check(int laddr, int lport, int raddr, int rport, int seq, int ack, int tsOptions, long nanos) {
         int cookie = ack - 1;
-        int counter = cookie >>> 27;
-        int now = (int) (nanos / PERIOD_NANOS) & 31;
-        if (((now - counter) & 31) > 1) {
+        long now = nanos / PERIOD_NANOS;
+        // the 5 counter bits only tell which of the two live periods the cookie claims; the MAC
+        // checks that claim against the full period, so a cookie never comes back 32 periods later
+        int age = (int) (now - (cookie >>> 27)) & 31;
+        if (age > 1) {
             return -1;
         }
         int idx = cookie & 7;
-        int expect = mac(laddr, lport, raddr, rport, seq - 1, counter, idx, tsOptions) & 0xffffff;
+        int expect = mac(laddr, lport, raddr, rport, seq - 1, now - age, idx, tsOptions) & 0xffffff;
         if (((cookie >>> 3) & 0xffffff) != expect) {
             return -1;
         }
         return MSS_TABLE[idx];
     }
 
-    private int mac(int laddr, int lport, int raddr, int rport, int clientIsn, int counter, int mssIndex,
+    private int mac(int laddr, int lport, int raddr, int rport, int clientIsn, long period, int mssIndex,
             int tsOptions) {
         long m0 = ((long) laddr << 32) | (raddr & 0xffffffffL);
         long m1 = ((long) lport << 48) | ((long) rport << 32) | (clientIsn & 0xffffffffL);
         long ts = tsOptions == NO_TIMESTAMPS ? 0 : 1L << 5 | (tsOptions & TS_OPTION_MASK);
-        long m2 = counter | (long) mssIndex << 5 | ts << 8;
+        long m2 = period << 16 | (long) mssIndex << 8 | ts;
         return (int) mac.hash(m0, m1, m2);
     }
 }

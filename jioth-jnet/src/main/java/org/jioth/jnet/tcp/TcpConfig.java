@@ -6,6 +6,10 @@ package org.jioth.jnet.tcp;
  */
 public final class TcpConfig {
     public static final int DEFAULT_BUFFER = 256 * 1024;
+    /** SO_RCVBUF is capped here (Linux's tcp_rmem maximum, 6 MiB): an option never decides the heap a connection takes. */
+    public static final int MAX_RECEIVE_BUFFER = 6 * 1024 * 1024;
+    /** SO_SNDBUF is capped here (Linux's tcp_wmem maximum, 4 MiB). */
+    public static final int MAX_SEND_BUFFER = 4 * 1024 * 1024;
     /** Our MSS (from the route's MTU); the layer sets it per connection. */
     public int mss = 1460;
     public int receiveBuffer = DEFAULT_BUFFER;
@@ -14,6 +18,8 @@ public final class TcpConfig {
     public boolean windowScaling = true;
     public boolean sack = true;
     public boolean timestamps = true;
+    /** RACK-TLP (RFC 8985) detects losses with SACK (Linux's tcp_recovery); off: RFC 6675 DupThresh. */
+    public boolean rack = true;
     public String congestionControl = CongestionControl.CUBIC;
     public long initialRto = 1_000_000_000L;
     public long minRto = 200_000_000L;
@@ -44,6 +50,7 @@ public final class TcpConfig {
         c.windowScaling = windowScaling;
         c.sack = sack;
         c.timestamps = timestamps;
+        c.rack = rack;
         c.congestionControl = congestionControl;
         c.initialRto = initialRto;
         c.minRto = minRto;

@@ -37,8 +37,13 @@ public final class TcpConnection {
     }
 
     public static final long NEVER = Long.MAX_VALUE;
+    /** How long a path MSS reduced by ICMP holds (Linux's net.ipv4.route.mtu_expires, 10 min). */
+    public static final long PMTU_EXPIRES = 600_000_000_000L;
     private static final long PAWS_IDLE = 24L * 24 * 3600 * 1_000_000_000L;
-    private static final int DEFAULT_PEER_MSS = 536;
+    /** RFC 8985 WCDelAckT: what a probe waits for the peer's delayed ACK of a single segment. */
+    static final long WORST_CASE_DELAYED_ACK = 200_000_000L;
+    /** The shortest probe timeout (RFC 8985 7.2 allows 10 ms). */
+    static final long MIN_PROBE_TIMEOUT = 10_000_000L;
 
     private final TcpConfig cfg;
     private final Output out;
@@ -48,8 +53,6 @@ public final class TcpConnection {
     private final CongestionControl cc;
     private final RttEstimator rtt;
     private final Segment seg = new Segment();
-    /** Sender-side SACK scoreboard, in send-stream offsets. */
-    private final Assembler sacked = new Assembler();
     private final TcpStats stats = new TcpStats();
     private final int tsOffset;
     private final int ourWscale;
@@ -60,66 +63,13 @@ public final class TcpConnection {
     private TcpError error;
     private boolean active;
 
-    // send sequence space
-    private int iss;
-    private int sndUna;
-    private int sndNxt;
-    private int sndMax;
-    private int sndWnd;
-    private int sndWl1;
-    private int sndWl2;
-    private int maxSndWnd;
-    /** Sequence number of the send buffer's head byte. */
-    private int headSeq;
-    private int sndWscale;
+    private final TcpSender snd;
+    private final TcpReceiver rcv;
+    private final TcpTimers timers = new TcpTimers();
+    private final LossRecovery recovery;
     private boolean wsOk;
-    private int smss = DEFAULT_PEER_MSS;
-    private boolean finQueued;
-    private boolean finSent;
-    private int finSeq;
-
-    // receive sequence space
-    private int irs;
-    private int rcvNxt;
-    private int rcvAdv;
-    private int rcvWscale;
-    private int lastAckSent;
-    private boolean finPending;
-    private int rcvFinSeq;
-    private boolean finReceived;
-    private int unackedBytes;
-    private int largestSegment;
-    private boolean ackNow;
-    /** An ACK loss recovery counts on (out-of-order or duplicate data): it leaves even when output is deferred. */
-    private boolean ackUrgent;
-
-    // negotiated options
     private boolean tsOk;
     private boolean sackOk;
-    private int tsRecent;
-    private long tsRecentAge;
-    /** Our timestamp at the last retransmission timeout, while no echo of a later one has come back. */
-    private int timeoutTs;
-    private boolean echoPendingSinceTimeout;
-
-    // timers
-    private long rtoAt = NEVER;
-    private long delackAt = NEVER;
-    private long closeAt = NEVER;
-    private boolean persisting;
-    private int retries;
-    private long lastReceived;
-    private long lastSent;
-    private int keepAliveProbes;
-    private long lastProbe;
-    private int rttSeq;
-    private long rttStart = -1;
-
-    // loss recovery
-    private int dupAcks;
-    private boolean inRecovery;
-    private int recover;
-    private int highRxt;
 
     private boolean orphan;
     private long challengeStart = NEVER;
@@ -135,6 +85,10 @@ public final class TcpConnection {
         this.tsOffset = tsOffset;
         this.sendBuffer = new SendBuffer(cfg.sendBuffer);
         this.receiveBuffer = new ReceiveBuffer(cfg.receiveBuffer);
+        this.snd = new TcpSender(sendBuffer);
+        this.rcv = new TcpReceiver(cfg, receiveBuffer, timers, stats);
+        int bound = SackScoreboard.boundFor(sendBuffer.capacity(), 64);
+        this.recovery = new LossRecovery(new SackScoreboard(bound), cfg.rack ? new Rack(bound) : null);
         this.cc = CongestionControl.create(cfg.congestionControl);
         this.rtt = new RttEstimator(cfg.initialRto, cfg.minRto, cfg.maxRto);
         this.ourWscale = windowScaleFor(cfg.receiveBuffer);
@@ -170,12 +124,12 @@ public final class TcpConnection {
         requireState(TcpState.CLOSED);
         active = false;
         initSend(iss, now);
-        irs = syn.seq;
-        rcvNxt = irs + 1;
+        rcv.irs = syn.seq;
+        rcv.nxt = rcv.irs + 1;
         negotiate(syn.options, now);
         if (tsOk) {
-            tsRecent = syn.options.tsVal;
-            tsRecentAge = now;
+            rcv.tsRecent = syn.options.tsVal;
+            rcv.tsRecentAge = now;
         }
         updateWindow(syn, true);
         state = TcpState.SYN_RECEIVED;
@@ -199,8 +153,8 @@ public final class TcpConnection {
         requireState(TcpState.CLOSED);
         active = false;
         initSend(ack.ack - 1, now);
-        irs = ack.seq - 1;
-        rcvNxt = ack.seq;
+        rcv.irs = ack.seq - 1;
+        rcv.nxt = ack.seq;
         TcpOptions syn = new TcpOptions();
         syn.mss = mss;
         syn.windowScale = peerWindowScale;
@@ -208,49 +162,48 @@ public final class TcpConnection {
         syn.timestamps = timestamps && ack.options.timestamps;
         negotiate(syn, now);
         if (tsOk) {
-            tsRecent = ack.options.tsVal;
-            tsRecentAge = now;
+            rcv.tsRecent = ack.options.tsVal;
+            rcv.tsRecentAge = now;
         }
-        rcvAdv = rcvNxt + Math.min(receiveBuffer.window(), 65535);
-        lastAckSent = rcvNxt;
-        sndUna = ack.ack;
-        sndNxt = sndMax = ack.ack;
-        headSeq = ack.ack;
-        sndWl1 = ack.seq - 1;
-        sndWl2 = ack.ack - 1;
+        rcv.adv = rcv.nxt + Math.min(receiveBuffer.window(), 65535);
+        rcv.lastAckSent = rcv.nxt;
+        snd.una = ack.ack;
+        snd.nxt = snd.max = ack.ack;
+        snd.headSeq = ack.ack;
+        snd.wl1 = ack.seq - 1;
+        snd.wl2 = ack.ack - 1;
         state = TcpState.ESTABLISHED;
         input(ack, now);
     }
 
     private void initSend(int iss, long now) {
-        this.iss = iss;
-        sndUna = sndNxt = sndMax = iss;
-        recover = iss;
-        headSeq = iss + 1;
-        lastReceived = now;
-        lastSent = now;
-        cc.init(smss, now);
+        snd.init(iss);
+        recovery.recover = iss;
+        timers.lastReceived = now;
+        timers.lastSent = now;
+        cc.init(snd.smss, now);
     }
 
     /** Applies the peer's SYN options (for a passive open they also decide what we answer). */
     private void negotiate(TcpOptions o, long now) {
-        int peerMss = o.mss > 0 ? o.mss : DEFAULT_PEER_MSS;
+        int peerMss = o.mss > 0 ? o.mss : TcpSender.DEFAULT_PEER_MSS;
         boolean ws = cfg.windowScaling && o.windowScale >= 0;
         wsOk = ws;
-        sndWscale = ws ? o.windowScale : 0;
-        rcvWscale = ws ? ourWscale : 0;
+        snd.wscale = ws ? o.windowScale : 0;
+        rcv.wscale = ws ? ourWscale : 0;
         sackOk = cfg.sack && o.sackPermitted;
         tsOk = cfg.timestamps && o.timestamps;
-        smss = Math.max(64, Math.min(peerMss, cfg.mss) - (tsOk ? 12 : 0));
-        cc.init(smss, now);
-        largestSegment = smss;
+        snd.smss = Math.max(64, Math.min(peerMss, cfg.mss) - (tsOk ? 12 : 0));
+        snd.negotiatedMss = snd.smss;
+        cc.init(snd.smss, now);
+        rcv.largestSegment = snd.smss;
     }
 
     private void sendSyn(long now) {
         Segment s = seg;
-        s.seq = iss;
+        s.seq = snd.iss;
         s.flags = Tcp.SYN | (state == TcpState.SYN_RECEIVED ? Tcp.ACK : 0);
-        s.ack = s.has(Tcp.ACK) ? rcvNxt : 0;
+        s.ack = s.has(Tcp.ACK) ? rcv.nxt : 0;
         s.window = Math.min(receiveBuffer.window(), 65535);
         TcpOptions o = s.options.clear();
         o.mss = cfg.mss;
@@ -262,17 +215,17 @@ public final class TcpConnection {
         if (offer ? cfg.timestamps : tsOk) {
             o.timestamps = true;
             o.tsVal = tsNow(now);
-            o.tsEcr = s.has(Tcp.ACK) ? tsRecent : 0;
+            o.tsEcr = s.has(Tcp.ACK) ? rcv.tsRecent : 0;
         }
         s.payloadFrom(sendBuffer, 0, 0);
         if (s.has(Tcp.ACK)) {
-            rcvAdv = rcvNxt + s.window;
-            lastAckSent = rcvNxt;
+            rcv.adv = rcv.nxt + s.window;
+            rcv.lastAckSent = rcv.nxt;
         }
-        sndNxt = iss + 1;
-        sndMax = SeqNum.max(sndMax, sndNxt);
-        lastSent = now;
-        rtoAt = now + rtt.rto();
+        snd.nxt = snd.iss + 1;
+        snd.max = SeqNum.max(snd.max, snd.nxt);
+        timers.lastSent = now;
+        timers.rto = now + rtt.rto();
         transmit(s);
     }
 
@@ -290,7 +243,7 @@ public final class TcpConnection {
      */
     public void windowUpdate(long now) {
         if (windowUpdateDue()) {
-            ackNow = true;
+            rcv.ackNow = true;
             transmitData(now);
         }
         changed();
@@ -306,11 +259,7 @@ public final class TcpConnection {
      * due (receiver SWS avoidance); {@link Integer#MAX_VALUE} when no update can be due.
      */
     public int roomForWindowUpdate() {
-        if (!state.synchronizedState() || finReceived) {
-            return Integer.MAX_VALUE;
-        }
-        int advertised = rcvAdv - rcvNxt;
-        return advertised + Math.min(receiveBuffer.capacity() / 2, 2 * largestSegment);
+        return rcv.roomForWindowUpdate(state);
     }
 
     /** No more data from us (shutdownOutput): FIN after what is queued. */
@@ -318,11 +267,11 @@ public final class TcpConnection {
         switch (state) {
             case SYN_SENT -> closeNow(null);
             case SYN_RECEIVED, ESTABLISHED -> {
-                finQueued = true;
+                snd.finQueued = true;
                 state = TcpState.FIN_WAIT_1;
             }
             case CLOSE_WAIT -> {
-                finQueued = true;
+                snd.finQueued = true;
                 state = TcpState.LAST_ACK;
             }
             default -> {
@@ -345,14 +294,14 @@ public final class TcpConnection {
         }
         shutdownOutput(now);
         if (state == TcpState.FIN_WAIT_2) {
-            closeAt = now + cfg.finWait2Timeout;
+            timers.close = now + cfg.finWait2Timeout;
         }
     }
 
     /** Abortive close (SO_LINGER 0): RST to the peer, CLOSED at once. */
     public void abort(long now) {
         if (state.synchronizedState() && state != TcpState.TIME_WAIT || state == TcpState.SYN_RECEIVED) {
-            sendReset(sndMax, rcvNxt, true);
+            sendReset(snd.max, rcv.nxt, true);
         }
         closeNow(state == TcpState.CLOSED ? error : TcpError.ABORTED);
     }
@@ -364,17 +313,43 @@ public final class TcpConnection {
         }
     }
 
-    /** The path MTU shrank: use a smaller MSS from now on. */
+    /**
+     * Whether an ICMP error quoting sequence number {@code seq} may be about this connection: RFC
+     * 5927 4.1, the quoted segment must be in flight (as Linux, SND.UNA..SND.NXT inclusive). A
+     * blind attacker must then guess a sequence number, as for a RST (RFC 5961).
+     */
+    public boolean quotesSentData(int seq) {
+        return SeqNum.le(snd.una, seq) && SeqNum.le(seq, snd.max);
+    }
+
+    /**
+     * The path MTU shrank: use a smaller MSS for {@link #PMTU_EXPIRES}, then try the negotiated
+     * one again (as Linux's mtu_expires). Only a decrease resends what was in flight; a report
+     * of the size in use only keeps it longer.
+     */
     public void setPathMss(int mss, long now) {
         int m = Math.max(64, Math.min(mss, cfg.mss) - (tsOk ? 12 : 0));
-        if (m < smss) {
-            smss = m;
+        if (m > snd.smss) {
+            return;
+        }
+        snd.pmtuExpiresAt = now + PMTU_EXPIRES;
+        if (m < snd.smss) {
+            snd.smss = m;
             cc.setSmss(m);
-            if (sndMax != sndUna) {
-                sndNxt = sndUna; // resend what was sent too big
+            // resend what was sent too big; during the handshake only the SYN is in flight, and a
+            // rewind there would put SND.NXT before the first data byte once the SYN is acknowledged
+            if (snd.max != snd.una && state != TcpState.SYN_SENT && state != TcpState.SYN_RECEIVED) {
+                snd.nxt = snd.una;
                 transmitData(now);
             }
         }
+    }
+
+    /** The reduced path MSS expired: back to the one negotiated at the handshake. */
+    private void pathMssExpired() {
+        snd.pmtuExpiresAt = NEVER;
+        snd.smss = snd.negotiatedMss;
+        cc.setSmss(snd.smss);
     }
 
     // ================================================================ input
@@ -403,16 +378,16 @@ public final class TcpConnection {
             case SYN_SENT -> synSentInput(s, now);
             default -> synchronizedInput(s, now);
         }
-        if (state != TcpState.CLOSED && (!deferOutput || ackUrgent)) {
+        if (state != TcpState.CLOSED && (!deferOutput || rcv.ackUrgent)) {
             transmitData(now);
         }
-        ackUrgent = false;
+        rcv.ackUrgent = false;
         changed();
     }
 
     private void synSentInput(Segment s, long now) {
         boolean ack = s.has(Tcp.ACK);
-        if (ack && (le(s.ack, iss) || gt(s.ack, sndMax))) {
+        if (ack && (le(s.ack, snd.iss) || gt(s.ack, snd.max))) {
             if (!s.has(Tcp.RST)) {
                 sendReset(s.ack, 0, false);
             }
@@ -427,25 +402,25 @@ public final class TcpConnection {
         if (!s.has(Tcp.SYN)) {
             return;
         }
-        irs = s.seq;
-        rcvNxt = irs + 1;
+        rcv.irs = s.seq;
+        rcv.nxt = rcv.irs + 1;
         negotiate(s.options, now);
         if (tsOk) {
-            tsRecent = s.options.tsVal;
-            tsRecentAge = now;
+            rcv.tsRecent = s.options.tsVal;
+            rcv.tsRecentAge = now;
         }
-        lastReceived = now;
+        timers.lastReceived = now;
         if (ack) {
             rttFromSyn(s, now);
-            sndUna = s.ack;
+            snd.una = s.ack;
             updateWindow(s, true);
-            rcvAdv = rcvNxt + Math.min(receiveBuffer.window(), 65535); // what our SYN offered
+            rcv.adv = rcv.nxt + Math.min(receiveBuffer.window(), 65535); // what our SYN offered
             state = TcpState.ESTABLISHED;
-            rtoAt = NEVER;
-            retries = 0;
-            ackNow = true;
+            timers.rto = NEVER;
+            timers.retries = 0;
+            rcv.ackNow = true;
             if (s.payloadLength > 0) {
-                receiveData(s, now);
+                rcv.receiveData(s, now);
             }
         } else {
             // simultaneous open (RFC 9293 3.5, figure 8)
@@ -459,24 +434,24 @@ public final class TcpConnection {
         boolean rst = s.has(Tcp.RST);
         boolean syn = s.has(Tcp.SYN);
         int segLen = s.seqLength();
-        if (state == TcpState.SYN_RECEIVED && syn && s.seq == irs) {
-            if (s.has(Tcp.ACK) && gt(s.ack, sndUna) && le(s.ack, sndMax)) {
+        if (state == TcpState.SYN_RECEIVED && syn && s.seq == rcv.irs) {
+            if (s.has(Tcp.ACK) && gt(s.ack, snd.una) && le(s.ack, snd.max)) {
                 establish(s, now); // the peer's SYN-ACK of a simultaneous open
-                ackNow = true;
+                rcv.ackNow = true;
             } else if (!s.has(Tcp.ACK)) {
                 sendSyn(now); // our SYN-ACK was lost
             }
             return;
         }
         // PAWS (RFC 7323 5.3)
-        if (tsOk && s.options.timestamps && !rst && lt(s.options.tsVal, tsRecent) && now - tsRecentAge < PAWS_IDLE) {
+        if (tsOk && s.options.timestamps && !rst && lt(s.options.tsVal, rcv.tsRecent) && now - rcv.tsRecentAge < PAWS_IDLE) {
             stats.pawsDrops++;
             sendAck(now);
             return;
         }
-        if (!acceptable(s.seq, segLen)) {
+        if (!rcv.acceptable(s.seq, segLen)) {
             stats.outOfWindow++;
-            if (!rst && !syn && s.has(Tcp.ACK) && rcvAdv == rcvNxt && state != TcpState.SYN_RECEIVED) {
+            if (!rst && !syn && s.has(Tcp.ACK) && rcv.adv == rcv.nxt && state != TcpState.SYN_RECEIVED) {
                 // Our window is shut, so no segment is acceptable, but its ACK must still count
                 // (RFC 9293 3.10.7.4): else a peer whose ACKs sit beyond our RCV.NXT (after its
                 // probe or rewind) could never free our send buffer, and with our application
@@ -487,16 +462,16 @@ public final class TcpConnection {
             }
             if (!rst) {
                 if (state == TcpState.TIME_WAIT && s.has(Tcp.FIN)) {
-                    closeAt = now + 2 * cfg.msl; // the peer did not get our last ACK
+                    timers.close = now + 2 * cfg.msl; // the peer did not get our last ACK
                 }
                 sendAck(now);
             }
             return;
         }
-        lastReceived = now;
-        keepAliveProbes = 0;
+        timers.lastReceived = now;
+        timers.keepAliveProbes = 0;
         if (rst) {
-            if (s.seq == rcvNxt) {
+            if (s.seq == rcv.nxt) {
                 reset();
             } else {
                 challengeAck(now); // RFC 5961 3.2
@@ -511,7 +486,7 @@ public final class TcpConnection {
             return;
         }
         if (state == TcpState.SYN_RECEIVED) {
-            if (gt(s.ack, sndUna) && le(s.ack, sndMax)) {
+            if (gt(s.ack, snd.una) && le(s.ack, snd.max)) {
                 establish(s, now);
             } else {
                 sendReset(s.ack, 0, false);
@@ -525,40 +500,40 @@ public final class TcpConnection {
             return;
         }
         // TS.Recent (RFC 7323 4.3)
-        if (tsOk && s.options.timestamps && le(s.seq, lastAckSent) && ge(s.options.tsVal, tsRecent)) {
-            tsRecent = s.options.tsVal;
-            tsRecentAge = now;
+        if (tsOk && s.options.timestamps && le(s.seq, rcv.lastAckSent) && ge(s.options.tsVal, rcv.tsRecent)) {
+            rcv.tsRecent = s.options.tsVal;
+            rcv.tsRecentAge = now;
         }
         if (s.payloadLength > 0) {
-            if (state.canReceive() && !finReceived) {
+            if (state.canReceive() && !rcv.finReceived) {
                 if (orphan) {
                     // nobody will read it: tell the peer (as Linux does)
-                    sendReset(sndMax, rcvNxt, true);
+                    sendReset(snd.max, rcv.nxt, true);
                     closeNow(TcpError.ABORTED);
                     return;
                 }
-                receiveData(s, now);
+                rcv.receiveData(s, now);
             }
         }
         if (s.has(Tcp.FIN)) {
             int at = s.seq + s.payloadLength;
-            if (state.canReceive() && !finReceived) {
-                if (lt(at, rcvAdv) || at == rcvAdv) {
-                    finPending = true;
-                    rcvFinSeq = at;
+            if (state.canReceive() && !rcv.finReceived) {
+                if (lt(at, rcv.adv) || at == rcv.adv) {
+                    rcv.finPending = true;
+                    rcv.finSeq = at;
                 }
             } else {
-                ackNow = true; // a retransmitted FIN
+                rcv.ackNow = true; // a retransmitted FIN
                 if (state == TcpState.TIME_WAIT) {
-                    closeAt = now + 2 * cfg.msl;
+                    timers.close = now + 2 * cfg.msl;
                 }
             }
         }
-        if (finPending && rcvNxt == rcvFinSeq) {
-            finPending = false;
-            finReceived = true;
-            rcvNxt++;
-            ackNow = true;
+        if (rcv.finPending && rcv.nxt == rcv.finSeq) {
+            rcv.finPending = false;
+            rcv.finReceived = true;
+            rcv.nxt++;
+            rcv.ackNow = true;
             switch (state) {
                 case ESTABLISHED -> state = TcpState.CLOSE_WAIT;
                 case FIN_WAIT_1 -> state = TcpState.CLOSING;
@@ -572,37 +547,24 @@ public final class TcpConnection {
     private void establish(Segment s, long now) {
         state = TcpState.ESTABLISHED;
         rttFromSyn(s, now);
-        sndUna = s.ack;
-        if (lt(sndNxt, sndUna)) {
-            sndNxt = sndUna;
+        snd.una = s.ack;
+        if (lt(snd.nxt, snd.una)) {
+            snd.nxt = snd.una;
         }
-        rtoAt = NEVER;
-        retries = 0;
-        sndWnd = s.window << sndWscale;
-        maxSndWnd = Math.max(maxSndWnd, sndWnd);
-        sndWl1 = s.seq;
-        sndWl2 = s.ack;
+        timers.rto = NEVER;
+        timers.retries = 0;
+        snd.wnd = s.window << snd.wscale;
+        snd.maxWnd = Math.max(snd.maxWnd, snd.wnd);
+        snd.wl1 = s.seq;
+        snd.wl2 = s.ack;
     }
 
     private void rttFromSyn(Segment s, long now) {
         if (tsOk && s.options.timestamps && s.options.tsEcr != 0) {
             rttSample(tsNow(now) - s.options.tsEcr);
-        } else if (retries == 0) {
-            rtt.sample(now - lastSent);
+        } else if (timers.retries == 0) {
+            rtt.sample(now - timers.lastSent);
         }
-    }
-
-    /** RFC 9293 3.10.7.4 first check, with RCV.WND the window we advertised. */
-    private boolean acceptable(int seq, int segLen) {
-        int wnd = Math.max(0, rcvAdv - rcvNxt);
-        if (segLen == 0) {
-            return wnd == 0 ? seq == rcvNxt : ge(seq, rcvNxt) && lt(seq, rcvNxt + wnd);
-        }
-        if (wnd == 0) {
-            return false;
-        }
-        int last = seq + segLen - 1;
-        return (ge(seq, rcvNxt) && lt(seq, rcvNxt + wnd)) || (ge(last, rcvNxt) && lt(last, rcvNxt + wnd));
     }
 
     private void reset() {
@@ -631,33 +593,47 @@ public final class TcpConnection {
     /** The ACK field (RFC 9293 3.10.7.4 fifth check, RFC 5961 5.2); false to drop the segment. */
     private boolean processAck(Segment s, long now) {
         int ack = s.ack;
-        if (gt(ack, sndMax)) {
+        if (gt(ack, snd.max)) {
             sendAck(now);
             return false;
         }
-        if (lt(ack, sndUna - maxSndWnd)) {
+        if (lt(ack, snd.una - snd.maxWnd)) {
             challengeAck(now);
             return false;
         }
         // an ACK that SACKs new data is a duplicate ACK whatever its window (RFC 6675 2): Linux
         // opens its window as data arrives, so its duplicate ACKs rarely repeat one
-        boolean newlySacked = sackOk && s.options.sackCount > 0 && updateScoreboard(s.options);
-        if (gt(ack, sndUna)) {
+        int unaBefore = snd.una;
+        long sackedBefore = recovery.scoreboard.covered();
+        boolean newlySacked = sackOk && s.options.sackCount > 0 && updateScoreboard(s.options, ack, now);
+        Rack rack = sackOk ? recovery.rack : null;
+        if (rack != null && (gt(ack, snd.una) || newlySacked)) {
+            rack.delivered(snd.offset(ack), recovery.scoreboard, now, rtt.minRtt());
+        }
+        if (gt(ack, snd.una)) {
             newAck(s, now);
-        } else if (ack == sndUna && sndMax != sndUna && s.payloadLength == 0 && !persisting
-                && !s.has(Tcp.FIN) && ((s.window << sndWscale) == sndWnd || newlySacked)) {
+        } else if (ack == snd.una && snd.max != snd.una && s.payloadLength == 0 && !timers.persisting
+                && !s.has(Tcp.FIN) && ((s.window << snd.wscale) == snd.wnd || newlySacked)) {
             stats.dupAcksIn++;
             dupAck(now);
         }
-        if (lt(sndWl1, s.seq) || (sndWl1 == s.seq && le(sndWl2, ack))) {
+        if (rack != null) {
+            rackDetectLoss(now);
+        }
+        if (recovery.active && sackOk) {
+            // RFC 6937: this ACK's delivered data sets how much recovery may send now
+            long delivered = (snd.una - unaBefore) + (recovery.scoreboard.covered() - sackedBefore);
+            cc.setCwnd(recovery.prrWindow(Math.max(0, delivered), pipe(), cc.ssthresh(), snd.smss));
+        }
+        if (lt(snd.wl1, s.seq) || (snd.wl1 == s.seq && le(snd.wl2, ack))) {
             updateWindow(s, false);
         }
-        if (finSent && gt(sndUna, finSeq)) {
+        if (snd.finSent && gt(snd.una, snd.finSeq)) {
             switch (state) {
                 case FIN_WAIT_1 -> {
                     state = TcpState.FIN_WAIT_2;
                     if (orphan) {
-                        closeAt = now + cfg.finWait2Timeout;
+                        timers.close = now + cfg.finWait2Timeout;
                     }
                 }
                 case CLOSING -> enterTimeWait(now);
@@ -673,200 +649,233 @@ public final class TcpConnection {
     }
 
     private void updateWindow(Segment s, boolean syn) {
-        int w = syn ? s.window : s.window << sndWscale;
-        sndWnd = w;
-        sndWl1 = s.seq;
-        sndWl2 = s.ack;
-        maxSndWnd = Math.max(maxSndWnd, w);
-        if (w > 0 && persisting) {
-            persisting = false;
-            retries = 0;
-            rtoAt = NEVER;
-            sndNxt = sndUna; // the probe byte was refused; send it again with the rest
+        int w = syn ? s.window : s.window << snd.wscale;
+        snd.wnd = w;
+        snd.wl1 = s.seq;
+        snd.wl2 = s.ack;
+        snd.maxWnd = Math.max(snd.maxWnd, w);
+        if (w > 0 && timers.persisting) {
+            timers.persisting = false;
+            timers.retries = 0;
+            timers.rto = NEVER;
+            snd.nxt = snd.una; // the probe byte was refused; send it again with the rest
         }
     }
 
     private void newAck(Segment s, long now) {
         int ack = s.ack;
-        int acked = ack - sndUna;
-        int flight = sndMax - sndUna;
+        long sample = -1;
+        int acked = ack - snd.una;
+        int flight = snd.max - snd.una;
         if (tsOk && s.options.timestamps && s.options.tsEcr != 0) {
             // An echo from before our last timeout spans the backed-off wait, not a round trip: the
             // peer answers our go-back-N copy of data it already had with its older TS.Recent
             // (RFC 7323 4.3). No sample then, and the back-off stays until a real one (RFC 6298 5.7).
-            if (!echoPendingSinceTimeout || ge(s.options.tsEcr, timeoutTs)) {
-                echoPendingSinceTimeout = false;
-                rttSample(tsNow(now) - s.options.tsEcr);
+            if (!snd.echoPendingSinceTimeout || ge(s.options.tsEcr, snd.timeoutTs)) {
+                snd.echoPendingSinceTimeout = false;
+                sample = rttSample(tsNow(now) - s.options.tsEcr);
             }
-        } else if (rttStart >= 0 && ge(ack, rttSeq)) {
-            rtt.sample(now - rttStart);
-            rttStart = -1;
+            if (recovery.echoPredatesRetransmission(s.options.tsEcr)) {
+                undo(now); // Eifel (RFC 3522): the original arrived, the retransmission was spurious
+            }
+        } else if (snd.rttStart >= 0 && ge(ack, snd.rttSeq)) {
+            sample = now - snd.rttStart;
+            rtt.sample(sample);
+            snd.rttStart = -1;
         }
-        sndUna = ack;
-        if (lt(sndNxt, sndUna)) {
-            sndNxt = sndUna;
+        snd.una = ack;
+        if (lt(snd.nxt, snd.una)) {
+            snd.nxt = snd.una;
         }
-        int dataEnd = dataEndSeq();
+        int dataEnd = snd.dataEndSeq();
         int newHead = lt(ack, dataEnd) ? ack : dataEnd;
-        if (gt(newHead, headSeq)) {
-            sendBuffer.ackTo(sendBuffer.head() + (newHead - headSeq));
-            headSeq = newHead;
+        if (gt(newHead, snd.headSeq)) {
+            sendBuffer.ackTo(sendBuffer.head() + (newHead - snd.headSeq));
+            snd.headSeq = newHead;
         }
-        sacked.dropBelow(offset(sndUna));
-        retries = 0;
-        if (persisting && sndMax == sndUna) {
-            persisting = false; // a probe byte was taken; output re-arms the probe if the window stays shut
+        recovery.scoreboard.dropBelow(snd.offset(snd.una));
+        if (recovery.rack != null) {
+            recovery.rack.ackedTo(snd.offset(snd.una));
         }
-        if (inRecovery) {
-            if (ge(ack, recover)) {
-                inRecovery = false;
-                dupAcks = 0;
+        timers.retries = 0;
+        if (timers.persisting && snd.max == snd.una) {
+            timers.persisting = false; // a probe byte was taken; output re-arms the probe if the window stays shut
+        }
+        recovery.probeOut = false;
+        if (recovery.active) {
+            if (ge(ack, recovery.recover)) {
+                recovery.active = false;
+                recovery.dupAcks = 0;
                 // SACK recovery never inflated cwnd: it stays at ssthresh (RFC 6675). NewReno
                 // deflates to min(ssthresh, max(FlightSize, SMSS) + SMSS) (RFC 6582 3.2 step 3).
-                cc.onRecoveryExit(sackOk ? cc.ssthresh() : Math.max(sndMax - sndUna, smss));
-            } else if (!sackOk || sacked.isEmpty()) {
+                cc.onRecoveryExit(sackOk ? cc.ssthresh() : Math.max(snd.max - snd.una, snd.smss));
+            } else if (!sackOk || recovery.scoreboard.isEmpty()) {
                 // NewReno partial ACK (RFC 6582 3.2 step 3): the next hole, deflated window
-                retransmitOne(sndUna, now);
-                cc.setCwnd(cc.cwnd() - acked + smss);
+                retransmitOne(snd.una, now);
+                cc.setCwnd(cc.cwnd() - acked + snd.smss);
             }
         } else {
-            dupAcks = 0;
+            recovery.dupAcks = 0;
+            if (cc.inSlowStart()) {
+                cc.onSlowStartAck(ack, snd.nxt, sample);
+            }
             // Grow only while the window is what limits us (RFC 7661): a flow held back by the
             // peer's window or the application would otherwise inflate cwnd without bound.
             if (2L * flight >= cc.cwnd()) {
                 cc.onAck(acked, flight, now, rtt.srtt());
             }
         }
-        rtoAt = sndMax == sndUna ? NEVER : now + rtt.rto();
+        timers.rto = snd.max == snd.una ? NEVER : now + rtt.rto();
+        armProbe(now);
     }
 
-    private void rttSample(int ms) {
+    /** A timestamp-echo RTT sample in ms: fed to the estimator, returned in ns (-1 when implausible). */
+    private long rttSample(int ms) {
         if (ms >= 0 && ms < 3_600_000) {
             rtt.sample(ms * 1_000_000L);
+            return ms * 1_000_000L;
         }
+        return -1;
     }
 
     private void dupAck(long now) {
-        dupAcks++;
-        if (inRecovery) {
+        recovery.dupAcks++;
+        if (recovery.active) {
             if (!sackOk) {
-                cc.setCwnd(cc.cwnd() + smss); // inflation (RFC 6582 3.2 step 4)
+                cc.setCwnd(cc.cwnd() + snd.smss); // inflation (RFC 6582 3.2 step 4)
             }
             return;
         }
-        boolean lost = dupAcks >= 3 || (sackOk && sacked.covered() >= 3L * smss);
-        if (lost && gt(sndUna, recover)) {
+        if (sackOk && recovery.rack != null) {
+            return; // RACK decides (rackDetectLoss)
+        }
+        boolean lost = recovery.dupAcks >= SackScoreboard.DUP_THRESH
+                || (sackOk && recovery.isLost(snd.offset(snd.una), snd.smss));
+        if (lost && gt(snd.una, recovery.recover)) {
             enterRecovery(now);
         }
     }
 
     private void enterRecovery(long now) {
         stats.fastRetransmits++;
-        inRecovery = true;
-        recover = sndMax;
-        cc.onCongestion(sndMax - sndUna, now);
-        rttStart = -1;
-        highRxt = sndUna + retransmitOne(sndUna, now);
+        recovery.markUndo(snd.una, cc.cwnd(), cc.ssthresh());
+        recovery.begin(snd.una, snd.max, snd.offset(snd.una), snd.max - snd.una);
+        timers.probe = NEVER;
+        cc.onCongestion(snd.max - snd.una, now);
+        snd.rttStart = -1;
+        recovery.highRxt = snd.offset(snd.una) + retransmitOne(snd.una, now);
         if (!sackOk) {
-            cc.setCwnd(cc.ssthresh() + 3 * smss);
+            cc.setCwnd(cc.ssthresh() + 3 * snd.smss);
         }
     }
 
-    /** Adds the SACK blocks of {@code o} to the scoreboard; true when they SACKed new bytes. */
-    private boolean updateScoreboard(TcpOptions o) {
-        long before = sacked.covered();
+    /**
+     * Adds the SACK blocks of {@code o} (on an ACK of {@code ack}) to the scoreboard; true when
+     * they SACKed new bytes. A first block at or below the ACK, or inside the second, is a DSACK
+     * (RFC 2883 4): a duplicate arrived, which may prove our retransmissions spurious.
+     */
+    private boolean updateScoreboard(TcpOptions o, int ack, long now) {
+        long before = recovery.scoreboard.covered();
         for (int i = 0; i < o.sackCount; i++) {
             int l = o.sackLeft(i);
             int r = o.sackRight(i);
-            // only blocks above the cumulative ACK and within what we sent (RFC 2018 / D-SACK ignored)
-            if (gt(r, l) && gt(l, sndUna) && le(r, sndMax)) {
-                sacked.add(offset(l), offset(r));
+            if (!gt(r, l)) {
+                continue;
+            }
+            if (i == 0 && (le(r, ack) || o.sackCount > 1 && ge(l, o.sackLeft(1)) && le(r, o.sackRight(1)))) {
+                stats.dsacksIn++;
+                if (recovery.rack != null) {
+                    recovery.rack.reorderingSeen = true;
+                }
+                if (recovery.dsack(l, r)) {
+                    undo(now); // every retransmission since the reduction arrived twice
+                }
+                continue;
+            }
+            // only blocks above the cumulative ACK and within what we sent
+            if (gt(l, snd.una) && le(r, snd.max)) {
+                recovery.scoreboard.add(snd.offset(l), snd.offset(r));
             }
         }
-        return sacked.covered() != before;
+        return recovery.scoreboard.covered() != before;
     }
 
-    private void receiveData(Segment s, long now) {
-        ByteBuffer buf = s.inputBuffer();
-        int seq = s.seq + (s.has(Tcp.SYN) ? 1 : 0);
-        int at = s.inputOffset();
-        int len = s.payloadLength;
-        int skip = rcvNxt - seq;
-        if (skip > 0) {
-            if (skip >= len) {
-                ackNow = true; // all old: the peer missed our ACK
-                ackUrgent = true;
-                return;
-            }
-            seq += skip;
-            at += skip;
-            len -= skip;
-        }
-        int over = (seq + len) - rcvAdv;
-        if (over > 0) {
-            len -= over;
-            if (len <= 0) {
-                ackNow = true;
-                return;
-            }
-        }
-        boolean hadHoles = !receiveBuffer.outOfOrder().isEmpty();
-        long off = receiveBuffer.inOrder() + (seq - rcvNxt);
-        long advanced = receiveBuffer.put(off, buf, at, len);
-        largestSegment = Math.max(largestSegment, Math.min(len, 65535));
-        if (advanced < 0) {
-            ackNow = true;
-            ackUrgent = true;
+    /**
+     * RACK (RFC 8985 6.2 steps 4-5, 6.3): marks what was sent before the latest delivered
+     * transmission and is overdue as lost, enters recovery for it, resends a lost retransmission,
+     * and arms the reordering timer for what is not overdue yet.
+     */
+    private void rackDetectLoss(long now) {
+        Rack rack = recovery.rack;
+        SackScoreboard board = recovery.scoreboard;
+        long una = snd.offset(snd.una);
+        boolean noWait = recovery.active || board.covered() >= (long) SackScoreboard.DUP_THRESH * snd.smss;
+        long reo = rack.reorderingWindow(noWait, rtt.minRtt(), rtt.srtt());
+        long lostEnd = rack.detectLoss(una, board, now, reo);
+        recovery.rackLostEnd = lostEnd;
+        timers.reorder = rack.timeout == NEVER ? NEVER : now + rack.timeout;
+        if (lostEnd <= una) {
             return;
         }
-        if (advanced == 0) {
-            stats.outOfOrder++;
-            ackNow = true; // a duplicate ACK with SACK at once (RFC 5681 4.2)
-            ackUrgent = true;
-            return;
+        long again = rack.lostRetransmission(una, lostEnd, board);
+        if (again >= 0 && again < recovery.highRxt && recovery.active) {
+            recovery.highRxt = again; // a retransmission was lost too: NextSeg sends it again
+            stats.lostRetransmissions++;
         }
-        rcvNxt += (int) advanced;
-        if (hadHoles) {
-            ackNow = true;
-            ackUrgent = true;
-            return;
-        }
-        unackedBytes += len;
-        if (unackedBytes >= 2 * largestSegment || (finPending && rcvNxt == rcvFinSeq)) {
-            ackNow = true;
-        } else if (delackAt == NEVER) {
-            delackAt = now + cfg.delayedAck;
+        if (!recovery.active && gt(snd.una, recovery.recover)) {
+            enterRecovery(now);
         }
     }
+
+    /**
+     * The window reduction proved spurious (DSACK or Eifel): back to the window before it, as
+     * Linux's undo (RFC 4015's response). After a timeout, sending resumes with new data.
+     */
+    private void undo(long now) {
+        stats.undos++;
+        cc.undo(recovery.priorCwnd, recovery.priorSsthresh);
+        recovery.clearUndo();
+        if (recovery.active) {
+            recovery.active = false;
+            recovery.dupAcks = 0;
+        } else if (lt(snd.nxt, snd.max)) {
+            snd.nxt = snd.max; // RFC 4015: a spurious timeout, the go-back-N stops
+            recovery.recover = snd.una;
+        }
+    }
+
 
     // ================================================================ output
 
     private void transmitData(long now) {
         if (state == TcpState.CLOSED || state == TcpState.SYN_SENT || state == TcpState.SYN_RECEIVED
                 || state == TcpState.TIME_WAIT || state == TcpState.FIN_WAIT_2) {
-            if (ackNow && state != TcpState.CLOSED && state != TcpState.SYN_SENT) {
+            if (rcv.ackNow && state != TcpState.CLOSED && state != TcpState.SYN_SENT) {
                 sendAck(now);
             }
             return;
         }
         boolean sent = false;
-        if (sndUna == sndMax && sendBuffer.size() > 0 && lastSent != 0 && now - lastSent > rtt.rto()) {
+        if (snd.pmtuExpiresAt != NEVER && now - snd.pmtuExpiresAt >= 0) {
+            pathMssExpired();
+        }
+        if (snd.una == snd.max && sendBuffer.size() > 0 && timers.lastSent != 0 && now - timers.lastSent > rtt.rto()) {
             cc.onIdleRestart(now); // RFC 5681 4.1 slow start after idle
         }
-        if (inRecovery && sackOk) {
-            sent = sackRecoveryRetransmits(now);
+        if (recovery.active && sackOk) {
+            sent = retransmitHoles(now, true); // NextSeg rule 1: lost holes first
         }
         int mss = mssNow();
         while (true) {
-            long off = offset(sndNxt);
+            long off = snd.offset(snd.nxt);
             int avail = (int) Math.max(0, sendBuffer.tail() - off);
-            int inFlight = inRecovery && sackOk ? pipe() : sndNxt - sndUna;
-            int room = Math.min(cc.cwnd() - inFlight, sndUna + sndWnd - sndNxt);
+            int inFlight = recovery.active && sackOk ? pipe() : snd.nxt - snd.una;
+            int room = Math.min(cc.cwnd() - inFlight, snd.una + snd.wnd - snd.nxt);
             int len = Math.min(avail, Math.min(mss, room));
-            boolean finNow = finQueued && len == avail && (sndNxt + len == dataEndSeq());
+            boolean finNow = snd.finQueued && len == avail && (snd.nxt + len == snd.dataEndSeq());
             if (len <= 0) {
-                if (finNow && avail == 0 && (!finSent || lt(sndNxt, finSeq + 1))) {
-                    sendSegment(sndNxt, 0, Tcp.ACK | Tcp.FIN, now);
+                if (finNow && avail == 0 && (!snd.finSent || lt(snd.nxt, snd.finSeq + 1))) {
+                    sendSegment(snd.nxt, 0, Tcp.ACK | Tcp.FIN, now);
                     sent = true;
                 }
                 break;
@@ -874,23 +883,26 @@ public final class TcpConnection {
             if (len < mss && !mayNagle(len, avail, finNow)) {
                 break;
             }
-            sendSegment(sndNxt, len, Tcp.ACK | (len == avail ? Tcp.PSH : 0) | (finNow ? Tcp.FIN : 0), now);
+            sendSegment(snd.nxt, len, Tcp.ACK | (len == avail ? Tcp.PSH : 0) | (finNow ? Tcp.FIN : 0), now);
             sent = true;
         }
-        if (!sent && ackNow) {
+        if (recovery.active && sackOk) {
+            sent |= retransmitHoles(now, false); // NextSeg rule 3: no new data could go, holes not yet lost
+        }
+        if (!sent && rcv.ackNow) {
             sendAck(now);
         }
-        if (sndMax != sndUna && rtoAt == NEVER) {
-            rtoAt = now + rtt.rto();
+        if (snd.max != snd.una && timers.rto == NEVER) {
+            timers.rto = now + rtt.rto();
         }
         // Data waits, nothing is in flight: only the window holds it back (zero, or too small for
         // SWS avoidance). No ACK is coming, so the persist timer probes (and overrides SWS avoidance,
         // RFC 9293 3.8.6.2.1) lest a lost window update stall the connection for good. SND.NXT, not
         // SND.MAX: after a rewind (a refused probe byte, a go-back-N) SND.MAX stays ahead, and the
         // retransmission timer alone would then resend nothing, over and over, until it gave up.
-        if (sndNxt == sndUna && sendBuffer.tail() > offset(sndNxt) && !persisting) {
-            persisting = true;
-            rtoAt = now + rtt.rto();
+        if (snd.nxt == snd.una && sendBuffer.tail() > snd.offset(snd.nxt) && !timers.persisting) {
+            timers.persisting = true;
+            timers.rto = now + rtt.rto();
         }
     }
 
@@ -900,82 +912,65 @@ public final class TcpConnection {
      */
     private int mssNow() {
         if (!sackOk) {
-            return smss;
+            return snd.smss;
         }
-        Assembler a = receiveBuffer.outOfOrder();
-        if (a.isEmpty()) {
-            return smss;
-        }
-        int blocks = Math.min(a.count(), tsOk ? 3 : 4);
-        return Math.max(64, smss - 4 - 8 * blocks);
+        int blocks = rcv.sackBlocks(tsOk);
+        return blocks == 0 ? snd.smss : Math.max(64, snd.smss - 4 - 8 * blocks);
     }
 
     /** Nagle (RFC 896) and sender SWS avoidance (RFC 9293 3.8.6.2.1) for a short segment. */
     private boolean mayNagle(int len, int avail, boolean fin) {
-        if (len == avail && (cfg.noDelay || fin || sndNxt == sndUna)) {
+        if (len == avail && (cfg.noDelay || fin || snd.nxt == snd.una)) {
             return true;
         }
-        return maxSndWnd > 0 && len >= maxSndWnd / 2 && sndNxt == sndUna;
+        return snd.maxWnd > 0 && len >= snd.maxWnd / 2 && snd.nxt == snd.una;
     }
 
-    /** RFC 6675 5: while the pipe allows, retransmit the next hole below the highest SACKed byte. */
-    private boolean sackRecoveryRetransmits(long now) {
+    /**
+     * RFC 6675 NextSeg while the pipe allows: with {@code lostOnly}, rule 1 (un-SACKed holes above
+     * HighRxt that IsLost deems lost); otherwise rule 3 (any hole above HighRxt below the highest
+     * SACKed byte), which runs only once rule 2 (new data) has sent what it could. Rule 4 (the
+     * highest un-SACKed segment) is left to the tail loss probe.
+     */
+    private boolean retransmitHoles(long now, boolean lostOnly) {
         boolean sent = false;
+        SackScoreboard board = recovery.scoreboard;
         while (pipe() < cc.cwnd()) {
-            long from = Math.max(offset(highRxt), offset(sndUna));
-            long high = sacked.highest();
-            if (high < 0 || from >= high) {
+            long una = snd.offset(snd.una);
+            long limit = Math.min(lostOnly ? recovery.lostBelow(snd.smss) : board.highest(), snd.offset(snd.max));
+            long from = Math.max(recovery.highRxt, una);
+            long hole = limit > from ? board.nextHole(from, limit) : -1;
+            if (hole < 0) {
                 break;
             }
-            long holeEnd = high;
-            long pos = from;
-            for (int i = 0; i < sacked.count(); i++) {
-                if (sacked.end(i) <= pos) {
-                    continue;
-                }
-                if (sacked.start(i) > pos) {
-                    holeEnd = sacked.start(i);
-                    break;
-                }
-                pos = sacked.end(i);
-            }
-            if (pos >= high) {
-                highRxt = seqOf(high);
+            // the hole may end with our FIN, which has a sequence number but no byte in the buffer
+            int len = (int) Math.min(mssNow(), Math.min(board.holeEnd(hole, limit), sendBuffer.tail()) - hole);
+            int seq = snd.seqOf(hole);
+            if (len <= 0 && !(snd.finSent && seq == snd.finSeq)) {
                 break;
             }
-            int len = (int) Math.min(mssNow(), holeEnd - pos);
-            int seq = seqOf(pos);
-            retransmitOne(seq, len, now);
-            highRxt = seq + len;
+            retransmitOne(seq, Math.max(0, len), now);
+            recovery.highRxt = hole + Math.max(1, len);
             sent = true;
         }
         return sent;
     }
 
-    /** RFC 6675 SetPipe, simplified: un-SACKed data above the highest SACK plus hole retransmissions. */
+    /** RFC 6675 SetPipe over what was sent (SND.UNA to SND.MAX). */
     private int pipe() {
-        long una = offset(sndUna);
-        long nxt = offset(sndNxt);
-        long high = sacked.highest();
-        if (high < una) {
-            return (int) (nxt - una);
-        }
-        long above = Math.max(0, nxt - high);
-        long hr = Math.min(Math.max(offset(highRxt), una), high);
-        long retransmitted = (hr - una) - (sacked.covered() - sacked.coveredFrom(hr));
-        return (int) (above + Math.max(0, retransmitted));
+        return recovery.pipe(snd.offset(snd.una), snd.offset(snd.max), snd.smss);
     }
 
     /** Retransmits one segment at {@code seq}; returns the sequence space it took. */
     private int retransmitOne(int seq, long now) {
-        long off = offset(seq);
+        long off = snd.offset(seq);
         int len = (int) Math.min(mssNow(), Math.max(0, sendBuffer.tail() - off));
         retransmitOne(seq, len, now);
         return len;
     }
 
     private void retransmitOne(int seq, int len, long now) {
-        boolean fin = finSent && seq + len == finSeq;
+        boolean fin = snd.finSent && seq + len == snd.finSeq;
         if (len == 0 && !fin) {
             return;
         }
@@ -986,30 +981,36 @@ public final class TcpConnection {
     private void sendSegment(int seq, int len, int flags, long now) {
         boolean fin = (flags & Tcp.FIN) != 0;
         int end = seq + len + (fin ? 1 : 0);
-        if (lt(seq, sndMax)) {
+        if (lt(seq, snd.max)) {
             stats.retransmissions++;
-            if (rttStart >= 0 && lt(seq, rttSeq)) {
-                rttStart = -1; // Karn: never time a retransmitted segment
+            recovery.retransmitted(seq, tsNow(now));
+            if (snd.rttStart >= 0 && lt(seq, snd.rttSeq)) {
+                snd.rttStart = -1; // Karn: never time a retransmitted segment
             }
-        } else if (rttStart < 0 && !tsOk) {
-            rttStart = now;
-            rttSeq = end;
+        } else if (snd.rttStart < 0 && !tsOk) {
+            snd.rttStart = now;
+            snd.rttSeq = end;
         }
         if (fin) {
-            finSent = true;
-            finSeq = seq + len;
+            snd.finSent = true;
+            snd.finSeq = seq + len;
         }
-        if (seq == sndNxt) {
-            sndNxt = end;
+        recovery.sent(end - seq);
+        if (sackOk && recovery.rack != null) {
+            recovery.rack.sent(snd.offset(seq), snd.offset(end), now, lt(seq, snd.max));
         }
-        if (gt(sndNxt, sndMax)) {
-            sndMax = sndNxt;
+        if (seq == snd.nxt) {
+            snd.nxt = end;
+        }
+        if (gt(snd.nxt, snd.max)) {
+            snd.max = snd.nxt;
+            armProbe(now); // RFC 8985 7.2: new data restarts the probe timeout
         }
         Segment s = seg;
         s.seq = seq;
         s.flags = flags;
-        s.payloadFrom(sendBuffer, offset(seq), len);
-        lastSent = now;
+        s.payloadFrom(sendBuffer, snd.offset(seq), len);
+        timers.lastSent = now;
         emit(s, now);
     }
 
@@ -1017,7 +1018,7 @@ public final class TcpConnection {
         Segment s = seg;
         // SND.MAX, not SND.NXT: after a go-back-N rewind the peer's RCV.NXT may be past SND.NXT,
         // and an ACK below it would be unacceptable there (both sides could stall that way)
-        s.seq = sndMax;
+        s.seq = snd.max;
         s.flags = Tcp.ACK;
         s.payloadFrom(sendBuffer, 0, 0);
         emit(s, now);
@@ -1037,22 +1038,18 @@ public final class TcpConnection {
 
     /** Fills ACK, window and options of a non-SYN segment and sends it. */
     private void emit(Segment s, long now) {
-        s.ack = rcvNxt;
-        s.window = advertiseWindow();
+        s.ack = rcv.nxt;
+        s.window = rcv.advertiseWindow();
         TcpOptions o = s.options.clear();
         if (tsOk) {
             o.timestamps = true;
             o.tsVal = tsNow(now);
-            o.tsEcr = tsRecent;
+            o.tsEcr = rcv.tsRecent;
         }
         if (sackOk) {
-            addSackBlocks(o);
+            rcv.addSackBlocks(o);
         }
-        lastAckSent = rcvNxt;
-        ackNow = false;
-        ackUrgent = false;
-        unackedBytes = 0;
-        delackAt = NEVER;
+        rcv.acked();
         transmit(s);
     }
 
@@ -1061,73 +1058,46 @@ public final class TcpConnection {
         out.send(this, s);
     }
 
-    /** The window field, never moving the right edge left (RFC 7323 2.4), opened in SWS-safe steps. */
-    private int advertiseWindow() {
-        int edge = rcvNxt + receiveBuffer.window();
-        int step = Math.min(receiveBuffer.capacity() / 2, largestSegment);
-        if (gt(edge, rcvAdv) && (edge - rcvAdv >= step || rcvAdv - rcvNxt >= step)) {
-            rcvAdv = edge;
-        }
-        if (lt(rcvAdv, rcvNxt)) {
-            rcvAdv = rcvNxt;
-        }
-        int field = Math.min((rcvAdv - rcvNxt) >>> rcvWscale, 65535);
-        return field;
-    }
-
-    private void addSackBlocks(TcpOptions o) {
-        Assembler a = receiveBuffer.outOfOrder();
-        if (a.isEmpty()) {
-            return;
-        }
-        long base = receiveBuffer.inOrder();
-        int first = a.lastChanged();
-        if (first >= 0) {
-            o.addSack(rcvNxt + (int) (a.start(first) - base), rcvNxt + (int) (a.end(first) - base));
-        }
-        for (int i = 0; i < a.count(); i++) {
-            if (i != first && !o.addSack(rcvNxt + (int) (a.start(i) - base), rcvNxt + (int) (a.end(i) - base))) {
-                break;
-            }
-        }
-    }
 
     // ================================================================ timers
 
     /** When {@link #onTimer} must next run ({@link #NEVER} for no timer). */
     public long nextDeadline() {
-        long d = Math.min(rtoAt, Math.min(delackAt, closeAt));
-        return Math.min(d, keepAliveDeadline());
-    }
-
-    private long keepAliveDeadline() {
-        if (!cfg.keepAlive || (state != TcpState.ESTABLISHED && state != TcpState.CLOSE_WAIT)) {
-            return NEVER;
-        }
-        return keepAliveProbes == 0 ? lastReceived + cfg.keepAliveIdle : lastProbe + cfg.keepAliveInterval;
+        return timers.next(cfg, state);
     }
 
     /** Runs whatever timers are due at {@code now}. */
     public void onTimer(long now) {
-        if (closeAt <= now) {
-            closeAt = NEVER;
+        if (timers.close <= now) {
+            timers.close = NEVER;
             if (state == TcpState.TIME_WAIT || state == TcpState.FIN_WAIT_2) {
                 closeNow(state == TcpState.FIN_WAIT_2 ? TcpError.TIMED_OUT : null);
                 changed();
                 return;
             }
         }
-        if (delackAt <= now) {
-            delackAt = NEVER;
+        if (timers.delayedAck <= now) {
+            timers.delayedAck = NEVER;
             if (state.synchronizedState()) {
                 sendAck(now);
             }
         }
-        if (rtoAt <= now) {
-            rtoAt = NEVER;
+        if (timers.reorder <= now) {
+            timers.reorder = NEVER;
+            if (sackOk && recovery.rack != null && mayHaveDataInFlight()) {
+                rackDetectLoss(now);
+                transmitData(now);
+            }
+        }
+        if (timers.probe <= now) {
+            timers.probe = NEVER;
+            tailLossProbe(now);
+        }
+        if (timers.rto <= now) {
+            timers.rto = NEVER;
             retransmitTimeout(now);
         }
-        if (keepAliveDeadline() <= now) {
+        if (timers.keepAlive(cfg, state) <= now) {
             keepAlive(now);
         }
         changed();
@@ -1135,7 +1105,7 @@ public final class TcpConnection {
 
     private void retransmitTimeout(long now) {
         if (state == TcpState.SYN_SENT || state == TcpState.SYN_RECEIVED) {
-            if (++retries > cfg.synRetries) {
+            if (++timers.retries > cfg.synRetries) {
                 closeNow(TcpError.TIMED_OUT);
                 return;
             }
@@ -1144,61 +1114,126 @@ public final class TcpConnection {
             sendSyn(now);
             return;
         }
-        if (persisting) {
+        if (timers.persisting) {
             zeroWindowProbe(now);
             return;
         }
-        if (sndMax == sndUna || state == TcpState.CLOSED || state == TcpState.TIME_WAIT) {
+        if (snd.max == snd.una || state == TcpState.CLOSED || state == TcpState.TIME_WAIT) {
             return;
         }
-        if (++retries > cfg.maxRetries) {
+        if (++timers.retries > cfg.maxRetries) {
             closeNow(TcpError.TIMED_OUT);
             return;
         }
         stats.timeouts++;
-        cc.onTimeout(sndMax - sndUna, now);
+        if (timers.retries == 1 && !recovery.active) {
+            recovery.markUndo(snd.una, cc.cwnd(), cc.ssthresh());
+        }
+        timers.probe = NEVER;
+        cc.onTimeout(snd.max - snd.una, now);
         rtt.backOff();
-        timeoutTs = tsNow(now);
-        echoPendingSinceTimeout = true;
-        inRecovery = false;
-        dupAcks = 0;
-        recover = sndMax;
-        sacked.clear();
-        rttStart = -1;
-        sndNxt = sndUna; // go back N, cwnd one segment
+        snd.timeoutTs = tsNow(now);
+        snd.echoPendingSinceTimeout = true;
+        recovery.active = false;
+        recovery.dupAcks = 0;
+        recovery.recover = snd.max;
+        recovery.scoreboard.clear();
+        recovery.rackLostEnd = -1;
+        timers.reorder = NEVER;
+        snd.rttStart = -1;
+        snd.nxt = snd.una; // go back N, cwnd one segment
         transmitData(now);
-        rtoAt = now + rtt.rto();
+        timers.rto = now + rtt.rto();
+    }
+
+    /**
+     * RFC 8985 7.2: with data in flight and no recovery, a probe timeout of two smoothed RTTs (plus
+     * the worst-case delayed ACK when one segment is out), before the RTO; cancelled otherwise.
+     */
+    private void armProbe(long now) {
+        timers.probe = NEVER;
+        if (!sackOk || recovery.active || recovery.probeOut || snd.max == snd.una || timers.persisting
+                || rtt.srtt() <= 0 || !mayHaveDataInFlight()) {
+            return;
+        }
+        long pto = 2 * rtt.srtt();
+        if (snd.max - snd.una <= snd.smss) {
+            pto += WORST_CASE_DELAYED_ACK;
+        }
+        long at = now + Math.max(pto, MIN_PROBE_TIMEOUT);
+        long rtoAt = timers.rto == NEVER ? now + rtt.rto() : timers.rto;
+        if (at < rtoAt) {
+            timers.probe = at;
+        }
+    }
+
+    /**
+     * RFC 8985 7.3: the probe timeout fired: one new segment if the windows allow, else the last
+     * one sent again, so a lost tail draws SACK (or an ACK) and loss recovery instead of the RTO.
+     */
+    private void tailLossProbe(long now) {
+        if (!sackOk || recovery.active || snd.max == snd.una || timers.persisting || !mayHaveDataInFlight()) {
+            return;
+        }
+        recovery.probeOut = true;
+        stats.tailLossProbes++;
+        int avail = snd.available(snd.nxt);
+        int room = Math.min(snd.una + snd.wnd - snd.nxt, cc.cwnd());
+        if (snd.nxt == snd.max && avail > 0 && room > 0) {
+            int len = Math.min(avail, Math.min(mssNow(), room));
+            boolean finNow = snd.finQueued && len == avail;
+            sendSegment(snd.nxt, len, Tcp.ACK | Tcp.PSH | (finNow ? Tcp.FIN : 0), now);
+        } else {
+            int dataEnd = snd.finSent ? snd.finSeq : snd.max;
+            int len = Math.min(mssNow(), Math.max(0, dataEnd - snd.una));
+            retransmitOne(dataEnd - len, len, now);
+        }
+        timers.rto = now + rtt.rto();
+    }
+
+    private boolean mayHaveDataInFlight() {
+        return switch (state) {
+            case ESTABLISHED, CLOSE_WAIT, FIN_WAIT_1, CLOSING, LAST_ACK -> true;
+            default -> false;
+        };
     }
 
     private void zeroWindowProbe(long now) {
         stats.zeroWindowProbes++;
-        if (sndNxt == sndUna) {
-            int avail = (int) Math.max(0, sendBuffer.tail() - offset(sndNxt));
+        if (snd.nxt == snd.una) {
+            int avail = (int) Math.max(0, sendBuffer.tail() - snd.offset(snd.nxt));
             if (avail == 0) {
-                persisting = false;
+                timers.persisting = false;
                 return;
             }
-            int usable = sndUna + sndWnd - sndNxt;
+            int usable = snd.una + snd.wnd - snd.nxt;
             // a window too small for SWS avoidance is used anyway; a shut one gets a 1-byte probe
             int len = usable > 0 ? Math.min(usable, Math.min(avail, mssNow())) : 1;
-            sendSegment(sndNxt, len, Tcp.ACK | (len == avail ? Tcp.PSH : 0), now);
+            sendSegment(snd.nxt, len, Tcp.ACK | (len == avail ? Tcp.PSH : 0), now);
+        } else if (snd.offset(snd.una) < sendBuffer.tail()) {
+            sendSegment(snd.una, 1, Tcp.ACK, now);
         } else {
-            sendSegment(sndUna, 1, Tcp.ACK, now);
+            // Only our FIN is unacknowledged (the data went out as probes and was taken): a shut
+            // window never holds a FIN back, so the retransmission timer resends it, not a probe
+            // byte that does not exist.
+            timers.persisting = false;
+            retransmitTimeout(now);
+            return;
         }
         rtt.backOff();
-        rtoAt = now + rtt.rto();
+        timers.rto = now + rtt.rto();
     }
 
     private void keepAlive(long now) {
-        if (keepAliveProbes >= cfg.keepAliveCount) {
+        if (timers.keepAliveProbes >= cfg.keepAliveCount) {
             closeNow(TcpError.TIMED_OUT);
             return;
         }
-        keepAliveProbes++;
-        lastProbe = now;
+        timers.keepAliveProbes++;
+        timers.lastProbe = now;
         stats.keepAliveProbes++;
         Segment s = seg;
-        s.seq = sndUna - 1; // an old sequence number draws an ACK (RFC 9293 3.8.4)
+        s.seq = snd.una - 1; // an old sequence number draws an ACK (RFC 9293 3.8.4)
         s.flags = Tcp.ACK;
         s.payloadFrom(sendBuffer, 0, 0);
         emit(s, now);
@@ -1206,9 +1241,9 @@ public final class TcpConnection {
 
     private void enterTimeWait(long now) {
         state = TcpState.TIME_WAIT;
-        rtoAt = NEVER;
-        delackAt = NEVER;
-        closeAt = now + 2 * cfg.msl;
+        timers.rto = NEVER;
+        timers.delayedAck = NEVER;
+        timers.close = now + 2 * cfg.msl;
         releaseBuffers();
     }
 
@@ -1223,9 +1258,9 @@ public final class TcpConnection {
         if (e != null && error == null) {
             error = e;
         }
-        rtoAt = NEVER;
-        delackAt = NEVER;
-        closeAt = NEVER;
+        timers.rto = NEVER;
+        timers.delayedAck = NEVER;
+        timers.close = NEVER;
         releaseBuffers();
     }
 
@@ -1247,9 +1282,9 @@ public final class TcpConnection {
         if (state != TcpState.TIME_WAIT || !syn.has(Tcp.SYN) || syn.has(Tcp.ACK) || syn.has(Tcp.RST)) {
             return false;
         }
-        boolean newerSeq = gt(syn.seq, rcvNxt);
+        boolean newerSeq = gt(syn.seq, rcv.nxt);
         if (tsOk && timestamps && syn.options.timestamps) {
-            return gt(syn.options.tsVal, tsRecent) || syn.options.tsVal == tsRecent && newerSeq;
+            return gt(syn.options.tsVal, rcv.tsRecent) || syn.options.tsVal == rcv.tsRecent && newerSeq;
         }
         return newerSeq;
     }
@@ -1273,12 +1308,12 @@ public final class TcpConnection {
 
     /** The peer sent FIN and every byte before it is in the receive buffer. */
     public boolean finReceived() {
-        return finReceived;
+        return rcv.finReceived;
     }
 
     /** The application may not write any more (FIN queued or connection gone). */
     public boolean outputShut() {
-        return finQueued || state == TcpState.CLOSED;
+        return snd.finQueued || state == TcpState.CLOSED;
     }
 
     public boolean isOrphan() {
@@ -1286,23 +1321,23 @@ public final class TcpConnection {
     }
 
     public int sendMss() {
-        return smss;
+        return snd.smss;
     }
 
     public int sendWindow() {
-        return sndWnd;
+        return snd.wnd;
     }
 
     public int sendUnacknowledged() {
-        return sndUna;
+        return snd.una;
     }
 
     public int sendNext() {
-        return sndNxt;
+        return snd.nxt;
     }
 
     public int receiveNext() {
-        return rcvNxt;
+        return rcv.nxt;
     }
 
     public boolean timestampsEnabled() {
@@ -1315,15 +1350,15 @@ public final class TcpConnection {
 
     /** Shift applied to the peer's window field (its window scale), 0 when not negotiated. */
     public int sendWindowScale() {
-        return sndWscale;
+        return snd.wscale;
     }
 
     public int receiveWindowScale() {
-        return rcvWscale;
+        return rcv.wscale;
     }
 
     public boolean inRecovery() {
-        return inRecovery;
+        return recovery.active;
     }
 
     public CongestionControl congestion() {
@@ -1344,17 +1379,8 @@ public final class TcpConnection {
 
     // ================================================================ helpers
 
-    private int dataEndSeq() {
-        return headSeq + sendBuffer.size();
-    }
 
-    private long offset(int seq) {
-        return sendBuffer.head() + (seq - headSeq);
-    }
 
-    private int seqOf(long off) {
-        return headSeq + (int) (off - sendBuffer.head());
-    }
 
     private int tsNow(long now) {
         return timestampClock(now, tsOffset);
@@ -1377,7 +1403,7 @@ public final class TcpConnection {
 
     @Override
     public String toString() {
-        return "tcp " + state + " una=" + Integer.toUnsignedString(sndUna) + " nxt=" + Integer.toUnsignedString(sndNxt)
-                + " rcv=" + Integer.toUnsignedString(rcvNxt) + " wnd=" + sndWnd + " cwnd=" + cc.cwnd();
+        return "tcp " + state + " una=" + Integer.toUnsignedString(snd.una) + " nxt=" + Integer.toUnsignedString(snd.nxt)
+                + " rcv=" + Integer.toUnsignedString(rcv.nxt) + " wnd=" + snd.wnd + " cwnd=" + cc.cwnd();
     }
 }

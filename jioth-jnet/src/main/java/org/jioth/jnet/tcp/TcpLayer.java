@@ -1,6 +1,7 @@
 package org.jioth.jnet.tcp;
 
 import java.nio.ByteBuffer;
+import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -40,6 +41,8 @@ public final class TcpLayer implements Ipv4Layer.Transport {
     /** Linux's ISN for a new incarnation reusing a TIME_WAIT tuple: this far past the old SND.NXT. */
     private static final int TIME_WAIT_ISN_GAP = 65535 + 2;
     private static final int IP_TCP_HEADERS = Ipv4.HEADER + Tcp.HEADER;
+    /** The smallest path MTU "fragmentation needed" can set (Linux's net.ipv4.route.min_pmtu). */
+    public static final int MIN_PATH_MTU = 552;
 
     private final Ipv4Layer ip;
     private final Interfaces interfaces;
@@ -53,9 +56,10 @@ public final class TcpLayer implements Ipv4Layer.Transport {
     private static final int EPHEMERAL_STEP = 500;
     /** Where the ephemeral port walk stands (an index into the range), -1 before the first pick. */
     private int nextEphemeral = -1;
-    private final ConnectionTable connections = new ConnectionTable();
+    private final ConnectionTable connections;
     private final Map<Integer, List<Object>> ports = new HashMap<>();
     private final Map<Integer, List<TcpListener>> listeners = new HashMap<>();
+    private TcpListener transparent;
     private final TimeWaitQueue timeWait = new TimeWaitQueue();
     private int maxTimeWait = MAX_TIME_WAIT;
     private boolean abortOnOverflow;
@@ -67,15 +71,27 @@ public final class TcpLayer implements Ipv4Layer.Transport {
     /** Connections that took segments in the current frame batch: answered and published at its end. */
     private final ArrayList<TcpSocket> batch = new ArrayList<>();
 
+    /** A layer whose secret keys come from {@link SecureRandom}. */
     public TcpLayer(Ipv4Layer ip, Interfaces interfaces, Counters counters, StackLoop loop, RandomGenerator random) {
+        this(ip, interfaces, counters, loop, random, new SecureRandom());
+    }
+
+    /**
+     * {@code random} draws visible values (ephemeral ports); {@code secrets} the keys of ISNs,
+     * cookies, timestamp offsets and the connection table's hash. They must be different sources: what
+     * goes on the wire must never reveal a key.
+     */
+    public TcpLayer(Ipv4Layer ip, Interfaces interfaces, Counters counters, StackLoop loop, RandomGenerator random,
+            RandomGenerator secrets) {
         this.ip = ip;
         this.interfaces = interfaces;
         this.counters = counters;
         this.loop = loop;
         this.random = random;
-        this.isns = new IsnGenerator(random);
-        this.cookies = new SynCookies(random);
-        this.timestampKeys = new SipHash(random.nextLong(), random.nextLong());
+        this.isns = new IsnGenerator(secrets);
+        this.cookies = new SynCookies(secrets);
+        this.timestampKeys = new SipHash(secrets.nextLong(), secrets.nextLong());
+        this.connections = new ConnectionTable(secrets);
     }
 
     // ================================================================ application requests (on the loop)
@@ -315,21 +331,18 @@ public final class TcpLayer implements Ipv4Layer.Transport {
         }
         Segment seg = in;
         if (!seg.from(view)) {
-            counters.inc(Counter.TCP_IN_ERRS);
+            // as Linux: counted, the options before the fault kept, the segment processed
             counters.inc(Counter.TCP_IN_BAD_OPTIONS);
-            return;
         }
         int sport = view.sourcePort();
         int dport = view.destinationPort();
         TcpSocket s = connections.get(dst, dport, src, sport);
         if (s != null) {
-            TcpListener l = s.conn.state() == TcpState.TIME_WAIT && seg.has(Tcp.SYN) ? findListener(dst, dport) : null;
+            TcpListener l = s.conn.state() == TcpState.TIME_WAIT && (seg.flags & (Tcp.SYN | Tcp.ACK)) == Tcp.SYN
+                    ? findListener(dst, dport) : null;
             if (l != null && s.conn.acceptsNewSyn(seg, l.template.timestamps)) {
-                // RFC 6191: a new incarnation replaces the TIME_WAIT guard; as Linux, its ISN
-                // starts well past anything the old one sent, whatever the ISN clock says
-                int isn = s.conn.sendNext() + TIME_WAIT_ISN_GAP;
-                unregister(s);
-                listenerInput(l, seg, dst, dport, src, sport, true, isn);
+                // RFC 6191: a new incarnation replaces the TIME_WAIT guard (once the listener takes it)
+                listenerInput(l, seg, dst, dport, src, sport, s);
                 return;
             }
             if (finalAckOverflows(s, seg)) {
@@ -353,7 +366,7 @@ public final class TcpLayer implements Ipv4Layer.Transport {
             resetFor(seg, dst, dport, src, sport);
             return;
         }
-        listenerInput(l, seg, dst, dport, src, sport, false, 0);
+        listenerInput(l, seg, dst, dport, src, sport, null);
     }
 
     /**
@@ -368,14 +381,23 @@ public final class TcpLayer implements Ipv4Layer.Transport {
                 && seg.ack == s.conn.sendNext() && l.acceptQueueFull();
     }
 
-    /** A segment for no connection at a listener; {@code isn} is the ISN to use when {@code reuse}. */
+    /**
+     * A segment for no connection at a listener, or a SYN that may reopen the tuple of the
+     * TIME_WAIT connection {@code guard} (null otherwise). The guard goes only once the listener
+     * takes the SYN: refused (full accept queue), the tuple stays guarded.
+     */
     private void listenerInput(TcpListener l, Segment seg, int laddr, int lport, int raddr, int rport,
-            boolean reuse, int isn) {
+            TcpSocket guard) {
         if (seg.has(Tcp.RST)) {
             return;
         }
-        if (seg.has(Tcp.ACK) && !seg.has(Tcp.SYN)) {
-            cookieAck(l, seg, laddr, lport, raddr, rport);
+        if (seg.has(Tcp.ACK)) {
+            if (seg.has(Tcp.SYN)) {
+                // RFC 9293 3.10.7.2: any ACK at a listener is bad; a SYN-ACK must not open a connection
+                resetFor(seg, laddr, lport, raddr, rport);
+            } else {
+                cookieAck(l, seg, laddr, lport, raddr, rport);
+            }
             return;
         }
         if (!seg.has(Tcp.SYN)) {
@@ -387,7 +409,9 @@ public final class TcpLayer implements Ipv4Layer.Transport {
             counters.inc(Counter.TCP_LISTEN_DROPS);
             return;
         }
-        if (syncookies == 2 || l.synQueueLength >= l.synQueueLimit()) {
+        // As Linux (tcp_conn_request), a TIME_WAIT reuse is never answered with a cookie: its ISN
+        // must start past the old incarnation's. It takes the guard's place, so memory stays bounded.
+        if (guard == null && (syncookies == 2 || l.synQueueLength >= l.synQueueLimit())) {
             if (syncookies == 0) {
                 counters.inc(Counter.TCP_LISTEN_DROPS);
             } else {
@@ -395,12 +419,20 @@ public final class TcpLayer implements Ipv4Layer.Transport {
             }
             return;
         }
+        int isn;
+        if (guard != null) {
+            // as Linux, the new incarnation's ISN starts well past anything the old one sent
+            isn = guard.conn.sendNext() + TIME_WAIT_ISN_GAP;
+            unregister(guard);
+        } else {
+            isn = isns.isn(laddr, lport, raddr, rport, loop.now());
+        }
         TcpSocket s = newPassive(l, laddr, lport, raddr, rport);
         s.pendingListener = l;
         l.synQueueLength++;
         register(s);
         counters.inc(Counter.TCP_PASSIVE_OPENS);
-        s.conn.acceptSyn(seg, reuse ? isn : isns.isn(laddr, lport, raddr, rport, loop.now()), loop.now());
+        s.conn.acceptSyn(seg, isn, loop.now());
         after(s);
     }
 
@@ -451,7 +483,7 @@ public final class TcpLayer implements Ipv4Layer.Transport {
                 ts && SynCookies.sackPermitted(tsOptions), ts, now);
         counters.inc(Counter.TCP_PASSIVE_OPENS);
         if (s.conn.state() != TcpState.CLOSED) {
-            if (l.offer(s)) {
+            if (offer(l, s)) {
                 l.changed();
             } else {
                 s.conn.abort(now);
@@ -474,7 +506,7 @@ public final class TcpLayer implements Ipv4Layer.Transport {
     private TcpListener findListener(int addr, int port) {
         List<TcpListener> ls = listeners.get(port);
         if (ls == null) {
-            return null;
+            return transparent;
         }
         TcpListener wildcard = null;
         for (TcpListener l : ls) {
@@ -485,17 +517,37 @@ public final class TcpLayer implements Ipv4Layer.Transport {
                 wildcard = l;
             }
         }
-        return wildcard;
+        return wildcard != null ? wildcard : transparent;
     }
 
-    /** An ICMP error quoting one of our segments. */
-    public void icmpError(int laddr, int lport, int raddr, int rport, int errno, int fragNeededMtu) {
+    /**
+     * Transparent mode (slirp gateways): a SYN that no listener takes goes to {@code l} (null: off),
+     * whatever its destination; the connection's local address and port are the SYN's destination.
+     * Close the listener with {@link #closeListener} after switching the mode off.
+     */
+    public void setTransparentListener(TcpListener l, int backlog) {
+        if (l != null) {
+            l.backlog = TcpListener.clampBacklog(backlog);
+        }
+        transparent = l;
+    }
+
+    /**
+     * An ICMP error quoting one of our segments (sequence number {@code seq}). It counts only when
+     * the quoted segment is in flight (RFC 5927 4.1); "fragmentation needed" never takes the path
+     * MTU below {@link #MIN_PATH_MTU}.
+     */
+    public void icmpError(int laddr, int lport, int raddr, int rport, int seq, int errno, int fragNeededMtu) {
         TcpSocket s = connections.get(laddr, lport, raddr, rport);
         if (s == null) {
             return;
         }
+        if (!s.conn.quotesSentData(seq)) {
+            counters.inc(Counter.TCP_OUT_OF_WINDOW_ICMPS);
+            return;
+        }
         if (fragNeededMtu > 0) {
-            s.conn.setPathMss(Math.max(68, fragNeededMtu) - IP_TCP_HEADERS, loop.now());
+            s.conn.setPathMss(Math.max(MIN_PATH_MTU, fragNeededMtu) - IP_TCP_HEADERS, loop.now());
         } else {
             s.conn.unreachable(loop.now());
         }
@@ -605,7 +657,7 @@ public final class TcpLayer implements Ipv4Layer.Transport {
             s.pendingListener = null;
             l.synQueueLength--;
             if (st != TcpState.CLOSED) {
-                if (l.closed || !l.offer(s)) {
+                if (l.closed || !offer(l, s)) {
                     if (!l.closed) {
                         counters.inc(Counter.TCP_LISTEN_OVERFLOWS); // tcp_abort_on_overflow
                     }
@@ -633,6 +685,19 @@ public final class TcpLayer implements Ipv4Layer.Transport {
                 loop.timers().schedule(s.timer, d);
             }
         }
+    }
+
+    /**
+     * Puts an established connection in the listener's accept queue, published first: an
+     * application thread may take it the moment it is queued, and must not see the CLOSED state
+     * of a socket not yet published (its writes failed with "Broken pipe", its close sent a FIN).
+     */
+    private static boolean offer(TcpListener l, TcpSocket s) {
+        if (l.acceptQueueFull()) {
+            return false;
+        }
+        s.publish();
+        return l.offer(s);
     }
 
     /** Drops the oldest TIME_WAIT guards beyond the bound (each O(1)). */

@@ -15,4 +15,11 @@ public final class TcpStats {
     public long resetsOut;
     public long zeroWindowProbes;
     public long keepAliveProbes;
+    /** SACK blocks reporting a duplicate (RFC 2883). */
+    public long dsacksIn;
+    /** Window reductions undone as spurious (DSACK or Eifel). */
+    public long undos;
+    public long tailLossProbes;
+    /** Retransmissions RACK found lost in turn and resent. */
+    public long lostRetransmissions;
 }

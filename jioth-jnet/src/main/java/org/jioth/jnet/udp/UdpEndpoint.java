@@ -12,6 +12,14 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class UdpEndpoint {
     /** Linux's default rmem/wmem. */
     public static final int DEFAULT_BUFFER = 212992;
+    /** SO_RCVBUF and SO_SNDBUF are capped here (silently, as Linux caps them at rmem_max/wmem_max). */
+    public static final int MAX_BUFFER = 4 * 1024 * 1024;
+    /**
+     * What a queued datagram costs the receive buffer beyond its payload (its record, array
+     * header and queue slot; Linux charges an skb's truesize likewise), so a flood of empty
+     * datagrams fills the buffer as surely as a flood of full ones.
+     */
+    public static final int DATAGRAM_OVERHEAD = 128;
 
     /** A received datagram. */
     public record Datagram(int source, int sourcePort, byte[] data) { }
@@ -110,7 +118,7 @@ public final class UdpEndpoint {
     }
 
     public void setReceiveBufferSize(int n) {
-        receiveBufferSize = Math.max(256, n);
+        receiveBufferSize = Math.clamp(n, 256, MAX_BUFFER);
     }
 
     public int sendBufferSize() {
@@ -118,7 +126,7 @@ public final class UdpEndpoint {
     }
 
     public void setSendBufferSize(int n) {
-        sendBufferSize = Math.max(256, n);
+        sendBufferSize = Math.clamp(n, 256, MAX_BUFFER);
     }
 
     /** Loop: queues a copy; false when the receive buffer is full. */
@@ -128,11 +136,12 @@ public final class UdpEndpoint {
             if (closed) {
                 return true;
             }
-            if (queuedBytes + data.length > receiveBufferSize && !queue.isEmpty()) {
+            int cost = data.length + DATAGRAM_OVERHEAD;
+            if (queuedBytes + cost > receiveBufferSize && !queue.isEmpty()) {
                 return false;
             }
             queue.add(new Datagram(src, sport, data));
-            queuedBytes += data.length;
+            queuedBytes += cost;
         } finally {
             lock.unlock();
         }
@@ -169,7 +178,7 @@ public final class UdpEndpoint {
         try {
             Datagram d = queue.poll();
             if (d != null) {
-                queuedBytes -= d.data().length;
+                queuedBytes -= d.data().length + DATAGRAM_OVERHEAD;
             }
             return d;
         } finally {

@@ -37,6 +37,7 @@ public final class UdpLayer implements Ipv4Layer.Transport {
     private final Udp udp = new Udp();
     private final ByteBuffer tx = ByteBuffer.allocate(Ipv4Layer.HEADROOM + 65536);
     private Ipv4Layer.ErrorReporter errors;
+    private Ipv4Layer.Transport transparent;
 
     public UdpLayer(Ipv4Layer ip, Interfaces interfaces, Counters counters, RandomGenerator random) {
         this.ip = ip;
@@ -47,6 +48,11 @@ public final class UdpLayer implements Ipv4Layer.Transport {
 
     public void setErrors(Ipv4Layer.ErrorReporter errors) {
         this.errors = errors;
+    }
+
+    /** Transparent mode (slirp gateways): datagrams to a port no socket is bound to go to {@code t} (null: off). */
+    public void setTransparent(Ipv4Layer.Transport t) {
+        transparent = t;
     }
 
     /** Binds {@code ep} to {@code addr:port} (port 0: ephemeral). 0 or -errno. */
@@ -212,6 +218,10 @@ public final class UdpLayer implements Ipv4Layer.Transport {
         int sport = udp.sourcePort();
         int dport = udp.destinationPort();
         List<UdpEndpoint> l = byPort.get(dport);
+        if (l == null && transparent != null) {
+            transparent.input(in, hdr, buf);
+            return;
+        }
         boolean multi = dst == Ip4.BROADCAST || Ip4.isMulticast(dst) || in.isBroadcastOf(dst);
         if (multi) {
             boolean any = false;

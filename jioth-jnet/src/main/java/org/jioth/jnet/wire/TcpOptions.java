@@ -131,12 +131,15 @@ public final class TcpOptions {
     }
 
     /**
-     * Parses {@code len} option bytes at {@code off} into this holder (cleared first). Unknown
-     * options are skipped; false when an option's length is impossible (the segment should be
-     * dropped and counted).
+     * Parses {@code len} option bytes at {@code off} into this holder (cleared first), as Linux's
+     * tcp_parse_options: unknown options are skipped; a known option with the wrong length is
+     * ignored; an impossible length (below 2, or past the end) ends parsing, keeping what came
+     * before. Never a reason to drop the segment: the result only says whether every option was
+     * well formed (false is counted).
      */
     public boolean parse(ByteBuffer b, int off, int len) {
         clear();
+        boolean wellFormed = true;
         int p = off;
         int end = off + len;
         while (p < end) {
@@ -157,40 +160,45 @@ public final class TcpOptions {
             }
             switch (kind) {
                 case KIND_MSS -> {
-                    if (olen != 4) {
-                        return false;
+                    if (olen == 4) {
+                        mss = b.getShort(p + 2) & 0xffff;
+                    } else {
+                        wellFormed = false;
                     }
-                    mss = b.getShort(p + 2) & 0xffff;
                 }
                 case KIND_WSCALE -> {
-                    if (olen != 3) {
-                        return false;
+                    if (olen == 3) {
+                        windowScale = Math.min(b.get(p + 2) & 0xff, MAX_WSCALE);
+                    } else {
+                        wellFormed = false;
                     }
-                    windowScale = Math.min(b.get(p + 2) & 0xff, MAX_WSCALE);
                 }
                 case KIND_SACK_PERMITTED -> {
-                    if (olen != 2) {
-                        return false;
+                    if (olen == 2) {
+                        sackPermitted = true;
+                    } else {
+                        wellFormed = false;
                     }
-                    sackPermitted = true;
                 }
                 case KIND_SACK -> {
                     int n = (olen - 2) / 8;
-                    if ((olen - 2) % 8 != 0 || n == 0 || n > MAX_SACK_BLOCKS) {
-                        return false;
-                    }
-                    sackCount = n;
-                    for (int i = 0; i < 2 * n; i++) {
-                        sack[i] = b.getInt(p + 2 + 4 * i);
+                    if ((olen - 2) % 8 == 0 && n > 0 && n <= MAX_SACK_BLOCKS) {
+                        sackCount = n;
+                        for (int i = 0; i < 2 * n; i++) {
+                            sack[i] = b.getInt(p + 2 + 4 * i);
+                        }
+                    } else {
+                        wellFormed = false;
                     }
                 }
                 case KIND_TIMESTAMPS -> {
-                    if (olen != 10) {
-                        return false;
+                    if (olen == 10) {
+                        timestamps = true;
+                        tsVal = b.getInt(p + 2);
+                        tsEcr = b.getInt(p + 6);
+                    } else {
+                        wellFormed = false;
                     }
-                    timestamps = true;
-                    tsVal = b.getInt(p + 2);
-                    tsEcr = b.getInt(p + 6);
                 }
                 default -> {
                     // unknown option: skipped (RFC 9293 3.1)
@@ -198,6 +206,6 @@ public final class TcpOptions {
             }
             p += olen;
         }
-        return true;
+        return wellFormed;
     }
 }

@@ -42,4 +42,48 @@ class ConnectionTableTest {
         assertThat(t.values()).containsExactlyInAnyOrderElementsOf(oracle.values());
         assertThat(t.get(-1, 65535, -1, 65535)).isNull();
     }
+
+    /** The unkeyed hash jnet used before issue 12 item 6: anyone could compute it offline. */
+    static int publicHash(long a, int p) {
+        long h = a * 0x9E3779B97F4A7C15L ^ (p * 0xC2B2AE3D27D4EB4FL);
+        h ^= h >>> 29;
+        return (int) (h ^ h >>> 32);
+    }
+
+    /**
+     * Issue 12 item 6: an attacker who picks source addresses and ports colliding under a known
+     * hash makes every lookup walk one long probe chain. With a keyed hash the chosen tuples
+     * scatter like any others.
+     */
+    @Test
+    void tuplesChosenToCollideDoNotMakeLongProbeChains() {
+        int us = 0x0a020002;
+        List<Tuple> chosen = new ArrayList<>();
+        int want = -1;
+        for (int ra = 0x0a020100; chosen.size() < 1000; ra++) {
+            for (int rp = 1024; rp < 65536 && chosen.size() < 1000; rp++) {
+                int h = publicHash(ConnectionTable.addrKey(us, ra), ConnectionTable.portKey(80, rp)) & 0xfff;
+                if (want < 0) {
+                    want = h;
+                }
+                if (h == want) {
+                    chosen.add(new Tuple(us, 80, ra, rp));
+                }
+            }
+        }
+        ConnectionTable t = new ConnectionTable();
+        for (Tuple k : chosen) {
+            t.put(k.la, k.lp, k.ra, k.rp, new TcpSocket(new TcpConfig()));
+        }
+        int longest = 0;
+        long total = 0;
+        for (Tuple k : chosen) {
+            int n = t.probes(k.la, k.lp, k.ra, k.rp);
+            longest = Math.max(longest, n);
+            total += n;
+        }
+        // 1,000 entries in 4,096 slots: a random hash gives a mean near 1.2 and chains of tens at most
+        assertThat(total / (double) chosen.size()).as("mean probes").isLessThan(3);
+        assertThat(longest).as("longest probe chain").isLessThan(64);
+    }
 }

@@ -59,6 +59,21 @@ class SynCookiesTest {
         assertThat(sc.check(1, 80, 2, 4000, 12346, cookie + 1, bits, T + 200_000_000_000L)).isEqualTo(-1);
     }
 
+    /** Issue 12 item 2: the counter in the cookie has 5 bits, but the MAC covers the whole time. */
+    @Test
+    void aCookieIsNotAcceptedAgainWhenTheFiveBitCounterWrapsAround() {
+        int cookie = sc.make(1, 80, 2, 4000, 12345, 1460, NO_TS, T);
+        int withTs = sc.make(1, 80, 2, 4000, 12345, 1460, 7, T);
+        for (long seconds : new long[] {200, 2048, 2078, 4096, 64 * 32 * 5}) {
+            long at = T + seconds * 1_000_000_000L;
+            assertThat(sc.check(1, 80, 2, 4000, 12346, cookie + 1, NO_TS, at)).as("after %d s", seconds).isEqualTo(-1);
+            assertThat(sc.check(1, 80, 2, 4000, 12346, withTs + 1, 7, at)).as("after %d s", seconds).isEqualTo(-1);
+        }
+        // still valid in the period it was made and the next
+        assertThat(sc.check(1, 80, 2, 4000, 12346, cookie + 1, NO_TS, T + 127_000_000_000L - T % 64_000_000_000L))
+                .isEqualTo(1460);
+    }
+
     @Test
     void anotherKeyMakesOtherCookies() {
         SynCookies other = new SynCookies(new SplittableRandom(8));

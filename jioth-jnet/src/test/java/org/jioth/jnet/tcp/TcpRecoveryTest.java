@@ -6,6 +6,7 @@ import static org.jioth.jnet.tcp.TcpHarness.REMOTE_ISS;
 
 import java.util.List;
 import org.jioth.jnet.tcp.TcpHarness.Seg;
+import org.jioth.jnet.wire.Tcp;
 import org.junit.jupiter.api.Test;
 
 /** Retransmission timeouts with back-off and limits, NewReno and SACK fast recovery. */
@@ -180,9 +181,12 @@ class TcpRecoveryTest {
         assertThat(h.recvAll()).extracting(Seg::seq).containsExactly(L + 10 * M);
     }
 
+    /** RFC 6675 without RACK (which the handshake's zero RTT here would let act at the first SACK). */
     @Test
     void sackRecoveryRetransmitsOnlyTheHoles() {
-        TcpHarness h = new TcpHarness();
+        TcpConfig cfg = new TcpConfig();
+        cfg.rack = false;
+        TcpHarness h = new TcpHarness(cfg);
         h.established(h.synFromPeer().sackPermitted());
         int m = h.c.sendMss();
         h.write(TcpHarness.bytes(10 * m, 1));
@@ -254,7 +258,85 @@ class TcpRecoveryTest {
         assertThat(again).isNotEmpty();
         assertThat(again.get(0).seq()).isEqualTo(L);
         assertThat(again).allSatisfy(s -> assertThat(s.len()).isLessThanOrEqualTo(960));
-        h.c.setPathMss(1400, h.now); // never grows back from ICMP
+        h.c.setPathMss(1400, h.now); // an ICMP message never makes it grow
         assertThat(h.c.sendMss()).isEqualTo(960);
+    }
+
+    /**
+     * Found by WireFuzzTest (10^7 cases, seed 99): "fragmentation needed" quoting our SYN rewound
+     * SND.NXT to the ISS; once the SYN-ACK came, data went out from before the send buffer's head
+     * and the loop threw (IllegalArgumentException "bytes -1+536"). No rewind before the handshake.
+     */
+    @Test
+    void fragmentationNeededDuringTheHandshakeRewindsNothing() {
+        TcpHarness active = new TcpHarness(TcpHarness.plain());
+        active.c.connect(LOCAL_ISS, active.now);
+        assertThat(active.recv().flags()).isEqualTo(Tcp.SYN);
+        active.c.setPathMss(552 - 40, active.now);
+        active.seg().flags(Tcp.SYN | Tcp.ACK).seq(REMOTE_ISS).ack(L).win(65535).mss(M).send();
+        assertThat(active.c.state()).isEqualTo(TcpState.ESTABLISHED);
+        active.recvAll();
+        active.write("after the handshake");
+        Seg first = active.recv();
+        assertThat(first.seq()).isEqualTo(L);
+        assertThat(first.text()).isEqualTo("after the handshake");
+
+        TcpHarness passive = new TcpHarness(TcpHarness.plain());
+        passive.c.acceptSyn(passive.synFromPeer().build(), LOCAL_ISS, passive.now);
+        assertThat(passive.recv().flags()).isEqualTo(Tcp.SYN | Tcp.ACK);
+        passive.c.setPathMss(552 - 40, passive.now);
+        passive.seg().flags(Tcp.ACK).seq(R).ack(L).win(65535).send();
+        assertThat(passive.c.state()).isEqualTo(TcpState.ESTABLISHED);
+        passive.write("x");
+        assertThat(passive.recv().seq()).isEqualTo(L);
+    }
+
+    /**
+     * Found by WireFuzzTest (10^7 cases, seed 99), reduced with a seeded search: data that left as
+     * zero-window probes was acknowledged, the FIN was not, and the persist timer still ran; its
+     * next probe wanted the byte at SND.UNA, which is the FIN, not data, and the loop threw
+     * (IllegalArgumentException "bytes 4+1 not in [4, 4)"). Now the FIN is retransmitted.
+     */
+    @Test
+    void aFinLeftAfterZeroWindowProbesIsRetransmittedNotProbed() {
+        TcpHarness h = new TcpHarness(TcpHarness.plain()).established();
+        h.advance(1689);
+        h.write("abcd");
+        h.c.shutdownOutput(h.now);
+        h.recvAll();
+        h.seg().seq(R).ack(L).win(3).send();
+        h.recvAll();
+        h.advance(2649);
+        h.recvAll();
+        for (int[] ackWin : new int[][] {{1, 2}, {1, 0}, {2, 0}, {4, 0}, {6, 3}}) {
+            h.seg().seq(R).ack(L + ackWin[0]).win(ackWin[1]).send();
+            h.recvAll();
+        }
+        h.advance(2053);
+        List<Seg> again = h.recvAll();
+        assertThat(again).isNotEmpty();
+        assertThat(again).allSatisfy(seg -> assertThat(seg.len()).isZero());
+        assertThat(again.get(0).has(Tcp.FIN)).isTrue();
+        assertThat(again.get(0).seq()).isEqualTo(L + 4);
+        h.seg().seq(R).ack(L + 5).win(0).send(); // the FIN taken
+        assertThat(h.c.state()).isEqualTo(TcpState.FIN_WAIT_2);
+    }
+
+    /** Issue 12 item 3: a reduced path MTU expires after 10 minutes (Linux's mtu_expires), then the MSS grows back. */
+    @Test
+    void aReducedPathMssExpiresAfterTenMinutes() {
+        TcpHarness h = new TcpHarness(TcpHarness.plain()).established();
+        h.c.setPathMss(1000 - 40, h.now);
+        assertThat(h.c.sendMss()).isEqualTo(960);
+        h.advance(9 * 60_000);
+        h.write(TcpHarness.bytes(3 * 960, 2));
+        assertThat(h.recvAll()).extracting(Seg::len).containsExactly(960, 960, 960);
+        h.seg().seq(R).ack(L + 3 * 960).win(65535).send(); // everything acknowledged
+        h.recvAll();
+        h.advance(61_000);
+        h.write(TcpHarness.bytes(2 * M, 3));
+        // (sent at L + 2880)
+        assertThat(h.recvAll()).extracting(Seg::len).containsExactly(M, M);
+        assertThat(h.c.sendMss()).isEqualTo(M);
     }
 }

@@ -87,8 +87,13 @@ class TcpCodecTest {
     }
 
     @Test
-    void malformedOptionsAreRejectedUnknownOnesSkipped() {
+    void malformedOptionsAreReportedUnknownOnesSkipped() {
         TcpOptions p = new TcpOptions();
+        // as Linux: a bad length ends parsing, what came before stays; a wrong-length known option is ignored
+        assertThat(p.parse(Hex.buf("03030701 fe01 0000"), 0, 8)).isFalse();
+        assertThat(p.windowScale).isEqualTo(7);
+        assertThat(p.parse(Hex.buf("0205000000 02040578 00"), 0, 10)).isFalse();
+        assertThat(p.mss).isEqualTo(1400);
         assertThat(p.parse(Hex.buf("0202"), 0, 2)).isFalse();             // MSS with length 2
         assertThat(p.parse(Hex.buf("02"), 0, 1)).isFalse();               // kind without length
         assertThat(p.parse(Hex.buf("0201"), 0, 2)).isFalse();             // length below 2

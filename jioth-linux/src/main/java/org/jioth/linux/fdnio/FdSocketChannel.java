@@ -18,7 +18,6 @@ import java.nio.channels.NoConnectionPendingException;
 import java.nio.channels.NotYetConnectedException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
-import java.nio.channels.UnresolvedAddressException;
 import java.nio.channels.UnsupportedAddressTypeException;
 import java.util.Objects;
 import java.util.Set;
@@ -104,14 +103,7 @@ public final class FdSocketChannel extends SocketChannel implements FdSelectable
     }
 
     static InetSocketAddress checkAddress(SocketAddress sa) {
-        Objects.requireNonNull(sa, "address");
-        if (!(sa instanceof InetSocketAddress isa)) {
-            throw new UnsupportedAddressTypeException();
-        }
-        if (isa.isUnresolved()) {
-            throw new UnresolvedAddressException();
-        }
-        return isa;
+        return org.jioth.nio.SocketErrors.checkAddress(sa);
     }
 
     @Override

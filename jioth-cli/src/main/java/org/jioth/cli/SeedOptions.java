@@ -1,0 +1,81 @@
+package org.jioth.cli;
+
+import java.io.PrintStream;
+import java.util.List;
+import org.jioth.IothStack;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * What {@code ioth server} and {@code ioth client} share (a picocli mixin): the stack and its VNLs,
+ * and the seed's network set-up of one interface (address, gateway, interface name), or the
+ * loopback only by explicit choice.
+ */
+final class SeedOptions {
+    @Parameters(index = "0", paramLabel = "STACK", description = "plug-in name, optionally name,options")
+    String stack;
+
+    @Parameters(index = "1..*", paramLabel = "VNL", description = "one interface per VNL (vde0, vde1, ...)")
+    List<String> vnls;
+
+    @Option(names = "--addr", paramLabel = "ADDR/PREFIX",
+            description = "address of IFNAME (default 192.168.250.50/24 for the server, .51/24 for the client)")
+    String address;
+
+    @Option(names = "--gateway", defaultValue = "192.168.250.1", description = "default gateway, '' for none (default ${DEFAULT-VALUE})")
+    String gateway;
+
+    @Option(names = "--ifname", defaultValue = "vde0", description = "interface to configure (default ${DEFAULT-VALUE})")
+    String ifname;
+
+    @Option(names = {"-p", "--port"}, defaultValue = "5000", description = "TCP port (default ${DEFAULT-VALUE})")
+    int port;
+
+    @Option(names = "--lo", description = "no interface: use the stack's loopback only (no VNL needed)")
+    boolean loopbackOnly;
+
+    List<String> vnls() {
+        return vnls == null ? List.of() : vnls;
+    }
+
+    /**
+     * Opens the stack and sets the seed's network up on IFNAME; null after saying what is wrong on
+     * {@code err} (no stack, or no IFNAME: a VNL is missing and --lo was not asked for).
+     */
+    IothStack openConfigured(String command, String defaultAddress, PrintStream err) {
+        SeedNetwork net = SeedNetwork.parse(ifname, address != null ? address : defaultAddress, gateway);
+        IothStack s = StackOpener.open(stack, vnls(), err);
+        if (s == null) {
+            return null;
+        }
+        if (loopbackOnly) {
+            return s;
+        }
+        try {
+            s.ifNameToIndex(ifname);
+        } catch (java.io.IOException | RuntimeException e) {
+            err.println("ioth " + command + ": stack " + stack + " has no interface " + ifname + " (" + e.getMessage()
+                    + "): give a VNL, e.g. ioth " + command + " " + stack + " vde:///tmp/sw, or --lo for the loopback only");
+            closeQuietly(s);
+            return null;
+        }
+        net.apply(s, err);
+        return s;
+    }
+
+    /** {@code ADDR (STACK, IFNAME VNL...)} for the ready line. */
+    String describe(IothStack s) {
+        if (loopbackOnly) {
+            return s.name() + ", loopback only";
+        }
+        return s.name() + ", " + ifname + (vnls().isEmpty() ? "" : " " + String.join(" ", vnls()));
+    }
+
+    private static void closeQuietly(IothStack s) {
+        try {
+            s.closeForcibly();
+        } catch (java.io.IOException ignored) {
+            // nothing was opened on it
+        }
+    }
+}

@@ -1,0 +1,218 @@
+package org.jioth.jnet.tcp;
+
+import java.util.Arrays;
+
+/**
+ * RACK (RFC 8985 6): time-based loss detection. Remembers when each range of the send stream was
+ * last (re)transmitted; every ACK or SACK that delivers a range moves RACK.xmit_ts to the latest
+ * transmission known delivered; an un-SACKed range sent before it is lost once RACK.rtt plus the
+ * reordering window has passed since its own transmission, else a reordering timer waits for
+ * that moment. Offsets are send-stream offsets; times the stack clock's nanoseconds.
+ */
+final class Rack {
+    private long[] starts = new long[16];
+    private long[] ends = new long[16];
+    private long[] times = new long[16];
+    private boolean[] retransmitted = new boolean[16];
+    /** Already counted as delivered (each range moves RACK once). */
+    private boolean[] done = new boolean[16];
+    private int count;
+    private final int maxEntries;
+
+    /** RACK.xmit_ts, RACK.end_seq and RACK.rtt of the latest transmission known delivered; xmitTs -1 before any. */
+    long xmitTs = -1;
+    long endSeq;
+    long rtt;
+    /** RFC 8985 6.2: reordering was observed (a hole filled without a retransmission, or a DSACK). */
+    boolean reorderingSeen;
+    /** The highest end delivered so far (RACK.fack). */
+    long fack;
+
+    Rack(int maxEntries) {
+        this.maxEntries = Math.max(16, maxEntries);
+    }
+
+    int entries() {
+        return count;
+    }
+
+    /** [from, to) left at {@code now}; a retransmission overwrites the times it covers. */
+    void sent(long from, long to, long now, boolean retransmission) {
+        if (to <= from) {
+            return;
+        }
+        if (!retransmission && (count == 0 || ends[count - 1] <= from)) {
+            append(from, to, now, false);
+            return;
+        }
+        // split the entries overlapping [from, to) and give the overlap the new time
+        int i = 0;
+        while (i < count && ends[i] <= from) {
+            i++;
+        }
+        while (i < count && starts[i] < to) {
+            if (starts[i] < from) {
+                insert(i + 1, from, ends[i], times[i], retransmitted[i]);
+                ends[i] = from;
+                i++;
+                continue;
+            }
+            if (ends[i] > to) {
+                insert(i + 1, to, ends[i], times[i], retransmitted[i]);
+                ends[i] = to;
+            }
+            times[i] = now;
+            retransmitted[i] = true;
+            done[i] = false;
+            i++;
+        }
+    }
+
+    private void append(long from, long to, long now, boolean rxt) {
+        insert(count, from, to, now, rxt);
+    }
+
+    private void insert(int at, long from, long to, long time, boolean rxt) {
+        if (count == starts.length) {
+            if (count >= maxEntries) {
+                // full: fold the oldest two entries into one keeping the later time, which can
+                // only delay a loss verdict on them, never invent one
+                ends[0] = ends[1];
+                times[0] = Math.max(times[0], times[1]);
+                retransmitted[0] |= retransmitted[1];
+                done[0] &= done[1];
+                remove(1);
+                at = Math.max(0, at - 1);
+            } else {
+                int n = Math.min(maxEntries, count * 2);
+                starts = Arrays.copyOf(starts, n);
+                ends = Arrays.copyOf(ends, n);
+                times = Arrays.copyOf(times, n);
+                retransmitted = Arrays.copyOf(retransmitted, n);
+                done = Arrays.copyOf(done, n);
+            }
+        }
+        System.arraycopy(starts, at, starts, at + 1, count - at);
+        System.arraycopy(ends, at, ends, at + 1, count - at);
+        System.arraycopy(times, at, times, at + 1, count - at);
+        System.arraycopy(retransmitted, at, retransmitted, at + 1, count - at);
+        System.arraycopy(done, at, done, at + 1, count - at);
+        starts[at] = from;
+        ends[at] = to;
+        times[at] = time;
+        retransmitted[at] = rxt;
+        done[at] = false;
+        count++;
+    }
+
+    private void remove(int at) {
+        System.arraycopy(starts, at + 1, starts, at, count - at - 1);
+        System.arraycopy(ends, at + 1, ends, at, count - at - 1);
+        System.arraycopy(times, at + 1, times, at, count - at - 1);
+        System.arraycopy(retransmitted, at + 1, retransmitted, at, count - at - 1);
+        System.arraycopy(done, at + 1, done, at, count - at - 1);
+        count--;
+    }
+
+    /**
+     * RFC 8985 6.2 step 2 for an ACK up to {@code una} with {@code board} SACKed: the latest
+     * transmission now delivered becomes RACK's reference. A retransmitted range delivered sooner
+     * than the minimum RTT after its retransmission is ambiguous (the original may be what
+     * arrived) and skipped.
+     */
+    void delivered(long una, SackScoreboard board, long now, long minRtt) {
+        for (int i = 0; i < count; i++) {
+            if (done[i] || !(ends[i] <= una || board.covers(starts[i], ends[i]))) {
+                continue;
+            }
+            done[i] = true;
+            if (!retransmitted[i] && ends[i] < fack) {
+                reorderingSeen = true; // sent before what was delivered earlier, yet never resent
+            }
+            fack = Math.max(fack, ends[i]);
+            if (retransmitted[i] && minRtt > 0 && now - times[i] < minRtt) {
+                continue;
+            }
+            if (times[i] > xmitTs || times[i] == xmitTs && ends[i] > endSeq) {
+                xmitTs = times[i];
+                endSeq = ends[i];
+                rtt = now - times[i];
+            }
+        }
+    }
+
+    /** Forgets ranges below the cumulative ACK. */
+    void ackedTo(long una) {
+        int k = 0;
+        while (k < count && ends[k] <= una) {
+            k++;
+        }
+        if (k > 0) {
+            System.arraycopy(starts, k, starts, 0, count - k);
+            System.arraycopy(ends, k, ends, 0, count - k);
+            System.arraycopy(times, k, times, 0, count - k);
+            System.arraycopy(retransmitted, k, retransmitted, 0, count - k);
+            System.arraycopy(done, k, done, 0, count - k);
+            count -= k;
+        }
+        if (count > 0 && starts[0] < una) {
+            starts[0] = una;
+        }
+    }
+
+    /**
+     * RFC 8985 6.2 step 4: the reordering window, zero until reordering was seen while in
+     * recovery, else a quarter of the minimum RTT, at most SRTT.
+     */
+    long reorderingWindow(boolean inRecovery, long minRtt, long srtt) {
+        if (!reorderingSeen && inRecovery || minRtt <= 0) {
+            return 0;
+        }
+        return Math.min(minRtt / 4, Math.max(0, srtt));
+    }
+
+    /**
+     * RFC 8985 6.2 step 5: the end of the highest un-SACKed range now deemed lost, or -1; and in
+     * {@link #timeout} how long until the next range would be (NEVER when none waits).
+     */
+    long detectLoss(long una, SackScoreboard board, long now, long reoWnd) {
+        long lostEnd = -1;
+        timeout = TcpConnection.NEVER;
+        if (xmitTs < 0) {
+            return -1;
+        }
+        for (int i = 0; i < count; i++) {
+            if (ends[i] <= una || board.covers(starts[i], ends[i])) {
+                continue;
+            }
+            boolean sentBefore = times[i] < xmitTs || times[i] == xmitTs && ends[i] < endSeq;
+            if (!sentBefore) {
+                continue;
+            }
+            long remaining = times[i] + rtt + reoWnd - now;
+            if (remaining <= 0) {
+                lostEnd = Math.max(lostEnd, ends[i]);
+            } else {
+                timeout = Math.min(timeout, remaining);
+            }
+        }
+        return lostEnd;
+    }
+
+    /** Set by {@link #detectLoss}: nanoseconds until the reordering timer should run, or NEVER. */
+    long timeout = TcpConnection.NEVER;
+
+    /** The lowest retransmitted, un-SACKed range below {@code lostEnd}, or -1: a lost retransmission. */
+    long lostRetransmission(long una, long lostEnd, SackScoreboard board) {
+        for (int i = 0; i < count && starts[i] < lostEnd; i++) {
+            if (retransmitted[i] && ends[i] > una && !board.covers(starts[i], ends[i])) {
+                return Math.max(una, starts[i]);
+            }
+        }
+        return -1;
+    }
+
+    void clear() {
+        count = 0;
+    }
+}

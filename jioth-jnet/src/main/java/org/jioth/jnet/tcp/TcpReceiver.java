@@ -1,0 +1,178 @@
+package org.jioth.jnet.tcp;
+
+import static org.jioth.jnet.wire.SeqNum.ge;
+import static org.jioth.jnet.wire.SeqNum.gt;
+import static org.jioth.jnet.wire.SeqNum.lt;
+
+import java.nio.ByteBuffer;
+import org.jioth.jnet.wire.Tcp;
+import org.jioth.jnet.wire.TcpOptions;
+
+/**
+ * The receive side of one connection: RCV.NXT and the advertised window (receiver SWS avoidance,
+ * never shrinking the right edge), segment acceptability, in-order and out-of-order data into the
+ * {@link ReceiveBuffer}, the SACK blocks we report, the peer's FIN and TS.Recent, and when an ACK
+ * is owed (delayed ACK, RFC 5681 4.2). Loop-owned state of {@link TcpConnection}; no I/O.
+ */
+final class TcpReceiver {
+    private final TcpConfig cfg;
+    private final ReceiveBuffer buffer;
+    private final TcpTimers timers;
+    private final TcpStats stats;
+    int irs;
+    int nxt;
+    /** The right edge of the window we advertised. */
+    int adv;
+    int wscale;
+    int lastAckSent;
+    boolean finPending;
+    int finSeq;
+    boolean finReceived;
+    /** In-order bytes received since our last ACK. */
+    int unackedBytes;
+    /** The largest segment received (receiver SWS avoidance steps and the delayed ACK use it). */
+    int largestSegment;
+    boolean ackNow;
+    /** An ACK loss recovery counts on (out-of-order or duplicate data): it leaves even when output is deferred. */
+    boolean ackUrgent;
+    int tsRecent;
+    long tsRecentAge;
+
+    TcpReceiver(TcpConfig cfg, ReceiveBuffer buffer, TcpTimers timers, TcpStats stats) {
+        this.cfg = cfg;
+        this.buffer = buffer;
+        this.timers = timers;
+        this.stats = stats;
+    }
+
+    /** The peer's SYN (sequence {@code irs}) starts the receive sequence space. */
+    void init(int irs) {
+        this.irs = irs;
+        nxt = irs + 1;
+    }
+
+    /** Our ACK (with the window field) just left. */
+    void acked() {
+        lastAckSent = nxt;
+        ackNow = false;
+        ackUrgent = false;
+        unackedBytes = 0;
+        timers.delayedAck = TcpConnection.NEVER;
+    }
+
+    /** RFC 9293 3.10.7.4 first check, with RCV.WND the window we advertised. */
+    boolean acceptable(int seq, int segLen) {
+        int wnd = Math.max(0, adv - nxt);
+        if (segLen == 0) {
+            return wnd == 0 ? seq == nxt : ge(seq, nxt) && lt(seq, nxt + wnd);
+        }
+        if (wnd == 0) {
+            return false;
+        }
+        int last = seq + segLen - 1;
+        return (ge(seq, nxt) && lt(seq, nxt + wnd)) || (ge(last, nxt) && lt(last, nxt + wnd));
+    }
+
+    /**
+     * The receive-buffer room at which a window update becomes due (receiver SWS avoidance);
+     * {@link Integer#MAX_VALUE} when no update can be due.
+     */
+    int roomForWindowUpdate(TcpState state) {
+        if (!state.synchronizedState() || finReceived) {
+            return Integer.MAX_VALUE;
+        }
+        int advertised = adv - nxt;
+        return advertised + Math.min(buffer.capacity() / 2, 2 * largestSegment);
+    }
+
+    /** The window field, never moving the right edge left (RFC 7323 2.4), opened in SWS-safe steps. */
+    int advertiseWindow() {
+        int edge = nxt + buffer.window();
+        int step = Math.min(buffer.capacity() / 2, largestSegment);
+        if (gt(edge, adv) && (edge - adv >= step || adv - nxt >= step)) {
+            adv = edge;
+        }
+        if (lt(adv, nxt)) {
+            adv = nxt;
+        }
+        return Math.min((adv - nxt) >>> wscale, 65535);
+    }
+
+    /** SACK blocks we are about to report (they shorten the next segment's payload). */
+    int sackBlocks(boolean timestamps) {
+        Assembler a = buffer.outOfOrder();
+        return a.isEmpty() ? 0 : Math.min(a.count(), timestamps ? 3 : 4);
+    }
+
+    /** Our SACK blocks, the most recently changed first (RFC 2018 4). */
+    void addSackBlocks(TcpOptions o) {
+        Assembler a = buffer.outOfOrder();
+        if (a.isEmpty()) {
+            return;
+        }
+        long base = buffer.inOrder();
+        int first = a.lastChanged();
+        if (first >= 0) {
+            o.addSack(nxt + (int) (a.start(first) - base), nxt + (int) (a.end(first) - base));
+        }
+        for (int i = 0; i < a.count(); i++) {
+            if (i != first && !o.addSack(nxt + (int) (a.start(i) - base), nxt + (int) (a.end(i) - base))) {
+                break;
+            }
+        }
+    }
+
+    /** The payload of an acceptable segment: into the buffer, and whether to ACK now or later. */
+    void receiveData(Segment s, long now) {
+        ByteBuffer buf = s.inputBuffer();
+        int seq = s.seq + (s.has(Tcp.SYN) ? 1 : 0);
+        int at = s.inputOffset();
+        int len = s.payloadLength;
+        int skip = nxt - seq;
+        if (skip > 0) {
+            if (skip >= len) {
+                ackNow = true; // all old: the peer missed our ACK
+                ackUrgent = true;
+                return;
+            }
+            seq += skip;
+            at += skip;
+            len -= skip;
+        }
+        int over = (seq + len) - adv;
+        if (over > 0) {
+            len -= over;
+            if (len <= 0) {
+                ackNow = true;
+                return;
+            }
+        }
+        boolean hadHoles = !buffer.outOfOrder().isEmpty();
+        long off = buffer.inOrder() + (seq - nxt);
+        long advanced = buffer.put(off, buf, at, len);
+        largestSegment = Math.max(largestSegment, Math.min(len, 65535));
+        if (advanced < 0) {
+            ackNow = true;
+            ackUrgent = true;
+            return;
+        }
+        if (advanced == 0) {
+            stats.outOfOrder++;
+            ackNow = true; // a duplicate ACK with SACK at once (RFC 5681 4.2)
+            ackUrgent = true;
+            return;
+        }
+        nxt += (int) advanced;
+        if (hadHoles) {
+            ackNow = true;
+            ackUrgent = true;
+            return;
+        }
+        unackedBytes += len;
+        if (unackedBytes >= 2 * largestSegment || (finPending && nxt == finSeq)) {
+            ackNow = true;
+        } else if (timers.delayedAck == TcpConnection.NEVER) {
+            timers.delayedAck = now + cfg.delayedAck;
+        }
+    }
+}

@@ -1,0 +1,119 @@
+package org.jioth.jnet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.jioth.jnet.wire.Ip4;
+import org.jioth.jnet.wire.Ipv4;
+import org.jioth.vde.EthernetNode;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Transparent mode (the slirp gateway's hook): a client stack routes through a gateway stack that
+ * takes TCP and UDP for any destination, answers UDP from the address the client wrote to, and
+ * leaves ICMP to foreign addresses unanswered when its policy says so.
+ */
+class TransparentGatewayTest {
+    static final InetAddress FOREIGN = InetAddress.ofLiteral("203.0.113.5");
+
+    record Pair(JnetStack client, JnetStack gateway, EthernetNode sw) implements AutoCloseable {
+        @Override
+        public void close() throws IOException {
+            client.sockets().closeAll();
+            gateway.sockets().closeAll();
+            client.close();
+            gateway.close();
+            sw.close();
+        }
+    }
+
+    static Pair pair() throws IOException {
+        EthernetNode sw = EthernetNode.newSwitch();
+        JnetStack c = JnetStack.builder().options("seed=1").port("vde0", sw.attach("client")).build();
+        JnetStack g = JnetStack.builder().options("seed=2").port("vde0", sw.attach("gateway")).build();
+        c.config().linkSetUpDown(2, true);
+        c.config().ipAddrAdd(InetAddress.ofLiteral("10.7.0.15"), 24, 2);
+        c.config().ipRouteAdd(InetAddress.ofLiteral("0.0.0.0"), 0, InetAddress.ofLiteral("10.7.0.2"), 2);
+        g.config().linkSetUpDown(2, true);
+        g.config().ipAddrAdd(InetAddress.ofLiteral("10.7.0.2"), 24, 2);
+        return new Pair(c, g, sw);
+    }
+
+    @Test
+    void synsToAnyAddressReachTheTransparentListenerWithTheirOriginalDestination() throws Exception {
+        try (Pair p = pair();
+                TransparentGateway t = TransparentGateway.enable(p.gateway(),
+                        (proto, src, dst) -> proto == Ipv4.PROTO_TCP, (s, sp, d, dp, payload) -> { });
+                ServerSocketChannel all = t.openListener(16);
+                ServerSocketChannel own = p.gateway().provider().openServerSocketChannel()) {
+            own.bind(new InetSocketAddress(InetAddress.ofLiteral("10.7.0.2"), 22));
+            try (SocketChannel c = p.client().provider().openSocketChannel();
+                    SocketChannel d = p.client().provider().openSocketChannel()) {
+                c.connect(new InetSocketAddress(FOREIGN, 80));
+                try (SocketChannel accepted = all.accept()) {
+                    assertThat(accepted.getLocalAddress()).isEqualTo(new InetSocketAddress(FOREIGN, 80));
+                    assertThat(((InetSocketAddress) accepted.getRemoteAddress()).getAddress())
+                            .isEqualTo(InetAddress.ofLiteral("10.7.0.15"));
+                    c.write(ByteBuffer.wrap("hi".getBytes(StandardCharsets.US_ASCII)));
+                    ByteBuffer b = ByteBuffer.allocate(2);
+                    while (b.hasRemaining()) {
+                        accepted.read(b);
+                    }
+                    assertThat(new String(b.array(), StandardCharsets.US_ASCII)).isEqualTo("hi");
+                }
+                d.connect(new InetSocketAddress(InetAddress.ofLiteral("10.7.0.2"), 22));
+                try (SocketChannel mine = own.accept()) {
+                    assertThat(mine).as("an exact listener still wins").isNotNull();
+                }
+            }
+        }
+    }
+
+    @Test
+    void udpToUnboundPortsGoesToTheHandlerAndRepliesComeFromTheForeignAddress() throws Exception {
+        BlockingQueue<String> got = new ArrayBlockingQueue<>(4);
+        try (Pair p = pair()) {
+            TransparentGateway[] self = new TransparentGateway[1];
+            self[0] = TransparentGateway.enable(p.gateway(), (proto, src, dst) -> proto == Ipv4.PROTO_UDP,
+                    (src, sport, dst, dport, payload) -> {
+                        byte[] data = new byte[payload.remaining()];
+                        payload.get(data);
+                        got.add(Ip4.toString(dst) + ":" + dport + " " + new String(data, StandardCharsets.US_ASCII));
+                        self[0].sendDatagram(dst, dport, src, sport, ByteBuffer.wrap("pong".getBytes(StandardCharsets.US_ASCII)));
+                    });
+            try (DatagramChannel ch = p.client().provider().openDatagramChannel()) {
+                ch.send(ByteBuffer.wrap("ping".getBytes(StandardCharsets.US_ASCII)), new InetSocketAddress(FOREIGN, 53));
+                assertThat(got.poll(20, TimeUnit.SECONDS)).isEqualTo("203.0.113.5:53 ping");
+                ByteBuffer in = ByteBuffer.allocate(10);
+                assertThat(ch.receive(in)).isEqualTo(new InetSocketAddress(FOREIGN, 53));
+                assertThat(new String(in.array(), 0, in.position(), StandardCharsets.US_ASCII)).isEqualTo("pong");
+            }
+            self[0].close();
+        }
+    }
+
+    @Test
+    void whatThePolicyRefusesIsNotAnswered() throws Exception {
+        try (Pair p = pair();
+                TransparentGateway t = TransparentGateway.enable(p.gateway(), (proto, src, dst) -> false,
+                        (s, sp, d, dp, payload) -> { })) {
+            assertThat(p.client().ping(InetAddress.ofLiteral("10.7.0.2"), Duration.ofSeconds(10))).isNotNull();
+            assertThatThrownBy(() -> p.client().pingAsync(FOREIGN, 8, Duration.ofMillis(300)).get())
+                    .isInstanceOf(ExecutionException.class);
+            assertThat(p.gateway().counter(Counter.ICMP_OUT_ECHO_REPS)).isEqualTo(1);
+        }
+    }
+}

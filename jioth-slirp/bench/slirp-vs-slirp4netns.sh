@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# Benchmark: a Linux guest in a network namespace reaches the host's 127.0.0.1 through 10.0.2.2,
+# through jioth's slirp:// (`ioth plug slirp:// vde://SW` with the guest's tap on Debian's
+# vde_switch, and `ioth plug slirp:// tap://TAP` with the tap moved into the guest's namespace, as
+# slirp4netns holds its tap; address by DHCP; MTU 1500 and 9000) and through Debian's slirp4netns
+# attached to the same kind of namespace (MTU 1500 and its recommended 65520). The guest runs SlirpBench.java client: 64 MiB
+# HTTP fetches (SHA-256 checked) and 1-byte round trips on one TCP connection to a host echo server.
+# Needs root, vde_switch, udhcpc, slirp4netns. Usage: slirp-vs-slirp4netns.sh [RUNS] [ROUNDS]
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+. "$root/.mvn/jdk25.sh"
+java="$JAVA_HOME/bin/java"
+runs=${1:-5}
+rounds=${2:-2000}
+http=18080
+echo_port=18081
+work=$(mktemp -d)
+pids=()
+namespaces=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  for n in "${namespaces[@]}"; do ip netns del "$n" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+"$java" "$here/SlirpBench.java" serve $http $echo_port > "$work/serve.log" 2>&1 &
+pids+=($!)
+until grep -q serving "$work/serve.log"; do sleep 0.2; done
+
+client() { # namespace, label
+  echo "== $2"
+  timeout 300 ip netns exec "$1" "$java" -XX:+UseSerialGC "$here/SlirpBench.java" client 10.0.2.2 $http $echo_port "$runs" "$rounds"
+}
+
+cat > "$work/udhcpc.sh" <<'SCRIPT'
+#!/bin/sh
+case "$1" in
+  bound|renew)
+    ip addr flush dev "$interface"
+    [ -n "$mtu" ] && ip link set "$interface" mtu "$mtu"
+    ip addr add "$ip/${mask:-24}" dev "$interface"
+    ip route replace default via "$router" dev "$interface" ;;
+esac
+SCRIPT
+chmod +x "$work/udhcpc.sh"
+
+# --- jioth slirp://, the guest's tap on vde_switch (as in the test; vde_switch's frames stop at MTU 1500) ---
+for mtu in 1500; do
+  ns=slirpbench-v$mtu-$$
+  ip netns add "$ns"; namespaces+=("$ns")
+  ip netns exec "$ns" vde_switch -d -p "$work/switch$mtu.pid" -s "$work/sw$mtu" -t tap0
+  until [ -s "$work/switch$mtu.pid" ] && [ -S "$work/sw$mtu/ctl" ]; do sleep 0.1; done
+  pids+=("$(cat "$work/switch$mtu.pid")")
+  ip -n "$ns" link set lo up
+  ip -n "$ns" link set tap0 up
+  "$root/ioth" plug "slirp:///mtu=$mtu" "vde://$work/sw$mtu" > "$work/plug$mtu.log" 2>&1 &
+  pids+=($!)
+  ip netns exec "$ns" udhcpc -i tap0 -f -q -n -t 20 -T 1 -s "$work/udhcpc.sh" > /dev/null 2>&1
+  client "$ns" "jioth: ioth plug slirp:///mtu=$mtu vde://SW, the guest's tap on vde_switch, DHCP"
+done
+
+# --- jioth slirp://, the tap opened by ioth plug and moved into the guest's namespace ---
+for variant in 1500 9000/flowbuf=256k; do
+  mtu=${variant%%/*}
+  ns=slirpbench-t$mtu-$$
+  tap=sbt$mtu$$
+  ip netns add "$ns"; namespaces+=("$ns")
+  "$root/ioth" plug "slirp:///mtu=$variant" "tap://$tap" > "$work/plugt$mtu.log" 2>&1 &
+  pids+=($!)
+  until ip link show "$tap" > /dev/null 2>&1; do sleep 0.1; done
+  ip link set "$tap" netns "$ns"
+  ip -n "$ns" link set lo up
+  ip -n "$ns" link set "$tap" up
+  ip netns exec "$ns" udhcpc -i "$tap" -f -q -n -t 20 -T 1 -s "$work/udhcpc.sh" > /dev/null 2>&1
+  client "$ns" "jioth: ioth plug slirp:///mtu=$variant tap://TAP, the tap moved into the guest's namespace, DHCP"
+done
+
+# --- slirp4netns ---
+for mtu in 1500 65520; do
+  ns=slirpbench-s$mtu-$$
+  ip netns add "$ns"; namespaces+=("$ns")
+  ip netns exec "$ns" sleep 100000 &
+  holder=$!
+  pids+=($holder)
+  slirp4netns --configure --mtu=$mtu "$holder" tap0 > "$work/slirp4netns-$mtu.log" 2>&1 &
+  pids+=($!)
+  until ip -n "$ns" addr show tap0 2>/dev/null | grep -q 10.0.2.100; do sleep 0.1; done
+  client "$ns" "slirp4netns --configure --mtu=$mtu (tap fd in the slirp4netns process)"
+done

@@ -1,0 +1,53 @@
+package org.jioth.slirp;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
+
+/** The counters of one slirp gateway. Updated by its threads, read by anyone. */
+public final class SlirpCounters {
+    public final LongAdder tcpFlowsOpened = new LongAdder();
+    /** TCP flows refused: flow limit, host connect failed, destination not allowed. */
+    public final LongAdder tcpFlowsRefused = new LongAdder();
+    public final LongAdder udpFlowsOpened = new LongAdder();
+    /** UDP datagrams dropped: flow limit, destination not allowed, host socket failed. */
+    public final LongAdder udpDropped = new LongAdder();
+    public final LongAdder udpFlowsExpired = new LongAdder();
+    /** Payload bytes carried from the virtual network to host sockets. */
+    public final LongAdder bytesOut = new LongAdder();
+    /** Payload bytes carried from host sockets into the virtual network. */
+    public final LongAdder bytesIn = new LongAdder();
+    public final LongAdder dhcpLeases = new LongAdder();
+    public final LongAdder dhcpNaks = new LongAdder();
+    public final LongAdder dhcpMalformed = new LongAdder();
+    public final LongAdder dnsQueries = new LongAdder();
+    public final LongAdder dnsMalformed = new LongAdder();
+    /** Datagrams to foreign addresses the gateway does not carry (ICMP, restrict, other guests' addresses). */
+    public final LongAdder foreignDropped = new LongAdder();
+    public final LongAdder hostForwardsAccepted = new LongAdder();
+
+    /** A snapshot by name, for printing. */
+    public Map<String, Long> snapshot() {
+        Map<String, Long> m = new LinkedHashMap<>();
+        m.put("tcpFlowsOpened", tcpFlowsOpened.sum());
+        m.put("tcpFlowsRefused", tcpFlowsRefused.sum());
+        m.put("udpFlowsOpened", udpFlowsOpened.sum());
+        m.put("udpDropped", udpDropped.sum());
+        m.put("udpFlowsExpired", udpFlowsExpired.sum());
+        m.put("bytesOut", bytesOut.sum());
+        m.put("bytesIn", bytesIn.sum());
+        m.put("dhcpLeases", dhcpLeases.sum());
+        m.put("dhcpNaks", dhcpNaks.sum());
+        m.put("dhcpMalformed", dhcpMalformed.sum());
+        m.put("dnsQueries", dnsQueries.sum());
+        m.put("dnsMalformed", dnsMalformed.sum());
+        m.put("foreignDropped", foreignDropped.sum());
+        m.put("hostForwardsAccepted", hostForwardsAccepted.sum());
+        return m;
+    }
+
+    @Override
+    public String toString() {
+        return snapshot().toString();
+    }
+}

@@ -1,0 +1,183 @@
+package org.jioth.slirp;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Semaphore;
+import org.jioth.NetConfig;
+import org.jioth.jnet.JnetStack;
+import org.jioth.jnet.TransparentGateway;
+import org.jioth.jnet.wire.Ipv4;
+import org.jioth.vde.EthernetPort;
+
+/**
+ * The other end of a slirp port: a private jnet stack holding the gateway's addresses on the
+ * virtual network, in transparent mode, whose DHCP and DNS servers answer the guests and whose
+ * outbound flows go through the host's JDK sockets ({@link TcpNat}, {@link UdpNat}); plus the
+ * {@code hostfwd} listeners ({@link HostForwarders}). Closing it closes every flow and the stack.
+ */
+final class SlirpGateway implements Closeable {
+    private static final System.Logger LOG = System.getLogger(SlirpGateway.class.getName());
+    /** DNS questions being resolved at once, at most; more are dropped (clients retry). */
+    static final int MAX_DNS_IN_FLIGHT = 32;
+    static final int BROADCAST = -1;
+
+    private final SlirpOptions options;
+    private final SlirpCounters counters;
+    private final JnetStack stack;
+    private final TransparentGateway transparent;
+    private final DhcpServer dhcp;
+    private final DnsServer dns;
+    private final Semaphore dnsSlots = new Semaphore(MAX_DNS_IN_FLIGHT);
+    private final FlowBudget budget;
+    private final TcpNat tcp;
+    private final UdpNat udp;
+    private final HostForwarders forwards;
+    private final UdpReactor reactor;
+
+    SlirpGateway(SlirpOptions options, EthernetPort port, DnsServer.Resolver resolver, SlirpCounters counters)
+            throws IOException {
+        this.options = options;
+        this.counters = counters;
+        this.stack = JnetStack.builder().options("mac=" + options.mac() + ",mtu=" + options.mtu())
+                .port("slirp0", port).build();
+        List<AutoCloseable> made = new ArrayList<>();
+        made.add(stack::close);
+        try {
+            NetConfig cfg = stack.config();
+            int idx = cfg.ifNameToIndex("slirp0");
+            cfg.linkSetUpDown(idx, true);
+            cfg.ipAddrAdd(Ipv4Text.toInet(options.host()), options.prefix(), idx);
+            cfg.ipAddrAdd(Ipv4Text.toInet(options.dns()), options.prefix(), idx);
+            this.dhcp = new DhcpServer(options, stack.clock()::nanos, counters);
+            this.dns = new DnsServer(resolver, counters);
+            this.budget = new FlowBudget(options.maxFlows());
+            UdpNat[] udpRef = new UdpNat[1];
+            HostForwarders[] fwdRef = new HostForwarders[1];
+            this.transparent = TransparentGateway.enable(stack, this::accepts,
+                    (src, sport, dst, dport, payload) -> datagram(src, sport, dst, dport, payload, udpRef[0], fwdRef[0]));
+            made.add(transparent);
+            this.tcp = new TcpNat(transparent.openListener(Math.min(options.maxFlows(), 4096)), this::hostTarget,
+                    budget, options, counters);
+            made.add(tcp);
+            this.reactor = new UdpReactor(() -> {
+                if (udpRef[0] != null) {
+                    udpRef[0].expire();
+                }
+                if (fwdRef[0] != null) {
+                    fwdRef[0].expire();
+                }
+            });
+            made.add(reactor);
+            this.udp = udpRef[0] = new UdpNat(transparent, this::hostTarget, budget, options, counters,
+                    stack.clock()::nanos, reactor);
+            made.add(udp);
+            this.forwards = fwdRef[0] = new HostForwarders(options, stack, transparent, tcp, budget, counters,
+                    reactor);
+        } catch (IOException | RuntimeException e) {
+            for (int i = made.size() - 1; i >= 0; i--) {
+                TcpNat.closeQuietly(made.get(i));
+            }
+            throw e;
+        }
+    }
+
+    /** Which datagrams to addresses not the gateway's it takes (the stack's loop). */
+    private boolean accepts(int protocol, int source, int destination) {
+        boolean ok = !options.restrict() && !options.inNetwork(destination) && !isMulticast(destination)
+                && (protocol == Ipv4.PROTO_TCP || protocol == Ipv4.PROTO_UDP);
+        if (!ok) {
+            counters.foreignDropped.increment(); // ICMP echo to outside is not answered: see the docs
+        }
+        return ok;
+    }
+
+    /** Where a flow to {@code address} goes on the host, or null when it may not. */
+    InetAddress hostTarget(int protocol, int address, int port) {
+        if (address == options.host()) {
+            return options.hostLoopback() && !options.restrict() ? InetAddress.getLoopbackAddress() : null;
+        }
+        if (options.restrict() || options.inNetwork(address) || isMulticast(address) || address == 0) {
+            return null;
+        }
+        return Ipv4Text.toInet(address);
+    }
+
+    private static boolean isMulticast(int a) {
+        return (a & 0xf0000000) == 0xe0000000 || a == BROADCAST;
+    }
+
+    /** A UDP datagram to a port no socket of the gateway stack has (the loop; must not block). */
+    private void datagram(int src, int sport, int dst, int dport, ByteBuffer payload, UdpNat nat,
+            HostForwarders fwd) {
+        if (dport == DhcpServer.SERVER_PORT && (dst == BROADCAST || dst == options.host()
+                || dst == options.broadcast())) {
+            ByteBuffer reply = dhcp.handle(payload);
+            if (reply != null) {
+                transparent.sendDatagram(options.host(), DhcpServer.SERVER_PORT, BROADCAST, DhcpServer.CLIENT_PORT,
+                        reply);
+            }
+            return;
+        }
+        if (dst == options.dns() && dport == DnsServer.PORT) {
+            query(src, sport, payload);
+            return;
+        }
+        if (dst == BROADCAST || dst == options.broadcast() || isMulticast(dst) || dst == options.dns()) {
+            counters.foreignDropped.increment();
+            return;
+        }
+        if (dst == options.host() && fwd != null && fwd.fromGuest(src, sport, dport, payload)) {
+            return;
+        }
+        if (nat != null) {
+            nat.fromGuest(src, sport, dst, dport, payload);
+        }
+    }
+
+    private void query(int src, int sport, ByteBuffer payload) {
+        if (!dnsSlots.tryAcquire()) {
+            counters.udpDropped.increment();
+            return;
+        }
+        ByteBuffer q = ByteBuffer.allocate(payload.remaining()).put(payload.duplicate()).flip();
+        Thread.ofVirtual().name("slirp dns").start(() -> {
+            try {
+                ByteBuffer r = dns.answer(q);
+                if (r != null) {
+                    transparent.sendDatagram(options.dns(), DnsServer.PORT, src, sport, r);
+                }
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "slirp: DNS answer failed", e);
+            } finally {
+                dnsSlots.release();
+            }
+        });
+    }
+
+    JnetStack stack() {
+        return stack;
+    }
+
+    HostForwarders forwards() {
+        return forwards;
+    }
+
+    int openFlows() {
+        return budget.open();
+    }
+
+    @Override
+    public void close() throws IOException {
+        TcpNat.closeQuietly(forwards);
+        TcpNat.closeQuietly(tcp);
+        TcpNat.closeQuietly(udp);
+        TcpNat.closeQuietly(reactor);
+        TcpNat.closeQuietly(transparent);
+        stack.sockets().closeAll();
+        stack.close();
+    }
+}

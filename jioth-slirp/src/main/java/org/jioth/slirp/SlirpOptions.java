@@ -1,0 +1,184 @@
+package org.jioth.slirp;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The settings of one {@code slirp://} port, libslirp's defaults unless the VNL says otherwise.
+ *
+ * @param network      the virtual network (10.0.2.0)
+ * @param prefix       its prefix length (24)
+ * @param host         the gateway, which is also the host's loopback seen from inside (10.0.2.2)
+ * @param dns          the DNS server (10.0.2.3)
+ * @param dhcpStart    the first address DHCP hands out (10.0.2.15)
+ * @param hostForwards {@code hostfwd} rules
+ * @param restrict     guests reach only the gateway's services (DHCP, DNS) and hostfwd ports
+ * @param hostLoopback whether the host address reaches the host's 127.0.0.1 (off with {@code disable_host_loopback})
+ * @param mtu          the gateway interface's MTU
+ * @param maxFlows     TCP and UDP flows open at once, at most; more are refused and counted
+ * @param flowBuffer   the bytes one TCP flow buffers in each direction
+ * @param maxLeases    DHCP leases at most (the pool size)
+ * @param leaseTime    the DHCP lease time
+ * @param udpTimeout   an idle UDP flow is closed after this
+ * @param mac          the gateway's MAC address
+ */
+public record SlirpOptions(int network, int prefix, int host, int dns, int dhcpStart, List<HostForward> hostForwards,
+        boolean restrict, boolean hostLoopback, int mtu, int maxFlows, int flowBuffer, int maxLeases,
+        Duration leaseTime, Duration udpTimeout, String mac) {
+
+    /** The option table, in the order that decides prefix matches. */
+    public static final List<String> OPTIONS = List.of("v4net", "v4prefix", "v4host", "v4dns", "v4dhcpstart",
+            "hostfwd", "restrict", "disable_host_loopback", "mtu", "maxflows", "flowbuf", "leases", "leasetime",
+            "udptimeout", "mac");
+
+    public SlirpOptions {
+        hostForwards = List.copyOf(hostForwards);
+    }
+
+    /** libslirp's defaults. */
+    public static SlirpOptions defaults() {
+        return fromOptions("", Map.of());
+    }
+
+    /** The netmask as an int. */
+    public int netmask() {
+        return prefix == 0 ? 0 : -1 << (32 - prefix);
+    }
+
+    /** Whether {@code a} is inside the virtual network (its broadcast address included). */
+    public boolean inNetwork(int a) {
+        return (a & netmask()) == network;
+    }
+
+    public int broadcast() {
+        return network | ~netmask();
+    }
+
+    /** Reads the VNL's main part (must be empty) and options; errors name the option. */
+    public static SlirpOptions fromOptions(String main, Map<String, String> options) {
+        if (main != null && !main.isEmpty()) {
+            throw new IllegalArgumentException("slirp: unexpected '" + main + "' before the options (write slirp:// or "
+                    + "slirp:///option=value/...)");
+        }
+        for (String key : options.keySet()) {
+            if (!OPTIONS.contains(key)) {
+                throw new IllegalArgumentException("slirp: unknown option '" + key + "'; accepted: "
+                        + String.join(", ", OPTIONS));
+            }
+        }
+        int network = Ipv4Text.parse(options.getOrDefault("v4net", "10.0.2.0"), "v4net");
+        int prefix = (int) integer(options, "v4prefix", 24, 8, 30);
+        int mask = -1 << (32 - prefix);
+        if ((network & ~mask) != 0) {
+            throw new IllegalArgumentException("slirp: v4net " + Ipv4Text.format(network) + " has bits set past the /"
+                    + prefix + " prefix (write " + Ipv4Text.format(network & mask) + ")");
+        }
+        int host = inside(options, "v4host", network | 2, network, mask);
+        int dns = inside(options, "v4dns", network | 3, network, mask);
+        int dhcpStart = inside(options, "v4dhcpstart", network | 15, network, mask);
+        if (host == dns) {
+            throw new IllegalArgumentException("slirp: v4host and v4dns are both " + Ipv4Text.format(host));
+        }
+        int maxLeases = (int) integer(options, "leases", 16, 1, 1024);
+        int broadcast = network | ~mask;
+        int poolEnd = dhcpStart + maxLeases - 1;
+        if (Integer.compareUnsigned(poolEnd, broadcast) >= 0) {
+            throw new IllegalArgumentException("slirp: " + maxLeases + " leases from " + Ipv4Text.format(dhcpStart)
+                    + " do not fit in " + Ipv4Text.format(network) + "/" + prefix + " (option leases or v4dhcpstart)");
+        }
+        if (Integer.compareUnsigned(host, dhcpStart) >= 0 && Integer.compareUnsigned(host, poolEnd) <= 0
+                || Integer.compareUnsigned(dns, dhcpStart) >= 0 && Integer.compareUnsigned(dns, poolEnd) <= 0) {
+            throw new IllegalArgumentException("slirp: the DHCP pool " + Ipv4Text.format(dhcpStart) + ".."
+                    + Ipv4Text.format(poolEnd) + " overlaps v4host or v4dns");
+        }
+        List<HostForward> forwards = new ArrayList<>();
+        String fwd = options.get("hostfwd");
+        if (fwd != null) {
+            for (String rule : fwd.split(",")) {
+                if (!rule.isBlank()) {
+                    forwards.add(HostForward.parse(rule, dhcpStart));
+                }
+            }
+        }
+        int mtu = (int) integer(options, "mtu", 1500, 576, 9216);
+        int maxFlows = (int) integer(options, "maxflows", 256, 1, 65536);
+        int flowBuffer = (int) size(options, "flowbuf", 64 * 1024, 4 * 1024, 4 * 1024 * 1024);
+        Duration leaseTime = Duration.ofSeconds(integer(options, "leasetime", 86400, 60, 7 * 86400));
+        Duration udpTimeout = Duration.ofSeconds(integer(options, "udptimeout", 240, 1, 86400));
+        String mac = options.getOrDefault("mac", "52:55:0a:00:02:02");
+        try {
+            org.jioth.MacAddress.parse(mac);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("slirp: bad value '" + mac + "' for option 'mac'; expected a MAC "
+                    + "address such as 52:55:0a:00:02:02");
+        }
+        return new SlirpOptions(network, prefix, host, dns, dhcpStart, forwards, flag(options, "restrict"),
+                !flag(options, "disable_host_loopback"), mtu, maxFlows, flowBuffer, maxLeases, leaseTime, udpTimeout,
+                mac);
+    }
+
+    private static int inside(Map<String, String> options, String key, int dflt, int network, int mask) {
+        String v = options.get(key);
+        int a = v == null ? dflt : Ipv4Text.parse(v, key);
+        if ((a & mask) != network || a == network || a == (network | ~mask)) {
+            throw new IllegalArgumentException("slirp: " + key + " " + Ipv4Text.format(a) + " is not a host address of "
+                    + Ipv4Text.format(network) + "/" + Integer.bitCount(mask));
+        }
+        return a;
+    }
+
+    private static boolean flag(Map<String, String> options, String key) {
+        String v = options.get(key);
+        if (v == null) {
+            return false;
+        }
+        String lower = v.toLowerCase(Locale.ROOT);
+        if (lower.isEmpty() || lower.equals("1") || lower.equals("true") || lower.equals("yes")) {
+            return true;
+        }
+        if (lower.equals("0") || lower.equals("false") || lower.equals("no")) {
+            return false;
+        }
+        throw new IllegalArgumentException("slirp: bad value '" + v + "' for option '" + key
+                + "'; expected nothing (a flag), 1/0, true/false or yes/no");
+    }
+
+    private static long integer(Map<String, String> options, String key, long dflt, long min, long max) {
+        String v = options.get(key);
+        if (v == null) {
+            return dflt;
+        }
+        try {
+            long n = Long.parseLong(v.trim());
+            if (n >= min && n <= max) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException("slirp: bad value '" + v + "' for option '" + key + "'; expected an integer "
+                + "from " + min + " to " + max);
+    }
+
+    private static long size(Map<String, String> options, String key, long dflt, long min, long max) {
+        String v = options.get(key);
+        if (v == null) {
+            return dflt;
+        }
+        String t = v.trim().toLowerCase(Locale.ROOT);
+        int shift = t.endsWith("k") ? 10 : t.endsWith("m") ? 20 : 0;
+        try {
+            long n = Long.parseLong(shift == 0 ? t : t.substring(0, t.length() - 1)) << shift;
+            if (n >= min && n <= max) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException("slirp: bad value '" + v + "' for option '" + key + "'; expected a size "
+                + "from " + min + " to " + max + " bytes (k and m suffixes allowed)");
+    }
+}
