@@ -59,12 +59,26 @@ final class KernelOverVde implements AutoCloseable {
 
     /** The client's namespace on {@code clientSwitch}, the server's on {@code serverSwitch} (e.g. joined by a wirefilter). */
     static KernelOverVde create(Path clientSwitch, Path serverSwitch) throws IOException {
+        return create(clientSwitch, serverSwitch, null);
+    }
+
+    /**
+     * As {@link #create(Path, Path)}, with {@code congestionControl} (e.g. cubic) set as both
+     * namespaces' {@code net.ipv4.tcp_congestion_control}; null keeps what a new namespace gets
+     * (the host's default).
+     */
+    static KernelOverVde create(Path clientSwitch, Path serverSwitch, String congestionControl) throws IOException {
         String id = UUID.randomUUID().toString().substring(0, 6);
         KernelOverVde k = new KernelOverVde(id);
         Runtime.getRuntime().addShutdownHook(k.cleanupHook);
         try {
             k.plug(k.clientNs, "jbc" + id, StackPair.CLIENT.getHostAddress(), clientSwitch);
             k.plug(k.serverNs, "jbs" + id, StackPair.SERVER.getHostAddress(), serverSwitch);
+            if (congestionControl != null) {
+                for (String ns : List.of(k.clientNs, k.serverNs)) {
+                    run("ip", "netns", "exec", ns, "sysctl", "-q", "-w", "net.ipv4.tcp_congestion_control=" + congestionControl);
+                }
+            }
             return k;
         } catch (IOException | RuntimeException e) {
             k.close();
@@ -90,6 +104,20 @@ final class KernelOverVde implements AutoCloseable {
         }
         run("ip", "-n", ns, "addr", "add", address + "/24", "dev", tap);
         run("ip", "-n", ns, "link", "set", tap, "up");
+    }
+
+    /** The client namespace's TCP congestion control (what its sockets use). */
+    String congestionControl() throws IOException {
+        Process p = new ProcessBuilder("ip", "netns", "exec", clientNs, "sysctl", "-n", "net.ipv4.tcp_congestion_control")
+                .redirectErrorStream(true).start();
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        try {
+            p.waitFor(COMMAND_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return out;
     }
 
     /** The command prefix that runs a program in the server's namespace. */

@@ -37,7 +37,12 @@ public final class KernelPeerBench {
 
     /** What to run: the stack, the loss levels of the impaired paths (the clean path always comes first), the bounds. */
     public record Options(String stack, List<Double> lossPercents, Duration time, long maxBulkBytes, int maxRoundTrips,
-            int maxConnections, Duration warmup) {
+            int maxConnections, Duration warmup, String kernelCongestionControl) {
+        public Options(String stack, List<Double> lossPercents, Duration time, long maxBulkBytes, int maxRoundTrips,
+                int maxConnections, Duration warmup) {
+            this(stack, lossPercents, time, maxBulkBytes, maxRoundTrips, maxConnections, warmup, null);
+        }
+
         public Options {
             lossPercents = List.copyOf(lossPercents);
             for (double p : lossPercents) {
@@ -111,10 +116,10 @@ public final class KernelPeerBench {
                 Wirefilter wf = loss == null ? null
                         : Wirefilter.start(clientSide.dir(), serverSide.dir(), loss, DELAY_MILLIS, JITTER_MILLIS, DUP_PERCENT)) {
             Path serverSwitch = serverSide == null ? clientSide.dir() : serverSide.dir();
-            try (KernelOverVde k = KernelOverVde.create(clientSide.dir(), serverSwitch);
+            try (KernelOverVde k = KernelOverVde.create(clientSide.dir(), serverSwitch, options.kernelCongestionControl());
                     PeerProcess kernelServer = PeerProcess.start(k.inServerNs(), Ioth.KERNEL, "-",
                             StackPair.SERVER.getHostAddress() + "/24", peerLifetime(), log)) {
-                log.printf("%s: %s%n", path, KERNEL_PAIR);
+                log.printf("%s: %s (the kernel's congestion control: %s)%n", path, KERNEL_PAIR, k.congestionControl());
                 rows.add(kernelClient(k, KERNEL_PAIR, path, StackPair.SERVER, kernelServer.ports()));
 
                 String stackServer = "kernel client → " + options.stack() + " server";

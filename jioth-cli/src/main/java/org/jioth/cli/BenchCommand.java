@@ -124,6 +124,10 @@ final class BenchCommand {
                 + "and 1 % duplication each way; e.g. 1,5.")
         List<Double> impair = List.of();
 
+        @Option(names = "--kernel-cc", description = "With vde_switch-kernel: the kernel peers' TCP congestion control "
+                + "(net.ipv4.tcp_congestion_control in their namespaces, e.g. cubic); default: what a new namespace gets.")
+        String kernelCc;
+
         @Option(names = "--seconds", defaultValue = "3", description = "Time bound of each measurement (default ${DEFAULT-VALUE}).")
         double seconds;
 
@@ -158,7 +162,7 @@ final class BenchCommand {
                 // the kernel-peer rows have their own Markdown table (--csv/--json/--svg cover the rows above only)
                 for (String stack : names.stream().filter(n -> !n.equals(Ioth.KERNEL)).toList()) {
                     KernelPeerBench.Options options = new KernelPeerBench.Options(stack, impair, Vde.millis(seconds),
-                            megabytes << 20, roundTrips, connections, Vde.millis(warmup));
+                            megabytes << 20, roundTrips, connections, Vde.millis(warmup), kernelCc);
                     if (!stackNets.isEmpty()) {
                         System.out.println();
                     }
