@@ -120,7 +120,8 @@ class TcpKernelPeerOverVdeTest {
     @Timeout(value = IMPAIRED_SECONDS, unit = TimeUnit.SECONDS)
     @Disabled("fails until lane tcp's fix: 16 MiB echoed through 5 % loss + 5±3 ms delay + 1 % dup does not finish"
             + " within this bound (74-84 s before lane tcp's loss recovery; with it merged, about 9 MiB each way in 40 s,"
-            + " cwnd 2-9 segments) where Linux at both ends of the same path takes 3.4-4.1 s")
+            + " cwnd 2-9 segments) where Linux at both ends of the same path takes 3.4-4.1 s (with this host's default"
+            + " congestion control, bbr, which ignores random loss; jnet runs CUBIC)")
     void jnetServerEchoesAKernelClientThroughWirefilter16MiB() throws Exception {
         String ns = start(true);
         echoThroughJnetServer(ns, 16L << 20);
@@ -130,13 +131,17 @@ class TcpKernelPeerOverVdeTest {
     @Timeout(value = IMPAIRED_SECONDS, unit = TimeUnit.SECONDS)
     @Disabled("fails until lane tcp's fix: 16 MiB echoed through 5 % loss + 5±3 ms delay + 1 % dup does not finish"
             + " within this bound (74-84 s before lane tcp's loss recovery; with it merged, about 9 MiB each way in 40 s,"
-            + " cwnd 2-9 segments) where Linux at both ends of the same path takes 3.4-4.1 s")
+            + " cwnd 2-9 segments) where Linux at both ends of the same path takes 3.4-4.1 s (with this host's default"
+            + " congestion control, bbr, which ignores random loss; jnet runs CUBIC)")
     void kernelServerEchoesAJnetClientThroughWirefilter16MiB() throws Exception {
         String ns = start(true);
         echoThroughKernelServer(ns, 16L << 20);
     }
 
-    /** The control: Linux at both ends of the same impaired path (client on jnet's switch, where jnet would be). */
+    /**
+     * The control: Linux at both ends of the same impaired path (client on jnet's switch, where jnet
+     * would be), with the congestion control a new namespace inherits from the host (bbr here).
+     */
     @Test
     @Timeout(value = IMPAIRED_SECONDS, unit = TimeUnit.SECONDS)
     void linuxServerEchoesALinuxClientThroughWirefilter16MiB() throws Exception {
