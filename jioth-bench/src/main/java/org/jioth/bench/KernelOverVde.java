@@ -30,6 +30,7 @@ final class KernelOverVde implements AutoCloseable {
     private final List<Process> plugs = new ArrayList<>();
     private final Thread cleanupHook = new Thread(this::cleanUp, "bench-netns-cleanup");
     private boolean cleaned;
+    private String congestionControl;
 
     private KernelOverVde(String id) {
         clientNs = "jioth-bench-" + id + "-c";
@@ -63,22 +64,18 @@ final class KernelOverVde implements AutoCloseable {
     }
 
     /**
-     * As {@link #create(Path, Path)}, with {@code congestionControl} (e.g. cubic) set as both
-     * namespaces' {@code net.ipv4.tcp_congestion_control}; null keeps what a new namespace gets
-     * (the host's default).
+     * As {@link #create(Path, Path)}, with {@code congestionControl} (e.g. cubic) set on both
+     * namespaces' route to 192.168.250.0/24 ({@code ip route ... congctl}); null keeps what a new
+     * namespace gets (the host's default).
      */
     static KernelOverVde create(Path clientSwitch, Path serverSwitch, String congestionControl) throws IOException {
         String id = UUID.randomUUID().toString().substring(0, 6);
         KernelOverVde k = new KernelOverVde(id);
         Runtime.getRuntime().addShutdownHook(k.cleanupHook);
         try {
+            k.congestionControl = congestionControl;
             k.plug(k.clientNs, "jbc" + id, StackPair.CLIENT.getHostAddress(), clientSwitch);
             k.plug(k.serverNs, "jbs" + id, StackPair.SERVER.getHostAddress(), serverSwitch);
-            if (congestionControl != null) {
-                for (String ns : List.of(k.clientNs, k.serverNs)) {
-                    run("ip", "netns", "exec", ns, "sysctl", "-q", "-w", "net.ipv4.tcp_congestion_control=" + congestionControl);
-                }
-            }
             return k;
         } catch (IOException | RuntimeException e) {
             k.close();
@@ -104,10 +101,18 @@ final class KernelOverVde implements AutoCloseable {
         }
         run("ip", "-n", ns, "addr", "add", address + "/24", "dev", tap);
         run("ip", "-n", ns, "link", "set", tap, "up");
+        if (congestionControl != null) {
+            // per route (RTAX_CC_ALGO): a container may forbid the namespace's sysctl, not its routes
+            run("ip", "-n", ns, "route", "replace", "192.168.250.0/24", "dev", tap, "proto", "kernel", "scope", "link", "src",
+                    address, "congctl", congestionControl);
+        }
     }
 
-    /** The client namespace's TCP congestion control (what its sockets use). */
+    /** The congestion control the kernel peers' connections use: the one set on their routes, else the namespace's default. */
     String congestionControl() throws IOException {
+        if (congestionControl != null) {
+            return congestionControl + " (set on the routes)";
+        }
         Process p = new ProcessBuilder("ip", "netns", "exec", clientNs, "sysctl", "-n", "net.ipv4.tcp_congestion_control")
                 .redirectErrorStream(true).start();
         p.getOutputStream().close();

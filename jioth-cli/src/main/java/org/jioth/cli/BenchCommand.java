@@ -125,7 +125,7 @@ final class BenchCommand {
         List<Double> impair = List.of();
 
         @Option(names = "--kernel-cc", description = "With vde_switch-kernel: the kernel peers' TCP congestion control "
-                + "(net.ipv4.tcp_congestion_control in their namespaces, e.g. cubic); default: what a new namespace gets.")
+                + "(set on their routes, ip route ... congctl, e.g. cubic); default: what a new namespace gets from the host.")
         String kernelCc;
 
         @Option(names = "--seconds", defaultValue = "3", description = "Time bound of each measurement (default ${DEFAULT-VALUE}).")
