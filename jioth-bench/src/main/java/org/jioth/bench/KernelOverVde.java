@@ -30,6 +30,7 @@ final class KernelOverVde implements AutoCloseable {
     private final List<Process> plugs = new ArrayList<>();
     private final Thread cleanupHook = new Thread(this::cleanUp, "bench-netns-cleanup");
     private boolean cleaned;
+    private String congestionControl;
 
     private KernelOverVde(String id) {
         clientNs = "jioth-bench-" + id + "-c";
@@ -54,12 +55,27 @@ final class KernelOverVde implements AutoCloseable {
 
     /** Both namespaces, plugged into {@code switchDir} and configured; ready to measure. */
     static KernelOverVde create(Path switchDir) throws IOException {
+        return create(switchDir, switchDir);
+    }
+
+    /** The client's namespace on {@code clientSwitch}, the server's on {@code serverSwitch} (e.g. joined by a wirefilter). */
+    static KernelOverVde create(Path clientSwitch, Path serverSwitch) throws IOException {
+        return create(clientSwitch, serverSwitch, null);
+    }
+
+    /**
+     * As {@link #create(Path, Path)}, with {@code congestionControl} (e.g. cubic) set on both
+     * namespaces' route to 192.168.250.0/24 ({@code ip route ... congctl}); null keeps what a new
+     * namespace gets (the host's default).
+     */
+    static KernelOverVde create(Path clientSwitch, Path serverSwitch, String congestionControl) throws IOException {
         String id = UUID.randomUUID().toString().substring(0, 6);
         KernelOverVde k = new KernelOverVde(id);
         Runtime.getRuntime().addShutdownHook(k.cleanupHook);
         try {
-            k.plug(k.clientNs, "jbc" + id, StackPair.CLIENT.getHostAddress(), switchDir);
-            k.plug(k.serverNs, "jbs" + id, StackPair.SERVER.getHostAddress(), switchDir);
+            k.congestionControl = congestionControl;
+            k.plug(k.clientNs, "jbc" + id, StackPair.CLIENT.getHostAddress(), clientSwitch);
+            k.plug(k.serverNs, "jbs" + id, StackPair.SERVER.getHostAddress(), serverSwitch);
             return k;
         } catch (IOException | RuntimeException e) {
             k.close();
@@ -85,6 +101,28 @@ final class KernelOverVde implements AutoCloseable {
         }
         run("ip", "-n", ns, "addr", "add", address + "/24", "dev", tap);
         run("ip", "-n", ns, "link", "set", tap, "up");
+        if (congestionControl != null) {
+            // per route (RTAX_CC_ALGO): a container may forbid the namespace's sysctl, not its routes
+            run("ip", "-n", ns, "route", "replace", "192.168.250.0/24", "dev", tap, "proto", "kernel", "scope", "link", "src",
+                    address, "congctl", congestionControl);
+        }
+    }
+
+    /** The congestion control the kernel peers' connections use: the one set on their routes, else the namespace's default. */
+    String congestionControl() throws IOException {
+        if (congestionControl != null) {
+            return congestionControl + " (set on the routes)";
+        }
+        Process p = new ProcessBuilder("ip", "netns", "exec", clientNs, "sysctl", "-n", "net.ipv4.tcp_congestion_control")
+                .redirectErrorStream(true).start();
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        try {
+            p.waitFor(COMMAND_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return out;
     }
 
     /** The command prefix that runs a program in the server's namespace. */
