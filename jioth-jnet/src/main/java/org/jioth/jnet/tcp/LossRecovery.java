@@ -228,7 +228,7 @@ final class LossRecovery {
             if (i == 0 && (le(r, ack) || o.sackCount > 1 && ge(l, o.sackLeft(1)) && le(r, o.sackRight(1)))) {
                 stats.dsacksIn++;
                 if (rack != null) {
-                    rack.reorderingSeen = true;
+                    rack.dsack(snd.una, snd.max);
                 }
                 if (dsack(l, r)) {
                     undo(); // every retransmission since the reduction arrived twice

@@ -721,6 +721,9 @@ public final class TcpConnection {
         if (recovery.active) {
             if (ge(ack, recovery.recover)) {
                 recovery.active = false;
+                if (recovery.rack != null) {
+                    recovery.rack.recoveryEnded();
+                }
                 recovery.dupAcks = 0;
                 // SACK recovery never inflated cwnd: it stays at ssthresh (RFC 6675). NewReno
                 // deflates to min(ssthresh, max(FlightSize, SMSS) + SMSS) (RFC 6582 3.2 step 3).

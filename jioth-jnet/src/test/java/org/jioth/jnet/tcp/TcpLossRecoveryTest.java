@@ -291,4 +291,23 @@ class TcpLossRecoveryTest {
         assertThat(h.c.stats().lostRetransmissions).isEqualTo(1);
         assertThat(h.c.stats().timeouts).isZero();
     }
+
+    /** RFC 8985 6.2 step 4: DSACKs widen the reordering window, once per round trip, up to SRTT; 16 recoveries reset it. */
+    @Test
+    void dsacksWidenTheReorderingWindowOncePerRoundTrip() {
+        long ms = 1_000_000L;
+        Rack rack = new Rack(64);
+        assertThat(rack.reorderingWindow(false, 8 * ms, 40 * ms)).isEqualTo(2 * ms);
+        rack.dsack(1000, 5000);
+        assertThat(rack.reorderingWindow(true, 8 * ms, 40 * ms)).as("seen: no longer zero in recovery").isEqualTo(4 * ms);
+        rack.dsack(2000, 6000); // the same round trip
+        assertThat(rack.reorderingWindow(false, 8 * ms, 40 * ms)).isEqualTo(4 * ms);
+        rack.dsack(5000, 9000);
+        assertThat(rack.reorderingWindow(false, 8 * ms, 40 * ms)).isEqualTo(6 * ms);
+        assertThat(rack.reorderingWindow(false, 8 * ms, 5 * ms)).as("at most SRTT").isEqualTo(5 * ms);
+        for (int i = 0; i < Rack.REO_WND_PERSIST; i++) {
+            rack.recoveryEnded();
+        }
+        assertThat(rack.reorderingWindow(false, 8 * ms, 40 * ms)).isEqualTo(2 * ms);
+    }
 }
