@@ -84,6 +84,9 @@ for mtu in 1500 65520; do
   ip netns exec "$ns" sleep 100000 &
   holder=$!
   pids+=($holder)
+  # slirp4netns joins the holder's namespace as it finds it: wait until `ip netns exec` has entered
+  # it, or the tap, its address and a default route would land in this (the host's) namespace
+  until [ "$(ip netns identify "$holder" 2>/dev/null)" = "$ns" ]; do sleep 0.05; done
   slirp4netns --configure --mtu=$mtu "$holder" tap0 > "$work/slirp4netns-$mtu.log" 2>&1 &
   pids+=($!)
   until ip -n "$ns" addr show tap0 2>/dev/null | grep -q 10.0.2.100; do sleep 0.1; done

@@ -4,5 +4,7 @@ module org.jioth.api {
     exports org.jioth.spi;
     exports org.jioth.nio;
     exports org.jioth.conf;
+    exports org.jioth.dns;
+    exports org.jioth.dhcp;
     uses org.jioth.spi.StackProvider;
 }

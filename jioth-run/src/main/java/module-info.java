@@ -8,5 +8,6 @@ module org.jioth.run {
     requires java.instrument;
     exports org.jioth.run;
     uses org.jioth.run.StackNameResolver;
+    provides org.jioth.run.StackNameResolver with org.jioth.run.StackDnsNameResolver;
     provides java.net.spi.InetAddressResolverProvider with org.jioth.run.StackResolverProvider;
 }

@@ -68,4 +68,12 @@ public interface IothStack extends NetConfig, AutoCloseable {
     default org.jioth.conf.IothConf.Result configure(String config) throws NetConfigException {
         return org.jioth.conf.IothConf.parse(config).apply(this);
     }
+
+    /**
+     * The stack's DNS stub resolver: it asks its servers over this stack's own channels (never the
+     * host's network). Fed by {@link #configure} ({@code dns=}, {@code domain=}) or set by hand.
+     */
+    default org.jioth.dns.DnsResolver resolver() {
+        return org.jioth.dns.StackResolvers.of(this);
+    }
 }

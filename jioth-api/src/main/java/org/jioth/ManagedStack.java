@@ -102,6 +102,7 @@ final class ManagedStack implements IothStack {
             if (open > 0) {
                 throw new StackBusyException(toString(), open);
             }
+            org.jioth.dhcp.DhcpClients.stopAll(this); // RELEASE the leases while the stack can still send
             impl.close();
             closed = true;
         }

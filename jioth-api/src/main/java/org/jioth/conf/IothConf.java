@@ -10,6 +10,9 @@ import java.util.Collections;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
+import org.jioth.IothStack;
+import org.jioth.dhcp.DhcpClients;
+import org.jioth.dhcp.DhcpLease;
 import org.jioth.MacAddress;
 import org.jioth.NetConfig;
 import org.jioth.NetConfigException;
@@ -26,8 +29,10 @@ import org.jioth.NetConfigException;
  * {@code fqdn=NAME} (with {@code eth} and no {@code mac}: the hash MAC of libiothaddr), {@code eth}
  * (MAC if given, link up), {@code ip=ADDR[/PREFIX]} (repeatable; missing or 0 prefix: 24 for IPv4,
  * 64 for IPv6), {@code gw=ADDR}, {@code dns=ADDR}, {@code domain=NAME}, and the removals
- * {@code -ip=}, {@code -gw=}, {@code -dns=}, {@code -domain=}, {@code -eth}. The dynamic protocols
- * ({@code dhcp}, {@code dhcp6}, {@code rd}, {@code slaac}, {@code auto*}) are refused with "not supported
+ * {@code -ip=}, {@code -gw=}, {@code -dns=}, {@code -domain=}, {@code -eth}. {@code dhcp} ({@code dhcp4},
+ * {@code dhcpv4}; {@code auto4} = {@code eth,dhcp}) runs a {@link org.jioth.dhcp.DhcpClient} that keeps
+ * the lease renewed, {@code -dhcp} releases it (both need an {@link IothStack}). The IPv6 protocols
+ * ({@code dhcp6}, {@code rd}, {@code slaac}, {@code auto}, {@code auto6}) are refused with "not supported
  * yet". Deviations from the C library: no 1-second sleep after {@code eth}; no record store, so an
  * address or route already present counts as applied (EEXIST is not an error) and {@code -static}
  * is refused.
@@ -79,8 +84,9 @@ public final class IothConf {
         }
     }
 
-    private static final Set<String> DYNAMIC = Set.of("dhcp", "dhcp4", "dhcpv4", "dhcp6", "dhcpv6", "rd", "rd6",
-            "slaac", "auto", "auto4", "autov4", "auto6", "autov6", "all");
+    private static final Set<String> DYNAMIC = Set.of("dhcp6", "dhcpv6", "rd", "rd6",
+            "slaac", "auto", "auto6", "autov6", "all");
+    private static final Set<String> DHCP = Set.of("dhcp", "dhcp4", "dhcpv4");
 
     private String iface = "vde0";
     private Integer ifindex;
@@ -88,6 +94,8 @@ public final class IothConf {
     private MacAddress mac;
     private boolean eth;
     private boolean ethDown;
+    private boolean dhcp;
+    private boolean dhcpRemove;
     private final List<Prefix> ips = new ArrayList<>();
     private final List<InetAddress> gateways = new ArrayList<>();
     private final List<InetAddress> dns = new ArrayList<>();
@@ -130,8 +138,19 @@ public final class IothConf {
         String tag = o.tag();
         String bare = tag.startsWith("-") ? tag.substring(1) : tag;
         if (DYNAMIC.contains(bare)) {
-            throw new IllegalArgumentException("iothconf: '" + tag + "' is not supported yet (DHCP, DHCPv6, router"
-                    + " discovery and SLAAC are not implemented); use static items, e.g. eth,ip=ADDR/PREFIX,gw=ADDR");
+            throw new IllegalArgumentException("iothconf: '" + tag + "' is not supported yet (DHCPv6, router"
+                    + " discovery and SLAAC are not implemented); use dhcp or static items, e.g. eth,ip=ADDR/PREFIX,gw=ADDR");
+        }
+        if (DHCP.contains(bare) || bare.equals("auto4") || bare.equals("autov4")) {
+            bare(o);
+            boolean remove = tag.startsWith("-");
+            if (remove) {
+                dhcpRemove = true;
+            } else {
+                dhcp = true;
+                eth |= bare.startsWith("auto");
+            }
+            return;
         }
         switch (tag) {
             case "iface" -> iface = required(o);
@@ -252,7 +271,7 @@ public final class IothConf {
 
     /** True when the string asks for any work (libioth returns 0 without touching the stack otherwise). */
     public boolean hasActions() {
-        return eth || ethDown || !ips.isEmpty() || !gateways.isEmpty() || !dns.isEmpty() || !domains.isEmpty()
+        return eth || ethDown || dhcp || dhcpRemove || !ips.isEmpty() || !gateways.isEmpty() || !dns.isEmpty() || !domains.isEmpty()
                 || !removeIps.isEmpty() || !removeGateways.isEmpty();
     }
 
@@ -265,6 +284,13 @@ public final class IothConf {
      *                            for a call it refused (the message names the call)
      */
     public Result apply(NetConfig stack) throws NetConfigException {
+        if (dhcp || dhcpRemove) {
+            throw new IllegalArgumentException("iothconf: 'dhcp' needs the stack's sockets: apply it to an IothStack");
+        }
+        return apply(stack, null);
+    }
+
+    private Result apply(NetConfig stack, IothStack sockets) throws NetConfigException {
         EnumSet<Step> done = EnumSet.noneOf(Step.class);
         if (!hasActions()) {
             return new Result(done, List.of(), List.of());
@@ -276,6 +302,9 @@ public final class IothConf {
         for (InetAddress g : removeGateways) {
             stack.ipRouteDel(null, 0, g, g instanceof Inet6Address ? index : 0);
         }
+        if (dhcpRemove) {
+            DhcpClients.stop(sockets, index);
+        }
         if (ethDown) {
             stack.linkSetUpDown(index, false);
         }
@@ -286,6 +315,16 @@ public final class IothConf {
             }
             stack.linkSetUpDown(index, true);
             done.add(Step.ETH);
+        }
+        List<InetAddress> servers = new ArrayList<>();
+        List<String> search = new ArrayList<>();
+        if (dhcp) {
+            DhcpLease lease = DhcpClients.start(sockets, index, fqdn);
+            if (lease != null) {
+                done.add(Step.DHCP);
+                servers.addAll(lease.dnsServers());
+                search.addAll(lease.searchDomains());
+            }
         }
         boolean anyStatic = !ips.isEmpty() || !gateways.isEmpty() || !dns.isEmpty() || !domains.isEmpty();
         for (boolean v6 : new boolean[] {true, false}) {
@@ -303,7 +342,21 @@ public final class IothConf {
         if (anyStatic) {
             done.add(Step.STATIC);
         }
-        return new Result(done, dns, domains);
+        servers.addAll(dns);
+        search.addAll(domains);
+        return new Result(done, servers, search);
+    }
+
+    /**
+     * {@link #apply(NetConfig)}, then hands the {@code dns=} servers and {@code domain=} search
+     * domains to the stack's {@link IothStack#resolver() resolver} (when the string names any).
+     */
+    public Result apply(IothStack stack) throws NetConfigException {
+        Result r = apply(stack, stack);
+        if (!r.dnsServers().isEmpty() || !r.domains().isEmpty()) {
+            stack.resolver().configure(r.dnsServers(), r.domains());
+        }
+        return r;
     }
 
     private interface ConfigCall {

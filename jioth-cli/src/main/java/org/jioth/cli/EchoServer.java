@@ -19,6 +19,8 @@ import org.jioth.IothStack;
 final class EchoServer implements AutoCloseable {
     /** The seed reads with BUFSIZ. */
     private static final int BUFFER = 8192;
+    /** The longest pause between accept attempts while accept keeps failing. */
+    private static final long MAX_ACCEPT_PAUSE_MILLIS = 1000;
     private final ServerSocketChannel listener;
     private final PrintStream log;
     private final boolean verbose;
@@ -28,11 +30,19 @@ final class EchoServer implements AutoCloseable {
 
     /** Binds {@code bind} on {@code stack} with the seed's backlog of 5; {@code verbose} prints the seed's log lines. */
     EchoServer(IothStack stack, InetSocketAddress bind, PrintStream log, boolean verbose) throws IOException {
+        this(bound(stack.provider().openServerSocketChannel(), bind), log, verbose);
+    }
+
+    /** Serves on {@code listener}, already bound (tests give one whose accept fails). */
+    EchoServer(ServerSocketChannel listener, PrintStream log, boolean verbose) {
         this.log = log;
         this.verbose = verbose;
-        this.listener = stack.provider().openServerSocketChannel();
+        this.listener = listener;
+    }
+
+    private static ServerSocketChannel bound(ServerSocketChannel listener, InetSocketAddress bind) throws IOException {
         try {
-            listener.bind(bind, 5);
+            return listener.bind(bind, 5);
         } catch (IOException | RuntimeException e) {
             listener.close();
             throw e;
@@ -58,8 +68,15 @@ final class EchoServer implements AutoCloseable {
         return this;
     }
 
-    /** Accepts until the listener closes or fails; returns then (for the command's main thread). */
+    /**
+     * Accepts until the listener closes; returns then (for the command's main thread). An accept
+     * error with the listener still open (a connection aborted in the queue, out of descriptors,
+     * out of buffers...) is logged and the loop goes on, after a pause that doubles while the
+     * errors repeat (so running out of descriptors does not spin), as a real server does: one
+     * client must not end the service for the others.
+     */
     void acceptLoop() {
+        long pauseMillis = 0;
         while (listener.isOpen()) {
             SocketChannel conn;
             try {
@@ -67,9 +84,19 @@ final class EchoServer implements AutoCloseable {
             } catch (ClosedChannelException e) {
                 return;
             } catch (IOException e) {
-                log.println("accept: " + e.getMessage());
-                return;
+                if (!listener.isOpen()) {
+                    return;
+                }
+                pauseMillis = Math.min(MAX_ACCEPT_PAUSE_MILLIS, Math.max(1, pauseMillis * 2));
+                log.println("accept: " + e.getMessage() + " (going on in " + pauseMillis + " ms)");
+                try {
+                    Thread.sleep(pauseMillis);
+                } catch (InterruptedException ie) {
+                    return;
+                }
+                continue;
             }
+            pauseMillis = 0;
             int id = connections.incrementAndGet();
             Thread.ofVirtual().name("ioth-conn-" + id).start(() -> serve(conn, id));
         }

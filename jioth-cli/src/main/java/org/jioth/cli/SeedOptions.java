@@ -34,6 +34,10 @@ final class SeedOptions {
     @Option(names = "--lo", description = "no interface: use the stack's loopback only (no VNL needed)")
     boolean loopbackOnly;
 
+    @Option(names = "--conf", paramLabel = "CONF",
+            description = "an iothconf string instead of --addr/--gateway, e.g. eth,dhcp or eth,ip=ADDR/PREFIX,gw=ADDR,dns=ADDR")
+    String conf;
+
     List<String> vnls() {
         return vnls == null ? List.of() : vnls;
     }
@@ -59,8 +63,35 @@ final class SeedOptions {
             closeQuietly(s);
             return null;
         }
-        net.apply(s, err);
-        return s;
+        if (conf == null) {
+            net.apply(s, err);
+            return s;
+        }
+        try {
+            org.jioth.conf.IothConf.Result r = s.configure(conf);
+            if (conf.contains("dhcp") && !r.steps().contains(org.jioth.conf.IothConf.Step.DHCP)) {
+                err.println("ioth " + command + ": dhcp: no lease (no DHCP server answered on " + ifname + ")");
+            }
+            return s;
+        } catch (java.io.IOException | RuntimeException e) {
+            err.println("ioth " + command + ": --conf " + conf + ": " + e.getMessage());
+            closeQuietly(s);
+            return null;
+        }
+    }
+
+    /** The first IPv4 address of IFNAME (what --conf gave it), or null. */
+    static java.net.InetAddress firstAddress(IothStack s, String ifname) {
+        try {
+            for (org.jioth.IfAddr a : s.interfaces()) {
+                if (a.name().equals(ifname) && a.address() instanceof java.net.Inet4Address) {
+                    return a.address();
+                }
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            return null;
+        }
+        return null;
     }
 
     /** {@code ADDR (STACK, IFNAME VNL...)} for the ready line. */

@@ -53,6 +53,14 @@ final class ServerCommand implements Callable<Integer> {
                 err.println("bind: " + e.getMessage());
                 return 1;
             }
+            UdpEcho udp;
+            try {
+                udp = new UdpEcho(s, new InetSocketAddress(seed.port), quiet ? null : out);
+            } catch (IOException e) {
+                err.println("bind udp: " + e.getMessage());
+                server.close();
+                return 1;
+            }
             out.println("listening on " + readyAddress(s) + ":" + server.localAddress().getPort() + " (" + seed.describe(s) + ")");
             out.flush();
             if (statsHook != null) {
@@ -61,6 +69,7 @@ final class ServerCommand implements Callable<Integer> {
             }
             server.acceptLoop();
             server.close();
+            udp.close();
             return 0;
         } finally {
             if (statsHook != null) {
@@ -78,6 +87,10 @@ final class ServerCommand implements Callable<Integer> {
     private String readyAddress(IothStack s) {
         if (seed.loopbackOnly) {
             return InetAddress.getLoopbackAddress().getHostAddress();
+        }
+        if (seed.conf != null) {
+            InetAddress got = SeedOptions.firstAddress(s, seed.ifname);
+            return got == null ? "0.0.0.0" : got.getHostAddress();
         }
         String a = seed.address != null ? seed.address : DEFAULT_ADDRESS;
         return a.substring(0, a.indexOf('/'));

@@ -59,6 +59,27 @@ class FinishedCliTest {
     }
 
     @Test
+    void aServerConfiguredByDhcpFromTheSlirpGatewayPrintsItsLeasedAddress(@TempDir Path dir) throws Exception {
+        Path log = dir.resolve("server.log");
+        Process p = new ProcessBuilder(ChildProcess.javaCommand(Main.class, "server", "jnet", "slirp://", "--conf",
+                "eth,dhcp", "-p", "5056")).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (!Files.readString(log).contains("listening on") && System.nanoTime() < deadline && p.isAlive()) {
+                Thread.sleep(50);
+            }
+            assertThat(Files.readString(log)).contains("listening on 10.0.2.15:5056 (jnet, vde0 slirp://)");
+        } finally {
+            p.destroyForcibly();
+            p.waitFor(30, TimeUnit.SECONDS);
+        }
+        ChildProcess.Result bad = ChildProcess.run(ChildProcess.javaCommand(Main.class, "server", "jnet", "null://",
+                "--conf", "eth,nonsense"), 60);
+        assertThat(bad.exitCode()).isEqualTo(1);
+        assertThat(bad.output()).contains("--conf eth,nonsense").contains("unknown option 'nonsense'");
+    }
+
+    @Test
     void switchTakesTheVnlFormOrSaysAPathIsExpected() throws Exception {
         ChildProcess.Result r = ChildProcess.run(ChildProcess.javaCommand(Main.class, "switch", "tcp://somewhere"), 60);
         assertThat(r.exitCode()).isEqualTo(2);

@@ -58,6 +58,27 @@ class IothRunTest {
     }
 
     @Test
+    void jedisProgramUnderIothRunFindsRedisThroughDnsmasqOverTheStack() throws Exception {
+        VdeNet.assumeKernelPeers("redis-server", "dnsmasq");
+        String ns = net.namespace(1);
+        net.start(ns, "dnsmasq.log", "dnsmasq", "--keep-in-foreground", "--conf-file=/dev/null", "--no-resolv",
+                "--no-hosts", "--bind-interfaces", "--listen-address=" + PEER, "--user=root", "--log-facility=-",
+                "--log-queries", "--pid-file=" + dir.resolve("dnsmasq.pid"), "--address=/cache.test/" + PEER,
+                "--local=/test/");
+        net.start(ns, "redis.log", "redis-server", "--bind", PEER, "--port", "6379", "--save", "", "--appendonly", "no",
+                "--protected-mode", "no", "--dir", dir.toString());
+        assertThat(net.awaitListening(ns, 6379)).as("redis-server: %s", net.log("redis.log")).isTrue();
+        // no --hosts: the name comes from dnsmasq, asked by the stack's resolver over the jnet stack
+        List<String> cmd = new java.util.ArrayList<>(ChildProcess.javaCommand(Main.class, "run", "jnet", net.vnl(),
+                "--conf", "eth,ip=" + VdeNet.NET + "50/24,dns=" + PEER + ",domain=test", "--",
+                "-cp", System.getProperty("java.class.path"), JedisMain.class.getName(), "cache", "6379", "100"));
+        ChildProcess.Result r = net.runIsolated(90, cmd);
+        assertThat(r.output()).as(r.output()).contains("verified 100 values");
+        assertThat(net.log("dnsmasq.log")).contains("query[A] cache.test from " + VdeNet.NET + "50");
+        assertThat(r.exitCode()).as(r.output()).isZero();
+    }
+
+    @Test
     void pgJdbcProgramUnderIothRunTalksToPostgresInANamespace() throws Exception {
         PostgresPeer.assume();
         String ns = net.namespace(1);

@@ -7,6 +7,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.jioth.jnet.ip.Ipv4Layer;
 import org.jioth.jnet.link.DeliveryFailure;
 import org.jioth.jnet.nio.JnetServerSocketChannel;
+import org.jioth.jnet.wire.Icmp4;
 import org.jioth.jnet.wire.Ipv4;
 import org.jioth.jnet.wire.Udp;
 
@@ -16,7 +17,8 @@ import org.jioth.jnet.wire.Udp;
  * takes goes to one transparent listener (its accepted channels' local address is the address the
  * peer asked for), UDP datagrams to ports no socket is bound to go to a {@link DatagramHandler},
  * and {@link #sendDatagram} sends UDP from any source address (a reply from the address the peer
- * wrote to). One per stack.
+ * wrote to); with {@link #onEcho}, ICMP echo requests to foreign addresses go to a handler that may
+ * answer them with {@link #sendEchoReply}. One per stack.
  */
 public final class TransparentGateway implements java.io.Closeable {
     /** Datagrams posted by {@link #sendDatagram} and not yet sent by the loop, at most. */
@@ -36,7 +38,16 @@ public final class TransparentGateway implements java.io.Closeable {
         void datagram(int source, int sourcePort, int destination, int destinationPort, ByteBuffer payload);
     }
 
+    /** Receives ICMP echo requests to foreign addresses the policy accepted (called on the loop, must not block). */
+    @FunctionalInterface
+    public interface EchoHandler {
+        /** {@code data} (position..limit, the bytes after the 8-byte header) is valid during the call only. */
+        void echo(int source, int destination, int identifier, int sequence, ByteBuffer data);
+    }
+
     private final JnetStack stack;
+    private final Icmp4 icmpView = new Icmp4();
+    private volatile EchoHandler echoes;
     private final AtomicInteger pending = new AtomicInteger();
     private final ByteBuffer tx = ByteBuffer.allocate(Ipv4Layer.HEADROOM + 65536);
     private final Udp udpView = new Udp();
@@ -51,7 +62,7 @@ public final class TransparentGateway implements java.io.Closeable {
         TransparentGateway g = new TransparentGateway(stack);
         stack.onLoop(() -> {
             stack.ipv4.setTransparent((in, hdr, buf) -> !in.isLoopback()
-                    && policy.accepts(hdr.protocol(), hdr.source(), hdr.destination()));
+                    && policy.accepts(hdr.protocol(), hdr.source(), hdr.destination()) && !g.tookEcho(hdr, buf));
             stack.udp.setTransparent((in, hdr, buf) -> {
                 if (g.udpView.wrap(buf, hdr.payloadOffset(), hdr.payloadLength(), hdr.source(), hdr.destination())
                         == Udp.Check.OK) {
@@ -64,6 +75,57 @@ public final class TransparentGateway implements java.io.Closeable {
             return null;
         });
         return g;
+    }
+
+    /**
+     * Hands ICMP echo requests to foreign addresses that the policy accepts to {@code handler}
+     * (null: such requests are delivered to the stack, which answers them itself).
+     */
+    public void onEcho(EchoHandler handler) {
+        this.echoes = handler;
+    }
+
+    /** An unfragmented echo request for the echo handler: taken (true) instead of delivered. */
+    private boolean tookEcho(Ipv4 hdr, ByteBuffer buf) {
+        EchoHandler h = echoes;
+        if (h == null || hdr.protocol() != Ipv4.PROTO_ICMP) {
+            return false;
+        }
+        if (!hdr.isFragment() && icmpView.wrap(buf, hdr.payloadOffset(), hdr.payloadLength()) == Icmp4.Check.OK
+                && icmpView.type() == Icmp4.ECHO_REQUEST && icmpView.code() == 0) {
+            int off = icmpView.payloadOffset();
+            h.echo(hdr.source(), hdr.destination(), icmpView.identifier(), icmpView.sequence(),
+                    buf.duplicate().limit(off + icmpView.payloadLength()).position(off));
+        }
+        return true; // any other ICMP to a foreign address is dropped
+    }
+
+    /**
+     * Sends an ICMP echo reply from {@code source} to {@code destination} carrying {@code data}
+     * (copied), any thread; false when too many wait for the loop (dropped).
+     */
+    public boolean sendEchoReply(int source, int destination, int identifier, int sequence, ByteBuffer data) {
+        if (data.remaining() > 65535 - Ipv4.HEADER - Icmp4.HEADER) {
+            return false;
+        }
+        if (pending.incrementAndGet() > MAX_PENDING_DATAGRAMS) {
+            pending.decrementAndGet();
+            return false;
+        }
+        byte[] copy = new byte[data.remaining()];
+        data.get(data.position(), copy);
+        stack.post(() -> {
+            pending.decrementAndGet();
+            int at = Ipv4Layer.HEADROOM;
+            Icmp4.emit(tx, at, Icmp4.ECHO_REPLY, 0, identifier << 16 | sequence & 0xffff);
+            tx.put(at + Icmp4.HEADER, copy);
+            Icmp4.finish(tx, at, Icmp4.HEADER + copy.length);
+            if (stack.ipv4.output(source, destination, Ipv4.PROTO_ICMP, 0, Ipv4Layer.DEFAULT_TTL, false, tx, at,
+                    Icmp4.HEADER + copy.length, DeliveryFailure.IGNORE) == 0) {
+                stack.counters.inc(Counter.ICMP_OUT_MSGS);
+            }
+        });
+        return true;
     }
 
     /** Opens the stack's transparent listener (see {@link JnetServerSocketChannel#bindTransparent}). */

@@ -106,6 +106,22 @@ class TransparentGatewayTest {
     }
 
     @Test
+    void echoRequestsToForeignAddressesGoToTheEchoHandlerWhichMayAnswer() throws Exception {
+        BlockingQueue<String> got = new ArrayBlockingQueue<>(4);
+        try (Pair p = pair();
+                TransparentGateway t = TransparentGateway.enable(p.gateway(), (proto, src, dst) -> true,
+                        (s, sp, d, dp, payload) -> { })) {
+            t.onEcho((src, dst, id, seq, data) -> {
+                got.add(Ip4.toString(dst) + " " + data.remaining());
+                t.sendEchoReply(dst, src, id, seq, data);
+            });
+            assertThat(p.client().ping(FOREIGN, Duration.ofSeconds(10))).isNotNull();
+            assertThat(got.poll(10, TimeUnit.SECONDS)).isEqualTo("203.0.113.5 56");
+            assertThat(p.gateway().counter(Counter.ICMP_OUT_ECHO_REPS)).as("the stack itself did not answer").isZero();
+        }
+    }
+
+    @Test
     void whatThePolicyRefusesIsNotAnswered() throws Exception {
         try (Pair p = pair();
                 TransparentGateway t = TransparentGateway.enable(p.gateway(), (proto, src, dst) -> false,

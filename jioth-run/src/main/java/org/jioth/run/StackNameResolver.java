@@ -10,7 +10,7 @@ import org.jioth.IothStack;
 /**
  * A name service that works over a stack (a DNS client on its sockets), found with
  * {@code ServiceLoader}: {@link StackResolverProvider} asks it for the names the static entries do
- * not know. None exists yet (the stack's DNS client is a later step); this is the hook it plugs into.
+ * not know. {@link StackDnsNameResolver} (the stack's own DNS resolver) is the one jioth-run ships.
  */
 public interface StackNameResolver {
 

@@ -20,7 +20,7 @@ import org.jioth.conf.IothConf;
 /**
  * Names on the JVM-wide stack: {@code localhost}, this host's name (the stack's configured
  * addresses, else loopback), the static {@code ioth.hosts} entries, then any {@link StackNameResolver}
- * (the stack's DNS once it exists), then, only with {@code ioth.resolver=host}, the JDK's resolver.
+ * (the stack's DNS resolver, {@link StackDnsNameResolver}), then, only with {@code ioth.resolver=host}, the JDK's resolver.
  */
 final class StackResolver implements InetAddressResolver {
     private final Map<String, List<InetAddress>> hosts;
@@ -79,8 +79,8 @@ final class StackResolver implements InetAddressResolver {
             return builtin.lookupByName(host, policy);
         }
         if (found == null) {
-            throw new UnknownHostException(host + ": not in -Dioth.hosts (ioth run --hosts NAME=ADDR), and the stack"
-                    + " has no DNS resolver yet (--resolver host asks the host's resolver instead)");
+            throw new UnknownHostException(host + ": not in -Dioth.hosts (ioth run --hosts NAME=ADDR), and the stack's resolver"
+                    + " has no DNS server (ioth.conf ...,dns=ADDR; --resolver host asks the host's resolver instead)");
         }
         List<InetAddress> ordered = order(found, policy);
         if (ordered.isEmpty()) {
@@ -107,6 +107,9 @@ final class StackResolver implements InetAddressResolver {
     }
 
     private List<StackNameResolver> services() {
+        if (!JvmStack.isConfigured()) {
+            return List.of(); // no JVM-wide stack to ask over (a resolver made by hand, as in tests)
+        }
         List<StackNameResolver> s = services;
         if (s == null) {
             List<StackNameResolver> found = new ArrayList<>();

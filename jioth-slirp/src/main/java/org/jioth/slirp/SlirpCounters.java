@@ -22,9 +22,13 @@ public final class SlirpCounters {
     public final LongAdder dhcpMalformed = new LongAdder();
     public final LongAdder dnsQueries = new LongAdder();
     public final LongAdder dnsMalformed = new LongAdder();
-    /** Datagrams to foreign addresses the gateway does not carry (ICMP, restrict, other guests' addresses). */
+    /** Datagrams to foreign addresses the gateway does not carry (restrict, other guests' addresses, other protocols). */
     public final LongAdder foreignDropped = new LongAdder();
     public final LongAdder hostForwardsAccepted = new LongAdder();
+    /** ICMP echo requests to outside addresses, the replies given, and those left unanswered. */
+    public final LongAdder icmpEchoes = new LongAdder();
+    public final LongAdder icmpEchoReplies = new LongAdder();
+    public final LongAdder icmpUnanswered = new LongAdder();
 
     /** A snapshot by name, for printing. */
     public Map<String, Long> snapshot() {
@@ -43,6 +47,9 @@ public final class SlirpCounters {
         m.put("dnsMalformed", dnsMalformed.sum());
         m.put("foreignDropped", foreignDropped.sum());
         m.put("hostForwardsAccepted", hostForwardsAccepted.sum());
+        m.put("icmpEchoes", icmpEchoes.sum());
+        m.put("icmpEchoReplies", icmpEchoReplies.sum());
+        m.put("icmpUnanswered", icmpUnanswered.sum());
         return m;
     }
 

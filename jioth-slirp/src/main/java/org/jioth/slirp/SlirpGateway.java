@@ -60,6 +60,8 @@ final class SlirpGateway implements Closeable {
             this.transparent = TransparentGateway.enable(stack, this::accepts,
                     (src, sport, dst, dport, payload) -> datagram(src, sport, dst, dport, payload, udpRef[0], fwdRef[0]));
             made.add(transparent);
+            EchoProxy echoes = new EchoProxy(transparent, counters);
+            transparent.onEcho(echoes::echo);
             this.tcp = new TcpNat(transparent.openListener(Math.min(options.maxFlows(), 4096)), this::hostTarget,
                     budget, options, counters);
             made.add(tcp);
@@ -85,12 +87,12 @@ final class SlirpGateway implements Closeable {
         }
     }
 
-    /** Which datagrams to addresses not the gateway's it takes (the stack's loop). */
+    /** Which datagrams to addresses not the gateway's it takes (the stack's loop); ICMP goes to the {@link EchoProxy}. */
     private boolean accepts(int protocol, int source, int destination) {
         boolean ok = !options.restrict() && !options.inNetwork(destination) && !isMulticast(destination)
-                && (protocol == Ipv4.PROTO_TCP || protocol == Ipv4.PROTO_UDP);
+                && (protocol == Ipv4.PROTO_TCP || protocol == Ipv4.PROTO_UDP || protocol == Ipv4.PROTO_ICMP);
         if (!ok) {
-            counters.foreignDropped.increment(); // ICMP echo to outside is not answered: see the docs
+            counters.foreignDropped.increment();
         }
         return ok;
     }

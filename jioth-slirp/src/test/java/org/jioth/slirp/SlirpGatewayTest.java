@@ -215,6 +215,25 @@ class SlirpGatewayTest {
     }
 
     @Test
+    void pingsGoThroughTheHostAndRestrictStopsThem() throws Exception {
+        Optional<InetAddress> own = ownAddress();
+        assumeTrue(own.isPresent(), "the host has no non-loopback IPv4 address to stand for the outside");
+        SlirpPort port = slirp("slirp://");
+        try (Guest s = guest(port)) {
+            assertThat(s.stack().ping(GATEWAY, java.time.Duration.ofSeconds(10))).isNotNull();
+            assertThat(s.stack().ping(own.get(), java.time.Duration.ofSeconds(10))).isNotNull();
+            assertThat(port.counters().icmpEchoReplies.sum()).isEqualTo(1);
+        }
+        SlirpPort restricted = slirp("slirp:///restrict");
+        try (Guest s = guest(restricted)) {
+            assertThat(s.stack().ping(GATEWAY, java.time.Duration.ofSeconds(10))).isNotNull();
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> s.stack().ping(own.get(),
+                    java.time.Duration.ofMillis(500))).isInstanceOf(IOException.class);
+            assertThat(restricted.counters().icmpEchoes.sum()).isZero();
+        }
+    }
+
+    @Test
     void closingThePortClosesItsFlows() throws Exception {
         try (ServerSocketChannel server = ServerSocketChannel.open()
                 .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {

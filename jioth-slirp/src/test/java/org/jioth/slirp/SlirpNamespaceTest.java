@@ -24,8 +24,9 @@ import org.junit.jupiter.api.Test;
  * vde_switch (run inside the namespace), and a slirp port opened here and cabled to that switch.
  * The guest's kernel and busybox tools get an address by DHCP, resolve a name from the host's
  * /etc/hosts through 10.0.2.3, fetch 64 MiB from an HTTP server on the host's 127.0.0.1 through
- * 10.0.2.2, echo UDP the same way, and serve host clients through hostfwd rules (TCP and UDP). Needs root,
- * iproute2, vde_switch, udhcpc, busybox and socat; skips otherwise.
+ * 10.0.2.2, echo UDP the same way, ping the gateway and the host's own address, and serve host
+ * clients through hostfwd rules (TCP and UDP). Needs root,
+ * iproute2, vde_switch, udhcpc, busybox, socat and ping; skips otherwise.
  */
 class SlirpNamespaceTest {
     static final long BODY = 64L << 20;
@@ -50,7 +51,7 @@ class SlirpNamespaceTest {
     static void assumeTools() throws Exception {
         assumeTrue("root".equals(System.getProperty("user.name")), "needs root to create a network namespace");
         assumeTrue(Files.exists(Path.of("/dev/net/tun")), "needs /dev/net/tun");
-        for (String tool : List.of("ip", "vde_switch", "udhcpc", "busybox", "socat", "sha256sum")) {
+        for (String tool : List.of("ip", "vde_switch", "udhcpc", "busybox", "socat", "sha256sum", "ping")) {
             assumeTrue(run(10, "sh", "-c", "command -v " + tool).code() == 0, "needs " + tool);
         }
     }
@@ -142,6 +143,13 @@ class SlirpNamespaceTest {
                 ok(fetch);
                 assertThat(fetch.out()).startsWith(expected);
                 assertThat(slirp.counters().bytesIn.sum()).isGreaterThanOrEqualTo(BODY);
+
+                ok(guest.sh(30, "ping -c 2 -W 5 10.0.2.2"));
+                java.util.Optional<java.net.InetAddress> own = SlirpGatewayTest.ownAddress();
+                if (own.isPresent()) { // the host's own address, still this machine: an echo through the host
+                    ok(guest.sh(30, "ping -c 2 -W 5 " + own.get().getHostAddress()));
+                    assertThat(slirp.counters().icmpEchoReplies.sum()).isGreaterThanOrEqualTo(2);
+                }
 
                 Result udp = guest.sh(30, "echo ping-over-udp | socat -t 3 - UDP4:10.0.2.2:" + echo.port());
                 ok(udp);

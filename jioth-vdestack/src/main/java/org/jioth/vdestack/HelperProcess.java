@@ -1,11 +1,7 @@
 package org.jioth.vdestack;
 
 import java.io.IOException;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 import java.net.URISyntaxException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -15,12 +11,10 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.ReentrantLock;
 import org.jioth.Errno;
 import org.jioth.linux.ErrnoException;
-import org.jioth.linux.NativeSupport;
 import org.jioth.linux.unix.FdPassing;
-import org.jioth.linux.unix.Reactor;
+import org.jioth.linux.unix.PeerCredentials;
 import org.jioth.linux.unix.UnixSocket;
 
 /**
@@ -40,14 +34,11 @@ final class HelperProcess implements AutoCloseable {
     static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(20);
 
     private final Process process;
-    private final UnixSocket channel;
-    private final ReentrantLock lock = new ReentrantLock();
-    private final ByteBuffer reply = ByteBuffer.allocate(HelperProtocol.REPLY).order(ByteOrder.nativeOrder());
-    private volatile boolean closed;
+    private final HelperChannel channel;
 
     private HelperProcess(Process process, UnixSocket channel) {
         this.process = process;
-        this.channel = channel;
+        this.channel = new HelperChannel(channel, REQUEST_TIMEOUT);
     }
 
     /** Starts a helper in a new user+network namespace and waits until it is connected. */
@@ -67,6 +58,12 @@ final class HelperProcess implements AutoCloseable {
                     .redirectError(ProcessBuilder.Redirect.PIPE)
                     .start();
             UnixSocket accepted = awaitConnection(listener, process);
+            try {
+                checkPeer(accepted, process.pid(), (Integer) Files.getAttribute(dir, "unix:uid"));
+            } catch (IOException | RuntimeException e) {
+                accepted.close();
+                throw e;
+            }
             drainErrors(process);
             return new HelperProcess(process, accepted);
         } catch (IOException | RuntimeException e) {
@@ -80,6 +77,19 @@ final class HelperProcess implements AutoCloseable {
             }
             Files.deleteIfExists(socketPath);
             Files.deleteIfExists(dir);
+        }
+    }
+
+    /**
+     * The connection must come from the helper we started, running as our user: SO_PEERCRED as the
+     * kernel reports it here (the helper is root in its own user namespace, mapped to our uid).
+     * The socket's directory is ours and private, so this is a second lock, not the only one.
+     */
+    static void checkPeer(UnixSocket accepted, long helperPid, int ourUid) throws IOException {
+        PeerCredentials peer = PeerCredentials.of(accepted);
+        if (peer.pid() != helperPid || peer.uid() != ourUid) {
+            throw new IOException("vdestack: refused a helper connection from pid " + peer.pid() + " uid " + peer.uid()
+                    + " (expected the helper we started, pid " + helperPid + ", running as uid " + ourUid + ")");
         }
     }
 
@@ -100,7 +110,7 @@ final class HelperProcess implements AutoCloseable {
             if (System.nanoTime() > deadline) {
                 throw new IOException("vdestack: the namespace helper did not connect within " + START_TIMEOUT);
             }
-            waitReadable(listener.fd(), Duration.ofMillis(100));
+            HelperChannel.waitReadable(listener.fd(), Duration.ofMillis(100));
         }
     }
 
@@ -119,12 +129,31 @@ final class HelperProcess implements AutoCloseable {
         });
     }
 
+    /** The helper's JVM without an AOT cache: C1 only, so it starts quickly and stays small. */
+    static final List<String> JIT_OPTIONS = List.of("-XX:+UseSerialGC", "-Xms8m", "-Xmx48m", "-XX:TieredStopAtLevel=1",
+            "-Xss512k", "-XX:-UsePerfData", "-Xshare:auto", "--enable-native-access=ALL-UNNAMED");
+    /**
+     * The helper's JVM with an AOT cache ({@link HelperAotCache}): C1 with one compiler thread, a
+     * smaller heap and code cache. Not interpreted only: that saves another 10 MB but halves the
+     * connections per second, since every socket a client opens is a request to the helper.
+     */
+    static final List<String> AOT_OPTIONS = List.of("-XX:+UseSerialGC", "-Xms4m", "-Xmx32m", "-XX:TieredStopAtLevel=1",
+            "-XX:CICompilerCount=1", "-Xss256k", "-XX:ReservedCodeCacheSize=8m", "-XX:-UsePerfData",
+            "--enable-native-access=ALL-UNNAMED");
+
     static List<String> command(String socketPath) {
         List<String> cmd = new ArrayList<>(List.of("unshare", "--user", "--map-root-user", "--net"));
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.addAll(List.of("-XX:+UseSerialGC", "-Xms8m", "-Xmx48m", "-XX:TieredStopAtLevel=1", "-Xss512k",
-                "-XX:-UsePerfData", "-Xshare:auto", "--enable-native-access=ALL-UNNAMED",
-                "-cp", helperClassPath(), NamespaceHelper.class.getName(), socketPath));
+        String classPath = helperClassPath();
+        java.util.Optional<Path> aot = HelperAotCache.forHelper(AOT_OPTIONS, classPath);
+        if (aot.isPresent()) {
+            cmd.addAll(AOT_OPTIONS);
+            cmd.add("-XX:AOTCache=" + aot.get());
+        } else {
+            cmd.addAll(JIT_OPTIONS);
+        }
+        cmd.addAll(List.of("-cp", classPath, NamespaceHelper.class.getName(), socketPath,
+                Long.toString(ProcessHandle.current().pid())));
         return cmd;
     }
 
@@ -152,92 +181,18 @@ final class HelperProcess implements AutoCloseable {
 
     /** socket(domain, type, protocol) inside the namespace. */
     int socket(int domain, int type, int protocol) throws ErrnoException {
-        return request(HelperProtocol.request(HelperProtocol.OP_SOCKET, domain, type, protocol, null),
-                "socket(" + domain + ", " + type + ", " + protocol + ") in the vdestack namespace");
+        return channel.socket(domain, type, protocol);
     }
 
     /** A new tap interface {@code name} inside the namespace. */
     int tap(String name) throws ErrnoException {
-        return request(HelperProtocol.request(HelperProtocol.OP_TAP, 0, 0, 0, name), "tap " + name + " in the vdestack namespace");
-    }
-
-    private int request(ByteBuffer request, String what) throws ErrnoException {
-        lock.lock();
-        try {
-            if (closed) {
-                throw new ErrnoException(what, Errno.EBADF.value(), "the stack is closed");
-            }
-            while (FdPassing.send(channel, request, -1) < 0) {
-                waitFor(what);
-            }
-            long deadline = System.nanoTime() + REQUEST_TIMEOUT.toNanos();
-            while (true) {
-                reply.clear();
-                FdPassing.Received r = FdPassing.receive(channel, reply);
-                if (r != null) {
-                    if (r.bytes() == 0) {
-                        throw new ErrnoException(what, Errno.ECONNRESET.value(), "the namespace helper is gone");
-                    }
-                    int errno = reply.getInt(0);
-                    if (errno != 0 || r.fd() < 0) {
-                        if (r.fd() >= 0) {
-                            org.jioth.linux.tap.TunTap.close(r.fd());
-                        }
-                        throw new ErrnoException(what, errno != 0 ? errno : Errno.EIO.value());
-                    }
-                    return r.fd();
-                }
-                if (System.nanoTime() > deadline) {
-                    throw new ErrnoException(what, Errno.ETIMEDOUT.value(), "no answer from the namespace helper");
-                }
-                waitFor(what);
-            }
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    private void waitFor(String what) throws ErrnoException {
-        try {
-            waitReadable(channel.fd(), Duration.ofMillis(500));
-        } catch (IOException e) {
-            throw new ErrnoException(what, Errno.EIO.value(), e.getMessage());
-        }
-    }
-
-    /**
-     * Waits until {@code fd} is readable or the time passes: poll(2) on a platform thread, the shared
-     * reactor on a virtual thread (which must not pin its carrier).
-     */
-    private static void waitReadable(int fd, Duration timeout) throws IOException {
-        if (Thread.currentThread().isVirtual()) {
-            try {
-                Reactor.shared().awaitReadable(fd, timeout);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new java.io.InterruptedIOException("interrupted while waiting for the vdestack helper");
-            }
-            return;
-        }
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = NativeSupport.newCallState(arena);
-            org.jioth.linux.Poll.pollIn(state, arena.allocate(8), fd, (int) timeout.toMillis());
-        }
+        return channel.tap(name);
     }
 
     /** Ends the helper: closing the connection makes it exit; it is killed if it has not within 10 s. */
     @Override
     public void close() {
-        lock.lock();
-        try {
-            if (closed) {
-                return;
-            }
-            closed = true;
-            channel.close();
-        } finally {
-            lock.unlock();
-        }
+        channel.close();
         try {
             if (!process.waitFor(10, TimeUnit.SECONDS)) {
                 process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);

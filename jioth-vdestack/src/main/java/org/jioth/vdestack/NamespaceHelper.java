@@ -10,6 +10,7 @@ import org.jioth.linux.fdnio.FdSelectorProvider;
 import org.jioth.linux.unix.UnixSocket;
 import org.jioth.linux.tap.TunTap;
 import org.jioth.linux.unix.FdPassing;
+import org.jioth.linux.unix.PeerCredentials;
 
 /**
  * The process that owns a vdestack's namespace. Started as
@@ -26,8 +27,12 @@ public final class NamespaceHelper {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length != 1) {
-            System.err.println("usage: NamespaceHelper CONTROL-SOCKET-PATH (started by the vdestack plug-in)");
+        if (args.length == 1 && args[0].equals(AOT_TRAINING)) {
+            train();
+            System.exit(0);
+        }
+        if (args.length != 2) {
+            System.err.println("usage: NamespaceHelper CONTROL-SOCKET-PATH STACK-PID (started by the vdestack plug-in)");
             System.exit(2);
         }
         allowPing();
@@ -38,8 +43,54 @@ public final class NamespaceHelper {
             System.err.println("vdestack helper: cannot reach the stack at " + args[0] + ": " + e.getMessage());
             System.exit(3);
         }
+        String refused = checkStack(PeerCredentials.of(channel), Long.parseLong(args[1]));
+        if (refused != null) {
+            System.err.println("vdestack helper: " + refused);
+            System.exit(4);
+        }
         serve(channel);
         System.exit(0);
+    }
+
+    /** The argument of the training run that records {@link HelperAotCache}'s cache. */
+    static final String AOT_TRAINING = "--aot-training";
+
+    /**
+     * The training run for the AOT cache: what a real helper does, against a stack end in this JVM
+     * on a socketpair (a socket and a tap requested, the tap refused where /dev/net/tun is not ours),
+     * so the cache holds the classes and linked native calls that a helper's start needs.
+     */
+    private static void train() throws Exception {
+        UnixSocket[] pair = UnixSocket.pair(UnixSocket.Type.SEQPACKET);
+        checkStack(PeerCredentials.of(pair[1]), ProcessHandle.current().pid());
+        Thread stack = Thread.ofPlatform().start(() -> {
+            try (HelperChannel channel = new HelperChannel(pair[0], java.time.Duration.ofSeconds(20))) {
+                TunTap.close(channel.socket(2, 1 | 0x80000, 0));
+                try {
+                    TunTap.close(channel.tap("aot0"));
+                } catch (ErrnoException e) {
+                    // no tap outside a namespace of ours: the refusal is trained too
+                }
+            } catch (ErrnoException e) {
+                System.err.println("vdestack helper training: " + e.getMessage());
+            }
+        });
+        serve(pair[1]);
+        stack.join();
+        pair[1].close();
+    }
+
+    /**
+     * Serve only the stack that started us: SO_PEERCRED as seen from inside our user namespace,
+     * where the user who made it (the stack's) is root, and the stack's process id. Returns why the
+     * peer is refused, or null.
+     */
+    static String checkStack(PeerCredentials peer, long stackPid) {
+        if (peer.uid() != 0 || peer.pid() != stackPid) {
+            return "refusing to serve pid " + peer.pid() + " uid " + peer.uid() + " (seen from the namespace): expected the stack,"
+                    + " pid " + stackPid + ", as uid 0 (the user owning this namespace)";
+        }
+        return null;
     }
 
     /**
@@ -56,7 +107,6 @@ public final class NamespaceHelper {
 
     private static void serve(UnixSocket channel) throws Exception {
         ByteBuffer in = ByteBuffer.allocate(HelperProtocol.MAX_REQUEST).order(ByteOrder.nativeOrder());
-        ByteBuffer out = ByteBuffer.allocate(HelperProtocol.REPLY).order(ByteOrder.nativeOrder());
         try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
             java.lang.foreign.MemorySegment state = org.jioth.linux.NativeSupport.newCallState(arena);
             java.lang.foreign.MemorySegment pollfd = arena.allocate(8);
@@ -83,7 +133,7 @@ public final class NamespaceHelper {
                 } catch (RuntimeException e) {
                     errno = org.jioth.Errno.EINVAL.value();
                 }
-                out.clear().putInt(errno).flip();
+                ByteBuffer out = HelperProtocol.reply(in, errno);
                 try {
                     while (FdPassing.send(channel, out, fd) < 0) {
                         org.jioth.linux.Poll.pollIn(state, pollfd, channel.fd(), 10); // a full socket: rare, retry shortly
@@ -101,6 +151,7 @@ public final class NamespaceHelper {
         if (request.remaining() < HelperProtocol.REQUEST_HEADER) {
             throw new ErrnoException("request", org.jioth.Errno.EINVAL.value());
         }
+        request.getInt(); // the id, echoed by HelperProtocol.reply
         int op = request.getInt();
         int a = request.getInt();
         int b = request.getInt();

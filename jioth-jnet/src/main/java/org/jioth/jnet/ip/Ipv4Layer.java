@@ -233,6 +233,7 @@ public final class Ipv4Layer {
         p.local = false;
         Route r = routes.lookup(dst, interfaces::isUsable);
         if (r == null && dst == Ip4.BROADCAST) {
+            NetInterface bare = null;
             for (NetInterface i : interfaces.all()) {
                 if (!i.isLoopback() && i.isUp() && !i.addresses().isEmpty()) {
                     p.iface = i;
@@ -240,6 +241,16 @@ public final class Ipv4Layer {
                     p.source = source != 0 ? source : i.sourceFor(dst);
                     return 0;
                 }
+                if (bare == null && !i.isLoopback() && i.isUp()) {
+                    bare = i;
+                }
+            }
+            if (bare != null) {
+                // An up interface without an address: a DHCP client's DISCOVER from 0.0.0.0 (RFC 2131 4.1)
+                p.iface = bare;
+                p.nextHop = dst;
+                p.source = source;
+                return 0;
             }
         }
         if (r == null) {
@@ -269,7 +280,7 @@ public final class Ipv4Layer {
             return r;
         }
         Path p = path;
-        if (p.source == 0) {
+        if (p.source == 0 && dst != Ip4.BROADCAST) { // 0.0.0.0 only to the limited broadcast (DHCP)
             counters.inc(Counter.IP_OUT_DISCARDS);
             return -Errno.EADDRNOTAVAIL.value();
         }

@@ -1,8 +1,11 @@
 package org.jioth.linux.fdnio;
 
+import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static org.jioth.linux.fdnio.FdNative.*;
 
 import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.SocketAddress;
@@ -88,12 +91,18 @@ public final class FdServerSocketChannel extends ServerSocketChannel implements 
             }
             boolean completed = false;
             int c = -1;
-            try {
+            InetSocketAddress remote = null;
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment peer = arena.allocate(SOCKADDR_MAX, 8);
+                MemorySegment peerLen = arena.allocate(JAVA_INT);
                 if (blocking) {
                     begin();
                 }
                 while (true) {
-                    c = fd.accept();
+                    c = fd.accept(peer, peerLen);
+                    if (c >= 0) {
+                        remote = SockAddr.decode(peer);
+                    }
                     if (c >= 0 || !blocking || !isOpen()) {
                         break;
                     }
@@ -111,9 +120,10 @@ public final class FdServerSocketChannel extends ServerSocketChannel implements 
             }
             NativeFd accepted = new NativeFd(c, fd.family);
             try {
-                return provider.opened(new FdSocketChannel(provider, accepted, accepted.localAddress(), accepted.remoteAddress()));
-            } catch (IOException e) {
-                accepted.close(); // reset before we could ask its addresses
+                // getsockname works on a connection already reset; the peer came from accept itself
+                return provider.opened(new FdSocketChannel(provider, accepted, accepted.localAddress(), remote));
+            } catch (IOException | RuntimeException e) {
+                accepted.close();
                 throw e;
             }
         } finally {

@@ -232,11 +232,17 @@ final class NativeFd {
         }
     }
 
-    /** accept4 non-blocking close-on-exec: the new descriptor, or -1 when none is pending. */
-    int accept() throws IOException {
+    /**
+     * accept4 non-blocking close-on-exec: the new descriptor, or -1 when none is pending. The peer's
+     * address is written to {@code peer} (SOCKADDR_MAX bytes) by accept itself, as the JDK takes it:
+     * a connection reset while it waited in the queue has no peer any more for getpeername
+     * (ENOTCONN), but it is still a connection to hand out, whose first read reports the reset.
+     */
+    int accept(MemorySegment peer, MemorySegment peerLen) throws IOException {
+        peerLen.set(JAVA_INT, 0, SOCKADDR_MAX);
         int c;
         try {
-            c = (int) ACCEPT4.invokeExact(state(), fd, MemorySegment.NULL, MemorySegment.NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+            c = (int) ACCEPT4.invokeExact(state(), fd, peer, peerLen, SOCK_NONBLOCK | SOCK_CLOEXEC);
         } catch (Throwable t) {
             throw fatal(t);
         }

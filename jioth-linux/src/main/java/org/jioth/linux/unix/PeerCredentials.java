@@ -13,6 +13,16 @@ public record PeerCredentials(int pid, int uid, int gid) {
     private static final int SOL_SOCKET = 1;
     private static final int SO_PEERCRED = 17;
 
+    /** The credentials of {@code socket}'s peer, with the socket held open for the call. */
+    public static PeerCredentials of(UnixSocket socket) throws ErrnoException {
+        socket.begin("getsockopt(SO_PEERCRED)");
+        try {
+            return of(socket.fd());
+        } finally {
+            socket.end();
+        }
+    }
+
     /** The peer of the connected socket {@code fd}. */
     public static PeerCredentials of(int fd) throws ErrnoException {
         try (Arena arena = Arena.ofConfined()) {

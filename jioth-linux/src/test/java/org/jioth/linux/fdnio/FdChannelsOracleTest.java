@@ -48,6 +48,51 @@ class FdChannelsOracleTest {
         assertThat(jdk).isNotEmpty();
     }
 
+    /**
+     * A client that resets (SO_LINGER 0) or closes before the server accepts: accept still hands
+     * out the connection with the peer's address (the JDK takes it from accept itself; asking
+     * getpeername afterwards fails with ENOTCONN on the reset one), and its first read reports the
+     * reset, or the data then end of stream. The next client is served as usual.
+     */
+    @Test
+    void connectionsResetOrClosedBeforeAcceptAreStillAccepted() throws Exception {
+        sameAsJdk((p, seen) -> {
+            try (ServerSocketChannel server = p.openServerSocketChannel()) {
+                server.bind(new InetSocketAddress(LOOPBACK, 0), 5);
+                SocketChannel reset = SocketChannel.open(server.getLocalAddress());
+                int resetPort = ((InetSocketAddress) reset.getLocalAddress()).getPort();
+                reset.setOption(StandardSocketOptions.SO_LINGER, 0);
+                reset.close(); // RST while the connection waits in the accept queue
+                SocketChannel closed = SocketChannel.open(server.getLocalAddress());
+                int closedPort = ((InetSocketAddress) closed.getLocalAddress()).getPort();
+                closed.write(ByteBuffer.wrap(new byte[] {1, 2, 3}));
+                closed.close(); // FIN after data
+                try (SocketChannel a = server.accept()) {
+                    seen.add("reset accepted, peer port matches " + (((InetSocketAddress) a.getRemoteAddress()).getPort() == resetPort));
+                    try {
+                        seen.add("read " + a.read(ByteBuffer.allocate(16)));
+                    } catch (IOException e) {
+                        seen.add("read failed " + e.getClass().getSimpleName());
+                    }
+                }
+                try (SocketChannel a = server.accept()) {
+                    seen.add("closed accepted, peer port matches " + (((InetSocketAddress) a.getRemoteAddress()).getPort() == closedPort));
+                    ByteBuffer b = ByteBuffer.allocate(16);
+                    while (a.read(b) >= 0) {
+                        // until end of stream
+                    }
+                    seen.add("read " + b.position() + " bytes then end of stream");
+                }
+                try (SocketChannel next = SocketChannel.open(server.getLocalAddress()); SocketChannel a = server.accept()) {
+                    next.write(ByteBuffer.wrap(new byte[] {9}));
+                    ByteBuffer b = ByteBuffer.allocate(1);
+                    a.read(b);
+                    seen.add("next client served " + b.get(0));
+                }
+            }
+        });
+    }
+
     @Test
     void blockingTcpEchoIsByteExactAndEndsWithEndOfStream() throws Exception {
         sameAsJdk((p, seen) -> {
