@@ -54,12 +54,17 @@ final class KernelOverVde implements AutoCloseable {
 
     /** Both namespaces, plugged into {@code switchDir} and configured; ready to measure. */
     static KernelOverVde create(Path switchDir) throws IOException {
+        return create(switchDir, switchDir);
+    }
+
+    /** The client's namespace on {@code clientSwitch}, the server's on {@code serverSwitch} (e.g. joined by a wirefilter). */
+    static KernelOverVde create(Path clientSwitch, Path serverSwitch) throws IOException {
         String id = UUID.randomUUID().toString().substring(0, 6);
         KernelOverVde k = new KernelOverVde(id);
         Runtime.getRuntime().addShutdownHook(k.cleanupHook);
         try {
-            k.plug(k.clientNs, "jbc" + id, StackPair.CLIENT.getHostAddress(), switchDir);
-            k.plug(k.serverNs, "jbs" + id, StackPair.SERVER.getHostAddress(), switchDir);
+            k.plug(k.clientNs, "jbc" + id, StackPair.CLIENT.getHostAddress(), clientSwitch);
+            k.plug(k.serverNs, "jbs" + id, StackPair.SERVER.getHostAddress(), serverSwitch);
             return k;
         } catch (IOException | RuntimeException e) {
             k.close();

@@ -100,8 +100,8 @@ public final class TcpMeasurements {
     }
 
     /**
-     * Connection churn, one after the other: open, connect, wait for the server's close, close (the
-     * server accepts and closes). A tenth unreported warm-up, then up to {@code max} for the time.
+     * Connection churn, one after the other: open, connect, one 1-byte request and its 1-byte
+     * response, wait for the server's close, close. A tenth unreported warm-up, then up to {@code max} for the time.
      */
     Churn connections(int max) throws IOException {
         try (Watchdog dog = new Watchdog("connections", time.plus(GRACE))) {
@@ -120,15 +120,17 @@ public final class TcpMeasurements {
 
     private int churn(InetSocketAddress to, int max, long deadline, Watchdog dog) throws IOException {
         int n = 0;
-        ByteBuffer eof = ByteBuffer.allocate(1);
+        ByteBuffer one = ByteBuffer.allocate(1);
         while (n < max) {
             SocketChannel c = dog.watch(client.openSocketChannel());
             try (c) {
                 c.connect(to);
-                // wait for the server's close: the connection was accepted, and TIME_WAIT stays on
-                // the server's side instead of holding one of the client's ephemeral ports
-                if (c.read(eof.clear()) >= 0) {
-                    throw new IOException("the server sent data instead of closing");
+                TcpProbes.writeFully(c, one.clear().put((byte) n).flip()); // one request
+                TcpProbes.readFully(c, one.clear()); // one response
+                // wait for the server's close: TIME_WAIT stays on the server's side instead of
+                // holding one of the client's ephemeral ports
+                if (c.read(one.clear()) >= 0) {
+                    throw new IOException("the server sent more than its response instead of closing");
                 }
             } finally {
                 dog.forget(c);
@@ -139,6 +141,91 @@ public final class TcpMeasurements {
             }
         }
         return n;
+    }
+
+    /**
+     * One connection, server to client: the server writes until the time or {@code maxBytes}, then
+     * closes. Counted here, at the receiver, from an eighth of the time on (set-up and slow start
+     * are not in the figure).
+     */
+    Bulk bulkFromServer(long maxBytes) throws IOException {
+        try (Watchdog dog = new Watchdog("bulk from the server", time.plus(GRACE));
+                SocketChannel c = dog.watch(client.openSocketChannel())) {
+            try {
+                c.connect(new InetSocketAddress(serverAddress, ports.source()));
+                ByteBuffer header = ByteBuffer.allocate(TcpServers.HEADER);
+                TcpProbes.writeFully(c, header.putLong(time.toNanos()).putLong(maxBytes).flip());
+                return countUntilEof(c, time.toNanos() / 8);
+            } catch (IOException e) {
+                throw dog.fired() ? timedOut("bulk from the server") : e;
+            }
+        }
+    }
+
+    /**
+     * Full-duplex echo streaming: one thread writes {@value #CHUNK}-byte chunks for the time (or
+     * {@code maxBytes}) and half-closes while this one reads the echo back to EOF; the figure is
+     * the bytes echoed per second from an eighth of the time on (one direction; the same bytes
+     * also went the other way).
+     */
+    Bulk echoStream(long maxBytes) throws IOException {
+        try (Watchdog dog = new Watchdog("echo streaming", time.plus(GRACE));
+                SocketChannel c = dog.watch(client.openSocketChannel())) {
+            try {
+                c.connect(new InetSocketAddress(serverAddress, ports.stream()));
+                long deadline = System.nanoTime() + time.toNanos();
+                java.util.concurrent.atomic.AtomicReference<IOException> failed = new java.util.concurrent.atomic.AtomicReference<>();
+                Thread writer = Thread.ofVirtual().name("echo-stream-writer").start(() -> {
+                    ByteBuffer chunk = ByteBuffer.allocateDirect(CHUNK);
+                    try {
+                        for (long sent = 0; sent < maxBytes && System.nanoTime() - deadline < 0; sent += CHUNK) {
+                            TcpProbes.writeFully(c, chunk.clear());
+                        }
+                        c.shutdownOutput();
+                    } catch (IOException e) {
+                        failed.set(e);
+                    }
+                });
+                Bulk b = countUntilEof(c, time.toNanos() / 8);
+                writer.join(GRACE.toMillis());
+                if (failed.get() != null) {
+                    throw failed.get();
+                }
+                return b;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted", e);
+            } catch (IOException e) {
+                throw dog.fired() ? timedOut("echo streaming") : e;
+            }
+        }
+    }
+
+    /** Reads to EOF; the bytes after {@code warmNanos} from the first byte, and the time they took. */
+    private static Bulk countUntilEof(SocketChannel c, long warmNanos) throws IOException {
+        ByteBuffer buf = ByteBuffer.allocateDirect(CHUNK);
+        long count = 0;
+        long first = 0;
+        long markTime = 0;
+        long markCount = -1;
+        int n;
+        while ((n = c.read(buf.clear())) >= 0) {
+            long now = System.nanoTime();
+            if (count == 0 && n > 0) {
+                first = now;
+            }
+            count += n;
+            if (markCount < 0 && count > 0 && now - first >= warmNanos) {
+                markTime = now;
+                markCount = count;
+            }
+        }
+        long end = System.nanoTime();
+        if (markCount < 0 || end == markTime) {
+            markTime = first;
+            markCount = 0;
+        }
+        return new Bulk(count - markCount, (end - markTime) / 1e9);
     }
 
     private IOException timedOut(String what) {

@@ -16,8 +16,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * The server side of {@link TcpMeasurements} on one stack: a bulk sink, a 1-byte echo and an
- * accept-and-close listener, each on its own port of {@code address}, served by virtual threads
+ * The server side of {@link TcpMeasurements} on one stack: a bulk sink, a 1-byte echo, a churn
+ * listener (one request, one response, close), a bulk source (server to client) and a streaming
+ * echo (full duplex), each on its own port of {@code address}, served by virtual threads
  * until closed. It runs in the bench's JVM or, for the cross-process networks, in a
  * {@link StackPeer} child; either way the client reaches it only through TCP.
  *
@@ -30,60 +31,65 @@ public final class TcpServers implements AutoCloseable {
     static final int HEADER = 16;
     private static final int CHUNK = 256 * 1024;
 
-    /** The three listeners' ports. */
-    public record Ports(int sink, int echo, int churn) {
-        /** {@code "SINK ECHO CHURN"}, as a {@link StackPeer} reports them. */
+    /** The listeners' ports. */
+    public record Ports(int sink, int echo, int churn, int source, int stream) {
+        /** {@code "SINK ECHO CHURN SOURCE STREAM"}, as a {@link StackPeer} reports them. */
         String format() {
-            return sink + " " + echo + " " + churn;
+            return sink + " " + echo + " " + churn + " " + source + " " + stream;
         }
 
         static Ports parse(String s) {
             String[] p = s.strip().split("\\s+");
-            if (p.length != 3) {
-                throw new IllegalArgumentException("expected three ports, got '" + s + "'");
+            if (p.length != 5) {
+                throw new IllegalArgumentException("expected five ports, got '" + s + "'");
             }
-            return new Ports(Integer.parseInt(p[0]), Integer.parseInt(p[1]), Integer.parseInt(p[2]));
+            return new Ports(Integer.parseInt(p[0]), Integer.parseInt(p[1]), Integer.parseInt(p[2]),
+                    Integer.parseInt(p[3]), Integer.parseInt(p[4]));
         }
     }
 
     private final ServerSocketChannel sink;
     private final ServerSocketChannel echo;
     private final ServerSocketChannel churn;
+    private final ServerSocketChannel source;
+    private final ServerSocketChannel stream;
     private final Set<Closeable> open = ConcurrentHashMap.newKeySet();
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private volatile boolean closed;
 
-    private TcpServers(ServerSocketChannel sink, ServerSocketChannel echo, ServerSocketChannel churn) {
+    private TcpServers(ServerSocketChannel sink, ServerSocketChannel echo, ServerSocketChannel churn,
+            ServerSocketChannel source, ServerSocketChannel stream) {
         this.sink = sink;
         this.echo = echo;
         this.churn = churn;
+        this.source = source;
+        this.stream = stream;
     }
 
-    /** Opens the three listeners on {@code address} (ports chosen by the stack) and starts serving. */
+    /** Opens the listeners on {@code address} (ports chosen by the stack) and starts serving. */
     public static TcpServers start(SelectorProvider stack, InetAddress address) throws IOException {
-        ServerSocketChannel a = null;
-        ServerSocketChannel b = null;
+        List<ServerSocketChannel> made = new java.util.ArrayList<>();
         try {
-            a = listen(stack, address, 4);
-            b = listen(stack, address, 4);
-            ServerSocketChannel c = listen(stack, address, 1024);
-            TcpServers s = new TcpServers(a, b, c);
-            s.serve("bench-sink", a, s::sinkOne);
-            s.serve("bench-echo", b, s::echoOne);
-            Thread.ofVirtual().name("bench-acceptor").start(s::acceptAndClose);
+            for (int backlog : new int[] {4, 4, 1024, 4, 4}) {
+                made.add(listen(stack, address, backlog));
+            }
+            TcpServers s = new TcpServers(made.get(0), made.get(1), made.get(2), made.get(3), made.get(4));
+            s.serve("bench-sink", s.sink, s::sinkOne);
+            s.serve("bench-echo", s.echo, s::echoOne);
+            s.serve("bench-source", s.source, s::sourceOne);
+            s.serve("bench-stream", s.stream, TcpServers::streamEchoOne);
+            Thread.ofVirtual().name("bench-acceptor").start(s::acceptAndServeOne);
             return s;
         } catch (IOException | RuntimeException e) {
-            for (ServerSocketChannel x : new ServerSocketChannel[] {a, b}) {
-                if (x != null) {
-                    x.close();
-                }
+            for (ServerSocketChannel x : made) {
+                x.close();
             }
             throw e;
         }
     }
 
     public Ports ports() throws IOException {
-        return new Ports(port(sink), port(echo), port(churn));
+        return new Ports(port(sink), port(echo), port(churn), port(source), port(stream));
     }
 
     /** The first error a server thread met (other than being closed), or null. */
@@ -160,14 +166,59 @@ public final class TcpServers implements AutoCloseable {
         }
     }
 
-    private void acceptAndClose() {
+    /**
+     * The churn server, one connection at a time on the accepting thread: one request byte, one
+     * response byte, close (the client waits for the close, so TIME_WAIT stays on this side).
+     */
+    private void acceptAndServeOne() {
+        ByteBuffer one = ByteBuffer.allocate(1);
         try {
             while (true) {
-                churn.accept().close();
+                try (SocketChannel c = churn.accept()) {
+                    if (c.read(one.clear()) == 1) {
+                        TcpProbes.writeFully(c, one.flip());
+                    }
+                } catch (IOException e) {
+                    if (churn.isOpen()) {
+                        continue; // that connection failed; the client reports it
+                    }
+                    throw e;
+                }
             }
         } catch (Throwable t) {
             failed(t);
         }
+    }
+
+    /**
+     * Server-to-client bulk: the client sends a {@value #HEADER}-byte header (nanoseconds,
+     * bytes), the server writes {@value #CHUNK}-byte chunks until either is reached, then closes.
+     */
+    private void sourceOne(SocketChannel c) throws IOException {
+        ByteBuffer header = ByteBuffer.allocate(HEADER);
+        TcpProbes.readFully(c, header);
+        long deadline = System.nanoTime() + header.getLong(0);
+        long max = header.getLong(8);
+        ByteBuffer chunk = ByteBuffer.allocateDirect(CHUNK);
+        for (long sent = 0; sent < max && System.nanoTime() - deadline < 0; sent += CHUNK) {
+            TcpProbes.writeFully(c, chunk.clear());
+        }
+        c.shutdownOutput();
+        while (c.read(header.clear()) >= 0) {
+            // until the client closes
+        }
+    }
+
+    /**
+     * The seed's echo server shape for full-duplex streaming: one thread reads and writes back
+     * what it read, until EOF, then half-closes; the client writes and reads at the same time.
+     */
+    private static void streamEchoOne(SocketChannel c) throws IOException {
+        ByteBuffer buf = ByteBuffer.allocateDirect(64 * 1024);
+        while (c.read(buf.clear()) >= 0) {
+            TcpProbes.writeFully(c, buf.flip());
+        }
+        c.shutdownOutput();
     }
 
     private void failed(Throwable t) {
@@ -203,7 +254,7 @@ public final class TcpServers implements AutoCloseable {
     public void close() throws IOException {
         closed = true;
         IOException first = null;
-        for (Closeable c : List.<Closeable>of(sink, echo, churn)) {
+        for (Closeable c : List.<Closeable>of(sink, echo, churn, source, stream)) {
             try {
                 c.close();
             } catch (IOException e) {

@@ -8,6 +8,7 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import org.jioth.Ioth;
 import org.jioth.bench.BenchTable;
+import org.jioth.bench.KernelPeerBench;
 import org.jioth.bench.StackBench;
 import org.jioth.bench.VdeBench;
 import picocli.CommandLine.Command;
@@ -113,8 +114,15 @@ final class BenchCommand {
                 description = "Networks for the two stacks (default ${DEFAULT-VALUE}): injvm (our switch:// in this JVM), "
                         + "vde_switch (Debian's, started by the bench), vde_switch-2proc (the same, with each server stack in "
                         + "a child JVM, and the kernel measured in two network namespaces whose taps vde_plug puts on that "
-                        + "switch: needs root), or a VNL such as vde:///tmp/sw; comma-separated for several.")
+                        + "switch: needs root), vde_switch-kernel (each stack against the Linux kernel in a namespace on "
+                        + "Debian's vde_switch, beside the kernel against itself: five jobs per pair, ratios to the kernel "
+                        + "pair; needs root), or a VNL such as vde:///tmp/sw; comma-separated for several.")
         List<String> networks;
+
+        @Option(names = "--impair", split = ",", description = "With vde_switch-kernel: also measure through wirefilter "
+                + "(Debian vde2) joining two vde_switches, at each of these loss percentages (each way), with 5±3 ms delay "
+                + "and 1 % duplication each way; e.g. 1,5.")
+        List<Double> impair = List.of();
 
         @Option(names = "--seconds", defaultValue = "3", description = "Time bound of each measurement (default ${DEFAULT-VALUE}).")
         double seconds;
@@ -136,12 +144,27 @@ final class BenchCommand {
         public Integer call() throws Exception {
             // A program that may load any plug-in: the CLI declares itself GPL, as the seed programs do.
             Ioth.setLicense("SPDX-License-Identifier: GPL-2.0-or-later");
-            StackBench.Options options = new StackBench.Options(stacks.stream().map(String::strip).toList(),
-                    networks.stream().map(String::strip).toList(), Vde.millis(seconds), megabytes << 20, roundTrips,
-                    connections, Vde.millis(warmup));
-            List<StackBench.Row> rows = new StackBench(options, System.err).run();
-            StackBench.printTable(rows, System.out);
-            output.write(StackBench.table(rows), "ioth bench stack", "bulk_gbit_per_s", List.of("stack", "network"));
+            List<String> nets = networks.stream().map(String::strip).toList();
+            List<String> stackNets = nets.stream().filter(n -> !n.equals(KernelPeerBench.NETWORK)).toList();
+            List<String> names = stacks.stream().map(String::strip).toList();
+            if (!stackNets.isEmpty()) {
+                StackBench.Options options = new StackBench.Options(names, stackNets, Vde.millis(seconds), megabytes << 20,
+                        roundTrips, connections, Vde.millis(warmup));
+                List<StackBench.Row> rows = new StackBench(options, System.err).run();
+                StackBench.printTable(rows, System.out);
+                output.write(StackBench.table(rows), "ioth bench stack", "bulk_gbit_per_s", List.of("stack", "network"));
+            }
+            if (stackNets.size() < nets.size()) {
+                // the kernel-peer rows have their own Markdown table (--csv/--json/--svg cover the rows above only)
+                for (String stack : names.stream().filter(n -> !n.equals(Ioth.KERNEL)).toList()) {
+                    KernelPeerBench.Options options = new KernelPeerBench.Options(stack, impair, Vde.millis(seconds),
+                            megabytes << 20, roundTrips, connections, Vde.millis(warmup));
+                    if (!stackNets.isEmpty()) {
+                        System.out.println();
+                    }
+                    KernelPeerBench.printTable(new KernelPeerBench(options, System.err).run(), System.out);
+                }
+            }
             return 0;
         }
     }
