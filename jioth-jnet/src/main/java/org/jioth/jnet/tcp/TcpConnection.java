@@ -780,10 +780,28 @@ public final class TcpConnection {
         int mss = mssNow();
         while (true) {
             long off = snd.offset(snd.nxt);
+            boolean goingBack = sackOk && lt(snd.nxt, snd.max) && !recovery.scoreboard.isEmpty();
+            if (goingBack) {
+                // after a timeout, go-back-N skips what the peer SACKed
+                long sackedEnd = recovery.scoreboard.sackedEnd(off);
+                if (sackedEnd > off) {
+                    snd.nxt = snd.seqOf(Math.min(sackedEnd, snd.offset(snd.max)));
+                    continue;
+                }
+            }
             int avail = (int) Math.max(0, sendBuffer.tail() - off);
-            int inFlight = recovery.active && sackOk ? recovery.pipe() : snd.nxt - snd.una;
+            int inFlight = recovery.active && sackOk ? recovery.pipe()
+                    : goingBack ? (int) recovery.scoreboard.unsacked(snd.offset(snd.una), off) : snd.nxt - snd.una;
             int room = Math.min(cc.cwnd() - inFlight, snd.una + snd.wnd - snd.nxt);
             int len = Math.min(avail, Math.min(mss, room));
+            boolean shortened = false;
+            if (goingBack && len > 0) {
+                long next = recovery.scoreboard.nextStart(off);
+                if (next - off < len) {
+                    len = (int) (next - off);
+                    shortened = true; // up to the next SACKed range: a retransmission, never held by Nagle
+                }
+            }
             boolean finNow = snd.finQueued && len == avail && (snd.nxt + len == snd.dataEndSeq());
             if (len <= 0) {
                 if (finNow && avail == 0 && (!snd.finSent || lt(snd.nxt, snd.finSeq + 1))) {
@@ -792,7 +810,7 @@ public final class TcpConnection {
                 }
                 break;
             }
-            if (len < mss && !mayNagle(len, avail, finNow)) {
+            if (len < mss && !shortened && !mayNagle(len, avail, finNow)) {
                 break;
             }
             sendSegment(snd.nxt, len, Tcp.ACK | (len == avail ? Tcp.PSH : 0) | (finNow ? Tcp.FIN : 0), now);
@@ -1011,7 +1029,11 @@ public final class TcpConnection {
         recovery.active = false;
         recovery.dupAcks = 0;
         recovery.recover = snd.max;
-        recovery.scoreboard.clear();
+        if (timers.retries > 1) {
+            // As Linux, SACKed data is not resent after a timeout; but a second timeout in a row may
+            // mean the receiver reneged on its SACKs (RFC 2018 8): then everything is resent.
+            recovery.scoreboard.clear();
+        }
         recovery.rackLostEnd = -1;
         timers.reorder = NEVER;
         snd.rttStart = -1;

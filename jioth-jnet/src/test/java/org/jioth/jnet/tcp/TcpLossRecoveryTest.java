@@ -310,4 +310,27 @@ class TcpLossRecoveryTest {
         }
         assertThat(rack.reorderingWindow(false, 8 * ms, 40 * ms)).isEqualTo(2 * ms);
     }
+
+    /** After a timeout, go-back-N resends only what the peer has not SACKed (as Linux). */
+    @Test
+    void goBackNAfterATimeoutSkipsSackedData() {
+        TcpConfig cfg = new TcpConfig();
+        cfg.rack = false; // one SACKed segment is no loss for DupThresh: the RTO has to act
+        TcpHarness h = new TcpHarness(cfg);
+        h.established(h.synFromPeer().sackPermitted());
+        int m = h.c.sendMss();
+        h.write(TcpHarness.bytes(10 * m, 1));
+        assertThat(h.recvAll()).hasSize(10);
+        h.seg().seq(R).ack(L).win(65535).sack(L + 5 * m, L + 6 * m).send();
+        assertThat(h.c.inRecovery()).isFalse();
+        while (h.c.stats().timeouts == 0) {
+            h.advance(h.msToDeadline());
+        }
+        h.recvAll();
+        h.seg().seq(R).ack(L + 5 * m).win(65535).sack(L + 5 * m, L + 6 * m).send();
+        h.seg().seq(R).ack(L + 5 * m).win(65535).sack(L + 5 * m, L + 6 * m).send();
+        List<Seg> after = h.recvAll();
+        assertThat(after).extracting(Seg::seq).isNotEmpty().doesNotContain(L + 5 * m);
+        assertThat(after.get(0).seq()).isEqualTo(L + 6 * m);
+    }
 }
