@@ -442,8 +442,71 @@ class TcpLayerTest {
         }
     }
 
+    /**
+     * Parking (the default): the ACK completing a handshake while the accept queue is full
+     * establishes the connection (its data acknowledged at once, nothing for the peer to
+     * retransmit); it waits in the SYN queue's count and moves to the accept queue as soon as the
+     * application accepts. A SYN meanwhile is still dropped, as Linux.
+     */
+    @Test
+    void aHandshakeCompletingAgainstAFullAcceptQueueWaitsEstablishedUntilTheApplicationAccepts() throws Exception {
+        try (ServerSocketChannel server = stack.provider().openServerSocketChannel()) {
+            server.bind(new InetSocketAddress(80), 1);
+            send(segment(5001, 80, 100, 0, Tcp.SYN, mss(1460), new byte[0]));
+            answerArp();
+            Tcp synAckA = next(5001);
+            send(segment(5002, 80, 200, 0, Tcp.SYN, mss(1460), new byte[0]));
+            Tcp synAckB = next(5002);
+            send(segment(5001, 80, 101, synAckA.seq() + 1, Tcp.ACK, null, new byte[0])); // A fills the queue
+            send(segment(5002, 80, 201, synAckB.seq() + 1, Tcp.ACK | Tcp.PSH, null, "b".getBytes()));
+            assertThat(TestNet.await(() -> stack.counter(Counter.TCP_LISTEN_OVERFLOWS) == 1)).isTrue();
+            net.advance(java.time.Duration.ofMillis(50), 2); // the delayed ACK
+            Tcp ack = next(5002);
+            assertThat(ack.flags() & Tcp.ACK).isNotZero();
+            assertThat(ack.ack()).as("B's byte acknowledged").isEqualTo(202);
+            assertThat(stack.counter(Counter.TCP_LISTEN_DROPS)).isZero();
+            send(segment(5003, 80, 300, 0, Tcp.SYN, mss(1460), new byte[0]));
+            assertThat(TestNet.await(() -> stack.counter(Counter.TCP_LISTEN_DROPS) == 1)).as("a SYN is still dropped").isTrue();
+            try (SocketChannel a = server.accept(); SocketChannel b = server.accept()) {
+                assertThat(((InetSocketAddress) a.getRemoteAddress()).getPort()).isEqualTo(5001);
+                assertThat(((InetSocketAddress) b.getRemoteAddress()).getPort()).isEqualTo(5002);
+                ByteBuffer in = ByteBuffer.allocate(4);
+                assertThat(b.read(in)).isEqualTo(1);
+                assertThat((char) in.get(0)).isEqualTo('b');
+            }
+            assertThat(stack.counter(Counter.TCP_OUT_RSTS)).isZero();
+        }
+    }
+
+    /** A cookie ACK meeting a full accept queue parks too while the SYN queue's count has room. */
+    @Test
+    void aCookieAckMeetingAFullAcceptQueueParksWhileTheSynQueueHasRoom() throws Exception {
+        onLoop(tcp -> tcp.setSyncookies(2));
+        try (ServerSocketChannel server = stack.provider().openServerSocketChannel()) {
+            server.bind(new InetSocketAddress(80), 1);
+            send(segment(5001, 80, 100, 0, Tcp.SYN, mss(1460), new byte[0]));
+            answerArp();
+            Tcp a = next(5001);
+            send(segment(5002, 80, 200, 0, Tcp.SYN, mss(1460), new byte[0]));
+            Tcp b = next(5002);
+            send(segment(5001, 80, 101, a.seq() + 1, Tcp.ACK, null, new byte[0]));
+            send(segment(5002, 80, 201, b.seq() + 1, Tcp.ACK | Tcp.PSH, null, "c".getBytes()));
+            assertThat(TestNet.await(() -> stack.counter(Counter.TCP_SYNCOOKIES_RECV) == 2)).isTrue();
+            net.advance(java.time.Duration.ofMillis(50), 2); // the delayed ACK
+            assertThat(next(5002).ack()).isEqualTo(202);
+            try (SocketChannel first = server.accept(); SocketChannel second = server.accept()) {
+                ByteBuffer in = ByteBuffer.allocate(4);
+                assertThat(second.read(in)).isEqualTo(1);
+                assertThat((char) in.get(0)).isEqualTo('c');
+            }
+            assertThat(stack.counter(Counter.TCP_LISTEN_DROPS)).isZero();
+        }
+    }
+
+    /** Linux's semantics, with parking off. */
     @Test
     void aFullAcceptQueueDropsSynsAndTheFinalAckUntilTheApplicationAccepts() throws Exception {
+        onLoop(tcp -> tcp.setParkOnOverflow(false));
         try (ServerSocketChannel server = stack.provider().openServerSocketChannel()) {
             server.bind(new InetSocketAddress(80), 1);
             send(segment(5001, 80, 100, 0, Tcp.SYN, mss(1460), new byte[0]));
@@ -563,8 +626,10 @@ class TcpLayerTest {
         }
     }
 
+    /** Linux's semantics, with parking off. */
     @Test
     void aCookieAckMeetingAFullAcceptQueueIsDroppedAndAcceptedWhenRetransmitted() throws Exception {
+        onLoop(tcp -> tcp.setParkOnOverflow(false));
         try (ServerSocketChannel server = stack.provider().openServerSocketChannel()) {
             server.bind(new InetSocketAddress(80), 1);
             fillSynQueue(true);

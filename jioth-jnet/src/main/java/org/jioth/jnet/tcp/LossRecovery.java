@@ -1,16 +1,39 @@
 package org.jioth.jnet.tcp;
 
 import static org.jioth.jnet.wire.SeqNum.ge;
+import static org.jioth.jnet.wire.SeqNum.gt;
+import static org.jioth.jnet.wire.SeqNum.le;
 import static org.jioth.jnet.wire.SeqNum.lt;
+
+import org.jioth.jnet.wire.TcpOptions;
 
 /**
  * Loss recovery state of one connection, in send-stream offsets where it concerns the
  * scoreboard: duplicate ACKs, the recovery episode (RFC 6582 "recover", RFC 6675 HighRxt and
  * the pipe estimate), Proportional Rate Reduction (RFC 6937) and the undo of spurious
  * retransmissions (RFC 2883 DSACK counting as Linux's undo_retrans, RFC 3522 Eifel detection
- * by timestamps). The connection drives it and does the sending; no I/O here.
+ * by timestamps), and the decisions on them: when recovery starts (RACK, or DupThresh), which
+ * holes NextSeg resends, the DSACK and undo. Sending goes back through {@link Transmitter}.
  */
 final class LossRecovery {
+    /** How recovery sends: the connection's segment path. */
+    interface Transmitter {
+        /** Resends [seq, seq + len) (with our FIN if it ends there). */
+        void retransmit(int seq, int len, long now);
+
+        /** Payload room of the next segment. */
+        int mss();
+
+        /** The send buffer's tail offset (the end of the data). */
+        long dataEnd();
+    }
+
+    private final TcpSender snd;
+    private final CongestionControl cc;
+    private final RttEstimator rtt;
+    private final TcpTimers timers;
+    private final TcpStats stats;
+    private final Transmitter tx;
     final SackScoreboard scoreboard;
     /** Null when losses are detected by RFC 6675's DupThresh alone. */
     final Rack rack;
@@ -43,9 +66,21 @@ final class LossRecovery {
     int priorCwnd;
     int priorSsthresh;
 
-    LossRecovery(SackScoreboard scoreboard, Rack rack) {
+    LossRecovery(SackScoreboard scoreboard, Rack rack, TcpSender snd, CongestionControl cc, RttEstimator rtt,
+            TcpTimers timers, TcpStats stats, Transmitter tx) {
         this.scoreboard = scoreboard;
         this.rack = rack;
+        this.snd = snd;
+        this.cc = cc;
+        this.rtt = rtt;
+        this.timers = timers;
+        this.stats = stats;
+        this.tx = tx;
+    }
+
+    /** State and arithmetic only (tests): nothing may be sent through it. */
+    LossRecovery(SackScoreboard scoreboard, Rack rack) {
+        this(scoreboard, rack, null, null, null, null, null, null);
     }
 
     /** Un-SACKed bytes below this offset are lost: RACK's verdict, or RFC 6675 IsLost without RACK. */
@@ -139,5 +174,148 @@ final class LossRecovery {
 
     void clearUndo() {
         undoValid = false;
+    }
+
+    // ------------------------------------------------------------ decisions
+
+    /** A duplicate ACK (RFC 5681 2); with {@code sack} off, NewReno's inflation. */
+    void dupAck(boolean sack, long now) {
+        dupAcks++;
+        if (active) {
+            if (!sack) {
+                cc.setCwnd(cc.cwnd() + snd.smss); // inflation (RFC 6582 3.2 step 4)
+            }
+            return;
+        }
+        if (sack && rack != null) {
+            return; // RACK decides (detectLoss)
+        }
+        boolean lost = dupAcks >= SackScoreboard.DUP_THRESH || (sack && isLost(snd.offset(snd.una), snd.smss));
+        if (lost && gt(snd.una, recover)) {
+            enter(sack, now);
+        }
+    }
+
+    /** Fast retransmit and the start of a recovery episode (window remembered for undo). */
+    void enter(boolean sack, long now) {
+        stats.fastRetransmits++;
+        markUndo(snd.una, cc.cwnd(), cc.ssthresh());
+        begin(snd.una, snd.max, snd.offset(snd.una), snd.max - snd.una);
+        timers.probe = TcpConnection.NEVER;
+        cc.onCongestion(snd.max - snd.una, now);
+        snd.rttStart = -1;
+        int len = (int) Math.min(tx.mss(), Math.max(0, tx.dataEnd() - snd.offset(snd.una)));
+        tx.retransmit(snd.una, len, now);
+        highRxt = snd.offset(snd.una) + len;
+        if (!sack) {
+            cc.setCwnd(cc.ssthresh() + 3 * snd.smss);
+        }
+    }
+
+    /**
+     * Adds the SACK blocks of {@code o} (on an ACK of {@code ack}) to the scoreboard; true when
+     * they SACKed new bytes. A first block at or below the ACK, or inside the second, is a DSACK
+     * (RFC 2883 4): a duplicate arrived, which may prove our retransmissions spurious.
+     */
+    boolean updateScoreboard(TcpOptions o, int ack, long now) {
+        long before = scoreboard.covered();
+        for (int i = 0; i < o.sackCount; i++) {
+            int l = o.sackLeft(i);
+            int r = o.sackRight(i);
+            if (!gt(r, l)) {
+                continue;
+            }
+            if (i == 0 && (le(r, ack) || o.sackCount > 1 && ge(l, o.sackLeft(1)) && le(r, o.sackRight(1)))) {
+                stats.dsacksIn++;
+                if (rack != null) {
+                    rack.dsack(snd.una, snd.max);
+                }
+                if (dsack(l, r)) {
+                    undo(); // every retransmission since the reduction arrived twice
+                }
+                continue;
+            }
+            // only blocks above the cumulative ACK and within what we sent
+            if (gt(l, snd.una) && le(r, snd.max)) {
+                scoreboard.add(snd.offset(l), snd.offset(r));
+            }
+        }
+        return scoreboard.covered() != before;
+    }
+
+    /**
+     * RACK (RFC 8985 6.2 steps 4-5, 6.3): marks what was sent before the latest delivered
+     * transmission and is overdue as lost, enters recovery for it, resends a lost retransmission,
+     * and arms the reordering timer for what is not overdue yet.
+     */
+    void detectLoss(long now) {
+        long una = snd.offset(snd.una);
+        boolean noWait = active || scoreboard.covered() >= (long) SackScoreboard.DUP_THRESH * snd.smss;
+        long reo = rack.reorderingWindow(noWait, rtt.minRtt(), rtt.srtt());
+        long lostEnd = rack.detectLoss(una, scoreboard, now, reo);
+        rackLostEnd = lostEnd;
+        timers.reorder = rack.timeout == TcpConnection.NEVER ? TcpConnection.NEVER : now + rack.timeout;
+        if (lostEnd <= una) {
+            return;
+        }
+        long again = rack.lostRetransmission(una, lostEnd, scoreboard);
+        if (again >= 0 && again < highRxt && active) {
+            highRxt = again; // a retransmission was lost too: NextSeg sends it again
+            stats.lostRetransmissions++;
+        }
+        if (!active && gt(snd.una, recover)) {
+            enter(true, now);
+        }
+    }
+
+    /**
+     * The window reduction proved spurious (DSACK or Eifel): back to the window before it, as
+     * Linux's undo (RFC 4015's response). After a timeout, sending resumes with new data.
+     */
+    void undo() {
+        stats.undos++;
+        cc.undo(priorCwnd, priorSsthresh);
+        clearUndo();
+        if (active) {
+            active = false;
+            dupAcks = 0;
+        } else if (lt(snd.nxt, snd.max)) {
+            snd.nxt = snd.max; // RFC 4015: a spurious timeout, the go-back-N stops
+            recover = snd.una;
+        }
+    }
+
+    /**
+     * RFC 6675 NextSeg while the pipe allows: with {@code lostOnly}, rule 1 (un-SACKed holes above
+     * HighRxt deemed lost); otherwise rule 3 (any hole above HighRxt below the highest SACKed
+     * byte), which runs only once rule 2 (new data) has sent what it could. Rule 4 (the highest
+     * un-SACKed segment) is left to the tail loss probe.
+     */
+    boolean retransmitHoles(long now, boolean lostOnly) {
+        boolean sent = false;
+        while (pipe() < cc.cwnd()) {
+            long una = snd.offset(snd.una);
+            long limit = Math.min(lostOnly ? lostBelow(snd.smss) : scoreboard.highest(), snd.offset(snd.max));
+            long from = Math.max(highRxt, una);
+            long hole = limit > from ? scoreboard.nextHole(from, limit) : -1;
+            if (hole < 0) {
+                break;
+            }
+            // the hole may end with our FIN, which has a sequence number but no byte in the buffer
+            int len = (int) Math.min(tx.mss(), Math.min(scoreboard.holeEnd(hole, limit), tx.dataEnd()) - hole);
+            int seq = snd.seqOf(hole);
+            if (len <= 0 && !(snd.finSent && seq == snd.finSeq)) {
+                break;
+            }
+            tx.retransmit(seq, Math.max(0, len), now);
+            highRxt = hole + Math.max(1, len);
+            sent = true;
+        }
+        return sent;
+    }
+
+    /** RFC 6675 SetPipe over what was sent (SND.UNA to SND.MAX). */
+    int pipe() {
+        return pipe(snd.offset(snd.una), snd.offset(snd.max), snd.smss);
     }
 }

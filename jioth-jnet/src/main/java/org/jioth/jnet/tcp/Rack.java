@@ -27,6 +27,13 @@ final class Rack {
     boolean reorderingSeen;
     /** The highest end delivered so far (RACK.fack). */
     long fack;
+    /** RFC 8985 6.2 step 4: RACK.reo_wnd_mult, grown by DSACKs (once per round trip), reset after 16 recoveries without one. */
+    int reoWndMult = 1;
+    private int reoWndPersist;
+    private boolean dsackRoundActive;
+    private int dsackRoundEnd;
+
+    static final int REO_WND_PERSIST = 16;
 
     Rack(int maxEntries) {
         this.maxEntries = Math.max(16, maxEntries);
@@ -168,7 +175,29 @@ final class Rack {
         if (!reorderingSeen && inRecovery || minRtt <= 0) {
             return 0;
         }
-        return Math.min(minRtt / 4, Math.max(0, srtt));
+        return Math.min(reoWndMult * (minRtt / 4), Math.max(0, srtt));
+    }
+
+    /**
+     * A DSACK arrived with SND.UNA at {@code una} and SND.MAX at {@code max}: a wider reordering
+     * window, at most once per round trip (RFC 8985 6.2 step 4), kept for 16 recoveries.
+     */
+    void dsack(int una, int max) {
+        reorderingSeen = true;
+        if (dsackRoundActive && org.jioth.jnet.wire.SeqNum.lt(una, dsackRoundEnd)) {
+            return;
+        }
+        dsackRoundActive = true;
+        dsackRoundEnd = max;
+        reoWndMult = Math.min(reoWndMult + 1, 1 << 10);
+        reoWndPersist = REO_WND_PERSIST;
+    }
+
+    /** A recovery episode ended: after 16 without a DSACK the window returns to its base. */
+    void recoveryEnded() {
+        if (reoWndPersist > 0 && --reoWndPersist == 0) {
+            reoWndMult = 1;
+        }
     }
 
     /**

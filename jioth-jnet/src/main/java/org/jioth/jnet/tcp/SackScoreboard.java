@@ -108,6 +108,26 @@ final class SackScoreboard {
         return false;
     }
 
+    /** The end of the SACKed range holding {@code off}, or -1 when {@code off} is not SACKed. */
+    long sackedEnd(long off) {
+        for (int i = 0; i < count && starts[i] <= off; i++) {
+            if (off < ends[i]) {
+                return ends[i];
+            }
+        }
+        return -1;
+    }
+
+    /** The start of the first SACKed range beyond {@code off}, or Long.MAX_VALUE. */
+    long nextStart(long off) {
+        for (int i = 0; i < count; i++) {
+            if (starts[i] > off) {
+                return starts[i];
+            }
+        }
+        return Long.MAX_VALUE;
+    }
+
     /** Bytes SACKed. */
     long covered() {
         return coveredFrom(Long.MIN_VALUE);

@@ -85,12 +85,28 @@ public final class TcpConnection {
         this.tsOffset = tsOffset;
         this.sendBuffer = new SendBuffer(cfg.sendBuffer);
         this.receiveBuffer = new ReceiveBuffer(cfg.receiveBuffer);
+        this.cc = CongestionControl.create(cfg.congestionControl);
+        this.rtt = new RttEstimator(cfg.initialRto, cfg.minRto, cfg.maxRto);
         this.snd = new TcpSender(sendBuffer);
         this.rcv = new TcpReceiver(cfg, receiveBuffer, timers, stats);
         int bound = SackScoreboard.boundFor(sendBuffer.capacity(), 64);
-        this.recovery = new LossRecovery(new SackScoreboard(bound), cfg.rack ? new Rack(bound) : null);
-        this.cc = CongestionControl.create(cfg.congestionControl);
-        this.rtt = new RttEstimator(cfg.initialRto, cfg.minRto, cfg.maxRto);
+        this.recovery = new LossRecovery(new SackScoreboard(bound), cfg.rack ? new Rack(bound) : null, snd, cc, rtt,
+                timers, stats, new LossRecovery.Transmitter() {
+                    @Override
+                    public void retransmit(int seq, int len, long now) {
+                        retransmitOne(seq, len, now);
+                    }
+
+                    @Override
+                    public int mss() {
+                        return mssNow();
+                    }
+
+                    @Override
+                    public long dataEnd() {
+                        return sendBuffer.tail();
+                    }
+                });
         this.ourWscale = windowScaleFor(cfg.receiveBuffer);
     }
 
@@ -605,7 +621,7 @@ public final class TcpConnection {
         // opens its window as data arrives, so its duplicate ACKs rarely repeat one
         int unaBefore = snd.una;
         long sackedBefore = recovery.scoreboard.covered();
-        boolean newlySacked = sackOk && s.options.sackCount > 0 && updateScoreboard(s.options, ack, now);
+        boolean newlySacked = sackOk && s.options.sackCount > 0 && recovery.updateScoreboard(s.options, ack, now);
         Rack rack = sackOk ? recovery.rack : null;
         if (rack != null && (gt(ack, snd.una) || newlySacked)) {
             rack.delivered(snd.offset(ack), recovery.scoreboard, now, rtt.minRtt());
@@ -615,15 +631,15 @@ public final class TcpConnection {
         } else if (ack == snd.una && snd.max != snd.una && s.payloadLength == 0 && !timers.persisting
                 && !s.has(Tcp.FIN) && ((s.window << snd.wscale) == snd.wnd || newlySacked)) {
             stats.dupAcksIn++;
-            dupAck(now);
+            recovery.dupAck(sackOk, now);
         }
         if (rack != null) {
-            rackDetectLoss(now);
+            recovery.detectLoss(now);
         }
         if (recovery.active && sackOk) {
             // RFC 6937: this ACK's delivered data sets how much recovery may send now
             long delivered = (snd.una - unaBefore) + (recovery.scoreboard.covered() - sackedBefore);
-            cc.setCwnd(recovery.prrWindow(Math.max(0, delivered), pipe(), cc.ssthresh(), snd.smss));
+            cc.setCwnd(recovery.prrWindow(Math.max(0, delivered), recovery.pipe(), cc.ssthresh(), snd.smss));
         }
         if (lt(snd.wl1, s.seq) || (snd.wl1 == s.seq && le(snd.wl2, ack))) {
             updateWindow(s, false);
@@ -679,7 +695,7 @@ public final class TcpConnection {
                 sample = rttSample(tsNow(now) - s.options.tsEcr);
             }
             if (recovery.echoPredatesRetransmission(s.options.tsEcr)) {
-                undo(now); // Eifel (RFC 3522): the original arrived, the retransmission was spurious
+                recovery.undo(); // Eifel (RFC 3522): the original arrived, the retransmission was spurious
             }
         } else if (snd.rttStart >= 0 && ge(ack, snd.rttSeq)) {
             sample = now - snd.rttStart;
@@ -709,6 +725,9 @@ public final class TcpConnection {
         if (recovery.active) {
             if (ge(ack, recovery.recover)) {
                 recovery.active = false;
+                if (recovery.rack != null) {
+                    recovery.rack.recoveryEnded();
+                }
                 recovery.dupAcks = 0;
                 // SACK recovery never inflated cwnd: it stays at ssthresh (RFC 6675). NewReno
                 // deflates to min(ssthresh, max(FlightSize, SMSS) + SMSS) (RFC 6582 3.2 step 3).
@@ -742,113 +761,6 @@ public final class TcpConnection {
         return -1;
     }
 
-    private void dupAck(long now) {
-        recovery.dupAcks++;
-        if (recovery.active) {
-            if (!sackOk) {
-                cc.setCwnd(cc.cwnd() + snd.smss); // inflation (RFC 6582 3.2 step 4)
-            }
-            return;
-        }
-        if (sackOk && recovery.rack != null) {
-            return; // RACK decides (rackDetectLoss)
-        }
-        boolean lost = recovery.dupAcks >= SackScoreboard.DUP_THRESH
-                || (sackOk && recovery.isLost(snd.offset(snd.una), snd.smss));
-        if (lost && gt(snd.una, recovery.recover)) {
-            enterRecovery(now);
-        }
-    }
-
-    private void enterRecovery(long now) {
-        stats.fastRetransmits++;
-        recovery.markUndo(snd.una, cc.cwnd(), cc.ssthresh());
-        recovery.begin(snd.una, snd.max, snd.offset(snd.una), snd.max - snd.una);
-        timers.probe = NEVER;
-        cc.onCongestion(snd.max - snd.una, now);
-        snd.rttStart = -1;
-        recovery.highRxt = snd.offset(snd.una) + retransmitOne(snd.una, now);
-        if (!sackOk) {
-            cc.setCwnd(cc.ssthresh() + 3 * snd.smss);
-        }
-    }
-
-    /**
-     * Adds the SACK blocks of {@code o} (on an ACK of {@code ack}) to the scoreboard; true when
-     * they SACKed new bytes. A first block at or below the ACK, or inside the second, is a DSACK
-     * (RFC 2883 4): a duplicate arrived, which may prove our retransmissions spurious.
-     */
-    private boolean updateScoreboard(TcpOptions o, int ack, long now) {
-        long before = recovery.scoreboard.covered();
-        for (int i = 0; i < o.sackCount; i++) {
-            int l = o.sackLeft(i);
-            int r = o.sackRight(i);
-            if (!gt(r, l)) {
-                continue;
-            }
-            if (i == 0 && (le(r, ack) || o.sackCount > 1 && ge(l, o.sackLeft(1)) && le(r, o.sackRight(1)))) {
-                stats.dsacksIn++;
-                if (recovery.rack != null) {
-                    recovery.rack.reorderingSeen = true;
-                }
-                if (recovery.dsack(l, r)) {
-                    undo(now); // every retransmission since the reduction arrived twice
-                }
-                continue;
-            }
-            // only blocks above the cumulative ACK and within what we sent
-            if (gt(l, snd.una) && le(r, snd.max)) {
-                recovery.scoreboard.add(snd.offset(l), snd.offset(r));
-            }
-        }
-        return recovery.scoreboard.covered() != before;
-    }
-
-    /**
-     * RACK (RFC 8985 6.2 steps 4-5, 6.3): marks what was sent before the latest delivered
-     * transmission and is overdue as lost, enters recovery for it, resends a lost retransmission,
-     * and arms the reordering timer for what is not overdue yet.
-     */
-    private void rackDetectLoss(long now) {
-        Rack rack = recovery.rack;
-        SackScoreboard board = recovery.scoreboard;
-        long una = snd.offset(snd.una);
-        boolean noWait = recovery.active || board.covered() >= (long) SackScoreboard.DUP_THRESH * snd.smss;
-        long reo = rack.reorderingWindow(noWait, rtt.minRtt(), rtt.srtt());
-        long lostEnd = rack.detectLoss(una, board, now, reo);
-        recovery.rackLostEnd = lostEnd;
-        timers.reorder = rack.timeout == NEVER ? NEVER : now + rack.timeout;
-        if (lostEnd <= una) {
-            return;
-        }
-        long again = rack.lostRetransmission(una, lostEnd, board);
-        if (again >= 0 && again < recovery.highRxt && recovery.active) {
-            recovery.highRxt = again; // a retransmission was lost too: NextSeg sends it again
-            stats.lostRetransmissions++;
-        }
-        if (!recovery.active && gt(snd.una, recovery.recover)) {
-            enterRecovery(now);
-        }
-    }
-
-    /**
-     * The window reduction proved spurious (DSACK or Eifel): back to the window before it, as
-     * Linux's undo (RFC 4015's response). After a timeout, sending resumes with new data.
-     */
-    private void undo(long now) {
-        stats.undos++;
-        cc.undo(recovery.priorCwnd, recovery.priorSsthresh);
-        recovery.clearUndo();
-        if (recovery.active) {
-            recovery.active = false;
-            recovery.dupAcks = 0;
-        } else if (lt(snd.nxt, snd.max)) {
-            snd.nxt = snd.max; // RFC 4015: a spurious timeout, the go-back-N stops
-            recovery.recover = snd.una;
-        }
-    }
-
-
     // ================================================================ output
 
     private void transmitData(long now) {
@@ -867,15 +779,33 @@ public final class TcpConnection {
             cc.onIdleRestart(now); // RFC 5681 4.1 slow start after idle
         }
         if (recovery.active && sackOk) {
-            sent = retransmitHoles(now, true); // NextSeg rule 1: lost holes first
+            sent = recovery.retransmitHoles(now, true); // NextSeg rule 1: lost holes first
         }
         int mss = mssNow();
         while (true) {
             long off = snd.offset(snd.nxt);
+            boolean goingBack = sackOk && lt(snd.nxt, snd.max) && !recovery.scoreboard.isEmpty();
+            if (goingBack) {
+                // after a timeout, go-back-N skips what the peer SACKed
+                long sackedEnd = recovery.scoreboard.sackedEnd(off);
+                if (sackedEnd > off) {
+                    snd.nxt = snd.seqOf(Math.min(sackedEnd, snd.offset(snd.max)));
+                    continue;
+                }
+            }
             int avail = (int) Math.max(0, sendBuffer.tail() - off);
-            int inFlight = recovery.active && sackOk ? pipe() : snd.nxt - snd.una;
+            int inFlight = recovery.active && sackOk ? recovery.pipe()
+                    : goingBack ? (int) recovery.scoreboard.unsacked(snd.offset(snd.una), off) : snd.nxt - snd.una;
             int room = Math.min(cc.cwnd() - inFlight, snd.una + snd.wnd - snd.nxt);
             int len = Math.min(avail, Math.min(mss, room));
+            boolean shortened = false;
+            if (goingBack && len > 0) {
+                long next = recovery.scoreboard.nextStart(off);
+                if (next - off < len) {
+                    len = (int) (next - off);
+                    shortened = true; // up to the next SACKed range: a retransmission, never held by Nagle
+                }
+            }
             boolean finNow = snd.finQueued && len == avail && (snd.nxt + len == snd.dataEndSeq());
             if (len <= 0) {
                 if (finNow && avail == 0 && (!snd.finSent || lt(snd.nxt, snd.finSeq + 1))) {
@@ -884,14 +814,14 @@ public final class TcpConnection {
                 }
                 break;
             }
-            if (len < mss && !mayNagle(len, avail, finNow)) {
+            if (len < mss && !shortened && !mayNagle(len, avail, finNow)) {
                 break;
             }
             sendSegment(snd.nxt, len, Tcp.ACK | (len == avail ? Tcp.PSH : 0) | (finNow ? Tcp.FIN : 0), now);
             sent = true;
         }
         if (recovery.active && sackOk) {
-            sent |= retransmitHoles(now, false); // NextSeg rule 3: no new data could go, holes not yet lost
+            sent |= recovery.retransmitHoles(now, false); // NextSeg rule 3: no new data could go, holes not yet lost
         }
         if (!sent && rcv.ackNow) {
             sendAck(now);
@@ -933,47 +863,9 @@ public final class TcpConnection {
         return snd.maxWnd > 0 && len >= snd.maxWnd / 2 && snd.nxt == snd.una;
     }
 
-    /**
-     * RFC 6675 NextSeg while the pipe allows: with {@code lostOnly}, rule 1 (un-SACKed holes above
-     * HighRxt that IsLost deems lost); otherwise rule 3 (any hole above HighRxt below the highest
-     * SACKed byte), which runs only once rule 2 (new data) has sent what it could. Rule 4 (the
-     * highest un-SACKed segment) is left to the tail loss probe.
-     */
-    private boolean retransmitHoles(long now, boolean lostOnly) {
-        boolean sent = false;
-        SackScoreboard board = recovery.scoreboard;
-        while (pipe() < cc.cwnd()) {
-            long una = snd.offset(snd.una);
-            long limit = Math.min(lostOnly ? recovery.lostBelow(snd.smss) : board.highest(), snd.offset(snd.max));
-            long from = Math.max(recovery.highRxt, una);
-            long hole = limit > from ? board.nextHole(from, limit) : -1;
-            if (hole < 0) {
-                break;
-            }
-            // the hole may end with our FIN, which has a sequence number but no byte in the buffer
-            int len = (int) Math.min(mssNow(), Math.min(board.holeEnd(hole, limit), sendBuffer.tail()) - hole);
-            int seq = snd.seqOf(hole);
-            if (len <= 0 && !(snd.finSent && seq == snd.finSeq)) {
-                break;
-            }
-            retransmitOne(seq, Math.max(0, len), now);
-            recovery.highRxt = hole + Math.max(1, len);
-            sent = true;
-        }
-        return sent;
-    }
-
-    /** RFC 6675 SetPipe over what was sent (SND.UNA to SND.MAX). */
-    private int pipe() {
-        return recovery.pipe(snd.offset(snd.una), snd.offset(snd.max), snd.smss);
-    }
-
-    /** Retransmits one segment at {@code seq}; returns the sequence space it took. */
-    private int retransmitOne(int seq, long now) {
-        long off = snd.offset(seq);
-        int len = (int) Math.min(mssNow(), Math.max(0, sendBuffer.tail() - off));
-        retransmitOne(seq, len, now);
-        return len;
+    /** Retransmits one segment at {@code seq} (NewReno's partial ACK). */
+    private void retransmitOne(int seq, long now) {
+        retransmitOne(seq, (int) Math.min(mssNow(), Math.max(0, sendBuffer.tail() - snd.offset(seq))), now);
     }
 
     private void retransmitOne(int seq, int len, long now) {
@@ -1092,7 +984,7 @@ public final class TcpConnection {
         if (timers.reorder <= now) {
             timers.reorder = NEVER;
             if (sackOk && recovery.rack != null && mayHaveDataInFlight()) {
-                rackDetectLoss(now);
+                recovery.detectLoss(now);
                 transmitData(now);
             }
         }
@@ -1144,7 +1036,11 @@ public final class TcpConnection {
         recovery.active = false;
         recovery.dupAcks = 0;
         recovery.recover = snd.max;
-        recovery.scoreboard.clear();
+        if (timers.retries > 1) {
+            // As Linux, SACKed data is not resent after a timeout; but a second timeout in a row may
+            // mean the receiver reneged on its SACKs (RFC 2018 8): then everything is resent.
+            recovery.scoreboard.clear();
+        }
         recovery.rackLostEnd = -1;
         timers.reorder = NEVER;
         snd.rttStart = -1;

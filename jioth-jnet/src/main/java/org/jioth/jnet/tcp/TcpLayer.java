@@ -70,6 +70,7 @@ public final class TcpLayer implements Ipv4Layer.Transport {
     private int orphans;
     private int maxTimeWait = MAX_TIME_WAIT;
     private boolean abortOnOverflow;
+    private boolean parkOnOverflow = true;
     private int syncookies = 1;
     private final Tcp view = new Tcp();
     private final Segment in = new Segment();
@@ -187,6 +188,7 @@ public final class TcpLayer implements Ipv4Layer.Transport {
         l.localAddress = addr;
         l.localPort = port;
         l.backlog = TcpListener.clampBacklog(backlog);
+        l.onRoom = () -> loop.post(() -> promoteParked(l));
         ports.computeIfAbsent(port, p -> new ArrayList<>(1)).add(l);
         listeners.computeIfAbsent(port, p -> new ArrayList<>(1)).add(l);
         return 0;
@@ -434,13 +436,26 @@ public final class TcpLayer implements Ipv4Layer.Transport {
     }
 
     /**
+     * What a handshake completing while the accept queue is full does. On (the default): the
+     * connection is established as usual (its data acknowledged and buffered) but waits, still
+     * counted in the listener's SYN queue (so at most max(16, backlog) of them), until the
+     * application accepts and makes room; a cookie ACK does the same while the SYN queue has room.
+     * Off: as Linux, the ACK is dropped and the peer's or our SYN-ACK's retransmission brings it
+     * back later, which under a burst of connections left some waiting for their exponential
+     * back-off (issue 10: a 200-SYN burst against backlog 5 had 13-58 not served within 40-150 s).
+     */
+    public void setParkOnOverflow(boolean on) {
+        parkOnOverflow = on;
+    }
+
+    /**
      * Whether {@code seg} is the ACK completing the handshake of a connection in a listener's SYN
      * queue while the accept queue is full: Linux then drops it (unless tcp_abort_on_overflow),
      * leaving the connection in SYN_RECEIVED, whose SYN-ACK retransmissions draw the ACK again.
      */
     private boolean finalAckOverflows(TcpSocket s, Segment seg) {
         TcpListener l = s.pendingListener;
-        return l != null && !abortOnOverflow && !l.closed && s.conn.state() == TcpState.SYN_RECEIVED
+        return l != null && !parkOnOverflow && !abortOnOverflow && !l.closed && s.conn.state() == TcpState.SYN_RECEIVED
                 && seg.has(Tcp.ACK) && !seg.has(Tcp.SYN) && !seg.has(Tcp.RST)
                 && seg.ack == s.conn.sendNext() && l.acceptQueueFull();
     }
@@ -535,13 +550,17 @@ public final class TcpLayer implements Ipv4Layer.Transport {
             resetFor(seg, laddr, lport, raddr, rport);
             return;
         }
+        boolean park = false;
         if (l.acceptQueueFull()) {
-            counters.inc(Counter.TCP_LISTEN_OVERFLOWS);
-            counters.inc(Counter.TCP_LISTEN_DROPS);
-            if (abortOnOverflow) {
-                resetFor(seg, laddr, lport, raddr, rport);
+            if (!parkOnOverflow || abortOnOverflow || l.synQueueLength >= l.synQueueLimit()) {
+                counters.inc(Counter.TCP_LISTEN_OVERFLOWS);
+                counters.inc(Counter.TCP_LISTEN_DROPS);
+                if (abortOnOverflow) {
+                    resetFor(seg, laddr, lport, raddr, rport);
+                }
+                return;
             }
-            return;
+            park = true; // room in the SYN queue's count: it waits established (see parkOnOverflow)
         }
         counters.inc(Counter.TCP_SYNCOOKIES_RECV);
         if (connectionsFull()) {
@@ -554,6 +573,12 @@ public final class TcpLayer implements Ipv4Layer.Transport {
         s.conn.acceptCookie(seg, mss, ts ? SynCookies.windowScale(tsOptions) : -1,
                 ts && SynCookies.sackPermitted(tsOptions), ts, now);
         counters.inc(Counter.TCP_PASSIVE_OPENS);
+        if (park) {
+            s.pendingListener = l;
+            l.synQueueLength++;
+            after(s); // settle parks it
+            return;
+        }
         if (s.conn.state() != TcpState.CLOSED) {
             if (offer(l, s)) {
                 l.changed();
@@ -600,6 +625,7 @@ public final class TcpLayer implements Ipv4Layer.Transport {
     public void setTransparentListener(TcpListener l, int backlog) {
         if (l != null) {
             l.backlog = TcpListener.clampBacklog(backlog);
+            l.onRoom = () -> loop.post(() -> promoteParked(l));
         }
         transparent = l;
     }
@@ -727,18 +753,31 @@ public final class TcpLayer implements Ipv4Layer.Transport {
         TcpState st = c.state();
         TcpListener l = s.pendingListener;
         if (l != null && st != TcpState.SYN_RECEIVED) {
-            s.pendingListener = null;
-            l.synQueueLength--;
-            if (st != TcpState.CLOSED) {
-                if (l.closed || !offer(l, s)) {
+            boolean open = st != TcpState.CLOSED && !l.closed;
+            if (open && offer(l, s)) {
+                s.pendingListener = null;
+                l.synQueueLength--;
+                unpark(l, s);
+                l.changed();
+            } else if (open && parkOnOverflow && !abortOnOverflow) {
+                if (!s.parked) {
+                    // no room yet: it waits established, still counted in the SYN queue (see parkOnOverflow)
+                    s.parked = true;
+                    l.parked.add(s);
+                    l.parkedCount = l.parked.size();
+                    counters.inc(Counter.TCP_LISTEN_OVERFLOWS);
+                }
+            } else {
+                s.pendingListener = null;
+                l.synQueueLength--;
+                unpark(l, s);
+                if (st != TcpState.CLOSED) {
                     if (!l.closed) {
                         counters.inc(Counter.TCP_LISTEN_OVERFLOWS); // tcp_abort_on_overflow
                     }
                     counters.inc(Counter.TCP_LISTEN_DROPS);
                     c.abort(loop.now());
                     st = c.state();
-                } else {
-                    l.changed();
                 }
             }
         }
@@ -777,6 +816,29 @@ public final class TcpLayer implements Ipv4Layer.Transport {
         return l.offer(s);
     }
 
+    private static void unpark(TcpListener l, TcpSocket s) {
+        if (s.parked) {
+            s.parked = false;
+            l.parked.remove(s);
+            l.parkedCount = l.parked.size();
+        }
+    }
+
+    /** The application took a connection: parked ones move into the accept queue while there is room. */
+    private void promoteParked(TcpListener l) {
+        l.roomRequested.set(false);
+        while (!l.parked.isEmpty() && !l.acceptQueueFull() && !l.closed) {
+            TcpSocket s = l.parked.peek();
+            if (!offer(l, s)) {
+                break;
+            }
+            s.pendingListener = null;
+            l.synQueueLength--;
+            unpark(l, s);
+            l.changed();
+        }
+    }
+
     /** Drops the oldest TIME_WAIT guards beyond the bound (each O(1)). */
     private void trimTimeWait() {
         while (timeWait.size() > maxTimeWait) {
@@ -799,6 +861,7 @@ public final class TcpLayer implements Ipv4Layer.Transport {
         timeWait.remove(s);
         if (s.pendingListener != null) {
             s.pendingListener.synQueueLength--;
+            unpark(s.pendingListener, s);
             s.pendingListener = null;
         }
         if (s.ownsPort) {

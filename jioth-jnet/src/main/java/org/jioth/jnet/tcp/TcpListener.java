@@ -1,6 +1,7 @@
 package org.jioth.jnet.tcp;
 
 import java.util.ArrayDeque;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A listening socket: its address, a bounded SYN queue (half-open connections) and a bounded
@@ -22,6 +23,17 @@ public final class TcpListener {
     boolean reuseAddress;
     boolean closed;
     private final ArrayDeque<TcpSocket> acceptQueue = new ArrayDeque<>();
+    /**
+     * Connections whose handshake completed while the accept queue was full (loop only): they stay
+     * in the SYN queue's count, so at most {@link #synQueueLimit} of them, and move to the accept
+     * queue as the application makes room.
+     */
+    final ArrayDeque<TcpSocket> parked = new ArrayDeque<>();
+    /** How many are parked, for application threads. */
+    volatile int parkedCount;
+    /** Asks the loop to move parked connections on (set by the layer); coalesced by {@link #roomRequested}. */
+    Runnable onRoom = () -> { };
+    final AtomicBoolean roomRequested = new AtomicBoolean();
     private volatile Runnable onChange = () -> { };
 
     public TcpListener(TcpConfig template) {
@@ -63,8 +75,15 @@ public final class TcpListener {
     }
 
     /** The next established connection, or null (application thread). */
-    public synchronized TcpSocket poll() {
-        return acceptQueue.poll();
+    public TcpSocket poll() {
+        TcpSocket s;
+        synchronized (this) {
+            s = acceptQueue.poll();
+        }
+        if (s != null && parkedCount > 0 && roomRequested.compareAndSet(false, true)) {
+            onRoom.run();
+        }
+        return s;
     }
 
     public synchronized boolean hasPending() {

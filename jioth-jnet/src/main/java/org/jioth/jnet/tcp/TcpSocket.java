@@ -20,6 +20,8 @@ public final class TcpSocket {
     boolean reuseAddress;
     /** Set while the connection waits in a listener's SYN queue. */
     TcpListener pendingListener;
+    /** Established, still counted in its listener's SYN queue, waiting for room in the accept queue. */
+    boolean parked;
     /** Membership and links of the layer's {@link TimeWaitQueue}. */
     boolean inTimeWait;
     TcpSocket timeWaitOlder;

@@ -291,4 +291,46 @@ class TcpLossRecoveryTest {
         assertThat(h.c.stats().lostRetransmissions).isEqualTo(1);
         assertThat(h.c.stats().timeouts).isZero();
     }
+
+    /** RFC 8985 6.2 step 4: DSACKs widen the reordering window, once per round trip, up to SRTT; 16 recoveries reset it. */
+    @Test
+    void dsacksWidenTheReorderingWindowOncePerRoundTrip() {
+        long ms = 1_000_000L;
+        Rack rack = new Rack(64);
+        assertThat(rack.reorderingWindow(false, 8 * ms, 40 * ms)).isEqualTo(2 * ms);
+        rack.dsack(1000, 5000);
+        assertThat(rack.reorderingWindow(true, 8 * ms, 40 * ms)).as("seen: no longer zero in recovery").isEqualTo(4 * ms);
+        rack.dsack(2000, 6000); // the same round trip
+        assertThat(rack.reorderingWindow(false, 8 * ms, 40 * ms)).isEqualTo(4 * ms);
+        rack.dsack(5000, 9000);
+        assertThat(rack.reorderingWindow(false, 8 * ms, 40 * ms)).isEqualTo(6 * ms);
+        assertThat(rack.reorderingWindow(false, 8 * ms, 5 * ms)).as("at most SRTT").isEqualTo(5 * ms);
+        for (int i = 0; i < Rack.REO_WND_PERSIST; i++) {
+            rack.recoveryEnded();
+        }
+        assertThat(rack.reorderingWindow(false, 8 * ms, 40 * ms)).isEqualTo(2 * ms);
+    }
+
+    /** After a timeout, go-back-N resends only what the peer has not SACKed (as Linux). */
+    @Test
+    void goBackNAfterATimeoutSkipsSackedData() {
+        TcpConfig cfg = new TcpConfig();
+        cfg.rack = false; // one SACKed segment is no loss for DupThresh: the RTO has to act
+        TcpHarness h = new TcpHarness(cfg);
+        h.established(h.synFromPeer().sackPermitted());
+        int m = h.c.sendMss();
+        h.write(TcpHarness.bytes(10 * m, 1));
+        assertThat(h.recvAll()).hasSize(10);
+        h.seg().seq(R).ack(L).win(65535).sack(L + 5 * m, L + 6 * m).send();
+        assertThat(h.c.inRecovery()).isFalse();
+        while (h.c.stats().timeouts == 0) {
+            h.advance(h.msToDeadline());
+        }
+        h.recvAll();
+        h.seg().seq(R).ack(L + 5 * m).win(65535).sack(L + 5 * m, L + 6 * m).send();
+        h.seg().seq(R).ack(L + 5 * m).win(65535).sack(L + 5 * m, L + 6 * m).send();
+        List<Seg> after = h.recvAll();
+        assertThat(after).extracting(Seg::seq).isNotEmpty().doesNotContain(L + 5 * m);
+        assertThat(after.get(0).seq()).isEqualTo(L + 6 * m);
+    }
 }
