@@ -10,8 +10,8 @@ import java.util.concurrent.locks.LockSupport;
 import org.jioth.linux.fdnio.FdServerSocketChannel;
 
 /**
- * Holds a handshake segment (a SYN, or an ACK without data) bound for a listening port of the
- * namespace while that listener's accept queue is full, until the program accepts (at most {@link #MAX_WAIT_NANOS}).
+ * Holds a TCP segment bound for a listening port of the namespace while that listener's accept
+ * queue is full, until the program accepts (at most {@link #MAX_WAIT_NANOS}).
  *
  * <p>Why: the bridge writes a burst of frames into the tap back to back, and the namespace's kernel
  * handles each inside that write; with a small backlog (5 for {@code ioth server}) the queue of
@@ -34,10 +34,7 @@ final class AcceptPacer {
     private static final int ETHERTYPE_IPV4 = 0x0800;
     private static final int ETHERTYPE_IPV6 = 0x86dd;
     private static final int TCP = 6;
-    private static final int FIN = 0x01;
-    private static final int SYN = 0x02;
     private static final int RST = 0x04;
-    private static final int ACK = 0x10;
 
     /** One listener of the stack and whether its program stopped accepting. */
     private static final class Listener {
@@ -113,12 +110,7 @@ final class AcceptPacer {
         }
     }
 
-    /**
-     * The TCP destination port of a segment that may take a place in an accept queue: a SYN, or
-     * an ACK without data (a handshake's last segment), not a reset; -1 for anything else (data,
-     * not TCP, a fragment, too short). Data segments of established connections are so never held,
-     * and cost no {@code getsockopt}.
-     */
+    /** The TCP destination port of a frame that is not a reset, or -1 (not TCP, fragment, short). */
     static int tcpDestinationPort(ByteBuffer frame) {
         int p = frame.position();
         int len = frame.remaining();
@@ -127,29 +119,22 @@ final class AcceptPacer {
         }
         int type = frame.getShort(p + 12) & 0xffff;
         int l4;
-        int ipEnd;
         if (type == ETHERTYPE_IPV4) {
             if (len < 34 || (frame.get(p + 23) & 0xff) != TCP || (frame.getShort(p + 20) & 0x1fff) != 0) {
                 return -1; // not TCP, or a non-first fragment
             }
             l4 = p + 14 + (frame.get(p + 14) & 0x0f) * 4;
-            ipEnd = p + 14 + (frame.getShort(p + 16) & 0xffff);
         } else if (type == ETHERTYPE_IPV6) {
             if (len < 54 || (frame.get(p + 20) & 0xff) != TCP) {
                 return -1; // extension headers are not followed: such frames are not held
             }
             l4 = p + 54;
-            ipEnd = l4 + (frame.getShort(p + 18) & 0xffff);
         } else {
             return -1;
         }
-        if (l4 + 20 > p + len) {
+        if (l4 + 14 > p + len || (frame.get(l4 + 13) & RST) != 0) {
             return -1;
         }
-        int flags = frame.get(l4 + 13) & 0xff;
-        boolean syn = (flags & (SYN | ACK | RST)) == SYN;
-        boolean bareAck = (flags & (SYN | RST | FIN | ACK)) == ACK
-                && ipEnd - l4 <= ((frame.get(l4 + 12) & 0xf0) >>> 2); // no data after the TCP header
-        return syn || bareAck ? frame.getShort(l4 + 2) & 0xffff : -1;
+        return frame.getShort(l4 + 2) & 0xffff;
     }
 }
