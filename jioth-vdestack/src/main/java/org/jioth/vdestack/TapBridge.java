@@ -17,12 +17,16 @@ final class TapBridge implements AutoCloseable {
     final EthernetPort tap;
     final EthernetPort network;
 
-    TapBridge(String interfaceName, EthernetPort tap, EthernetPort network) {
+    /** Frames into the tap wait for {@code pacer} (a listener with a full accept queue, see {@link AcceptPacer}). */
+    TapBridge(String interfaceName, EthernetPort tap, EthernetPort network, AcceptPacer pacer) {
         this.interfaceName = interfaceName;
         this.tap = tap;
         this.network = network;
         tap.setSink(forwardTo(network));
-        network.setSink(forwardTo(tap));
+        network.setSink(frame -> {
+            pacer.beforeDelivery(frame);
+            send(tap, frame);
+        });
     }
 
     private static FrameSink forwardTo(EthernetPort out) {

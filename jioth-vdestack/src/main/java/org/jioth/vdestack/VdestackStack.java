@@ -39,14 +39,20 @@ final class VdestackStack implements StackImpl {
     private final NamespaceJdkProvider jdkChannels;
     private final NetConfig config;
 
-    private VdestackStack(HelperProcess helper, List<TapBridge> bridges, StackRequest request,
+    private final AcceptPacer pacer;
+
+    private VdestackStack(HelperProcess helper, List<TapBridge> bridges, AcceptPacer pacer, StackRequest request,
                           NamespaceJdkProvider jdkChannels) {
+        this.pacer = pacer;
         this.helper = helper;
         this.bridges = bridges;
         this.jdkChannels = jdkChannels;
         this.provider = jdkChannels != null
                 ? new TrackingSelectorProvider(jdkChannels, request.sockets())
-                : new FdSelectorProvider(helper::socket, request.sockets()::track);
+                : new FdSelectorProvider(helper::socket, channel -> {
+                    request.sockets().track(channel);
+                    pacer.opened(channel);
+                });
         this.config = new RtNetlinkConfig(RtNetlinkConfig.DEFAULT_REPLY_TIMEOUT,
                 timeout -> NetlinkSocket.adopt(helper.socket(AF_NETLINK, SOCK_RAW_CLOEXEC, NETLINK_ROUTE), timeout));
     }
@@ -64,6 +70,7 @@ final class VdestackStack implements StackImpl {
         };
         HelperProcess helper = HelperProcess.start();
         List<TapBridge> bridges = new ArrayList<>();
+        AcceptPacer pacer = new AcceptPacer();
         try {
             List<String> vnls = request.vnls();
             for (int i = 0; i < vnls.size(); i++) {
@@ -80,9 +87,9 @@ final class VdestackStack implements StackImpl {
                             + (e.getMessage() != null && e.getMessage().contains("EACCES")
                             ? " (/dev/net/tun must be readable and writable by this user, mode 0666 as Debian ships it)" : ""), e);
                 }
-                bridges.add(new TapBridge(name, tap, network));
+                bridges.add(new TapBridge(name, tap, network, pacer));
             }
-            return new VdestackStack(helper, bridges, request, jdk ? NamespaceJdkProvider.enter(helper.pid()) : null);
+            return new VdestackStack(helper, bridges, pacer, request, jdk ? NamespaceJdkProvider.enter(helper.pid()) : null);
         } catch (IOException | RuntimeException e) {
             for (TapBridge b : bridges) {
                 try {
@@ -111,6 +118,8 @@ final class VdestackStack implements StackImpl {
     public Map<String, Long> statistics() {
         Map<String, Long> m = new LinkedHashMap<>();
         m.put("helper.pid", helper.pid());
+        m.put("acceptPacer.held", pacer.held.sum());
+        m.put("acceptPacer.timedOut", pacer.timedOut.sum());
         for (TapBridge b : bridges) {
             b.tap.statistics().snapshot().forEach((k, v) -> m.put(b.interfaceName + ".tap." + k, v));
             b.network.statistics().snapshot().forEach((k, v) -> m.put(b.interfaceName + ".vnl." + k, v));

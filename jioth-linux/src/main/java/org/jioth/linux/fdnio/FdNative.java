@@ -53,6 +53,8 @@ final class FdNative {
     static final int IPPROTO_IP = 0;
     static final int IP_TOS = 1;
     static final int IPPROTO_TCP = 6;
+    /** getsockopt(IPPROTO_TCP, TCP_INFO): struct tcp_info. */
+    static final int TCP_INFO = 11;
     static final int TCP_NODELAY = 1;
     static final int IPPROTO_IPV6 = 41;
     static final int IPV6_V6ONLY = 26;

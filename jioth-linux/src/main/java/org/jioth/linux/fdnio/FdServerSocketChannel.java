@@ -77,6 +77,27 @@ public final class FdServerSocketChannel extends ServerSocketChannel implements 
                 + "(IothStack.serverSocketFactory()) over this provider instead");
     }
 
+    /**
+     * Whether the kernel's accept queue of this listener is full (it then drops handshakes that
+     * complete, and SYNs), from {@code TCP_INFO}: for a listener the kernel reports the queue's
+     * length in {@code tcpi_unacked} and its limit (the backlog) in {@code tcpi_sacked}. False when
+     * closed, not listening, or on error: a caller that paces its input by this must never wait on
+     * a socket that is gone.
+     */
+    public boolean acceptQueueFull() {
+        if (localAddress == null || !fd.tryBegin()) {
+            return false;
+        }
+        try {
+            int[] info = fd.getIntsOption(IPPROTO_TCP, TCP_INFO, 8);
+            return info[6] > info[7]; // the kernel's sk_acceptq_is_full: length > backlog
+        } catch (IOException e) {
+            return false;
+        } finally {
+            fd.end();
+        }
+    }
+
     @Override
     public SocketChannel accept() throws IOException {
         acceptLock.lock();
