@@ -11,6 +11,7 @@ import org.jioth.jnet.StackLoop;
 import org.jioth.jnet.ip.Ipv6Layer;
 import org.jioth.jnet.link.Neighbor6Cache;
 import org.jioth.jnet.link.NetInterface;
+import org.jioth.jnet.mem.Scratch;
 import org.jioth.jnet.wire.Icmp6;
 import org.jioth.jnet.wire.Ip6;
 import org.jioth.jnet.wire.Ipv6;
@@ -42,7 +43,8 @@ public final class Icmp6Layer implements Ipv6Layer.Icmp, Neighbor6Cache.Solicito
     private final StackLoop loop;
     private final RateLimiter limiter = new RateLimiter(IcmpLayer.ERRORS_PER_SECOND, IcmpLayer.ERROR_BURST);
     private final Icmp6 msg = new Icmp6();
-    private final ByteBuffer tx = ByteBuffer.allocate(Ipv6Layer.HEADROOM + 65536);
+    /** Messages are built here: allocated on the first send, given back when the stack idles. */
+    private final Scratch scratch;
     private final byte[] src = new byte[16];
     private final byte[] dst = new byte[16];
     private final PendingPings pings;
@@ -52,6 +54,7 @@ public final class Icmp6Layer implements Ipv6Layer.Icmp, Neighbor6Cache.Solicito
         this.neighbours = neighbours;
         this.counters = counters;
         this.loop = loop;
+        this.scratch = loop.scratch();
         this.pings = new PendingPings(loop, pingId);
     }
 
@@ -92,6 +95,7 @@ public final class Icmp6Layer implements Ipv6Layer.Icmp, Neighbor6Cache.Solicito
             return;
         }
         int at = Ipv6Layer.HEADROOM;
+        ByteBuffer tx = scratch.get(at + len);
         tx.put(at, buf, off, len);
         tx.put(at, (byte) Icmp6.ECHO_REPLY);
         tx.put(at + 1, (byte) 0);
@@ -110,12 +114,13 @@ public final class Icmp6Layer implements Ipv6Layer.Icmp, Neighbor6Cache.Solicito
     }
 
     /**
-     * Sends the ICMPv6 message at {@code tx[HEADROOM]} out of {@code nic} to {@code nextHop}:
+     * Sends the ICMPv6 message built at HEADROOM in the scratch buffer out of {@code nic} to {@code nextHop}:
      * header first (the checksum covers its addresses), then the checksum, then out.
      */
     private boolean send(NetInterface nic, byte[] nextHop, byte[] from, byte[] to, int hopLimit, int len,
                          java.util.function.IntConsumer onFailure) {
         int at = Ipv6Layer.HEADROOM;
+        ByteBuffer tx = scratch.current();
         Ipv6Layer.header(tx, at, from, to, Ipv6.ICMPV6, hopLimit, len);
         Icmp6.finish(tx, at - Ipv6.HEADER, at, len);
         int r = ip.output(nic, nextHop, from, to, Ipv6.ICMPV6, hopLimit, tx, at, len,
@@ -197,6 +202,7 @@ public final class Icmp6Layer implements Ipv6Layer.Icmp, Neighbor6Cache.Solicito
             neighbours.solicitation(in, src, sll);
         }
         int at = Ipv6Layer.HEADROOM;
+        ByteBuffer tx = scratch.get(at + 32);
         Icmp6.emit(tx, at, Icmp6.NEIGHBOR_ADVERTISEMENT, 0, (dad ? 0 : NA_SOLICITED) | NA_OVERRIDE);
         tx.put(at + 8, target);
         tx.put(at + 24, (byte) OPT_TARGET_LL);
@@ -241,6 +247,7 @@ public final class Icmp6Layer implements Ipv6Layer.Icmp, Neighbor6Cache.Solicito
     @Override
     public void solicit(NetInterface nic, byte[] target) {
         int at = Ipv6Layer.HEADROOM;
+        ByteBuffer tx = scratch.get(at + 32);
         Icmp6.emit(tx, at, Icmp6.NEIGHBOR_SOLICITATION, 0, 0);
         tx.put(at + 8, target);
         tx.put(at + 24, (byte) OPT_SOURCE_LL);
@@ -271,6 +278,7 @@ public final class Icmp6Layer implements Ipv6Layer.Icmp, Neighbor6Cache.Solicito
         }
         int quote = Math.min(len, MAX_QUOTE);
         int at = Ipv6Layer.HEADROOM;
+        ByteBuffer tx = scratch.get(at + Icmp6.HEADER + quote);
         Icmp6.emit(tx, at, type, code, pointer);
         tx.put(at + Icmp6.HEADER, buf, ipOff, quote);
         byte[] from = Ip6.isMulticast(d) || !ip.isOurs(in, d) ? ip.sourceFor(in, s) : d;
@@ -294,6 +302,7 @@ public final class Icmp6Layer implements Ipv6Layer.Icmp, Neighbor6Cache.Solicito
         PendingPings.Ping p = pings.start(f);
         int seq = p.seq;
         int at = Ipv6Layer.HEADROOM;
+        ByteBuffer tx = scratch.get(at + Icmp6.HEADER + size);
         Icmp6.emit(tx, at, Icmp6.ECHO_REQUEST, 0, pings.id() << 16 | seq);
         for (int i = 0; i < size; i++) {
             tx.put(at + Icmp6.HEADER + i, (byte) i);
