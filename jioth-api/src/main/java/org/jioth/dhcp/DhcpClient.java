@@ -139,7 +139,8 @@ public final class DhcpClient implements AutoCloseable {
     }
 
     private void runTimers() {
-        Instant next = lease() == null ? null : lease().renewAt();
+        DhcpLease first = lease(); // read once: close() may drop it meanwhile
+        Instant next = first == null ? null : first.renewAt();
         while (next != null && !Thread.currentThread().isInterrupted()) {
             try {
                 Duration wait = Duration.between(clock.instant(), next);

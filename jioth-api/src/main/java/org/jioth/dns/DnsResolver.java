@@ -47,6 +47,7 @@ public final class DnsResolver {
     private final boolean edns;
     private final SecureRandom ids = new SecureRandom();
     private final AtomicInteger nextServer = new AtomicInteger();
+    /** Read without a lock by lookups; replaced under this resolver's lock, so concurrent edits are not lost. */
     private volatile Config config;
     private final AtomicLong queries = new AtomicLong();
     private final AtomicLong timeouts = new AtomicLong();
@@ -71,20 +72,20 @@ public final class DnsResolver {
     }
 
     /** Replaces the servers (port 53) and the search domains, e.g. from iothconf's {@code dns=} and {@code domain=}. */
-    public void configure(List<InetAddress> servers, List<String> search) {
+    public synchronized void configure(List<InetAddress> servers, List<String> search) {
         Config c = config;
         config = new Config(servers.stream().map(a -> new InetSocketAddress(a, 53)).toList(), List.copyOf(search), c.hosts());
         cache.clear();
     }
 
     /** Adds a static entry, answered before any server is asked. */
-    public void addHost(String name, InetAddress address) {
+    public synchronized void addHost(String name, InetAddress address) {
         Config c = config;
         config = new Config(c.servers(), c.search(), c.hosts().with(name, address));
     }
 
     /** Replaces the static entries. */
-    public void setHosts(HostsTable hosts) {
+    public synchronized void setHosts(HostsTable hosts) {
         Config c = config;
         config = new Config(c.servers(), c.search(), hosts);
     }

@@ -1,11 +1,8 @@
 package org.jioth.jnet.icmp;
 
 import java.net.NoRouteToHostException;
-import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.jioth.Errno;
 import org.jioth.jnet.Counter;
@@ -14,7 +11,7 @@ import org.jioth.jnet.StackLoop;
 import org.jioth.jnet.ip.Ipv6Layer;
 import org.jioth.jnet.link.Neighbor6Cache;
 import org.jioth.jnet.link.NetInterface;
-import org.jioth.jnet.time.Timer;
+import org.jioth.jnet.mem.Scratch;
 import org.jioth.jnet.wire.Icmp6;
 import org.jioth.jnet.wire.Ip6;
 import org.jioth.jnet.wire.Ipv6;
@@ -46,42 +43,19 @@ public final class Icmp6Layer implements Ipv6Layer.Icmp, Neighbor6Cache.Solicito
     private final StackLoop loop;
     private final RateLimiter limiter = new RateLimiter(IcmpLayer.ERRORS_PER_SECOND, IcmpLayer.ERROR_BURST);
     private final Icmp6 msg = new Icmp6();
-    private final ByteBuffer tx = ByteBuffer.allocate(Ipv6Layer.HEADROOM + 65536);
+    /** Messages are built here: allocated on the first send, given back when the stack idles. */
+    private final Scratch scratch;
     private final byte[] src = new byte[16];
     private final byte[] dst = new byte[16];
-    private final int pingId;
-    private int pingSeq;
-    private final Map<Integer, PendingPing> pings = new HashMap<>();
-
-    private final class PendingPing {
-        final int seq;
-        final long sentAt;
-        final CompletableFuture<Duration> result;
-        final Timer timer;
-
-        PendingPing(int seq, long sentAt, CompletableFuture<Duration> result) {
-            this.seq = seq;
-            this.sentAt = sentAt;
-            this.result = result;
-            this.timer = new Timer(() -> {
-                pings.remove(seq);
-                result.completeExceptionally(new SocketTimeoutException("no echo reply (seq " + seq + ")"));
-            });
-        }
-
-        void fail(Exception e) {
-            pings.remove(seq);
-            loop.timers().cancel(timer);
-            result.completeExceptionally(e);
-        }
-    }
+    private final PendingPings pings;
 
     public Icmp6Layer(Ipv6Layer ip, Neighbor6Cache neighbours, Counters counters, StackLoop loop, int pingId) {
         this.ip = ip;
         this.neighbours = neighbours;
         this.counters = counters;
         this.loop = loop;
-        this.pingId = pingId & 0xffff;
+        this.scratch = loop.scratch();
+        this.pings = new PendingPings(loop, pingId);
     }
 
     @Override
@@ -102,13 +76,7 @@ public final class Icmp6Layer implements Ipv6Layer.Icmp, Neighbor6Cache.Solicito
             case Icmp6.ECHO_REQUEST -> echo(in, hdr, buf, off, len);
             case Icmp6.ECHO_REPLY -> {
                 counters.inc(Counter.ICMP6_IN_ECHO_REPLIES);
-                if (msg.identifier() == pingId) {
-                    PendingPing p = pings.remove(msg.sequence());
-                    if (p != null) {
-                        loop.timers().cancel(p.timer);
-                        p.result.complete(Duration.ofNanos(loop.now() - p.sentAt));
-                    }
-                }
+                pings.reply(msg.identifier(), msg.sequence());
             }
             case Icmp6.NEIGHBOR_SOLICITATION -> solicitation(in, hdr, buf, off, len);
             case Icmp6.NEIGHBOR_ADVERTISEMENT -> advertisement(in, hdr, buf, off, len);
@@ -127,6 +95,7 @@ public final class Icmp6Layer implements Ipv6Layer.Icmp, Neighbor6Cache.Solicito
             return;
         }
         int at = Ipv6Layer.HEADROOM;
+        ByteBuffer tx = scratch.get(at + len);
         tx.put(at, buf, off, len);
         tx.put(at, (byte) Icmp6.ECHO_REPLY);
         tx.put(at + 1, (byte) 0);
@@ -145,12 +114,13 @@ public final class Icmp6Layer implements Ipv6Layer.Icmp, Neighbor6Cache.Solicito
     }
 
     /**
-     * Sends the ICMPv6 message at {@code tx[HEADROOM]} out of {@code nic} to {@code nextHop}:
+     * Sends the ICMPv6 message built at HEADROOM in the scratch buffer out of {@code nic} to {@code nextHop}:
      * header first (the checksum covers its addresses), then the checksum, then out.
      */
     private boolean send(NetInterface nic, byte[] nextHop, byte[] from, byte[] to, int hopLimit, int len,
                          java.util.function.IntConsumer onFailure) {
         int at = Ipv6Layer.HEADROOM;
+        ByteBuffer tx = scratch.current();
         Ipv6Layer.header(tx, at, from, to, Ipv6.ICMPV6, hopLimit, len);
         Icmp6.finish(tx, at - Ipv6.HEADER, at, len);
         int r = ip.output(nic, nextHop, from, to, Ipv6.ICMPV6, hopLimit, tx, at, len,
@@ -169,10 +139,10 @@ public final class Icmp6Layer implements Ipv6Layer.Icmp, Neighbor6Cache.Solicito
             return;
         }
         int t = q + Ipv6.HEADER;
-        if ((buf.get(t) & 0xff) != Icmp6.ECHO_REQUEST || (buf.getShort(t + 4) & 0xffff) != pingId) {
+        if ((buf.get(t) & 0xff) != Icmp6.ECHO_REQUEST || (buf.getShort(t + 4) & 0xffff) != pings.id()) {
             return;
         }
-        PendingPing p = pings.get(buf.getShort(t + 6) & 0xffff);
+        PendingPings.Ping p = pings.get(buf.getShort(t + 6) & 0xffff);
         if (p != null) {
             byte[] to = new byte[16];
             buf.get(q + 24, to);
@@ -232,6 +202,7 @@ public final class Icmp6Layer implements Ipv6Layer.Icmp, Neighbor6Cache.Solicito
             neighbours.solicitation(in, src, sll);
         }
         int at = Ipv6Layer.HEADROOM;
+        ByteBuffer tx = scratch.get(at + 32);
         Icmp6.emit(tx, at, Icmp6.NEIGHBOR_ADVERTISEMENT, 0, (dad ? 0 : NA_SOLICITED) | NA_OVERRIDE);
         tx.put(at + 8, target);
         tx.put(at + 24, (byte) OPT_TARGET_LL);
@@ -276,6 +247,7 @@ public final class Icmp6Layer implements Ipv6Layer.Icmp, Neighbor6Cache.Solicito
     @Override
     public void solicit(NetInterface nic, byte[] target) {
         int at = Ipv6Layer.HEADROOM;
+        ByteBuffer tx = scratch.get(at + 32);
         Icmp6.emit(tx, at, Icmp6.NEIGHBOR_SOLICITATION, 0, 0);
         tx.put(at + 8, target);
         tx.put(at + 24, (byte) OPT_SOURCE_LL);
@@ -306,6 +278,7 @@ public final class Icmp6Layer implements Ipv6Layer.Icmp, Neighbor6Cache.Solicito
         }
         int quote = Math.min(len, MAX_QUOTE);
         int at = Ipv6Layer.HEADROOM;
+        ByteBuffer tx = scratch.get(at + Icmp6.HEADER + quote);
         Icmp6.emit(tx, at, type, code, pointer);
         tx.put(at + Icmp6.HEADER, buf, ipOff, quote);
         byte[] from = Ip6.isMulticast(d) || !ip.isOurs(in, d) ? ip.sourceFor(in, s) : d;
@@ -326,19 +299,15 @@ public final class Icmp6Layer implements Ipv6Layer.Icmp, Neighbor6Cache.Solicito
             f.completeExceptionally(new NoRouteToHostException(Ip6.toString(to) + ": " + Errno.nameOf(-r)));
             return f;
         }
-        int seq = pingSeq = (pingSeq + 1) & 0xffff;
-        PendingPing p = new PendingPing(seq, loop.now(), f);
-        PendingPing old = pings.put(seq, p);
-        if (old != null) {
-            old.fail(new SocketTimeoutException("sequence number reused before a reply"));
-            pings.put(seq, p);
-        }
+        PendingPings.Ping p = pings.start(f);
+        int seq = p.seq;
         int at = Ipv6Layer.HEADROOM;
-        Icmp6.emit(tx, at, Icmp6.ECHO_REQUEST, 0, pingId << 16 | seq);
+        ByteBuffer tx = scratch.get(at + Icmp6.HEADER + size);
+        Icmp6.emit(tx, at, Icmp6.ECHO_REQUEST, 0, pings.id() << 16 | seq);
         for (int i = 0; i < size; i++) {
             tx.put(at + Icmp6.HEADER + i, (byte) i);
         }
-        loop.timers().schedule(p.timer, loop.now() + timeoutNanos);
+        pings.timeOut(p, timeoutNanos);
         if (send(path.iface, path.nextHop, ip.sourceFor(path.iface, to), to.clone(), Ipv6Layer.DEFAULT_HOP_LIMIT,
                 Icmp6.HEADER + size, errno -> p.fail(new NoRouteToHostException(Ip6.toString(to) + ": "
                         + Errno.nameOf(errno) + " (no neighbour advertisement)")))) {

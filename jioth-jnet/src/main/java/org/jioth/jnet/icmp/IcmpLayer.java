@@ -1,11 +1,8 @@
 package org.jioth.jnet.icmp;
 
 import java.net.NoRouteToHostException;
-import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.jioth.Errno;
 import org.jioth.jnet.Counter;
@@ -14,7 +11,6 @@ import org.jioth.jnet.StackLoop;
 import org.jioth.jnet.ip.Ipv4Layer;
 import org.jioth.jnet.link.DeliveryFailure;
 import org.jioth.jnet.link.NetInterface;
-import org.jioth.jnet.time.Timer;
 import org.jioth.jnet.udp.UdpLayer;
 import org.jioth.jnet.wire.Icmp4;
 import org.jioth.jnet.wire.Ip4;
@@ -40,42 +36,17 @@ public final class IcmpLayer implements Ipv4Layer.Transport, Ipv4Layer.ErrorRepo
     private final Ipv4 quoted = new Ipv4();
     /** Messages are built here: allocated on the first send, given back when the stack idles. */
     private final org.jioth.jnet.mem.Scratch scratch;
-    private final int pingId;
-    private int pingSeq;
+    private final PendingPings pings;
     private boolean echoIgnoreBroadcasts = true;
-    private final Map<Integer, PendingPing> pings = new HashMap<>();
     private UdpLayer udp;
     private org.jioth.jnet.tcp.TcpLayer tcp;
-
-    private final class PendingPing {
-        final int seq;
-        final long sentAt;
-        final CompletableFuture<Duration> result;
-        final Timer timer;
-
-        PendingPing(int seq, long sentAt, CompletableFuture<Duration> result) {
-            this.seq = seq;
-            this.sentAt = sentAt;
-            this.result = result;
-            this.timer = new Timer(() -> {
-                pings.remove(seq);
-                result.completeExceptionally(new SocketTimeoutException("no echo reply (seq " + seq + ")"));
-            });
-        }
-
-        void fail(Exception e) {
-            pings.remove(seq);
-            loop.timers().cancel(timer);
-            result.completeExceptionally(e);
-        }
-    }
 
     public IcmpLayer(Ipv4Layer ip, Counters counters, StackLoop loop, int pingId) {
         this.ip = ip;
         this.counters = counters;
         this.loop = loop;
         this.scratch = loop.scratch();
-        this.pingId = pingId & 0xffff;
+        this.pings = new PendingPings(loop, pingId);
     }
 
     public void setTcp(org.jioth.jnet.tcp.TcpLayer tcp) {
@@ -103,13 +74,7 @@ public final class IcmpLayer implements Ipv4Layer.Transport, Ipv4Layer.ErrorRepo
             case Icmp4.ECHO_REQUEST -> echo(in, hdr, buf, off, len);
             case Icmp4.ECHO_REPLY -> {
                 counters.inc(Counter.ICMP_IN_ECHO_REPS);
-                if (msg.identifier() == pingId) {
-                    PendingPing p = pings.remove(msg.sequence());
-                    if (p != null) {
-                        loop.timers().cancel(p.timer);
-                        p.result.complete(Duration.ofNanos(loop.now() - p.sentAt));
-                    }
-                }
+                pings.reply(msg.identifier(), msg.sequence());
             }
             case Icmp4.DEST_UNREACHABLE -> {
                 counters.inc(Counter.ICMP_IN_DEST_UNREACHS);
@@ -180,8 +145,8 @@ public final class IcmpLayer implements Ipv4Layer.Transport, Ipv4Layer.ErrorRepo
         } else if (proto == Ipv4.PROTO_UDP && udp != null) {
             udp.icmpError(qsrc, buf.getShort(t) & 0xffff, qdst, buf.getShort(t + 2) & 0xffff, errno.value());
         } else if (proto == Ipv4.PROTO_ICMP && (buf.get(t) & 0xff) == Icmp4.ECHO_REQUEST
-                && (buf.getShort(t + 4) & 0xffff) == pingId) {
-            PendingPing p = pings.get(buf.getShort(t + 6) & 0xffff);
+                && (buf.getShort(t + 4) & 0xffff) == pings.id()) {
+            PendingPings.Ping p = pings.get(buf.getShort(t + 6) & 0xffff);
             if (p != null) {
                 p.fail(new NoRouteToHostException(Ip4.toString(qdst) + ": " + errno.description()
                         + " (ICMP error from the network)"));
@@ -242,21 +207,16 @@ public final class IcmpLayer implements Ipv4Layer.Transport, Ipv4Layer.ErrorRepo
      */
     public CompletableFuture<Duration> ping(int dst, int size, long timeoutNanos) {
         CompletableFuture<Duration> f = new CompletableFuture<>();
-        int seq = pingSeq = (pingSeq + 1) & 0xffff;
-        PendingPing p = new PendingPing(seq, loop.now(), f);
-        PendingPing old = pings.put(seq, p);
-        if (old != null) {
-            old.fail(new SocketTimeoutException("sequence number reused before a reply"));
-            pings.put(seq, p);
-        }
+        PendingPings.Ping p = pings.start(f);
+        int seq = p.seq;
         int at = Ipv4Layer.HEADROOM;
         ByteBuffer tx = scratch.get(at + Icmp4.HEADER + size);
-        Icmp4.emit(tx, at, Icmp4.ECHO_REQUEST, 0, pingId << 16 | seq);
+        Icmp4.emit(tx, at, Icmp4.ECHO_REQUEST, 0, pings.id() << 16 | seq);
         for (int i = 0; i < size; i++) {
             tx.put(at + Icmp4.HEADER + i, (byte) i);
         }
         Icmp4.finish(tx, at, Icmp4.HEADER + size);
-        loop.timers().schedule(p.timer, loop.now() + timeoutNanos);
+        pings.timeOut(p, timeoutNanos);
         int r = ip.output(0, dst, Ipv4.PROTO_ICMP, 0, Ipv4Layer.DEFAULT_TTL, false, tx, at, Icmp4.HEADER + size,
                 errno -> p.fail(new NoRouteToHostException(Ip4.toString(dst) + ": " + Errno.nameOf(errno)
                         + " (no ARP reply)")));
