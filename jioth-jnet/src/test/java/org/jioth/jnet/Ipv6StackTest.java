@@ -187,6 +187,25 @@ class Ipv6StackTest {
     }
 
     @Test
+    void aPacketDroppedFromAFullNeighbourQueueFailsItsPingAtOnce() throws Exception {
+        try (TestNet net = new TestNet()) {
+            EthernetNode sw = net.newSwitch();
+            JnetStack a = net.stack("", sw, "192.168.250.1/24");
+            Inet6Address dead = Ip6.toInet(InetAddress.ofLiteral("fe80::dead").getAddress(), 2);
+            var first = a.pingAsync(dead, 8, Duration.ofSeconds(60));
+            var others = new java.util.ArrayList<java.util.concurrent.CompletableFuture<?>>();
+            for (int i = 0; i < Neighbor6Cache.MAX_WAITING; i++) {
+                others.add(a.pingAsync(dead, 8, Duration.ofSeconds(60)));
+            }
+            // no clock advance: the oldest waiting packet was dropped, so its ping fails now
+            assertThatThrownBy(() -> first.get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+                    .hasMessageContaining("ENOBUFS (dropped from the full neighbour queue)");
+            assertThat(a.counter(Counter.NDP_QUEUE_DROPS)).isEqualTo(1);
+            assertThat(others).noneMatch(java.util.concurrent.CompletableFuture::isDone);
+        }
+    }
+
+    @Test
     void hostileInputIsAnsweredOrCountedAndTheCacheStaysBounded() throws Exception {
         try (TestNet net = new TestNet()) {
             EthernetNode sw = net.newSwitch();

@@ -310,7 +310,8 @@ public final class Icmp6Layer implements Ipv6Layer.Icmp, Neighbor6Cache.Solicito
         pings.timeOut(p, timeoutNanos);
         if (send(path.iface, path.nextHop, ip.sourceFor(path.iface, to), to.clone(), Ipv6Layer.DEFAULT_HOP_LIMIT,
                 Icmp6.HEADER + size, errno -> p.fail(new NoRouteToHostException(Ip6.toString(to) + ": "
-                        + Errno.nameOf(errno) + " (no neighbour advertisement)")))) {
+                        + Errno.nameOf(errno) + (errno == Errno.ENOBUFS.value() ? " (dropped from the full neighbour queue)"
+                        : " (no neighbour advertisement)"))))) {
             counters.inc(Counter.ICMP6_OUT_ECHOS);
         } else if (!f.isDone()) {
             p.fail(new NoRouteToHostException(Ip6.toString(to) + ": cannot send (message too big?)"));

@@ -103,7 +103,8 @@ public final class Neighbor6Cache {
     /**
      * Sends the IPv6 datagram at {@code buf[off, off+len)} (with {@link Ethernet#HEADER} bytes of room
      * before it and room to pad to 60 bytes after) to {@code nextHop} out of {@code nic}, resolving
-     * it first if need be. {@code onFailure} hears EHOSTUNREACH if resolution fails.
+     * it first if need be. {@code onFailure} hears EHOSTUNREACH if resolution fails, ENOBUFS if the
+     * packet is dropped from a full waiting queue.
      */
     public void send(NetInterface nic, byte[] nextHop, ByteBuffer buf, int off, int len, IntConsumer onFailure) {
         if (Ip6.isMulticast(nextHop)) {
@@ -127,7 +128,8 @@ public final class Neighbor6Cache {
         }
         if (e.waiting.size() == MAX_WAITING) {
             counters.inc(Counter.NDP_QUEUE_DROPS);
-            e.waiting.removeFirst();
+            // the sender of the dropped packet hears it now rather than waiting for its own timeout
+            e.waiting.removeFirst().onFailure().accept(Errno.ENOBUFS.value());
         }
         byte[] copy = new byte[len];
         buf.get(off, copy);
