@@ -51,15 +51,25 @@ final class TcpNat implements Closeable {
     }
 
     private void acceptLoop() {
+        RetryBackoff backoff = new RetryBackoff();
         while (!closed) {
             SocketChannel guest;
             try {
                 guest = listener.accept();
+                backoff.succeeded();
             } catch (ClosedChannelException e) {
                 return;
             } catch (IOException | RuntimeException e) {
-                if (!closed) {
-                    LOG.log(System.Logger.Level.WARNING, "slirp: accept on the gateway failed; it goes on", e);
+                // an error that keeps coming back must neither spin this thread nor flood the log
+                long pause = backoff.failed();
+                if (!closed && backoff.shouldLog()) {
+                    LOG.log(System.Logger.Level.WARNING, "slirp: accept on the gateway failed "
+                            + backoff.failures() + " time(s) in a row; retrying in " + pause / 1_000_000 + " ms", e);
+                }
+                try {
+                    Thread.sleep(java.time.Duration.ofNanos(pause));
+                } catch (InterruptedException stop) {
+                    // close() interrupts; only a closed listener ends the loop (checked above and by accept)
                 }
                 continue;
             }
