@@ -23,7 +23,8 @@ import org.jioth.NetConfigException;
  * (port 68, broadcast flag set: the stack cannot take unicast to an address it does not have yet):
  * DISCOVER, OFFER, REQUEST, ACK; the lease applied (address, default route, MTU, DNS servers and
  * search domains to the stack's resolver); renewal at T1 (unicast to the server), rebinding at T2
- * (broadcast), removal at expiry ({@link #onTimer}); RELEASE on {@link #close()}.
+ * (broadcast), removal at expiry then DISCOVER again with back-off ({@link #onTimer}); RELEASE on
+ * {@link #close()}.
  *
  * <p>Timers are driven by whoever calls {@link #onTimer} (tests with a manual time source), or by
  * {@link #startTimers()}, a virtual thread that sleeps until the next instant.
@@ -44,6 +45,10 @@ public final class DhcpClient implements AutoCloseable {
     private DhcpLease lease;
     private Thread timers;
     private boolean closed;
+    /** Non-null once a lease expired: back in INIT, the pause before the next DISCOVER after a failed one. */
+    private Duration rediscoverPause;
+    static final Duration FIRST_REDISCOVER_PAUSE = Duration.ofSeconds(4);
+    static final Duration MAX_REDISCOVER_PAUSE = Duration.ofSeconds(64);
 
     /**
      * A client for {@code ifindex} of {@code stack}; {@code hostName} (may be null) is sent as option 12;
@@ -90,12 +95,21 @@ public final class DhcpClient implements AutoCloseable {
     /**
      * What the timers do at {@code now}: nothing while bound; a unicast REQUEST to the server once
      * renewing, a broadcast one once rebinding (a new ACK extends the lease); removal of the address
-     * and route once expired. Returns the instant it wants to be called again (null: never).
+     * and route once expired, then back to DISCOVER (RFC 2131 4.4.5: INIT), retried after 4 s doubling
+     * to 64 s while no server answers. Returns the instant it wants to be called again (null: never).
      */
     public Instant onTimer(Instant now) throws IOException {
-        DhcpLease l = lease();
+        DhcpLease l;
+        Duration pause;
+        synchronized (lock) {
+            if (closed) {
+                return null;
+            }
+            l = lease;
+            pause = rediscoverPause;
+        }
         if (l == null) {
-            return null;
+            return pause == null ? null : rediscover(now, pause);
         }
         DhcpLease.Phase phase = l.phase(now);
         switch (phase) {
@@ -122,9 +136,37 @@ public final class DhcpClient implements AutoCloseable {
                 unapply(l);
                 synchronized (lock) {
                     lease = null;
+                    rediscoverPause = FIRST_REDISCOVER_PAUSE;
                 }
+                return now; // INIT: discover again at once
+            }
+        }
+    }
+
+    /** INIT after an expiry: a new DISCOVER; on failure the next try waits {@code pause}, then twice as long. */
+    private Instant rediscover(Instant now, Duration pause) {
+        try {
+            DhcpLease l = acquire();
+            boolean late;
+            synchronized (lock) {
+                rediscoverPause = null;
+                late = closed; // close() ran during the exchange: do not keep the address
+                if (late) {
+                    lease = null;
+                }
+            }
+            if (late) {
+                unapply(l);
                 return null;
             }
+            return l.renewAt();
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.INFO, "DHCP rediscovery: " + e.getMessage() + "; next try in " + pause);
+            Duration next = pause.multipliedBy(2);
+            synchronized (lock) {
+                rediscoverPause = next.compareTo(MAX_REDISCOVER_PAUSE) > 0 ? MAX_REDISCOVER_PAUSE : next;
+            }
+            return now.plus(pause);
         }
     }
 

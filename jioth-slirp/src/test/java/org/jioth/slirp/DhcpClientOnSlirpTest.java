@@ -65,12 +65,18 @@ class DhcpClientOnSlirpTest {
             assertThat(c.onTimer(rebinding)).isEqualTo(rebinding.plusSeconds(60)); // broadcast REQUEST, ACK
             assertThat(c.lease().obtained()).isEqualTo(rebinding);
 
-            assertThat(c.onTimer(rebinding.plusSeconds(500))).isNull(); // expired: address removed
+            Instant expired = rebinding.plusSeconds(500);
+            assertThat(c.onTimer(expired)).isEqualTo(expired); // expired: address removed, back to INIT at once
             assertThat(c.lease()).isNull();
             assertThat(hasAddress(s, "10.0.2.15")).isFalse();
 
-            DhcpLease again = c.acquire();
+            clock.now = expired;
+            Instant renewAgain = c.onTimer(expired); // INIT: DISCOVER again, a new lease applied
+            DhcpLease again = c.lease();
+            assertThat(again).isNotNull();
             assertThat(again.address()).isEqualTo(InetAddress.ofLiteral("10.0.2.15"));
+            assertThat(renewAgain).isEqualTo(again.renewAt());
+            assertThat(hasAddress(s, "10.0.2.15")).isTrue();
             c.close(); // RELEASE, address removed
             assertThat(hasAddress(s, "10.0.2.15")).isFalse();
         }
