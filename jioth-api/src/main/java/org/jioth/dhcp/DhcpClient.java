@@ -161,6 +161,9 @@ public final class DhcpClient implements AutoCloseable {
             }
             return l.renewAt();
         } catch (IOException e) {
+            if (stack.isClosed()) {
+                return null; // nothing left to configure: the timer thread ends
+            }
             LOG.log(System.Logger.Level.INFO, "DHCP rediscovery: " + e.getMessage() + "; next try in " + pause);
             Duration next = pause.multipliedBy(2);
             synchronized (lock) {
