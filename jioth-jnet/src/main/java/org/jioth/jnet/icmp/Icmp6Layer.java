@@ -33,7 +33,6 @@ public final class Icmp6Layer implements Ipv6Layer.Icmp, Neighbor6Cache.Solicito
     private static final int MAX_QUOTE = 1280 - Ipv6.HEADER - Icmp6.HEADER;
     private static final int OPT_SOURCE_LL = 1;
     private static final int OPT_TARGET_LL = 2;
-    private static final int NA_ROUTER = 0x80000000;
     private static final int NA_SOLICITED = 0x40000000;
     private static final int NA_OVERRIDE = 0x20000000;
 

@@ -285,22 +285,10 @@ public final class Ipv6Layer {
     }
 
     /**
-     * Sends the {@code len}-byte upper-layer message at {@code buf[at]} ({@link #HEADROOM} bytes of
-     * room before it) from {@code from} (null: chosen) to {@code to}. Returns 0 or -errno;
-     * {@code onFailure} hears a later neighbour-resolution failure.
+     * Sends the {@code len}-byte upper-layer message at {@code buf[at]} ({@link #HEADROOM} bytes of room
+     * before it) on a known interface and next hop (ND, replies on the arrival interface). Returns 0 or
+     * -errno; {@code onFailure} hears a later neighbour-resolution failure.
      */
-    public int output(byte[] from, byte[] to, int scope, int nextHeader, int hopLimit, ByteBuffer buf, int at, int len,
-                      IntConsumer onFailure) {
-        Path p = new Path();
-        int r = route(to, scope, p);
-        if (r != 0) {
-            counters.inc(Counter.IP6_OUT_NO_ROUTES);
-            return r;
-        }
-        return output(p.iface, p.nextHop, from, to, nextHeader, hopLimit, buf, at, len, onFailure);
-    }
-
-    /** {@link #output} on a known interface and next hop (ND, replies on the arrival interface). */
     public int output(NetInterface nic, byte[] nextHop, byte[] from, byte[] to, int nextHeader, int hopLimit,
                       ByteBuffer buf, int at, int len, IntConsumer onFailure) {
         if (len + Ipv6.HEADER > nic.mtu()) {
