@@ -66,7 +66,7 @@ if [ -n "${HTTP:-}" ]; then
     echo "$h ab -c20 -n 15000: $(ip netns exec seC ab -q -c20 -n 15000 -s 10 http://$h:8000/index.txt 2>&1 | grep -E 'Requests per' | tr -s ' ')"
   done; done
   for p in $(pgrep -f "jdk.httpserver -b 0.0.0.0 -p 8000 -d $T/www"); do
-    tr '\0' ' ' < /proc/$p/cmdline | grep -q 'jioth-cli.jar' && continue # ioth run itself, not the server's JVM
+    tr '\0' ' ' < /proc/$p/cmdline | grep -q ' run jnet ' && continue # ioth run itself, not the server's JVM
     echo "heap of $p ($(tr '\0' ' ' < /proc/$p/cmdline | grep -o 'ip=[0-9./]*' || echo kernel)): $("$JAVA_HOME"/bin/jcmd $p GC.heap_info | sed -n 2p)"
   done
 fi
