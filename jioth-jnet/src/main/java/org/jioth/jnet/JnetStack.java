@@ -109,8 +109,9 @@ public final class JnetStack implements StackImpl {
         this.ipv6 = new Ipv6Layer(interfaces, neighbours6, counters);
         this.icmp6 = new Icmp6Layer(ipv6, neighbours6, counters, loop, random.nextInt(0x10000));
         ipv6.setIcmp(icmp6);
-        ipv6.setTransports(tcp, null);
+        ipv6.setTransports(tcp, udp);
         tcp.setIpv6(ipv6);
+        udp.setIpv6(ipv6, icmp6);
         neighbours6.setSolicitor(icmp6);
         this.config = new JnetNetConfig(this);
         this.provider = new JnetSelectorProvider(this);

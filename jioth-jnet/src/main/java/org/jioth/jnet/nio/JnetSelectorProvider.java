@@ -27,18 +27,14 @@ public final class JnetSelectorProvider extends ReadinessSelectorProvider {
 
     @Override
     public DatagramChannel openDatagramChannel() throws IOException {
-        return openDatagramChannel(StandardProtocolFamily.INET);
+        return openDatagramChannel(defaultFamily());
     }
 
     @Override
     public DatagramChannel openDatagramChannel(ProtocolFamily family) throws IOException {
-        if (family != StandardProtocolFamily.INET) {
-            throw new UnsupportedOperationException("jnet datagram channels are IPv4 (INET) only so far, not " + family);
-        }
-        if (stack.isClosed()) {
-            throw new IOException("the jnet stack is closed");
-        }
-        return JnetDatagramChannel.open(this);
+        boolean inet6 = isInet6(family);
+        ensureStackOpen();
+        return JnetDatagramChannel.open(this, inet6);
     }
 
     @Override
@@ -79,7 +75,7 @@ public final class JnetSelectorProvider extends ReadinessSelectorProvider {
             return true;
         }
         if (family != StandardProtocolFamily.INET) {
-            throw new UnsupportedOperationException("jnet TCP channels are INET or INET6, not " + family);
+            throw new UnsupportedOperationException("jnet channels are INET or INET6, not " + family);
         }
         return false;
     }
