@@ -112,6 +112,7 @@ public final class JnetStack implements StackImpl {
         ipv6.setTransports(tcp, udp);
         tcp.setIpv6(ipv6);
         udp.setIpv6(ipv6, icmp6);
+        icmp6.setTransportErrors(new org.jioth.jnet.icmp.Icmp6ToTransports(tcp, udp));
         neighbours6.setSolicitor(icmp6);
         this.config = new JnetNetConfig(this);
         this.provider = new JnetSelectorProvider(this);

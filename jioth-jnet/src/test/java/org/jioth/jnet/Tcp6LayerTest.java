@@ -253,4 +253,61 @@ class Tcp6LayerTest {
         assertThat(((InetSocketAddress) m.getLocalAddress()).getAddress()).isInstanceOf(Inet4Address.class);
         m.close();
     }
+
+    @Test
+    void packetTooBigShrinksTheSegmentsAndUnreachablePortsReachUdp() throws Exception {
+        SocketChannel c = stack.provider().openSocketChannel(StandardProtocolFamily.INET6);
+        c.configureBlocking(false);
+        c.connect(new InetSocketAddress(ip("fd00::99"), 9000));
+        Tcp syn = next(9000);
+        send(segment(9000, syn.sourcePort(), 500, syn.seq() + 1, Tcp.SYN | Tcp.ACK, mss(1440), new byte[0]));
+        assertThat(TestNet.await(() -> {
+            try {
+                return c.finishConnect();
+            } catch (java.io.IOException e) {
+                throw new AssertionError(e);
+            }
+        })).isTrue();
+        ByteBuffer data = ByteBuffer.allocate(3000);
+        while (data.hasRemaining()) {
+            c.write(data);
+        }
+        Tcp first;
+        do {
+            first = next(9000);
+        } while (first.payloadLength() == 0);
+        assertThat(first.payloadLength()).isEqualTo(1440);
+        // "packet too big, MTU 1280" quoting the IPv6 header and the start of the segment
+        byte[] quoted = new byte[Ipv6.HEADER + 40];
+        first.buffer().get(Ethernet.HEADER, quoted);
+        raw.send(Frames6.icmp6(stackMac, RAW_MAC, RAW6, STACK6, 64, Icmp6.PACKET_TOO_BIG, 1280, quoted));
+        Tcp resent;
+        do {
+            resent = next(9000);
+        } while (resent.payloadLength() == 1440);
+        assertThat(resent.seq()).isEqualTo(first.seq());
+        assertThat(resent.payloadLength()).as("1280 less 60").isEqualTo(1220);
+        c.close();
+
+        // a connected UDP socket hears ICMPv6 port unreachable on its next read
+        try (java.nio.channels.DatagramChannel d = stack.provider().openDatagramChannel(StandardProtocolFamily.INET6)) {
+            d.connect(new InetSocketAddress(ip("fd00::99"), 53));
+            d.write(ByteBuffer.wrap("q".getBytes()));
+            byte[] f = raw.poll(x -> x.length > 54 && (x[12] & 0xff) == 0x86 && x[20] == Ipv6.UDP);
+            assertThat(f).isNotNull();
+            byte[] q = java.util.Arrays.copyOfRange(f, Ethernet.HEADER, f.length);
+            raw.send(Frames6.icmp6(stackMac, RAW_MAC, RAW6, STACK6, 64, 0, new byte[0], Icmp6.DEST_UNREACHABLE, 4, 0, q));
+            d.configureBlocking(false);
+            assertThat(TestNet.await(() -> {
+                try {
+                    d.read(ByteBuffer.allocate(10));
+                    return false;
+                } catch (java.net.PortUnreachableException expected) {
+                    return true;
+                } catch (java.io.IOException e) {
+                    throw new AssertionError(e);
+                }
+            })).isTrue();
+        }
+    }
 }

@@ -815,7 +815,20 @@ public final class TcpLayer implements Ipv4Layer.Transport, Ipv6Layer.Transport 
      * MTU below {@link #MIN_PATH_MTU}.
      */
     public void icmpError(int laddr, int lport, int raddr, int rport, int seq, int errno, int fragNeededMtu) {
-        TcpSocket s = connections.get(cur.set4(laddr, lport, raddr, rport));
+        icmpError(cur.set4(laddr, lport, raddr, rport), seq, fragNeededMtu);
+    }
+
+    /**
+     * An ICMPv6 error quoting one of our IPv6 segments: as {@link #icmpError}, a packet too big
+     * ({@code packetTooBigMtu} above 0) taking the path MSS down, never below the 1280-byte minimum MTU's.
+     */
+    public void icmpError6(long lhi, long llo, int lport, long rhi, long rlo, int rport, int seq, int errno,
+            int packetTooBigMtu) {
+        icmpError(cur.set(lhi, llo, lport, rhi, rlo, rport), seq, packetTooBigMtu);
+    }
+
+    private void icmpError(FourTuple t, int seq, int fragNeededMtu) {
+        TcpSocket s = connections.get(t);
         if (s == null) {
             return;
         }
@@ -824,7 +837,8 @@ public final class TcpLayer implements Ipv4Layer.Transport, Ipv6Layer.Transport 
             return;
         }
         if (fragNeededMtu > 0) {
-            s.conn.setPathMss(Math.max(MIN_PATH_MTU, fragNeededMtu) - IP_TCP_HEADERS, loop.now());
+            s.conn.setPathMss(t.isV4() ? Math.max(MIN_PATH_MTU, fragNeededMtu) - IP_TCP_HEADERS
+                    : Math.max(IPV6_MIN_MTU, fragNeededMtu) - IP6_TCP_HEADERS, loop.now());
         } else {
             s.conn.unreachable(loop.now());
         }

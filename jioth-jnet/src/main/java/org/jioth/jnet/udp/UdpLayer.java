@@ -500,6 +500,20 @@ public final class UdpLayer implements Ipv4Layer.Transport, Ipv6Layer.Transport 
         ep.enqueue(d.sourceHi(), d.sourceLo(), d.sourcePort(), d.scope(), d.data());
     }
 
+    /** An ICMPv6 error about a datagram we sent ({@link Ip128} addresses): connected sockets hear it. */
+    public void icmpError6(long lhi, long llo, int lport, long rhi, long rlo, int rport, int errno) {
+        List<UdpEndpoint> l = byPort.get(lport);
+        if (l == null) {
+            return;
+        }
+        for (UdpEndpoint ep : l) {
+            if (ep.remoteHi == rhi && ep.remoteLo == rlo && ep.remotePort == rport
+                    && (Ip128.isAny(ep.localHi, ep.localLo) || ep.localHi == lhi && ep.localLo == llo)) {
+                ep.setError(errno);
+            }
+        }
+    }
+
     /** An ICMP error about a datagram we sent from {@code lsrc:lport} to {@code rdst:rport}. */
     public void icmpError(int lsrc, int lport, int rdst, int rport, int errno) {
         List<UdpEndpoint> l = byPort.get(lport);
