@@ -84,4 +84,47 @@ class Tcp6StackTest {
             }
         }
     }
+
+    static org.jioth.IothStack iothStack(String vnl, String v4, String v6) throws Exception {
+        org.jioth.IothStack s = org.jioth.Ioth.newStack("jnet", vnl);
+        int idx = s.ifNameToIndex("vde0");
+        s.linkSetUpDown(idx, true);
+        s.ipAddrAdd(ip(v4), 24, idx);
+        s.ipAddrAdd(ip(v6), 64, idx);
+        return s;
+    }
+
+    @Test
+    void msocketOpensInet6ChannelsOfEveryKind(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws Exception {
+        try (org.jioth.IothStack a = iothStack("switch://" + tmp.resolve("sw"), "192.168.250.1", "fd00::1");
+             org.jioth.IothStack b = iothStack("vde://" + tmp.resolve("sw"), "192.168.250.2", "fd00::2")) {
+            try (ServerSocketChannel l = org.jioth.Ioth.msocket(b, StandardProtocolFamily.INET6, org.jioth.SocketType.STREAM_LISTENER);
+                 java.nio.channels.DatagramChannel d = org.jioth.Ioth.msocket(b, StandardProtocolFamily.INET6, org.jioth.SocketType.DATAGRAM)) {
+                l.bind(new InetSocketAddress(7100));
+                d.bind(new InetSocketAddress(7100));
+                try (SocketChannel c = org.jioth.Ioth.msocket(a, StandardProtocolFamily.INET6, org.jioth.SocketType.STREAM)) {
+                    c.connect(new InetSocketAddress(ip("fd00::2"), 7100));
+                    try (SocketChannel s = l.accept()) {
+                        assertThat(((InetSocketAddress) s.getRemoteAddress()).getAddress()).isEqualTo(ip("fd00::1"));
+                    }
+                }
+                // the same listener takes IPv4 too (dual-stack)
+                try (SocketChannel c4 = org.jioth.Ioth.msocket(a, StandardProtocolFamily.INET, org.jioth.SocketType.STREAM)) {
+                    c4.connect(new InetSocketAddress(ip("192.168.250.2"), 7100));
+                    try (SocketChannel s = l.accept()) {
+                        assertThat(((InetSocketAddress) s.getRemoteAddress()).getAddress()).isEqualTo(ip("192.168.250.1"));
+                        assertThat(((InetSocketAddress) s.getLocalAddress()).getAddress()).isEqualTo(ip("192.168.250.2"));
+                    }
+                }
+                try (java.nio.channels.DatagramChannel u = org.jioth.Ioth.msocket(a, StandardProtocolFamily.INET6,
+                        org.jioth.SocketType.DATAGRAM)) {
+                    u.send(ByteBuffer.wrap("d6".getBytes()), new InetSocketAddress(ip("fd00::2"), 7100));
+                    ByteBuffer in = ByteBuffer.allocate(4);
+                    assertThat(((InetSocketAddress) d.receive(in)).getAddress()).isEqualTo(ip("fd00::1"));
+                }
+            }
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> org.jioth.Ioth.msocket(a, StandardProtocolFamily.UNIX,
+                    org.jioth.SocketType.STREAM)).isInstanceOf(UnsupportedOperationException.class);
+        }
+    }
 }

@@ -57,9 +57,4 @@ class FourTuple extends Binding {
     final long addressSum() {
         return Ip128.addressSum(localHi, localLo, remoteHi, remoteLo);
     }
-
-    final boolean sameTuple(FourTuple o) {
-        return localPort == o.localPort && remotePort == o.remotePort && localLo == o.localLo
-                && remoteLo == o.remoteLo && localHi == o.localHi && remoteHi == o.remoteHi;
-    }
 }
