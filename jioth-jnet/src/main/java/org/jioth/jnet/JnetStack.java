@@ -106,7 +106,7 @@ public final class JnetStack implements StackImpl {
         icmp.setUdp(udp);
         udp.setErrors(icmp);
         Neighbor6Cache neighbours6 = new Neighbor6Cache(loop, counters);
-        this.ipv6 = new Ipv6Layer(interfaces, neighbours6, counters);
+        this.ipv6 = new Ipv6Layer(interfaces, neighbours6, counters, loop, random);
         this.icmp6 = new Icmp6Layer(ipv6, neighbours6, counters, loop, random.nextInt(0x10000));
         ipv6.setIcmp(icmp6);
         neighbours6.setSolicitor(icmp6);

@@ -79,8 +79,12 @@ public final class Icmp6Layer implements Ipv6Layer.Icmp, Neighbor6Cache.Solicito
             }
             case Icmp6.NEIGHBOR_SOLICITATION -> solicitation(in, hdr, buf, off, len);
             case Icmp6.NEIGHBOR_ADVERTISEMENT -> advertisement(in, hdr, buf, off, len);
-            case Icmp6.DEST_UNREACHABLE, Icmp6.TIME_EXCEEDED, Icmp6.PARAMETER_PROBLEM -> quotedError(buf, off, len);
-            default -> { } // counted in InMsgs; nothing to do (packet too big: no PMTU yet)
+            case Icmp6.DEST_UNREACHABLE, Icmp6.TIME_EXCEEDED, Icmp6.PARAMETER_PROBLEM -> {
+                quotedError(buf, off, len);
+                toTransport(in, buf, off, len, msg.rest());
+            }
+            case Icmp6.PACKET_TOO_BIG -> packetTooBig(in, buf, off, len);
+            default -> { } // counted in InMsgs; nothing to do
         }
     }
 
@@ -128,6 +132,108 @@ public final class Icmp6Layer implements Ipv6Layer.Icmp, Neighbor6Cache.Solicito
             counters.inc(Counter.ICMP6_OUT_MSGS);
         }
         return r == 0;
+    }
+
+    /**
+     * ICMPv6 errors about datagrams a transport sent, delivered to it (TCP and UDP sockets; wired by
+     * the transport with {@link #setTransportErrors}). Called on the loop after the quoted datagram
+     * was checked to come from one of our addresses.
+     */
+    public interface TransportErrors {
+        /**
+         * @param type      ICMPv6 type (1 unreachable, 2 packet too big, 3 time exceeded, 4 parameter problem)
+         * @param code      its code
+         * @param info      the word after the checksum: the new path MTU for packet too big (already in
+         *                  {@link Ipv6Layer#pathMtu}), the pointer for parameter problem, else 0
+         * @param local     the quoted source (ours), 16 bytes
+         * @param remote    the quoted destination, 16 bytes
+         * @param quote     the buffer holding the quoted upper-layer header
+         * @param at        its offset in {@code quote} (past the quoted extension headers)
+         * @param length    the quoted upper-layer bytes there (may be short: check before reading ports)
+         */
+        void icmpError(int type, int code, int info, byte[] local, byte[] remote, ByteBuffer quote, int at,
+                       int length);
+    }
+
+    private final TransportErrors[] transports = new TransportErrors[256];
+
+    /** Errors quoting datagrams of upper-layer {@code protocol} (6 TCP, 17 UDP) go to {@code t} (null: none). */
+    public void setTransportErrors(int protocol, TransportErrors t) {
+        transports[protocol & 0xff] = t;
+    }
+
+    /**
+     * Walks the quoted datagram of the error at {@code off}: returns the quoted upper-layer offset
+     * (and its protocol in {@code proto[0]}), or -1 when the quote is not one of ours or is cut short.
+     */
+    private int quotedUpper(NetInterface in, ByteBuffer buf, int off, int len, int[] proto, byte[] local, byte[] remote) {
+        int q = off + Icmp6.HEADER;
+        int end = off + len;
+        if (q + Ipv6.HEADER > end || (buf.get(q) & 0xf0) != 0x60) {
+            return -1;
+        }
+        buf.get(q + 8, local);
+        buf.get(q + 24, remote);
+        if (!ip.isOurs(in, local)) {
+            return -1; // not sent by us: forged or misdelivered
+        }
+        int nh = buf.get(q + 6) & 0xff;
+        int p = q + Ipv6.HEADER;
+        for (int n = 0; n < Ipv6.MAX_EXTENSION_HEADERS
+                && (nh == Ipv6.HOP_BY_HOP || nh == Ipv6.ROUTING || nh == Ipv6.DESTINATION_OPTIONS || nh == Ipv6.FRAGMENT); n++) {
+            if (p + 8 > end) {
+                return -1;
+            }
+            int next = buf.get(p) & 0xff;
+            if (nh == Ipv6.FRAGMENT && (buf.getShort(p + 2) & 0xfff8) != 0) {
+                return -1; // a non-first fragment quotes no upper-layer header
+            }
+            p += nh == Ipv6.FRAGMENT ? 8 : ((buf.get(p + 1) & 0xff) + 1) * 8;
+            nh = next;
+        }
+        proto[0] = nh;
+        return p <= end ? p : -1;
+    }
+
+    private void toTransport(NetInterface in, ByteBuffer buf, int off, int len, int info) {
+        int[] proto = new int[1];
+        byte[] local = new byte[16];
+        byte[] remote = new byte[16];
+        int at = quotedUpper(in, buf, off, len, proto, local, remote);
+        if (at < 0) {
+            return;
+        }
+        TransportErrors t = transports[proto[0]];
+        if (t != null) {
+            counters.inc(Counter.ICMP6_ERRORS_TO_TRANSPORT);
+            t.icmpError(msg.type(), msg.code(), info, local, remote, buf, at, off + len - at);
+        }
+    }
+
+    /**
+     * Packet Too Big (RFC 8201 4): believed only when it quotes a datagram from one of our addresses
+     * whose size exceeds the reported MTU; then the path MTU to the quoted destination goes down
+     * (floor 1280) and the transport hears the new value.
+     */
+    private void packetTooBig(NetInterface in, ByteBuffer buf, int off, int len) {
+        counters.inc(Counter.ICMP6_IN_PKT_TOO_BIGS);
+        int q = off + Icmp6.HEADER;
+        int reported = msg.rest();
+        byte[] local = new byte[16];
+        byte[] remote = new byte[16];
+        if (msg.code() != 0 || len < Icmp6.HEADER + Ipv6.HEADER || (buf.get(q) & 0xf0) != 0x60) {
+            counters.inc(Counter.ICMP6_IN_BAD_PKT_TOO_BIG);
+            return;
+        }
+        buf.get(q + 8, local);
+        buf.get(q + 24, remote);
+        int quotedSize = Ipv6.HEADER + (buf.getShort(q + 4) & 0xffff);
+        if (!ip.isOurs(in, local) || reported < 0 || quotedSize <= reported) {
+            counters.inc(Counter.ICMP6_IN_BAD_PKT_TOO_BIG); // not ours, or it fitted: forged
+            return;
+        }
+        int mtu = ip.packetTooBig(in, remote, reported);
+        toTransport(in, buf, off, len, mtu);
     }
 
     /** An error quoting one of our echo requests fails that ping (the only IPv6 sender so far). */
@@ -281,9 +387,12 @@ public final class Icmp6Layer implements Ipv6Layer.Icmp, Neighbor6Cache.Solicito
         Icmp6.emit(tx, at, type, code, pointer);
         tx.put(at + Icmp6.HEADER, buf, ipOff, quote);
         byte[] from = Ip6.isMulticast(d) || !ip.isOurs(in, d) ? ip.sourceFor(in, s) : d;
-        if (send(in, replyHop(in, s), from, s, Ipv6Layer.DEFAULT_HOP_LIMIT, Icmp6.HEADER + quote, null)
-                && type == Icmp6.PARAMETER_PROBLEM) {
-            counters.inc(Counter.ICMP6_OUT_PARM_PROBLEMS);
+        if (send(in, replyHop(in, s), from, s, Ipv6Layer.DEFAULT_HOP_LIMIT, Icmp6.HEADER + quote, null)) {
+            if (type == Icmp6.PARAMETER_PROBLEM) {
+                counters.inc(Counter.ICMP6_OUT_PARM_PROBLEMS);
+            } else if (type == Icmp6.TIME_EXCEEDED) {
+                counters.inc(Counter.ICMP6_OUT_TIME_EXCDS);
+            }
         }
     }
 

@@ -6,9 +6,12 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.IntConsumer;
+import java.util.random.RandomGenerator;
 import org.jioth.Errno;
 import org.jioth.jnet.Counter;
 import org.jioth.jnet.Counters;
+import org.jioth.jnet.StackLoop;
+import org.jioth.jnet.mem.Scratch;
 import org.jioth.jnet.link.Interfaces;
 import org.jioth.jnet.link.Neighbor6Cache;
 import org.jioth.jnet.link.NetInterface;
@@ -54,11 +57,74 @@ public final class Ipv6Layer {
     private final Map<Integer, List<Address>> statics = new HashMap<>();
     private final List<Route6> routes = new ArrayList<>();
     private Icmp icmp;
+    private final RandomGenerator random;
+    private final Reassembler6 reassembler;
+    private final PathMtuCache pmtu;
+    /** Fragments are built here, one at a time. */
+    private final Scratch fragments;
 
-    public Ipv6Layer(Interfaces interfaces, Neighbor6Cache neighbours, Counters counters) {
+    public Ipv6Layer(Interfaces interfaces, Neighbor6Cache neighbours, Counters counters, StackLoop loop,
+                     RandomGenerator random) {
         this.interfaces = interfaces;
         this.neighbours = neighbours;
         this.counters = counters;
+        this.random = random;
+        this.reassembler = new Reassembler6(loop, counters, this::reassemblyExpired);
+        this.pmtu = new PathMtuCache(loop);
+        this.fragments = loop.scratch();
+    }
+
+    /** Fragments in progress (tests and statistics). */
+    public Reassembler6 reassembler() {
+        return reassembler;
+    }
+
+    public PathMtuCache pathMtus() {
+        return pmtu;
+    }
+
+    /**
+     * The MTU for datagrams to {@code destination} (IPv6 header included): the outgoing interface's
+     * MTU, lowered by Packet Too Big messages (RFC 8201), never below 1280. The transport sizes its
+     * segments from it (TCP MSS = pathMtu - 60); larger datagrams are fragmented by {@link #output}.
+     * {@code scope}: the interface index for a link-local destination (0: none). 0 when there is no route.
+     */
+    public int pathMtu(byte[] destination, int scope) {
+        Path p = new Path();
+        if (route(destination, scope, p) != 0) {
+            return 0;
+        }
+        return pmtu.get(destination, p.iface.mtu());
+    }
+
+    /** {@link #pathMtu(byte[], int)} without a scope. */
+    public int pathMtu(byte[] destination) {
+        return pathMtu(destination, 0);
+    }
+
+    /** The MTU toward {@code to} out of {@code nic}. */
+    public int mtuFor(NetInterface nic, byte[] to) {
+        return pmtu.get(to, nic.mtu());
+    }
+
+    /**
+     * A Packet Too Big validated by ICMPv6 for {@code destination}: lowers the path MTU (floor 1280).
+     * Returns the new path MTU.
+     */
+    public int packetTooBig(NetInterface nic, byte[] destination, int mtu) {
+        return pmtu.learn(destination, mtu, pmtu.get(destination, nic.mtu()));
+    }
+
+    private void reassemblyExpired(byte[] first, int ifindex) {
+        NetInterface nic = interfaces.byIndex(ifindex);
+        if (icmp != null && nic != null && first.length >= Ipv6.HEADER) {
+            byte[] d = new byte[16];
+            System.arraycopy(first, 24, d, 0, 16);
+            if (!Ip6.isMulticast(d)) {
+                icmp.error(nic, org.jioth.jnet.wire.Icmp6.TIME_EXCEEDED, org.jioth.jnet.wire.Icmp6.CODE_REASSEMBLY_EXCEEDED,
+                        0, ByteBuffer.wrap(first), 0, first.length);
+            }
+        }
     }
 
     public void setIcmp(Icmp icmp) {
@@ -167,6 +233,10 @@ public final class Ipv6Layer {
     /** An IPv6 datagram of {@code len} bytes at {@code off} received on {@code in}. */
     public void input(NetInterface in, ByteBuffer buf, int off, int len) {
         counters.inc(Counter.IP6_IN_RECEIVES);
+        datagram(in, buf, off, len, false);
+    }
+
+    private void datagram(NetInterface in, ByteBuffer buf, int off, int len, boolean reassembled) {
         Ipv6.Check check = hdr.wrap(buf, off, len);
         if (check != Ipv6.Check.OK) {
             counters.inc(Counter.IP6_IN_HDR_ERRORS);
@@ -186,6 +256,11 @@ public final class Ipv6Layer {
                                     buf, off, len);
                         }
                     }
+                    case INCOMPLETE_HEADER_CHAIN -> {
+                        if (ours && hdr.hasFragmentHeader() && hdr.fragmentOffset() == 0) {
+                            icmp.error(in, org.jioth.jnet.wire.Icmp6.PARAMETER_PROBLEM, 3, 0, buf, off, len); // RFC 7112
+                        }
+                    }
                     default -> { }
                 }
             }
@@ -198,7 +273,11 @@ public final class Ipv6Layer {
             return;
         }
         if (hdr.hasFragmentHeader() && !hdr.isAtomicFragment()) {
-            counters.inc(Counter.IP6_IN_FRAGMENTS_DROPPED);
+            if (reassembled) {
+                counters.inc(Counter.IP6_IN_FRAGMENTS_DROPPED); // a fragment inside a fragmented datagram
+                return;
+            }
+            fragment(in, buf, off, len);
             return;
         }
         int end = off + Ipv6.HEADER + hdr.payloadLength();
@@ -211,6 +290,36 @@ public final class Ipv6Layer {
         if (icmp != null && !Ip6.isMulticast(dst)) {
             // TCP and UDP over IPv6 are not there yet: say so at once (RFC 8200 4: parameter problem code 1)
             icmp.error(in, org.jioth.jnet.wire.Icmp6.PARAMETER_PROBLEM, 1, hdr.upperPointer(), buf, off, len);
+        }
+    }
+
+    /**
+     * A non-atomic fragment for us (atomic ones were processed whole, RFC 8021): checked as RFC 8200
+     * 4.5 asks, then reassembled; a completed datagram goes through input again.
+     */
+    private void fragment(NetInterface in, ByteBuffer buf, int off, int len) {
+        int dataAt = off + hdr.fragmentHeaderOffset() + 8;
+        int dataLen = off + Ipv6.HEADER + hdr.payloadLength() - dataAt;
+        boolean unicast = !Ip6.isMulticast(dst);
+        if (hdr.moreFragments() && (dataLen & 7) != 0) {
+            counters.inc(Counter.IP6_REASM_FAILS);
+            if (icmp != null && unicast) {
+                icmp.error(in, org.jioth.jnet.wire.Icmp6.PARAMETER_PROBLEM, 0, 4, buf, off, len); // the payload length
+            }
+            return;
+        }
+        if (hdr.fragmentOffset() + dataLen > 65535) {
+            counters.inc(Counter.IP6_REASM_FAILS);
+            if (icmp != null && unicast) {
+                icmp.error(in, org.jioth.jnet.wire.Icmp6.PARAMETER_PROBLEM, 0, hdr.fragmentHeaderOffset() + 2,
+                        buf, off, len); // the fragment offset
+            }
+            return;
+        }
+        int at = reassembler.add(hdr, buf, in.index);
+        if (at >= 0) {
+            ByteBuffer whole = reassembler.output();
+            datagram(in, whole, at, Ipv6.HEADER + (whole.getShort(at + 4) & 0xffff), true);
         }
     }
 
@@ -291,14 +400,47 @@ public final class Ipv6Layer {
      */
     public int output(NetInterface nic, byte[] nextHop, byte[] from, byte[] to, int nextHeader, int hopLimit,
                       ByteBuffer buf, int at, int len, IntConsumer onFailure) {
-        if (len + Ipv6.HEADER > nic.mtu()) {
-            return -Errno.EMSGSIZE.value(); // no fragmentation yet
-        }
         byte[] s = from != null ? from : sourceFor(nic, to);
+        int mtu = Ip6.isMulticast(to) ? nic.mtu() : pmtu.get(to, nic.mtu());
+        if (len + Ipv6.HEADER > mtu) {
+            return fragmentOut(nic, nextHop, s, to, nextHeader, hopLimit, buf, at, len, mtu, onFailure);
+        }
         int ip = at - Ipv6.HEADER;
         Ipv6.emit(buf, ip, 0, 0, len, nextHeader, hopLimit, s, to);
         counters.inc(Counter.IP6_OUT_REQUESTS);
         neighbours.send(nic, nextHop, buf, ip, Ipv6.HEADER + len, onFailure);
+        return 0;
+    }
+
+    /**
+     * Sends the upper-layer message at {@code buf[at, at+len)} in fragments that fit {@code mtu} (RFC
+     * 8200 4.5): our datagrams have no extension headers, so the unfragmentable part is the fixed
+     * header. The identification is random per datagram (RFC 7739).
+     */
+    private int fragmentOut(NetInterface nic, byte[] nextHop, byte[] from, byte[] to, int nextHeader, int hopLimit,
+                            ByteBuffer buf, int at, int len, int mtu, IntConsumer onFailure) {
+        if (len > 65535 - 8) {
+            counters.inc(Counter.IP6_FRAG_FAILS);
+            return -Errno.EMSGSIZE.value();
+        }
+        int chunk = (mtu - Ipv6.HEADER - 8) & ~7;
+        int id = random.nextInt();
+        int ip = Ethernet.HEADER;
+        ByteBuffer f = fragments.get(ip + mtu + NetInterface.MIN_FRAME);
+        counters.inc(Counter.IP6_OUT_REQUESTS);
+        for (int done = 0; done < len; done += chunk) {
+            int n = Math.min(chunk, len - done);
+            boolean more = done + n < len;
+            Ipv6.emit(f, ip, 0, 0, 8 + n, Ipv6.FRAGMENT, hopLimit, from, to);
+            f.put(ip + Ipv6.HEADER, (byte) nextHeader);
+            f.put(ip + Ipv6.HEADER + 1, (byte) 0);
+            f.putShort(ip + Ipv6.HEADER + 2, (short) (done | (more ? 1 : 0)));
+            f.putInt(ip + Ipv6.HEADER + 4, id);
+            f.put(ip + Ipv6.HEADER + 8, buf, at + done, n);
+            counters.inc(Counter.IP6_FRAG_CREATES);
+            neighbours.send(nic, nextHop, f, ip, Ipv6.HEADER + 8 + n, onFailure);
+        }
+        counters.inc(Counter.IP6_FRAG_OKS);
         return 0;
     }
 

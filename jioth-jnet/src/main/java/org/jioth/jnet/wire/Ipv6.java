@@ -8,7 +8,7 @@ import java.nio.ByteBuffer;
  * other type because we are not a router), destination options, and the fragment header (an
  * atomic fragment, offset 0 without M, is processed as a whole datagram, RFC 8021/6946). Options
  * are walked TLV by TLV; an unknown option is skipped or refused by its action bits (RFC 8200 4.2).
- * Not yet wired into the stack: the codec of issue 13's IPv6 step.
+ * After a non-first fragment's header the walk stops (data follows, walked again once reassembled).
  */
 public final class Ipv6 {
     public static final int HEADER = 40;
@@ -40,6 +40,7 @@ public final class Ipv6 {
     private boolean moreFragments;
     private int fragmentId;
     private int fragmentHeaderOffset;
+    private int fragmentNextHeaderAt;
 
     /** Views a datagram of at most {@code len} bytes at {@code off}, checks it and walks its extension headers. */
     public Check wrap(ByteBuffer b, int off, int len) {
@@ -61,8 +62,8 @@ public final class Ipv6 {
         int p = off + HEADER;
         int prevNextHeaderAt = off + 6;
         for (int n = 0; ; n++) {
-            if (!isExtension(nh) || nh == FRAGMENT && fragment && fragmentOffset != 0) {
-                break;
+            if (!isExtension(nh) || fragment && !isAtomicFragment() && fragmentOffset != 0) {
+                break; // after a non-first fragment's header come data bytes, not headers (walked once reassembled)
             }
             if (n == MAX_EXTENSION_HEADERS) {
                 return Check.TOO_MANY_HEADERS;
@@ -102,6 +103,7 @@ public final class Ipv6 {
                     moreFragments = (fo & 1) != 0;
                     fragmentId = b.getInt(p + 4);
                     fragmentHeaderOffset = p - off;
+                    fragmentNextHeaderAt = prevNextHeaderAt - off;
                 }
                 default -> {
                     return Check.TOO_MANY_HEADERS; // unreachable: isExtension
@@ -228,6 +230,11 @@ public final class Ipv6 {
 
     public int fragmentHeaderOffset() {
         return fragmentHeaderOffset;
+    }
+
+    /** The offset of the next-header field that names the fragment header (rewritten on reassembly). */
+    public int fragmentNextHeaderAt() {
+        return fragmentNextHeaderAt;
     }
 
     /** Copies the source address into {@code to} (16 bytes). */
