@@ -8,7 +8,10 @@ import org.jioth.Errno;
 import org.jioth.jnet.Counter;
 import org.jioth.jnet.Counters;
 import org.jioth.jnet.StackLoop;
+import org.jioth.jnet.ip.Address6;
+import org.jioth.jnet.ip.AddressTable6;
 import org.jioth.jnet.ip.Ipv6Layer;
+import org.jioth.jnet.ip.RouterDiscovery6;
 import org.jioth.jnet.link.Neighbor6Cache;
 import org.jioth.jnet.link.NetInterface;
 import org.jioth.jnet.mem.Scratch;
@@ -25,10 +28,14 @@ import org.jioth.jnet.wire.Mac;
  * (7.1.1) or are dropped. Errors we generate are rate-limited like ICMPv4's
  * ({@link IcmpLayer#ERRORS_PER_SECOND}, burst {@link IcmpLayer#ERROR_BURST}) and never sent about
  * an ICMPv6 error, to a multicast or unspecified source. Destination unreachable, time exceeded and
- * parameter problem quoting one of our echo requests fail that ping. Router discovery, redirects and MLD are
- * not done yet. Loop-only.
+ * parameter problem quoting one of our echo requests fail that ping; errors quoting a transport's
+ * datagram go to it ({@link #setTransportErrors}); Packet Too Big lowers the path MTU once checked
+ * against the quoted datagram. Solicitations and advertisements also serve DAD ({@link AddressTable6});
+ * router advertisements and redirects are validated here and applied by {@link RouterDiscovery6}.
+ * Loop-only.
  */
-public final class Icmp6Layer implements Ipv6Layer.Icmp, Neighbor6Cache.Solicitor {
+public final class Icmp6Layer implements Ipv6Layer.Icmp, Neighbor6Cache.Solicitor, AddressTable6.Prober,
+        RouterDiscovery6.Solicitor {
     /** An error quotes as much of the offending datagram as fits the minimum MTU (RFC 4443 2.4 c). */
     private static final int MAX_QUOTE = 1280 - Ipv6.HEADER - Icmp6.HEADER;
     private static final int OPT_SOURCE_LL = 1;
@@ -79,6 +86,8 @@ public final class Icmp6Layer implements Ipv6Layer.Icmp, Neighbor6Cache.Solicito
             }
             case Icmp6.NEIGHBOR_SOLICITATION -> solicitation(in, hdr, buf, off, len);
             case Icmp6.NEIGHBOR_ADVERTISEMENT -> advertisement(in, hdr, buf, off, len);
+            case Icmp6.ROUTER_ADVERTISEMENT -> routerAdvertisement(in, hdr, buf, off, len);
+            case Icmp6.REDIRECT -> redirect(in, hdr, buf, off, len);
             case Icmp6.DEST_UNREACHABLE, Icmp6.TIME_EXCEEDED, Icmp6.PARAMETER_PROBLEM -> {
                 quotedError(buf, off, len);
                 toTransport(in, buf, off, len, msg.rest());
@@ -102,7 +111,7 @@ public final class Icmp6Layer implements Ipv6Layer.Icmp, Neighbor6Cache.Solicito
         tx.put(at, buf, off, len);
         tx.put(at, (byte) Icmp6.ECHO_REPLY);
         tx.put(at + 1, (byte) 0);
-        if (send(in, replyHop(in, src), dst.clone(), src.clone(), Ipv6Layer.DEFAULT_HOP_LIMIT, len, null)) {
+        if (send(in, replyHop(in, src), dst.clone(), src.clone(), ip.hopLimit(), len, null)) {
             counters.inc(Counter.ICMP6_OUT_ECHO_REPLIES);
         }
     }
@@ -300,15 +309,22 @@ public final class Icmp6Layer implements Ipv6Layer.Icmp, Neighbor6Cache.Solicito
             counters.inc(Counter.ICMP6_IN_BAD_ND); // 7.1.1
             return;
         }
-        if (!ip.isOurs(in, target)) {
+        Address6 mine = ip.addressTable().find(in.index, target);
+        if (mine != null && mine.isDadRunning() && dad) {
+            ip.addressTable().conflict(in, target); // another node probes for it too (RFC 4862 5.4.3)
             return;
+        }
+        if (!ip.isOurs(in, target)) {
+            return; // not ours, or tentative: a tentative address is not answered for
         }
         if (!dad && sll >= 0) {
             neighbours.solicitation(in, src, sll);
         }
+        boolean optimistic = mine != null && mine.state() == Address6.State.OPTIMISTIC;
         int at = Ipv6Layer.HEADROOM;
         ByteBuffer tx = scratch.get(at + 32);
-        Icmp6.emit(tx, at, Icmp6.NEIGHBOR_ADVERTISEMENT, 0, (dad ? 0 : NA_SOLICITED) | NA_OVERRIDE);
+        // RFC 4429 3.3: no override flag for an optimistic address, it may still turn out a duplicate
+        Icmp6.emit(tx, at, Icmp6.NEIGHBOR_ADVERTISEMENT, 0, (dad ? 0 : NA_SOLICITED) | (optimistic ? 0 : NA_OVERRIDE));
         tx.put(at + 8, target);
         tx.put(at + 24, (byte) OPT_TARGET_LL);
         tx.put(at + 25, (byte) 1);
@@ -346,7 +362,47 @@ public final class Icmp6Layer implements Ipv6Layer.Icmp, Neighbor6Cache.Solicito
             counters.inc(Counter.ICMP6_IN_BAD_ND); // 7.1.2
             return;
         }
+        if (ip.addressTable().conflict(in, target)) {
+            return; // an advertisement for an address we are probing: it is taken (RFC 4862 5.4.4)
+        }
         neighbours.advertisement(in, target, tll, solicited, (flags & NA_OVERRIDE) != 0);
+    }
+
+    /** RFC 4861 6.1.2: from a link-local source, hop limit 255, code 0, at least 16 bytes, options well formed. */
+    private void routerAdvertisement(NetInterface in, Ipv6 hdr, ByteBuffer buf, int off, int len) {
+        if (hdr.hopLimit() != 255 || msg.code() != 0 || len < 16 || !Ip6.isLinkLocal(src)
+                || linkLayerOption(buf, off + 16, off + len, -1) == -2) {
+            counters.inc(Counter.ICMP6_IN_BAD_ND);
+            return;
+        }
+        ip.routerDiscovery().advertisement(in, src.clone(), buf, off, len);
+    }
+
+    /**
+     * RFC 4861 8.1: from the link-local address of our current first hop for the destination, hop
+     * limit 255, code 0, at least 40 bytes, a unicast destination, and a target that is link-local
+     * (a better router) or the destination itself (it is on-link).
+     */
+    private void redirect(NetInterface in, Ipv6 hdr, ByteBuffer buf, int off, int len) {
+        counters.inc(Counter.ICMP6_IN_REDIRECTS);
+        byte[] target = new byte[16];
+        byte[] destination = new byte[16];
+        if (len >= 40) {
+            buf.get(off + 8, target);
+            buf.get(off + 24, destination);
+        }
+        long tll = len >= 40 ? linkLayerOption(buf, off + 40, off + len, OPT_TARGET_LL) : -2;
+        Ipv6Layer.Path p = new Ipv6Layer.Path();
+        if (hdr.hopLimit() != 255 || msg.code() != 0 || len < 40 || tll == -2 || !Ip6.isLinkLocal(src)
+                || Ip6.isMulticast(destination) || !(Ip6.isLinkLocal(target) || java.util.Arrays.equals(target, destination))
+                || ip.route(destination, in.index, p) != 0 || p.iface != in || !java.util.Arrays.equals(p.nextHop, src)) {
+            counters.inc(Counter.ICMP6_IN_BAD_REDIRECTS);
+            return;
+        }
+        ip.routerDiscovery().redirect(in, destination, target);
+        if (tll >= 0) {
+            neighbours.solicitation(in, target, tll); // 8.3: the target's link-layer address, STALE
+        }
     }
 
     @Override
@@ -362,6 +418,56 @@ public final class Icmp6Layer implements Ipv6Layer.Icmp, Neighbor6Cache.Solicito
         if (send(nic, group, ip.sourceFor(nic, target), group, 255, 32, null)) {
             counters.inc(Counter.ICMP6_OUT_NEIGHBOR_SOLICITS);
         }
+    }
+
+    @Override
+    public void probe(NetInterface nic, byte[] target, long mac) {
+        int at = Ipv6Layer.HEADROOM;
+        ByteBuffer tx = scratch.get(at + 32);
+        Icmp6.emit(tx, at, Icmp6.NEIGHBOR_SOLICITATION, 0, 0);
+        tx.put(at + 8, target);
+        tx.put(at + 24, (byte) OPT_SOURCE_LL);
+        tx.put(at + 25, (byte) 1);
+        Mac.put(tx, at + 26, nic.mac());
+        byte[] from = ip.sourceFor(nic, target);
+        Ipv6Layer.header(tx, at, from, target, Ipv6.ICMPV6, 255, 32);
+        Icmp6.finish(tx, at - Ipv6.HEADER, at, 32);
+        int frame = at - Ipv6Layer.HEADROOM;
+        org.jioth.jnet.wire.Ethernet.emit(tx, frame, mac, nic.mac(), org.jioth.jnet.wire.Ethernet.TYPE_IPV6);
+        if (nic.transmit(tx, frame, Ipv6Layer.HEADROOM + 32)) {
+            counters.inc(Counter.ICMP6_OUT_MSGS);
+            counters.inc(Counter.ICMP6_OUT_NEIGHBOR_SOLICITS);
+        }
+    }
+
+    /** A DAD probe (RFC 4862 5.4.2): from ::, to the target's solicited-node group, no link-layer option. */
+    @Override
+    public void dadProbe(NetInterface nic, byte[] target) {
+        int at = Ipv6Layer.HEADROOM;
+        ByteBuffer tx = scratch.get(at + 24);
+        Icmp6.emit(tx, at, Icmp6.NEIGHBOR_SOLICITATION, 0, 0);
+        tx.put(at + 8, target);
+        byte[] group = Ip6.solicitedNode(target);
+        if (send(nic, group, Ip6.UNSPECIFIED.clone(), group, 255, 24, null)) {
+            counters.inc(Counter.ICMP6_OUT_NEIGHBOR_SOLICITS);
+        }
+    }
+
+    /** A router solicitation to all routers, from the link-local address with our MAC, or from :: without (RFC 4861 6.3.7). */
+    @Override
+    public void routerSolicit(NetInterface nic) {
+        byte[] ll = Ip6.linkLocal(nic.mac());
+        boolean usable = ip.isOurs(nic, ll);
+        int len = usable ? 16 : 8;
+        int at = Ipv6Layer.HEADROOM;
+        ByteBuffer tx = scratch.get(at + len);
+        Icmp6.emit(tx, at, Icmp6.ROUTER_SOLICITATION, 0, 0);
+        if (usable) {
+            tx.put(at + 8, (byte) OPT_SOURCE_LL);
+            tx.put(at + 9, (byte) 1);
+            Mac.put(tx, at + 10, nic.mac());
+        }
+        send(nic, Ip6.ALL_ROUTERS, usable ? ll : Ip6.UNSPECIFIED.clone(), Ip6.ALL_ROUTERS, 255, len, null);
     }
 
     // ------------------------------------------------------------ errors
@@ -387,7 +493,7 @@ public final class Icmp6Layer implements Ipv6Layer.Icmp, Neighbor6Cache.Solicito
         Icmp6.emit(tx, at, type, code, pointer);
         tx.put(at + Icmp6.HEADER, buf, ipOff, quote);
         byte[] from = Ip6.isMulticast(d) || !ip.isOurs(in, d) ? ip.sourceFor(in, s) : d;
-        if (send(in, replyHop(in, s), from, s, Ipv6Layer.DEFAULT_HOP_LIMIT, Icmp6.HEADER + quote, null)) {
+        if (send(in, replyHop(in, s), from, s, ip.hopLimit(), Icmp6.HEADER + quote, null)) {
             if (type == Icmp6.PARAMETER_PROBLEM) {
                 counters.inc(Counter.ICMP6_OUT_PARM_PROBLEMS);
             } else if (type == Icmp6.TIME_EXCEEDED) {
@@ -416,7 +522,7 @@ public final class Icmp6Layer implements Ipv6Layer.Icmp, Neighbor6Cache.Solicito
             tx.put(at + Icmp6.HEADER + i, (byte) i);
         }
         pings.timeOut(p, timeoutNanos);
-        if (send(path.iface, path.nextHop, ip.sourceFor(path.iface, to), to.clone(), Ipv6Layer.DEFAULT_HOP_LIMIT,
+        if (send(path.iface, path.nextHop, ip.sourceFor(path.iface, to), to.clone(), ip.hopLimit(),
                 Icmp6.HEADER + size, errno -> p.fail(new NoRouteToHostException(Ip6.toString(to) + ": "
                         + Errno.nameOf(errno) + (errno == Errno.ENOBUFS.value() ? " (dropped from the full neighbour queue)"
                         : " (no neighbour advertisement)"))))) {

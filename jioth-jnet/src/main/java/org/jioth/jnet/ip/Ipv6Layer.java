@@ -2,9 +2,7 @@ package org.jioth.jnet.ip;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.function.IntConsumer;
 import java.util.random.RandomGenerator;
 import org.jioth.Errno;
@@ -54,7 +52,6 @@ public final class Ipv6Layer {
     private final Ipv6 hdr = new Ipv6();
     private final byte[] dst = new byte[16];
     private final byte[] src = new byte[16];
-    private final Map<Integer, List<Address>> statics = new HashMap<>();
     private final List<Route6> routes = new ArrayList<>();
     private Icmp icmp;
     private final RandomGenerator random;
@@ -62,6 +59,8 @@ public final class Ipv6Layer {
     private final PathMtuCache pmtu;
     /** Fragments are built here, one at a time. */
     private final Scratch fragments;
+    private final AddressTable6 addresses;
+    private final RouterDiscovery6 rd;
 
     public Ipv6Layer(Interfaces interfaces, Neighbor6Cache neighbours, Counters counters, StackLoop loop,
                      RandomGenerator random) {
@@ -72,6 +71,8 @@ public final class Ipv6Layer {
         this.reassembler = new Reassembler6(loop, counters, this::reassemblyExpired);
         this.pmtu = new PathMtuCache(loop);
         this.fragments = loop.scratch();
+        this.addresses = new AddressTable6(loop, counters, random);
+        this.rd = new RouterDiscovery6(loop, counters, random, addresses, neighbours);
     }
 
     /** Fragments in progress (tests and statistics). */
@@ -94,7 +95,7 @@ public final class Ipv6Layer {
         if (route(destination, scope, p) != 0) {
             return 0;
         }
-        return pmtu.get(destination, p.iface.mtu());
+        return pmtu.get(destination, rd.linkMtu(p.iface));
     }
 
     /** {@link #pathMtu(byte[], int)} without a scope. */
@@ -104,7 +105,7 @@ public final class Ipv6Layer {
 
     /** The MTU toward {@code to} out of {@code nic}. */
     public int mtuFor(NetInterface nic, byte[] to) {
-        return pmtu.get(to, nic.mtu());
+        return pmtu.get(to, rd.linkMtu(nic));
     }
 
     /**
@@ -112,7 +113,7 @@ public final class Ipv6Layer {
      * Returns the new path MTU.
      */
     public int packetTooBig(NetInterface nic, byte[] destination, int mtu) {
-        return pmtu.learn(destination, mtu, pmtu.get(destination, nic.mtu()));
+        return pmtu.learn(destination, mtu, mtuFor(nic, destination));
     }
 
     private void reassemblyExpired(byte[] first, int ifindex) {
@@ -137,28 +138,60 @@ public final class Ipv6Layer {
 
     // ------------------------------------------------------------ addresses and routes
 
-    /** The interface's addresses: its link-local one first (NICs only), then the static ones. */
+    /** The addresses of every interface, with DAD and lifetimes. */
+    public AddressTable6 addressTable() {
+        return addresses;
+    }
+
+    /** Router discovery, SLAAC, RDNSS/DNSSL and redirects. */
+    public RouterDiscovery6 routerDiscovery() {
+        return rd;
+    }
+
+    /** The link came up: link-local address, DAD for every address, router solicitations where enabled. */
+    public void linkUp(NetInterface nic) {
+        addresses.linkUp(nic);
+        rd.linkUp(nic);
+    }
+
+    /** The link went down: link-local and autoconfigured addresses and what routers told go. */
+    public void linkDown(NetInterface nic) {
+        addresses.linkDown(nic);
+        rd.linkDown(nic);
+    }
+
+    /** The hop limit of our datagrams (64, or what a router advertised). */
+    public int hopLimit() {
+        return rd.hopLimit();
+    }
+
+    /**
+     * The interface's usable addresses (DAD done or optimistic, not duplicated): its link-local one
+     * first (NICs only), then the others. The loopback has ::1.
+     */
     public List<Address> addresses(NetInterface nic) {
         List<Address> all = new ArrayList<>();
         if (nic.isLoopback()) {
             byte[] lo = new byte[16];
             lo[15] = 1;
             all.add(new Address(lo, 128));
-        } else {
-            all.add(new Address(Ip6.linkLocal(nic.mac()), 64));
+            return all;
         }
-        all.addAll(statics.getOrDefault(nic.index, List.of()));
+        for (Address6 x : addresses.of(nic.index)) {
+            if (x.isUsable()) {
+                all.add(new Address(x.address, x.prefixLength));
+            }
+        }
         return all;
     }
 
-    /** True when {@code a} is one of {@code nic}'s addresses. */
+    /** True when {@code a} is one of {@code nic}'s usable addresses. */
     public boolean isOurs(NetInterface nic, byte[] a) {
-        for (Address x : addresses(nic)) {
-            if (java.util.Arrays.equals(x.address(), a)) {
-                return true;
-            }
+        if (nic.isLoopback()) {
+            return Ip6.isLoopback(a);
         }
-        return false;
+        Address6 x = addresses.find(nic.index, a);
+        return x != null && x.isUsable();
     }
 
     private boolean accepts(NetInterface nic, byte[] a) {
@@ -168,43 +201,50 @@ public final class Ipv6Layer {
         if (java.util.Arrays.equals(a, Ip6.ALL_NODES)) {
             return true;
         }
-        for (Address x : addresses(nic)) {
-            if (java.util.Arrays.equals(Ip6.solicitedNode(x.address()), a)) {
+        for (Address6 x : addresses.of(nic.index)) {
+            // tentative addresses too: their group brings other nodes' DAD probes (RFC 4862 5.4.2)
+            if (x.state() != Address6.State.DUPLICATED && java.util.Arrays.equals(Ip6.solicitedNode(x.address), a)) {
                 return true;
             }
         }
-        return false;
+        return groups != null && groups.isMember(nic, a);
     }
 
-    /** Adds a static address and its on-link prefix route; false when already there. */
+    /** The multicast groups joined on each interface (MLD), consulted by input. */
+    public interface Groups {
+        boolean isMember(NetInterface nic, byte[] group);
+    }
+
+    private Groups groups;
+
+    public void setGroups(Groups g) {
+        this.groups = g;
+    }
+
+    /** Adds a static address (DAD runs) and its on-link prefix route; false when already there. */
     public boolean addAddress(NetInterface nic, byte[] a, int prefixLength) {
-        if (isOurs(nic, a)) {
+        if (addresses.add(nic, a, prefixLength, Address6.Origin.STATIC) == null) {
             return false;
         }
-        statics.computeIfAbsent(nic.index, k -> new ArrayList<>()).add(new Address(a.clone(), prefixLength));
         if (prefixLength < 128) {
-            routes.add(new Route6(Ip6.network(a, prefixLength), prefixLength, null, nic.index));
+            addRoute(new Route6(Ip6.network(a, prefixLength), prefixLength, null, nic.index));
         }
         return true;
     }
 
     /** Removes a static address and, when no other address shares it, its prefix route. */
     public boolean removeAddress(NetInterface nic, byte[] a, int prefixLength) {
-        List<Address> l = statics.get(nic.index);
-        if (l == null) {
+        if (!addresses.remove(nic.index, a, prefixLength)) {
             return false;
         }
-        boolean removed = l.removeIf(x -> java.util.Arrays.equals(x.address(), a) && x.prefixLength() == prefixLength);
-        if (removed) {
-            byte[] net = Ip6.network(a, prefixLength);
-            boolean shared = l.stream().anyMatch(x -> x.prefixLength() == prefixLength
-                    && java.util.Arrays.equals(Ip6.network(x.address(), prefixLength), net));
-            if (!shared) {
-                routes.removeIf(r -> r.gateway() == null && r.ifindex() == nic.index
-                        && r.prefixLength() == prefixLength && java.util.Arrays.equals(r.destination(), net));
-            }
+        byte[] net = Ip6.network(a, prefixLength);
+        boolean shared = addresses.of(nic.index).stream().anyMatch(x -> x.origin() == Address6.Origin.STATIC
+                && x.prefixLength() == prefixLength && java.util.Arrays.equals(Ip6.network(x.address, prefixLength), net));
+        if (!shared) {
+            routes.removeIf(r -> r.gateway() == null && r.ifindex() == nic.index
+                    && r.prefixLength() == prefixLength && java.util.Arrays.equals(r.destination(), net));
         }
-        return removed;
+        return true;
     }
 
     public List<Route6> routes() {
@@ -345,6 +385,9 @@ public final class Ipv6Layer {
             path.nextHop = to;
             return 0;
         }
+        if (rd.redirected(to, path, interfaces::byIndex)) {
+            return 0;
+        }
         Route6 best = null;
         for (Route6 r : routes) {
             if (Ip6.samePrefix(r.destination(), to, r.prefixLength())
@@ -352,8 +395,16 @@ public final class Ipv6Layer {
                 best = r;
             }
         }
+        RouterDiscovery6.Prefix onLink = rd.onLink(to);
+        if (onLink != null && (best == null || onLink.prefixLength() > best.prefixLength())) {
+            best = new Route6(onLink.prefix(), onLink.prefixLength(), null, onLink.ifindex());
+        }
         if (best == null) {
-            return -Errno.ENETUNREACH.value();
+            RouterDiscovery6.Router r = rd.defaultRouter(interfaces::byIndex);
+            if (r == null) {
+                return -Errno.ENETUNREACH.value();
+            }
+            best = new Route6(new byte[16], 0, r.address(), r.ifindex());
         }
         NetInterface nic = interfaces.byIndex(best.ifindex());
         if (nic == null || !nic.isUp()) {
@@ -377,20 +428,42 @@ public final class Ipv6Layer {
         return only;
     }
 
-    /** The source for {@code to} out of {@code nic}: a static address in its prefix, any static one for a global destination, else the link-local one. */
+    /**
+     * The source for {@code to} out of {@code nic} (RFC 6724, simplified): for a link-local or
+     * multicast destination the link-local address; else a global one, preferred before optimistic
+     * before deprecated, in {@code to}'s prefix first; the link-local one when there is none. While
+     * every address is tentative (strict DAD) the link-local one is used anyway.
+     */
     public byte[] sourceFor(NetInterface nic, byte[] to) {
-        List<Address> all = addresses(nic);
+        List<Address6> all = addresses.of(nic.index);
+        if (nic.isLoopback() || all.isEmpty()) {
+            byte[] lo = new byte[16];
+            lo[15] = 1;
+            return nic.isLoopback() ? lo : Ip6.linkLocal(nic.mac());
+        }
+        Address6 best = null;
+        int bestRank = Integer.MAX_VALUE;
         if (!Ip6.isLinkLocal(to) && !Ip6.isMulticast(to)) {
-            for (int i = 1; i < all.size(); i++) {
-                if (Ip6.samePrefix(all.get(i).address(), to, all.get(i).prefixLength())) {
-                    return all.get(i).address();
+            for (Address6 x : all) {
+                if (!x.isUsable() || Ip6.isLinkLocal(x.address)) {
+                    continue;
+                }
+                int rank = x.state().ordinal() * 2 + (Ip6.samePrefix(x.address, to, x.prefixLength) ? 0 : 1);
+                if (rank < bestRank) {
+                    best = x;
+                    bestRank = rank;
                 }
             }
-            if (all.size() > 1) {
-                return all.get(1).address();
+        }
+        if (best != null) {
+            return best.address;
+        }
+        for (Address6 x : all) {
+            if (x.origin() == Address6.Origin.LINK_LOCAL) {
+                return x.address;
             }
         }
-        return all.get(0).address();
+        return all.get(0).address;
     }
 
     /**
@@ -401,7 +474,7 @@ public final class Ipv6Layer {
     public int output(NetInterface nic, byte[] nextHop, byte[] from, byte[] to, int nextHeader, int hopLimit,
                       ByteBuffer buf, int at, int len, IntConsumer onFailure) {
         byte[] s = from != null ? from : sourceFor(nic, to);
-        int mtu = Ip6.isMulticast(to) ? nic.mtu() : pmtu.get(to, nic.mtu());
+        int mtu = Ip6.isMulticast(to) ? rd.linkMtu(nic) : mtuFor(nic, to);
         if (len + Ipv6.HEADER > mtu) {
             return fragmentOut(nic, nextHop, s, to, nextHeader, hopLimit, buf, at, len, mtu, onFailure);
         }
