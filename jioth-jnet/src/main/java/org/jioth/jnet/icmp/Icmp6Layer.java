@@ -88,6 +88,7 @@ public final class Icmp6Layer implements Ipv6Layer.Icmp, Neighbor6Cache.Solicito
             case Icmp6.NEIGHBOR_ADVERTISEMENT -> advertisement(in, hdr, buf, off, len);
             case Icmp6.ROUTER_ADVERTISEMENT -> routerAdvertisement(in, hdr, buf, off, len);
             case Icmp6.REDIRECT -> redirect(in, hdr, buf, off, len);
+            case org.jioth.jnet.ip.Mld6.QUERY -> ip.mld().input(in, hdr, src.clone(), buf, off, len);
             case Icmp6.DEST_UNREACHABLE, Icmp6.TIME_EXCEEDED, Icmp6.PARAMETER_PROBLEM -> {
                 quotedError(buf, off, len);
                 toTransport(in, buf, off, len, msg.rest());

@@ -50,6 +50,14 @@ public final class AddressTable6 {
         void dadProbe(NetInterface nic, byte[] target);
     }
 
+    /** Told when an address is made and when it goes (MLD joins and leaves its solicited-node group). */
+    public interface Listener {
+        void added(NetInterface nic, Address6 a);
+
+        void removed(Address6 a);
+    }
+
+    private Listener listener;
     private final StackLoop loop;
     private final Counters counters;
     private final RandomGenerator random;
@@ -63,6 +71,10 @@ public final class AddressTable6 {
         this.loop = loop;
         this.counters = counters;
         this.random = random;
+    }
+
+    public void setListener(Listener l) {
+        this.listener = l;
     }
 
     public void setProber(Prober p) {
@@ -111,6 +123,9 @@ public final class AddressTable6 {
             l.add(x);
         }
         nics.put(nic.index, nic);
+        if (listener != null) {
+            listener.added(nic, x);
+        }
         if (nic.isUp()) {
             startDad(x);
         } else {
@@ -132,8 +147,8 @@ public final class AddressTable6 {
         loop.timers().cancel(x.dadTimer);
         loop.timers().cancel(x.lifeTimer);
         List<Address6> l = byInterface.get(x.ifindex);
-        if (l != null) {
-            l.remove(x);
+        if (l != null && l.remove(x) && listener != null) {
+            listener.removed(x);
         }
     }
 

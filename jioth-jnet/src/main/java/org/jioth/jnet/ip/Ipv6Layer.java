@@ -61,6 +61,7 @@ public final class Ipv6Layer {
     private final Scratch fragments;
     private final AddressTable6 addresses;
     private final RouterDiscovery6 rd;
+    private final Mld6 mld;
 
     public Ipv6Layer(Interfaces interfaces, Neighbor6Cache neighbours, Counters counters, StackLoop loop,
                      RandomGenerator random) {
@@ -73,6 +74,27 @@ public final class Ipv6Layer {
         this.fragments = loop.scratch();
         this.addresses = new AddressTable6(loop, counters, random);
         this.rd = new RouterDiscovery6(loop, counters, random, addresses, neighbours);
+        this.mld = new Mld6(this, loop, counters, random, interfaces);
+        addresses.setListener(new AddressTable6.Listener() {
+            @Override
+            public void added(NetInterface nic, Address6 a) {
+                mld.addressAdded(nic, a.address);
+            }
+
+            @Override
+            public void removed(Address6 a) {
+                mld.addressRemoved(a.ifindex, a.address);
+            }
+        });
+    }
+
+    /**
+     * MLDv2: the network layer's multicast memberships. The socket layer calls
+     * {@code mld().join(nic, group, SourceFilter.any() / include(...) / exclude(...))} and keeps the
+     * handle for {@code mld().leave(handle)} or {@code mld().change(handle, filter)}.
+     */
+    public Mld6 mld() {
+        return mld;
     }
 
     /** Fragments in progress (tests and statistics). */
@@ -150,6 +172,7 @@ public final class Ipv6Layer {
 
     /** The link came up: link-local address, DAD for every address, router solicitations where enabled. */
     public void linkUp(NetInterface nic) {
+        mld.linkUp(nic);
         addresses.linkUp(nic);
         rd.linkUp(nic);
     }
@@ -194,7 +217,7 @@ public final class Ipv6Layer {
         return x != null && x.isUsable();
     }
 
-    private boolean accepts(NetInterface nic, byte[] a) {
+    private boolean accepts(NetInterface nic, byte[] a, byte[] from) {
         if (!Ip6.isMulticast(a)) {
             return isOurs(nic, a);
         }
@@ -207,18 +230,12 @@ public final class Ipv6Layer {
                 return true;
             }
         }
-        return groups != null && groups.isMember(nic, a);
+        return mld.isMember(nic, a, from);
     }
 
-    /** The multicast groups joined on each interface (MLD), consulted by input. */
+    /** The multicast groups joined on each interface with their source filters (MLD). */
     public interface Groups {
-        boolean isMember(NetInterface nic, byte[] group);
-    }
-
-    private Groups groups;
-
-    public void setGroups(Groups g) {
-        this.groups = g;
+        boolean isMember(NetInterface nic, byte[] group, byte[] source);
     }
 
     /** Adds a static address (DAD runs) and its on-link prefix route; false when already there. */
@@ -282,7 +299,8 @@ public final class Ipv6Layer {
             counters.inc(Counter.IP6_IN_HDR_ERRORS);
             if (icmp != null && len >= Ipv6.HEADER) {
                 hdr.destination(dst);
-                boolean ours = accepts(in, dst);
+                hdr.source(src);
+                boolean ours = accepts(in, dst, src);
                 switch (check) {
                     case ROUTING_HEADER, HOP_BY_HOP_NOT_FIRST -> {
                         if (ours) {
@@ -308,7 +326,7 @@ public final class Ipv6Layer {
         }
         hdr.destination(dst);
         hdr.source(src);
-        if (!accepts(in, dst) || Ip6.isMulticast(src)) {
+        if (!accepts(in, dst, src) || Ip6.isMulticast(src)) {
             counters.inc(Counter.IP6_IN_ADDR_ERRORS);
             return;
         }
