@@ -85,6 +85,7 @@ final class JnetNetConfig implements NetConfig {
                     s.neighbours.announce(i, a.address());
                 }
                 s.ipv6.linkUp(i);
+                s.ipv4.igmp().linkUp(i);
             } else if (!up && was) {
                 s.neighbours.flush(i, Errno.ENETDOWN.value());
                 s.ipv6.linkDown(i);
