@@ -19,12 +19,13 @@ import org.jioth.jnet.wire.Ipv6;
 
 /**
  * IPv6 (RFC 8200) for a host: validates datagrams and walks their extension headers with
- * {@link Ipv6}, accepts those for our addresses (every NIC's EUI-64 link-local address, which
- * exists while the NIC does, and static ones), the all-nodes group and our solicited-node groups,
- * and hands them to ICMPv6 (the only upper layer so far: others, TCP and UDP included, are answered
- * with a parameter problem "unrecognized next header"). Fragments other than atomic ones are
- * dropped and counted (Ip6.InDropFragment): no reassembly yet. Output picks the interface, next
- * hop and source (link-local destinations need the scope, or a single NIC) and resolves with
+ * {@link Ipv6}, accepts those for our usable addresses ({@link AddressTable6}: link-local made on
+ * link up, static, SLAAC), the all-nodes group, the solicited-node groups of our addresses and the
+ * groups joined through {@link Mld6}, reassembles fragments ({@link Reassembler6}) and hands the
+ * result to ICMPv6 (the only upper layer so far: others, TCP and UDP included, are answered with a
+ * parameter problem "unrecognized next header"). Output picks the interface and next hop (redirects,
+ * static routes, prefixes and default routers from {@link RouterDiscovery6}), the source (RFC 6724,
+ * simplified), fragments above the path MTU ({@link PathMtuCache}) and resolves with
  * {@link Neighbor6Cache}. Loop-only.
  */
 public final class Ipv6Layer {
