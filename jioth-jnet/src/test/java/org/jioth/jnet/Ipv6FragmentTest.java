@@ -116,7 +116,7 @@ class Ipv6FragmentTest {
             l.evil().send(fragment(l.mac(), l.ll(), 5, upper, 1192, 1600, true)); // overlaps by 8 bytes
             l.evil().send(fragment(l.mac(), l.ll(), 5, upper, 1200, 1600, true)); // would have fitted
             l.evil().send(fragment(l.mac(), l.ll(), 5, upper, 1600, upper.length, false));
-            net.settle();
+            assertThat(TestNet.await(() -> l.s().counter(Counter.IP6_REASM_REQDS) == 4)).isTrue();
             l.s().sync();
             assertThat(l.s().counter(Counter.IP6_REASM_OVERLAPS)).isEqualTo(1);
             assertThat(l.s().counter(Counter.IP6_REASM_OKS)).isZero();
@@ -139,7 +139,7 @@ class Ipv6FragmentTest {
             l.evil().send(fragment(l.mac(), l.ll(), 9, upper, 0, 1200, true));
             // a lone non-first fragment times out silently (nothing to quote)
             l.evil().send(fragment(l.mac(), l.ll(), 10, upper, 1200, upper.length, false));
-            net.settle();
+            assertThat(TestNet.await(() -> l.s().counter(Counter.IP6_REASM_REQDS) == 2)).isTrue();
             net.advance(Duration.ofSeconds(59), 1);
             assertThat(l.s().counter(Counter.IP6_REASM_TIMEOUT)).isZero();
             net.advance(Duration.ofSeconds(2), 1);
@@ -177,10 +177,49 @@ class Ipv6FragmentTest {
             Arrays.fill(garbage, (byte) 0xff);
             byte[] g = fragment(l.mac(), l.ll(), 14, garbage, 8, 64, false);
             g[54] = (byte) Ipv6.DESTINATION_OPTIONS;
+            long received = l.s().counter(Counter.IP6_IN_RECEIVES);
             l.evil().send(g);
-            net.settle();
+            assertThat(TestNet.await(() -> l.s().counter(Counter.IP6_IN_RECEIVES) > received)).isTrue();
             l.s().sync();
             assertThat(l.s().counter(Counter.IP6_IN_HDR_ERRORS)).isZero();
+            assertThat(l.s().counter(Counter.LOOP_ERRORS)).isZero();
+        }
+    }
+
+    @Test
+    void extensionHeadersInsideAFragmentedDatagramAreCheckedOnceReassembled() throws Exception {
+        try (TestNet net = new TestNet()) {
+            Lab l = lab(net);
+            // the fragmentable part starts with a type 0 routing header (segments left 1), then the echo
+            byte[] upper = echo(l.ll(), 0x10007, 2000);
+            byte[] rh0 = new byte[24];
+            rh0[0] = (byte) Ipv6.ICMPV6;
+            rh0[1] = 2;
+            rh0[3] = 1;
+            byte[] data = new byte[rh0.length + upper.length];
+            System.arraycopy(rh0, 0, data, 0, rh0.length);
+            System.arraycopy(upper, 0, data, rh0.length, upper.length);
+            byte[] f1 = fragment(l.mac(), l.ll(), 21, data, 0, 1200, true);
+            f1[54] = (byte) Ipv6.ROUTING;
+            byte[] f2 = fragment(l.mac(), l.ll(), 21, data, 1200, data.length, false);
+            f2[54] = (byte) Ipv6.ROUTING;
+            l.evil().send(f1);
+            l.evil().send(f2);
+            byte[] pp = l.evil().poll(f -> Frames6.isIcmp6(f, Icmp6.PARAMETER_PROBLEM));
+            assertThat(pp).isNotNull();
+            assertThat(ByteBuffer.wrap(pp).getInt(58)).as("the routing type, in the reassembled datagram").isEqualTo(42);
+            // a fragment header inside a fragmented datagram: dropped, not reassembled again
+            byte[] inner = new byte[8 + upper.length];
+            inner[0] = (byte) Ipv6.ICMPV6;
+            inner[3] = 1; // offset 0, M
+            System.arraycopy(upper, 0, inner, 8, upper.length);
+            byte[] g1 = fragment(l.mac(), l.ll(), 22, inner, 0, 1200, true);
+            g1[54] = (byte) Ipv6.FRAGMENT;
+            byte[] g2 = fragment(l.mac(), l.ll(), 22, inner, 1200, inner.length, false);
+            g2[54] = (byte) Ipv6.FRAGMENT;
+            l.evil().send(g1);
+            l.evil().send(g2);
+            assertThat(TestNet.await(() -> l.s().counter(Counter.IP6_IN_FRAGMENTS_DROPPED) == 1)).isTrue();
             assertThat(l.s().counter(Counter.LOOP_ERRORS)).isZero();
         }
     }
@@ -225,17 +264,17 @@ class Ipv6FragmentTest {
             l.evil().send(Frames6.icmp6(l.mac(), EVIL, EVIL_LL, l.ll(), 64, 0, new byte[0], Icmp6.PACKET_TOO_BIG, 0, 1300, forged));
             // inconsistent: the quoted datagram (1500) fits the reported MTU
             l.evil().send(Frames6.icmp6(l.mac(), EVIL, EVIL_LL, l.ll(), 64, 0, new byte[0], Icmp6.PACKET_TOO_BIG, 0, 1500, quote));
-            net.settle();
+            assertThat(TestNet.await(() -> s.counter(Counter.ICMP6_IN_PKT_TOO_BIGS) == 2)).isTrue();
             assertThat(s.onLoop(() -> s.ipv6.pathMtu(peer))).isEqualTo(1500);
             assertThat(s.counter(Counter.ICMP6_IN_BAD_PKT_TOO_BIG)).isEqualTo(2);
             // valid, reporting less than 1280: the floor
             l.evil().send(Frames6.icmp6(l.mac(), EVIL, EVIL_LL, l.ll(), 64, 0, new byte[0], Icmp6.PACKET_TOO_BIG, 0, 600, quote));
-            net.settle();
+            assertThat(TestNet.await(() -> s.counter(Counter.ICMP6_IN_PKT_TOO_BIGS) == 3)).isTrue();
             assertThat(s.onLoop(() -> s.ipv6.pathMtu(peer))).isEqualTo(PathMtuCache.MIN_MTU);
             assertThat(s.onLoop(() -> s.ipv6.pathMtu(ip("fd00::98").getAddress()))).isEqualTo(1500);
             // a higher value never raises it
             l.evil().send(Frames6.icmp6(l.mac(), EVIL, EVIL_LL, l.ll(), 64, 0, new byte[0], Icmp6.PACKET_TOO_BIG, 0, 1400, quote));
-            net.settle();
+            assertThat(TestNet.await(() -> s.counter(Counter.ICMP6_IN_PKT_TOO_BIGS) == 4)).isTrue();
             assertThat(s.onLoop(() -> s.ipv6.pathMtu(peer))).isEqualTo(PathMtuCache.MIN_MTU);
             // it expires
             net.advance(Duration.ofSeconds(601), 1);
@@ -263,7 +302,7 @@ class Ipv6FragmentTest {
             quote[Ipv6.HEADER + 3] = 53;
             l.evil().send(Frames6.icmp6(l.mac(), EVIL, EVIL_LL, l.ll(), 64, 0, new byte[0], Icmp6.DEST_UNREACHABLE, 4, 0, quote));
             l.evil().send(Frames6.icmp6(l.mac(), EVIL, EVIL_LL, l.ll(), 64, 0, new byte[0], Icmp6.PACKET_TOO_BIG, 0, 1400, quote));
-            net.settle();
+            assertThat(TestNet.await(() -> s.counter(Counter.ICMP6_ERRORS_TO_TRANSPORT) == 2)).isTrue();
             assertThat(heard).containsExactly("1/4/0 fd00:0:0:0:0:0:0:1>fd00:0:0:0:0:0:0:99 port 53",
                     "2/0/1400 fd00:0:0:0:0:0:0:1>fd00:0:0:0:0:0:0:99 port 53");
         }

@@ -68,7 +68,10 @@ public final class Ipv6 {
             if (n == MAX_EXTENSION_HEADERS) {
                 return Check.TOO_MANY_HEADERS;
             }
-            if (nh == HOP_BY_HOP && p != off + HEADER) {
+            // in a first fragment the headers after the fragment header are only measured (RFC 7112);
+            // they are checked once the datagram is reassembled (RFC 8200 4.5)
+            boolean deferred = fragment && moreFragments;
+            if (nh == HOP_BY_HOP && p != off + HEADER && !deferred) {
                 errorPointer = prevNextHeaderAt - off;
                 return Check.HOP_BY_HOP_NOT_FIRST; // RFC 8200 4.1: ICMP parameter problem code 1
             }
@@ -80,7 +83,8 @@ public final class Ipv6 {
             if (p + hlen > end) {
                 return fragment ? Check.INCOMPLETE_HEADER_CHAIN : Check.TRUNCATED;
             }
-            switch (nh) {
+            switch (deferred ? NO_NEXT : nh) {
+                case NO_NEXT -> { }
                 case HOP_BY_HOP, DESTINATION_OPTIONS -> {
                     Check c = options(p + 2, p + hlen);
                     if (c != Check.OK) {
