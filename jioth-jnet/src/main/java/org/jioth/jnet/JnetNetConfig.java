@@ -328,6 +328,8 @@ final class JnetNetConfig implements NetConfig {
             i.markDeleted();
             s.neighbours.flush(i, Errno.ENODEV.value());
             s.routes.removeInterface(i.index);
+            s.ipv6.linkDeleted(i);
+            s.ipv4.igmp().forget(i.index);
             s.interfaces.remove(i);
             return i.port();
         });

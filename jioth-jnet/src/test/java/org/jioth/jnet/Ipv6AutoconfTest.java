@@ -357,6 +357,29 @@ class Ipv6AutoconfTest {
         }
     }
 
+    @Test
+    void deletingAnInterfaceForgetsItsAddressesRoutesRoutersAndGroups() throws Exception {
+        try (TestNet net = new TestNet()) {
+            EthernetNode sw = net.newSwitch();
+            JnetStack s = net.stack("", sw, "192.168.250.1/24");
+            int idx = s.config().ipLinkAdd("extra0", -1, "vde",
+                    List.of(NetConfig.LinkData.ofString(NetConfig.LinkData.IFLA_VDE_VNL, "null://")));
+            s.config().linkSetUpDown(idx, true);
+            s.config().ipAddrAdd(ip("fd00:9::1"), 64, idx);
+            s.config().ipv6Autoconf(idx, true, true);
+            var nic = s.onLoop(() -> s.interfaces.byIndex(idx));
+            s.onLoop(() -> s.ipv6.mld().join(nic, ip("ff05::9").getAddress(), org.jioth.jnet.ip.SourceFilter.any()));
+            assertThat(s.onLoop(() -> s.ipv6.addressTable().of(idx))).hasSize(2);
+            s.config().ipLinkDel(null, idx);
+            assertThat(s.onLoop(() -> s.ipv6.addressTable().of(idx))).isEmpty();
+            assertThat(s.onLoop(() -> s.ipv6.routes().stream().noneMatch(r -> r.ifindex() == idx))).isTrue();
+            assertThat(s.onLoop(() -> s.ipv6.mld().memberships().groups(idx))).isEmpty();
+            assertThat(s.onLoop(() -> s.ipv6.routerDiscovery().isEnabled(idx))).isFalse();
+            net.advance(Duration.ofSeconds(10), 5); // no timer of the deleted interface fires into trouble
+            assertThat(s.counter(Counter.LOOP_ERRORS)).isZero();
+        }
+    }
+
     // ------------------------------------------------------------ NUD and the cache's bound
 
     @Test

@@ -177,6 +177,15 @@ public final class AddressTable6 {
         }
     }
 
+    /** The interface was deleted: every address of it goes. */
+    public void forget(int ifindex) {
+        for (Address6 x : List.copyOf(of(ifindex))) {
+            drop(x);
+        }
+        byInterface.remove(ifindex);
+        nics.remove(ifindex);
+    }
+
     private void startDad(Address6 x) {
         loop.timers().cancel(x.dadTimer);
         if (mode == DadMode.OFF) {

@@ -230,6 +230,16 @@ public abstract class GroupReporter {
         return memberships.accepts(nic.index, SourceFilter.Source.of(group), SourceFilter.Source.of(source));
     }
 
+    /** The interface was deleted: its memberships and pending reports go (no reports: it has no link). */
+    public void forget(int ifindex) {
+        memberships.clear(ifindex);
+        PerInterface p = state.remove(ifindex);
+        if (p != null) {
+            loop.timers().cancel(p.retransmitTimer);
+            loop.timers().cancel(p.responseTimer);
+        }
+    }
+
     /** The link came up: every group is reported afresh (as a state change from nothing). */
     public void linkUp(NetInterface nic) {
         List<GroupRecord> all = new ArrayList<>();

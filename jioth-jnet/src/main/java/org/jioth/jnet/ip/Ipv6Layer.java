@@ -184,6 +184,14 @@ public final class Ipv6Layer {
         rd.linkDown(nic);
     }
 
+    /** The interface was deleted: its addresses, routes, router information and groups go. */
+    public void linkDeleted(NetInterface nic) {
+        mld.forget(nic.index);
+        addresses.forget(nic.index);
+        rd.forget(nic);
+        routes.removeIf(r -> r.ifindex() == nic.index);
+    }
+
     /** The hop limit of our datagrams (64, or what a router advertised). */
     public int hopLimit() {
         return rd.hopLimit();

@@ -70,6 +70,12 @@ public final class Mld6 extends GroupReporter implements Ipv6Layer.Groups {
         }
     }
 
+    @Override
+    public void forget(int ifindex) {
+        super.forget(ifindex);
+        solicited.keySet().removeIf(k -> k.startsWith(ifindex + " "));
+    }
+
     void addressRemoved(int ifindex, byte[] address) {
         GroupMemberships.Membership m = solicited.remove(ifindex + " " + Ip6.toString(address));
         if (m != null) {

@@ -151,6 +151,12 @@ public final class RouterDiscovery6 {
         linkMtus.remove(nic.index);
     }
 
+    /** The interface was deleted: router discovery stops there and what it learnt goes. */
+    public void forget(NetInterface nic) {
+        linkDown(nic);
+        enabled.remove(nic.index);
+    }
+
     private void start(State s) {
         s.solicits = 0;
         s.interval = INTERVAL_NANOS;
