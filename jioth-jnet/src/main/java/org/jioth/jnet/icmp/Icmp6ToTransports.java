@@ -10,38 +10,42 @@ import org.jioth.jnet.wire.Ipv6;
 
 /**
  * ICMPv6 errors quoting one of our TCP or UDP datagrams, handed to the socket with Linux's errno
- * (icmpv6_err_convert): a packet too big sets a TCP connection's path MTU; the others reach TCP
- * as an unreachable (fatal only while connecting) and connected UDP sockets as a pending error.
- * Our datagrams carry no extension headers, so the quoted transport header follows the fixed one.
+ * (icmpv6_err_convert): a packet too big gives a TCP connection the new path MTU (already checked
+ * and recorded by {@link Icmp6Layer}); the others reach TCP as an unreachable (fatal only while
+ * connecting) and connected UDP sockets as a pending error. One instance per transport protocol.
  */
 public final class Icmp6ToTransports implements Icmp6Layer.TransportErrors {
     private final TcpLayer tcp;
     private final UdpLayer udp;
 
-    public Icmp6ToTransports(TcpLayer tcp, UdpLayer udp) {
+    private Icmp6ToTransports(TcpLayer tcp, UdpLayer udp) {
         this.tcp = tcp;
         this.udp = udp;
     }
 
+    /** Wires both transports into {@code icmp6}. */
+    public static void wire(Icmp6Layer icmp6, TcpLayer tcp, UdpLayer udp) {
+        icmp6.setTransportErrors(Ipv6.TCP, new Icmp6ToTransports(tcp, null));
+        icmp6.setTransportErrors(Ipv6.UDP, new Icmp6ToTransports(null, udp));
+    }
+
     @Override
-    public void error(int type, int code, int rest, ByteBuffer buf, int off, int len) {
-        int q = off + Icmp6.HEADER;
-        if (len - Icmp6.HEADER < Ipv6.HEADER + 8 || (buf.get(q) & 0xf0) != 0x60) {
-            return;
+    public void icmpError(int type, int code, int info, byte[] local, byte[] remote, ByteBuffer quote, int at,
+                          int length) {
+        if (length < 8) {
+            return; // ports (and TCP's sequence number) cut off
         }
-        int nh = buf.get(q + 6) & 0xff;
-        int t = q + Ipv6.HEADER;
-        long shi = Ip128.hi(buf, q + 8);
-        long slo = Ip128.lo(buf, q + 8);
-        long dhi = Ip128.hi(buf, q + 24);
-        long dlo = Ip128.lo(buf, q + 24);
-        int sport = buf.getShort(t) & 0xffff;
-        int dport = buf.getShort(t + 2) & 0xffff;
+        long shi = Ip128.hi(local);
+        long slo = Ip128.lo(local);
+        long dhi = Ip128.hi(remote);
+        long dlo = Ip128.lo(remote);
+        int sport = quote.getShort(at) & 0xffff;
+        int dport = quote.getShort(at + 2) & 0xffff;
         boolean tooBig = type == Icmp6.PACKET_TOO_BIG;
         int errno = errno(type, code).value();
-        if (nh == Ipv6.TCP) {
-            tcp.icmpError6(shi, slo, sport, dhi, dlo, dport, buf.getInt(t + 4), errno, tooBig ? Math.max(1, rest) : 0);
-        } else if (nh == Ipv6.UDP && !tooBig) {
+        if (tcp != null) {
+            tcp.icmpError6(shi, slo, sport, dhi, dlo, dport, quote.getInt(at + 4), errno, tooBig ? Math.max(1, info) : 0);
+        } else if (udp != null && !tooBig) {
             udp.icmpError6(shi, slo, sport, dhi, dlo, dport, errno);
         }
     }
