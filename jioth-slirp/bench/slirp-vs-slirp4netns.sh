@@ -71,7 +71,7 @@ for row in "1500|" "1500|/offload=1" "9000/flowbuf=256k|" "9000/flowbuf=256k|/of
   ns=slirpbench-t$mtu${tapopts:+o}-$$
   tap=sbt$mtu${tapopts:+o}$$
   ip netns add "$ns"; namespaces+=("$ns")
-  "$root/ioth" plug "slirp:///mtu=$variant" "tap://$tap$tapopts" > "$work/plugt$mtu$tapopts.log" 2>&1 &
+  "$root/ioth" plug "slirp:///mtu=$variant" "tap://$tap$tapopts" > "$work/plugt$mtu${tapopts:+-offload}.log" 2>&1 &
   pids+=($!)
   until ip link show "$tap" > /dev/null 2>&1; do sleep 0.1; done
   ip link set "$tap" netns "$ns"
