@@ -74,6 +74,13 @@ final class PortPair {
             }
         }
 
+        /** As the other end's sink: a cable to a tap with offload takes partial checksums. */
+        @Override
+        public boolean acceptsPartialChecksums() {
+            FrameSink s = peer.sink;
+            return !closed && s != null && s.acceptsPartialChecksums();
+        }
+
         @Override
         public void setSink(FrameSink sink) {
             this.sink = sink;

@@ -47,6 +47,11 @@ public final class Cable implements Closeable {
             public void endOfBatch() {
                 to.flush();
             }
+
+            @Override
+            public boolean acceptsPartialChecksums() {
+                return to.acceptsPartialChecksums();
+            }
         };
     }
 

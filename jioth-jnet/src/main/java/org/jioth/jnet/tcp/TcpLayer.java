@@ -879,7 +879,7 @@ public final class TcpLayer implements Ipv4Layer.Transport {
         ByteBuffer tx = this.tx.get(at + hl + seg.payloadLength);
         seg.copyPayload(tx, at + hl);
         int len = Tcp.emit(tx, at, s.localPort, s.remotePort, seg.seq, seg.ack, seg.flags, seg.window, seg.options,
-                seg.payloadLength, s.localAddress, s.remoteAddress);
+                seg.payloadLength, s.localAddress, s.remoteAddress, ip.partialChecksumsTo(s.remoteAddress));
         send(s.localAddress, s.remoteAddress, len, seg.flags, s.undeliverable);
     }
 

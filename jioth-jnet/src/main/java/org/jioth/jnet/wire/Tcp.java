@@ -110,6 +110,15 @@ public final class Tcp {
      */
     public static int emit(ByteBuffer b, int off, int sport, int dport, int seq, int ack, int flags, int window,
             TcpOptions options, int payloadLength, int src, int dst) {
+        return emit(b, off, sport, dport, seq, ack, flags, window, options, payloadLength, src, dst, false);
+    }
+
+    /**
+     * As above; with {@code partialChecksum} the checksum field gets only the folded pseudo-header
+     * sum (Linux's CHECKSUM_PARTIAL), for a port that has it completed from the TCP header on.
+     */
+    public static int emit(ByteBuffer b, int off, int sport, int dport, int seq, int ack, int flags, int window,
+            TcpOptions options, int payloadLength, int src, int dst, boolean partialChecksum) {
         int hl = headerLength(options);
         b.putShort(off, (short) sport);
         b.putShort(off + 2, (short) dport);
@@ -124,7 +133,8 @@ public final class Tcp {
             options.emit(b, off + HEADER);
         }
         int total = hl + payloadLength;
-        int c = Checksum.finish(Checksum.add(b, off, total, Checksum.pseudoHeader(src, dst, Ipv4.PROTO_TCP, total)));
+        long pseudo = Checksum.pseudoHeader(src, dst, Ipv4.PROTO_TCP, total);
+        int c = partialChecksum ? Checksum.fold(pseudo) : Checksum.finish(Checksum.add(b, off, total, pseudo));
         b.putShort(off + 16, (short) c);
         return total;
     }

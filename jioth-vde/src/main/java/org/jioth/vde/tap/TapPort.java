@@ -119,11 +119,10 @@ public final class TapPort extends PortBase {
 
     /** Writes one frame behind a zero virtio-net header (if the tap has one); the caller holds the lock. */
     private boolean writeAlone(ByteBuffer frame, int length) {
-        if (header > 0) {
-            sendView.putLong(0, 0L);
-            sendView.putShort(8, (short) 0);
-        }
         sendView.put(header, frame, frame.position(), length);
+        if (header > 0) {
+            TsoCoalescer.loneHeader(sendView, length);
+        }
         long n = TunTap.write(sendState, fd, sendSegment, header + length);
         if (n != header + length) {
             stats.droppedQueueFull.increment(); // e.g. EIO while the interface is down
@@ -169,6 +168,12 @@ public final class TapPort extends PortBase {
         } finally {
             sendLock.unlock();
         }
+    }
+
+    /** With offload: partial TCP/IPv4 checksums go to the kernel as such (NEEDS_CSUM). */
+    @Override
+    public boolean acceptsPartialChecksums() {
+        return coalescer != null;
     }
 
     /** How many TSO super-frames (of two or more segments) went to the tap: 0 without offload. */

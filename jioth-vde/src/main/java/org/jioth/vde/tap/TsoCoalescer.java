@@ -107,10 +107,9 @@ final class TsoCoalescer {
         if (frameLength == 0) {
             return 0;
         }
-        for (int i = 0; i < VNET_HDR; i++) {
-            out.put(i, (byte) 0);
-        }
-        if (segments > 1) {
+        if (segments == 1) {
+            loneHeader(out, frameLength);
+        } else {
             int ip = VNET_HDR + ETH;
             int ipLength = frameLength - ETH;
             out.putShort(ip + 2, (short) ipLength);
@@ -129,6 +128,35 @@ final class TsoCoalescer {
         frameLength = 0;
         segments = 0;
         return n;
+    }
+
+    /**
+     * Writes the header in front of a frame of {@code length} bytes at {@code b[VNET_HDR..]} that goes
+     * out alone: NEEDS_CSUM for an unfragmented TCP/IPv4 frame whose checksum field holds the folded
+     * pseudo-header sum (a sender that was told {@code acceptsPartialChecksums}); zero otherwise.
+     * A complete checksum that happens to equal that sum is completed by the kernel to itself, so
+     * the test cannot go wrong.
+     */
+    static void loneHeader(ByteBuffer b, int length) {
+        b.putLong(0, 0L);
+        b.putShort(8, (short) 0);
+        int ip = VNET_HDR + ETH;
+        if (length < ETH + IP + 20 || b.getShort(VNET_HDR + 12) != 0x0800 || (b.get(ip) & 0xf0) != 0x40
+                || (b.getShort(ip + 6) & 0x3fff) != 0 || b.get(ip + 9) != 6) {
+            return;
+        }
+        int ihl = (b.get(ip) & 0x0f) * 4;
+        int ipLength = b.getShort(ip + 2) & 0xffff;
+        if (ihl < IP || ipLength < ihl + 20 || ETH + ipLength > length) {
+            return;
+        }
+        long pseudo = sum(b, ip + 12, 8) + 6 + (ipLength - ihl);
+        if ((b.getShort(ip + ihl + 16) & 0xffff) == fold(pseudo)) {
+            b.put(0, (byte) NEEDS_CSUM);
+            ByteBuffer n = b.duplicate().order(ByteOrder.nativeOrder());
+            n.putShort(6, (short) (ETH + ihl));
+            n.putShort(8, (short) 16);
+        }
     }
 
     /** The TCP header length of a frame that may join a super-frame, or -1 when it may not. */

@@ -95,6 +95,31 @@ class TsoCoalescerTest {
     }
 
     @Test
+    void aLoneSegmentWithAPartialChecksumAsksTheKernelToCompleteIt() {
+        ByteBuffer f = segment(5, ACK | 0x01, new byte[] {1, 2, 3}, 1, 2); // a FIN: never joins
+        int t = 14 + 20;
+        int full = f.getShort(t + 16) & 0xffff;
+        long pseudo = TsoCoalescer.sum(f, 14 + 12, 8) + 6 + (f.capacity() - t);
+        f.putShort(t + 16, (short) TsoCoalescer.fold(pseudo));
+        ByteBuffer b = ByteBuffer.allocate(TsoCoalescer.VNET_HDR + f.capacity());
+        b.put(TsoCoalescer.VNET_HDR, f, 0, f.capacity());
+        TsoCoalescer.loneHeader(b, f.capacity());
+        assertThat(b.get(0)).isEqualTo((byte) TsoCoalescer.NEEDS_CSUM);
+        assertThat(b.get(1)).as("no GSO").isZero();
+        assertThat(native16(b, 6)).isEqualTo(34);
+        assertThat(native16(b, 8)).isEqualTo(16);
+        // the kernel's completion gives the full checksum
+        int h = TsoCoalescer.VNET_HDR;
+        int completed = ~TsoCoalescer.fold(TsoCoalescer.sum(b, h + t, f.capacity() - t)) & 0xffff;
+        assertThat(completed).isEqualTo(full);
+
+        f.putShort(t + 16, (short) full); // a complete checksum: left alone
+        b.put(TsoCoalescer.VNET_HDR, f, 0, f.capacity());
+        TsoCoalescer.loneHeader(b, f.capacity());
+        assertThat(Arrays.copyOfRange(b.array(), 0, TsoCoalescer.VNET_HDR)).containsOnly(0);
+    }
+
+    @Test
     void onlyExactContinuationsJoin() {
         byte[] p = new byte[100];
         assertThat(c.offer(segment(0, ACK, p, 1, 9))).isTrue();
