@@ -3,9 +3,11 @@
 # through jioth's slirp:// (`ioth plug slirp:// vde://SW` with the guest's tap on Debian's
 # vde_switch, and `ioth plug slirp:// tap://TAP` with the tap moved into the guest's namespace, as
 # slirp4netns holds its tap; address by DHCP; MTU 1500 and 9000) and through Debian's slirp4netns
-# attached to the same kind of namespace (MTU 1500 and its recommended 65520). The guest runs SlirpBench.java client: 64 MiB
+# attached to the same kind of namespace (MTU 1500 and its recommended 65520), and through Debian's
+# pasta (passt package) if installed, unprivileged, MTU 1500 and 65520. The jioth tap rows run with
+# and without tap://TAP/offload=1 (TSO super-frames to the kernel). The guest runs SlirpBench.java client: 64 MiB
 # HTTP fetches (SHA-256 checked) and 1-byte round trips on one TCP connection to a host echo server.
-# Needs root, vde_switch, udhcpc, slirp4netns. Usage: slirp-vs-slirp4netns.sh [RUNS] [ROUNDS]
+# Needs root, vde_switch, udhcpc, slirp4netns (pasta optional). Usage: slirp-vs-slirp4netns.sh [RUNS] [ROUNDS]
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -62,19 +64,21 @@ for mtu in 1500; do
 done
 
 # --- jioth slirp://, the tap opened by ioth plug and moved into the guest's namespace ---
-for variant in 1500 9000/flowbuf=256k; do
+for row in "1500|" "1500|/offload=1" "9000/flowbuf=256k|" "9000/flowbuf=256k|/offload=1"; do
+  variant=${row%%|*}
+  tapopts=${row##*|}
   mtu=${variant%%/*}
-  ns=slirpbench-t$mtu-$$
-  tap=sbt$mtu$$
+  ns=slirpbench-t$mtu${tapopts:+o}-$$
+  tap=sbt$mtu${tapopts:+o}$$
   ip netns add "$ns"; namespaces+=("$ns")
-  "$root/ioth" plug "slirp:///mtu=$variant" "tap://$tap" > "$work/plugt$mtu.log" 2>&1 &
+  "$root/ioth" plug "slirp:///mtu=$variant" "tap://$tap$tapopts" > "$work/plugt$mtu${tapopts:+-offload}.log" 2>&1 &
   pids+=($!)
-  until ip link show "$tap" > /dev/null 2>&1; do sleep 0.1; done
-  ip link set "$tap" netns "$ns"
+  for _ in $(seq 600); do ip link show "$tap" > /dev/null 2>&1 && break; sleep 0.1; done
+  ip link set "$tap" netns "$ns" # fails (and ends the run) if the plug made no tap within 60 s
   ip -n "$ns" link set lo up
   ip -n "$ns" link set "$tap" up
   ip netns exec "$ns" udhcpc -i "$tap" -f -q -n -t 20 -T 1 -s "$work/udhcpc.sh" > /dev/null 2>&1
-  client "$ns" "jioth: ioth plug slirp:///mtu=$variant tap://TAP, the tap moved into the guest's namespace, DHCP"
+  client "$ns" "jioth: ioth plug slirp:///mtu=$variant tap://TAP$tapopts, the tap moved into the guest's namespace, DHCP"
 done
 
 # --- slirp4netns ---
@@ -92,3 +96,16 @@ for mtu in 1500 65520; do
   until ip -n "$ns" addr show tap0 2>/dev/null | grep -q 10.0.2.100; do sleep 0.1; done
   client "$ns" "slirp4netns --configure --mtu=$mtu (tap fd in the slirp4netns process)"
 done
+
+# --- pasta (Debian's passt package), unprivileged: it makes its own user and network namespace,
+# copies the host's addresses into it and maps the default gateway's address to the host's loopback ---
+if command -v pasta > /dev/null; then
+  cp "$here/SlirpBench.java" "$work/SlirpBench.java"
+  chmod 755 "$work"
+  for mtu in 1500 65520; do
+    echo "== pasta --config-net --mtu $mtu (run as nobody; the host's 127.0.0.1 via the namespace's default gateway)"
+    timeout 300 setpriv --reuid=65534 --regid=65534 --clear-groups pasta --config-net --mtu $mtu -- sh -c \
+      "gw=\$(ip route | awk '/^default/ {print \$3; exit}'); $java -XX:+UseSerialGC $work/SlirpBench.java client \$gw $http $echo_port $runs $rounds" \
+      2>&1 | grep -v 'to syslog'
+  done
+fi

@@ -61,6 +61,26 @@ final class PortPair {
             return true;
         }
 
+        /**
+         * The sender's burst ends: the other end's sink hears it as the end of a batch (a cable
+         * behind it then flushes the port it forwards to, a tap joining TCP segments into TSO
+         * super-frames).
+         */
+        @Override
+        public void flush() {
+            FrameSink s = peer.sink;
+            if (!closed && s != null) {
+                s.endOfBatch();
+            }
+        }
+
+        /** As the other end's sink: a cable to a tap with offload takes partial checksums. */
+        @Override
+        public boolean acceptsPartialChecksums() {
+            FrameSink s = peer.sink;
+            return !closed && s != null && s.acceptsPartialChecksums();
+        }
+
         @Override
         public void setSink(FrameSink sink) {
             this.sink = sink;

@@ -43,6 +43,12 @@ public final class SlirpPort implements EthernetPort {
         return outer.send(frame);
     }
 
+    /** Ends a burst into the gateway: its stack hears the end of a batch. */
+    @Override
+    public void flush() {
+        outer.flush();
+    }
+
     @Override
     public void setSink(FrameSink sink) {
         outer.setSink(sink);

@@ -30,13 +30,27 @@ public final class Cable implements Closeable {
     }
 
     private FrameSink forwardTo(EthernetPort to) {
-        return frame -> {
-            try {
-                if (!to.send(frame)) {
-                    dropped.increment();
+        return new FrameSink() {
+            @Override
+            public void frame(java.nio.ByteBuffer frame) {
+                try {
+                    if (!to.send(frame)) {
+                        dropped.increment();
+                    }
+                } catch (IOException e) {
+                    dropped.increment(); // the other side is closing
                 }
-            } catch (IOException e) {
-                dropped.increment(); // the other side is closing
+            }
+
+            /** A batch in is a burst out: the other port may send what it held back (a TSO tap). */
+            @Override
+            public void endOfBatch() {
+                to.flush();
+            }
+
+            @Override
+            public boolean acceptsPartialChecksums() {
+                return to.acceptsPartialChecksums();
             }
         };
     }

@@ -34,6 +34,17 @@ public interface EthernetPort extends Closeable {
     }
 
     /**
+     * True when TCP/IPv4 frames sent here may carry a partial checksum: the checksum field holding
+     * only the folded pseudo-header sum (Linux's CHECKSUM_PARTIAL), to be completed from the TCP
+     * header on (a tap with offload has the kernel do it, or trust it). A sender that asks per
+     * frame (the answer may change when a cable behind the port is joined) saves summing the
+     * payload. False by default.
+     */
+    default boolean acceptsPartialChecksums() {
+        return false;
+    }
+
+    /**
      * Sets where received frames go (replacing any earlier sink). Frames that arrive while no
      * sink is set are dropped and counted.
      */

@@ -14,4 +14,12 @@ public interface FrameSink {
 
     default void endOfBatch() {
     }
+
+    /**
+     * True when this sink forwards frames to a port that {@linkplain EthernetPort#acceptsPartialChecksums()
+     * accepts partial checksums} (a cable's end), so a port feeding it may accept them too.
+     */
+    default boolean acceptsPartialChecksums() {
+        return false;
+    }
 }

@@ -279,6 +279,14 @@ public final class Ipv4Layer {
         return 0;
     }
 
+    /**
+     * True when a packet to {@code dst} would leave by an interface whose port takes partial TCP
+     * checksums (a tap with offload behind it): TCP then skips summing the segment.
+     */
+    public boolean partialChecksumsTo(int dst) {
+        return route(dst, 0) == 0 && !path.local && path.iface.acceptsPartialChecksums();
+    }
+
     public Path path() {
         return path;
     }

@@ -50,6 +50,11 @@ public final class NetInterface {
         }
     }
 
+    /** Whether TCP segments out of here may leave their checksum partial ({@link EthernetPort#acceptsPartialChecksums}). */
+    public boolean acceptsPartialChecksums() {
+        return port != null && port.acceptsPartialChecksums();
+    }
+
     public EthernetPort port() {
         return port;
     }

@@ -1070,7 +1070,7 @@ public final class TcpLayer implements Ipv4Layer.Transport, Ipv6Layer.Transport 
         ByteBuffer tx = this.tx.get(at + hl + seg.payloadLength);
         seg.copyPayload(tx, at + hl);
         int len = Tcp.emit(tx, at, s.localPort, s.remotePort, seg.seq, seg.ack, seg.flags, seg.window, seg.options,
-                seg.payloadLength, s.addressSum());
+                seg.payloadLength, s.addressSum(), v4 && ip.partialChecksumsTo(s.remote4()));
         if (v4) {
             send(s.local4(), s.remote4(), len, seg.flags, s.undeliverable);
         } else {

@@ -119,12 +119,29 @@ public final class Tcp {
     public static int emit(ByteBuffer b, int off, int sport, int dport, int seq, int ack, int flags, int window,
             TcpOptions options, int payloadLength, int src, int dst) {
         return emit(b, off, sport, dport, seq, ack, flags, window, options, payloadLength,
-                Checksum.addInt(Checksum.addInt(0, src), dst));
+                Checksum.addInt(Checksum.addInt(0, src), dst), false);
+    }
+
+    /** {@link #emit(ByteBuffer, int, int, int, int, int, int, int, TcpOptions, int, int, int, boolean)} for IPv4. */
+    public static int emit(ByteBuffer b, int off, int sport, int dport, int seq, int ack, int flags, int window,
+            TcpOptions options, int payloadLength, int src, int dst, boolean partialChecksum) {
+        return emit(b, off, sport, dport, seq, ack, flags, window, options, payloadLength,
+                Checksum.addInt(Checksum.addInt(0, src), dst), partialChecksum);
     }
 
     /** {@link #emit(ByteBuffer, int, int, int, int, int, int, int, TcpOptions, int, int, int)} for either family. */
     public static int emit(ByteBuffer b, int off, int sport, int dport, int seq, int ack, int flags, int window,
             TcpOptions options, int payloadLength, long addressSum) {
+        return emit(b, off, sport, dport, seq, ack, flags, window, options, payloadLength, addressSum, false);
+    }
+
+    /**
+     * As above, {@code addressSum} being the pseudo-header's addresses summed; with
+     * {@code partialChecksum} the checksum field gets only the folded pseudo-header sum (Linux's
+     * CHECKSUM_PARTIAL), for a port that has it completed from the TCP header on.
+     */
+    public static int emit(ByteBuffer b, int off, int sport, int dport, int seq, int ack, int flags, int window,
+            TcpOptions options, int payloadLength, long addressSum, boolean partialChecksum) {
         int hl = headerLength(options);
         b.putShort(off, (short) sport);
         b.putShort(off + 2, (short) dport);
@@ -139,7 +156,8 @@ public final class Tcp {
             options.emit(b, off + HEADER);
         }
         int total = hl + payloadLength;
-        int c = Checksum.finish(Checksum.add(b, off, total, addressSum + Ipv4.PROTO_TCP + total));
+        long pseudo = addressSum + Ipv4.PROTO_TCP + total; // the same next-header value and length for IPv6
+        int c = partialChecksum ? Checksum.fold(pseudo) : Checksum.finish(Checksum.add(b, off, total, pseudo));
         b.putShort(off + 16, (short) c);
         return total;
     }

@@ -27,6 +27,10 @@ public final class TunTap {
     private static final long TUNSETIFF = 0x400454caL;
     private static final short IFF_TAP = 0x0002;
     private static final short IFF_NO_PI = 0x1000;
+    private static final short IFF_VNET_HDR = 0x4000;
+    private static final long TUNSETOFFLOAD = 0x400454d0L;
+    /** The size of {@code struct virtio_net_hdr}, the tap's default header with IFF_VNET_HDR. */
+    public static final int VNET_HDR_SIZE = 10;
     private static final int IFREQ_SIZE = 40;
     private static final int IFNAMSIZ = 16;
 
@@ -51,6 +55,16 @@ public final class TunTap {
      * missing (or the persistent tap belongs to someone else).
      */
     public static int openTap(String name) throws ErrnoException {
+        return openTap(name, false);
+    }
+
+    /**
+     * As {@link #openTap(String)}; with {@code vnetHeader}, IFF_VNET_HDR: every read and write starts
+     * with a {@value #VNET_HDR_SIZE}-byte {@code struct virtio_net_hdr} (so we may write TSO
+     * super-frames and partial checksums), and TUNSETOFFLOAD 0, so the kernel still hands us only
+     * whole frames with complete checksums.
+     */
+    public static int openTap(String name, boolean vnetHeader) throws ErrnoException {
         byte[] n = name.getBytes(StandardCharsets.UTF_8);
         if (n.length == 0 || n.length >= IFNAMSIZ) {
             throw new IllegalArgumentException("an interface name has 1.." + (IFNAMSIZ - 1) + " bytes: '" + name + "'");
@@ -63,12 +77,17 @@ public final class TunTap {
             }
             MemorySegment ifr = arena.allocate(IFREQ_SIZE);
             MemorySegment.copy(n, 0, ifr, JAVA_BYTE, 0, n.length);
-            ifr.set(JAVA_SHORT, IFNAMSIZ, (short) (IFF_TAP | IFF_NO_PI));
+            ifr.set(JAVA_SHORT, IFNAMSIZ, (short) (IFF_TAP | IFF_NO_PI | (vnetHeader ? IFF_VNET_HDR : 0)));
             int rc = (int) IOCTL.invokeExact(state, fd, TUNSETIFF, ifr);
+            String failed = "TUNSETIFF";
+            if (rc >= 0 && vnetHeader) {
+                rc = (int) IOCTL.invokeExact(state, fd, TUNSETOFFLOAD, MemorySegment.NULL);
+                failed = "TUNSETOFFLOAD";
+            }
             if (rc < 0) {
                 int errno = NativeSupport.errno(state);
                 int ignored = (int) CLOSE.invokeExact(fd);
-                throw new ErrnoException("ioctl TUNSETIFF " + name, errno,
+                throw new ErrnoException("ioctl " + failed + " " + name, errno,
                         errno == EPERM ? "creating a tap needs CAP_NET_ADMIN (root, or a user+net namespace)" : null);
             }
             return fd;

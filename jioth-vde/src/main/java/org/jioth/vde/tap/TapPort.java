@@ -20,6 +20,11 @@ import org.jioth.vde.portsupport.PortBase;
  * (root, or inside a user+net namespace); otherwise the constructor fails with EPERM explained.
  * The receiver is a platform thread (blocking native calls pin virtual threads), polling with a
  * short timeout so close needs no signal.
+ *
+ * <p>With {@code offload=1} the tap is opened with IFF_VNET_HDR: frames carry a virtio-net header,
+ * and the consecutive TCP segments of one flow that the thread which {@linkplain #flush() flushes}
+ * sends in one burst are joined into one TSO super-frame ({@link TsoCoalescer}), written at its
+ * next flush or when a frame that does not continue it comes.
  */
 public final class TapPort extends PortBase {
     private static final Logger LOG = System.getLogger(TapPort.class.getName());
@@ -29,8 +34,16 @@ public final class TapPort extends PortBase {
     private final int fd;
     private final Arena arena = Arena.ofShared();
     private final MemorySegment sendState = NativeSupport.newCallState(arena);
-    private final MemorySegment sendSegment = arena.allocate(MAX_FRAME);
-    private final ByteBuffer sendView = sendSegment.asByteBuffer();
+    private final MemorySegment sendSegment;
+    private final ByteBuffer sendView;
+    /** The virtio-net header's size in front of every frame read or written: 0 without offload. */
+    private final int header;
+    /** Offload only: the pending super-frame, in its own native buffer. */
+    private final TsoCoalescer coalescer;
+    private final MemorySegment coalescerSegment;
+    /** Offload only: the thread whose sends may be held back until its next flush. */
+    private Thread batcher;
+    private final java.util.concurrent.atomic.LongAdder superFrames = new java.util.concurrent.atomic.LongAdder();
     private final ReentrantLock sendLock = new ReentrantLock();
     private final Thread receiver;
     private volatile boolean closed;
@@ -41,7 +54,7 @@ public final class TapPort extends PortBase {
 
     private static int open(TapSettings settings) throws IOException {
         try {
-            return TunTap.openTap(settings.interfaceName());
+            return TunTap.openTap(settings.interfaceName(), settings.offload());
         } catch (IOException e) {
             throw new IOException(settings + ": cannot open the tap: " + e.getMessage(), e);
         }
@@ -59,6 +72,16 @@ public final class TapPort extends PortBase {
         super(settings.toString());
         this.settings = settings;
         this.fd = fd;
+        this.header = settings.offload() ? TsoCoalescer.VNET_HDR : 0;
+        this.sendSegment = arena.allocate(header + MAX_FRAME);
+        this.sendView = sendSegment.asByteBuffer();
+        if (settings.offload()) {
+            coalescerSegment = arena.allocate(TsoCoalescer.CAPACITY);
+            coalescer = new TsoCoalescer(coalescerSegment.asByteBuffer());
+        } else {
+            coalescerSegment = null;
+            coalescer = null;
+        }
         this.receiver = Thread.ofPlatform().daemon().name("jioth-tap-rx " + settings.interfaceName())
                 .unstarted(this::receiveLoop);
         receiver.start();
@@ -75,11 +98,16 @@ public final class TapPort extends PortBase {
             if (closed) {
                 throw new ClosedChannelException();
             }
-            sendView.put(0, frame, frame.position(), length);
-            long n = TunTap.write(sendState, fd, sendSegment, length);
-            if (n != length) {
-                stats.droppedQueueFull.increment(); // e.g. EIO while the interface is down
-                return false;
+            if (coalescer != null && Thread.currentThread() == batcher) {
+                if (!coalescer.offer(frame)) {
+                    writePending();
+                    if (!coalescer.offer(frame)) {
+                        return writeAlone(frame, length);
+                    }
+                }
+            } else {
+                writePending();
+                return writeAlone(frame, length);
             }
         } finally {
             sendLock.unlock();
@@ -89,17 +117,81 @@ public final class TapPort extends PortBase {
         return true;
     }
 
+    /** Writes one frame behind a zero virtio-net header (if the tap has one); the caller holds the lock. */
+    private boolean writeAlone(ByteBuffer frame, int length) {
+        sendView.put(header, frame, frame.position(), length);
+        if (header > 0) {
+            TsoCoalescer.loneHeader(sendView, length);
+        }
+        long n = TunTap.write(sendState, fd, sendSegment, header + length);
+        if (n != header + length) {
+            stats.droppedQueueFull.increment(); // e.g. EIO while the interface is down
+            return false;
+        }
+        stats.framesOut.increment();
+        stats.bytesOut.add(length);
+        return true;
+    }
+
+    /** Writes the pending super-frame, if any; the caller holds the lock. */
+    private void writePending() {
+        if (coalescer == null || coalescer.isEmpty()) {
+            return;
+        }
+        int segments = coalescer.segments();
+        int n = coalescer.finish();
+        if (segments > 1) {
+            superFrames.increment();
+        }
+        if (TunTap.write(sendState, fd, coalescerSegment, n) != n) {
+            // counted once per frame that went into it (their framesOut were counted when taken)
+            stats.droppedQueueFull.add(segments);
+        }
+    }
+
+    /**
+     * Writes the held-back super-frame, and from now on holds back this thread's TCP segments
+     * until its next flush (offload only; otherwise nothing to do).
+     */
+    @Override
+    public void flush() {
+        if (coalescer == null) {
+            return;
+        }
+        sendLock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            batcher = Thread.currentThread();
+            writePending();
+        } finally {
+            sendLock.unlock();
+        }
+    }
+
+    /** With offload: partial TCP/IPv4 checksums go to the kernel as such (NEEDS_CSUM). */
+    @Override
+    public boolean acceptsPartialChecksums() {
+        return coalescer != null;
+    }
+
+    /** How many TSO super-frames (of two or more segments) went to the tap: 0 without offload. */
+    public long superFramesOut() {
+        return superFrames.sum();
+    }
+
     private void receiveLoop() {
         try (Arena local = Arena.ofConfined()) {
             MemorySegment state = NativeSupport.newCallState(local);
             MemorySegment pollfd = local.allocate(8);
-            MemorySegment buf = local.allocate(MAX_FRAME + 1);
+            MemorySegment buf = local.allocate(header + MAX_FRAME + 1);
             ByteBuffer view = buf.asByteBuffer();
             while (!closed) {
                 if (org.jioth.linux.Poll.pollIn(state, pollfd, fd, POLL_MILLIS) <= 0) {
                     continue;
                 }
-                long n = TunTap.read(state, fd, buf, MAX_FRAME + 1);
+                long n = TunTap.read(state, fd, buf, header + MAX_FRAME + 1);
                 if (n < 0) {
                     if (!closed && n != -TunTap.EAGAIN) {
                         LOG.log(Level.DEBUG, () -> settings + ": read failed, errno " + (-n));
@@ -107,6 +199,13 @@ public final class TapPort extends PortBase {
                     continue;
                 }
                 view.clear().limit((int) n);
+                if (header > 0) {
+                    if (!VnetReceive.accept(view, (int) n)) {
+                        stats.droppedMalformed.increment();
+                        continue;
+                    }
+                    view.position(header);
+                }
                 if (deliver(view)) {
                     endOfBatch();
                 }

@@ -6,9 +6,18 @@ import java.util.Map;
 import java.util.Objects;
 import org.jioth.vde.portsupport.OptionReader;
 
-/** The settings of {@code tap://IFNAME} (no options): the tap interface to create or attach. */
-public record TapSettings(String interfaceName) {
-    public static final List<String> OPTIONS = List.of();
+/**
+ * The settings of {@code tap://IFNAME[/offload=1]}: the tap interface to create or attach, and
+ * whether to open it with a virtio-net header (IFF_VNET_HDR) so consecutive TCP segments go to the
+ * kernel as one TSO super-frame ({@link TapPort}).
+ */
+public record TapSettings(String interfaceName, boolean offload) {
+    public static final List<String> OPTIONS = List.of("offload");
+
+    /** A tap without offload. */
+    public TapSettings(String interfaceName) {
+        this(interfaceName, false);
+    }
 
     public TapSettings {
         Objects.requireNonNull(interfaceName, "interfaceName");
@@ -20,12 +29,12 @@ public record TapSettings(String interfaceName) {
     }
 
     public static TapSettings fromOptions(String mainArgument, Map<String, String> options) {
-        new OptionReader("tap", options, OPTIONS);
-        return new TapSettings(mainArgument == null ? "" : mainArgument);
+        OptionReader o = new OptionReader("tap", options, OPTIONS);
+        return new TapSettings(mainArgument == null ? "" : mainArgument, o.flag("offload"));
     }
 
     @Override
     public String toString() {
-        return "tap://" + interfaceName;
+        return "tap://" + interfaceName + (offload ? "/offload=1" : "");
     }
 }

@@ -22,6 +22,10 @@ class TapPortTest {
         assertThat(TapSettings.fromOptions("tap0", Map.of()).interfaceName()).isEqualTo("tap0");
         assertThatThrownBy(() -> TapSettings.fromOptions("a-name-that-is-too-long", Map.of())).hasMessageContaining("1..15");
         assertThatThrownBy(() -> TapSettings.fromOptions("tap0", Map.of("x", "1"))).hasMessageContaining("unknown option 'x'");
+        assertThat(TapSettings.fromOptions("tap0", Map.of()).offload()).isFalse();
+        assertThat(TapSettings.fromOptions("tap0", Map.of("offload", "1"))).isEqualTo(new TapSettings("tap0", true));
+        assertThat(TapSettings.fromOptions("tap0", Map.of("offload", "0")).offload()).isFalse();
+        assertThat(new TapSettings("tap0", true)).hasToString("tap://tap0/offload=1");
     }
 
     @Test
