@@ -8,8 +8,9 @@ package org.jioth.jnet.tcp;
  */
 public final class Assembler {
     public static final int MAX_RANGES = 32;
-    private final long[] starts = new long[MAX_RANGES];
-    private final long[] ends = new long[MAX_RANGES];
+    /** Allocated by the first out-of-order segment: most connections never see one. */
+    private long[] starts = SackScoreboard.NO_RANGES;
+    private long[] ends = SackScoreboard.NO_RANGES;
     private int count;
     private long lastStart = -1;
 
@@ -45,6 +46,10 @@ public final class Assembler {
         if (i == j) {
             if (count == MAX_RANGES) {
                 return false;
+            }
+            if (starts.length == 0) {
+                starts = new long[MAX_RANGES];
+                ends = new long[MAX_RANGES];
             }
             System.arraycopy(starts, i, starts, i + 1, count - i);
             System.arraycopy(ends, i, ends, i + 1, count - i);

@@ -17,6 +17,9 @@ import java.util.random.RandomGenerator;
  * their four address halves compressed by the same keyed hash first. Each slot keeps its hash, so
  * growing and backward shifts do not recompute it, and the last tuple looked up is cached: a burst
  * of segments of one connection (the common case) hashes once.
+ *
+ * <p>An entry is a {@link TcpSocket} or, for a connection in TIME_WAIT, its compact
+ * {@link TimeWaitRecord}: {@link #get} and {@link #values} see sockets only, {@link #entry} both.
  */
 final class ConnectionTable {
     private final SipHash key;
@@ -24,10 +27,10 @@ final class ConnectionTable {
     private long[] addrs = new long[4 * 64];
     private int[] ports = new int[64];
     private int[] hashes = new int[64];
-    private TcpSocket[] values = new TcpSocket[64];
+    private FourTuple[] values = new FourTuple[64];
     private int size;
     /** The last hit of {@link #get}; null when invalidated by a removal. */
-    private TcpSocket lastValue;
+    private FourTuple lastValue;
     private long lastLocalHi;
     private long lastLocalLo;
     private long lastRemoteHi;
@@ -62,9 +65,15 @@ final class ConnectionTable {
                 && addrs[k] == t.localHi && addrs[k + 2] == t.remoteHi;
     }
 
+    /** The socket of the tuple, or null (none, or its connection is a {@link TimeWaitRecord}). */
     TcpSocket get(FourTuple t) {
+        return entry(t) instanceof TcpSocket s ? s : null;
+    }
+
+    /** The socket or TIME_WAIT record of the tuple, or null. */
+    FourTuple entry(FourTuple t) {
         int p = t.portWord();
-        TcpSocket last = lastValue;
+        FourTuple last = lastValue;
         if (last != null && lastPorts == p && lastLocalLo == t.localLo && lastRemoteLo == t.remoteLo
                 && lastLocalHi == t.localHi && lastRemoteHi == t.remoteHi) {
             return last;
@@ -83,8 +92,13 @@ final class ConnectionTable {
         return null;
     }
 
-    /** Adds or replaces; returns the previous value. */
+    /** Adds or replaces; returns the previous socket. */
     TcpSocket put(FourTuple t, TcpSocket s) {
+        return putEntry(t, s) instanceof TcpSocket old ? old : null;
+    }
+
+    /** Adds or replaces a socket or TIME_WAIT record; returns the previous entry. */
+    FourTuple putEntry(FourTuple t, FourTuple s) {
         if (2 * (size + 1) > values.length) {
             grow();
         }
@@ -95,7 +109,7 @@ final class ConnectionTable {
         int i = h & mask;
         for (; values[i] != null; i = (i + 1) & mask) {
             if (at(i, t, p)) {
-                TcpSocket old = values[i];
+                FourTuple old = values[i];
                 values[i] = s;
                 return old;
             }
@@ -104,7 +118,7 @@ final class ConnectionTable {
         return null;
     }
 
-    private void insert(int i, long lhi, long llo, long rhi, long rlo, int p, int h, TcpSocket s) {
+    private void insert(int i, long lhi, long llo, long rhi, long rlo, int p, int h, FourTuple s) {
         int k = 4 * i;
         addrs[k] = lhi;
         addrs[k + 1] = llo;
@@ -117,6 +131,11 @@ final class ConnectionTable {
     }
 
     TcpSocket remove(FourTuple t) {
+        return removeEntry(t) instanceof TcpSocket old ? old : null;
+    }
+
+    /** Removes the tuple's socket or record; returns it. */
+    FourTuple removeEntry(FourTuple t) {
         int p = t.portWord();
         lastValue = null;
         int mask = values.length - 1;
@@ -127,7 +146,7 @@ final class ConnectionTable {
         if (values[i] == null) {
             return null;
         }
-        TcpSocket old = values[i];
+        FourTuple old = values[i];
         values[i] = null;
         size--;
         // backward-shift the rest of the cluster into the hole
@@ -158,8 +177,9 @@ final class ConnectionTable {
         return n;
     }
 
+    /** Whether the tuple is taken (by a socket or a TIME_WAIT record). */
     boolean containsKey(FourTuple t) {
-        return get(t) != null;
+        return entry(t) != null;
     }
 
     // IPv4 conveniences (tests)
@@ -181,13 +201,14 @@ final class ConnectionTable {
     }
 
     boolean containsKey(int laddr, int lport, int raddr, int rport) {
-        return get(laddr, lport, raddr, rport) != null;
+        return containsKey(scratch.set4(laddr, lport, raddr, rport));
     }
 
+    /** The sockets (TIME_WAIT records left out). */
     List<TcpSocket> values() {
         List<TcpSocket> l = new ArrayList<>(size);
-        for (TcpSocket s : values) {
-            if (s != null) {
+        for (FourTuple e : values) {
+            if (e instanceof TcpSocket s) {
                 l.add(s);
             }
         }
@@ -198,11 +219,11 @@ final class ConnectionTable {
         long[] oa = addrs;
         int[] op = ports;
         int[] oh = hashes;
-        TcpSocket[] ov = values;
+        FourTuple[] ov = values;
         addrs = new long[oa.length * 2];
         ports = new int[op.length * 2];
         hashes = new int[oh.length * 2];
-        values = new TcpSocket[ov.length * 2];
+        values = new FourTuple[ov.length * 2];
         size = 0;
         int mask = values.length - 1;
         for (int i = 0; i < ov.length; i++) {

@@ -10,12 +10,14 @@ import java.util.Arrays;
  * that moment. Offsets are send-stream offsets; times the stack clock's nanoseconds.
  */
 final class Rack {
-    private long[] starts = new long[16];
-    private long[] ends = new long[16];
-    private long[] times = new long[16];
-    private boolean[] retransmitted = new boolean[16];
+    /** Allocated (16 entries) by the first segment sent: a connection that never sends data has none. */
+    private long[] starts = SackScoreboard.NO_RANGES;
+    private long[] ends = SackScoreboard.NO_RANGES;
+    private long[] times = SackScoreboard.NO_RANGES;
+    private boolean[] retransmitted = NO_FLAGS;
     /** Already counted as delivered (each range moves RACK once). */
-    private boolean[] done = new boolean[16];
+    private boolean[] done = NO_FLAGS;
+    private static final boolean[] NO_FLAGS = new boolean[0];
     private int count;
     private final int maxEntries;
 
@@ -91,7 +93,7 @@ final class Rack {
                 remove(1);
                 at = Math.max(0, at - 1);
             } else {
-                int n = Math.min(maxEntries, count * 2);
+                int n = count == 0 ? 16 : Math.min(maxEntries, count * 2);
                 starts = Arrays.copyOf(starts, n);
                 ends = Arrays.copyOf(ends, n);
                 times = Arrays.copyOf(times, n);

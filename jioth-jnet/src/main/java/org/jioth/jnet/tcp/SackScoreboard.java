@@ -12,8 +12,10 @@ import java.util.Arrays;
 final class SackScoreboard {
     /** RFC 6675 DupThresh. */
     static final int DUP_THRESH = 3;
-    private long[] starts = new long[8];
-    private long[] ends = new long[8];
+    /** Shared by tables not used yet: the first SACK block allocates (8 ranges, doubling). */
+    static final long[] NO_RANGES = new long[0];
+    private long[] starts = NO_RANGES;
+    private long[] ends = NO_RANGES;
     private int count;
     private final int maxRanges;
     /** Blocks ignored because the table was full. */
@@ -63,7 +65,7 @@ final class SackScoreboard {
                     refused++;
                     return false;
                 }
-                int n = Math.min(maxRanges, count * 2);
+                int n = count == 0 ? 8 : Math.min(maxRanges, count * 2);
                 starts = Arrays.copyOf(starts, n);
                 ends = Arrays.copyOf(ends, n);
             }

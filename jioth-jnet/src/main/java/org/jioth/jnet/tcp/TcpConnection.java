@@ -39,7 +39,7 @@ public final class TcpConnection {
     public static final long NEVER = Long.MAX_VALUE;
     /** How long a path MSS reduced by ICMP holds (Linux's net.ipv4.route.mtu_expires, 10 min). */
     public static final long PMTU_EXPIRES = 600_000_000_000L;
-    private static final long PAWS_IDLE = 24L * 24 * 3600 * 1_000_000_000L;
+    static final long PAWS_IDLE = 24L * 24 * 3600 * 1_000_000_000L;
     /** RFC 8985 WCDelAckT: what a probe waits for the peer's delayed ACK of a single segment. */
     static final long WORST_CASE_DELAYED_ACK = 200_000_000L;
     /** The shortest probe timeout (RFC 8985 7.2 allows 10 ms). */
@@ -1169,6 +1169,46 @@ public final class TcpConnection {
         timers.delayedAck = NEVER;
         timers.close = NEVER;
         releaseBuffers();
+    }
+
+
+    /**
+     * This connection, in TIME_WAIT with its last ACK sent, as the compact record the layer keeps
+     * instead of it ({@link TimeWaitRecord}); {@code keepBuffer}: the application still holds the
+     * socket, so its receive buffer (which it may still read) keeps setting the window.
+     */
+    TimeWaitRecord timeWaitRecord(boolean keepBuffer) {
+        requireState(TcpState.TIME_WAIT);
+        TimeWaitRecord r = new TimeWaitRecord();
+        r.rcvNxt = rcv.nxt;
+        r.rcvAdv = rcv.adv;
+        r.rcvWscale = rcv.wscale;
+        r.lastAckSent = rcv.lastAckSent;
+        r.largestSegment = rcv.largestSegment;
+        r.window = receiveBuffer.window();
+        r.capacity = receiveBuffer.capacity();
+        r.buffer = keepBuffer ? receiveBuffer : null;
+        r.sndMax = snd.max;
+        r.sndWl1 = snd.wl1;
+        r.sndWl2 = snd.wl2;
+        r.sndMaxWnd = snd.maxWnd;
+        r.sndWscale = snd.wscale;
+        r.timestamps = tsOk;
+        r.tsRecent = rcv.tsRecent;
+        r.tsRecentAge = rcv.tsRecentAge;
+        r.tsOffset = tsOffset;
+        r.twoMsl = 2 * cfg.msl;
+        r.challengeAckLimit = cfg.challengeAckLimit;
+        r.challengeStart = challengeStart;
+        r.challenges = challenges;
+        r.ackNow = rcv.ackNow;
+        r.expiry = timers.close;
+        return r;
+    }
+
+    /** In TIME_WAIT, whether an ACK is owed (the layer keeps the connection until it left). */
+    boolean ackOwed() {
+        return rcv.ackNow;
     }
 
     // ================================================================ queries

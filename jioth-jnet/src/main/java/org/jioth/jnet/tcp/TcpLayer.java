@@ -101,6 +101,10 @@ public final class TcpLayer implements Ipv4Layer.Transport, Ipv6Layer.Transport 
     private final TcpOptions rawOptions = new TcpOptions();
     /** Connections that took segments in the current frame batch: answered and published at its end. */
     private final ArrayList<TcpSocket> batch = new ArrayList<>();
+    /** TIME_WAIT records owing an ACK at the end of the current frame batch. */
+    private final ArrayList<TimeWaitRecord> recordBatch = new ArrayList<>();
+    /** Ends the TIME_WAIT records that expired: one timer at the first expiry, not one per record. */
+    private final Timer timeWaitTimer = new Timer(this::expireTimeWait);
 
     /** A layer whose secret keys come from {@link SecureRandom}. */
     public TcpLayer(Ipv4Layer ip, Interfaces interfaces, Counters counters, StackLoop loop, RandomGenerator random) {
@@ -382,7 +386,7 @@ public final class TcpLayer implements Ipv4Layer.Transport, Ipv6Layer.Transport 
             }
             s.conn.close(loop.now());
             after(s);
-            if (s.registered && !s.inTimeWait && !s.orphanCounted) {
+            if (s.registered && s.conn.state() != TcpState.TIME_WAIT && !s.orphanCounted) {
                 s.orphanCounted = true;
                 orphans++;
             }
@@ -563,13 +567,18 @@ public final class TcpLayer implements Ipv4Layer.Transport, Ipv6Layer.Transport 
             // as Linux: counted, the options before the fault kept, the segment processed
             counters.inc(Counter.TCP_IN_BAD_OPTIONS);
         }
-        TcpSocket s = connections.get(t);
+        FourTuple e = connections.entry(t);
+        if (e instanceof TimeWaitRecord r) {
+            timeWaitInput(r, seg, t);
+            return;
+        }
+        TcpSocket s = (TcpSocket) e;
         if (s != null) {
             TcpListener l = s.conn.state() == TcpState.TIME_WAIT && (seg.flags & (Tcp.SYN | Tcp.ACK)) == Tcp.SYN
                     ? findListener(t) : null;
             if (l != null && s.conn.acceptsNewSyn(seg, l.template.timestamps)) {
                 // RFC 6191: a new incarnation replaces the TIME_WAIT guard (once the listener takes it)
-                listenerInput(l, seg, t, s);
+                listenerInput(l, seg, t, s, null);
                 return;
             }
             if (finalAckOverflows(s, seg)) {
@@ -593,7 +602,50 @@ public final class TcpLayer implements Ipv4Layer.Transport, Ipv6Layer.Transport 
             resetFor(seg, t);
             return;
         }
-        listenerInput(l, seg, t, null);
+        listenerInput(l, seg, t, null, null);
+    }
+
+    /**
+     * A segment for a tuple in TIME_WAIT: a SYN that may reopen it goes to the listener (RFC
+     * 6191), anything else gets the answer the connection would have given ({@link TimeWaitRecord#input}).
+     */
+    private void timeWaitInput(TimeWaitRecord r, Segment seg, FourTuple t) {
+        TcpListener l = (seg.flags & (Tcp.SYN | Tcp.ACK)) == Tcp.SYN ? findListener(t) : null;
+        if (l != null && r.acceptsNewSyn(seg, l.template.timestamps)) {
+            listenerInput(l, seg, t, null, r);
+            return;
+        }
+        long now = loop.now();
+        long expiry = r.expiry;
+        if (r.input(seg, now) == TimeWaitRecord.ACK_NOW) {
+            sendAck(r, now);
+        }
+        if (r.expiry != expiry && r.registered) {
+            // 2MSL restarted: back in the queue by its new expiry
+            timeWait.remove(r);
+            timeWait.add(r);
+            scheduleTimeWait();
+        }
+        if (r.ackNow && !r.inBatch) {
+            r.inBatch = true;
+            recordBatch.add(r);
+        }
+    }
+
+    /** The ACK a connection in TIME_WAIT sends: SND.MAX, RCV.NXT, its window and timestamps, no SACK blocks. */
+    private void sendAck(TimeWaitRecord r, long now) {
+        TcpOptions o = rawOptions.clear();
+        if (r.timestamps) {
+            o.timestamps = true;
+            o.tsVal = TcpConnection.timestampClock(now, r.tsOffset);
+            o.tsEcr = r.tsRecent;
+        }
+        int window = r.advertiseWindow();
+        r.acked();
+        int at = headroom(r);
+        int len = Tcp.emit(tx.get(at + 60), at, r.localPort, r.remotePort, r.sndMax, r.rcvNxt, Tcp.ACK, window, o, 0,
+                r.addressSum());
+        send(r, len, Tcp.ACK);
     }
 
     /**
@@ -623,10 +675,10 @@ public final class TcpLayer implements Ipv4Layer.Transport, Ipv6Layer.Transport 
 
     /**
      * A segment for no connection at a listener, or a SYN that may reopen the tuple of the
-     * TIME_WAIT connection {@code guard} (null otherwise). The guard goes only once the listener
-     * takes the SYN: refused (full accept queue), the tuple stays guarded.
+     * TIME_WAIT connection {@code guard} or TIME_WAIT record {@code record} (null otherwise). The
+     * guard goes only once the listener takes the SYN: refused (full accept queue), the tuple stays guarded.
      */
-    private void listenerInput(TcpListener l, Segment seg, FourTuple t, TcpSocket guard) {
+    private void listenerInput(TcpListener l, Segment seg, FourTuple t, TcpSocket guard, TimeWaitRecord record) {
         if (seg.has(Tcp.RST)) {
             return;
         }
@@ -650,7 +702,7 @@ public final class TcpLayer implements Ipv4Layer.Transport, Ipv6Layer.Transport 
         }
         // As Linux (tcp_conn_request), a TIME_WAIT reuse is never answered with a cookie: its ISN
         // must start past the old incarnation's. It takes the guard's place, so memory stays bounded.
-        if (guard == null && (syncookies == 2 || l.synQueueLength >= l.synQueueLimit())) {
+        if (guard == null && record == null && (syncookies == 2 || l.synQueueLength >= l.synQueueLimit())) {
             if (syncookies == 0) {
                 counters.inc(Counter.TCP_LISTEN_DROPS);
             } else {
@@ -667,6 +719,9 @@ public final class TcpLayer implements Ipv4Layer.Transport, Ipv6Layer.Transport 
             // as Linux, the new incarnation's ISN starts well past anything the old one sent
             isn = guard.conn.sendNext() + TIME_WAIT_ISN_GAP;
             unregister(guard);
+        } else if (record != null) {
+            isn = record.sndMax + TIME_WAIT_ISN_GAP;
+            unregister(record);
         } else {
             isn = isns.isn(t, loop.now());
         }
@@ -828,7 +883,15 @@ public final class TcpLayer implements Ipv4Layer.Transport, Ipv6Layer.Transport 
     }
 
     private void icmpError(FourTuple t, int seq, int fragNeededMtu) {
-        TcpSocket s = connections.get(t);
+        FourTuple e = connections.entry(t);
+        if (e instanceof TimeWaitRecord r) {
+            // only SND.MAX is "in flight" for RFC 5927's check, and nothing follows from it in TIME_WAIT
+            if (seq != r.sndMax) {
+                counters.inc(Counter.TCP_OUT_OF_WINDOW_ICMPS);
+            }
+            return;
+        }
+        TcpSocket s = (TcpSocket) e;
         if (s == null) {
             return;
         }
@@ -917,6 +980,13 @@ public final class TcpLayer implements Ipv4Layer.Transport, Ipv6Layer.Transport 
                 }
             }
             batch.clear();
+            for (TimeWaitRecord r : recordBatch) {
+                r.inBatch = false;
+                if (r.registered && r.ackNow) {
+                    sendAck(r, now);
+                }
+            }
+            recordBatch.clear();
         } catch (RuntimeException e) {
             batch.subList(0, i + 1).clear(); // the rest stay listed for the next batch
             throw e;
@@ -935,6 +1005,65 @@ public final class TcpLayer implements Ipv4Layer.Transport, Ipv6Layer.Transport 
             settle(s);
             s.publish();
         }
+        if (s.registered && !s.inBatch && s.pendingListener == null && s.conn.state() == TcpState.TIME_WAIT
+                && !s.conn.ackOwed()) {
+            toTimeWaitRecord(s);
+        }
+    }
+
+    /**
+     * A connection entered TIME_WAIT (its last ACK sent): a compact {@link TimeWaitRecord} takes
+     * its place in the table, its port and the TIME_WAIT queue, and the connection is let go. The
+     * application's socket, if still open, keeps its connection (TIME_WAIT, read what is left) and
+     * is told CLOSED when the record expires, as before.
+     */
+    private void toTimeWaitRecord(TcpSocket s) {
+        TcpConnection c = s.conn;
+        boolean open = !c.isOrphan();
+        TimeWaitRecord r = c.timeWaitRecord(open);
+        r.copyAddresses(s);
+        r.inet6 = s.inet6;
+        r.v6only = s.v6only;
+        r.reuseAddress = s.reuseAddress;
+        r.owner = open ? s : null;
+        s.registered = false;
+        loop.timers().cancel(s.timer);
+        connections.putEntry(s, r);
+        r.registered = true;
+        if (s.ownsPort) {
+            List<Object> users = ports.get(s.localPort);
+            users.set(users.indexOf(s), r);
+            s.ownsPort = false;
+            r.ownsPort = true;
+        }
+        timeWait.add(r);
+        trimTimeWait();
+        scheduleTimeWait();
+    }
+
+    /** Arms the TIME_WAIT timer at the first record's expiry (cancelled when there is none). */
+    private void scheduleTimeWait() {
+        TimeWaitRecord first = timeWait.oldest();
+        if (first == null) {
+            loop.timers().cancel(timeWaitTimer);
+        } else if (!timeWaitTimer.isArmed() || timeWaitTimer.deadline() != first.expiry) {
+            loop.timers().schedule(timeWaitTimer, first.expiry);
+        }
+    }
+
+    /** The timer: the records whose 2MSL is over go; their open sockets see CLOSED. */
+    private void expireTimeWait() {
+        long now = loop.now();
+        for (TimeWaitRecord r = timeWait.oldest(); r != null && r.expiry <= now; r = timeWait.oldest()) {
+            unregister(r);
+            TcpSocket s = r.owner;
+            if (s != null) {
+                r.owner = null;
+                s.conn.onTimer(now); // its own close timer is due too: CLOSED, as when it ran
+                s.publish();
+            }
+        }
+        scheduleTimeWait();
     }
 
     /** {@link #after} without publishing (inside a frame batch; {@link #endOfBatch} publishes). */
@@ -974,9 +1103,6 @@ public final class TcpLayer implements Ipv4Layer.Transport, Ipv6Layer.Transport 
         if (st == TcpState.TIME_WAIT && s.orphanCounted) {
             s.orphanCounted = false;
             orphans--;
-        }
-        if (st == TcpState.TIME_WAIT && timeWait.add(s)) {
-            trimTimeWait();
         }
         if (st == TcpState.CLOSED) {
             if (c.error() == TcpError.RESET) {
@@ -1035,6 +1161,7 @@ public final class TcpLayer implements Ipv4Layer.Transport, Ipv6Layer.Transport 
             counters.inc(Counter.TCP_TIME_WAIT_OVERFLOW);
             unregister(timeWait.oldest());
         }
+        scheduleTimeWait();
     }
 
     private void unregister(TcpSocket s) {
@@ -1048,7 +1175,6 @@ public final class TcpLayer implements Ipv4Layer.Transport, Ipv6Layer.Transport 
         }
         connections.remove(s);
         loop.timers().cancel(s.timer);
-        timeWait.remove(s);
         if (s.pendingListener != null) {
             s.pendingListener.synQueueLength--;
             unpark(s.pendingListener, s);
@@ -1059,6 +1185,20 @@ public final class TcpLayer implements Ipv4Layer.Transport, Ipv6Layer.Transport 
             s.ownsPort = false;
         }
         s.publish();
+    }
+
+    /** Ends a TIME_WAIT record: out of the table, the queue and its port. */
+    private void unregister(TimeWaitRecord r) {
+        if (!r.registered) {
+            return;
+        }
+        r.registered = false;
+        connections.removeEntry(r);
+        timeWait.remove(r);
+        if (r.ownsPort) {
+            release(r.localPort, r);
+            r.ownsPort = false;
+        }
     }
 
     // ================================================================ output
@@ -1191,7 +1331,8 @@ public final class TcpLayer implements Ipv4Layer.Transport, Ipv6Layer.Transport 
             return true;
         }
         for (Object o : users) {
-            boolean r = o instanceof TcpListener l ? l.reuseAddress : ((TcpSocket) o).reuseAddress;
+            boolean r = o instanceof TcpListener l ? l.reuseAddress
+                    : o instanceof TimeWaitRecord tw ? tw.reuseAddress : ((TcpSocket) o).reuseAddress;
             boolean overlap = ((Binding) o).overlaps(b);
             if (overlap && !(reuse && r && !(o instanceof TcpListener))) {
                 return false;

@@ -18,10 +18,6 @@ public final class TcpSocket extends FourTuple {
     TcpListener pendingListener;
     /** Established, still counted in its listener's SYN queue, waiting for room in the accept queue. */
     boolean parked;
-    /** Membership and links of the layer's {@link TimeWaitQueue}. */
-    boolean inTimeWait;
-    TcpSocket timeWaitOlder;
-    TcpSocket timeWaitNewer;
     boolean registered;
     /** Counted in the layer's orphans (closed by the application, not yet gone or in TIME_WAIT). */
     boolean orphanCounted;

@@ -1,67 +1,79 @@
 package org.jioth.jnet.tcp;
 
 /**
- * The connections in TIME_WAIT, oldest first, as a doubly linked list threaded through the
- * sockets themselves: adding, removing any one (when it expires or a new SYN reuses its tuple)
- * and taking the oldest (when the bound is reached) are O(1) and allocate nothing. The bound is
- * the caller's: it evicts {@link #oldest()} while {@link #size()} exceeds it. Loop-only.
+ * The {@link TimeWaitRecord}s, first to expire first, as a doubly linked list threaded through
+ * the records themselves: removing any one (when it expires or a new SYN reuses its tuple), taking
+ * the oldest (when it expires or the bound is reached) are O(1) and allocate nothing. Every record
+ * of a stack usually lives the same 2MSL, so adding walks back from the newest only past records
+ * expiring later (none but after an MSL change). The layer arms one timer at the oldest's expiry
+ * instead of one per record, and evicts {@link #oldest()} while {@link #size()} exceeds its bound.
+ * Loop-only.
  */
 final class TimeWaitQueue {
-    private TcpSocket oldest;
-    private TcpSocket newest;
+    private TimeWaitRecord oldest;
+    private TimeWaitRecord newest;
     private int size;
 
     int size() {
         return size;
     }
 
-    /** The connection that entered TIME_WAIT first, or null. */
-    TcpSocket oldest() {
+    /** The record that expires first, or null. */
+    TimeWaitRecord oldest() {
         return oldest;
     }
 
-    boolean contains(TcpSocket s) {
-        return s.inTimeWait;
+    boolean contains(TimeWaitRecord r) {
+        return r.queued;
     }
 
-    /** Appends {@code s} as the newest; false when it is already queued. */
-    boolean add(TcpSocket s) {
-        if (s.inTimeWait) {
+    /** Inserts {@code r} by its expiry (after those expiring at the same time); false when already queued. */
+    boolean add(TimeWaitRecord r) {
+        if (r.queued) {
             return false;
         }
-        s.inTimeWait = true;
-        s.timeWaitOlder = newest;
-        s.timeWaitNewer = null;
-        if (newest == null) {
-            oldest = s;
-        } else {
-            newest.timeWaitNewer = s;
+        r.queued = true;
+        TimeWaitRecord before = newest;
+        while (before != null && before.expiry - r.expiry > 0) {
+            before = before.older;
         }
-        newest = s;
+        TimeWaitRecord after = before == null ? oldest : before.newer;
+        r.older = before;
+        r.newer = after;
+        if (before == null) {
+            oldest = r;
+        } else {
+            before.newer = r;
+        }
+        if (after == null) {
+            newest = r;
+        } else {
+            after.older = r;
+        }
         size++;
         return true;
     }
 
-    /** Unlinks {@code s}; false when it was not queued. */
-    boolean remove(TcpSocket s) {
-        if (!s.inTimeWait) {
+    /** Unlinks {@code r}; false when it was not queued. */
+    boolean remove(TimeWaitRecord r) {
+        if (!r.queued) {
             return false;
         }
-        TcpSocket older = s.timeWaitOlder;
-        TcpSocket newer = s.timeWaitNewer;
+        TimeWaitRecord older = r.older;
+        TimeWaitRecord newer = r.newer;
         if (older == null) {
             oldest = newer;
         } else {
-            older.timeWaitNewer = newer;
+            older.newer = newer;
         }
         if (newer == null) {
             newest = older;
         } else {
-            newer.timeWaitOlder = older;
+            newer.older = older;
         }
-        s.timeWaitOlder = null;
-        s.timeWaitNewer = null;
-        s.inTimeWait = false;
+        r.older = null;
+        r.newer = null;
+        r.queued = false;
         size--;
         return true;
     }

@@ -11,16 +11,16 @@ import org.junit.jupiter.api.Test;
 
 /** The TIME_WAIT list: insertion order, removal anywhere, re-adding, against an ordered-set oracle. */
 class TimeWaitQueueTest {
-    static TcpSocket socket() {
-        return new TcpSocket(new TcpConfig());
+    static TimeWaitRecord socket() {
+        return new TimeWaitRecord();
     }
 
     @Test
     void oldestFirstWithRemovalAnywhere() {
         TimeWaitQueue q = new TimeWaitQueue();
-        TcpSocket a = socket();
-        TcpSocket b = socket();
-        TcpSocket c = socket();
+        TimeWaitRecord a = socket();
+        TimeWaitRecord b = socket();
+        TimeWaitRecord c = socket();
         assertThat(q.oldest()).isNull();
         assertThat(q.add(a)).isTrue();
         assertThat(q.add(b)).isTrue();
@@ -50,14 +50,14 @@ class TimeWaitQueueTest {
         int bound = 1000;
         SplittableRandom r = new SplittableRandom(11);
         TimeWaitQueue q = new TimeWaitQueue();
-        SequencedSet<TcpSocket> oracle = new LinkedHashSet<>();
-        List<TcpSocket> pool = new ArrayList<>();
-        List<TcpSocket> evicted = new ArrayList<>();
-        List<TcpSocket> oracleEvicted = new ArrayList<>();
+        SequencedSet<TimeWaitRecord> oracle = new LinkedHashSet<>();
+        List<TimeWaitRecord> pool = new ArrayList<>();
+        List<TimeWaitRecord> evicted = new ArrayList<>();
+        List<TimeWaitRecord> oracleEvicted = new ArrayList<>();
         for (int i = 0; i < 100_000; i++) {
             int op = r.nextInt(10);
             if (op < 6 || pool.isEmpty()) {
-                TcpSocket s;
+                TimeWaitRecord s;
                 if (op == 0 && !pool.isEmpty()) {
                     s = pool.get(r.nextInt(pool.size())); // again, maybe still queued
                 } else {
@@ -67,13 +67,13 @@ class TimeWaitQueueTest {
                 boolean added = q.add(s);
                 assertThat(added).isEqualTo(oracle.add(s));
                 while (q.size() > bound) {
-                    TcpSocket old = q.oldest();
+                    TimeWaitRecord old = q.oldest();
                     q.remove(old);
                     evicted.add(old);
                     oracleEvicted.add(oracle.removeFirst());
                 }
             } else {
-                TcpSocket s = pool.get(r.nextInt(pool.size()));
+                TimeWaitRecord s = pool.get(r.nextInt(pool.size()));
                 assertThat(q.remove(s)).isEqualTo(oracle.remove(s));
             }
             if (pool.size() > 4 * bound) {
@@ -83,12 +83,35 @@ class TimeWaitQueueTest {
             assertThat(q.oldest()).isSameAs(oracle.isEmpty() ? null : oracle.getFirst());
         }
         assertThat(evicted).hasSizeGreaterThan(10_000).isEqualTo(oracleEvicted);
-        List<TcpSocket> drained = new ArrayList<>();
+        List<TimeWaitRecord> drained = new ArrayList<>();
         while (q.oldest() != null) {
-            TcpSocket s = q.oldest();
+            TimeWaitRecord s = q.oldest();
             q.remove(s);
             drained.add(s);
         }
         assertThat(drained).containsExactlyElementsOf(oracle);
+    }
+
+    /** A record expiring before the newest ones (after an MSL change, or a restarted 2MSL) goes in its place. */
+    @Test
+    void recordsStayOrderedByExpiry() {
+        TimeWaitQueue q = new TimeWaitQueue();
+        SplittableRandom r = new SplittableRandom(5);
+        List<TimeWaitRecord> all = new ArrayList<>();
+        for (int i = 0; i < 500; i++) {
+            TimeWaitRecord t = socket();
+            t.expiry = 1_000 + r.nextInt(100); // same-time ones keep their arrival order
+            all.add(t);
+            q.add(t);
+        }
+        List<TimeWaitRecord> expected = new ArrayList<>(all);
+        expected.sort(java.util.Comparator.comparingLong(t -> t.expiry)); // stable
+        List<TimeWaitRecord> drained = new ArrayList<>();
+        while (q.oldest() != null) {
+            TimeWaitRecord t = q.oldest();
+            q.remove(t);
+            drained.add(t);
+        }
+        assertThat(drained).containsExactlyElementsOf(expected);
     }
 }
