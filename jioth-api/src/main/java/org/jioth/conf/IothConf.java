@@ -11,7 +11,11 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import org.jioth.IothStack;
+import java.time.Duration;
+import org.jioth.dhcp.Dhcp6Clients;
+import org.jioth.dhcp.Dhcp6Lease;
 import org.jioth.dhcp.DhcpClients;
+import org.jioth.dns.NameSources;
 import org.jioth.dhcp.DhcpLease;
 import org.jioth.MacAddress;
 import org.jioth.NetConfig;
@@ -84,9 +88,11 @@ public final class IothConf {
         }
     }
 
-    private static final Set<String> DYNAMIC = Set.of("dhcp6", "dhcpv6", "rd", "rd6",
-            "slaac", "auto", "auto6", "autov6", "all");
     private static final Set<String> DHCP = Set.of("dhcp", "dhcp4", "dhcpv4");
+    private static final Set<String> DHCP6 = Set.of("dhcp6", "dhcpv6");
+    private static final Set<String> RD = Set.of("rd", "rd6");
+    /** How long {@code rd} waits for an advertisement (and, with {@code slaac}, its address). */
+    static final Duration RD_WAIT = Duration.ofSeconds(6);
 
     private String iface = "vde0";
     private Integer ifindex;
@@ -96,6 +102,13 @@ public final class IothConf {
     private boolean ethDown;
     private boolean dhcp;
     private boolean dhcpRemove;
+    private boolean dhcp6;
+    private boolean dhcp6Remove;
+    private boolean rd;
+    private boolean rdRemove;
+    private boolean slaac;
+    private final List<InetAddress> removeDns = new ArrayList<>();
+    private final List<String> removeDomains = new ArrayList<>();
     private final List<Prefix> ips = new ArrayList<>();
     private final List<InetAddress> gateways = new ArrayList<>();
     private final List<InetAddress> dns = new ArrayList<>();
@@ -137,18 +150,26 @@ public final class IothConf {
     private void accept(ConfTokenizer.Option o, boolean stackTags) {
         String tag = o.tag();
         String bare = tag.startsWith("-") ? tag.substring(1) : tag;
-        if (DYNAMIC.contains(bare)) {
-            throw new IllegalArgumentException("iothconf: '" + tag + "' is not supported yet (DHCPv6, router"
-                    + " discovery and SLAAC are not implemented); use dhcp or static items, e.g. eth,ip=ADDR/PREFIX,gw=ADDR");
-        }
-        if (DHCP.contains(bare) || bare.equals("auto4") || bare.equals("autov4")) {
+        boolean remove = tag.startsWith("-");
+        boolean v4 = DHCP.contains(bare) || bare.equals("auto4") || bare.equals("autov4");
+        boolean v6 = DHCP6.contains(bare) || RD.contains(bare) || bare.equals("auto6") || bare.equals("autov6");
+        boolean all = bare.equals("auto") || bare.equals("all") && remove;
+        if (v4 || v6 || all) {
             bare(o);
-            boolean remove = tag.startsWith("-");
+            boolean group = bare.startsWith("auto") || all;
+            boolean dhcp4Too = v4 || all;
+            boolean dhcp6Too = DHCP6.contains(bare) || group && !v4;
+            boolean rdToo = RD.contains(bare) || group && !v4;
             if (remove) {
-                dhcpRemove = true;
+                dhcpRemove |= dhcp4Too;
+                dhcp6Remove |= dhcp6Too;
+                rdRemove |= rdToo;
+                ethDown |= group;
             } else {
-                dhcp = true;
-                eth |= bare.startsWith("auto");
+                dhcp |= dhcp4Too;
+                dhcp6 |= dhcp6Too;
+                rd |= rdToo;
+                eth |= group;
             }
             return;
         }
@@ -170,9 +191,10 @@ public final class IothConf {
             case "gw" -> gateways.add(address(o));
             case "-gw" -> removeGateways.add(address(o));
             case "dns" -> dns.add(address(o));
-            case "-dns" -> dns.remove(address(o));
+            case "-dns" -> removeDns.add(address(o));
             case "domain" -> domains.add(required(o));
-            case "-domain" -> domains.remove(required(o));
+            case "-domain" -> removeDomains.add(required(o));
+            case "slaac" -> slaac = bare(o);
             case "stack", "vnl" -> {
                 if (!stackTags) {
                     throw new IllegalArgumentException("iothconf: '" + tag
@@ -187,7 +209,7 @@ public final class IothConf {
             case "-static" -> throw new IllegalArgumentException(
                     "iothconf: '-static' is not supported yet (no record store); remove items one by one with -ip=, -gw=");
             default -> throw new IllegalArgumentException("iothconf: unknown option '" + o + "' (known: iface, ifindex,"
-                    + " fqdn, mac, eth, ip, gw, dns, domain and their '-' removals)");
+                    + " fqdn, mac, eth, dhcp, dhcp6, rd, slaac, auto, auto4, auto6, ip, gw, dns, domain and their '-' removals)");
         }
     }
 
@@ -271,8 +293,8 @@ public final class IothConf {
 
     /** True when the string asks for any work (libioth returns 0 without touching the stack otherwise). */
     public boolean hasActions() {
-        return eth || ethDown || dhcp || dhcpRemove || !ips.isEmpty() || !gateways.isEmpty() || !dns.isEmpty() || !domains.isEmpty()
-                || !removeIps.isEmpty() || !removeGateways.isEmpty();
+        return eth || ethDown || dhcp || dhcpRemove || dhcp6 || dhcp6Remove || rd || rdRemove || !ips.isEmpty() || !gateways.isEmpty() || !dns.isEmpty() || !domains.isEmpty()
+                || !removeIps.isEmpty() || !removeGateways.isEmpty() || !removeDns.isEmpty() || !removeDomains.isEmpty();
     }
 
     /**
@@ -284,8 +306,8 @@ public final class IothConf {
      *                            for a call it refused (the message names the call)
      */
     public Result apply(NetConfig stack) throws NetConfigException {
-        if (dhcp || dhcpRemove) {
-            throw new IllegalArgumentException("iothconf: 'dhcp' needs the stack's sockets: apply it to an IothStack");
+        if (dhcp || dhcpRemove || dhcp6 || dhcp6Remove || rd || rdRemove) {
+            throw new IllegalArgumentException("iothconf: 'dhcp', 'dhcp6' and 'rd' need the stack's sockets: apply them to an IothStack");
         }
         return apply(stack, null);
     }
@@ -301,6 +323,19 @@ public final class IothConf {
         }
         for (InetAddress g : removeGateways) {
             stack.ipRouteDel(null, 0, g, g instanceof Inet6Address ? index : 0);
+        }
+        if (rdRemove) {
+            try {
+                routerDiscovery(sockets).forget(index);
+            } catch (NetConfigException e) {
+                throw e;
+            } catch (java.io.IOException e) {
+                throw new NetConfigException("-rd", org.jioth.Errno.EIO, e.getMessage());
+            }
+            NameSources.of(sockets).set(NameSources.Source.RD, List.of(), List.of());
+        }
+        if (dhcp6Remove) {
+            Dhcp6Clients.stop(sockets, index);
         }
         if (dhcpRemove) {
             DhcpClients.stop(sockets, index);
@@ -318,6 +353,30 @@ public final class IothConf {
         }
         List<InetAddress> servers = new ArrayList<>();
         List<String> search = new ArrayList<>();
+        if (rd) {
+            RouterDiscovery.Outcome o;
+            try {
+                o = routerDiscovery(sockets).discover(index, slaac, RD_WAIT);
+            } catch (NetConfigException e) {
+                throw e;
+            } catch (java.io.IOException e) {
+                o = null; // like a protocol that timed out: the bit stays clear
+            }
+            if (o != null) {
+                done.add(Step.RD);
+                servers.addAll(o.dnsServers());
+                search.addAll(o.domains());
+                NameSources.of(sockets).set(NameSources.Source.RD, o.dnsServers(), o.domains());
+            }
+        }
+        if (dhcp6) {
+            Dhcp6Lease lease = Dhcp6Clients.start(sockets, index, fqdn);
+            if (lease != null) {
+                done.add(Step.DHCPV6);
+                servers.addAll(lease.dnsServers());
+                search.addAll(lease.domains());
+            }
+        }
         if (dhcp) {
             DhcpLease lease = DhcpClients.start(sockets, index, fqdn);
             if (lease != null) {
@@ -352,11 +411,28 @@ public final class IothConf {
      * domains to the stack's {@link IothStack#resolver() resolver} (when the string names any).
      */
     public Result apply(IothStack stack) throws NetConfigException {
+        if (!removeDns.isEmpty() || !removeDomains.isEmpty()) {
+            NameSources.of(stack).removeStatic(removeDns, removeDomains);
+        }
         Result r = apply(stack, stack);
-        if (!r.dnsServers().isEmpty() || !r.domains().isEmpty()) {
-            stack.resolver().configure(r.dnsServers(), r.domains());
+        if (!dns.isEmpty() || !domains.isEmpty()) {
+            NameSources.of(stack).addStatic(dns, domains);
         }
         return r;
+    }
+
+    /**
+     * libioth's {@code ioth_resolvconf}: {@code resolv.conf(5)} text from everything the stack
+     * learned (static {@code dns=}/{@code domain=}, DHCPv6, RDNSS/DNSSL, DHCPv4), or null when it
+     * did not change since the previous call.
+     */
+    public static String resolvConf(IothStack stack) {
+        return NameSources.of(stack).resolvConfIfChanged();
+    }
+
+    /** The stack's own router discovery when its plug-in offers one, else the kernel's observed. */
+    private static RouterDiscovery routerDiscovery(IothStack stack) {
+        return stack.capability(RouterDiscovery.class).orElseGet(() -> new KernelRouterDiscovery(stack));
     }
 
     private interface ConfigCall {

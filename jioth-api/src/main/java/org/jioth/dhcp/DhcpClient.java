@@ -255,15 +255,16 @@ public final class DhcpClient implements AutoCloseable {
                 LOG.log(System.Logger.Level.INFO, "DHCP MTU " + l.mtu() + " not applied: " + e.getMessage());
             }
         }
-        if (!l.dnsServers().isEmpty()) {
-            stack.resolver().configure(l.dnsServers(), l.searchDomains());
-        }
+        org.jioth.dns.NameSources.of(stack).set(org.jioth.dns.NameSources.Source.DHCP4, l.dnsServers(), l.searchDomains());
         synchronized (lock) {
             lease = l;
         }
     }
 
     private void unapply(DhcpLease l) {
+        if (!stack.isClosed()) {
+            org.jioth.dns.NameSources.of(stack).set(org.jioth.dns.NameSources.Source.DHCP4, java.util.List.of(), java.util.List.of());
+        }
         try {
             if (!l.routers().isEmpty()) {
                 stack.ipRouteDel(null, 0, l.routers().getFirst(), 0);
