@@ -83,7 +83,8 @@ public final class Dhcp6Client implements AutoCloseable {
         void names(List<Inet6Address> servers, List<String> domains);
     }
 
-    private enum Verdict { ACCEPT, IGNORE, FAIL }
+    /** ACCEPT ends the exchange with the message; REFUSED (the server has nothing for us) ends it after the current timeout. */
+    private enum Verdict { ACCEPT, IGNORE, REFUSED, FAIL }
 
     private interface Judge {
         Verdict judge(Dhcp6Message.Parsed p);
@@ -162,15 +163,14 @@ public final class Dhcp6Client implements AutoCloseable {
         boolean[] noAddrs = {false};
         Exchanged got = exchange(Dhcp6Message.SOLICIT, Dhcp6Retransmission.Params.SOLICIT.limitedTo(settings.acquireLimit()),
                 null, List.of(), allServers(), true, p -> {
-                    if (p.type() == Dhcp6Message.REPLY) {
-                        return settings.rapidCommit() && p.rapidCommit() && hasAddresses(p) ? Verdict.ACCEPT : Verdict.IGNORE;
-                    }
-                    if (p.type() != Dhcp6Message.ADVERTISE) {
+                    boolean rapid = p.type() == Dhcp6Message.REPLY && settings.rapidCommit() && p.rapidCommit();
+                    if (p.type() != Dhcp6Message.ADVERTISE && !rapid) {
                         return Verdict.IGNORE;
                     }
                     if (!hasAddresses(p)) {
-                        noAddrs[0] = true; // RFC 8415 18.2.9: an Advertise without addresses is ignored
-                        return Verdict.IGNORE;
+                        // RFC 8415 18.2.9: an Advertise without addresses is ignored (its other data may be used)
+                        noAddrs[0] = true;
+                        return Verdict.REFUSED;
                     }
                     return Verdict.ACCEPT;
                 });
@@ -464,6 +464,7 @@ public final class Dhcp6Client implements AutoCloseable {
         Instant start = clock.instant();
         Instant end = schedule.maxDuration() == null ? Instant.MAX : start.plus(schedule.maxDuration());
         Exchanged best = null;
+        boolean refused = false;
         try (Dhcp6Link link = links.open()) {
             while (!aborted() && !schedule.countExhausted() && clock.instant().isBefore(end)) {
                 boolean firstRound = schedule.transmissions() == 0;
@@ -497,8 +498,9 @@ public final class Dhcp6Client implements AutoCloseable {
                                 + (p.ia() != null && p.ia().status() != 0 ? p.ia().status() : p.status()) + ")");
                         return null;
                     }
-                    if (v == Verdict.IGNORE) {
+                    if (v == Verdict.IGNORE || v == Verdict.REFUSED) {
                         ignored.incrementAndGet();
+                        refused |= v == Verdict.REFUSED;
                         continue;
                     }
                     Exchanged e = new Exchanged(p, d.from());
@@ -509,8 +511,8 @@ public final class Dhcp6Client implements AutoCloseable {
                         best = e;
                     }
                 }
-                if (best != null) {
-                    return best;
+                if (best != null || refused) {
+                    return best; // a server answered that it has nothing for us: no use asking again now
                 }
             }
         }

@@ -114,7 +114,7 @@ public final class DnsResolver {
             sb.append("search ").append(String.join(" ", c.search())).append('\n');
         }
         for (InetSocketAddress s : c.servers()) {
-            sb.append("nameserver ").append(s.getAddress().getHostAddress()).append('\n');
+            sb.append("nameserver ").append(NameSources.text(s.getAddress())).append('\n');
         }
         return sb.toString();
     }

@@ -110,7 +110,45 @@ public final class NameSources {
             sb.append("search ").append(String.join(" ", d)).append('\n');
         }
         for (InetAddress a : servers()) {
-            sb.append("nameserver ").append(a.getHostAddress()).append('\n');
+            sb.append("nameserver ").append(text(a)).append('\n');
+        }
+        return sb.toString();
+    }
+
+    /** An address as resolv.conf and people write it: IPv6 in the RFC 5952 form ({@code fd00::1}), no scope. */
+    public static String text(InetAddress a) {
+        if (!(a instanceof Inet6Address)) {
+            return a.getHostAddress();
+        }
+        byte[] b = a.getAddress();
+        int[] g = new int[8];
+        for (int i = 0; i < 8; i++) {
+            g[i] = (b[2 * i] & 0xff) << 8 | b[2 * i + 1] & 0xff;
+        }
+        int bestStart = -1;
+        int bestLen = 1; // a single zero group is not shortened
+        for (int i = 0; i < 8; ) {
+            int j = i;
+            while (j < 8 && g[j] == 0) {
+                j++;
+            }
+            if (j - i > bestLen) {
+                bestStart = i;
+                bestLen = j - i;
+            }
+            i = j == i ? i + 1 : j;
+        }
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < 8; i++) {
+            if (i == bestStart) {
+                sb.append("::");
+                i += bestLen - 1;
+                continue;
+            }
+            if (!sb.isEmpty() && sb.charAt(sb.length() - 1) != ':') {
+                sb.append(':');
+            }
+            sb.append(Integer.toHexString(g[i]));
         }
         return sb.toString();
     }
