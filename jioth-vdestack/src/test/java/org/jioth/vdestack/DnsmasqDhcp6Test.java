@@ -30,6 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class DnsmasqDhcp6Test {
     static final String SERVER = "fd00:53::1";
+    static final String SERVER4 = "192.168.254.1";
 
     @Test
     @Timeout(180)
@@ -39,13 +40,16 @@ class DnsmasqDhcp6Test {
         VdestackTest.assumeNamespaces();
         Path leases = dir.resolve("leases");
         try (SwitchNamespace net = SwitchNamespace.start(dir, SERVER + "/64")) {
-            Process dnsmasq = dnsmasq(net, dir, leases, "--dhcp-range=fd00:53::100,fd00:53::1ff,64,10m");
+            assertThat(net.exec(20, "ip", "addr", "add", SERVER4 + "/24", "dev", net.tap()).exitCode()).isZero();
+            Process dnsmasq = dnsmasq(net, dir, leases, "--dhcp-range=fd00:53::100,fd00:53::1ff,64,10m",
+                    "--dhcp-range=192.168.254.100,192.168.254.120,255.255.255.0,10m", "--dhcp-option=option:router," + SERVER4);
             try {
                 IothStack stack = Ioth.newStack("vdestack", "vde://" + net.switchDir());
                 String address;
                 try {
-                    IothConf.Result r = stack.configure("eth,rd,dhcp6");
-                    assertThat(r.steps()).as(net.log("dnsmasq.log")).contains(IothConf.Step.ETH, IothConf.Step.DHCPV6, IothConf.Step.RD);
+                    IothConf.Result r = stack.configure("eth,dhcp,rd,dhcp6");
+                    assertThat(r.steps()).as(net.log("dnsmasq.log")).contains(IothConf.Step.ETH, IothConf.Step.DHCP,
+                            IothConf.Step.DHCPV6, IothConf.Step.RD);
                     int idx = stack.ifNameToIndex("vde0");
                     Dhcp6Lease l = Dhcp6Clients.lease(stack, idx);
                     assertThat(l.isStateless()).isFalse();
@@ -55,13 +59,17 @@ class DnsmasqDhcp6Test {
                     assertThat(l.dnsServers()).containsExactly((Inet6Address) InetAddress.ofLiteral(SERVER));
                     assertThat(l.domains()).containsExactly("lan6.test");
                     assertThat(globals(stack, idx)).contains(address + "/128");
-                    assertThat(stack.resolver().resolvConf()).isEqualTo("search lan6.test\nnameserver " + SERVER + "\n");
-                    assertThat(IothConf.resolvConf(stack)).isEqualTo("search lan6.test\nnameserver " + SERVER + "\n");
+                    // DHCPv6's server first, then DHCPv4's; dnsmasq gives the same domain to both
+                    String conf = "search lan6.test\nnameserver " + SERVER + "\nnameserver " + SERVER4 + "\n";
+                    assertThat(stack.resolver().resolvConf()).isEqualTo(conf);
+                    assertThat(IothConf.resolvConf(stack)).isEqualTo(conf);
                     assertThat(IothConf.resolvConf(stack)).isNull(); // nothing changed since
                     awaitLease(leases, address, true);
                     // "only6" + the search domain, asked over the stack (AAAA, IPv6 server)
                     assertThat(stack.resolver().lookup("only6", false, true)).extracting(InetAddress::getHostAddress)
                             .containsExactly("fd00:53:0:0:0:0:0:77");
+                    assertThat(stack.resolver().lookup("only4", true, false)).extracting(InetAddress::getHostAddress)
+                            .containsExactly("192.168.254.77");
                     // the kernel side reaches the leased address
                     assertThat(net.exec(20, "ping", "-6", "-c", "1", "-W", "5", address).exitCode()).as("ping6 " + address).isZero();
                 } finally {
@@ -101,16 +109,38 @@ class DnsmasqDhcp6Test {
         }
     }
 
-    static Process dnsmasq(SwitchNamespace net, Path dir, Path leases, String range) throws Exception {
+    @Test
+    @Timeout(180)
+    void dhcp6RightAfterTheLinkComesUpWaitsOutDad(@TempDir Path dir) throws Exception {
+        String missing = SwitchNamespace.missing("dnsmasq");
+        assumeTrue(missing == null, missing);
+        VdestackTest.assumeNamespaces();
+        try (SwitchNamespace net = SwitchNamespace.start(dir, SERVER + "/64")) {
+            Process dnsmasq = dnsmasq(net, dir, dir.resolve("leases"), "--dhcp-range=fd00:53::100,fd00:53::1ff,64,10m");
+            try (IothStack stack = Ioth.newStack("vdestack", "vde://" + net.switchDir())) {
+                // no rd: the first SOLICIT goes while the link-local address is still tentative
+                IothConf.Result r = stack.configure("eth,dhcp6");
+                assertThat(r.steps()).as(net.log("dnsmasq.log")).containsExactlyInAnyOrder(IothConf.Step.ETH, IothConf.Step.DHCPV6);
+                assertThat(Dhcp6Clients.lease(stack, stack.ifNameToIndex("vde0")).addresses()).hasSize(1);
+            } finally {
+                dnsmasq.destroy();
+                dnsmasq.waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    static Process dnsmasq(SwitchNamespace net, Path dir, Path leases, String... ranges) throws Exception {
         for (int i = 0; i < 100 && !net.exec(10, "ip", "-6", "addr", "show", "tentative").output().isBlank(); i++) {
             Thread.sleep(100); // dnsmasq binds its address only once DAD is done
         }
-        Process p = net.spawn("dnsmasq.log", "dnsmasq", "--keep-in-foreground", "--conf-file=/dev/null", "--no-resolv",
+        List<String> cmd = new ArrayList<>(List.of("dnsmasq", "--keep-in-foreground", "--conf-file=/dev/null", "--no-resolv",
                 "--no-hosts", "--interface=" + net.tap(), "--bind-interfaces", "--user=root",
-                "--pid-file=" + dir.resolve("dnsmasq.pid"), "--log-facility=-", "--log-dhcp", range, "--enable-ra",
+                "--pid-file=" + dir.resolve("dnsmasq.pid"), "--log-facility=-", "--log-dhcp", "--enable-ra",
                 "--ra-param=" + net.tap() + ",4,1800", "--dhcp-option=option6:dns-server,[" + SERVER + "]",
                 "--dhcp-option=option6:domain-search,lan6.test", "--domain=lan6.test", "--dhcp-leasefile=" + leases,
-                "--local=/test/", "--address=/only6.lan6.test/fd00:53::77");
+                "--local=/test/", "--address=/only6.lan6.test/fd00:53::77", "--address=/only4.lan6.test/192.168.254.77"));
+        cmd.addAll(List.of(ranges));
+        Process p = net.spawn("dnsmasq.log", cmd.toArray(String[]::new));
         for (int i = 0; i < 50 && !net.log("dnsmasq.log").contains("DHCPv6"); i++) {
             Thread.sleep(100); // dnsmasq logs its DHCPv6 range once it listens
         }
