@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.jioth.IfAddr;
 import org.jioth.IothStack;
+import org.jioth.NetConfigException;
 
 /**
  * {@code rd}/{@code slaac} on a stack whose Linux kernel does router discovery and SLAAC itself
@@ -74,9 +75,15 @@ final class KernelRouterDiscovery implements RouterDiscovery {
         }
     }
 
-    private List<IothConf.Prefix> autoconfigured(int ifindex) throws IOException {
+    private List<IothConf.Prefix> autoconfigured(int ifindex) {
         List<IothConf.Prefix> out = new ArrayList<>();
-        for (IfAddr a : stack.interfaces()) {
+        List<IfAddr> all;
+        try {
+            all = stack.interfaces();
+        } catch (NetConfigException e) {
+            return out; // a stack that cannot list its addresses shows none
+        }
+        for (IfAddr a : all) {
             if (a.index() == ifindex && a.address() instanceof Inet6Address v6 && !v6.isLinkLocalAddress()
                     && !v6.isLoopbackAddress() && a.prefixLength() < 128) {
                 out.add(new IothConf.Prefix(v6, a.prefixLength()));
