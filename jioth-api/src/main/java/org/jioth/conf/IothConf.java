@@ -22,24 +22,30 @@ import org.jioth.NetConfig;
 import org.jioth.NetConfigException;
 
 /**
- * iothconf's static subset: configures a stack from one text string, through the public
- * {@link NetConfig} calls only, so it works for every plug-in.
+ * iothconf: configures a stack from one text string, through the public {@link NetConfig} calls
+ * and the stack's own sockets only, so it works for every plug-in.
  *
  * <pre>{@code
  * IothConf.parse("eth,ip=192.168.250.50/24,gw=192.168.250.1").apply(stack);
+ * stack.configure("eth,dhcp,dhcp6,rd,slaac");
  * }</pre>
  *
  * <p>Tags: {@code iface=NAME} (default {@code vde0}), {@code ifindex=N}, {@code mac=} ({@code macaddr=}),
- * {@code fqdn=NAME} (with {@code eth} and no {@code mac}: the hash MAC of libiothaddr), {@code eth}
- * (MAC if given, link up), {@code ip=ADDR[/PREFIX]} (repeatable; missing or 0 prefix: 24 for IPv4,
- * 64 for IPv6), {@code gw=ADDR}, {@code dns=ADDR}, {@code domain=NAME}, and the removals
- * {@code -ip=}, {@code -gw=}, {@code -dns=}, {@code -domain=}, {@code -eth}. {@code dhcp} ({@code dhcp4},
- * {@code dhcpv4}; {@code auto4} = {@code eth,dhcp}) runs a {@link org.jioth.dhcp.DhcpClient} that keeps
- * the lease renewed, {@code -dhcp} releases it (both need an {@link IothStack}). The IPv6 protocols
- * ({@code dhcp6}, {@code rd}, {@code slaac}, {@code auto}, {@code auto6}) are refused with "not supported
- * yet". Deviations from the C library: no 1-second sleep after {@code eth}; no record store, so an
- * address or route already present counts as applied (EEXIST is not an error) and {@code -static}
- * is refused.
+ * {@code fqdn=NAME} (with {@code eth} and no {@code mac}: the hash MAC of libiothaddr; sent by DHCP and
+ * DHCPv6), {@code eth} (MAC if given, link up), {@code ip=ADDR[/PREFIX]} (repeatable; missing or 0
+ * prefix: 24 for IPv4, 64 for IPv6), {@code gw=ADDR}, {@code dns=ADDR}, {@code domain=NAME}, and the
+ * removals {@code -ip=}, {@code -gw=}, {@code -dns=}, {@code -domain=}, {@code -eth}. Protocols (they
+ * need an {@link IothStack}): {@code dhcp} ({@code dhcp4}, {@code dhcpv4}) runs a
+ * {@link org.jioth.dhcp.DhcpClient}, {@code dhcp6} ({@code dhcpv6}) a {@link org.jioth.dhcp.Dhcp6Client},
+ * both keeping their lease fresh; {@code rd} ({@code rd6}) router discovery and, with {@code slaac},
+ * SLAAC, through the stack's {@link RouterDiscovery} capability or, without one, by waiting for the
+ * Linux kernel's own ({@link KernelRouterDiscovery}); {@code auto} = {@code eth,dhcp,dhcp6,rd},
+ * {@code auto4} = {@code eth,dhcp}, {@code auto6} = {@code eth,dhcp6,rd}; {@code -dhcp}, {@code -dhcp6},
+ * {@code -rd}, {@code -auto} ({@code -all}), {@code -auto4}, {@code -auto6} undo them. DNS data of every
+ * source goes to the stack's resolver through {@link NameSources}; {@link #resolvConf(IothStack)} gives
+ * it as resolv.conf text. Deviations from the C library: no 1-second sleep after {@code eth}; no record
+ * store, so an address or route already present counts as applied (EEXIST is not an error) and
+ * {@code -static} is refused; {@code rd} waits up to 6 s (C: 1 s after its own solicitation).
  */
 public final class IothConf {
 
