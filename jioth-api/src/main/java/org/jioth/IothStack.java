@@ -80,7 +80,9 @@ public interface IothStack extends NetConfig, AutoCloseable {
 
     /**
      * An optional feature of this stack's plug-in, e.g. {@link org.jioth.conf.RouterDiscovery} when
-     * the stack does IPv6 router discovery and SLAAC itself; empty when it has none.
+     * the stack does IPv6 router discovery and SLAAC itself, or a {@link java.util.random.RandomGenerator}
+     * of its own (a new one per call, derived from the stack's random source, for protocol jitter run
+     * outside the stack); empty when it has none.
      */
     default <T> java.util.Optional<T> capability(Class<T> type) {
         return java.util.Optional.empty();

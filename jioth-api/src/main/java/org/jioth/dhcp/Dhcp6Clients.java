@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.WeakHashMap;
+import java.util.random.RandomGenerator;
 import org.jioth.IothStack;
 import org.jioth.dns.NameSources;
 
@@ -25,7 +26,9 @@ public final class Dhcp6Clients {
         stop(stack, ifindex);
         Dhcp6Client c;
         try {
-            c = Dhcp6Client.on(stack, ifindex, fqdn, null, Dhcp6Client.Settings.defaults(),
+            // the retransmission jitter comes from the stack's random source when it offers one (jnet's seed)
+            RandomGenerator jitter = stack.capability(RandomGenerator.class).orElse(null);
+            c = Dhcp6Client.on(stack, ifindex, fqdn, jitter, Dhcp6Client.Settings.defaults(),
                     (servers, domains) -> NameSources.of(stack).set(NameSources.Source.DHCP6, List.copyOf(servers), domains));
         } catch (IOException e) {
             LOG.log(System.Logger.Level.INFO, "DHCPv6 on interface " + ifindex + ": " + e.getMessage());
