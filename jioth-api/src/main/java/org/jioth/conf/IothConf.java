@@ -297,6 +297,21 @@ public final class IothConf {
         return List.copyOf(ips);
     }
 
+    /** The protocol steps the string asks for (DHCP, DHCPV6, RD), to tell which of them got no answer. */
+    public Set<Step> requestedProtocols() {
+        EnumSet<Step> s = EnumSet.noneOf(Step.class);
+        if (dhcp) {
+            s.add(Step.DHCP);
+        }
+        if (dhcp6) {
+            s.add(Step.DHCPV6);
+        }
+        if (rd) {
+            s.add(Step.RD);
+        }
+        return s;
+    }
+
     /** True when the string asks for any work (libioth returns 0 without touching the stack otherwise). */
     public boolean hasActions() {
         return eth || ethDown || dhcp || dhcpRemove || dhcp6 || dhcp6Remove || rd || rdRemove || !ips.isEmpty() || !gateways.isEmpty() || !dns.isEmpty() || !domains.isEmpty()

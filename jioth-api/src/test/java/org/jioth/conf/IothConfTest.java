@@ -176,6 +176,10 @@ class IothConfTest {
             assertThatThrownBy(() -> c.apply(new Recorder())).as(tag).isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("need the stack's sockets");
         }
+        assertThat(IothConf.parse("auto").requestedProtocols())
+                .containsExactlyInAnyOrder(IothConf.Step.DHCP, IothConf.Step.DHCPV6, IothConf.Step.RD);
+        assertThat(IothConf.parse("eth,dhcp6").requestedProtocols()).containsExactly(IothConf.Step.DHCPV6);
+        assertThat(IothConf.parse("auto4,rd6").requestedProtocols()).containsExactly(IothConf.Step.DHCP, IothConf.Step.RD);
         // slaac alone does not start router discovery (as in C)
         assertThat(IothConf.parse("slaac").hasActions()).isFalse();
         assertThatThrownBy(() -> IothConf.parse("dhcp=1")).hasMessageContaining("takes no value");
