@@ -308,7 +308,11 @@ public final class Dhcp6Client implements AutoCloseable {
             apply(l, fresh);
             return earliest(fresh.renewAt(), fresh);
         }
-        return closed ? null : end.isAfter(clock.instant()) ? end : clock.instant();
+        if (closed) {
+            return null;
+        }
+        Instant now2 = clock.instant();
+        return earliest(end.isAfter(now2) ? end : now2, l); // an address may end before the next phase
     }
 
     /** The earlier of {@code at} and the next end of an address's valid lifetime. */

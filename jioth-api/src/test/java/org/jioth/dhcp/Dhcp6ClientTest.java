@@ -269,6 +269,39 @@ class Dhcp6ClientTest {
     }
 
     @Test
+    void eachAddressEndsWithItsOwnValidLifetime() throws IOException {
+        server.script(s -> switch (s.type()) {
+            case Dhcp6Message.SOLICIT -> List.of(Msg.to(Dhcp6Message.ADVERTISE, s).ia(IAID, 0, 0, "fd00::1", 100, 200).after(5));
+            case Dhcp6Message.REQUEST -> {
+                // two addresses in one IA_NA: fd00::2 lives 150 s, fd00::1 200 s
+                byte[] ia = Msg.to(Dhcp6Message.REPLY, s).ia(IAID, 1000, 1000, "fd00::1", 100, 200).bytes();
+                byte[] extra = new Msg(0, 0).ia(IAID, 1000, 1000, "fd00::2", 100, 150).bytes();
+                // splice fd00::2's IAADDR (the last 28 bytes of the extra IA_NA) into the first IA_NA
+                byte[] addr = java.util.Arrays.copyOfRange(extra, extra.length - 28, extra.length);
+                byte[] m = java.util.Arrays.copyOf(ia, ia.length + 28);
+                System.arraycopy(addr, 0, m, ia.length, 28);
+                int iaStart = ia.length - 28 - 12 - 4; // IA_NA header
+                int len = Dhcp6Message.u16(m, iaStart + 2) + 28;
+                m[iaStart + 2] = (byte) (len >> 8);
+                m[iaStart + 3] = (byte) len;
+                yield List.of(new Reply(m, Duration.ofMillis(5)));
+            }
+            default -> List.of();
+        });
+        Dhcp6Client c = client();
+        Dhcp6Lease l = c.acquire();
+        assertThat(l.addresses()).hasSize(2);
+        Instant t0 = l.obtained();
+        // T1 1000 s is beyond the lifetimes: the next event is fd00::2's end (RFC 8415 wants T1 <= lifetimes; we cope)
+        assertThat(c.onTimer(server.clock.now)).isEqualTo(t0.plusSeconds(150));
+        config.calls.clear();
+        server.clock.now = t0.plusSeconds(150);
+        assertThat(c.onTimer(server.clock.now)).isEqualTo(t0.plusSeconds(200));
+        assertThat(config.calls).containsExactly("del fd00:0:0:0:0:0:0:2/128 2");
+        assertThat(c.lease().addresses()).extracting(Dhcp6Message.IaAddress::address).containsExactly(v6("fd00::1"));
+    }
+
+    @Test
     void closeRemovesTheAddressThenReleasesIt() throws IOException {
         server.script(granting(10));
         Dhcp6Client c = client();
