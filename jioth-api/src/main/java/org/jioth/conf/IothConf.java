@@ -374,6 +374,7 @@ public final class IothConf {
         }
         List<InetAddress> servers = new ArrayList<>();
         List<String> search = new ArrayList<>();
+        boolean otherConfigOnly = false;
         if (rd) {
             RouterDiscovery.Outcome o;
             try {
@@ -385,13 +386,14 @@ public final class IothConf {
             }
             if (o != null) {
                 done.add(Step.RD);
+                otherConfigOnly = o.otherConfig() && !o.managed();
                 servers.addAll(o.dnsServers());
                 search.addAll(o.domains());
                 NameSources.of(sockets).set(NameSources.Source.RD, o.dnsServers(), o.domains());
             }
         }
         if (dhcp6) {
-            Dhcp6Lease lease = Dhcp6Clients.start(sockets, index, fqdn);
+            Dhcp6Lease lease = Dhcp6Clients.start(sockets, index, fqdn, otherConfigOnly);
             if (lease != null) {
                 done.add(Step.DHCPV6);
                 servers.addAll(lease.dnsServers());

@@ -23,6 +23,14 @@ public final class Dhcp6Clients {
      * Null when no server answered (iothconf leaves its DHCPV6 bit clear).
      */
     public static Dhcp6Lease start(IothStack stack, int ifindex, String fqdn) {
+        return start(stack, ifindex, fqdn, false);
+    }
+
+    /**
+     * The same; with {@code stateless} (a router advertisement said O without M: other
+     * configuration only) INFORMATION-REQUEST at once instead of SOLICIT.
+     */
+    public static Dhcp6Lease start(IothStack stack, int ifindex, String fqdn, boolean stateless) {
         stop(stack, ifindex);
         Dhcp6Client c;
         try {
@@ -35,7 +43,7 @@ public final class Dhcp6Clients {
             return null;
         }
         try {
-            Dhcp6Lease l = c.acquire();
+            Dhcp6Lease l = stateless ? c.inform() : c.acquire();
             c.startTimers();
             synchronized (CLIENTS) {
                 CLIENTS.computeIfAbsent(stack, s -> new HashMap<>()).put(ifindex, c);
