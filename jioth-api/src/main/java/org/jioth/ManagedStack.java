@@ -201,6 +201,16 @@ final class ManagedStack implements IothStack {
     }
 
     @Override
+    public void ipv6Autoconf(int ifindex, boolean routerDiscovery, boolean slaac) throws NetConfigException {
+        config().ipv6Autoconf(ifindex, routerDiscovery, slaac);
+    }
+
+    @Override
+    public Ipv6RouterInfo ipv6RouterInfo(int ifindex) throws NetConfigException {
+        return config().ipv6RouterInfo(ifindex);
+    }
+
+    @Override
     public String toString() {
         return options.isEmpty() ? name : name + "," + options;
     }

@@ -66,6 +66,41 @@ public interface NetConfig {
     /** Every link and every address, as getifaddrs(3): all links first, then the addresses. */
     List<IfAddr> interfaces() throws NetConfigException;
 
+    /**
+     * Starts IPv6 router discovery on {@code ifindex} (iothconf's {@code rd}: router solicitations,
+     * default routers, on-link prefixes, MTU and RDNSS/DNSSL from advertisements) and, with
+     * {@code slaac}, stateless address autoconfiguration from the advertised prefixes (iothconf's
+     * {@code slaac}). Returns at once; {@link #ipv6RouterInfo} tells what routers said. Stacks whose
+     * kernel does this by itself (kernel, vdestack) keep this default: EOPNOTSUPP.
+     */
+    default void ipv6Autoconf(int ifindex, boolean routerDiscovery, boolean slaac) throws NetConfigException {
+        throw new NetConfigException("ipv6Autoconf", Errno.EOPNOTSUPP, "the stack does router discovery by itself or not at all");
+    }
+
+    /** What routers advertised on {@code ifindex} (valid entries only); EOPNOTSUPP by default. */
+    default Ipv6RouterInfo ipv6RouterInfo(int ifindex) throws NetConfigException {
+        throw new NetConfigException("ipv6RouterInfo", Errno.EOPNOTSUPP);
+    }
+
+    /**
+     * What router advertisements told an interface.
+     *
+     * @param heard       an advertisement arrived since router discovery started
+     * @param managed     the M flag: addresses from DHCPv6 (RFC 4861 4.2)
+     * @param otherConfig the O flag: other configuration (DNS) from DHCPv6
+     * @param routers     the default routers (link-local, with the interface as scope)
+     * @param dnsServers  RDNSS servers (RFC 8106), link-local ones with the interface as scope
+     * @param searchDomains DNSSL domains (RFC 8106)
+     */
+    record Ipv6RouterInfo(boolean heard, boolean managed, boolean otherConfig, List<InetAddress> routers,
+                          List<InetAddress> dnsServers, List<String> searchDomains) {
+        public Ipv6RouterInfo {
+            routers = List.copyOf(routers);
+            dnsServers = List.copyOf(dnsServers);
+            searchDomains = List.copyOf(searchDomains);
+        }
+    }
+
     /** One IFLA_INFO_DATA item of {@link #ipLinkAdd}: a netlink attribute tag and its bytes. */
     record LinkData(int tag, byte[] data) {
         /** The VNL attribute of links of type "vde". */

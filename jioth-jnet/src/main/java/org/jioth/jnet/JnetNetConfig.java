@@ -84,8 +84,11 @@ final class JnetNetConfig implements NetConfig {
                 for (IfAddress a : i.addresses()) {
                     s.neighbours.announce(i, a.address());
                 }
+                s.ipv6.linkUp(i);
+                s.ipv4.igmp().linkUp(i);
             } else if (!up && was) {
                 s.neighbours.flush(i, Errno.ENETDOWN.value());
+                s.ipv6.linkDown(i);
             }
             return null;
         });
@@ -357,6 +360,25 @@ final class JnetNetConfig implements NetConfig {
             links.addAll(addrs);
             return links;
         });
+    }
+
+    @Override
+    public void ipv6Autoconf(int ifindex, boolean routerDiscovery, boolean slaac) throws NetConfigException {
+        onLoop(() -> {
+            NetInterface i = link("ipv6Autoconf", ifindex);
+            if (i.isLoopback()) {
+                throw new NetConfigException("ipv6Autoconf dev " + i.name, Errno.EOPNOTSUPP, "not on the loopback");
+            }
+            if (routerDiscovery || slaac) {
+                s.ipv6.routerDiscovery().enable(i, slaac);
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public Ipv6RouterInfo ipv6RouterInfo(int ifindex) throws NetConfigException {
+        return onLoop(() -> v6.routerInfo(link("ipv6RouterInfo", ifindex)));
     }
 
     /** The routes, for tools and tests. */

@@ -3,6 +3,7 @@ package org.jioth.jnet;
 import java.util.List;
 import java.util.OptionalLong;
 import org.jioth.MacAddress;
+import org.jioth.jnet.ip.AddressTable6;
 import org.jioth.jnet.tcp.TcpLayer;
 
 /**
@@ -21,15 +22,23 @@ import org.jioth.jnet.tcp.TcpLayer;
  *                   connect fails with ENOBUFS and SYNs are dropped (default 65536)
  * @param maxOrphans the connections closed by the application but still delivering data the stack
  *                   keeps at most: past it a close resets the connection (default 4096)
+ * @param dad        IPv6 Duplicate Address Detection: {@code optimistic} (default, RFC 4429: addresses
+ *                   usable while DAD runs), {@code strict} (tentative until DAD is done, as Linux's
+ *                   default) or {@code off}
  */
 public record JnetOptions(MacAddress mac, int mtu, boolean forwarding, OptionalLong seed, OptionalLong secretSeed,
-        int maxConnections, int maxOrphans) {
+        int maxConnections, int maxOrphans, AddressTable6.DadMode dad) {
     public static final int DEFAULT_MTU = 1500;
     public static final int MIN_MTU = 68;
     public static final int MAX_MTU = 9216;
     /** The keys {@link #parse} accepts. */
     public static final List<String> KEYS = List.of("mac", "mtu", "forwarding", "seed", "secretseed",
-            "maxconnections", "maxorphans");
+            "maxconnections", "maxorphans", "dad");
+
+    public JnetOptions(MacAddress mac, int mtu, boolean forwarding, OptionalLong seed, OptionalLong secretSeed,
+                       int maxConnections, int maxOrphans) {
+        this(mac, mtu, forwarding, seed, secretSeed, maxConnections, maxOrphans, AddressTable6.DadMode.OPTIMISTIC);
+    }
 
     public JnetOptions(MacAddress mac, int mtu, boolean forwarding, OptionalLong seed, OptionalLong secretSeed) {
         this(mac, mtu, forwarding, seed, secretSeed, TcpLayer.DEFAULT_MAX_CONNECTIONS, TcpLayer.DEFAULT_MAX_ORPHANS);
@@ -52,6 +61,7 @@ public record JnetOptions(MacAddress mac, int mtu, boolean forwarding, OptionalL
         OptionalLong secretSeed = OptionalLong.empty();
         int maxConnections = TcpLayer.DEFAULT_MAX_CONNECTIONS;
         int maxOrphans = TcpLayer.DEFAULT_MAX_ORPHANS;
+        AddressTable6.DadMode dad = AddressTable6.DadMode.OPTIMISTIC;
         for (String item : text.split(",")) {
             String it = item.strip();
             if (it.isEmpty()) {
@@ -93,6 +103,12 @@ public record JnetOptions(MacAddress mac, int mtu, boolean forwarding, OptionalL
                             throw new IllegalArgumentException("must not be negative");
                         }
                     }
+                    case "dad" -> dad = switch (value) {
+                        case "optimistic" -> AddressTable6.DadMode.OPTIMISTIC;
+                        case "strict", "1", "on" -> AddressTable6.DadMode.STRICT;
+                        case "off", "0" -> AddressTable6.DadMode.OFF;
+                        default -> throw new IllegalArgumentException("want optimistic, strict or off");
+                    };
                     default -> throw new IllegalArgumentException(
                             "unknown jnet option '" + key + "' (accepted: " + String.join("=, ", KEYS) + "=)");
                 }
@@ -105,6 +121,6 @@ public record JnetOptions(MacAddress mac, int mtu, boolean forwarding, OptionalL
                 throw new IllegalArgumentException("jnet option " + it + ": " + e.getMessage(), e);
             }
         }
-        return new JnetOptions(mac, mtu, forwarding, seed, secretSeed, maxConnections, maxOrphans);
+        return new JnetOptions(mac, mtu, forwarding, seed, secretSeed, maxConnections, maxOrphans, dad);
     }
 }

@@ -106,10 +106,16 @@ public final class JnetStack implements StackImpl {
         icmp.setUdp(udp);
         udp.setErrors(icmp);
         Neighbor6Cache neighbours6 = new Neighbor6Cache(loop, counters);
-        this.ipv6 = new Ipv6Layer(interfaces, neighbours6, counters);
+        this.ipv6 = new Ipv6Layer(interfaces, neighbours6, counters, loop, random);
         this.icmp6 = new Icmp6Layer(ipv6, neighbours6, counters, loop, random.nextInt(0x10000));
         ipv6.setIcmp(icmp6);
         neighbours6.setSolicitor(icmp6);
+        ipv6.addressTable().setProber(icmp6);
+        ipv6.addressTable().setDadMode(b.options.dad());
+        byte[] stableSecret = new byte[32]; // RFC 7217's secret key: never from the visible stream
+        secrets.nextBytes(stableSecret);
+        ipv6.addressTable().setSecret(stableSecret);
+        ipv6.routerDiscovery().setSolicitor(icmp6);
         this.config = new JnetNetConfig(this);
         this.provider = new JnetSelectorProvider(this);
 

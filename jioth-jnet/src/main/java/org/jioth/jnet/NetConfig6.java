@@ -7,7 +7,10 @@ import java.util.List;
 import org.jioth.Errno;
 import org.jioth.IfAddr;
 import org.jioth.NetConfigException;
+import org.jioth.NetConfig;
+import org.jioth.jnet.ip.Address6;
 import org.jioth.jnet.ip.Ipv6Layer;
+import org.jioth.jnet.ip.RouterDiscovery6;
 import org.jioth.jnet.link.NetInterface;
 import org.jioth.jnet.wire.Ip6;
 
@@ -94,11 +97,36 @@ final class NetConfig6 {
         }
     }
 
-    /** The interface's IPv6 addresses as {@code interfaces()} lists them (link-local first). */
+    /**
+     * The interface's IPv6 addresses as {@code interfaces()} lists them (link-local first), with
+     * Linux's flags (tentative, optimistic, dadfailed, deprecated) and the lifetimes left.
+     */
     void list(NetInterface i, int flags, List<IfAddr> out) {
-        for (Ipv6Layer.Address a : s.ipv6.addresses(i)) {
-            out.add(new IfAddr(i.name, i.index, flags, i.mtu(), null,
-                    Ip6.toInet(a.address(), Ip6.isLinkLocal(a.address()) ? i.index : -1), a.prefixLength(), null));
+        if (i.isLoopback()) {
+            for (Ipv6Layer.Address a : s.ipv6.addresses(i)) {
+                out.add(new IfAddr(i.name, i.index, flags, i.mtu(), null, Ip6.toInet(a.address(), -1), a.prefixLength(),
+                        null, IfAddr.IFA_F_PERMANENT, IfAddr.FOREVER, IfAddr.FOREVER));
+            }
+            return;
         }
+        long now = s.loop.now();
+        for (Address6 a : s.ipv6.addressTable().of(i.index)) {
+            byte[] b = a.address();
+            long valid = a.validSeconds(now);
+            long preferred = a.preferredSeconds(now);
+            out.add(new IfAddr(i.name, i.index, flags, i.mtu(), null, Ip6.toInet(b, Ip6.isLinkLocal(b) ? i.index : -1),
+                    a.prefixLength(), null, a.flags(), valid < 0 ? IfAddr.FOREVER : valid,
+                    preferred < 0 ? IfAddr.FOREVER : preferred));
+        }
+    }
+
+    /** What router advertisements told {@code i} (NetConfig.ipv6RouterInfo). */
+    NetConfig.Ipv6RouterInfo routerInfo(NetInterface i) {
+        RouterDiscovery6.Learnt l = s.ipv6.routerDiscovery().learnt(i.index);
+        return new NetConfig.Ipv6RouterInfo(l.heard(), l.managed(), l.otherConfig(),
+                l.routers().stream().map(r -> (InetAddress) Ip6.toInet(r.address(), i.index)).toList(),
+                l.dnsServers().stream().map(d -> (InetAddress) Ip6.toInet(d.address(),
+                        Ip6.isLinkLocal(d.address()) ? i.index : -1)).toList(),
+                l.domains().stream().map(RouterDiscovery6.Domain::name).toList());
     }
 }

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * jnet's IPv6 against the Linux kernel in a namespace on the same Debian vde_switch: ping6 both
  * ways to link-local (with the interface as scope) and global addresses, and Neighbor Discovery
- * both ways (each side's neighbour table holds the other's MAC).
+ * both ways (each side's neighbour table holds the other's MAC), fragmented ping6 both ways.
  */
 class Ipv6KernelInteropTest {
     static final String KERNEL = "fd00:13::1";
@@ -51,6 +51,13 @@ class Ipv6KernelInteropTest {
                 assertThat(neigh.output()).contains(JNET).contains(Mac.toString(mac).toLowerCase());
 
                 assertThat(s.ping(InetAddress.ofLiteral(KERNEL), Duration.ofSeconds(10))).isNotNull();
+                // fragmented both ways: 3008-byte ICMPv6 messages in three fragments each way
+                ChildProcess.Result big = net.exec(30, "ping", "-6", "-s", "3000", "-c", "2", "-W", "5", JNET);
+                assertThat(big.exitCode()).as(big.output()).isZero();
+                assertThat(s.counter(Counter.IP6_REASM_OKS)).isGreaterThanOrEqualTo(2);
+                assertThat(s.pingAsync(InetAddress.ofLiteral(KERNEL), 3000, Duration.ofSeconds(10))
+                        .get(20, java.util.concurrent.TimeUnit.SECONDS)).isNotNull();
+                assertThat(s.counter(Counter.IP6_FRAG_CREATES)).isGreaterThanOrEqualTo(9);
                 String addrs = net.exec(10, "ip", "-6", "addr", "show", "dev", tap, "scope", "link").output();
                 Matcher m = Pattern.compile("inet6 (fe80::[0-9a-f:]+)/64").matcher(addrs);
                 assertThat(m.find()).as(addrs).isTrue();

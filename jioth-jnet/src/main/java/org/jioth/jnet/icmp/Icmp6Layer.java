@@ -8,7 +8,10 @@ import org.jioth.Errno;
 import org.jioth.jnet.Counter;
 import org.jioth.jnet.Counters;
 import org.jioth.jnet.StackLoop;
+import org.jioth.jnet.ip.Address6;
+import org.jioth.jnet.ip.AddressTable6;
 import org.jioth.jnet.ip.Ipv6Layer;
+import org.jioth.jnet.ip.RouterDiscovery6;
 import org.jioth.jnet.link.Neighbor6Cache;
 import org.jioth.jnet.link.NetInterface;
 import org.jioth.jnet.mem.Scratch;
@@ -25,10 +28,14 @@ import org.jioth.jnet.wire.Mac;
  * (7.1.1) or are dropped. Errors we generate are rate-limited like ICMPv4's
  * ({@link IcmpLayer#ERRORS_PER_SECOND}, burst {@link IcmpLayer#ERROR_BURST}) and never sent about
  * an ICMPv6 error, to a multicast or unspecified source. Destination unreachable, time exceeded and
- * parameter problem quoting one of our echo requests fail that ping. Router discovery, redirects and MLD are
- * not done yet. Loop-only.
+ * parameter problem quoting one of our echo requests fail that ping; errors quoting a transport's
+ * datagram go to it ({@link #setTransportErrors}); Packet Too Big lowers the path MTU once checked
+ * against the quoted datagram. Solicitations and advertisements also serve DAD ({@link AddressTable6});
+ * router advertisements and redirects are validated here and applied by {@link RouterDiscovery6}.
+ * Loop-only.
  */
-public final class Icmp6Layer implements Ipv6Layer.Icmp, Neighbor6Cache.Solicitor {
+public final class Icmp6Layer implements Ipv6Layer.Icmp, Neighbor6Cache.Solicitor, AddressTable6.Prober,
+        RouterDiscovery6.Solicitor {
     /** An error quotes as much of the offending datagram as fits the minimum MTU (RFC 4443 2.4 c). */
     private static final int MAX_QUOTE = 1280 - Ipv6.HEADER - Icmp6.HEADER;
     private static final int OPT_SOURCE_LL = 1;
@@ -79,8 +86,15 @@ public final class Icmp6Layer implements Ipv6Layer.Icmp, Neighbor6Cache.Solicito
             }
             case Icmp6.NEIGHBOR_SOLICITATION -> solicitation(in, hdr, buf, off, len);
             case Icmp6.NEIGHBOR_ADVERTISEMENT -> advertisement(in, hdr, buf, off, len);
-            case Icmp6.DEST_UNREACHABLE, Icmp6.TIME_EXCEEDED, Icmp6.PARAMETER_PROBLEM -> quotedError(buf, off, len);
-            default -> { } // counted in InMsgs; nothing to do (packet too big: no PMTU yet)
+            case Icmp6.ROUTER_ADVERTISEMENT -> routerAdvertisement(in, hdr, buf, off, len);
+            case Icmp6.REDIRECT -> redirect(in, hdr, buf, off, len);
+            case org.jioth.jnet.ip.Mld6.QUERY -> ip.mld().input(in, hdr, src.clone(), buf, off, len);
+            case Icmp6.DEST_UNREACHABLE, Icmp6.TIME_EXCEEDED, Icmp6.PARAMETER_PROBLEM -> {
+                quotedError(buf, off, len);
+                toTransport(in, buf, off, len, msg.rest());
+            }
+            case Icmp6.PACKET_TOO_BIG -> packetTooBig(in, buf, off, len);
+            default -> { } // counted in InMsgs; nothing to do
         }
     }
 
@@ -98,7 +112,7 @@ public final class Icmp6Layer implements Ipv6Layer.Icmp, Neighbor6Cache.Solicito
         tx.put(at, buf, off, len);
         tx.put(at, (byte) Icmp6.ECHO_REPLY);
         tx.put(at + 1, (byte) 0);
-        if (send(in, replyHop(in, src), dst.clone(), src.clone(), Ipv6Layer.DEFAULT_HOP_LIMIT, len, null)) {
+        if (send(in, replyHop(in, src), dst.clone(), src.clone(), ip.hopLimit(), len, null)) {
             counters.inc(Counter.ICMP6_OUT_ECHO_REPLIES);
         }
     }
@@ -128,6 +142,108 @@ public final class Icmp6Layer implements Ipv6Layer.Icmp, Neighbor6Cache.Solicito
             counters.inc(Counter.ICMP6_OUT_MSGS);
         }
         return r == 0;
+    }
+
+    /**
+     * ICMPv6 errors about datagrams a transport sent, delivered to it (TCP and UDP sockets; wired by
+     * the transport with {@link #setTransportErrors}). Called on the loop after the quoted datagram
+     * was checked to come from one of our addresses.
+     */
+    public interface TransportErrors {
+        /**
+         * @param type      ICMPv6 type (1 unreachable, 2 packet too big, 3 time exceeded, 4 parameter problem)
+         * @param code      its code
+         * @param info      the word after the checksum: the new path MTU for packet too big (already in
+         *                  {@link Ipv6Layer#pathMtu}), the pointer for parameter problem, else 0
+         * @param local     the quoted source (ours), 16 bytes
+         * @param remote    the quoted destination, 16 bytes
+         * @param quote     the buffer holding the quoted upper-layer header
+         * @param at        its offset in {@code quote} (past the quoted extension headers)
+         * @param length    the quoted upper-layer bytes there (may be short: check before reading ports)
+         */
+        void icmpError(int type, int code, int info, byte[] local, byte[] remote, ByteBuffer quote, int at,
+                       int length);
+    }
+
+    private final TransportErrors[] transports = new TransportErrors[256];
+
+    /** Errors quoting datagrams of upper-layer {@code protocol} (6 TCP, 17 UDP) go to {@code t} (null: none). */
+    public void setTransportErrors(int protocol, TransportErrors t) {
+        transports[protocol & 0xff] = t;
+    }
+
+    /**
+     * Walks the quoted datagram of the error at {@code off}: returns the quoted upper-layer offset
+     * (and its protocol in {@code proto[0]}), or -1 when the quote is not one of ours or is cut short.
+     */
+    private int quotedUpper(NetInterface in, ByteBuffer buf, int off, int len, int[] proto, byte[] local, byte[] remote) {
+        int q = off + Icmp6.HEADER;
+        int end = off + len;
+        if (q + Ipv6.HEADER > end || (buf.get(q) & 0xf0) != 0x60) {
+            return -1;
+        }
+        buf.get(q + 8, local);
+        buf.get(q + 24, remote);
+        if (!ip.isOurs(in, local)) {
+            return -1; // not sent by us: forged or misdelivered
+        }
+        int nh = buf.get(q + 6) & 0xff;
+        int p = q + Ipv6.HEADER;
+        for (int n = 0; n < Ipv6.MAX_EXTENSION_HEADERS
+                && (nh == Ipv6.HOP_BY_HOP || nh == Ipv6.ROUTING || nh == Ipv6.DESTINATION_OPTIONS || nh == Ipv6.FRAGMENT); n++) {
+            if (p + 8 > end) {
+                return -1;
+            }
+            int next = buf.get(p) & 0xff;
+            if (nh == Ipv6.FRAGMENT && (buf.getShort(p + 2) & 0xfff8) != 0) {
+                return -1; // a non-first fragment quotes no upper-layer header
+            }
+            p += nh == Ipv6.FRAGMENT ? 8 : ((buf.get(p + 1) & 0xff) + 1) * 8;
+            nh = next;
+        }
+        proto[0] = nh;
+        return p <= end ? p : -1;
+    }
+
+    private void toTransport(NetInterface in, ByteBuffer buf, int off, int len, int info) {
+        int[] proto = new int[1];
+        byte[] local = new byte[16];
+        byte[] remote = new byte[16];
+        int at = quotedUpper(in, buf, off, len, proto, local, remote);
+        if (at < 0) {
+            return;
+        }
+        TransportErrors t = transports[proto[0]];
+        if (t != null) {
+            counters.inc(Counter.ICMP6_ERRORS_TO_TRANSPORT);
+            t.icmpError(msg.type(), msg.code(), info, local, remote, buf, at, off + len - at);
+        }
+    }
+
+    /**
+     * Packet Too Big (RFC 8201 4): believed only when it quotes a datagram from one of our addresses
+     * whose size exceeds the reported MTU; then the path MTU to the quoted destination goes down
+     * (floor 1280) and the transport hears the new value.
+     */
+    private void packetTooBig(NetInterface in, ByteBuffer buf, int off, int len) {
+        counters.inc(Counter.ICMP6_IN_PKT_TOO_BIGS);
+        int q = off + Icmp6.HEADER;
+        int reported = msg.rest();
+        byte[] local = new byte[16];
+        byte[] remote = new byte[16];
+        if (msg.code() != 0 || len < Icmp6.HEADER + Ipv6.HEADER || (buf.get(q) & 0xf0) != 0x60) {
+            counters.inc(Counter.ICMP6_IN_BAD_PKT_TOO_BIG);
+            return;
+        }
+        buf.get(q + 8, local);
+        buf.get(q + 24, remote);
+        int quotedSize = Ipv6.HEADER + (buf.getShort(q + 4) & 0xffff);
+        if (!ip.isOurs(in, local) || reported < 0 || quotedSize <= reported) {
+            counters.inc(Counter.ICMP6_IN_BAD_PKT_TOO_BIG); // not ours, or it fitted: forged
+            return;
+        }
+        int mtu = ip.packetTooBig(in, remote, reported);
+        toTransport(in, buf, off, len, mtu);
     }
 
     /** An error quoting one of our echo requests fails that ping (the only IPv6 sender so far). */
@@ -194,15 +310,22 @@ public final class Icmp6Layer implements Ipv6Layer.Icmp, Neighbor6Cache.Solicito
             counters.inc(Counter.ICMP6_IN_BAD_ND); // 7.1.1
             return;
         }
-        if (!ip.isOurs(in, target)) {
+        Address6 mine = ip.addressTable().find(in.index, target);
+        if (mine != null && mine.isDadRunning() && dad) {
+            ip.addressTable().conflict(in, target); // another node probes for it too (RFC 4862 5.4.3)
             return;
+        }
+        if (!ip.isOurs(in, target)) {
+            return; // not ours, or tentative: a tentative address is not answered for
         }
         if (!dad && sll >= 0) {
             neighbours.solicitation(in, src, sll);
         }
+        boolean optimistic = mine != null && mine.state() == Address6.State.OPTIMISTIC;
         int at = Ipv6Layer.HEADROOM;
         ByteBuffer tx = scratch.get(at + 32);
-        Icmp6.emit(tx, at, Icmp6.NEIGHBOR_ADVERTISEMENT, 0, (dad ? 0 : NA_SOLICITED) | NA_OVERRIDE);
+        // RFC 4429 3.3: no override flag for an optimistic address, it may still turn out a duplicate
+        Icmp6.emit(tx, at, Icmp6.NEIGHBOR_ADVERTISEMENT, 0, (dad ? 0 : NA_SOLICITED) | (optimistic ? 0 : NA_OVERRIDE));
         tx.put(at + 8, target);
         tx.put(at + 24, (byte) OPT_TARGET_LL);
         tx.put(at + 25, (byte) 1);
@@ -240,7 +363,47 @@ public final class Icmp6Layer implements Ipv6Layer.Icmp, Neighbor6Cache.Solicito
             counters.inc(Counter.ICMP6_IN_BAD_ND); // 7.1.2
             return;
         }
+        if (ip.addressTable().conflict(in, target)) {
+            return; // an advertisement for an address we are probing: it is taken (RFC 4862 5.4.4)
+        }
         neighbours.advertisement(in, target, tll, solicited, (flags & NA_OVERRIDE) != 0);
+    }
+
+    /** RFC 4861 6.1.2: from a link-local source, hop limit 255, code 0, at least 16 bytes, options well formed. */
+    private void routerAdvertisement(NetInterface in, Ipv6 hdr, ByteBuffer buf, int off, int len) {
+        if (hdr.hopLimit() != 255 || msg.code() != 0 || len < 16 || !Ip6.isLinkLocal(src)
+                || linkLayerOption(buf, off + 16, off + len, -1) == -2) {
+            counters.inc(Counter.ICMP6_IN_BAD_ND);
+            return;
+        }
+        ip.routerDiscovery().advertisement(in, src.clone(), buf, off, len);
+    }
+
+    /**
+     * RFC 4861 8.1: from the link-local address of our current first hop for the destination, hop
+     * limit 255, code 0, at least 40 bytes, a unicast destination, and a target that is link-local
+     * (a better router) or the destination itself (it is on-link).
+     */
+    private void redirect(NetInterface in, Ipv6 hdr, ByteBuffer buf, int off, int len) {
+        counters.inc(Counter.ICMP6_IN_REDIRECTS);
+        byte[] target = new byte[16];
+        byte[] destination = new byte[16];
+        if (len >= 40) {
+            buf.get(off + 8, target);
+            buf.get(off + 24, destination);
+        }
+        long tll = len >= 40 ? linkLayerOption(buf, off + 40, off + len, OPT_TARGET_LL) : -2;
+        Ipv6Layer.Path p = new Ipv6Layer.Path();
+        if (hdr.hopLimit() != 255 || msg.code() != 0 || len < 40 || tll == -2 || !Ip6.isLinkLocal(src)
+                || Ip6.isMulticast(destination) || !(Ip6.isLinkLocal(target) || java.util.Arrays.equals(target, destination))
+                || ip.route(destination, in.index, p) != 0 || p.iface != in || !java.util.Arrays.equals(p.nextHop, src)) {
+            counters.inc(Counter.ICMP6_IN_BAD_REDIRECTS);
+            return;
+        }
+        ip.routerDiscovery().redirect(in, destination, target);
+        if (tll >= 0) {
+            neighbours.solicitation(in, target, tll); // 8.3: the target's link-layer address, STALE
+        }
     }
 
     @Override
@@ -256,6 +419,56 @@ public final class Icmp6Layer implements Ipv6Layer.Icmp, Neighbor6Cache.Solicito
         if (send(nic, group, ip.sourceFor(nic, target), group, 255, 32, null)) {
             counters.inc(Counter.ICMP6_OUT_NEIGHBOR_SOLICITS);
         }
+    }
+
+    @Override
+    public void probe(NetInterface nic, byte[] target, long mac) {
+        int at = Ipv6Layer.HEADROOM;
+        ByteBuffer tx = scratch.get(at + 32);
+        Icmp6.emit(tx, at, Icmp6.NEIGHBOR_SOLICITATION, 0, 0);
+        tx.put(at + 8, target);
+        tx.put(at + 24, (byte) OPT_SOURCE_LL);
+        tx.put(at + 25, (byte) 1);
+        Mac.put(tx, at + 26, nic.mac());
+        byte[] from = ip.sourceFor(nic, target);
+        Ipv6Layer.header(tx, at, from, target, Ipv6.ICMPV6, 255, 32);
+        Icmp6.finish(tx, at - Ipv6.HEADER, at, 32);
+        int frame = at - Ipv6Layer.HEADROOM;
+        org.jioth.jnet.wire.Ethernet.emit(tx, frame, mac, nic.mac(), org.jioth.jnet.wire.Ethernet.TYPE_IPV6);
+        if (nic.transmit(tx, frame, Ipv6Layer.HEADROOM + 32)) {
+            counters.inc(Counter.ICMP6_OUT_MSGS);
+            counters.inc(Counter.ICMP6_OUT_NEIGHBOR_SOLICITS);
+        }
+    }
+
+    /** A DAD probe (RFC 4862 5.4.2): from ::, to the target's solicited-node group, no link-layer option. */
+    @Override
+    public void dadProbe(NetInterface nic, byte[] target) {
+        int at = Ipv6Layer.HEADROOM;
+        ByteBuffer tx = scratch.get(at + 24);
+        Icmp6.emit(tx, at, Icmp6.NEIGHBOR_SOLICITATION, 0, 0);
+        tx.put(at + 8, target);
+        byte[] group = Ip6.solicitedNode(target);
+        if (send(nic, group, Ip6.UNSPECIFIED.clone(), group, 255, 24, null)) {
+            counters.inc(Counter.ICMP6_OUT_NEIGHBOR_SOLICITS);
+        }
+    }
+
+    /** A router solicitation to all routers, from the link-local address with our MAC, or from :: without (RFC 4861 6.3.7). */
+    @Override
+    public void routerSolicit(NetInterface nic) {
+        byte[] ll = Ip6.linkLocal(nic.mac());
+        boolean usable = ip.isOurs(nic, ll);
+        int len = usable ? 16 : 8;
+        int at = Ipv6Layer.HEADROOM;
+        ByteBuffer tx = scratch.get(at + len);
+        Icmp6.emit(tx, at, Icmp6.ROUTER_SOLICITATION, 0, 0);
+        if (usable) {
+            tx.put(at + 8, (byte) OPT_SOURCE_LL);
+            tx.put(at + 9, (byte) 1);
+            Mac.put(tx, at + 10, nic.mac());
+        }
+        send(nic, Ip6.ALL_ROUTERS, usable ? ll : Ip6.UNSPECIFIED.clone(), Ip6.ALL_ROUTERS, 255, len, null);
     }
 
     // ------------------------------------------------------------ errors
@@ -281,9 +494,12 @@ public final class Icmp6Layer implements Ipv6Layer.Icmp, Neighbor6Cache.Solicito
         Icmp6.emit(tx, at, type, code, pointer);
         tx.put(at + Icmp6.HEADER, buf, ipOff, quote);
         byte[] from = Ip6.isMulticast(d) || !ip.isOurs(in, d) ? ip.sourceFor(in, s) : d;
-        if (send(in, replyHop(in, s), from, s, Ipv6Layer.DEFAULT_HOP_LIMIT, Icmp6.HEADER + quote, null)
-                && type == Icmp6.PARAMETER_PROBLEM) {
-            counters.inc(Counter.ICMP6_OUT_PARM_PROBLEMS);
+        if (send(in, replyHop(in, s), from, s, ip.hopLimit(), Icmp6.HEADER + quote, null)) {
+            if (type == Icmp6.PARAMETER_PROBLEM) {
+                counters.inc(Counter.ICMP6_OUT_PARM_PROBLEMS);
+            } else if (type == Icmp6.TIME_EXCEEDED) {
+                counters.inc(Counter.ICMP6_OUT_TIME_EXCDS);
+            }
         }
     }
 
@@ -307,7 +523,7 @@ public final class Icmp6Layer implements Ipv6Layer.Icmp, Neighbor6Cache.Solicito
             tx.put(at + Icmp6.HEADER + i, (byte) i);
         }
         pings.timeOut(p, timeoutNanos);
-        if (send(path.iface, path.nextHop, ip.sourceFor(path.iface, to), to.clone(), Ipv6Layer.DEFAULT_HOP_LIMIT,
+        if (send(path.iface, path.nextHop, ip.sourceFor(path.iface, to), to.clone(), ip.hopLimit(),
                 Icmp6.HEADER + size, errno -> p.fail(new NoRouteToHostException(Ip6.toString(to) + ": "
                         + Errno.nameOf(errno) + (errno == Errno.ENOBUFS.value() ? " (dropped from the full neighbour queue)"
                         : " (no neighbour advertisement)"))))) {

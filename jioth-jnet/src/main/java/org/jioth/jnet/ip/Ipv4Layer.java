@@ -64,6 +64,7 @@ public final class Ipv4Layer {
     private Transport tcp;
     private ErrorReporter errors;
     private Transparent transparent;
+    private final Igmp3 igmp;
 
     /** A gateway's hook (slirp): datagrams to addresses that are not ours. */
     public interface Transparent {
@@ -82,6 +83,12 @@ public final class Ipv4Layer {
         this.loop = loop;
         this.fragmentScratch = loop.scratch();
         this.nextId = random.nextInt(0x10000);
+        this.igmp = new Igmp3(loop, counters, random, interfaces);
+    }
+
+    /** IGMPv3: the network layer's IPv4 multicast memberships (join/leave/change for the socket layer). */
+    public Igmp3 igmp() {
+        return igmp;
     }
 
     public void setTransports(Transport icmp, Transport udp, ErrorReporter errors) {
@@ -167,6 +174,7 @@ public final class Ipv4Layer {
         switch (hdr.protocol()) {
             case Ipv4.PROTO_ICMP -> icmp.input(in, hdr, buf);
             case Ipv4.PROTO_UDP -> udp.input(in, hdr, buf);
+            case Igmp3.PROTOCOL -> igmp.input(in, hdr, buf);
             case Ipv4.PROTO_TCP -> {
                 if (tcp != null) {
                     tcp.input(in, hdr, buf);

@@ -2,13 +2,14 @@ package org.jioth.jnet.ip;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.function.IntConsumer;
+import java.util.random.RandomGenerator;
 import org.jioth.Errno;
 import org.jioth.jnet.Counter;
 import org.jioth.jnet.Counters;
+import org.jioth.jnet.StackLoop;
+import org.jioth.jnet.mem.Scratch;
 import org.jioth.jnet.link.Interfaces;
 import org.jioth.jnet.link.Neighbor6Cache;
 import org.jioth.jnet.link.NetInterface;
@@ -18,12 +19,13 @@ import org.jioth.jnet.wire.Ipv6;
 
 /**
  * IPv6 (RFC 8200) for a host: validates datagrams and walks their extension headers with
- * {@link Ipv6}, accepts those for our addresses (every NIC's EUI-64 link-local address, which
- * exists while the NIC does, and static ones), the all-nodes group and our solicited-node groups,
- * and hands them to ICMPv6 (the only upper layer so far: others, TCP and UDP included, are answered
- * with a parameter problem "unrecognized next header"). Fragments other than atomic ones are
- * dropped and counted (Ip6.InDropFragment): no reassembly yet. Output picks the interface, next
- * hop and source (link-local destinations need the scope, or a single NIC) and resolves with
+ * {@link Ipv6}, accepts those for our usable addresses ({@link AddressTable6}: link-local made on
+ * link up, static, SLAAC), the all-nodes group, the solicited-node groups of our addresses and the
+ * groups joined through {@link Mld6}, reassembles fragments ({@link Reassembler6}) and hands the
+ * result to ICMPv6 (the only upper layer so far: others, TCP and UDP included, are answered with a
+ * parameter problem "unrecognized next header"). Output picks the interface and next hop (redirects,
+ * static routes, prefixes and default routers from {@link RouterDiscovery6}), the source (RFC 6724,
+ * simplified), fragments above the path MTU ({@link PathMtuCache}) and resolves with
  * {@link Neighbor6Cache}. Loop-only.
  */
 public final class Ipv6Layer {
@@ -51,14 +53,102 @@ public final class Ipv6Layer {
     private final Ipv6 hdr = new Ipv6();
     private final byte[] dst = new byte[16];
     private final byte[] src = new byte[16];
-    private final Map<Integer, List<Address>> statics = new HashMap<>();
     private final List<Route6> routes = new ArrayList<>();
     private Icmp icmp;
+    private final RandomGenerator random;
+    private final Reassembler6 reassembler;
+    private final PathMtuCache pmtu;
+    /** Fragments are built here, one at a time. */
+    private final Scratch fragments;
+    private final AddressTable6 addresses;
+    private final RouterDiscovery6 rd;
+    private final Mld6 mld;
 
-    public Ipv6Layer(Interfaces interfaces, Neighbor6Cache neighbours, Counters counters) {
+    public Ipv6Layer(Interfaces interfaces, Neighbor6Cache neighbours, Counters counters, StackLoop loop,
+                     RandomGenerator random) {
         this.interfaces = interfaces;
         this.neighbours = neighbours;
         this.counters = counters;
+        this.random = random;
+        this.reassembler = new Reassembler6(loop, counters, this::reassemblyExpired);
+        this.pmtu = new PathMtuCache(loop);
+        this.fragments = loop.scratch();
+        this.addresses = new AddressTable6(loop, counters, random);
+        this.rd = new RouterDiscovery6(loop, counters, random, addresses, neighbours);
+        this.mld = new Mld6(this, loop, counters, random, interfaces);
+        addresses.setListener(new AddressTable6.Listener() {
+            @Override
+            public void added(NetInterface nic, Address6 a) {
+                mld.addressAdded(nic, a.address);
+            }
+
+            @Override
+            public void removed(Address6 a) {
+                mld.addressRemoved(a.ifindex, a.address);
+            }
+        });
+    }
+
+    /**
+     * MLDv2: the network layer's multicast memberships. The socket layer calls
+     * {@code mld().join(nic, group, SourceFilter.any() / include(...) / exclude(...))} and keeps the
+     * handle for {@code mld().leave(handle)} or {@code mld().change(handle, filter)}.
+     */
+    public Mld6 mld() {
+        return mld;
+    }
+
+    /** Fragments in progress (tests and statistics). */
+    public Reassembler6 reassembler() {
+        return reassembler;
+    }
+
+    public PathMtuCache pathMtus() {
+        return pmtu;
+    }
+
+    /**
+     * The MTU for datagrams to {@code destination} (IPv6 header included): the outgoing interface's
+     * MTU, lowered by Packet Too Big messages (RFC 8201), never below 1280. The transport sizes its
+     * segments from it (TCP MSS = pathMtu - 60); larger datagrams are fragmented by {@link #output}.
+     * {@code scope}: the interface index for a link-local destination (0: none). 0 when there is no route.
+     */
+    public int pathMtu(byte[] destination, int scope) {
+        Path p = new Path();
+        if (route(destination, scope, p) != 0) {
+            return 0;
+        }
+        return pmtu.get(destination, rd.linkMtu(p.iface));
+    }
+
+    /** {@link #pathMtu(byte[], int)} without a scope. */
+    public int pathMtu(byte[] destination) {
+        return pathMtu(destination, 0);
+    }
+
+    /** The MTU toward {@code to} out of {@code nic}. */
+    public int mtuFor(NetInterface nic, byte[] to) {
+        return pmtu.get(to, rd.linkMtu(nic));
+    }
+
+    /**
+     * A Packet Too Big validated by ICMPv6 for {@code destination}: lowers the path MTU (floor 1280).
+     * Returns the new path MTU.
+     */
+    public int packetTooBig(NetInterface nic, byte[] destination, int mtu) {
+        return pmtu.learn(destination, mtu, mtuFor(nic, destination));
+    }
+
+    private void reassemblyExpired(byte[] first, int ifindex) {
+        NetInterface nic = interfaces.byIndex(ifindex);
+        if (icmp != null && nic != null && first.length >= Ipv6.HEADER) {
+            byte[] d = new byte[16];
+            System.arraycopy(first, 24, d, 0, 16);
+            if (!Ip6.isMulticast(d)) {
+                icmp.error(nic, org.jioth.jnet.wire.Icmp6.TIME_EXCEEDED, org.jioth.jnet.wire.Icmp6.CODE_REASSEMBLY_EXCEEDED,
+                        0, ByteBuffer.wrap(first), 0, first.length);
+            }
+        }
     }
 
     public void setIcmp(Icmp icmp) {
@@ -71,74 +161,108 @@ public final class Ipv6Layer {
 
     // ------------------------------------------------------------ addresses and routes
 
-    /** The interface's addresses: its link-local one first (NICs only), then the static ones. */
+    /** The addresses of every interface, with DAD and lifetimes. */
+    public AddressTable6 addressTable() {
+        return addresses;
+    }
+
+    /** Router discovery, SLAAC, RDNSS/DNSSL and redirects. */
+    public RouterDiscovery6 routerDiscovery() {
+        return rd;
+    }
+
+    /** The link came up: link-local address, DAD for every address, router solicitations where enabled. */
+    public void linkUp(NetInterface nic) {
+        mld.linkUp(nic);
+        addresses.linkUp(nic);
+        rd.linkUp(nic);
+    }
+
+    /** The link went down: link-local and autoconfigured addresses and what routers told go. */
+    public void linkDown(NetInterface nic) {
+        addresses.linkDown(nic);
+        rd.linkDown(nic);
+    }
+
+    /** The hop limit of our datagrams (64, or what a router advertised). */
+    public int hopLimit() {
+        return rd.hopLimit();
+    }
+
+    /**
+     * The interface's usable addresses (DAD done or optimistic, not duplicated): its link-local one
+     * first (NICs only), then the others. The loopback has ::1.
+     */
     public List<Address> addresses(NetInterface nic) {
         List<Address> all = new ArrayList<>();
         if (nic.isLoopback()) {
             byte[] lo = new byte[16];
             lo[15] = 1;
             all.add(new Address(lo, 128));
-        } else {
-            all.add(new Address(Ip6.linkLocal(nic.mac()), 64));
+            return all;
         }
-        all.addAll(statics.getOrDefault(nic.index, List.of()));
+        for (Address6 x : addresses.of(nic.index)) {
+            if (x.isUsable()) {
+                all.add(new Address(x.address, x.prefixLength));
+            }
+        }
         return all;
     }
 
-    /** True when {@code a} is one of {@code nic}'s addresses. */
+    /** True when {@code a} is one of {@code nic}'s usable addresses. */
     public boolean isOurs(NetInterface nic, byte[] a) {
-        for (Address x : addresses(nic)) {
-            if (java.util.Arrays.equals(x.address(), a)) {
-                return true;
-            }
+        if (nic.isLoopback()) {
+            return Ip6.isLoopback(a);
         }
-        return false;
+        Address6 x = addresses.find(nic.index, a);
+        return x != null && x.isUsable();
     }
 
-    private boolean accepts(NetInterface nic, byte[] a) {
+    private boolean accepts(NetInterface nic, byte[] a, byte[] from) {
         if (!Ip6.isMulticast(a)) {
             return isOurs(nic, a);
         }
         if (java.util.Arrays.equals(a, Ip6.ALL_NODES)) {
             return true;
         }
-        for (Address x : addresses(nic)) {
-            if (java.util.Arrays.equals(Ip6.solicitedNode(x.address()), a)) {
+        for (Address6 x : addresses.of(nic.index)) {
+            // tentative addresses too: their group brings other nodes' DAD probes (RFC 4862 5.4.2)
+            if (x.state() != Address6.State.DUPLICATED && java.util.Arrays.equals(Ip6.solicitedNode(x.address), a)) {
                 return true;
             }
         }
-        return false;
+        return mld.isMember(nic, a, from);
     }
 
-    /** Adds a static address and its on-link prefix route; false when already there. */
+    /** The multicast groups joined on each interface with their source filters (MLD). */
+    public interface Groups {
+        boolean isMember(NetInterface nic, byte[] group, byte[] source);
+    }
+
+    /** Adds a static address (DAD runs) and its on-link prefix route; false when already there. */
     public boolean addAddress(NetInterface nic, byte[] a, int prefixLength) {
-        if (isOurs(nic, a)) {
+        if (addresses.add(nic, a, prefixLength, Address6.Origin.STATIC) == null) {
             return false;
         }
-        statics.computeIfAbsent(nic.index, k -> new ArrayList<>()).add(new Address(a.clone(), prefixLength));
         if (prefixLength < 128) {
-            routes.add(new Route6(Ip6.network(a, prefixLength), prefixLength, null, nic.index));
+            addRoute(new Route6(Ip6.network(a, prefixLength), prefixLength, null, nic.index));
         }
         return true;
     }
 
     /** Removes a static address and, when no other address shares it, its prefix route. */
     public boolean removeAddress(NetInterface nic, byte[] a, int prefixLength) {
-        List<Address> l = statics.get(nic.index);
-        if (l == null) {
+        if (!addresses.remove(nic.index, a, prefixLength)) {
             return false;
         }
-        boolean removed = l.removeIf(x -> java.util.Arrays.equals(x.address(), a) && x.prefixLength() == prefixLength);
-        if (removed) {
-            byte[] net = Ip6.network(a, prefixLength);
-            boolean shared = l.stream().anyMatch(x -> x.prefixLength() == prefixLength
-                    && java.util.Arrays.equals(Ip6.network(x.address(), prefixLength), net));
-            if (!shared) {
-                routes.removeIf(r -> r.gateway() == null && r.ifindex() == nic.index
-                        && r.prefixLength() == prefixLength && java.util.Arrays.equals(r.destination(), net));
-            }
+        byte[] net = Ip6.network(a, prefixLength);
+        boolean shared = addresses.of(nic.index).stream().anyMatch(x -> x.origin() == Address6.Origin.STATIC
+                && x.prefixLength() == prefixLength && java.util.Arrays.equals(Ip6.network(x.address, prefixLength), net));
+        if (!shared) {
+            routes.removeIf(r -> r.gateway() == null && r.ifindex() == nic.index
+                    && r.prefixLength() == prefixLength && java.util.Arrays.equals(r.destination(), net));
         }
-        return removed;
+        return true;
     }
 
     public List<Route6> routes() {
@@ -167,12 +291,17 @@ public final class Ipv6Layer {
     /** An IPv6 datagram of {@code len} bytes at {@code off} received on {@code in}. */
     public void input(NetInterface in, ByteBuffer buf, int off, int len) {
         counters.inc(Counter.IP6_IN_RECEIVES);
+        datagram(in, buf, off, len, false);
+    }
+
+    private void datagram(NetInterface in, ByteBuffer buf, int off, int len, boolean reassembled) {
         Ipv6.Check check = hdr.wrap(buf, off, len);
         if (check != Ipv6.Check.OK) {
             counters.inc(Counter.IP6_IN_HDR_ERRORS);
             if (icmp != null && len >= Ipv6.HEADER) {
                 hdr.destination(dst);
-                boolean ours = accepts(in, dst);
+                hdr.source(src);
+                boolean ours = accepts(in, dst, src);
                 switch (check) {
                     case ROUTING_HEADER, HOP_BY_HOP_NOT_FIRST -> {
                         if (ours) {
@@ -186,6 +315,11 @@ public final class Ipv6Layer {
                                     buf, off, len);
                         }
                     }
+                    case INCOMPLETE_HEADER_CHAIN -> {
+                        if (ours && hdr.hasFragmentHeader() && hdr.fragmentOffset() == 0) {
+                            icmp.error(in, org.jioth.jnet.wire.Icmp6.PARAMETER_PROBLEM, 3, 0, buf, off, len); // RFC 7112
+                        }
+                    }
                     default -> { }
                 }
             }
@@ -193,12 +327,16 @@ public final class Ipv6Layer {
         }
         hdr.destination(dst);
         hdr.source(src);
-        if (!accepts(in, dst) || Ip6.isMulticast(src)) {
+        if (!accepts(in, dst, src) || Ip6.isMulticast(src)) {
             counters.inc(Counter.IP6_IN_ADDR_ERRORS);
             return;
         }
         if (hdr.hasFragmentHeader() && !hdr.isAtomicFragment()) {
-            counters.inc(Counter.IP6_IN_FRAGMENTS_DROPPED);
+            if (reassembled) {
+                counters.inc(Counter.IP6_IN_FRAGMENTS_DROPPED); // a fragment inside a fragmented datagram
+                return;
+            }
+            fragment(in, buf, off, len);
             return;
         }
         int end = off + Ipv6.HEADER + hdr.payloadLength();
@@ -211,6 +349,36 @@ public final class Ipv6Layer {
         if (icmp != null && !Ip6.isMulticast(dst)) {
             // TCP and UDP over IPv6 are not there yet: say so at once (RFC 8200 4: parameter problem code 1)
             icmp.error(in, org.jioth.jnet.wire.Icmp6.PARAMETER_PROBLEM, 1, hdr.upperPointer(), buf, off, len);
+        }
+    }
+
+    /**
+     * A non-atomic fragment for us (atomic ones were processed whole, RFC 8021): checked as RFC 8200
+     * 4.5 asks, then reassembled; a completed datagram goes through input again.
+     */
+    private void fragment(NetInterface in, ByteBuffer buf, int off, int len) {
+        int dataAt = off + hdr.fragmentHeaderOffset() + 8;
+        int dataLen = off + Ipv6.HEADER + hdr.payloadLength() - dataAt;
+        boolean unicast = !Ip6.isMulticast(dst);
+        if (hdr.moreFragments() && (dataLen & 7) != 0) {
+            counters.inc(Counter.IP6_REASM_FAILS);
+            if (icmp != null && unicast) {
+                icmp.error(in, org.jioth.jnet.wire.Icmp6.PARAMETER_PROBLEM, 0, 4, buf, off, len); // the payload length
+            }
+            return;
+        }
+        if (hdr.fragmentOffset() + dataLen > 65535) {
+            counters.inc(Counter.IP6_REASM_FAILS);
+            if (icmp != null && unicast) {
+                icmp.error(in, org.jioth.jnet.wire.Icmp6.PARAMETER_PROBLEM, 0, hdr.fragmentHeaderOffset() + 2,
+                        buf, off, len); // the fragment offset
+            }
+            return;
+        }
+        int at = reassembler.add(hdr, buf, in.index);
+        if (at >= 0) {
+            ByteBuffer whole = reassembler.output();
+            datagram(in, whole, at, Ipv6.HEADER + (whole.getShort(at + 4) & 0xffff), true);
         }
     }
 
@@ -236,6 +404,9 @@ public final class Ipv6Layer {
             path.nextHop = to;
             return 0;
         }
+        if (rd.redirected(to, path, interfaces::byIndex)) {
+            return 0;
+        }
         Route6 best = null;
         for (Route6 r : routes) {
             if (Ip6.samePrefix(r.destination(), to, r.prefixLength())
@@ -243,8 +414,16 @@ public final class Ipv6Layer {
                 best = r;
             }
         }
+        RouterDiscovery6.Prefix onLink = rd.onLink(to);
+        if (onLink != null && (best == null || onLink.prefixLength() > best.prefixLength())) {
+            best = new Route6(onLink.prefix(), onLink.prefixLength(), null, onLink.ifindex());
+        }
         if (best == null) {
-            return -Errno.ENETUNREACH.value();
+            RouterDiscovery6.Router r = rd.defaultRouter(interfaces::byIndex);
+            if (r == null) {
+                return -Errno.ENETUNREACH.value();
+            }
+            best = new Route6(new byte[16], 0, r.address(), r.ifindex());
         }
         NetInterface nic = interfaces.byIndex(best.ifindex());
         if (nic == null || !nic.isUp()) {
@@ -268,20 +447,42 @@ public final class Ipv6Layer {
         return only;
     }
 
-    /** The source for {@code to} out of {@code nic}: a static address in its prefix, any static one for a global destination, else the link-local one. */
+    /**
+     * The source for {@code to} out of {@code nic} (RFC 6724, simplified): for a link-local or
+     * multicast destination the link-local address; else a global one, preferred before optimistic
+     * before deprecated, in {@code to}'s prefix first; the link-local one when there is none. While
+     * every address is tentative (strict DAD) the link-local one is used anyway.
+     */
     public byte[] sourceFor(NetInterface nic, byte[] to) {
-        List<Address> all = addresses(nic);
+        List<Address6> all = addresses.of(nic.index);
+        if (nic.isLoopback() || all.isEmpty()) {
+            byte[] lo = new byte[16];
+            lo[15] = 1;
+            return nic.isLoopback() ? lo : Ip6.linkLocal(nic.mac());
+        }
+        Address6 best = null;
+        int bestRank = Integer.MAX_VALUE;
         if (!Ip6.isLinkLocal(to) && !Ip6.isMulticast(to)) {
-            for (int i = 1; i < all.size(); i++) {
-                if (Ip6.samePrefix(all.get(i).address(), to, all.get(i).prefixLength())) {
-                    return all.get(i).address();
+            for (Address6 x : all) {
+                if (!x.isUsable() || Ip6.isLinkLocal(x.address)) {
+                    continue;
+                }
+                int rank = x.state().ordinal() * 2 + (Ip6.samePrefix(x.address, to, x.prefixLength) ? 0 : 1);
+                if (rank < bestRank) {
+                    best = x;
+                    bestRank = rank;
                 }
             }
-            if (all.size() > 1) {
-                return all.get(1).address();
+        }
+        if (best != null) {
+            return best.address;
+        }
+        for (Address6 x : all) {
+            if (x.origin() == Address6.Origin.LINK_LOCAL) {
+                return x.address;
             }
         }
-        return all.get(0).address();
+        return all.get(0).address;
     }
 
     /**
@@ -291,14 +492,47 @@ public final class Ipv6Layer {
      */
     public int output(NetInterface nic, byte[] nextHop, byte[] from, byte[] to, int nextHeader, int hopLimit,
                       ByteBuffer buf, int at, int len, IntConsumer onFailure) {
-        if (len + Ipv6.HEADER > nic.mtu()) {
-            return -Errno.EMSGSIZE.value(); // no fragmentation yet
-        }
         byte[] s = from != null ? from : sourceFor(nic, to);
+        int mtu = Ip6.isMulticast(to) ? rd.linkMtu(nic) : mtuFor(nic, to);
+        if (len + Ipv6.HEADER > mtu) {
+            return fragmentOut(nic, nextHop, s, to, nextHeader, hopLimit, buf, at, len, mtu, onFailure);
+        }
         int ip = at - Ipv6.HEADER;
         Ipv6.emit(buf, ip, 0, 0, len, nextHeader, hopLimit, s, to);
         counters.inc(Counter.IP6_OUT_REQUESTS);
         neighbours.send(nic, nextHop, buf, ip, Ipv6.HEADER + len, onFailure);
+        return 0;
+    }
+
+    /**
+     * Sends the upper-layer message at {@code buf[at, at+len)} in fragments that fit {@code mtu} (RFC
+     * 8200 4.5): our datagrams have no extension headers, so the unfragmentable part is the fixed
+     * header. The identification is random per datagram (RFC 7739).
+     */
+    private int fragmentOut(NetInterface nic, byte[] nextHop, byte[] from, byte[] to, int nextHeader, int hopLimit,
+                            ByteBuffer buf, int at, int len, int mtu, IntConsumer onFailure) {
+        if (len > 65535 - 8) {
+            counters.inc(Counter.IP6_FRAG_FAILS);
+            return -Errno.EMSGSIZE.value();
+        }
+        int chunk = (mtu - Ipv6.HEADER - 8) & ~7;
+        int id = random.nextInt();
+        int ip = Ethernet.HEADER;
+        ByteBuffer f = fragments.get(ip + mtu + NetInterface.MIN_FRAME);
+        counters.inc(Counter.IP6_OUT_REQUESTS);
+        for (int done = 0; done < len; done += chunk) {
+            int n = Math.min(chunk, len - done);
+            boolean more = done + n < len;
+            Ipv6.emit(f, ip, 0, 0, 8 + n, Ipv6.FRAGMENT, hopLimit, from, to);
+            f.put(ip + Ipv6.HEADER, (byte) nextHeader);
+            f.put(ip + Ipv6.HEADER + 1, (byte) 0);
+            f.putShort(ip + Ipv6.HEADER + 2, (short) (done | (more ? 1 : 0)));
+            f.putInt(ip + Ipv6.HEADER + 4, id);
+            f.put(ip + Ipv6.HEADER + 8, buf, at + done, n);
+            counters.inc(Counter.IP6_FRAG_CREATES);
+            neighbours.send(nic, nextHop, f, ip, Ipv6.HEADER + 8 + n, onFailure);
+        }
+        counters.inc(Counter.IP6_FRAG_OKS);
         return 0;
     }
 

@@ -3,7 +3,6 @@ package org.jioth.jnet.link;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.Arrays;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.IntConsumer;
@@ -16,28 +15,42 @@ import org.jioth.jnet.wire.Ethernet;
 import org.jioth.jnet.wire.Ip6;
 
 /**
- * The IPv6 neighbour cache of Neighbor Discovery (RFC 4861 7.3): INCOMPLETE entries solicit
- * {@link #MAX_MULTICAST_SOLICIT} times a {@link #RETRANS_NANOS} apart while at most
- * {@link #MAX_WAITING} packets wait; REACHABLE entries become STALE after {@link #REACHABLE_NANOS}
- * and STALE ones are forgotten after {@link #STALE_NANOS} (the DELAY/PROBE unicast probes of NUD
- * are not done yet: a STALE entry is used as it is). At most {@link #MAX_ENTRIES} entries: a new
- * one evicts the oldest resolved one, never a resolving one. An advertisement never creates an
- * entry (7.2.5: unsolicited NAs are silently ignored). Sending solicitations is the
- * {@link Solicitor}'s job (ICMPv6). Loop-only.
+ * The IPv6 neighbour cache of Neighbor Discovery (RFC 4861 7.3) with Neighbor Unreachability
+ * Detection: INCOMPLETE entries solicit {@link #MAX_MULTICAST_SOLICIT} times a retransmission time
+ * apart while at most {@link #MAX_WAITING} packets wait; REACHABLE entries become STALE after the
+ * reachable time (a router may set it, RFC 4861 6.3.4; not randomized per entry); sending to a STALE entry moves it to DELAY, which becomes PROBE after
+ * {@link #DELAY_NANOS} unless the transport {@link #confirm confirms} the neighbour or a solicited
+ * advertisement arrives; PROBE sends {@link #MAX_UNICAST_SOLICIT} unicast solicitations and then
+ * forgets the entry. STALE entries unused for {@link #STALE_NANOS} are forgotten.
+ *
+ * <p>Bounded against cache exhaustion: at most {@link #MAX_ENTRIES} entries, and entries created
+ * by other nodes' solicitations (STALE, never used by us) may only fill {@link #MAX_UNSOLICITED}
+ * of them. A new entry evicts the oldest entry we never sent to, then the oldest STALE one; never a
+ * resolving, REACHABLE, DELAY or PROBE one, so a flood of solicitations from forged sources cannot
+ * push out the neighbours we talk to. An advertisement never creates an entry (7.2.5).
+ * Sending solicitations is the {@link Solicitor}'s job (ICMPv6). Loop-only.
  */
 public final class Neighbor6Cache {
     public static final int MAX_ENTRIES = 256;
+    /** Entries other nodes' solicitations may create (the rest is kept for the neighbours we resolve). */
+    public static final int MAX_UNSOLICITED = MAX_ENTRIES * 3 / 4;
     public static final int MAX_WAITING = 3;
     public static final int MAX_MULTICAST_SOLICIT = 3;
+    public static final int MAX_UNICAST_SOLICIT = 3;
     public static final long RETRANS_NANOS = 1_000_000_000L;
     public static final long REACHABLE_NANOS = 30_000_000_000L;
+    public static final long DELAY_NANOS = 5_000_000_000L;
     public static final long STALE_NANOS = 600_000_000_000L;
 
-    public enum State { INCOMPLETE, REACHABLE, STALE }
+    public enum State { INCOMPLETE, REACHABLE, STALE, DELAY, PROBE }
 
-    /** Sends a neighbour solicitation for {@code target} out of {@code nic} (to its solicited-node group). */
+    /** Sends neighbour solicitations for the cache (ICMPv6). */
     public interface Solicitor {
+        /** A solicitation for {@code target} to its solicited-node group. */
         void solicit(NetInterface nic, byte[] target);
+
+        /** A NUD probe: a solicitation for {@code target} sent to it, at {@code mac}. */
+        void probe(NetInterface nic, byte[] target, long mac);
     }
 
     private record Key(int ifindex, long hi, long lo) {
@@ -56,6 +69,8 @@ public final class Neighbor6Cache {
         State state = State.INCOMPLETE;
         long mac = -1;
         int solicits;
+        /** We sent to it (or it resolves for us): not evicted before entries made by others' solicitations. */
+        boolean used;
         ArrayDeque<Waiting> waiting;
         final Timer timer = new Timer(this::timeout);
 
@@ -71,7 +86,7 @@ public final class Neighbor6Cache {
                     if (solicits < MAX_MULTICAST_SOLICIT) {
                         solicit(this);
                     } else {
-                        entries.remove(key);
+                        remove(this);
                         counters.inc(Counter.NDP_RESOLVE_FAILED);
                         failWaiting(this);
                     }
@@ -80,8 +95,20 @@ public final class Neighbor6Cache {
                     state = State.STALE;
                     loop.timers().schedule(timer, loop.now() + STALE_NANOS);
                 }
-                case STALE -> entries.remove(key);
-                default -> { }
+                case STALE -> remove(this);
+                case DELAY -> {
+                    state = State.PROBE;
+                    solicits = 0;
+                    probe(this);
+                }
+                case PROBE -> {
+                    if (solicits < MAX_UNICAST_SOLICIT) {
+                        probe(this);
+                    } else {
+                        remove(this); // unreachable: the next packet resolves afresh (RFC 4861 7.3.3)
+                        counters.inc(Counter.NDP_UNREACHABLE);
+                    }
+                }
             }
         }
     }
@@ -90,6 +117,9 @@ public final class Neighbor6Cache {
     private final Counters counters;
     private final Map<Key, Entry> entries = new LinkedHashMap<>();
     private Solicitor solicitor;
+    private long reachableBase = REACHABLE_NANOS;
+    private long retrans = RETRANS_NANOS;
+    private int unsolicited;
 
     public Neighbor6Cache(StackLoop loop, Counters counters) {
         this.loop = loop;
@@ -114,11 +144,17 @@ public final class Neighbor6Cache {
         Key k = Key.of(nic, nextHop);
         Entry e = entries.get(k);
         if (e != null && e.state != State.INCOMPLETE) {
+            use(e);
+            if (e.state == State.STALE) {
+                e.state = State.DELAY; // RFC 4861 7.3.3: give upper layers a moment to confirm it
+                loop.timers().cancel(e.timer);
+                loop.timers().schedule(e.timer, loop.now() + DELAY_NANOS);
+            }
             transmit(nic, e.mac, buf, off, len);
             return;
         }
         if (e == null) {
-            e = create(k, nic, nextHop);
+            e = create(k, nic, nextHop, true);
             if (e == null) {
                 counters.inc(Counter.NDP_CACHE_FULL);
                 onFailure.accept(Errno.EHOSTUNREACH.value());
@@ -139,32 +175,100 @@ public final class Neighbor6Cache {
         }
     }
 
-    /** A new entry, evicting the oldest resolved one when full; null when every entry is resolving. */
-    private Entry create(Key k, NetInterface nic, byte[] address) {
+    /**
+     * A new entry ({@code ours}: for a packet we send; else made by another node's solicitation),
+     * evicting when full the oldest entry we never used, then the oldest STALE one; null when none
+     * may go, or when unsolicited entries have their share already.
+     */
+    private Entry create(Key k, NetInterface nic, byte[] address, boolean ours) {
+        if (!ours && unsolicited >= MAX_UNSOLICITED) {
+            Entry victim = oldest(true);
+            if (victim == null) {
+                return null;
+            }
+            remove(victim);
+        }
         if (entries.size() >= MAX_ENTRIES) {
-            Iterator<Entry> it = entries.values().iterator();
-            Entry victim = null;
-            while (it.hasNext()) {
-                Entry x = it.next();
-                if (x.state != State.INCOMPLETE) {
-                    victim = x;
-                    break;
-                }
+            Entry victim = oldest(true);
+            if (victim == null) {
+                victim = oldest(false);
             }
             if (victim == null) {
                 return null;
             }
-            loop.timers().cancel(victim.timer);
-            entries.remove(victim.key);
+            remove(victim);
         }
         Entry e = new Entry(k, nic, address.clone());
+        e.used = ours;
+        if (!ours) {
+            unsolicited++;
+        }
         entries.put(k, e);
         return e;
     }
 
+    /** The oldest STALE entry ({@code unusedOnly}: that we never sent to), or null. */
+    private Entry oldest(boolean unusedOnly) {
+        for (Entry x : entries.values()) {
+            if (x.state == State.STALE && (!unusedOnly || !x.used)) {
+                return x;
+            }
+        }
+        return null;
+    }
+
+    private void use(Entry e) {
+        if (!e.used) {
+            e.used = true;
+            unsolicited--;
+        }
+    }
+
+    private void remove(Entry e) {
+        loop.timers().cancel(e.timer);
+        if (entries.remove(e.key) != null && !e.used) {
+            unsolicited--;
+        }
+    }
+
+    private void probe(Entry e) {
+        e.solicits++;
+        loop.timers().schedule(e.timer, loop.now() + retrans);
+        if (solicitor != null) {
+            solicitor.probe(e.nic, e.address, e.mac);
+        }
+    }
+
+    /** A router's base reachable time (RFC 4861 6.3.4). */
+    public void setReachableTime(long nanos) {
+        reachableBase = nanos;
+    }
+
+    /** A router's retransmission time (RFC 4861 6.3.4). */
+    public void setRetransTime(long nanos) {
+        retrans = nanos;
+    }
+
+    /** The transport saw forward progress with {@code a} (RFC 4861 7.3.1): it is REACHABLE. */
+    public void confirm(NetInterface nic, byte[] a) {
+        Entry e = entries.get(Key.of(nic, a));
+        if (e != null && e.state != State.INCOMPLETE) {
+            enter(e, State.REACHABLE);
+        }
+    }
+
+    /** A router advertisement's source link-layer address (RFC 4861 6.3.4): like a solicitation's, kept as ours. */
+    public void routerSource(NetInterface nic, byte[] router, long mac) {
+        solicitation(nic, router, mac);
+        Entry e = entries.get(Key.of(nic, router));
+        if (e != null) {
+            use(e);
+        }
+    }
+
     private void solicit(Entry e) {
         e.solicits++;
-        loop.timers().schedule(e.timer, loop.now() + RETRANS_NANOS);
+        loop.timers().schedule(e.timer, loop.now() + retrans);
         if (solicitor != null) {
             solicitor.solicit(e.nic, e.address);
         }
@@ -222,7 +326,7 @@ public final class Neighbor6Cache {
         Key k = Key.of(nic, source);
         Entry e = entries.get(k);
         if (e == null) {
-            e = create(k, nic, source);
+            e = create(k, nic, source, false);
             if (e == null) {
                 counters.inc(Counter.NDP_CACHE_FULL);
                 return;
@@ -238,7 +342,7 @@ public final class Neighbor6Cache {
     private void enter(Entry e, State s) {
         e.state = s;
         loop.timers().cancel(e.timer);
-        loop.timers().schedule(e.timer, loop.now() + (s == State.REACHABLE ? REACHABLE_NANOS : STALE_NANOS));
+        loop.timers().schedule(e.timer, loop.now() + (s == State.REACHABLE ? reachableBase : STALE_NANOS));
     }
 
     private void flush(Entry e) {

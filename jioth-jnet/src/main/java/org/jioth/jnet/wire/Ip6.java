@@ -9,6 +9,7 @@ import java.util.Arrays;
 public final class Ip6 {
     public static final byte[] UNSPECIFIED = new byte[16];
     public static final byte[] ALL_NODES = parseBytes("ff02::1");
+    public static final byte[] ALL_ROUTERS = parseBytes("ff02::2");
 
     private Ip6() {
     }

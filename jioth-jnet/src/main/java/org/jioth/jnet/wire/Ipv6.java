@@ -8,7 +8,7 @@ import java.nio.ByteBuffer;
  * other type because we are not a router), destination options, and the fragment header (an
  * atomic fragment, offset 0 without M, is processed as a whole datagram, RFC 8021/6946). Options
  * are walked TLV by TLV; an unknown option is skipped or refused by its action bits (RFC 8200 4.2).
- * Not yet wired into the stack: the codec of issue 13's IPv6 step.
+ * After a non-first fragment's header the walk stops (data follows, walked again once reassembled).
  */
 public final class Ipv6 {
     public static final int HEADER = 40;
@@ -40,6 +40,7 @@ public final class Ipv6 {
     private boolean moreFragments;
     private int fragmentId;
     private int fragmentHeaderOffset;
+    private int fragmentNextHeaderAt;
 
     /** Views a datagram of at most {@code len} bytes at {@code off}, checks it and walks its extension headers. */
     public Check wrap(ByteBuffer b, int off, int len) {
@@ -61,13 +62,16 @@ public final class Ipv6 {
         int p = off + HEADER;
         int prevNextHeaderAt = off + 6;
         for (int n = 0; ; n++) {
-            if (!isExtension(nh) || nh == FRAGMENT && fragment && fragmentOffset != 0) {
-                break;
+            if (!isExtension(nh) || fragment && !isAtomicFragment() && fragmentOffset != 0) {
+                break; // after a non-first fragment's header come data bytes, not headers (walked once reassembled)
             }
             if (n == MAX_EXTENSION_HEADERS) {
                 return Check.TOO_MANY_HEADERS;
             }
-            if (nh == HOP_BY_HOP && p != off + HEADER) {
+            // in a first fragment the headers after the fragment header are only measured (RFC 7112);
+            // they are checked once the datagram is reassembled (RFC 8200 4.5)
+            boolean deferred = fragment && moreFragments;
+            if (nh == HOP_BY_HOP && p != off + HEADER && !deferred) {
                 errorPointer = prevNextHeaderAt - off;
                 return Check.HOP_BY_HOP_NOT_FIRST; // RFC 8200 4.1: ICMP parameter problem code 1
             }
@@ -79,7 +83,8 @@ public final class Ipv6 {
             if (p + hlen > end) {
                 return fragment ? Check.INCOMPLETE_HEADER_CHAIN : Check.TRUNCATED;
             }
-            switch (nh) {
+            switch (deferred ? NO_NEXT : nh) {
+                case NO_NEXT -> { }
                 case HOP_BY_HOP, DESTINATION_OPTIONS -> {
                     Check c = options(p + 2, p + hlen);
                     if (c != Check.OK) {
@@ -102,6 +107,7 @@ public final class Ipv6 {
                     moreFragments = (fo & 1) != 0;
                     fragmentId = b.getInt(p + 4);
                     fragmentHeaderOffset = p - off;
+                    fragmentNextHeaderAt = prevNextHeaderAt - off;
                 }
                 default -> {
                     return Check.TOO_MANY_HEADERS; // unreachable: isExtension
@@ -228,6 +234,11 @@ public final class Ipv6 {
 
     public int fragmentHeaderOffset() {
         return fragmentHeaderOffset;
+    }
+
+    /** The offset of the next-header field that names the fragment header (rewritten on reassembly). */
+    public int fragmentNextHeaderAt() {
+        return fragmentNextHeaderAt;
     }
 
     /** Copies the source address into {@code to} (16 bytes). */
