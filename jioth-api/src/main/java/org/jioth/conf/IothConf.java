@@ -378,7 +378,7 @@ public final class IothConf {
         if (rd) {
             RouterDiscovery.Outcome o;
             try {
-                o = routerDiscovery(sockets).discover(index, slaac, RD_WAIT);
+                o = discoverRouters(sockets, index, slaac);
             } catch (NetConfigException e) {
                 throw e;
             } catch (java.io.IOException e) {
@@ -456,6 +456,23 @@ public final class IothConf {
     /** The stack's own router discovery when its plug-in offers one, else the kernel's observed. */
     private static RouterDiscovery routerDiscovery(IothStack stack) {
         return stack.capability(RouterDiscovery.class).orElseGet(() -> new KernelRouterDiscovery(stack));
+    }
+
+    /**
+     * {@code rd}: a {@link RouterDiscovery} capability first; else the stack's own router discovery
+     * behind {@link NetConfig#ipv6Autoconf} (jnet); else, when that is EOPNOTSUPP, the Linux kernel's
+     * observed ({@link KernelRouterDiscovery}).
+     */
+    private static RouterDiscovery.Outcome discoverRouters(IothStack stack, int index, boolean slaac) throws java.io.IOException {
+        java.util.Optional<RouterDiscovery> own = stack.capability(RouterDiscovery.class);
+        if (own.isPresent()) {
+            return own.get().discover(index, slaac, RD_WAIT);
+        }
+        NetConfigRouterDiscovery viaConfig = new NetConfigRouterDiscovery(stack);
+        if (viaConfig.start(index, slaac)) {
+            return viaConfig.discover(index, slaac, RD_WAIT);
+        }
+        return new KernelRouterDiscovery(stack).discover(index, slaac, RD_WAIT);
     }
 
     private interface ConfigCall {
