@@ -67,14 +67,25 @@ public interface IothStack extends NetConfig, AutoCloseable {
     void closeForcibly() throws IOException;
 
     /**
-     * Applies an iothconf string (static subset, see {@link org.jioth.conf.IothConf}), e.g.
-     * {@code "eth,ip=192.168.250.50/24,gw=192.168.250.1"}: libioth's {@code ioth_config}.
+     * Applies an iothconf string (see {@link org.jioth.conf.IothConf}), e.g.
+     * {@code "eth,ip=192.168.250.50/24,gw=192.168.250.1"} or {@code "eth,dhcp,dhcp6,rd,slaac"}:
+     * libioth's {@code ioth_config}.
      *
      * @throws IllegalArgumentException when the string does not parse (the message names the bad part)
      * @throws NetConfigException       ENODEV when the interface is missing, or the stack's refusal
      */
     default org.jioth.conf.IothConf.Result configure(String config) throws NetConfigException {
         return org.jioth.conf.IothConf.parse(config).apply(this);
+    }
+
+    /**
+     * An optional feature of this stack's plug-in, e.g. {@link org.jioth.conf.RouterDiscovery} when
+     * the stack does IPv6 router discovery and SLAAC itself, or a {@link java.util.random.RandomGenerator}
+     * of its own (a new one per call, derived from the stack's random source, for protocol jitter run
+     * outside the stack); empty when it has none.
+     */
+    default <T> java.util.Optional<T> capability(Class<T> type) {
+        return java.util.Optional.empty();
     }
 
     /**

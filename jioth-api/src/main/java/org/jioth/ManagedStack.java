@@ -90,6 +90,12 @@ final class ManagedStack implements IothStack {
     }
 
     @Override
+    public <T> java.util.Optional<T> capability(Class<T> type) {
+        ensureOpen();
+        return impl.capability(type);
+    }
+
+    @Override
     public StackHealth health() {
         return closed ? StackHealth.CLOSED : impl.health();
     }
@@ -108,6 +114,7 @@ final class ManagedStack implements IothStack {
                 throw new StackBusyException(toString(), open);
             }
             org.jioth.dhcp.DhcpClients.stopAll(this); // RELEASE the leases while the stack can still send
+            org.jioth.dhcp.Dhcp6Clients.stopAll(this);
             impl.close();
             closed = true;
         }

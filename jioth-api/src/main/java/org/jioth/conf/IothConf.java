@@ -11,31 +11,41 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import org.jioth.IothStack;
+import java.time.Duration;
+import org.jioth.dhcp.Dhcp6Clients;
+import org.jioth.dhcp.Dhcp6Lease;
 import org.jioth.dhcp.DhcpClients;
+import org.jioth.dns.NameSources;
 import org.jioth.dhcp.DhcpLease;
 import org.jioth.MacAddress;
 import org.jioth.NetConfig;
 import org.jioth.NetConfigException;
 
 /**
- * iothconf's static subset: configures a stack from one text string, through the public
- * {@link NetConfig} calls only, so it works for every plug-in.
+ * iothconf: configures a stack from one text string, through the public {@link NetConfig} calls
+ * and the stack's own sockets only, so it works for every plug-in.
  *
  * <pre>{@code
  * IothConf.parse("eth,ip=192.168.250.50/24,gw=192.168.250.1").apply(stack);
+ * stack.configure("eth,dhcp,dhcp6,rd,slaac");
  * }</pre>
  *
  * <p>Tags: {@code iface=NAME} (default {@code vde0}), {@code ifindex=N}, {@code mac=} ({@code macaddr=}),
- * {@code fqdn=NAME} (with {@code eth} and no {@code mac}: the hash MAC of libiothaddr), {@code eth}
- * (MAC if given, link up), {@code ip=ADDR[/PREFIX]} (repeatable; missing or 0 prefix: 24 for IPv4,
- * 64 for IPv6), {@code gw=ADDR}, {@code dns=ADDR}, {@code domain=NAME}, and the removals
- * {@code -ip=}, {@code -gw=}, {@code -dns=}, {@code -domain=}, {@code -eth}. {@code dhcp} ({@code dhcp4},
- * {@code dhcpv4}; {@code auto4} = {@code eth,dhcp}) runs a {@link org.jioth.dhcp.DhcpClient} that keeps
- * the lease renewed, {@code -dhcp} releases it (both need an {@link IothStack}). The IPv6 protocols
- * ({@code dhcp6}, {@code rd}, {@code slaac}, {@code auto}, {@code auto6}) are refused with "not supported
- * yet". Deviations from the C library: no 1-second sleep after {@code eth}; no record store, so an
- * address or route already present counts as applied (EEXIST is not an error) and {@code -static}
- * is refused.
+ * {@code fqdn=NAME} (with {@code eth} and no {@code mac}: the hash MAC of libiothaddr; sent by DHCP and
+ * DHCPv6), {@code eth} (MAC if given, link up), {@code ip=ADDR[/PREFIX]} (repeatable; missing or 0
+ * prefix: 24 for IPv4, 64 for IPv6), {@code gw=ADDR}, {@code dns=ADDR}, {@code domain=NAME}, and the
+ * removals {@code -ip=}, {@code -gw=}, {@code -dns=}, {@code -domain=}, {@code -eth}. Protocols (they
+ * need an {@link IothStack}): {@code dhcp} ({@code dhcp4}, {@code dhcpv4}) runs a
+ * {@link org.jioth.dhcp.DhcpClient}, {@code dhcp6} ({@code dhcpv6}) a {@link org.jioth.dhcp.Dhcp6Client},
+ * both keeping their lease fresh; {@code rd} ({@code rd6}) router discovery and, with {@code slaac},
+ * SLAAC, through the stack's {@link RouterDiscovery} capability or, without one, by waiting for the
+ * Linux kernel's own ({@link KernelRouterDiscovery}); {@code auto} = {@code eth,dhcp,dhcp6,rd},
+ * {@code auto4} = {@code eth,dhcp}, {@code auto6} = {@code eth,dhcp6,rd}; {@code -dhcp}, {@code -dhcp6},
+ * {@code -rd}, {@code -auto} ({@code -all}), {@code -auto4}, {@code -auto6} undo them. DNS data of every
+ * source goes to the stack's resolver through {@link NameSources}; {@link #resolvConf(IothStack)} gives
+ * it as resolv.conf text. Deviations from the C library: no 1-second sleep after {@code eth}; no record
+ * store, so an address or route already present counts as applied (EEXIST is not an error) and
+ * {@code -static} is refused; {@code rd} waits up to 6 s (C: 1 s after its own solicitation).
  */
 public final class IothConf {
 
@@ -84,9 +94,11 @@ public final class IothConf {
         }
     }
 
-    private static final Set<String> DYNAMIC = Set.of("dhcp6", "dhcpv6", "rd", "rd6",
-            "slaac", "auto", "auto6", "autov6", "all");
     private static final Set<String> DHCP = Set.of("dhcp", "dhcp4", "dhcpv4");
+    private static final Set<String> DHCP6 = Set.of("dhcp6", "dhcpv6");
+    private static final Set<String> RD = Set.of("rd", "rd6");
+    /** How long {@code rd} waits for an advertisement (and, with {@code slaac}, its address). */
+    static final Duration RD_WAIT = Duration.ofSeconds(6);
 
     private String iface = "vde0";
     private Integer ifindex;
@@ -96,6 +108,13 @@ public final class IothConf {
     private boolean ethDown;
     private boolean dhcp;
     private boolean dhcpRemove;
+    private boolean dhcp6;
+    private boolean dhcp6Remove;
+    private boolean rd;
+    private boolean rdRemove;
+    private boolean slaac;
+    private final List<InetAddress> removeDns = new ArrayList<>();
+    private final List<String> removeDomains = new ArrayList<>();
     private final List<Prefix> ips = new ArrayList<>();
     private final List<InetAddress> gateways = new ArrayList<>();
     private final List<InetAddress> dns = new ArrayList<>();
@@ -137,18 +156,26 @@ public final class IothConf {
     private void accept(ConfTokenizer.Option o, boolean stackTags) {
         String tag = o.tag();
         String bare = tag.startsWith("-") ? tag.substring(1) : tag;
-        if (DYNAMIC.contains(bare)) {
-            throw new IllegalArgumentException("iothconf: '" + tag + "' is not supported yet (DHCPv6, router"
-                    + " discovery and SLAAC are not implemented); use dhcp or static items, e.g. eth,ip=ADDR/PREFIX,gw=ADDR");
-        }
-        if (DHCP.contains(bare) || bare.equals("auto4") || bare.equals("autov4")) {
+        boolean remove = tag.startsWith("-");
+        boolean v4 = DHCP.contains(bare) || bare.equals("auto4") || bare.equals("autov4");
+        boolean v6 = DHCP6.contains(bare) || RD.contains(bare) || bare.equals("auto6") || bare.equals("autov6");
+        boolean all = bare.equals("auto") || bare.equals("all") && remove;
+        if (v4 || v6 || all) {
             bare(o);
-            boolean remove = tag.startsWith("-");
+            boolean group = bare.startsWith("auto") || all;
+            boolean dhcp4Too = v4 || all;
+            boolean dhcp6Too = DHCP6.contains(bare) || group && !v4;
+            boolean rdToo = RD.contains(bare) || group && !v4;
             if (remove) {
-                dhcpRemove = true;
+                dhcpRemove |= dhcp4Too;
+                dhcp6Remove |= dhcp6Too;
+                rdRemove |= rdToo;
+                ethDown |= group;
             } else {
-                dhcp = true;
-                eth |= bare.startsWith("auto");
+                dhcp |= dhcp4Too;
+                dhcp6 |= dhcp6Too;
+                rd |= rdToo;
+                eth |= group;
             }
             return;
         }
@@ -170,9 +197,10 @@ public final class IothConf {
             case "gw" -> gateways.add(address(o));
             case "-gw" -> removeGateways.add(address(o));
             case "dns" -> dns.add(address(o));
-            case "-dns" -> dns.remove(address(o));
+            case "-dns" -> removeDns.add(address(o));
             case "domain" -> domains.add(required(o));
-            case "-domain" -> domains.remove(required(o));
+            case "-domain" -> removeDomains.add(required(o));
+            case "slaac" -> slaac = bare(o);
             case "stack", "vnl" -> {
                 if (!stackTags) {
                     throw new IllegalArgumentException("iothconf: '" + tag
@@ -187,7 +215,7 @@ public final class IothConf {
             case "-static" -> throw new IllegalArgumentException(
                     "iothconf: '-static' is not supported yet (no record store); remove items one by one with -ip=, -gw=");
             default -> throw new IllegalArgumentException("iothconf: unknown option '" + o + "' (known: iface, ifindex,"
-                    + " fqdn, mac, eth, ip, gw, dns, domain and their '-' removals)");
+                    + " fqdn, mac, eth, dhcp, dhcp6, rd, slaac, auto, auto4, auto6, ip, gw, dns, domain and their '-' removals)");
         }
     }
 
@@ -269,10 +297,25 @@ public final class IothConf {
         return List.copyOf(ips);
     }
 
+    /** The protocol steps the string asks for (DHCP, DHCPV6, RD), to tell which of them got no answer. */
+    public Set<Step> requestedProtocols() {
+        EnumSet<Step> s = EnumSet.noneOf(Step.class);
+        if (dhcp) {
+            s.add(Step.DHCP);
+        }
+        if (dhcp6) {
+            s.add(Step.DHCPV6);
+        }
+        if (rd) {
+            s.add(Step.RD);
+        }
+        return s;
+    }
+
     /** True when the string asks for any work (libioth returns 0 without touching the stack otherwise). */
     public boolean hasActions() {
-        return eth || ethDown || dhcp || dhcpRemove || !ips.isEmpty() || !gateways.isEmpty() || !dns.isEmpty() || !domains.isEmpty()
-                || !removeIps.isEmpty() || !removeGateways.isEmpty();
+        return eth || ethDown || dhcp || dhcpRemove || dhcp6 || dhcp6Remove || rd || rdRemove || !ips.isEmpty() || !gateways.isEmpty() || !dns.isEmpty() || !domains.isEmpty()
+                || !removeIps.isEmpty() || !removeGateways.isEmpty() || !removeDns.isEmpty() || !removeDomains.isEmpty();
     }
 
     /**
@@ -284,8 +327,8 @@ public final class IothConf {
      *                            for a call it refused (the message names the call)
      */
     public Result apply(NetConfig stack) throws NetConfigException {
-        if (dhcp || dhcpRemove) {
-            throw new IllegalArgumentException("iothconf: 'dhcp' needs the stack's sockets: apply it to an IothStack");
+        if (dhcp || dhcpRemove || dhcp6 || dhcp6Remove || rd || rdRemove) {
+            throw new IllegalArgumentException("iothconf: 'dhcp', 'dhcp6' and 'rd' need the stack's sockets: apply them to an IothStack");
         }
         return apply(stack, null);
     }
@@ -301,6 +344,19 @@ public final class IothConf {
         }
         for (InetAddress g : removeGateways) {
             stack.ipRouteDel(null, 0, g, g instanceof Inet6Address ? index : 0);
+        }
+        if (rdRemove) {
+            try {
+                routerDiscovery(sockets).forget(index);
+            } catch (NetConfigException e) {
+                throw e;
+            } catch (java.io.IOException e) {
+                throw new NetConfigException("-rd", org.jioth.Errno.EIO, e.getMessage());
+            }
+            NameSources.of(sockets).set(NameSources.Source.RD, List.of(), List.of());
+        }
+        if (dhcp6Remove) {
+            Dhcp6Clients.stop(sockets, index);
         }
         if (dhcpRemove) {
             DhcpClients.stop(sockets, index);
@@ -318,6 +374,32 @@ public final class IothConf {
         }
         List<InetAddress> servers = new ArrayList<>();
         List<String> search = new ArrayList<>();
+        boolean otherConfigOnly = false;
+        if (rd) {
+            RouterDiscovery.Outcome o;
+            try {
+                o = discoverRouters(sockets, index, slaac);
+            } catch (NetConfigException e) {
+                throw e;
+            } catch (java.io.IOException e) {
+                o = null; // like a protocol that timed out: the bit stays clear
+            }
+            if (o != null) {
+                done.add(Step.RD);
+                otherConfigOnly = o.otherConfig() && !o.managed();
+                servers.addAll(o.dnsServers());
+                search.addAll(o.domains());
+                NameSources.of(sockets).set(NameSources.Source.RD, o.dnsServers(), o.domains());
+            }
+        }
+        if (dhcp6) {
+            Dhcp6Lease lease = Dhcp6Clients.start(sockets, index, fqdn, otherConfigOnly);
+            if (lease != null) {
+                done.add(Step.DHCPV6);
+                servers.addAll(lease.dnsServers());
+                search.addAll(lease.domains());
+            }
+        }
         if (dhcp) {
             DhcpLease lease = DhcpClients.start(sockets, index, fqdn);
             if (lease != null) {
@@ -352,11 +434,45 @@ public final class IothConf {
      * domains to the stack's {@link IothStack#resolver() resolver} (when the string names any).
      */
     public Result apply(IothStack stack) throws NetConfigException {
+        if (!removeDns.isEmpty() || !removeDomains.isEmpty()) {
+            NameSources.of(stack).removeStatic(removeDns, removeDomains);
+        }
         Result r = apply(stack, stack);
-        if (!r.dnsServers().isEmpty() || !r.domains().isEmpty()) {
-            stack.resolver().configure(r.dnsServers(), r.domains());
+        if (!dns.isEmpty() || !domains.isEmpty()) {
+            NameSources.of(stack).addStatic(dns, domains);
         }
         return r;
+    }
+
+    /**
+     * libioth's {@code ioth_resolvconf}: {@code resolv.conf(5)} text from everything the stack
+     * learned (static {@code dns=}/{@code domain=}, DHCPv6, RDNSS/DNSSL, DHCPv4), or null when it
+     * did not change since the previous call.
+     */
+    public static String resolvConf(IothStack stack) {
+        return NameSources.of(stack).resolvConfIfChanged();
+    }
+
+    /** The stack's own router discovery when its plug-in offers one, else the kernel's observed. */
+    private static RouterDiscovery routerDiscovery(IothStack stack) {
+        return stack.capability(RouterDiscovery.class).orElseGet(() -> new KernelRouterDiscovery(stack));
+    }
+
+    /**
+     * {@code rd}: a {@link RouterDiscovery} capability first; else the stack's own router discovery
+     * behind {@link NetConfig#ipv6Autoconf} (jnet); else, when that is EOPNOTSUPP, the Linux kernel's
+     * observed ({@link KernelRouterDiscovery}).
+     */
+    private static RouterDiscovery.Outcome discoverRouters(IothStack stack, int index, boolean slaac) throws java.io.IOException {
+        java.util.Optional<RouterDiscovery> own = stack.capability(RouterDiscovery.class);
+        if (own.isPresent()) {
+            return own.get().discover(index, slaac, RD_WAIT);
+        }
+        NetConfigRouterDiscovery viaConfig = new NetConfigRouterDiscovery(stack);
+        if (viaConfig.start(index, slaac)) {
+            return viaConfig.discover(index, slaac, RD_WAIT);
+        }
+        return new KernelRouterDiscovery(stack).discover(index, slaac, RD_WAIT);
     }
 
     private interface ConfigCall {

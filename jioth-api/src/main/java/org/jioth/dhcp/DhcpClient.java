@@ -47,6 +47,8 @@ public final class DhcpClient implements AutoCloseable {
     private boolean closed;
     /** Non-null once a lease expired: back in INIT, the pause before the next DISCOVER after a failed one. */
     private Duration rediscoverPause;
+    /** True while this client's host route to 255.255.255.255 is on the stack. */
+    private volatile boolean broadcastRoute;
     static final Duration FIRST_REDISCOVER_PAUSE = Duration.ofSeconds(4);
     static final Duration MAX_REDISCOVER_PAUSE = Duration.ofSeconds(64);
 
@@ -76,6 +78,14 @@ public final class DhcpClient implements AutoCloseable {
      * @throws IOException when no server offered (ETIME-like: the message says so) or the server said NAK
      */
     public DhcpLease acquire() throws IOException {
+        try {
+            return discoverAndRequest();
+        } finally {
+            dropBroadcastRoute();
+        }
+    }
+
+    private DhcpLease discoverAndRequest() throws IOException {
         MacAddress mac = stack.linkGetAddr(ifindex);
         DhcpMessage.Reply offer = exchange(DhcpMessage.DISCOVER, mac, null, null, null, BROADCAST, DhcpMessage.OFFER);
         if (offer == null) {
@@ -255,15 +265,16 @@ public final class DhcpClient implements AutoCloseable {
                 LOG.log(System.Logger.Level.INFO, "DHCP MTU " + l.mtu() + " not applied: " + e.getMessage());
             }
         }
-        if (!l.dnsServers().isEmpty()) {
-            stack.resolver().configure(l.dnsServers(), l.searchDomains());
-        }
+        org.jioth.dns.NameSources.of(stack).set(org.jioth.dns.NameSources.Source.DHCP4, l.dnsServers(), l.searchDomains());
         synchronized (lock) {
             lease = l;
         }
     }
 
     private void unapply(DhcpLease l) {
+        if (!stack.isClosed()) {
+            org.jioth.dns.NameSources.of(stack).set(org.jioth.dns.NameSources.Source.DHCP4, java.util.List.of(), java.util.List.of());
+        }
         try {
             if (!l.routers().isEmpty()) {
                 stack.ipRouteDel(null, 0, l.routers().getFirst(), 0);
@@ -292,6 +303,35 @@ public final class DhcpClient implements AutoCloseable {
         }
     }
 
+    /**
+     * Sends {@code m}. A Linux kernel stack (kernel, vdestack) with no IPv4 route refuses the
+     * limited broadcast (ENETUNREACH): a host route 255.255.255.255/32 on the interface, as minimal
+     * clients add, gives it one until the exchange is over.
+     */
+    private void send(DatagramChannel ch, byte[] m, InetSocketAddress to) throws IOException {
+        try {
+            ch.send(ByteBuffer.wrap(m), to);
+        } catch (java.net.NoRouteToHostException e) {
+            if (!to.equals(BROADCAST) || broadcastRoute) {
+                throw e;
+            }
+            ignoringExisting(() -> stack.ipRouteAdd(BROADCAST.getAddress(), 32, null, ifindex));
+            broadcastRoute = true;
+            ch.send(ByteBuffer.wrap(m), to);
+        }
+    }
+
+    private void dropBroadcastRoute() {
+        if (broadcastRoute) {
+            broadcastRoute = false;
+            try {
+                stack.ipRouteDel(BROADCAST.getAddress(), 32, null, ifindex);
+            } catch (NetConfigException e) {
+                LOG.log(System.Logger.Level.DEBUG, () -> "DHCP broadcast route removal: " + e.getMessage());
+            }
+        }
+    }
+
     private DatagramChannel open() throws IOException {
         DatagramChannel ch = stack.provider().openDatagramChannel();
         try {
@@ -314,7 +354,7 @@ public final class DhcpClient implements AutoCloseable {
             ByteBuffer in = ByteBuffer.allocate(1500);
             for (int t = 0; t < tries; t++) {
                 int xid = xids.nextInt();
-                ch.send(ByteBuffer.wrap(DhcpMessage.client(type, xid, mac, ciaddr, requested, serverId, hostName, true)), to);
+                send(ch, DhcpMessage.client(type, xid, mac, ciaddr, requested, serverId, hostName, true), to);
                 long deadline = System.nanoTime() + perTry.toNanos();
                 while (true) {
                     in.clear();

@@ -1,7 +1,9 @@
 package org.jioth.dns;
 
 import java.io.IOException;
+import java.net.Inet6Address;
 import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
@@ -31,7 +33,9 @@ public final class ChannelDnsTransport implements DnsTransport {
     public byte[] udp(InetSocketAddress server, byte[] query, Duration timeout) throws IOException {
         long deadline = System.nanoTime() + timeout.toNanos();
         SelectorProvider p = provider.get();
-        try (DatagramChannel ch = p.openDatagramChannel(); Selector sel = p.openSelector()) {
+        try (DatagramChannel ch = server.getAddress() instanceof Inet6Address
+                ? p.openDatagramChannel(StandardProtocolFamily.INET6) : p.openDatagramChannel();
+             Selector sel = p.openSelector()) {
             ch.configureBlocking(false);
             ch.send(ByteBuffer.wrap(query), server);
             SelectionKey key = ch.register(sel, SelectionKey.OP_READ);
@@ -57,7 +61,9 @@ public final class ChannelDnsTransport implements DnsTransport {
     public byte[] tcp(InetSocketAddress server, byte[] query, Duration timeout) throws IOException {
         long deadline = System.nanoTime() + timeout.toNanos();
         SelectorProvider p = provider.get();
-        try (SocketChannel ch = p.openSocketChannel(); Selector sel = p.openSelector()) {
+        try (SocketChannel ch = server.getAddress() instanceof Inet6Address
+                ? p.openSocketChannel(StandardProtocolFamily.INET6) : p.openSocketChannel();
+             Selector sel = p.openSelector()) {
             ch.configureBlocking(false);
             SelectionKey key = ch.register(sel, 0);
             if (!ch.connect(server)) {

@@ -114,7 +114,7 @@ public final class DnsResolver {
             sb.append("search ").append(String.join(" ", c.search())).append('\n');
         }
         for (InetSocketAddress s : c.servers()) {
-            sb.append("nameserver ").append(s.getAddress().getHostAddress()).append('\n');
+            sb.append("nameserver ").append(NameSources.text(s.getAddress())).append('\n');
         }
         return sb.toString();
     }
@@ -156,10 +156,13 @@ public final class DnsResolver {
         for (String candidate : candidates(name, c.search())) {
             List<InetAddress> found = new ArrayList<>();
             try {
+                boolean noSuchName = false;
                 if (ipv4) {
-                    found.addAll(query(c, candidate, DnsMessages.TYPE_A).addresses());
+                    Outcome o = query(c, candidate, DnsMessages.TYPE_A);
+                    found.addAll(o.addresses());
+                    noSuchName = o.noSuchName();
                 }
-                if (ipv6) {
+                if (ipv6 && !noSuchName) { // NXDOMAIN holds for every type (RFC 2308 5): no AAAA query
                     found.addAll(query(c, candidate, DnsMessages.TYPE_AAAA).addresses());
                 }
             } catch (UnknownHostException e) {

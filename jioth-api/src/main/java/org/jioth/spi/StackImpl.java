@@ -29,4 +29,12 @@ public interface StackImpl {
     default org.jioth.StackHealth health() {
         return org.jioth.StackHealth.UP;
     }
+
+    /**
+     * An optional feature of the stack ({@link org.jioth.IothStack#capability}); by default the
+     * implementation itself when it implements {@code type}.
+     */
+    default <T> java.util.Optional<T> capability(Class<T> type) {
+        return type.isInstance(this) ? java.util.Optional.of(type.cast(this)) : java.util.Optional.empty();
+    }
 }

@@ -168,15 +168,23 @@ class IothConfTest {
     }
 
     @Test
-    void dynamicProtocolsAreRefusedByName() {
-        for (String tag : List.of("dhcp6", "rd", "slaac", "auto", "-dhcp6")) {
-            assertThatThrownBy(() -> IothConf.parse("eth," + tag)).isInstanceOf(IllegalArgumentException.class)
-                    .hasMessageContaining("'" + tag + "' is not supported yet");
+    void dynamicProtocolsParseButNeedAStack() {
+        for (String tag : List.of("dhcp", "dhcp6", "dhcpv6", "rd", "rd6", "auto", "auto4", "auto6", "-dhcp6", "-rd", "-auto", "-all")) {
+            IothConf c = IothConf.parse("eth," + tag);
+            assertThat(c.hasActions()).as(tag).isTrue();
+            // a bare NetConfig has no sockets to run a protocol on
+            assertThatThrownBy(() -> c.apply(new Recorder())).as(tag).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("need the stack's sockets");
         }
-        // DHCPv4 parses, but needs a stack's sockets: a bare NetConfig cannot run it
-        assertThat(IothConf.parse("eth,dhcp").hasActions()).isTrue();
-        assertThat(IothConf.parse("auto4").hasActions()).isTrue();
+        assertThat(IothConf.parse("auto").requestedProtocols())
+                .containsExactlyInAnyOrder(IothConf.Step.DHCP, IothConf.Step.DHCPV6, IothConf.Step.RD);
+        assertThat(IothConf.parse("eth,dhcp6").requestedProtocols()).containsExactly(IothConf.Step.DHCPV6);
+        assertThat(IothConf.parse("auto4,rd6").requestedProtocols()).containsExactly(IothConf.Step.DHCP, IothConf.Step.RD);
+        // slaac alone does not start router discovery (as in C)
+        assertThat(IothConf.parse("slaac").hasActions()).isFalse();
         assertThatThrownBy(() -> IothConf.parse("dhcp=1")).hasMessageContaining("takes no value");
+        assertThatThrownBy(() -> IothConf.parse("dhcp6=1")).hasMessageContaining("takes no value");
+        assertThatThrownBy(() -> IothConf.parse("all")).hasMessageContaining("unknown option 'all'"); // only -all
     }
 
     @Test

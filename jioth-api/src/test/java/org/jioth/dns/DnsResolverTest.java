@@ -68,6 +68,23 @@ class DnsResolverTest {
     }
 
     @Test
+    void aNameThatDoesNotExistIsNotAskedForItsAaaa() {
+        DnsResolver r = resolver();
+        assertThatThrownBy(() -> r.lookup("missing.test")).isInstanceOf(UnknownHostException.class);
+        assertThat(dns.udpCount).isEqualTo(1); // A got NXDOMAIN: the name has no AAAA either
+    }
+
+    @Test
+    void ipv6ServersAreAskedLikeIpv4Ones() throws Exception {
+        dns.a("v6.test", "fd00::9", 60);
+        java.net.InetSocketAddress ns6 = new java.net.InetSocketAddress(InetAddress.ofLiteral("fd00::53"), 53);
+        DnsResolver r = DnsResolver.builder(dns).server(ns6).clock(clock).build();
+        assertThat(text(r.lookup("v6.test", false, true))).containsExactly("fd00:0:0:0:0:0:0:9");
+        assertThat(dns.asked).containsExactly(ns6);
+        assertThat(r.resolvConf()).isEqualTo("nameserver fd00::53\n");
+    }
+
+    @Test
     void cacheStaysBounded() throws Exception {
         DnsResolver r = DnsResolver.builder(dns).server(NS1).clock(clock).cacheSize(8).build();
         for (int i = 0; i < 100; i++) {
@@ -158,7 +175,7 @@ class DnsResolverTest {
     void resolvConfText() {
         DnsResolver r = resolver();
         r.configure(List.of(InetAddress.ofLiteral("10.0.2.3"), InetAddress.ofLiteral("fd00::3")), List.of("lan.test"));
-        assertThat(r.resolvConf()).isEqualTo("search lan.test\nnameserver 10.0.2.3\nnameserver fd00:0:0:0:0:0:0:3\n");
+        assertThat(r.resolvConf()).isEqualTo("search lan.test\nnameserver 10.0.2.3\nnameserver fd00::3\n");
     }
 
     @Test

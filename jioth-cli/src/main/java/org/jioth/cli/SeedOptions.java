@@ -78,8 +78,14 @@ final class SeedOptions {
         }
         try {
             org.jioth.conf.IothConf.Result r = s.configure(conf);
-            if (conf.contains("dhcp") && !r.steps().contains(org.jioth.conf.IothConf.Step.DHCP)) {
-                err.println("ioth " + command + ": dhcp: no lease (no DHCP server answered on " + ifname + ")");
+            for (org.jioth.conf.IothConf.Step missed : org.jioth.conf.IothConf.parse(conf).requestedProtocols()) {
+                if (!r.steps().contains(missed)) {
+                    err.println("ioth " + command + ": " + switch (missed) {
+                        case DHCP -> "dhcp: no lease (no DHCP server answered on " + ifname + ")";
+                        case DHCPV6 -> "dhcp6: no lease (no DHCPv6 server answered on " + ifname + ")";
+                        default -> "rd: no router advertisement on " + ifname;
+                    });
+                }
             }
             return s;
         } catch (java.io.IOException | RuntimeException e) {
