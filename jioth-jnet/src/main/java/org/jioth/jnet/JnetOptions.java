@@ -3,6 +3,7 @@ package org.jioth.jnet;
 import java.util.List;
 import java.util.OptionalLong;
 import org.jioth.MacAddress;
+import org.jioth.jnet.tcp.CongestionControl;
 import org.jioth.jnet.tcp.TcpLayer;
 
 /**
@@ -21,18 +22,25 @@ import org.jioth.jnet.tcp.TcpLayer;
  *                   connect fails with ENOBUFS and SYNs are dropped (default 65536)
  * @param maxOrphans the connections closed by the application but still delivering data the stack
  *                   keeps at most: past it a close resets the connection (default 4096)
+ * @param congestionControl the TCP congestion control of the stack's connections ({@code cc=bbr|cubic|newreno});
+ *                   null = {@link CongestionControl#DEFAULT}
  */
 public record JnetOptions(MacAddress mac, int mtu, boolean forwarding, OptionalLong seed, OptionalLong secretSeed,
-        int maxConnections, int maxOrphans) {
+        int maxConnections, int maxOrphans, String congestionControl) {
     public static final int DEFAULT_MTU = 1500;
     public static final int MIN_MTU = 68;
     public static final int MAX_MTU = 9216;
     /** The keys {@link #parse} accepts. */
     public static final List<String> KEYS = List.of("mac", "mtu", "forwarding", "seed", "secretseed",
-            "maxconnections", "maxorphans");
+            "maxconnections", "maxorphans", "cc");
 
     public JnetOptions(MacAddress mac, int mtu, boolean forwarding, OptionalLong seed, OptionalLong secretSeed) {
-        this(mac, mtu, forwarding, seed, secretSeed, TcpLayer.DEFAULT_MAX_CONNECTIONS, TcpLayer.DEFAULT_MAX_ORPHANS);
+        this(mac, mtu, forwarding, seed, secretSeed, TcpLayer.DEFAULT_MAX_CONNECTIONS, TcpLayer.DEFAULT_MAX_ORPHANS, null);
+    }
+
+    public JnetOptions(MacAddress mac, int mtu, boolean forwarding, OptionalLong seed, OptionalLong secretSeed,
+            int maxConnections, int maxOrphans) {
+        this(mac, mtu, forwarding, seed, secretSeed, maxConnections, maxOrphans, null);
     }
 
     public static JnetOptions defaults() {
@@ -52,6 +60,7 @@ public record JnetOptions(MacAddress mac, int mtu, boolean forwarding, OptionalL
         OptionalLong secretSeed = OptionalLong.empty();
         int maxConnections = TcpLayer.DEFAULT_MAX_CONNECTIONS;
         int maxOrphans = TcpLayer.DEFAULT_MAX_ORPHANS;
+        String cc = null;
         for (String item : text.split(",")) {
             String it = item.strip();
             if (it.isEmpty()) {
@@ -93,6 +102,7 @@ public record JnetOptions(MacAddress mac, int mtu, boolean forwarding, OptionalL
                             throw new IllegalArgumentException("must not be negative");
                         }
                     }
+                    case "cc" -> cc = CongestionControl.requireKnown(value);
                     default -> throw new IllegalArgumentException(
                             "unknown jnet option '" + key + "' (accepted: " + String.join("=, ", KEYS) + "=)");
                 }
@@ -105,6 +115,6 @@ public record JnetOptions(MacAddress mac, int mtu, boolean forwarding, OptionalL
                 throw new IllegalArgumentException("jnet option " + it + ": " + e.getMessage(), e);
             }
         }
-        return new JnetOptions(mac, mtu, forwarding, seed, secretSeed, maxConnections, maxOrphans);
+        return new JnetOptions(mac, mtu, forwarding, seed, secretSeed, maxConnections, maxOrphans, cc);
     }
 }

@@ -26,6 +26,11 @@ final class LossRecovery {
 
         /** The send buffer's tail offset (the end of the data). */
         long dataEnd();
+
+        /** Whether the pacer lets a segment leave now (else it arms its timer). */
+        default boolean mayDepart(long now) {
+            return true;
+        }
     }
 
     private final TcpSender snd;
@@ -293,7 +298,7 @@ final class LossRecovery {
      */
     boolean retransmitHoles(long now, boolean lostOnly) {
         boolean sent = false;
-        while (pipe() < cc.cwnd()) {
+        while (pipe() < cc.cwnd() && tx.mayDepart(now)) {
             long una = snd.offset(snd.una);
             long limit = Math.min(lostOnly ? lostBelow(snd.smss) : scoreboard.highest(), snd.offset(snd.max));
             long from = Math.max(highRxt, una);

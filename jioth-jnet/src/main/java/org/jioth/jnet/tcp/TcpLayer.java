@@ -662,8 +662,18 @@ public final class TcpLayer implements Ipv4Layer.Transport {
         }
     }
 
+    /** The congestion control of connections whose socket names none (the {@code cc=} stack option); null: the default. */
+    public void setCongestionControl(String name) {
+        congestionControl = name == null ? null : CongestionControl.requireKnown(name);
+    }
+
+    private String congestionControl;
+
     private TcpConnection newConnection(TcpSocket s) {
         s.undeliverable = errno -> undeliverable(s);
+        if (s.config.congestionControl == null) {
+            s.config.congestionControl = congestionControl;
+        }
         TcpConnection c = new TcpConnection(s.config, (conn, seg) -> emit((TcpSocket) conn.attachment, seg),
                 timestampOffset(s));
         c.attachment = s;
