@@ -737,8 +737,12 @@ public final class TcpConnection {
                 snd.echoPendingSinceTimeout = false;
                 sample = rttSample(tsNow(now) - s.options.tsEcr);
             }
-            if (recovery.echoPredatesRetransmission(s.options.tsEcr)) {
-                recovery.undo(); // Eifel (RFC 3522): the original arrived, the retransmission was spurious
+            // Eifel (RFC 3522): the original arrived, the retransmission was spurious. On a partial
+            // ACK only when no retransmission is still out (as Linux's partial undo): else the
+            // episode would end, start again at once and resend what is already on its way
+            if (recovery.echoPredatesRetransmission(s.options.tsEcr)
+                    && (!recovery.active || ge(ack, recovery.recover) || recovery.highRxt <= snd.offset(ack))) {
+                recovery.undo();
             }
         } else if (snd.rttStart >= 0 && ge(ack, snd.rttSeq)) {
             sample = now - snd.rttStart;
@@ -1346,6 +1350,11 @@ public final class TcpConnection {
 
     public CongestionControl congestion() {
         return cc;
+    }
+
+    /** The pacing rate in force, bytes per second (0: unpaced). */
+    public long pacingRate() {
+        return cfg.pacing ? pacer.rate() : 0;
     }
 
     public RttEstimator rtt() {
