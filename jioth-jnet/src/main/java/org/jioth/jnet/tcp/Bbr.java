@@ -12,7 +12,8 @@ package org.jioth.jnet.tcp;
  * then growth to the model's window; the window before recovery (or a timeout) comes back after
  * it (the draft's BBRSaveCwnd/BBRRestoreCwnd). The draft's loss-rate bounds (inflight_hi,
  * bw_lo, its 2 % loss threshold) are not implemented (see docs/jnet-tcp.md). Fed every ACK's
- * {@link DeliveryRate.Sample}; cwnd in bytes, rates in bytes per second, times in ns.
+ * {@link DeliveryRate.Sample}; cwnd in bytes, rates in bytes per second, times in ns. cwnd also
+ * holds the ACK aggregation seen in the last ~10 rounds (the draft's extra_acked).
  */
 public final class Bbr extends CongestionControl {
     enum Mode { STARTUP, DRAIN, PROBE_BW_DOWN, PROBE_BW_CRUISE, PROBE_BW_REFILL, PROBE_BW_UP, PROBE_RTT }
@@ -67,6 +68,14 @@ public final class Bbr extends CongestionControl {
     private long roundsSinceProbe;
     private long upRounds;
     private boolean idleRestart;
+
+    // ACK aggregation (the draft's extra_acked): data acknowledged beyond bw x interval, a max over ~10 rounds
+    static final int EXTRA_ACKED_SLOT_ROUNDS = 5;
+    private final long[] extraAckedSlots = new long[2];
+    private int extraAckedSlot;
+    private long extraAckedSlotRounds;
+    private long extraAckedIntervalStart = -1;
+    private long extraAckedDelivered;
 
     private int priorCwnd;
     private boolean packetConservation;
@@ -172,6 +181,7 @@ public final class Bbr extends CongestionControl {
         checkDrain(inflight, now);
         updateProbeBw(rs, inflight, now);
         checkProbeRtt(inflight, now);
+        updateAckAggregation(rs, now);
         idleRestart = false;
         setPacingRate(srtt);
         setCwnd(rs, inflight);
@@ -370,6 +380,36 @@ public final class Bbr extends CongestionControl {
         return Math.max(bdp(gain) + 2L * smss, (long) MIN_PIPE_SEGMENTS * smss);
     }
 
+    /**
+     * The draft's BBRUpdateACKAggregation: how far ACKs run ahead of the bandwidth estimate (a
+     * receiver's delayed and stretched ACKs, a loop that answers a batch at once); added to cwnd so
+     * such bursts of ACKs do not leave the sender waiting with a window of 2 BDP.
+     */
+    private void updateAckAggregation(DeliveryRate.Sample rs, long now) {
+        if (maxBw <= 0) {
+            return;
+        }
+        if (roundStart && ++extraAckedSlotRounds >= EXTRA_ACKED_SLOT_ROUNDS) {
+            extraAckedSlotRounds = 0;
+            extraAckedSlot ^= 1;
+            extraAckedSlots[extraAckedSlot] = 0;
+        }
+        long expected = extraAckedIntervalStart < 0 ? 0
+                : (long) (maxBw * (double) (now - extraAckedIntervalStart) / Pacer.NANOS);
+        if (extraAckedIntervalStart < 0 || extraAckedDelivered <= expected) {
+            extraAckedDelivered = 0;
+            extraAckedIntervalStart = now;
+            expected = 0;
+        }
+        extraAckedDelivered += rs.newlyDelivered;
+        long extra = Math.min(extraAckedDelivered - expected, cwnd);
+        extraAckedSlots[extraAckedSlot] = Math.max(extraAckedSlots[extraAckedSlot], extra);
+    }
+
+    long extraAcked() {
+        return Math.max(extraAckedSlots[0], extraAckedSlots[1]);
+    }
+
     private void setPacingRate(long srtt) {
         if (maxBw <= 0) {
             if (pacingRate == 0 && srtt > 0) {
@@ -385,7 +425,7 @@ public final class Bbr extends CongestionControl {
 
     private void setCwnd(DeliveryRate.Sample rs, long inflight) {
         long newly = rs.newlyDelivered;
-        long target = Math.min(MAX_CWND, inflightFor(cwndGain));
+        long target = Math.min(MAX_CWND, inflightFor(cwndGain) + (fullBwReached ? extraAcked() : 0));
         long c = cwnd;
         if (packetConservation) {
             c = Math.max(c, inflight + newly);

@@ -118,7 +118,10 @@ class BbrTest {
         }
         assertThat(b.maxBw()).isEqualTo(rate);
         assertThat(b.minRtt()).isEqualTo(rtt);
-        assertThat((long) b.cwnd()).isEqualTo(2 * bdp + 2 * SMSS); // cwnd gain 2 + delayed-ACK room
+        // cwnd gain 2, delayed-ACK room, and the ACK aggregation: each synthetic ACK here acknowledges
+        // a whole BDP at once, which is as aggregated as ACKs get
+        assertThat(b.extraAcked()).isEqualTo(bdp);
+        assertThat((long) b.cwnd()).isEqualTo(3 * bdp + 2 * SMSS);
         // random loss: recovery conserves packets for a round, keeps the model, then restores the window
         int before = b.cwnd();
         long pacing = b.pacingRate(rtt, 0);
