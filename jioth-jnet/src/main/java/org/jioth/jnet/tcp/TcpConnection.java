@@ -220,6 +220,7 @@ public final class TcpConnection {
         snd.wscale = ws ? o.windowScale : 0;
         rcv.wscale = ws ? ourWscale : 0;
         sackOk = cfg.sack && o.sackPermitted;
+        rcv.sackOk = sackOk;
         tsOk = cfg.timestamps && o.timestamps;
         snd.smss = Math.max(64, Math.min(peerMss, cfg.mss) - (tsOk ? 12 : 0));
         snd.negotiatedMss = snd.smss;
@@ -479,6 +480,9 @@ public final class TcpConnection {
         }
         if (!rcv.acceptable(s.seq, segLen)) {
             stats.outOfWindow++;
+            if (sackOk && s.payloadLength > 0 && !syn && le(s.seq + s.payloadLength, rcv.nxt)) {
+                rcv.duplicate(s.seq, s.seq + s.payloadLength); // old data again: the ACK below reports it (D-SACK)
+            }
             if (!rst && !syn && s.has(Tcp.ACK) && rcv.adv == rcv.nxt && state != TcpState.SYN_RECEIVED) {
                 // Our window is shut, so no segment is acceptable, but its ACK must still count
                 // (RFC 9293 3.10.7.4): else a peer whose ACKs sit beyond our RCV.NXT (after its
