@@ -292,7 +292,7 @@ public final class TcpLayer implements Ipv4Layer.Transport {
                     .append(" fast=").append(st.fastRetransmits).append(" ooo=").append(st.outOfOrder)
                     .append(" paws=").append(st.pawsDrops).append(" oow=").append(st.outOfWindow)
                     .append(" zwp=").append(st.zeroWindowProbes).append(" tlp=").append(st.tailLossProbes)
-                    .append(" lostrxt=").append(st.lostRetransmissions).append(" dsack=").append(st.dsacksIn)
+                    .append(" lostrxt=").append(st.lostRetransmissions).append(" dupreports=").append(st.dsacksIn)
                     .append(" undo=").append(st.undos).append(" cc=").append(c.congestion())
                     .append(" pacing=").append(c.pacingRate()).append("B/s").append('\n');
         }
