@@ -107,8 +107,8 @@ final class BenchCommand {
         @Mixin
         Output output;
 
-        @Option(names = "--stacks", split = ",", defaultValue = "kernel,vdestack,jnet",
-                description = "Plug-ins to measure (default ${DEFAULT-VALUE}); the kernel reference is always measured.")
+        @Option(names = "--stacks", split = ",(?![a-z0-9]+=)", defaultValue = "kernel,vdestack,jnet",
+                description = "Plug-ins to measure (default ${DEFAULT-VALUE}), each a stack spec with its options, e.g. jnet,cc=bbr; the kernel reference is always measured.")
         List<String> stacks;
 
         @Option(names = "--network", split = ",", defaultValue = "injvm",

@@ -79,4 +79,12 @@ class BenchCommandTest {
                 .containsPattern("\\| kernel \\| loopback 127\\.0\\.0\\.1 \\| [\\d.]+ \\| 1\\.00 \\|")
                 .containsPattern("\\| warp-drive \\| our switch:// in this JVM \\| – .*\\| skipped: .*warp-drive");
     }
+
+    /** --stacks takes stack specs: a comma before key=value belongs to the spec (jnet,cc=bbr). */
+    @Test
+    void stacksAreSpecsWithOptions() {
+        BenchCommand.Stack stack = new BenchCommand.Stack();
+        new picocli.CommandLine(stack).parseArgs("--stacks", "kernel,jnet,cc=bbr,jnet,cc=cubic,seed=3,vdestack");
+        assertThat(stack.stacks).containsExactly("kernel", "jnet,cc=bbr", "jnet,cc=cubic,seed=3", "vdestack");
+    }
 }

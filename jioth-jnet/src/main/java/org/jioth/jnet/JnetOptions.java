@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.OptionalLong;
 import org.jioth.MacAddress;
 import org.jioth.jnet.ip.AddressTable6;
+import org.jioth.jnet.tcp.CongestionControl;
 import org.jioth.jnet.tcp.TcpLayer;
 
 /**
@@ -25,23 +26,25 @@ import org.jioth.jnet.tcp.TcpLayer;
  * @param dad        IPv6 Duplicate Address Detection: {@code optimistic} (default, RFC 4429: addresses
  *                   usable while DAD runs), {@code strict} (tentative until DAD is done, as Linux's
  *                   default) or {@code off}
+ * @param congestionControl the TCP congestion control of the stack's connections ({@code cc=bbr|cubic|newreno});
+ *                   null = {@link CongestionControl#DEFAULT}
  */
 public record JnetOptions(MacAddress mac, int mtu, boolean forwarding, OptionalLong seed, OptionalLong secretSeed,
-        int maxConnections, int maxOrphans, AddressTable6.DadMode dad) {
+        int maxConnections, int maxOrphans, AddressTable6.DadMode dad, String congestionControl) {
     public static final int DEFAULT_MTU = 1500;
     public static final int MIN_MTU = 68;
     public static final int MAX_MTU = 9216;
     /** The keys {@link #parse} accepts. */
     public static final List<String> KEYS = List.of("mac", "mtu", "forwarding", "seed", "secretseed",
-            "maxconnections", "maxorphans", "dad");
-
-    public JnetOptions(MacAddress mac, int mtu, boolean forwarding, OptionalLong seed, OptionalLong secretSeed,
-                       int maxConnections, int maxOrphans) {
-        this(mac, mtu, forwarding, seed, secretSeed, maxConnections, maxOrphans, AddressTable6.DadMode.OPTIMISTIC);
-    }
+            "maxconnections", "maxorphans", "dad", "cc");
 
     public JnetOptions(MacAddress mac, int mtu, boolean forwarding, OptionalLong seed, OptionalLong secretSeed) {
         this(mac, mtu, forwarding, seed, secretSeed, TcpLayer.DEFAULT_MAX_CONNECTIONS, TcpLayer.DEFAULT_MAX_ORPHANS);
+    }
+
+    public JnetOptions(MacAddress mac, int mtu, boolean forwarding, OptionalLong seed, OptionalLong secretSeed,
+            int maxConnections, int maxOrphans) {
+        this(mac, mtu, forwarding, seed, secretSeed, maxConnections, maxOrphans, AddressTable6.DadMode.OPTIMISTIC, null);
     }
 
     public static JnetOptions defaults() {
@@ -62,6 +65,7 @@ public record JnetOptions(MacAddress mac, int mtu, boolean forwarding, OptionalL
         int maxConnections = TcpLayer.DEFAULT_MAX_CONNECTIONS;
         int maxOrphans = TcpLayer.DEFAULT_MAX_ORPHANS;
         AddressTable6.DadMode dad = AddressTable6.DadMode.OPTIMISTIC;
+        String cc = null;
         for (String item : text.split(",")) {
             String it = item.strip();
             if (it.isEmpty()) {
@@ -109,6 +113,7 @@ public record JnetOptions(MacAddress mac, int mtu, boolean forwarding, OptionalL
                         case "off", "0" -> AddressTable6.DadMode.OFF;
                         default -> throw new IllegalArgumentException("want optimistic, strict or off");
                     };
+                    case "cc" -> cc = CongestionControl.requireKnown(value);
                     default -> throw new IllegalArgumentException(
                             "unknown jnet option '" + key + "' (accepted: " + String.join("=, ", KEYS) + "=)");
                 }
@@ -121,6 +126,6 @@ public record JnetOptions(MacAddress mac, int mtu, boolean forwarding, OptionalL
                 throw new IllegalArgumentException("jnet option " + it + ": " + e.getMessage(), e);
             }
         }
-        return new JnetOptions(mac, mtu, forwarding, seed, secretSeed, maxConnections, maxOrphans, dad);
+        return new JnetOptions(mac, mtu, forwarding, seed, secretSeed, maxConnections, maxOrphans, dad, cc);
     }
 }

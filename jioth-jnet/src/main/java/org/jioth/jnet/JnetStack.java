@@ -103,6 +103,7 @@ public final class JnetStack implements StackImpl {
         ipv4.setForwarding(b.options.forwarding());
         tcp.setMaxConnections(b.options.maxConnections());
         tcp.setMaxOrphans(b.options.maxOrphans());
+        tcp.setCongestionControl(b.options.congestionControl());
         icmp.setUdp(udp);
         udp.setErrors(icmp);
         Neighbor6Cache neighbours6 = new Neighbor6Cache(loop, counters);

@@ -86,15 +86,24 @@ class TcpLossyTransferTest {
      * correctly) would end about one run in 700 (0.36^15 x 7000); with 5 % on the ACKs it is
      * negligible (0.24^15 x 7000, about 4e-6).
      */
-    @ParameterizedTest(name = "{0} MiB, loss {1} (ACKs {2}), dup {3}, reorder {4}, delay {5} ms + {6} ms jitter")
+    @ParameterizedTest(name = "{0} MiB, loss {1} (ACKs {2}), dup {3}, reorder {4}, delay {5} ms + {6} ms jitter, {7}")
     @CsvSource({
-        "64, 0.01, 0.01, 0.01, 0.01,  5,  2",
-        "64, 0.05, 0.05, 0.01, 0.02,  5,  2",
-        "64, 0.20, 0.05, 0.02, 0.05,  5,  2",
-        "64, 0.20, 0.05, 0.02, 0.05, 40, 10",
+        "64, 0.01, 0.01, 0.01, 0.01,  5,  2, cubic",
+        "64, 0.05, 0.05, 0.01, 0.02,  5,  2, cubic",
+        "64, 0.20, 0.05, 0.02, 0.05,  5,  2, cubic",
+        "64, 0.20, 0.05, 0.02, 0.05, 40, 10, cubic",
+        "64, 0.05, 0.05, 0.01, 0.02,  5,  2, bbr",
+        "32, 0.20, 0.05, 0.02, 0.05,  5,  2, bbr",
+        "16, 0.05, 0.05, 0.01, 0.02,  5,  2, newreno",
     })
     void bulkTransferIsByteExactThroughALossyDelayingLink(long mib, double loss, double ackLoss, double dup,
-            double reorder, long delayMs, long jitterMs) throws Exception {
+            double reorder, long delayMs, long jitterMs, String cc) throws Exception {
+        for (JnetStack s : List.of(sender, receiver)) {
+            s.onLoop(() -> {
+                s.onLoopTcp().setCongestionControl(cc);
+                return null;
+            });
+        }
         Duration delay = Duration.ofMillis(delayMs);
         Duration jitter = Duration.ofMillis(jitterMs);
         link.faults(senderPort, new LossyLink.Faults(loss, dup, reorder, delay, jitter));

@@ -9,6 +9,9 @@ public abstract class CongestionControl {
     /** Names accepted by {@link #create}. */
     public static final String NEW_RENO = "newreno";
     public static final String CUBIC = "cubic";
+    public static final String BBR = "bbr";
+    /** The controller a connection gets when neither its socket nor its stack names one. */
+    public static final String DEFAULT = CUBIC;
 
     /** A cap far beyond any window the 30-bit scaled send window allows, so sums never overflow. */
     protected static final int MAX_CWND = 1 << 30;
@@ -19,14 +22,51 @@ public abstract class CongestionControl {
     /** HyStart++ (RFC 9406) for the first slow start. */
     protected final HyStartPlusPlus hystart = new HyStartPlusPlus();
 
-    /** The controller named {@code name} ({@link #CUBIC} or {@link #NEW_RENO}). */
+    /** The controller named {@code name} ({@link #CUBIC}, {@link #BBR} or {@link #NEW_RENO}; null: {@link #DEFAULT}). */
     public static CongestionControl create(String name) {
-        return switch (name) {
+        return switch (name == null ? DEFAULT : name) {
             case NEW_RENO -> new NewReno();
             case CUBIC -> new Cubic();
+            case BBR -> new Bbr();
             default -> throw new IllegalArgumentException("unknown congestion control '" + name
-                    + "' (known: cubic, newreno)");
+                    + "' (known: bbr, cubic, newreno)");
         };
+    }
+
+    /** Checks a congestion control name; returns it. */
+    public static String requireKnown(String name) {
+        create(name);
+        return name;
+    }
+
+    /** Whether the connection should estimate delivery rates for {@link #onRateSample} (model-based control). */
+    public boolean wantsRateSamples() {
+        return false;
+    }
+
+    /** Whether this controller sets cwnd in recovery itself (then PRR and NewReno's inflation stay out). */
+    public boolean setsRecoveryWindow() {
+        return false;
+    }
+
+    /**
+     * Every ACK's delivery-rate sample, with the connection's total delivered bytes and the bytes
+     * in flight after it (only when {@link #wantsRateSamples}).
+     */
+    public void onRateSample(DeliveryRate.Sample rs, long totalDelivered, long inflight, long now, long srtt) {
+    }
+
+    /**
+     * The pacing rate in bytes per second (0: unpaced), Linux's for window-based control: cwnd (or
+     * what is in flight, if more) per smoothed RTT, times 2 in slow start below half of ssthresh,
+     * else 1.2. Unpaced without an RTT estimate.
+     */
+    public long pacingRate(long srtt, int inflight) {
+        if (srtt <= 0) {
+            return 0;
+        }
+        double gain = cwnd < ssthresh / 2 ? 2.0 : 1.2;
+        return (long) (gain * Math.max(cwnd, inflight) * 1e9 / srtt);
     }
 
     /** Starts with the initial window of RFC 6928 (10 segments, capped at 14600 bytes or 2 segments). */

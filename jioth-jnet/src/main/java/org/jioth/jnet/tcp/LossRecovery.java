@@ -26,6 +26,11 @@ final class LossRecovery {
 
         /** The send buffer's tail offset (the end of the data). */
         long dataEnd();
+
+        /** Whether the pacer lets a segment leave now (else it arms its timer). */
+        default boolean mayDepart(long now) {
+            return true;
+        }
     }
 
     private final TcpSender snd;
@@ -191,7 +196,7 @@ final class LossRecovery {
             return; // RACK decides (detectLoss)
         }
         boolean lost = dupAcks >= SackScoreboard.DUP_THRESH || (sack && isLost(snd.offset(snd.una), snd.smss));
-        if (lost && gt(snd.una, recover)) {
+        if (lost && (sack ? ge(snd.una, recover) : gt(snd.una, recover))) {
             enter(sack, now);
         }
     }
@@ -200,10 +205,17 @@ final class LossRecovery {
     void enter(boolean sack, long now) {
         stats.fastRetransmits++;
         markUndo(snd.una, cc.cwnd(), cc.ssthresh());
+        // what the last episode resent and RACK has not found lost again is on its way: an
+        // episode starting right after one (or after an undo) must not resend it
+        long resent = rack != null ? Math.max(highRxt, snd.offset(snd.una)) : snd.offset(snd.una);
         begin(snd.una, snd.max, snd.offset(snd.una), snd.max - snd.una);
         timers.probe = TcpConnection.NEVER;
         cc.onCongestion(snd.max - snd.una, now);
         snd.rttStart = -1;
+        if (resent > snd.offset(snd.una)) {
+            highRxt = resent; // NextSeg rule 1 sends the lost holes above it
+            return;
+        }
         int len = (int) Math.min(tx.mss(), Math.max(0, tx.dataEnd() - snd.offset(snd.una)));
         tx.retransmit(snd.una, len, now);
         highRxt = snd.offset(snd.una) + len;
@@ -259,11 +271,15 @@ final class LossRecovery {
             return;
         }
         long again = rack.lostRetransmission(una, lostEnd, scoreboard);
-        if (again >= 0 && again < highRxt && active) {
-            highRxt = again; // a retransmission was lost too: NextSeg sends it again
+        if (again >= 0 && again < highRxt) {
+            // a retransmission was lost too: NextSeg sends it again (also when this ACK starts
+            // the next episode, which keeps HighRxt of the last)
+            highRxt = again;
             stats.lostRetransmissions++;
         }
-        if (!active && gt(snd.una, recover)) {
+        if (!active && ge(snd.una, recover)) {
+            // ge, not RFC 6582's gt: an episode ends when the ACK reaches "recover"; with SACK a
+            // loss of the very next segment must start the next one (the ACK cannot pass it)
             enter(true, now);
         }
     }
@@ -279,6 +295,8 @@ final class LossRecovery {
         if (active) {
             active = false;
             dupAcks = 0;
+            // holes still lost start a new episode at once (as Linux after an undo), not after the RTO
+            recover = snd.una;
         } else if (lt(snd.nxt, snd.max)) {
             snd.nxt = snd.max; // RFC 4015: a spurious timeout, the go-back-N stops
             recover = snd.una;
@@ -293,7 +311,7 @@ final class LossRecovery {
      */
     boolean retransmitHoles(long now, boolean lostOnly) {
         boolean sent = false;
-        while (pipe() < cc.cwnd()) {
+        while (pipe() < cc.cwnd() && tx.mayDepart(now)) {
             long una = snd.offset(snd.una);
             long limit = Math.min(lostOnly ? lostBelow(snd.smss) : scoreboard.highest(), snd.offset(snd.max));
             long from = Math.max(highRxt, una);

@@ -20,7 +20,10 @@ public final class TcpConfig {
     public boolean timestamps = true;
     /** RACK-TLP (RFC 8985) detects losses with SACK (Linux's tcp_recovery); off: RFC 6675 DupThresh. */
     public boolean rack = true;
-    public String congestionControl = CongestionControl.CUBIC;
+    /** bbr, cubic or newreno; null: the stack's ({@code cc=} stack option, else {@link CongestionControl#DEFAULT}). */
+    public String congestionControl;
+    /** Pacing (earliest departure time, {@link Pacer}) of data segments. */
+    public boolean pacing = true;
     public long initialRto = 1_000_000_000L;
     public long minRto = 200_000_000L;
     public long maxRto = 120_000_000_000L;
@@ -52,6 +55,7 @@ public final class TcpConfig {
         c.timestamps = timestamps;
         c.rack = rack;
         c.congestionControl = congestionControl;
+        c.pacing = pacing;
         c.initialRto = initialRto;
         c.minRto = minRto;
         c.maxRto = maxRto;

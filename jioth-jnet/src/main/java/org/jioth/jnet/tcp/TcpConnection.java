@@ -67,6 +67,12 @@ public final class TcpConnection {
     private final TcpReceiver rcv;
     private final TcpTimers timers = new TcpTimers();
     private final LossRecovery recovery;
+    private final Pacer pacer = new Pacer();
+    /** Delivery-rate samples for a model-based controller (BBR); null for the others. */
+    private final DeliveryRate deliveryRate;
+    /** The SACK blocks of the ACK being processed, as send-stream offsets (for {@link #deliveryRate}). */
+    private long[] sackFrom;
+    private long[] sackTo;
     private boolean wsOk;
     private boolean tsOk;
     private boolean sackOk;
@@ -106,7 +112,13 @@ public final class TcpConnection {
                     public long dataEnd() {
                         return sendBuffer.tail();
                     }
+
+                    @Override
+                    public boolean mayDepart(long now) {
+                        return departs(now);
+                    }
                 });
+        this.deliveryRate = cc.wantsRateSamples() ? new DeliveryRate(bound) : null;
         this.ourWscale = windowScaleFor(cfg.receiveBuffer);
     }
 
@@ -208,6 +220,7 @@ public final class TcpConnection {
         snd.wscale = ws ? o.windowScale : 0;
         rcv.wscale = ws ? ourWscale : 0;
         sackOk = cfg.sack && o.sackPermitted;
+        rcv.sackOk = sackOk;
         tsOk = cfg.timestamps && o.timestamps;
         snd.smss = Math.max(64, Math.min(peerMss, cfg.mss) - (tsOk ? 12 : 0));
         snd.negotiatedMss = snd.smss;
@@ -467,6 +480,9 @@ public final class TcpConnection {
         }
         if (!rcv.acceptable(s.seq, segLen)) {
             stats.outOfWindow++;
+            if (sackOk && s.payloadLength > 0 && !syn && le(s.seq + s.payloadLength, rcv.nxt)) {
+                rcv.duplicate(s.seq, s.seq + s.payloadLength); // old data again: the ACK below reports it (D-SACK)
+            }
             if (!rst && !syn && s.has(Tcp.ACK) && rcv.adv == rcv.nxt && state != TcpState.SYN_RECEIVED) {
                 // Our window is shut, so no segment is acceptable, but its ACK must still count
                 // (RFC 9293 3.10.7.4): else a peer whose ACKs sit beyond our RCV.NXT (after its
@@ -636,10 +652,16 @@ public final class TcpConnection {
         if (rack != null) {
             recovery.detectLoss(now);
         }
-        if (recovery.active && sackOk) {
+        long delivered = (snd.una - unaBefore) + (recovery.scoreboard.covered() - sackedBefore);
+        if (recovery.active && sackOk && !cc.setsRecoveryWindow()) {
             // RFC 6937: this ACK's delivered data sets how much recovery may send now
-            long delivered = (snd.una - unaBefore) + (recovery.scoreboard.covered() - sackedBefore);
             cc.setCwnd(recovery.prrWindow(Math.max(0, delivered), recovery.pipe(), cc.ssthresh(), snd.smss));
+        }
+        if (deliveryRate != null) {
+            rateSample(s, Math.max(0, delivered), now);
+        }
+        if (cfg.pacing) {
+            pacer.setRate(cc.pacingRate(rtt.srtt(), snd.max - snd.una));
         }
         if (lt(snd.wl1, s.seq) || (snd.wl1 == s.seq && le(snd.wl2, ack))) {
             updateWindow(s, false);
@@ -662,6 +684,31 @@ public final class TcpConnection {
             }
         }
         return true;
+    }
+
+    /** The delivery-rate sample of this ACK, handed to the (model-based) congestion control. */
+    private void rateSample(Segment s, long delivered, long now) {
+        TcpOptions o = s.options;
+        int n = 0;
+        if (sackOk && o.sackCount > 0) {
+            if (sackFrom == null) {
+                sackFrom = new long[TcpOptions.MAX_SACK_BLOCKS];
+                sackTo = new long[TcpOptions.MAX_SACK_BLOCKS];
+            }
+            for (int i = 0; i < o.sackCount && n < sackFrom.length; i++) {
+                int l = o.sackLeft(i);
+                int r = o.sackRight(i);
+                if (gt(l, snd.una) && le(r, snd.max) && gt(r, l)) { // DSACKs and stale blocks fail this
+                    sackFrom[n] = snd.offset(l);
+                    sackTo[n] = snd.offset(r);
+                    n++;
+                }
+            }
+        }
+        DeliveryRate.Sample rs = deliveryRate.onAck(snd.offset(snd.una), sackFrom, sackTo, n, delivered, now,
+                rtt.minRtt());
+        int inflight = recovery.active && sackOk ? recovery.pipe() : snd.nxt - snd.una;
+        cc.onRateSample(rs, deliveryRate.delivered, inflight, now, rtt.srtt());
     }
 
     private void updateWindow(Segment s, boolean syn) {
@@ -694,8 +741,12 @@ public final class TcpConnection {
                 snd.echoPendingSinceTimeout = false;
                 sample = rttSample(tsNow(now) - s.options.tsEcr);
             }
-            if (recovery.echoPredatesRetransmission(s.options.tsEcr)) {
-                recovery.undo(); // Eifel (RFC 3522): the original arrived, the retransmission was spurious
+            // Eifel (RFC 3522): the original arrived, the retransmission was spurious. On a partial
+            // ACK only when no retransmission is still out (as Linux's partial undo): else the
+            // episode would end, start again at once and resend what is already on its way
+            if (recovery.echoPredatesRetransmission(s.options.tsEcr)
+                    && (!recovery.active || ge(ack, recovery.recover) || recovery.highRxt <= snd.offset(ack))) {
+                recovery.undo();
             }
         } else if (snd.rttStart >= 0 && ge(ack, snd.rttSeq)) {
             sample = now - snd.rttStart;
@@ -772,6 +823,7 @@ public final class TcpConnection {
             return;
         }
         boolean sent = false;
+        timers.pace = NEVER;
         if (snd.pmtuExpiresAt != NEVER && now - snd.pmtuExpiresAt >= 0) {
             pathMssExpired();
         }
@@ -812,9 +864,16 @@ public final class TcpConnection {
                     sendSegment(snd.nxt, 0, Tcp.ACK | Tcp.FIN, now);
                     sent = true;
                 }
+                if (avail == 0 && room > 0) {
+                    appLimited(inFlight);
+                }
                 break;
             }
             if (len < mss && !shortened && !mayNagle(len, avail, finNow)) {
+                appLimited(inFlight);
+                break;
+            }
+            if (!departs(now)) {
                 break;
             }
             sendSegment(snd.nxt, len, Tcp.ACK | (len == avail ? Tcp.PSH : 0) | (finNow ? Tcp.FIN : 0), now);
@@ -840,6 +899,21 @@ public final class TcpConnection {
                 timers.persistSince = now;
             }
             timers.rto = now + rtt.rto();
+        }
+    }
+
+    /** Whether the pacer lets a segment leave at {@code now}; if not, its timer is armed for when it may. */
+    private boolean departs(long now) {
+        if (!cfg.pacing || pacer.mayDepart(now)) {
+            return true;
+        }
+        timers.pace = pacer.departure();
+        return false;
+    }
+
+    private void appLimited(int inFlight) {
+        if (deliveryRate != null) {
+            deliveryRate.markAppLimited(inFlight);
         }
     }
 
@@ -895,6 +969,12 @@ public final class TcpConnection {
             snd.finSeq = seq + len;
         }
         recovery.sent(end - seq);
+        if (cfg.pacing) {
+            pacer.sent(end - seq, snd.smss, now);
+        }
+        if (deliveryRate != null) {
+            deliveryRate.sent(snd.offset(seq), snd.offset(end), now, snd.max - snd.una, lt(seq, snd.max));
+        }
         if (sackOk && recovery.rack != null) {
             recovery.rack.sent(snd.offset(seq), snd.offset(end), now, lt(seq, snd.max));
         }
@@ -987,6 +1067,10 @@ public final class TcpConnection {
                 recovery.detectLoss(now);
                 transmitData(now);
             }
+        }
+        if (timers.pace <= now) {
+            timers.pace = NEVER;
+            transmitData(now);
         }
         if (timers.probe <= now) {
             timers.probe = NEVER;
@@ -1310,6 +1394,11 @@ public final class TcpConnection {
 
     public CongestionControl congestion() {
         return cc;
+    }
+
+    /** The pacing rate in force, bytes per second (0: unpaced). */
+    public long pacingRate() {
+        return cfg.pacing ? pacer.rate() : 0;
     }
 
     public RttEstimator rtt() {

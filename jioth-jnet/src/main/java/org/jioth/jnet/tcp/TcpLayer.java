@@ -422,7 +422,10 @@ public final class TcpLayer implements Ipv4Layer.Transport, Ipv6Layer.Transport 
                     .append(" retrans=").append(st.retransmissions).append(" timeouts=").append(st.timeouts)
                     .append(" fast=").append(st.fastRetransmits).append(" ooo=").append(st.outOfOrder)
                     .append(" paws=").append(st.pawsDrops).append(" oow=").append(st.outOfWindow)
-                    .append(" zwp=").append(st.zeroWindowProbes).append('\n');
+                    .append(" zwp=").append(st.zeroWindowProbes).append(" tlp=").append(st.tailLossProbes)
+                    .append(" lostrxt=").append(st.lostRetransmissions).append(" dupreports=").append(st.dsacksIn)
+                    .append(" undo=").append(st.undos).append(" cc=").append(c.congestion())
+                    .append(" pacing=").append(c.pacingRate()).append("B/s").append('\n');
         }
         return b.toString();
     }
@@ -918,10 +921,20 @@ public final class TcpLayer implements Ipv4Layer.Transport, Ipv6Layer.Transport 
         }
     }
 
+    /** The congestion control of connections whose socket names none (the {@code cc=} stack option); null: the default. */
+    public void setCongestionControl(String name) {
+        congestionControl = name == null ? null : CongestionControl.requireKnown(name);
+    }
+
+    private String congestionControl;
+
     private TcpConnection newConnection(TcpSocket s) {
         s.undeliverable = errno -> undeliverable(s);
         if (!s.isV4()) {
             s.undeliverable6 = errno -> undeliverable(s);
+        }
+        if (s.config.congestionControl == null) {
+            s.config.congestionControl = congestionControl;
         }
         TcpConnection c = new TcpConnection(s.config, (conn, seg) -> emit((TcpSocket) conn.attachment, seg),
                 timestampOffset(s));

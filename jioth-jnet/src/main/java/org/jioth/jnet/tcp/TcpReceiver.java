@@ -98,14 +98,44 @@ final class TcpReceiver {
         return Math.min((adv - nxt) >>> wscale, 65535);
     }
 
+    /** A duplicate to report in the next ACK's first SACK block (RFC 2883 D-SACK), while {@link #dsackPending}. */
+    /** Whether SACK (so D-SACK) was negotiated; set by the connection. */
+    boolean sackOk;
+    private int dsackLeft;
+    private int dsackRight;
+    boolean dsackPending;
+
+    /**
+     * [left, right) arrived again below RCV.NXT: the next ACK reports it as a D-SACK (RFC 2883), so
+     * the sender learns its retransmission was spurious (reordering, duplication) and can undo and
+     * widen its reordering window, as a Linux receiver lets it.
+     */
+    void duplicate(int left, int right) {
+        if (lt(nxt, right)) {
+            right = nxt;
+        }
+        if (lt(left, right)) {
+            dsackLeft = left;
+            dsackRight = right;
+            dsackPending = true;
+            ackNow = true;
+            ackUrgent = true;
+        }
+    }
+
     /** SACK blocks we are about to report (they shorten the next segment's payload). */
     int sackBlocks(boolean timestamps) {
         Assembler a = buffer.outOfOrder();
-        return a.isEmpty() ? 0 : Math.min(a.count(), timestamps ? 3 : 4);
+        int n = (a.isEmpty() ? 0 : a.count()) + (dsackPending ? 1 : 0);
+        return Math.min(n, timestamps ? 3 : 4);
     }
 
-    /** Our SACK blocks, the most recently changed first (RFC 2018 4). */
+    /** Our SACK blocks: a pending D-SACK first (RFC 2883), then the most recently changed (RFC 2018 4). */
     void addSackBlocks(TcpOptions o) {
+        if (dsackPending) {
+            o.addSack(dsackLeft, dsackRight);
+            dsackPending = false; // reported once
+        }
         Assembler a = buffer.outOfOrder();
         if (a.isEmpty()) {
             return;
@@ -130,6 +160,9 @@ final class TcpReceiver {
         int len = s.payloadLength;
         int skip = nxt - seq;
         if (skip > 0) {
+            if (sackOk && len > 0) {
+                duplicate(seq, seq + Math.min(skip, len));
+            }
             if (skip >= len) {
                 ackNow = true; // all old: the peer missed our ACK
                 ackUrgent = true;

@@ -13,6 +13,8 @@ final class TcpTimers {
     long probe = TcpConnection.NEVER;
     /** RACK's reordering timer (RFC 8985 6.3). */
     long reorder = TcpConnection.NEVER;
+    /** When the pacer lets the next segment leave. */
+    long pace = TcpConnection.NEVER;
     /** End of TIME_WAIT or of an orphaned FIN_WAIT_2. */
     long close = TcpConnection.NEVER;
     boolean persisting;
@@ -35,13 +37,14 @@ final class TcpTimers {
 
     long next(TcpConfig cfg, TcpState state) {
         return Math.min(Math.min(Math.min(rto, probe), Math.min(reorder, delayedAck)),
-                Math.min(close, keepAlive(cfg, state)));
+                Math.min(Math.min(close, pace), keepAlive(cfg, state)));
     }
 
     void stopAll() {
         rto = TcpConnection.NEVER;
         probe = TcpConnection.NEVER;
         reorder = TcpConnection.NEVER;
+        pace = TcpConnection.NEVER;
         delayedAck = TcpConnection.NEVER;
         close = TcpConnection.NEVER;
     }

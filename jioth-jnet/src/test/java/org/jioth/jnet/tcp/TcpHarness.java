@@ -54,7 +54,14 @@ final class TcpHarness {
     }
 
     TcpHarness() {
-        this(new TcpConfig());
+        this(unpaced());
+    }
+
+    /** The default config without pacing: crafted-segment tests see a window's burst at once ({@code TcpPacingTest} paces). */
+    static TcpConfig unpaced() {
+        TcpConfig c = new TcpConfig();
+        c.pacing = false;
+        return c;
     }
 
     TcpHarness(TcpConfig cfg) {
@@ -72,7 +79,7 @@ final class TcpHarness {
 
     /** Plain config: no window scaling, SACK or timestamps, so numbers in tests stay simple. */
     static TcpConfig plain() {
-        TcpConfig c = new TcpConfig();
+        TcpConfig c = unpaced();
         c.windowScaling = false;
         c.sack = false;
         c.timestamps = false;

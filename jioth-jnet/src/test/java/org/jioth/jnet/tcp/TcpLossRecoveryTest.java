@@ -163,6 +163,38 @@ class TcpLossRecoveryTest {
         assertThat(h.c.congestion().cwnd()).isGreaterThanOrEqualTo(before);
     }
 
+    /**
+     * An undo on a partial ACK (the first "lost" segment was only late) ends the episode; a later
+     * segment of the same window that really was lost must start a new one, not wait for the RTO
+     * (before the fix "recover" stayed at the old SND.MAX, above an ACK that could not pass it).
+     */
+    @Test
+    void aRealLossAfterAnUndoStartsANewEpisodeWithoutTheRto() {
+        TcpHarness h = new TcpHarness();
+        h.c.acceptSyn(h.synFromPeer().sackPermitted().ts(1, 0).build(), LOCAL_ISS, h.now);
+        int synAckTs = h.recv().options().tsVal;
+        h.advance(10); // a 10 ms minimum RTT
+        h.seg().flags(org.jioth.jnet.wire.Tcp.ACK).seq(R).ack(L).win(65535).ts(1, synAckTs).send();
+        int m = h.c.sendMss();
+        h.write(TcpHarness.bytes(10 * m, 1));
+        int original = h.recvAll().get(0).options().tsVal;
+        h.advance(5);
+        h.seg().seq(R).ack(L).win(65535).ts(2, original).sack(L + m, L + 4 * m).send();
+        assertThat(h.c.inRecovery()).isTrue();
+        h.recvAll();
+        h.advance(1);
+        h.seg().seq(R).ack(L + 4 * m).win(65535).ts(3, original).send(); // partial ACK, the original's echo
+        assertThat(h.c.stats().undos).isEqualTo(1);
+        assertThat(h.c.inRecovery()).isFalse();
+        h.recvAll();
+        h.advance(10);
+        // segment 4 was lost: three after it arrive
+        h.seg().seq(R).ack(L + 4 * m).win(65535).ts(4, original).sack(L + 5 * m, L + 8 * m).send();
+        assertThat(h.c.inRecovery()).isTrue();
+        assertThat(h.recvAll()).extracting(Seg::seq).contains(L + 4 * m);
+        assertThat(h.c.stats().timeouts).isZero();
+    }
+
     @Test
     void anEchoOfTheRetransmissionKeepsTheReduction() {
         TcpHarness h = new TcpHarness();
@@ -332,5 +364,34 @@ class TcpLossRecoveryTest {
         List<Seg> after = h.recvAll();
         assertThat(after).extracting(Seg::seq).isNotEmpty().doesNotContain(L + 5 * m);
         assertThat(after.get(0).seq()).isEqualTo(L + 6 * m);
+    }
+
+    /**
+     * A recovery episode ends when the ACK reaches "recover"; if the very next segment is lost, the
+     * ACK can never pass "recover", so RFC 6582's "more than recover" would leave the loss to the
+     * RTO. With SACK the next episode starts at once (before the fix: no recovery, an RTO).
+     */
+    @Test
+    void aLossRightAfterAnEpisodeStartsTheNextOneWithoutTheRto() {
+        TcpHarness h = withRtt(40);
+        int m = h.c.sendMss();
+        h.write(TcpHarness.bytes(60 * m, 1));
+        assertThat(h.recvAll()).hasSize(10);
+        h.advance(40);
+        h.seg().seq(R).ack(L).win(65535).sack(L + m, L + 4 * m).send();
+        assertThat(h.c.inRecovery()).isTrue();
+        h.recvAll();
+        h.advance(1);
+        h.seg().seq(R).ack(L + 10 * m).win(65535).send(); // everything up to "recover"
+        assertThat(h.c.inRecovery()).isFalse();
+        List<Seg> next = h.recvAll();
+        assertThat(next).extracting(Seg::seq).contains(L + 10 * m, L + 11 * m, L + 12 * m, L + 13 * m);
+        h.advance(40);
+        // the segment at "recover" was lost; three after it arrived
+        h.seg().seq(R).ack(L + 10 * m).win(65535).sack(L + 11 * m, L + 14 * m).send();
+        assertThat(h.c.inRecovery()).isTrue();
+        assertThat(h.recvAll()).extracting(Seg::seq).contains(L + 10 * m);
+        assertThat(h.c.stats().fastRetransmits).isEqualTo(2);
+        assertThat(h.c.stats().timeouts).isZero();
     }
 }

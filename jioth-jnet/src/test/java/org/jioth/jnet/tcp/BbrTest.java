@@ -1,0 +1,203 @@
+package org.jioth.jnet.tcp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.jioth.jnet.tcp.TcpHarness.LOCAL_ISS;
+import static org.jioth.jnet.tcp.TcpHarness.REMOTE_ISS;
+
+import org.jioth.jnet.wire.Tcp;
+import org.junit.jupiter.api.Test;
+
+/** Delivery-rate samples and BBR's model and states (draft-ietf-ccwg-bbr), on synthetic samples and crafted segments. */
+class BbrTest {
+    static final long MS = 1_000_000L;
+    static final int SMSS = 1000;
+
+    @Test
+    void aSampleIsDeliveredBytesOverTheLongerOfTheSendAndAckIntervals() {
+        DeliveryRate d = new DeliveryRate(64);
+        for (int i = 0; i < 10; i++) {
+            d.sent(i * 1000L, (i + 1) * 1000L, i * 100_000L, i * 1000L, false); // 10 segments over 0.9 ms
+        }
+        DeliveryRate.Sample s = d.onAck(10_000, null, null, 0, 10_000, 10 * MS, 0);
+        assertThat(s.delivered).isEqualTo(10_000);
+        assertThat(s.interval).isEqualTo(10 * MS); // the ACK interval: delivered_time was the flight's start
+        assertThat(s.rate).isEqualTo(1_000_000L);
+        assertThat(s.rtt).isEqualTo(10 * MS - 900_000L); // from the most recently sent segment
+        assertThat(s.appLimited).isFalse();
+        assertThat(d.outstanding()).isZero();
+    }
+
+    @Test
+    void sackedRangesCountAndTheHoleStaysOutstanding() {
+        DeliveryRate d = new DeliveryRate(64);
+        for (int i = 0; i < 4; i++) {
+            d.sent(i * 1000L, (i + 1) * 1000L, 0, i * 1000L, false);
+        }
+        DeliveryRate.Sample s = d.onAck(0, new long[] {1000}, new long[] {4000}, 1, 3000, 10 * MS, 0);
+        assertThat(s.delivered).isEqualTo(3000);
+        assertThat(s.rate).isEqualTo(300_000L);
+        assertThat(d.outstanding()).isEqualTo(1);
+        // the retransmission of the hole: Karn, no RTT from it
+        d.sent(0, 1000, 11 * MS, 0, true);
+        s = d.onAck(4000, null, null, 0, 1000, 21 * MS, 0);
+        assertThat(s.rtt).isEqualTo(-1);
+        assertThat(s.delivered).isEqualTo(1000);
+    }
+
+    @Test
+    void samplesAfterRunningOutOfDataAreAppLimitedUntilThatDataIsDelivered() {
+        DeliveryRate d = new DeliveryRate(64);
+        d.sent(0, 1000, 0, 0, false);
+        d.markAppLimited(1000);
+        d.sent(1000, 2000, MS, 1000, false);
+        assertThat(d.onAck(1000, null, null, 0, 1000, 10 * MS, 0).appLimited).isFalse();
+        assertThat(d.onAck(2000, null, null, 0, 1000, 11 * MS, 0).appLimited).isTrue();
+        d.sent(2000, 3000, 12 * MS, 0, false);
+        assertThat(d.onAck(3000, null, null, 0, 1000, 22 * MS, 0).appLimited).isFalse();
+    }
+
+    @Test
+    void theRingIsBoundedAndForgetsTheOldest() {
+        DeliveryRate d = new DeliveryRate(16);
+        for (int i = 0; i < 100; i++) {
+            d.sent(i * 1000L, (i + 1) * 1000L, i, i * 1000L, false);
+        }
+        assertThat(d.outstanding()).isEqualTo(16);
+        assertThat(d.onAck(100_000, null, null, 0, 100_000, 10 * MS, 0).delivered).isPositive();
+        assertThat(d.outstanding()).isZero();
+    }
+
+    /** One round trip: a sample whose range was sent at the previous round's start. */
+    private static long round(Bbr b, DeliveryRate.Sample rs, long total, long rate, long rtt, long inflight, long now) {
+        rs.priorDelivered = total;
+        long newly = Math.max(SMSS, rate * rtt / 1_000_000_000L);
+        rs.delivered = newly;
+        rs.newlyDelivered = newly;
+        rs.rate = rate;
+        rs.rtt = rtt;
+        rs.interval = rtt;
+        rs.appLimited = false;
+        rs.sentTime = now - rtt;
+        total += newly;
+        b.onRateSample(rs, total, inflight, now, rtt);
+        return total;
+    }
+
+    @Test
+    void startupDrainProbeBwFromTheModelAndLossDoesNotShrinkIt() {
+        Bbr b = new Bbr();
+        b.init(SMSS, 0);
+        assertThat(b.mode()).isEqualTo(Bbr.Mode.STARTUP);
+        assertThat(b.inSlowStart()).isTrue();
+        DeliveryRate.Sample rs = new DeliveryRate.Sample();
+        long total = 0;
+        long now = 0;
+        long rtt = 10 * MS;
+        long rate = 100_000;
+        for (int i = 0; i < 6; i++) { // doubling each round: still STARTUP
+            now += rtt;
+            total = round(b, rs, total, rate, rtt, b.cwnd(), now);
+            rate *= 2;
+        }
+        assertThat(b.mode()).isEqualTo(Bbr.Mode.STARTUP);
+        rate /= 2;
+        for (int i = 0; i < 3; i++) { // three rounds without 25 % growth: the pipe is full
+            now += rtt;
+            total = round(b, rs, total, rate, rtt, b.cwnd(), now);
+        }
+        assertThat(b.fullBwReached()).isTrue();
+        assertThat(b.mode()).isEqualTo(Bbr.Mode.DRAIN);
+        assertThat(b.pacingRate(rtt, 0)).isEqualTo((long) (Bbr.DRAIN_PACING_GAIN * rate * Bbr.PACING_MARGIN));
+        long bdp = rate * rtt / 1_000_000_000L; // 32 000 B
+        now += rtt;
+        total = round(b, rs, total, rate, rtt, bdp, now); // the queue drained: PROBE_BW
+        assertThat(b.mode()).isIn(Bbr.Mode.PROBE_BW_DOWN, Bbr.Mode.PROBE_BW_CRUISE);
+        for (int i = 0; i < 5; i++) {
+            now += rtt;
+            total = round(b, rs, total, rate, rtt, bdp, now);
+        }
+        assertThat(b.maxBw()).isEqualTo(rate);
+        assertThat(b.minRtt()).isEqualTo(rtt);
+        // cwnd gain 2, delayed-ACK room, and the ACK aggregation: each synthetic ACK here acknowledges
+        // a whole BDP at once, which is as aggregated as ACKs get
+        assertThat(b.extraAcked()).isEqualTo(bdp);
+        assertThat((long) b.cwnd()).isEqualTo(3 * bdp + 2 * SMSS);
+        // random loss: recovery conserves packets for a round, keeps the model, then restores the window
+        int before = b.cwnd();
+        long pacing = b.pacingRate(rtt, 0);
+        b.onCongestion(before, now);
+        assertThat(b.maxBw()).isEqualTo(rate);
+        assertThat(b.pacingRate(rtt, 0)).isEqualTo(pacing);
+        b.onRecoveryExit(before);
+        assertThat(b.cwnd()).isEqualTo(before);
+        // a timeout: one segment, back to the window once data sent after it is delivered
+        b.onTimeout(before, now);
+        assertThat(b.cwnd()).isEqualTo(SMSS);
+        now += rtt;
+        round(b, rs, total, rate, rtt, SMSS, now);
+        assertThat(b.cwnd()).isGreaterThanOrEqualTo(before);
+    }
+
+    @Test
+    void probeBwProbesUpWithinItsWaitAndProbeRttComesEveryFiveSeconds() {
+        Bbr b = new Bbr();
+        b.init(SMSS, 0);
+        DeliveryRate.Sample rs = new DeliveryRate.Sample();
+        long total = 0;
+        long now = 0;
+        long rtt = 10 * MS;
+        long rate = 1_000_000;
+        boolean sawUp = false;
+        boolean sawProbeRtt = false;
+        long bdp = rate * rtt / 1_000_000_000L;
+        for (int i = 0; i < 700; i++) { // 7 s of 10 ms rounds, RTT samples 1 ms above the minimum after the first
+            now += rtt;
+            long inflight = b.mode() == Bbr.Mode.PROBE_BW_UP ? (long) (1.3 * bdp) + 3 * SMSS : Math.min(b.cwnd(), bdp);
+            total = round(b, rs, total, rate, i == 0 ? rtt : rtt + MS, inflight, now);
+            sawUp |= b.mode() == Bbr.Mode.PROBE_BW_UP;
+            if (b.mode() == Bbr.Mode.PROBE_RTT) {
+                sawProbeRtt = true;
+                assertThat((long) b.cwnd()).isLessThanOrEqualTo(Math.max(4L * SMSS, bdp / 2));
+            }
+        }
+        assertThat(sawUp).isTrue();
+        assertThat(sawProbeRtt).isTrue();
+        assertThat(b.mode()).isNotEqualTo(Bbr.Mode.STARTUP);
+    }
+
+    /** A connection on BBR: ACKs feed the model, the pacing rate follows it, recovery leaves PRR out. */
+    @Test
+    void aConnectionOnBbrBuildsItsModelFromAcks() {
+        TcpConfig cfg = TcpHarness.unpaced();
+        cfg.congestionControl = CongestionControl.BBR;
+        TcpHarness h = new TcpHarness(cfg);
+        int l = LOCAL_ISS + 1;
+        int r = REMOTE_ISS + 1;
+        h.c.acceptSyn(h.synFromPeer().sackPermitted().build(), LOCAL_ISS, h.now);
+        h.recv();
+        h.advance(10);
+        h.seg().flags(Tcp.ACK).seq(r).ack(l).win(65535).send();
+        assertThat(h.c.congestion()).isInstanceOf(Bbr.class);
+        Bbr b = (Bbr) h.c.congestion();
+        int m = h.c.sendMss();
+        h.write(TcpHarness.bytes(150 * m, 1));
+        int acked = 0;
+        for (int round = 0; round < 3; round++) {
+            int n = h.recvAll().size();
+            h.advance(10);
+            acked += n * m;
+            h.seg().flags(Tcp.ACK).seq(r).ack(l + acked).win(65535).send();
+        }
+        assertThat(b.maxBw()).isPositive();
+        assertThat(b.minRtt()).isBetween(9 * MS, 11 * MS);
+        int cwnd = b.cwnd();
+        // a hole: recovery starts, and the window is BBR's, not PRR's proportional cut
+        h.recvAll();
+        h.advance(10);
+        h.seg().flags(Tcp.ACK).seq(r).ack(l + acked).win(65535).sack(l + acked + m, l + acked + 5 * m).send();
+        assertThat(h.c.inRecovery()).isTrue();
+        assertThat(h.recvAll()).extracting(TcpHarness.Seg::seq).contains(l + acked);
+        assertThat(b.cwnd()).isGreaterThanOrEqualTo(cwnd / 2);
+        assertThat(b.maxBw()).isPositive();
+    }
+}

@@ -1,0 +1,113 @@
+package org.jioth.jnet.tcp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.jioth.jnet.tcp.TcpHarness.LOCAL_ISS;
+import static org.jioth.jnet.tcp.TcpHarness.REMOTE_ISS;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.jioth.jnet.wire.Tcp;
+import org.junit.jupiter.api.Test;
+
+/** Earliest-departure-time pacing ({@link Pacer}) and its rate, with crafted segments on a manual clock. */
+class TcpPacingTest {
+    static final int L = LOCAL_ISS + 1;
+    static final int R = REMOTE_ISS + 1;
+
+    @Test
+    void aBurstOfTwoSegmentsCreditThenOneSegmentPerItsTimeAtTheRate() {
+        Pacer p = new Pacer();
+        p.setRate(1_000_000); // 1000 bytes per millisecond
+        long t = 5_000_000_000L;
+        int sent = 0;
+        while (p.mayDepart(t)) {
+            p.sent(1000, 1000, t);
+            sent++;
+        }
+        // the burst allowance is max(1 ms at the rate, 2 segments) = 2 ms: three segments leave now
+        assertThat(sent).isEqualTo(3);
+        assertThat(p.departure() - t).isEqualTo(1_000_000L);
+        t = p.departure();
+        assertThat(p.mayDepart(t)).isTrue();
+        p.sent(1000, 1000, t);
+        assertThat(p.mayDepart(t)).isFalse();
+        assertThat(p.departure() - t).isEqualTo(1_000_000L);
+        // a long pause earns no more than the burst allowance
+        t += 1_000_000_000L;
+        sent = 0;
+        while (p.mayDepart(t)) {
+            p.sent(1000, 1000, t);
+            sent++;
+        }
+        assertThat(sent).isEqualTo(3);
+    }
+
+    @Test
+    void unpacedWithoutARate() {
+        Pacer p = new Pacer();
+        for (int i = 0; i < 100; i++) {
+            assertThat(p.mayDepart(0)).isTrue();
+            p.sent(1460, 1460, 0);
+        }
+    }
+
+    /** Linux's gains: 2 x cwnd / SRTT below half of ssthresh (slow start), 1.2 x after. */
+    @Test
+    void windowBasedPacingRateUsesLinuxGains() {
+        CongestionControl c = new NewReno();
+        c.init(1000, 0);
+        assertThat(c.cwnd()).isEqualTo(10_000);
+        assertThat(c.pacingRate(10_000_000L, 0)).isEqualTo(2_000_000L); // 2 x 10 000 B / 10 ms
+        c.onCongestion(10_000, 0);
+        assertThat(c.cwnd()).isEqualTo(5_000);
+        assertThat(c.pacingRate(10_000_000L, 0)).isEqualTo(600_000L); // 1.2 x 5 000 B / 10 ms
+        assertThat(c.pacingRate(10_000_000L, 8_000)).as("what is in flight, if more").isEqualTo(960_000L);
+        assertThat(c.pacingRate(0, 0)).as("no RTT estimate: unpaced").isZero();
+    }
+
+    /**
+     * The initial window after a 40 ms handshake: rate 2 x 14 600 B / 40 ms = 730 kB/s, 2 ms per
+     * 1460-byte segment: three leave at once, then one every 2 ms on the loop timer; none early.
+     */
+    @Test
+    void theInitialWindowLeavesPacedOnTheTimer() {
+        TcpConfig cfg = new TcpConfig();
+        cfg.pacing = true;
+        TcpHarness h = new TcpHarness(cfg);
+        h.c.acceptSyn(h.synFromPeer().sackPermitted().build(), LOCAL_ISS, h.now);
+        h.recv();
+        h.advance(40);
+        h.seg().flags(Tcp.ACK).seq(R).ack(L).win(65535).send();
+        // an ACK sets the rate; the handshake's ACK already did
+        int m = h.c.sendMss();
+        long start = h.now;
+        h.write(TcpHarness.bytes(10 * m, 1));
+        List<Long> times = new ArrayList<>();
+        h.recvAll().forEach(seg -> times.add(0L));
+        assertThat(times).hasSize(3);
+        assertThat(h.msToDeadline()).isEqualTo(2);
+        for (int ms = 1; ms <= 40 && times.size() < 10; ms++) {
+            h.advance(1);
+            long at = (h.now - start) / 1_000_000L;
+            h.recvAll().forEach(seg -> times.add(at));
+        }
+        assertThat(times).hasSize(10);
+        for (int i = 3; i < times.size(); i++) {
+            assertThat(times.get(i) - times.get(i - 1)).as("gap before segment %d", i).isGreaterThanOrEqualTo(1);
+        }
+        assertThat(times.getLast()).isLessThanOrEqualTo(16);
+        assertThat(h.c.stats().retransmissions).isZero();
+    }
+
+    @Test
+    void pacingOffSendsTheWindowAtOnce() {
+        TcpConfig cfg = TcpHarness.unpaced();
+        TcpHarness h = new TcpHarness(cfg);
+        h.c.acceptSyn(h.synFromPeer().sackPermitted().build(), LOCAL_ISS, h.now);
+        h.recv();
+        h.advance(40);
+        h.seg().flags(Tcp.ACK).seq(R).ack(L).win(65535).send();
+        h.write(TcpHarness.bytes(10 * h.c.sendMss(), 1));
+        assertThat(h.recvAll()).hasSize(10);
+    }
+}
