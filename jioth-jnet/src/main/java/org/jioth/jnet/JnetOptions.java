@@ -21,18 +21,26 @@ import org.jioth.jnet.tcp.TcpLayer;
  *                   connect fails with ENOBUFS and SYNs are dropped (default 65536)
  * @param maxOrphans the connections closed by the application but still delivering data the stack
  *                   keeps at most: past it a close resets the connection (default 4096)
+ * @param memoryBudget the bytes the stack's TCP and UDP buffers, connections and reassembly may hold
+ *                   ({@code membudget=64m}); 0 = the default, a quarter of the JVM's maximum heap
+ *                   (see {@link org.jioth.jnet.mem.MemoryBudget})
  */
 public record JnetOptions(MacAddress mac, int mtu, boolean forwarding, OptionalLong seed, OptionalLong secretSeed,
-        int maxConnections, int maxOrphans) {
+        int maxConnections, int maxOrphans, long memoryBudget) {
     public static final int DEFAULT_MTU = 1500;
     public static final int MIN_MTU = 68;
     public static final int MAX_MTU = 9216;
     /** The keys {@link #parse} accepts. */
     public static final List<String> KEYS = List.of("mac", "mtu", "forwarding", "seed", "secretseed",
-            "maxconnections", "maxorphans");
+            "maxconnections", "maxorphans", "membudget");
 
     public JnetOptions(MacAddress mac, int mtu, boolean forwarding, OptionalLong seed, OptionalLong secretSeed) {
-        this(mac, mtu, forwarding, seed, secretSeed, TcpLayer.DEFAULT_MAX_CONNECTIONS, TcpLayer.DEFAULT_MAX_ORPHANS);
+        this(mac, mtu, forwarding, seed, secretSeed, TcpLayer.DEFAULT_MAX_CONNECTIONS, TcpLayer.DEFAULT_MAX_ORPHANS, 0);
+    }
+
+    public JnetOptions(MacAddress mac, int mtu, boolean forwarding, OptionalLong seed, OptionalLong secretSeed,
+            int maxConnections, int maxOrphans) {
+        this(mac, mtu, forwarding, seed, secretSeed, maxConnections, maxOrphans, 0);
     }
 
     public static JnetOptions defaults() {
@@ -52,6 +60,7 @@ public record JnetOptions(MacAddress mac, int mtu, boolean forwarding, OptionalL
         OptionalLong secretSeed = OptionalLong.empty();
         int maxConnections = TcpLayer.DEFAULT_MAX_CONNECTIONS;
         int maxOrphans = TcpLayer.DEFAULT_MAX_ORPHANS;
+        long memoryBudget = 0;
         for (String item : text.split(",")) {
             String it = item.strip();
             if (it.isEmpty()) {
@@ -93,6 +102,13 @@ public record JnetOptions(MacAddress mac, int mtu, boolean forwarding, OptionalL
                             throw new IllegalArgumentException("must not be negative");
                         }
                     }
+                    case "membudget" -> {
+                        memoryBudget = org.jioth.jnet.mem.MemoryBudget.parseSize(value, "size");
+                        if (memoryBudget < org.jioth.jnet.mem.MemoryBudget.MIN_LIMIT) {
+                            throw new IllegalArgumentException("must be at least "
+                                    + org.jioth.jnet.mem.MemoryBudget.MIN_LIMIT / 1024 + "k");
+                        }
+                    }
                     default -> throw new IllegalArgumentException(
                             "unknown jnet option '" + key + "' (accepted: " + String.join("=, ", KEYS) + "=)");
                 }
@@ -105,6 +121,6 @@ public record JnetOptions(MacAddress mac, int mtu, boolean forwarding, OptionalL
                 throw new IllegalArgumentException("jnet option " + it + ": " + e.getMessage(), e);
             }
         }
-        return new JnetOptions(mac, mtu, forwarding, seed, secretSeed, maxConnections, maxOrphans);
+        return new JnetOptions(mac, mtu, forwarding, seed, secretSeed, maxConnections, maxOrphans, memoryBudget);
     }
 }

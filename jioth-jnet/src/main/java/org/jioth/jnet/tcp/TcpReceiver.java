@@ -87,6 +87,9 @@ final class TcpReceiver {
 
     /** The window field, never moving the right edge left (RFC 7323 2.4), opened in SWS-safe steps. */
     int advertiseWindow() {
+        if (buffer.underPressure()) {
+            buffer.windowClamped(); // counted
+        }
         int edge = nxt + buffer.window();
         int step = Math.min(buffer.capacity() / 2, largestSegment);
         if (gt(edge, adv) && (edge - adv >= step || adv - nxt >= step)) {

@@ -39,6 +39,8 @@ public final class UdpLayer implements Ipv4Layer.Transport {
     private final org.jioth.jnet.mem.Scratch scratch;
     private Ipv4Layer.ErrorReporter errors;
     private Ipv4Layer.Transport transparent;
+    /** Charged by every queued datagram (null: nothing charged). */
+    private org.jioth.jnet.mem.MemoryBudget memory;
 
     public UdpLayer(Ipv4Layer ip, Interfaces interfaces, Counters counters, RandomGenerator random) {
         this.ip = ip;
@@ -50,6 +52,11 @@ public final class UdpLayer implements Ipv4Layer.Transport {
 
     public void setErrors(Ipv4Layer.ErrorReporter errors) {
         this.errors = errors;
+    }
+
+    /** The stack's memory budget, charged by the receive queues. */
+    public void setMemory(org.jioth.jnet.mem.MemoryBudget memory) {
+        this.memory = memory;
     }
 
     /** Transparent mode (slirp gateways): datagrams to a port no socket is bound to go to {@code t} (null: off). */
@@ -271,6 +278,7 @@ public final class UdpLayer implements Ipv4Layer.Transport {
     private void deliver(UdpEndpoint ep, int src, int sport, ByteBuffer buf) {
         byte[] data = new byte[udp.payloadLength()];
         buf.get(udp.payloadOffset(), data);
+        ep.memory = memory;
         if (ep.enqueue(src, sport, data)) {
             counters.inc(Counter.UDP_IN_DATAGRAMS);
         } else {
