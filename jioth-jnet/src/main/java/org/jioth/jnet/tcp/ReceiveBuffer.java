@@ -26,6 +26,15 @@ public final class ReceiveBuffer {
     public static final long UNTRACKED = -1;
     private static final byte[] NONE = new byte[0];
     private int capacity;
+    /** The capacity set (SO_RCVBUF or the default); autotuning goes back to it when idle. */
+    private int base;
+    /** Stream offset up to which an advertised window promised room (a smaller capacity must still hold it). */
+    private long promisedEnd;
+    /** Autotuning (Linux's DRS): when the current measurement began, and the read position then. */
+    private long spaceStart = Long.MIN_VALUE;
+    private long spaceReadPos;
+    /** The most bytes the application read in one measurement (about a round trip). */
+    private int space;
     /** {@link #NONE} until data arrives; only ever replaced while empty, so offsets stay valid. */
     private byte[] ring = NONE;
     /** Stream offset of the next byte the application reads. */
@@ -38,6 +47,7 @@ public final class ReceiveBuffer {
 
     public ReceiveBuffer(int capacity) {
         this.capacity = capacity;
+        this.base = capacity;
     }
 
     public synchronized int capacity() {
@@ -48,7 +58,42 @@ public final class ReceiveBuffer {
     public synchronized void resize(int capacity) {
         if (readPos == inOrder && ooo.isEmpty()) {
             this.capacity = capacity;
+            this.base = capacity;
             drop();
+        }
+    }
+
+    /** The window we advertised reaches {@code window} bytes past the in-order point (loop). */
+    public synchronized void promise(int window) {
+        promisedEnd = Math.max(promisedEnd, inOrder + window);
+    }
+
+    /**
+     * Receive-buffer autotuning (Linux's dynamic right-sizing): once per {@code rtt}, if the
+     * application read more than in any round trip before, the capacity becomes twice that plus
+     * 16 segments (room for the sender to keep growing), at most {@code max}. A slow reader never
+     * grows its buffer; the ring itself still grows only with what is buffered. Not under memory
+     * pressure. Loop only.
+     */
+    public synchronized void autotune(long now, long rtt, int mss, int max) {
+        if (spaceStart == Long.MIN_VALUE) {
+            spaceStart = now;
+            spaceReadPos = readPos;
+            return;
+        }
+        if (now - spaceStart < rtt) {
+            return;
+        }
+        long copied = readPos - spaceReadPos;
+        spaceStart = now;
+        spaceReadPos = readPos;
+        if (copied <= space) {
+            return;
+        }
+        space = (int) Math.min(copied, Integer.MAX_VALUE / 4);
+        long target = 2L * space + 16L * mss;
+        if (target > capacity && capacity < max && !memory.underPressure()) {
+            capacity = (int) Math.min(target, max);
         }
     }
 
@@ -131,6 +176,7 @@ public final class ReceiveBuffer {
      */
     public synchronized void raise(int capacity) {
         this.capacity = Math.max(this.capacity, capacity);
+        this.base = Math.max(this.base, capacity);
     }
 
     /** In-order bytes the application can read. */
@@ -258,6 +304,10 @@ public final class ReceiveBuffer {
             usedSinceTrim = false;
         } else if (readPos == inOrder && ooo.isEmpty()) {
             drop();
+            // idle: autotuning starts over from the set size, never below a window still promised
+            capacity = (int) Math.max(base, Math.min(capacity, promisedEnd - readPos));
+            space = 0;
+            spaceStart = Long.MIN_VALUE;
         }
         return ring.length == 0;
     }

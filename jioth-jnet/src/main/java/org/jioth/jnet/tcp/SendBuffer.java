@@ -20,6 +20,8 @@ import java.nio.ByteBuffer;
 public final class SendBuffer {
     private static final byte[] NONE = new byte[0];
     private int capacity;
+    /** The capacity set (SO_SNDBUF or the default); growth with cwnd goes back to it when idle. */
+    private int base;
     /** {@link #NONE} until the first write; only ever replaced while empty, so offsets stay valid. */
     private byte[] ring = NONE;
     /** Stream offset of the oldest unacknowledged byte. */
@@ -31,6 +33,7 @@ public final class SendBuffer {
 
     public SendBuffer(int capacity) {
         this.capacity = capacity;
+        this.base = capacity;
     }
 
     public synchronized int capacity() {
@@ -40,6 +43,18 @@ public final class SendBuffer {
     /** SO_SNDBUF, at any time: never below what is buffered now (the ring grows or stays as it is). */
     public synchronized void resize(int capacity) {
         this.capacity = Math.max(capacity, (int) (tail - head));
+        this.base = capacity;
+    }
+
+    /**
+     * Lets the capacity follow the congestion window ({@code target} bytes, at most {@code max}):
+     * it only grows here, and not under memory pressure; {@link #trim} takes it back to the set
+     * size once the connection idles.
+     */
+    public synchronized void follow(long target, int max) {
+        if (target > capacity && capacity < max && !memory.underPressure()) {
+            capacity = (int) Math.min(target, max);
+        }
     }
 
     /** Drops the ring when nothing is buffered (the connection is closing); a later write allocates it again. */
@@ -173,6 +188,7 @@ public final class SendBuffer {
             usedSinceTrim = false;
         } else if (tail == head) {
             drop();
+            capacity = base;
         }
         return ring.length == 0;
     }

@@ -107,7 +107,7 @@ public final class TcpConnection {
                         return sendBuffer.tail();
                     }
                 });
-        this.ourWscale = windowScaleFor(cfg.receiveBuffer);
+        this.ourWscale = windowScaleFor(cfg.receiveSpaceMax()); // room for autotuning
     }
 
     /** The window scale we advertise for a receive buffer (also in SYN cookie SYN-ACKs). */

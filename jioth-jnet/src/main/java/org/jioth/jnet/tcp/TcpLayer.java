@@ -826,6 +826,10 @@ public final class TcpLayer implements Ipv4Layer.Transport {
         s.publish();
         loop.trimHeld(); // its rings may have grown: look at them again when the stack idles
         watchPressure();
+        if (s.registered && !s.config.sendBufferLocked) {
+            // the send buffer follows cwnd (Linux's tcp_sndbuf_expand): twice the window in flight
+            s.conn.sendBuffer().follow(2L * s.conn.congestion().cwnd(), TcpConfig.MAX_SEND_BUFFER);
+        }
         // Readers skip posting a window update when the room they saw was below what the last
         // publish asked for; a read that raced with this publish is caught here, after it.
         if (s.readUnchecked.get() && s.readUnchecked.getAndSet(false) && s.registered && s.conn.windowUpdateDue()) {
@@ -1028,7 +1032,7 @@ public final class TcpLayer implements Ipv4Layer.Transport {
         o.mss = mss;
         if (ts) {
             if (peerWscale >= 0) {
-                o.windowScale = TcpConnection.windowScaleFor(t.receiveBuffer);
+                o.windowScale = TcpConnection.windowScaleFor(t.receiveSpaceMax());
             }
             o.sackPermitted = sack;
             o.timestamps = true;

@@ -37,6 +37,13 @@ final class TcpReceiver {
     boolean ackUrgent;
     int tsRecent;
     long tsRecentAge;
+    /**
+     * The receiver's round-trip estimate for autotuning (Linux's rcv_rtt_est without timestamps):
+     * the time a window's worth of data takes to arrive; 0 until measured.
+     */
+    long rcvRtt;
+    private int rcvRttSeq;
+    private long rcvRttStart = -1;
 
     TcpReceiver(TcpConfig cfg, ReceiveBuffer buffer, TcpTimers timers, TcpStats stats) {
         this.cfg = cfg;
@@ -98,6 +105,7 @@ final class TcpReceiver {
         if (lt(adv, nxt)) {
             adv = nxt;
         }
+        buffer.promise(adv - nxt);
         return Math.min((adv - nxt) >>> wscale, 65535);
     }
 
@@ -122,6 +130,28 @@ final class TcpReceiver {
             if (i != first && !o.addSack(nxt + (int) (a.start(i) - base), nxt + (int) (a.end(i) - base))) {
                 break;
             }
+        }
+    }
+
+    /** How long autotuning measures when no round trip was measured yet. */
+    static final long DEFAULT_TUNING_RTT = 10_000_000L;
+
+    /**
+     * In-order data arrived: measure the receive round trip (a window's worth of data per sample)
+     * and let the buffer autotune over it, unless SO_RCVBUF fixed its size.
+     */
+    private void autotune(long now) {
+        if (rcvRttStart < 0 || ge(nxt, rcvRttSeq)) {
+            if (rcvRttStart >= 0) {
+                long sample = Math.max(1, now - rcvRttStart);
+                rcvRtt = rcvRtt == 0 ? sample : Math.min(sample, (7 * rcvRtt + sample) / 8);
+            }
+            rcvRttSeq = nxt + Math.max(adv - nxt, Math.max(1, largestSegment));
+            rcvRttStart = now;
+        }
+        if (!cfg.receiveBufferLocked) {
+            buffer.autotune(now, rcvRtt > 0 ? rcvRtt : DEFAULT_TUNING_RTT, Math.max(largestSegment, 536),
+                    cfg.receiveSpaceMax());
         }
     }
 
@@ -166,6 +196,7 @@ final class TcpReceiver {
             return;
         }
         nxt += (int) advanced;
+        autotune(now);
         if (hadHoles) {
             ackNow = true;
             ackUrgent = true;
