@@ -471,6 +471,7 @@ public final class JnetStack implements StackImpl {
             }
         }
         loop.stop();
+        memory.close(); // what connections alive now still hold goes back to the JVM-wide budget
         IOException first = null;
         for (EthernetPort p : ports) {
             try {

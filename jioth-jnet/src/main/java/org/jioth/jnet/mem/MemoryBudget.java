@@ -62,6 +62,8 @@ public final class MemoryBudget {
     private final AtomicInteger connections = new AtomicInteger();
     private final AtomicLongArray events = new AtomicLongArray(EVENTS.length);
     private final AtomicBoolean pressure = new AtomicBoolean();
+    /** What this budget holds in its parent; -1 once closed (its charges went back to the parent). */
+    private final AtomicLong forwarded = new AtomicLong();
     private volatile Runnable onPressure = () -> { };
 
     /** A budget of {@code limit} bytes within {@code parent} (null: none). */
@@ -193,7 +195,7 @@ public final class MemoryBudget {
                 return false;
             }
         } while (!used.compareAndSet(u, u + bytes));
-        if (parent != null && !parent.charge(bytes, parent.limit)) {
+        if (parent != null && !forward(bytes)) {
             used.addAndGet(-bytes);
             events.getAndIncrement(Event.REFUSED.ordinal());
             return false;
@@ -204,6 +206,35 @@ public final class MemoryBudget {
             enterPressure();
         }
         return true;
+    }
+
+    /** Charges the parent too: first there, then recorded here (a close in between gives it back). */
+    private boolean forward(long bytes) {
+        if (!parent.charge(bytes, parent.limit)) {
+            return false;
+        }
+        long f;
+        do {
+            f = forwarded.get();
+            if (f < 0) {
+                parent.release(bytes); // closed meanwhile
+                return false;
+            }
+        } while (!forwarded.compareAndSet(f, f + bytes));
+        return true;
+    }
+
+    /**
+     * The stack is closed: whatever it still holds goes back to the parent at once (connections
+     * alive at close are never released one by one), and nothing more is charged.
+     */
+    public void close() {
+        if (parent != null) {
+            long f = forwarded.getAndSet(-1);
+            if (f > 0) {
+                parent.release(f);
+            }
+        }
     }
 
     private void enterPressure() {
@@ -220,7 +251,13 @@ public final class MemoryBudget {
         }
         long now = used.addAndGet(-bytes);
         if (parent != null) {
-            parent.release(bytes);
+            long f;
+            do {
+                f = forwarded.get();
+            } while (f >= 0 && !forwarded.compareAndSet(f, f - bytes));
+            if (f >= 0) {
+                parent.release(bytes);
+            }
         }
         if (now < relaxAt && pressure.get()) {
             pressure.set(false);

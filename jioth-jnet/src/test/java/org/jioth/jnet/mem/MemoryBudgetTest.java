@@ -85,4 +85,19 @@ class MemoryBudgetTest {
         a.release(M / 2);
         assertThat(jvm.used()).isEqualTo(M / 2);
     }
+
+    @Test
+    void aClosedBudgetGivesWhatItHeldBackToItsParentOnce() {
+        MemoryBudget jvm = new MemoryBudget("jvm", M, null);
+        MemoryBudget a = new MemoryBudget("a", M, jvm);
+        assertThat(a.charge(1000)).isTrue();
+        assertThat(a.charge(500)).isTrue();
+        a.release(500);
+        assertThat(jvm.used()).isEqualTo(1000);
+        a.close();
+        assertThat(jvm.used()).isZero();
+        a.release(1000); // a late release (a channel read after close) is not taken from the parent twice
+        assertThat(jvm.used()).isZero();
+        assertThat(a.charge(10)).isFalse();
+    }
 }
