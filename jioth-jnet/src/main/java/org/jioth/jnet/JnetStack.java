@@ -108,6 +108,7 @@ public final class JnetStack implements StackImpl {
         tcp.setMaxOrphans(b.options.maxOrphans());
         tcp.setMemory(memory);
         udp.setMemory(memory);
+        ipv4.reassembler().setMemory(memory);
         icmp.setUdp(udp);
         udp.setErrors(icmp);
         Neighbor6Cache neighbours6 = new Neighbor6Cache(loop, counters);
