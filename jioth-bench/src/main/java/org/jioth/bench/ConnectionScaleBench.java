@@ -56,6 +56,11 @@ public final class ConnectionScaleBench {
     }
 
     public Result run(int n) throws Exception {
+        return run(n, true);
+    }
+
+    /** {@code echoRound} false: only phase 1 (open, echo once, measure idle), for the largest counts. */
+    public Result run(int n, boolean echoRound) throws Exception {
         MemoryMXBean mem = ManagementFactory.getMemoryMXBean();
         Path base = Files.createTempDirectory("jioth-connbench");
         Path dir = base.resolve("sw");
@@ -115,13 +120,13 @@ public final class ConnectionScaleBench {
             Duration openTime = Duration.ofNanos(System.nanoTime() - t0);
             Thread.sleep(3000); // idle rings are given back after one to two seconds
             long after = settledHeap(mem);
-            progress.printf("  %d open; every connection echoes once more, all at once%n", opened.get());
+            progress.printf("  %d open%s%n", opened.get(), echoRound ? "; every connection echoes once more, all at once" : "");
 
             long t1 = System.nanoTime();
             AtomicInteger echoed = new AtomicInteger();
             List<SocketChannel> all = List.copyOf(clientChannels);
             work.clear();
-            for (int w = 0; w < WORKERS; w++) {
+            for (int w = 0; w < (echoRound ? WORKERS : 0); w++) {
                 int worker = w;
                 work.add(pool.submit(() -> {
                     ByteBuffer msg = ByteBuffer.allocate(16);

@@ -200,6 +200,9 @@ final class BenchCommand {
                         + "selector thread: the heap per idle connection, then every connection echoing at once.")
         int scale;
 
+        @Option(names = "--no-echo-round", description = "With --scale: skip the round where every connection echoes at once.")
+        boolean noEchoRound;
+
         @Option(names = "--server-options", defaultValue = "",
                 description = "With --scale: extra jnet options of the server stack, e.g. membudget=2g.")
         String serverOptions;
@@ -208,7 +211,7 @@ final class BenchCommand {
         public Integer call() throws Exception {
             if (scale > 0) {
                 org.jioth.bench.ConnectionScaleBench.print(
-                        new org.jioth.bench.ConnectionScaleBench(serverOptions, System.err).run(scale), System.out);
+                        new org.jioth.bench.ConnectionScaleBench(serverOptions, System.err).run(scale, !noEchoRound), System.out);
                 return 0;
             }
             if (connections > 0) {
