@@ -44,7 +44,7 @@ public final class ConnectionScaleBench {
     /** The figures of a run. */
     public record Result(int connections, int opened, int clients, long maxHeap, double bytesPerConnection,
             Duration openTime, int echoed, Duration echoTime, long serverBudgetUsed, long serverBudgetLimit,
-            String load) { }
+            long ringDrops, long retransmits, String load) { }
 
     private final PrintStream progress;
     private final String serverOptions;
@@ -152,11 +152,18 @@ public final class ConnectionScaleBench {
             }
             Duration echoTime = Duration.ofNanos(System.nanoTime() - t1);
             Map<String, Long> st = server.statistics();
+            long ringDrops = 0;
+            long retransmits = 0;
+            for (IothStack s : stacks) {
+                Map<String, Long> m = s.statistics();
+                ringDrops += m.getOrDefault("Eth.InDropQueueFull", 0L);
+                retransmits += m.getOrDefault("Tcp.RetransSegs", 0L);
+            }
             com.sun.management.OperatingSystemMXBean os =
                     (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
             Result r = new Result(n, opened.get(), clients, Runtime.getRuntime().maxMemory(),
                     (after - before) / (double) Math.max(1, opened.get()), openTime, echoed.get(), echoTime,
-                    st.getOrDefault("Mem.Used", -1L), st.getOrDefault("Mem.Limit", -1L),
+                    st.getOrDefault("Mem.Used", -1L), st.getOrDefault("Mem.Limit", -1L), ringDrops, retransmits,
                     String.format("%.2f", os.getSystemLoadAverage()));
             for (SocketChannel c : all) {
                 c.close();
@@ -258,12 +265,12 @@ public final class ConnectionScaleBench {
 
     public static void print(Result r, PrintStream out) {
         out.println("| connections | client stacks | max heap | opened (echoed once) in | retained heap per connection, both ends"
-                + " | per end | echoed at once | in | server budget used / limit | load avg |");
-        out.println("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
-        out.printf("| %d of %d | %d | %d MiB | %.2f s | %.2f KiB | %.2f KiB | %d | %.2f s | %.1f / %.0f MiB | %s |%n",
+                + " | per end | echoed at once | in | server budget used / limit | receive-ring drops, retransmissions (all stacks) | load avg |");
+        out.println("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        out.printf("| %d of %d | %d | %d MiB | %.2f s | %.2f KiB | %.2f KiB | %d | %.2f s | %.1f / %.0f MiB | %d, %d | %s |%n",
                 r.opened(), r.connections(), r.clients(), r.maxHeap() >> 20, r.openTime().toMillis() / 1000.0,
                 r.bytesPerConnection() / 1024, r.bytesPerConnection() / 2048, r.echoed(), r.echoTime().toMillis() / 1000.0,
-                r.serverBudgetUsed() / 1048576.0, r.serverBudgetLimit() / 1048576.0, r.load());
+                r.serverBudgetUsed() / 1048576.0, r.serverBudgetLimit() / 1048576.0, r.ringDrops(), r.retransmits(), r.load());
     }
 
     /** {@code java -cp ... org.jioth.bench.ConnectionScaleBench [connections] [server options]}. */
