@@ -42,6 +42,10 @@ final class TcpReceiver {
      * the time a window's worth of data takes to arrive; 0 until measured.
      */
     long rcvRtt;
+    /** The round trip from the peer's timestamp echoes (Linux's rcv_rtt_measure_ts), 1 ms ticks; 0 until measured. */
+    long rcvRttTs;
+    /** The connection's timestamp offset (our TSval clock), set by the connection. */
+    int tsOffset;
     private int rcvRttSeq;
     private long rcvRttStart = -1;
 
@@ -133,6 +137,13 @@ final class TcpReceiver {
         }
     }
 
+    /**
+     * Autotuning opens the window to at most this many full segments: three quarters of the
+     * stack's receive queue (256 frames), so a window's burst is not dropped there while the loop
+     * is busy (with a 1500-byte MTU ~278 KB, with jumbo frames ~1.7 MB; SO_RCVBUF goes to 6 MiB).
+     */
+    static final int AUTOTUNE_SEGMENTS = 192;
+
     /** How long autotuning measures when no round trip was measured yet. */
     static final long DEFAULT_TUNING_RTT = 10_000_000L;
 
@@ -140,7 +151,15 @@ final class TcpReceiver {
      * In-order data arrived: measure the receive round trip (a window's worth of data per sample)
      * and let the buffer autotune over it, unless SO_RCVBUF fixed its size.
      */
-    private void autotune(long now) {
+    private void autotune(long now, Segment s) {
+        if (s.options.timestamps && s.options.tsEcr != 0) {
+            // the peer echoed the TSval of one of our ACKs: data sent upon it came back one RTT later
+            int ms = TcpConnection.timestampClock(now, tsOffset) - s.options.tsEcr;
+            if (ms >= 0 && ms < 60_000) {
+                long sample = Math.max(1, ms) * 1_000_000L;
+                rcvRttTs = rcvRttTs == 0 ? sample : Math.min(sample, (7 * rcvRttTs + sample) / 8);
+            }
+        }
         if (rcvRttStart < 0 || ge(nxt, rcvRttSeq)) {
             if (rcvRttStart >= 0) {
                 long sample = Math.max(1, now - rcvRttStart);
@@ -150,8 +169,11 @@ final class TcpReceiver {
             rcvRttStart = now;
         }
         if (!cfg.receiveBufferLocked) {
-            buffer.autotune(now, rcvRtt > 0 ? rcvRtt : DEFAULT_TUNING_RTT, Math.max(largestSegment, 536),
-                    cfg.receiveSpaceMax());
+            long rtt = rcvRttTs > 0 ? rcvRttTs : rcvRtt > 0 ? rcvRtt : DEFAULT_TUNING_RTT;
+            int mss = Math.max(largestSegment, 536);
+            // never a window that invites a burst the stack's receive queue cannot hold
+            int max = (int) Math.min(cfg.receiveSpaceMax(), (long) AUTOTUNE_SEGMENTS * mss);
+            buffer.autotune(now, rtt, mss, max);
         }
     }
 
@@ -196,7 +218,7 @@ final class TcpReceiver {
             return;
         }
         nxt += (int) advanced;
-        autotune(now);
+        autotune(now, s);
         if (hadHoles) {
             ackNow = true;
             ackUrgent = true;
