@@ -30,6 +30,7 @@ public enum Errno {
     ENAMETOOLONG(36, "File name too long"),
     ENOSYS(38, "Function not implemented"),
     ENODATA(61, "No data available"),
+    EPROTO(71, "Protocol error"),
     ENOTSOCK(88, "Socket operation on non-socket"),
     EMSGSIZE(90, "Message too long"),
     EPROTOTYPE(91, "Protocol wrong type for socket"),

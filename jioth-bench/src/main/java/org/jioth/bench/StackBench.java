@@ -85,12 +85,25 @@ public final class StackBench {
     }
 
     private final Options options;
+    /** Also an IPv6 row after each in-JVM stack pair's IPv4 row. */
+    private boolean ipv6;
     private final PrintStream log;
 
     public StackBench(Options options, PrintStream log) {
         this.options = options;
         this.log = log;
     }
+
+    /**
+     * Adds an IPv6 row (network column suffixed {@value #IPV6_SUFFIX}) after the IPv4 row of each
+     * stack measured with both stacks in this JVM: the same measurements between fd00:250::50 and ::51.
+     */
+    public StackBench ipv6(boolean on) {
+        this.ipv6 = on;
+        return this;
+    }
+
+    static final String IPV6_SUFFIX = " IPv6";
 
     public static void main(String[] args) throws Exception {
         printTable(new StackBench(Options.defaults(), System.err).run(), System.out);
@@ -125,7 +138,10 @@ public final class StackBench {
                     rows.add(kernelOverVde(network));
                 }
                 for (String s : others) {
-                    rows.add(network.twoProcesses() ? crossProcess(s, network) : onNetwork(s, network));
+                    rows.add(network.twoProcesses() ? crossProcess(s, network) : onNetwork(s, network, false));
+                    if (ipv6 && !network.twoProcesses()) {
+                        rows.add(onNetwork(s, network, true));
+                    }
                 }
             } catch (IOException e) {
                 log.printf("network %s: closing: %s%n", net, reason(e));
@@ -144,20 +160,21 @@ public final class StackBench {
         }
     }
 
-    private Row onNetwork(String stack, BenchNetwork network) throws InterruptedException {
-        log.printf("%s over %s (%s)%n", stack, network.description(), network.vnl());
+    private Row onNetwork(String stack, BenchNetwork network, boolean v6) throws InterruptedException {
+        String where = network.description() + (v6 ? IPV6_SUFFIX : "");
+        log.printf("%s over %s (%s)%n", stack, where, network.vnl());
         StackPair pair;
         try {
-            pair = StackPair.onNetwork(stack, network.vnl());
+            pair = v6 ? StackPair.onNetwork6(stack, network.vnl()) : StackPair.onNetwork(stack, network.vnl());
         } catch (IOException | RuntimeException e) {
             log.printf("%s: skipped: %s%n", stack, reason(e));
-            return new Row(stack, network.description(), null, null, null, "skipped: " + reason(e));
+            return new Row(stack, where, null, null, null, "skipped: " + reason(e));
         }
         try (pair) {
-            return measureInJvm(stack, network.description(), pair);
+            return measureInJvm(stack, where, pair);
         } catch (IOException e) {
             log.printf("%s: closing the stacks: %s%n", stack, reason(e));
-            return new Row(stack, network.description(), null, null, null, "failed: " + reason(e));
+            return new Row(stack, where, null, null, null, "failed: " + reason(e));
         }
     }
 

@@ -14,6 +14,9 @@ final class StackPair implements AutoCloseable {
     static final InetAddress LOOPBACK = InetAddress.ofLiteral("127.0.0.1");
     static final InetAddress CLIENT = InetAddress.ofLiteral("192.168.250.50");
     static final InetAddress SERVER = InetAddress.ofLiteral("192.168.250.51");
+    /** The IPv6 rows' addresses (a /64 on the same network), beside the IPv4 ones. */
+    static final InetAddress CLIENT6 = InetAddress.ofLiteral("fd00:250::50");
+    static final InetAddress SERVER6 = InetAddress.ofLiteral("fd00:250::51");
 
     final IothStack client;
     final IothStack server;
@@ -42,6 +45,23 @@ final class StackPair implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             closeQuietly(b, e);
             closeQuietly(a, e);
+            throw e;
+        }
+    }
+
+    /** {@link #onNetwork} with IPv6 addresses added, the measurements going to the server's IPv6 one. */
+    static StackPair onNetwork6(String spec, String vnl) throws IOException {
+        StackPair p = onNetwork(spec, vnl);
+        try {
+            p.client.ipAddrAdd(CLIENT6, 64, p.client.ifNameToIndex("vde0"));
+            p.server.ipAddrAdd(SERVER6, 64, p.server.ifNameToIndex("vde0"));
+            return new StackPair(p.client, p.server, SERVER6);
+        } catch (IOException | RuntimeException e) {
+            try {
+                p.close();
+            } catch (IOException | RuntimeException c) {
+                e.addSuppressed(c);
+            }
             throw e;
         }
     }

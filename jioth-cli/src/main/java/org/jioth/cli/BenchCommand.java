@@ -141,6 +141,10 @@ final class BenchCommand {
         @Option(names = "--connections", defaultValue = "20000", description = "At most this many connections (default ${DEFAULT-VALUE}).")
         int connections;
 
+        @Option(names = "--ipv6", description = "Also measure each stack pair of this JVM over IPv6 (fd00:250::50 -> ::51),"
+                + " a row beside its IPv4 one (network column suffixed ' IPv6').")
+        boolean ipv6;
+
         @Option(names = "--warmup", defaultValue = "2",
                 description = "Seconds each measurement first runs unreported, so the code is compiled when it counts (default ${DEFAULT-VALUE}; 0: none).")
         double warmup;
@@ -155,7 +159,7 @@ final class BenchCommand {
             if (!stackNets.isEmpty()) {
                 StackBench.Options options = new StackBench.Options(names, stackNets, Vde.millis(seconds), megabytes << 20,
                         roundTrips, connections, Vde.millis(warmup));
-                List<StackBench.Row> rows = new StackBench(options, System.err).run();
+                List<StackBench.Row> rows = new StackBench(options, System.err).ipv6(ipv6).run();
                 StackBench.printTable(rows, System.out);
                 output.write(StackBench.table(rows), "ioth bench stack", "bulk_gbit_per_s", List.of("stack", "network"));
             }

@@ -29,7 +29,7 @@ final class ClientCommand implements Callable<Integer> {
     @Mixin
     SeedOptions seed;
 
-    @Option(names = "--server", defaultValue = "192.168.250.50", description = "server address (default ${DEFAULT-VALUE})")
+    @Option(names = "--server", defaultValue = "192.168.250.50", description = "server address, IPv4 or IPv6 (default ${DEFAULT-VALUE})")
     String server;
 
     @Override

@@ -14,11 +14,18 @@ import org.jioth.IothStack;
 /**
  * libioth's iothtest_server as a reusable object: accepts on a stack, and for each connection a
  * virtual thread echoes what it reads, logging {@code new conn}, {@code GOT:} and {@code close conn}
- * lines like the seed.
+ * lines like the seed. A connection's buffer grows with what it carries (a short exchange keeps
+ * 1 KiB, a stream reads 64 KiB at a time).
  */
 final class EchoServer implements AutoCloseable {
-    /** The seed reads with BUFSIZ. */
-    private static final int BUFFER = 8192;
+    /**
+     * A connection's read buffer starts at this size (a request/response connection needs no
+     * more) and doubles each time a read fills it, up to {@link #MAX_BUFFER}: the seed's BUFSIZ
+     * for every connection cost 8 KiB of heap per connection accepted, and 8 KiB reads cost a
+     * stream twice the read/write calls (and wake-ups) of 64 KiB ones.
+     */
+    static final int FIRST_BUFFER = 1024;
+    static final int MAX_BUFFER = 64 * 1024;
     /** The longest pause between accept attempts while accept keeps failing. */
     private static final long MAX_ACCEPT_PAUSE_MILLIS = 1000;
     private final ServerSocketChannel listener;
@@ -107,7 +114,7 @@ final class EchoServer implements AutoCloseable {
         if (verbose) {
             log.println("new conn " + id + " tid " + tid);
         }
-        ByteBuffer buf = ByteBuffer.allocate(BUFFER);
+        ByteBuffer buf = ByteBuffer.allocate(FIRST_BUFFER);
         long logged = 0;
         long limit = dataLogLimit;
         try (conn) {
@@ -129,6 +136,9 @@ final class EchoServer implements AutoCloseable {
                 }
                 while (buf.hasRemaining()) {
                     conn.write(buf);
+                }
+                if (n == buf.capacity() && n < MAX_BUFFER) {
+                    buf = ByteBuffer.allocate(n * 2); // the peer streams: fewer, larger reads
                 }
             }
         } catch (IOException e) {

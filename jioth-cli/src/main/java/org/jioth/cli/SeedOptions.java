@@ -19,11 +19,14 @@ final class SeedOptions {
     List<String> vnls;
 
     @Option(names = "--addr", paramLabel = "ADDR/PREFIX",
-            description = "address of IFNAME (default 192.168.250.50/24 for the server, .51/24 for the client)")
-    String address;
+            description = "address of IFNAME, IPv4 or IPv6, repeatable (e.g. --addr 192.168.250.50/24 --addr fd00::50/64;"
+                    + " default 192.168.250.50/24 for the server, .51/24 for the client)")
+    List<String> addresses;
 
-    @Option(names = "--gateway", defaultValue = "192.168.250.1", description = "default gateway, '' for none (default ${DEFAULT-VALUE})")
-    String gateway;
+    @Option(names = "--gateway", paramLabel = "ADDR",
+            description = "default gateway, one per family (repeatable), '' for none"
+                    + " (default 192.168.250.1 when an IPv4 --addr is given)")
+    List<String> gateways;
 
     @Option(names = "--ifname", defaultValue = "vde0", description = "interface to configure (default ${DEFAULT-VALUE})")
     String ifname;
@@ -38,6 +41,12 @@ final class SeedOptions {
             description = "an iothconf string instead of --addr/--gateway, e.g. eth,dhcp or eth,ip=ADDR/PREFIX,gw=ADDR,dns=ADDR")
     String conf;
 
+    /** The --addr/--gateway set-up ({@code defaultAddress} when no --addr is given). */
+    SeedNetwork network(String defaultAddress) {
+        return SeedNetwork.parse(ifname, addresses != null && !addresses.isEmpty() ? addresses : List.of(defaultAddress),
+                gateways);
+    }
+
     List<String> vnls() {
         return vnls == null ? List.of() : vnls;
     }
@@ -47,7 +56,7 @@ final class SeedOptions {
      * {@code err} (no stack, or no IFNAME: a VNL is missing and --lo was not asked for).
      */
     IothStack openConfigured(String command, String defaultAddress, PrintStream err) {
-        SeedNetwork net = SeedNetwork.parse(ifname, address != null ? address : defaultAddress, gateway);
+        SeedNetwork net = network(defaultAddress);
         IothStack s = StackOpener.open(stack, vnls(), err);
         if (s == null) {
             return null;

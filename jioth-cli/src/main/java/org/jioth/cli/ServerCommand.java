@@ -15,7 +15,9 @@ import picocli.CommandLine.Option;
 /** libioth's iothtest_server: a TCP echo server on a stack, a virtual thread per connection. */
 @Command(name = "server", mixinStandardHelpOptions = true,
         description = {"TCP echo server on a stack (libioth's iothtest_server).",
-                "Configures IFNAME up with ADDR and a default route, listens on PORT, echoes every connection,"
+                "Configures IFNAME up with each ADDR (IPv4 and/or IPv6) and a default route per family, listens on"
+                        + " PORT (on :: when the stack is dual-stack, so both families), echoes every connection"
+                        + " and every UDP datagram,"
                         + " and prints 'listening on ADDR:PORT (...)' once it accepts. The seed's log lines"
                         + " (new conn, GOT:, close conn) are printed; GOT: lines stop after --log-bytes of data"
                         + " per connection, and --quiet drops them."})
@@ -93,8 +95,7 @@ final class ServerCommand implements Callable<Integer> {
             InetAddress got = SeedOptions.firstAddress(s, seed.ifname);
             return got == null ? "0.0.0.0" : got.getHostAddress();
         }
-        String a = seed.address != null ? seed.address : DEFAULT_ADDRESS;
-        return a.substring(0, a.indexOf('/'));
+        return seed.network(DEFAULT_ADDRESS).firstAddressText();
     }
 
     /**

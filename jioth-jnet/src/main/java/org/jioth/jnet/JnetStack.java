@@ -115,6 +115,10 @@ public final class JnetStack implements StackImpl {
         this.ipv6 = new Ipv6Layer(interfaces, neighbours6, counters);
         this.icmp6 = new Icmp6Layer(ipv6, neighbours6, counters, loop, random.nextInt(0x10000));
         ipv6.setIcmp(icmp6);
+        ipv6.setTransports(tcp, udp);
+        tcp.setIpv6(ipv6);
+        udp.setIpv6(ipv6, icmp6);
+        icmp6.setTransportErrors(new org.jioth.jnet.icmp.Icmp6ToTransports(tcp, udp));
         neighbours6.setSolicitor(icmp6);
         this.config = new JnetNetConfig(this);
         this.provider = new JnetSelectorProvider(this);

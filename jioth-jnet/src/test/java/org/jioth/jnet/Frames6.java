@@ -45,6 +45,15 @@ final class Frames6 {
         return b.array();
     }
 
+    /** An Ethernet frame with an IPv6 datagram carrying {@code payload} under next header {@code nh}. */
+    static byte[] ipv6(long dstMac, long srcMac, byte[] src, byte[] dst, int nh, byte[] payload) {
+        ByteBuffer b = ByteBuffer.allocate(Ethernet.HEADER + Ipv6.HEADER + payload.length);
+        Ethernet.emit(b, 0, dstMac, srcMac, Ethernet.TYPE_IPV6);
+        Ipv6.emit(b, Ethernet.HEADER, 0, 0, payload.length, nh, 64, src, dst);
+        b.put(Ethernet.HEADER + Ipv6.HEADER, payload);
+        return b.array();
+    }
+
     static long solicitedMac(byte[] a) {
         return Ip6.multicastMac(Ip6.solicitedNode(a));
     }

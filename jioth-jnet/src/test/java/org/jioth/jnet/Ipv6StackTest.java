@@ -76,9 +76,9 @@ class Ipv6StackTest {
             byte[] ll = Ip6.linkLocal(mac);
             evil.send(Frames6.icmp6(Frames6.solicitedMac(ll), EVIL, EVIL_LL, Ip6.solicitedNode(ll), 255,
                     Icmp6.NEIGHBOR_SOLICITATION, 0, Frames6.nd(ll, 1, EVIL)));
-            // a UDP datagram over IPv6 (no IPv6 UDP yet): parameter problem code 1 pointing at the next header
+            // an unknown upper layer: parameter problem code 1 pointing at the next header
             byte[] udp = Frames6.icmp6(mac, EVIL, EVIL_LL, ll, 64, Icmp6.ECHO_REQUEST, 0, new byte[8]);
-            udp[14 + 6] = (byte) Ipv6.UDP;
+            udp[14 + 6] = (byte) 253; // an experimental next header (RFC 3692) nobody takes
             evil.send(udp);
             byte[] pp = evil.poll(f -> Frames6.isIcmp6(f, Icmp6.PARAMETER_PROBLEM));
             assertThat(pp).isNotNull();

@@ -48,6 +48,22 @@ public final class Icmp6Layer implements Ipv6Layer.Icmp, Neighbor6Cache.Solicito
     private final byte[] dst = new byte[16];
     private final PendingPings pings;
 
+    /**
+     * Hears the ICMPv6 errors (destination unreachable, packet too big, time exceeded, parameter
+     * problem) for the transports: {@code rest} is the message's second word (the MTU of a packet
+     * too big), the quoted datagram is the {@code len - 8} bytes after the header at {@code off}.
+     */
+    public interface TransportErrors {
+        void error(int type, int code, int rest, ByteBuffer buf, int off, int len);
+    }
+
+    private TransportErrors transportErrors;
+
+    /** Where ICMPv6 errors about our TCP and UDP datagrams go (null: nowhere). */
+    public void setTransportErrors(TransportErrors t) {
+        this.transportErrors = t;
+    }
+
     public Icmp6Layer(Ipv6Layer ip, Neighbor6Cache neighbours, Counters counters, StackLoop loop, int pingId) {
         this.ip = ip;
         this.neighbours = neighbours;
@@ -79,8 +95,18 @@ public final class Icmp6Layer implements Ipv6Layer.Icmp, Neighbor6Cache.Solicito
             }
             case Icmp6.NEIGHBOR_SOLICITATION -> solicitation(in, hdr, buf, off, len);
             case Icmp6.NEIGHBOR_ADVERTISEMENT -> advertisement(in, hdr, buf, off, len);
-            case Icmp6.DEST_UNREACHABLE, Icmp6.TIME_EXCEEDED, Icmp6.PARAMETER_PROBLEM -> quotedError(buf, off, len);
-            default -> { } // counted in InMsgs; nothing to do (packet too big: no PMTU yet)
+            case Icmp6.DEST_UNREACHABLE, Icmp6.TIME_EXCEEDED, Icmp6.PARAMETER_PROBLEM -> {
+                if (transportErrors != null) {
+                    transportErrors.error(msg.type(), msg.code(), buf.getInt(off + 4), buf, off, len);
+                }
+                quotedError(buf, off, len);
+            }
+            case Icmp6.PACKET_TOO_BIG -> {
+                if (transportErrors != null) {
+                    transportErrors.error(msg.type(), msg.code(), buf.getInt(off + 4), buf, off, len);
+                }
+            }
+            default -> { } // counted in InMsgs; nothing to do
         }
     }
 

@@ -20,7 +20,7 @@ import org.jioth.jnet.wire.Ipv6;
  * IPv6 (RFC 8200) for a host: validates datagrams and walks their extension headers with
  * {@link Ipv6}, accepts those for our addresses (every NIC's EUI-64 link-local address, which
  * exists while the NIC does, and static ones), the all-nodes group and our solicited-node groups,
- * and hands them to ICMPv6 (the only upper layer so far: others, TCP and UDP included, are answered
+ * and hands them to ICMPv6 or the {@link Transport}s (TCP, UDP; other next headers are answered
  * with a parameter problem "unrecognized next header"). Fragments other than atomic ones are
  * dropped and counted (Ip6.InDropFragment): no reassembly yet. Output picks the interface, next
  * hop and source (link-local destinations need the scope, or a single NIC) and resolves with
@@ -45,6 +45,13 @@ public final class Ipv6Layer {
         void error(NetInterface in, int type, int code, int pointer, ByteBuffer buf, int ipOff, int len);
     }
 
+    /** An upper layer over IPv6 (TCP, UDP): its {@code len} bytes start at {@code off}. */
+    public interface Transport {
+        void input(NetInterface in, Ipv6 hdr, ByteBuffer buf, int off, int len);
+    }
+
+    private Transport tcp;
+    private Transport udp;
     private final Interfaces interfaces;
     private final Neighbor6Cache neighbours;
     private final Counters counters;
@@ -63,6 +70,12 @@ public final class Ipv6Layer {
 
     public void setIcmp(Icmp icmp) {
         this.icmp = icmp;
+    }
+
+    /** The TCP and UDP layers (either may be null: answered as an unknown next header). */
+    public void setTransports(Transport tcp, Transport udp) {
+        this.tcp = tcp;
+        this.udp = udp;
     }
 
     public Neighbor6Cache neighbours() {
@@ -207,9 +220,15 @@ public final class Ipv6Layer {
             icmp.input(in, hdr, buf, end - (off + hdr.upperOffset()));
             return;
         }
+        Transport t = hdr.upperProtocol() == Ipv6.TCP ? tcp : hdr.upperProtocol() == Ipv6.UDP ? udp : null;
+        if (t != null) {
+            counters.inc(Counter.IP6_IN_DELIVERS);
+            t.input(in, hdr, buf, off + hdr.upperOffset(), end - (off + hdr.upperOffset()));
+            return;
+        }
         counters.inc(Counter.IP6_IN_UNKNOWN_PROTOS);
         if (icmp != null && !Ip6.isMulticast(dst)) {
-            // TCP and UDP over IPv6 are not there yet: say so at once (RFC 8200 4: parameter problem code 1)
+            // RFC 8200 4: parameter problem code 1 for a next header nobody takes
             icmp.error(in, org.jioth.jnet.wire.Icmp6.PARAMETER_PROBLEM, 1, hdr.upperPointer(), buf, off, len);
         }
     }

@@ -41,6 +41,10 @@ public final class JnetDatagramChannel extends DatagramChannel implements Readin
             StandardSocketOptions.SO_SNDBUF, StandardSocketOptions.SO_BROADCAST, StandardSocketOptions.SO_REUSEADDR,
             StandardSocketOptions.IP_TOS, StandardSocketOptions.IP_MULTICAST_TTL,
             StandardSocketOptions.IP_MULTICAST_LOOP);
+    private static final Set<SocketOption<?>> OPTIONS6 = Set.of(StandardSocketOptions.SO_RCVBUF,
+            StandardSocketOptions.SO_SNDBUF, StandardSocketOptions.SO_BROADCAST, StandardSocketOptions.SO_REUSEADDR,
+            StandardSocketOptions.IP_TOS, StandardSocketOptions.IP_MULTICAST_TTL,
+            StandardSocketOptions.IP_MULTICAST_LOOP, org.jioth.jnet.JnetSocketOptions.IPV6_V6ONLY);
 
     private final JnetStack stack;
     private final UdpLayer udp;
@@ -48,7 +52,8 @@ public final class JnetDatagramChannel extends DatagramChannel implements Readin
     private final Readiness readiness = new Readiness(this, this::readyOps);
     private final Object stateLock = new Object();
     private volatile boolean bound;
-    private int boundAddress;
+    private long boundHi;
+    private long boundLo;
 
     private JnetDatagramChannel(JnetSelectorProvider provider) {
         super(provider);
@@ -57,8 +62,10 @@ public final class JnetDatagramChannel extends DatagramChannel implements Readin
         ep.setListener(readiness::changed);
     }
 
-    static JnetDatagramChannel open(JnetSelectorProvider provider) {
+    /** A new channel of family INET6 (dual-stack unless IPV6_V6ONLY) when {@code inet6}, else INET. */
+    static JnetDatagramChannel open(JnetSelectorProvider provider, boolean inet6) {
         JnetDatagramChannel c = new JnetDatagramChannel(provider);
+        c.ep.setFamily(inet6, false);
         provider.stack().sockets().track(c);
         return c;
     }
@@ -86,26 +93,6 @@ public final class JnetDatagramChannel extends DatagramChannel implements Readin
     }
 
     // ------------------------------------------------------------ addresses
-
-    private static int address(InetAddress a) {
-        if (a instanceof Inet4Address) {
-            return Ip4.of(a);
-        }
-        if (a instanceof Inet6Address && a.isAnyLocalAddress()) {
-            return 0;
-        }
-        if (a instanceof Inet6Address i6) {
-            byte[] b = i6.getAddress();
-            boolean mapped = true;
-            for (int i = 0; i < 10; i++) {
-                mapped &= b[i] == 0;
-            }
-            if (mapped && b[10] == -1 && b[11] == -1) {
-                return (b[12] & 0xff) << 24 | (b[13] & 0xff) << 16 | (b[14] & 0xff) << 8 | (b[15] & 0xff);
-            }
-        }
-        throw new UnsupportedAddressTypeException();
-    }
 
     private static InetSocketAddress check(SocketAddress sa) {
         return org.jioth.nio.SocketErrors.checkAddress(sa);
@@ -135,13 +122,14 @@ public final class JnetDatagramChannel extends DatagramChannel implements Readin
                 throw new AlreadyBoundException();
             }
             InetSocketAddress isa = local == null ? new InetSocketAddress(Ip4.toInet(0), 0) : check(local);
-            int addr = address(isa.getAddress());
+            Addresses.Key addr = Addresses.key(isa.getAddress(), ep.inet6());
             int port = isa.getPort();
-            int r = stack.onLoop(() -> udp.bind(ep, addr, port));
+            int r = stack.onLoop(() -> udp.bind(ep, addr.hi(), addr.lo(), port));
             if (r != 0) {
-                throw failure(-r, "bind " + Ip4.toString(addr) + ":" + port);
+                throw failure(-r, "bind " + addr + ":" + port);
             }
-            boundAddress = addr;
+            boundHi = addr.hi();
+            boundLo = addr.lo();
             bound = true;
         }
         return this;
@@ -157,13 +145,13 @@ public final class JnetDatagramChannel extends DatagramChannel implements Readin
     public SocketAddress getLocalAddress() throws IOException {
         ensureOpen();
         int port = ep.localPort();
-        return port == 0 ? null : new InetSocketAddress(Ip4.toInet(ep.localAddress()), port);
+        return port == 0 ? null : new InetSocketAddress(ep.localInet(), port);
     }
 
     @Override
     public SocketAddress getRemoteAddress() throws IOException {
         ensureOpen();
-        return ep.isConnected() ? new InetSocketAddress(Ip4.toInet(ep.remoteAddress()), ep.remotePort()) : null;
+        return ep.isConnected() ? new InetSocketAddress(ep.remoteInet(), ep.remotePort()) : null;
     }
 
     @Override
@@ -179,9 +167,9 @@ public final class JnetDatagramChannel extends DatagramChannel implements Readin
                 throw new AlreadyConnectedException();
             }
             InetSocketAddress isa = check(remote);
-            int addr = address(isa.getAddress());
+            Addresses.Key addr = Addresses.key(isa.getAddress(), ep.inet6());
             int port = isa.getPort();
-            int r = stack.onLoop(() -> udp.connect(ep, addr, port));
+            int r = stack.onLoop(() -> udp.connect(ep, addr.hi(), addr.lo(), port, addr.scope()));
             if (r != 0) {
                 throw failure(-r, "connect " + isa);
             }
@@ -190,7 +178,7 @@ public final class JnetDatagramChannel extends DatagramChannel implements Readin
             UdpEndpoint.Datagram d;
             java.util.List<UdpEndpoint.Datagram> keep = new java.util.ArrayList<>();
             while ((d = ep.poll()) != null) {
-                if (d.source() == addr && d.sourcePort() == port) {
+                if (d.from(addr.hi(), addr.lo(), port)) {
                     keep.add(d);
                 }
             }
@@ -210,9 +198,10 @@ public final class JnetDatagramChannel extends DatagramChannel implements Readin
     public DatagramChannel disconnect() throws IOException {
         synchronized (stateLock) {
             if (isOpen() && ep.isConnected()) {
-                int addr = boundAddress;
+                long hi = boundHi;
+                long lo = boundLo;
                 stack.onLoop(() -> {
-                    udp.disconnect(ep, addr);
+                    udp.disconnect(ep, hi, lo);
                     return null;
                 });
             }
@@ -235,7 +224,7 @@ public final class JnetDatagramChannel extends DatagramChannel implements Readin
             return null;
         }
         dst.put(d.data(), 0, Math.min(dst.remaining(), d.data().length));
-        return new InetSocketAddress(Ip4.toInet(d.source()), d.sourcePort());
+        return new InetSocketAddress(d.sourceInet(), d.sourcePort());
     }
 
     /** The next datagram; null when non-blocking and none waits. */
@@ -300,14 +289,15 @@ public final class JnetDatagramChannel extends DatagramChannel implements Readin
             }
             return write(src);
         }
-        int addr = address(isa.getAddress());
-        if (addr == 0) {
-            addr = Ip4.parse("127.0.0.1"); // as Linux: the wildcard destination means this host
+        Addresses.Key addr = Addresses.key(isa.getAddress(), ep.inet6());
+        if (org.jioth.jnet.wire.Ip128.isAny(addr.hi(), addr.lo())) {
+            // as Linux: the wildcard destination means this host (jnet has no IPv6 loopback: IPv4's)
+            addr = new Addresses.Key(0, org.jioth.jnet.wire.Ip128.lo4(Ip4.parse("127.0.0.1")), 0);
         }
-        return sendTo(src, addr, isa.getPort());
+        return sendTo(src, addr.hi(), addr.lo(), isa.getPort(), addr.scope());
     }
 
-    private int sendTo(ByteBuffer src, int addr, int port) throws IOException {
+    private int sendTo(ByteBuffer src, long hi, long lo, int port, int scope) throws IOException {
         autoBind();
         int len = src.remaining();
         int pos = src.position();
@@ -315,13 +305,13 @@ public final class JnetDatagramChannel extends DatagramChannel implements Readin
         boolean completed = false;
         try {
             begin();
-            r = stack.onLoop(() -> udp.send(ep, addr, port, src, pos, len));
+            r = stack.onLoop(() -> udp.send(ep, hi, lo, port, scope, src, pos, len));
             completed = true;
         } finally {
             end(completed);
         }
         if (r < 0) {
-            throw failure(-r, "send to " + Ip4.toString(addr) + ":" + port);
+            throw failure(-r, "send to " + org.jioth.jnet.wire.Ip128.toString(hi, lo) + ":" + port);
         }
         src.position(pos + len);
         return len;
@@ -335,7 +325,7 @@ public final class JnetDatagramChannel extends DatagramChannel implements Readin
             throw new NotYetConnectedException();
         }
         pendingError();
-        return sendTo(src, ep.remoteAddress(), ep.remotePort());
+        return sendTo(src, ep.remoteHi(), ep.remoteLo(), ep.remotePort(), ep.scope());
     }
 
     @Override
@@ -363,7 +353,7 @@ public final class JnetDatagramChannel extends DatagramChannel implements Readin
     public <T> DatagramChannel setOption(SocketOption<T> name, T value) throws IOException {
         Objects.requireNonNull(name);
         ensureOpen();
-        if (!OPTIONS.contains(name)) {
+        if (!supportedOptions().contains(name)) {
             throw new UnsupportedOperationException("'" + name + "' not supported by jnet datagram channels");
         }
         if (!name.type().isInstance(value)) {
@@ -399,6 +389,13 @@ public final class JnetDatagramChannel extends DatagramChannel implements Readin
             ep.setMulticastTtl(v);
         } else if (name == StandardSocketOptions.IP_MULTICAST_LOOP) {
             ep.setMulticastLoop((Boolean) value);
+        } else if (name == org.jioth.jnet.JnetSocketOptions.IPV6_V6ONLY) {
+            synchronized (stateLock) {
+                if (bound) {
+                    throw new java.net.SocketException("IPV6_V6ONLY must be set before bind (Invalid argument)");
+                }
+                ep.setFamily(true, (Boolean) value);
+            }
         }
         return this;
     }
@@ -408,7 +405,7 @@ public final class JnetDatagramChannel extends DatagramChannel implements Readin
     public <T> T getOption(SocketOption<T> name) throws IOException {
         Objects.requireNonNull(name);
         ensureOpen();
-        if (!OPTIONS.contains(name)) {
+        if (!supportedOptions().contains(name)) {
             throw new UnsupportedOperationException("'" + name + "' not supported by jnet datagram channels");
         }
         Object v;
@@ -424,6 +421,8 @@ public final class JnetDatagramChannel extends DatagramChannel implements Readin
             v = ep.tos();
         } else if (name == StandardSocketOptions.IP_MULTICAST_TTL) {
             v = ep.multicastTtl();
+        } else if (name == org.jioth.jnet.JnetSocketOptions.IPV6_V6ONLY) {
+            v = ep.v6only();
         } else {
             v = ep.multicastLoop();
         }
@@ -432,7 +431,7 @@ public final class JnetDatagramChannel extends DatagramChannel implements Readin
 
     @Override
     public Set<SocketOption<?>> supportedOptions() {
-        return OPTIONS;
+        return ep.inet6() ? OPTIONS6 : OPTIONS;
     }
 
     /** The java.net view of this channel, made once (as the JDK's channels do). */
@@ -481,7 +480,7 @@ public final class JnetDatagramChannel extends DatagramChannel implements Readin
     @Override
     public String toString() {
         return "JnetDatagramChannel[" + (isOpen() ? "" : "closed ")
-                + Ip4.toString(ep.localAddress()) + ":" + ep.localPort()
-                + (ep.isConnected() ? " -> " + Ip4.toString(ep.remoteAddress()) + ":" + ep.remotePort() : "") + "]";
+                + ep.localInet().getHostAddress() + ":" + ep.localPort()
+                + (ep.isConnected() ? " -> " + ep.remoteInet().getHostAddress() + ":" + ep.remotePort() : "") + "]";
     }
 }

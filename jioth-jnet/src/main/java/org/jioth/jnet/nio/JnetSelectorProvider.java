@@ -27,53 +27,62 @@ public final class JnetSelectorProvider extends ReadinessSelectorProvider {
 
     @Override
     public DatagramChannel openDatagramChannel() throws IOException {
-        return openDatagramChannel(StandardProtocolFamily.INET);
+        return openDatagramChannel(defaultFamily());
     }
 
     @Override
     public DatagramChannel openDatagramChannel(ProtocolFamily family) throws IOException {
-        if (family != StandardProtocolFamily.INET) {
-            throw new UnsupportedOperationException("jnet datagram channels are IPv4 (INET) only so far, not " + family);
-        }
-        if (stack.isClosed()) {
-            throw new IOException("the jnet stack is closed");
-        }
-        return JnetDatagramChannel.open(this);
+        boolean inet6 = isInet6(family);
+        ensureStackOpen();
+        return JnetDatagramChannel.open(this, inet6);
     }
 
     @Override
     public SocketChannel openSocketChannel() throws IOException {
-        ensureStackOpen();
-        return JnetSocketChannel.open(this);
+        return openSocketChannel(defaultFamily());
     }
 
     @Override
     public SocketChannel openSocketChannel(ProtocolFamily family) throws IOException {
-        requireInet(family);
-        return openSocketChannel();
+        boolean inet6 = isInet6(family);
+        ensureStackOpen();
+        return JnetSocketChannel.open(this, inet6);
     }
 
     @Override
     public ServerSocketChannel openServerSocketChannel() throws IOException {
-        ensureStackOpen();
-        return JnetServerSocketChannel.open(this);
+        return openServerSocketChannel(defaultFamily());
     }
 
     @Override
     public ServerSocketChannel openServerSocketChannel(ProtocolFamily family) throws IOException {
-        requireInet(family);
-        return openServerSocketChannel();
+        boolean inet6 = isInet6(family);
+        ensureStackOpen();
+        return JnetServerSocketChannel.open(this, inet6);
+    }
+
+    /**
+     * The family of channels opened without one: INET6 (dual-stack), as the JDK's on Linux, unless
+     * {@code java.net.preferIPv4Stack} is true.
+     */
+    static ProtocolFamily defaultFamily() {
+        return Boolean.getBoolean("java.net.preferIPv4Stack") ? StandardProtocolFamily.INET : StandardProtocolFamily.INET6;
+    }
+
+    private static boolean isInet6(ProtocolFamily family) {
+        java.util.Objects.requireNonNull(family, "family");
+        if (family == StandardProtocolFamily.INET6) {
+            return true;
+        }
+        if (family != StandardProtocolFamily.INET) {
+            throw new UnsupportedOperationException("jnet channels are INET or INET6, not " + family);
+        }
+        return false;
     }
 
     private void ensureStackOpen() throws IOException {
         if (stack.isClosed()) {
             throw new IOException("the jnet stack is closed");
-        }
-    }
-
-    private static void requireInet(ProtocolFamily family) {
-        if (family != StandardProtocolFamily.INET) {
-            throw new UnsupportedOperationException("jnet TCP channels are IPv4 (INET) only so far, not " + family);
         }
     }
 }

@@ -32,6 +32,8 @@ public final class JnetServerSocketChannel extends ServerSocketChannel implement
     /** SO_RCVBUF and SO_SNDBUF are inherited by the accepted channels, as on Linux. */
     private static final Set<SocketOption<?>> OPTIONS = Set.of(StandardSocketOptions.SO_RCVBUF,
             StandardSocketOptions.SO_SNDBUF, StandardSocketOptions.SO_REUSEADDR);
+    private static final Set<SocketOption<?>> OPTIONS6 = Set.of(StandardSocketOptions.SO_RCVBUF,
+            StandardSocketOptions.SO_SNDBUF, StandardSocketOptions.SO_REUSEADDR, org.jioth.jnet.JnetSocketOptions.IPV6_V6ONLY);
     /** The JDK's default backlog. */
     private static final int DEFAULT_BACKLOG = 50;
 
@@ -44,6 +46,8 @@ public final class JnetServerSocketChannel extends ServerSocketChannel implement
     private volatile boolean bound;
     private volatile boolean transparent;
     private boolean reuseAddress;
+    private boolean inet6;
+    private boolean v6only;
     private ServerSocket adapter;
 
     private JnetServerSocketChannel(JnetSelectorProvider provider) {
@@ -54,8 +58,11 @@ public final class JnetServerSocketChannel extends ServerSocketChannel implement
         listener.onChange(readiness::changed);
     }
 
-    static JnetServerSocketChannel open(JnetSelectorProvider provider) {
+    /** A new channel of family INET6 (dual-stack unless IPV6_V6ONLY) when {@code inet6}, else INET. */
+    static JnetServerSocketChannel open(JnetSelectorProvider provider, boolean inet6) {
         JnetServerSocketChannel c = new JnetServerSocketChannel(provider);
+        c.inet6 = inet6;
+        c.listener.setFamily(inet6, false);
         provider.stack().sockets().track(c);
         return c;
     }
@@ -86,16 +93,18 @@ public final class JnetServerSocketChannel extends ServerSocketChannel implement
                 throw new AlreadyBoundException();
             }
             InetSocketAddress isa = local == null ? new InetSocketAddress(Ip4.toInet(0), 0) : Addresses.check(local);
-            int addr = Addresses.ipv4(isa.getAddress());
+            Addresses.Key addr = Addresses.key(isa.getAddress(), inet6);
             int port = isa.getPort();
             int b = backlog < 1 ? DEFAULT_BACKLOG : backlog;
             boolean reuse = reuseAddress;
+            boolean only = v6only;
             int r = stack.onLoop(() -> {
                 listener.setReuseAddress(reuse);
-                return tcp.listen(listener, addr, port, b);
+                listener.setFamily(inet6, only);
+                return tcp.listen(listener, addr.hi(), addr.lo(), port, b);
             });
             if (r != 0) {
-                throw JnetSocketChannel.failure(-r, "bind " + Ip4.toString(addr) + ":" + port);
+                throw JnetSocketChannel.failure(-r, "bind " + addr + ":" + port);
             }
             bound = true;
         }
@@ -146,18 +155,27 @@ public final class JnetServerSocketChannel extends ServerSocketChannel implement
     @Override
     public SocketAddress getLocalAddress() throws IOException {
         ensureOpen();
-        return bound ? new InetSocketAddress(Ip4.toInet(listener.localAddress()), listener.localPort()) : null;
+        return bound ? new InetSocketAddress(listener.localInet(), listener.localPort()) : null;
     }
 
     @Override
     public <T> ServerSocketChannel setOption(SocketOption<T> name, T value) throws IOException {
         Objects.requireNonNull(name);
         ensureOpen();
-        if (!OPTIONS.contains(name)) {
+        if (!supportedOptions().contains(name)) {
             throw new UnsupportedOperationException("'" + name + "' not supported by jnet server socket channels");
         }
         if (value == null || !name.type().isInstance(value)) {
             throw new IllegalArgumentException("bad value for " + name + ": " + value);
+        }
+        if (name == org.jioth.jnet.JnetSocketOptions.IPV6_V6ONLY) {
+            synchronized (stateLock) {
+                if (bound) {
+                    throw new java.net.SocketException("IPV6_V6ONLY must be set before bind (Invalid argument)");
+                }
+                v6only = (Boolean) value;
+            }
+            return this;
         }
         if (name == StandardSocketOptions.SO_REUSEADDR) {
             synchronized (stateLock) {
@@ -178,8 +196,13 @@ public final class JnetServerSocketChannel extends ServerSocketChannel implement
     public <T> T getOption(SocketOption<T> name) throws IOException {
         Objects.requireNonNull(name);
         ensureOpen();
-        if (!OPTIONS.contains(name)) {
+        if (!supportedOptions().contains(name)) {
             throw new UnsupportedOperationException("'" + name + "' not supported by jnet server socket channels");
+        }
+        if (name == org.jioth.jnet.JnetSocketOptions.IPV6_V6ONLY) {
+            synchronized (stateLock) {
+                return (T) Boolean.valueOf(v6only);
+            }
         }
         if (name == StandardSocketOptions.SO_REUSEADDR) {
             synchronized (stateLock) {
@@ -192,7 +215,7 @@ public final class JnetServerSocketChannel extends ServerSocketChannel implement
 
     @Override
     public Set<SocketOption<?>> supportedOptions() {
-        return OPTIONS;
+        return inet6 ? OPTIONS6 : OPTIONS;
     }
 
     @Override
@@ -237,6 +260,6 @@ public final class JnetServerSocketChannel extends ServerSocketChannel implement
     @Override
     public String toString() {
         return "JnetServerSocketChannel[" + (isOpen() ? "" : "closed ")
-                + (bound ? Ip4.toString(listener.localAddress()) + ":" + listener.localPort() : "unbound") + "]";
+                + (bound ? listener.localInet().getHostAddress() + ":" + listener.localPort() : "unbound") + "]";
     }
 }

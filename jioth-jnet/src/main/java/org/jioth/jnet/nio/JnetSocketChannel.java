@@ -40,6 +40,7 @@ import org.jioth.nio.ReadinessSource;
  */
 public final class JnetSocketChannel extends SocketChannel implements ReadinessSource {
     private static final Set<SocketOption<?>> OPTIONS = options();
+    private static final Set<SocketOption<?>> OPTIONS6 = with(OPTIONS, org.jioth.jnet.JnetSocketOptions.IPV6_V6ONLY);
     private static final int UNCONNECTED = 0;
     private static final int PENDING = 1;
     private static final int CONNECTED = 2;
@@ -71,6 +72,12 @@ public final class JnetSocketChannel extends SocketChannel implements ReadinessS
         sock.onChange(readiness::changed);
     }
 
+    private static Set<SocketOption<?>> with(Set<SocketOption<?>> base, SocketOption<?> extra) {
+        java.util.List<SocketOption<?>> all = new java.util.ArrayList<>(base);
+        all.add(extra);
+        return Set.copyOf(all);
+    }
+
     private static Set<SocketOption<?>> options() {
         java.util.List<SocketOption<?>> all = new java.util.ArrayList<>(java.util.List.of(StandardSocketOptions.SO_RCVBUF,
                 StandardSocketOptions.SO_SNDBUF, StandardSocketOptions.SO_LINGER, StandardSocketOptions.SO_REUSEADDR,
@@ -79,8 +86,11 @@ public final class JnetSocketChannel extends SocketChannel implements ReadinessS
         return Set.copyOf(all);
     }
 
-    static JnetSocketChannel open(JnetSelectorProvider provider) {
-        JnetSocketChannel c = new JnetSocketChannel(provider, new TcpSocket(new TcpConfig()), UNCONNECTED);
+    /** A new channel of family INET6 (dual-stack) when {@code inet6}, else INET. */
+    static JnetSocketChannel open(JnetSelectorProvider provider, boolean inet6) {
+        TcpSocket s = new TcpSocket(new TcpConfig());
+        s.setFamily(inet6, false);
+        JnetSocketChannel c = new JnetSocketChannel(provider, s, UNCONNECTED);
         provider.stack().sockets().track(c);
         return c;
     }
@@ -160,11 +170,11 @@ public final class JnetSocketChannel extends SocketChannel implements ReadinessS
                 throw new AlreadyBoundException();
             }
             InetSocketAddress isa = local == null ? new InetSocketAddress(Ip4.toInet(0), 0) : Addresses.check(local);
-            int addr = Addresses.ipv4(isa.getAddress());
+            Addresses.Key addr = Addresses.key(isa.getAddress(), sock.inet6());
             int port = isa.getPort();
-            int r = stack.onLoop(() -> tcp.bind(sock, addr, port));
+            int r = stack.onLoop(() -> tcp.bind(sock, addr.hi(), addr.lo(), port));
             if (r != 0) {
-                throw failure(-r, "bind " + Ip4.toString(addr) + ":" + port);
+                throw failure(-r, "bind " + addr + ":" + port);
             }
             bound = true;
         }
@@ -182,20 +192,22 @@ public final class JnetSocketChannel extends SocketChannel implements ReadinessS
                 throw new ConnectionPendingException();
             }
             InetSocketAddress isa = Addresses.check(remote);
-            int addr = Addresses.ipv4(isa.getAddress());
+            Addresses.Key addr = Addresses.key(isa.getAddress(), sock.inet6());
             int port = isa.getPort();
-            int dst = addr == 0 ? Ip4.parse("127.0.0.1") : addr;
+            // the wildcard means this host: IPv4 loopback (jnet has no IPv6 loopback)
+            Addresses.Key dst = org.jioth.jnet.wire.Ip128.isAny(addr.hi(), addr.lo())
+                    ? new Addresses.Key(0, org.jioth.jnet.wire.Ip128.lo4(Ip4.parse("127.0.0.1")), 0) : addr;
             int r;
             boolean completed = false;
             try {
                 begin();
-                r = stack.onLoop(() -> tcp.connect(sock, dst, port));
+                r = stack.onLoop(() -> tcp.connect(sock, dst.hi(), dst.lo(), port, dst.scope()));
                 completed = true;
             } finally {
                 end(completed);
             }
             if (r != 0) {
-                IOException e = failure(-r, "connect to " + Ip4.toString(dst) + ":" + port);
+                IOException e = failure(-r, "connect to " + dst + ":" + port);
                 close();
                 throw e;
             }
@@ -249,14 +261,14 @@ public final class JnetSocketChannel extends SocketChannel implements ReadinessS
     @Override
     public SocketAddress getLocalAddress() throws IOException {
         ensureOpen();
-        return sock.localPort() == 0 ? null : new InetSocketAddress(Ip4.toInet(sock.localAddress()), sock.localPort());
+        return sock.localPort() == 0 ? null : new InetSocketAddress(sock.localInet(), sock.localPort());
     }
 
     @Override
     public SocketAddress getRemoteAddress() throws IOException {
         ensureOpen();
         return connState == UNCONNECTED ? null
-                : new InetSocketAddress(Ip4.toInet(sock.remoteAddress()), sock.remotePort());
+                : new InetSocketAddress(sock.remoteInet(), sock.remotePort());
     }
 
     // ------------------------------------------------------------ reading
@@ -463,11 +475,23 @@ public final class JnetSocketChannel extends SocketChannel implements ReadinessS
     public <T> SocketChannel setOption(SocketOption<T> name, T value) throws IOException {
         Objects.requireNonNull(name);
         ensureOpen();
-        if (!OPTIONS.contains(name)) {
+        if (!supportedOptions().contains(name)) {
             throw new UnsupportedOperationException("'" + name + "' not supported by jnet socket channels");
         }
         if (value == null || !name.type().isInstance(value)) {
             throw new IllegalArgumentException("bad value for " + name + ": " + value);
+        }
+        if (name == org.jioth.jnet.JnetSocketOptions.IPV6_V6ONLY) {
+            synchronized (stateLock) {
+                if (bound) {
+                    throw new java.net.SocketException("IPV6_V6ONLY must be set before bind (Invalid argument)");
+                }
+                stack.onLoop(() -> {
+                    sock.setFamily(true, (Boolean) value);
+                    return null;
+                });
+            }
+            return this;
         }
         if (name == StandardSocketOptions.SO_LINGER) {
             int v = (Integer) value;
@@ -541,7 +565,7 @@ public final class JnetSocketChannel extends SocketChannel implements ReadinessS
     public <T> T getOption(SocketOption<T> name) throws IOException {
         Objects.requireNonNull(name);
         ensureOpen();
-        if (!OPTIONS.contains(name)) {
+        if (!supportedOptions().contains(name)) {
             throw new UnsupportedOperationException("'" + name + "' not supported by jnet socket channels");
         }
         TcpConfig cfg = sock.config();
@@ -556,6 +580,8 @@ public final class JnetSocketChannel extends SocketChannel implements ReadinessS
                 return cfg.noDelay;
             } else if (name == StandardSocketOptions.SO_REUSEADDR) {
                 return sock.reuseAddress();
+            } else if (name == org.jioth.jnet.JnetSocketOptions.IPV6_V6ONLY) {
+                return sock.v6only();
             } else if (name == KeepAliveOptions.IDLE) {
                 return (int) (cfg.keepAliveIdle / 1_000_000_000L);
             } else if (name == KeepAliveOptions.INTERVAL) {
@@ -570,7 +596,7 @@ public final class JnetSocketChannel extends SocketChannel implements ReadinessS
 
     @Override
     public Set<SocketOption<?>> supportedOptions() {
-        return OPTIONS;
+        return sock.inet6() ? OPTIONS6 : OPTIONS;
     }
 
     @Override

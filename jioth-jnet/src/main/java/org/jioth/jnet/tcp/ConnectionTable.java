@@ -6,27 +6,35 @@ import java.util.List;
 import java.util.random.RandomGenerator;
 
 /**
- * Connections by 4-tuple without allocating per lookup: open addressing with linear probing over
- * parallel arrays (addresses in one long, ports in one int), grown at half load, deletions by
- * backward shift so probe chains stay intact. Loop-only.
+ * Connections by 4-tuple of either family ({@link FourTuple}) without allocating per lookup: open
+ * addressing with linear probing over parallel arrays (the four address halves side by side in one
+ * long array, ports in one int), grown at half load, deletions by backward shift so probe chains
+ * stay intact. Loop-only.
  *
  * <p>The slot comes from SipHash under a secret key: with a known hash a peer choosing its
  * source addresses and ports could put every connection in one probe chain and make each
- * lookup walk all of them. Each slot keeps its hash, so growing and backward shifts do not
- * recompute it, and the last tuple looked up is cached: a burst of segments of one connection
- * (the common case) hashes once.
+ * lookup walk all of them. IPv4 tuples hash two words (addresses packed in one); IPv6 ones have
+ * their four address halves compressed by the same keyed hash first. Each slot keeps its hash, so
+ * growing and backward shifts do not recompute it, and the last tuple looked up is cached: a burst
+ * of segments of one connection (the common case) hashes once.
  */
 final class ConnectionTable {
     private final SipHash key;
-    private long[] addrs = new long[64];
+    /** Four longs per slot: local hi, local lo, remote hi, remote lo. */
+    private long[] addrs = new long[4 * 64];
     private int[] ports = new int[64];
     private int[] hashes = new int[64];
     private TcpSocket[] values = new TcpSocket[64];
     private int size;
     /** The last hit of {@link #get}; null when invalidated by a removal. */
     private TcpSocket lastValue;
-    private long lastAddrs;
+    private long lastLocalHi;
+    private long lastLocalLo;
+    private long lastRemoteHi;
+    private long lastRemoteLo;
     private int lastPorts;
+    /** For the IPv4 conveniences (loop-only, like the table). */
+    private final FourTuple scratch = new FourTuple();
 
     ConnectionTable() {
         this(new SecureRandom());
@@ -48,17 +56,26 @@ final class ConnectionTable {
         return size;
     }
 
-    TcpSocket get(int laddr, int lport, int raddr, int rport) {
-        long a = addrKey(laddr, raddr);
-        int p = portKey(lport, rport);
+    private boolean at(int i, FourTuple t, int p) {
+        int k = 4 * i;
+        return ports[i] == p && addrs[k + 1] == t.localLo && addrs[k + 3] == t.remoteLo
+                && addrs[k] == t.localHi && addrs[k + 2] == t.remoteHi;
+    }
+
+    TcpSocket get(FourTuple t) {
+        int p = t.portWord();
         TcpSocket last = lastValue;
-        if (last != null && lastAddrs == a && lastPorts == p) {
+        if (last != null && lastPorts == p && lastLocalLo == t.localLo && lastRemoteLo == t.remoteLo
+                && lastLocalHi == t.localHi && lastRemoteHi == t.remoteHi) {
             return last;
         }
         int mask = values.length - 1;
-        for (int i = hash(a, p) & mask; values[i] != null; i = (i + 1) & mask) {
-            if (addrs[i] == a && ports[i] == p) {
-                lastAddrs = a;
+        for (int i = hash(t, p) & mask; values[i] != null; i = (i + 1) & mask) {
+            if (at(i, t, p)) {
+                lastLocalHi = t.localHi;
+                lastLocalLo = t.localLo;
+                lastRemoteHi = t.remoteHi;
+                lastRemoteLo = t.remoteLo;
                 lastPorts = p;
                 return lastValue = values[i];
             }
@@ -67,42 +84,44 @@ final class ConnectionTable {
     }
 
     /** Adds or replaces; returns the previous value. */
-    TcpSocket put(int laddr, int lport, int raddr, int rport, TcpSocket s) {
+    TcpSocket put(FourTuple t, TcpSocket s) {
         if (2 * (size + 1) > values.length) {
             grow();
         }
-        long a = addrKey(laddr, raddr);
-        int p = portKey(lport, rport);
+        int p = t.portWord();
         lastValue = null;
-        int h = hash(a, p);
+        int h = hash(t, p);
         int mask = values.length - 1;
         int i = h & mask;
         for (; values[i] != null; i = (i + 1) & mask) {
-            if (addrs[i] == a && ports[i] == p) {
+            if (at(i, t, p)) {
                 TcpSocket old = values[i];
                 values[i] = s;
                 return old;
             }
         }
-        insert(i, a, p, h, s);
+        insert(i, t.localHi, t.localLo, t.remoteHi, t.remoteLo, p, h, s);
         return null;
     }
 
-    private void insert(int i, long a, int p, int h, TcpSocket s) {
-        addrs[i] = a;
+    private void insert(int i, long lhi, long llo, long rhi, long rlo, int p, int h, TcpSocket s) {
+        int k = 4 * i;
+        addrs[k] = lhi;
+        addrs[k + 1] = llo;
+        addrs[k + 2] = rhi;
+        addrs[k + 3] = rlo;
         ports[i] = p;
         hashes[i] = h;
         values[i] = s;
         size++;
     }
 
-    TcpSocket remove(int laddr, int lport, int raddr, int rport) {
-        long a = addrKey(laddr, raddr);
-        int p = portKey(lport, rport);
+    TcpSocket remove(FourTuple t) {
+        int p = t.portWord();
         lastValue = null;
         int mask = values.length - 1;
-        int i = hash(a, p) & mask;
-        while (values[i] != null && !(addrs[i] == a && ports[i] == p)) {
+        int i = hash(t, p) & mask;
+        while (values[i] != null && !at(i, t, p)) {
             i = (i + 1) & mask;
         }
         if (values[i] == null) {
@@ -117,7 +136,7 @@ final class ConnectionTable {
             int home = hashes[j] & mask;
             boolean movable = hole <= j ? home <= hole || home > j : home <= hole && home > j;
             if (movable) {
-                addrs[hole] = addrs[j];
+                System.arraycopy(addrs, 4 * j, addrs, 4 * hole, 4);
                 ports[hole] = ports[j];
                 hashes[hole] = hashes[j];
                 values[hole] = values[j];
@@ -129,15 +148,36 @@ final class ConnectionTable {
     }
 
     /** Slots a lookup of this tuple visits (1 when at its home slot), for tests of the hash. */
-    int probes(int laddr, int lport, int raddr, int rport) {
-        long a = addrKey(laddr, raddr);
-        int p = portKey(lport, rport);
+    int probes(FourTuple t) {
+        int p = t.portWord();
         int mask = values.length - 1;
         int n = 1;
-        for (int i = hash(a, p) & mask; values[i] != null && !(addrs[i] == a && ports[i] == p); i = (i + 1) & mask) {
+        for (int i = hash(t, p) & mask; values[i] != null && !at(i, t, p); i = (i + 1) & mask) {
             n++;
         }
         return n;
+    }
+
+    boolean containsKey(FourTuple t) {
+        return get(t) != null;
+    }
+
+    // IPv4 conveniences (tests)
+
+    TcpSocket get(int laddr, int lport, int raddr, int rport) {
+        return get(scratch.set4(laddr, lport, raddr, rport));
+    }
+
+    TcpSocket put(int laddr, int lport, int raddr, int rport, TcpSocket s) {
+        return put(scratch.set4(laddr, lport, raddr, rport), s);
+    }
+
+    TcpSocket remove(int laddr, int lport, int raddr, int rport) {
+        return remove(scratch.set4(laddr, lport, raddr, rport));
+    }
+
+    int probes(int laddr, int lport, int raddr, int rport) {
+        return probes(scratch.set4(laddr, lport, raddr, rport));
     }
 
     boolean containsKey(int laddr, int lport, int raddr, int rport) {
@@ -171,12 +211,13 @@ final class ConnectionTable {
                 while (values[j] != null) {
                     j = (j + 1) & mask;
                 }
-                insert(j, oa[i], op[i], oh[i], ov[i]);
+                int k = 4 * i;
+                insert(j, oa[k], oa[k + 1], oa[k + 2], oa[k + 3], op[i], oh[i], ov[i]);
             }
         }
     }
 
-    private int hash(long a, int p) {
-        return (int) key.hash(a, p);
+    private int hash(FourTuple t, int p) {
+        return (int) key.hash(t.addressWord(key), p);
     }
 }

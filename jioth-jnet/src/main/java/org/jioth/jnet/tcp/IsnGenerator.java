@@ -18,4 +18,9 @@ public final class IsnGenerator {
         long m1 = ((long) localPort << 16) | remotePort;
         return (int) (nanos / 4000) + (int) hash.hash(m0, m1);
     }
+
+    /** The ISN of a tuple of either family (IPv4 ones as {@link #isn(int, int, int, int, long)}). */
+    int isn(FourTuple t, long nanos) {
+        return (int) (nanos / 4000) + (int) hash.hash(t.addressWord(hash), t.portWord() & 0xffffffffL);
+    }
 }

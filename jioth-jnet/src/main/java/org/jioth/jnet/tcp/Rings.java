@@ -7,8 +7,12 @@ package org.jioth.jnet.tcp;
  * buffers, not what it may buffer (as Linux charges skbs, not SO_RCVBUF).
  */
 final class Rings {
-    /** The first ring of a connection. */
-    static final int MIN = 4096;
+    /**
+     * The first ring of a connection: a request/response connection carries a few hundred bytes
+     * each way, and two 4 KiB rings were over half of what a short connection allocated (8 of 15
+     * KB per accepted connection, JFR); a stream doubles past this within a few segments.
+     */
+    static final int MIN = 1024;
 
     private Rings() {
     }

@@ -1,7 +1,7 @@
 package org.jioth.jnet.tcp;
 
 /**
- * SipHash-2-4 of two or three 64-bit words under a 128-bit key: the keyed hash behind ISNs
+ * SipHash-2-4 of two to four 64-bit words under a 128-bit key: the keyed hash behind ISNs
  * (RFC 6528), timestamp offsets and SYN cookies. Allocation-free.
  */
 final class SipHash {
@@ -14,21 +14,25 @@ final class SipHash {
     }
 
     long hash(long m0, long m1) {
-        return sip(m0, m1, 0, 2);
+        return sip(m0, m1, 0, 0, 2);
     }
 
     long hash(long m0, long m1, long m2) {
-        return sip(m0, m1, m2, 3);
+        return sip(m0, m1, m2, 0, 3);
     }
 
-    private long sip(long m0, long m1, long m2, int words) {
+    long hash(long m0, long m1, long m2, long m3) {
+        return sip(m0, m1, m2, m3, 4);
+    }
+
+    private long sip(long m0, long m1, long m2, long m3, int words) {
         long v0 = k0 ^ 0x736f6d6570736575L;
         long v1 = k1 ^ 0x646f72616e646f6dL;
         long v2 = k0 ^ 0x6c7967656e657261L;
         long v3 = k1 ^ 0x7465646279746573L;
         for (int w = 0; w <= words; w++) {
             // the words, then the length block (8 bytes each, no tail)
-            long m = w == words ? (long) (8 * words) << 56 : w == 0 ? m0 : w == 1 ? m1 : m2;
+            long m = w == words ? (long) (8 * words) << 56 : w == 0 ? m0 : w == 1 ? m1 : w == 2 ? m2 : m3;
             v3 ^= m;
             for (int i = 0; i < 2; i++) {
                 v0 += v1; v1 = Long.rotateLeft(v1, 13); v1 ^= v0; v0 = Long.rotateLeft(v0, 32);

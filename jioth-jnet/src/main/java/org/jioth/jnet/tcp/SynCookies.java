@@ -68,6 +68,15 @@ public final class SynCookies {
      * {@code tsOptions} the option bits when the handshake uses timestamps or {@link #NO_TIMESTAMPS}.
      */
     public int make(int laddr, int lport, int raddr, int rport, int clientIsn, int mss, int tsOptions, long nanos) {
+        return make(((long) laddr << 32) | (raddr & 0xffffffffL), lport, rport, clientIsn, mss, tsOptions, nanos);
+    }
+
+    /** {@link #make(int, int, int, int, int, int, int, long)} for a tuple of either family. */
+    int make(FourTuple t, int clientIsn, int mss, int tsOptions, long nanos) {
+        return make(t.addressWord(mac), t.localPort, t.remotePort, clientIsn, mss, tsOptions, nanos);
+    }
+
+    private int make(long addresses, int lport, int rport, int clientIsn, int mss, int tsOptions, long nanos) {
         long period = nanos / PERIOD_NANOS;
         int idx = 0;
         for (int i = MSS_TABLE.length - 1; i >= 0; i--) {
@@ -77,7 +86,7 @@ public final class SynCookies {
             }
         }
         int counter = (int) period & 31;
-        return counter << 27 | (mac(laddr, lport, raddr, rport, clientIsn, period, idx, tsOptions) & 0xffffff) << 3 | idx;
+        return counter << 27 | (mac(addresses, lport, rport, clientIsn, period, idx, tsOptions) & 0xffffff) << 3 | idx;
     }
 
     /**
@@ -87,6 +96,15 @@ public final class SynCookies {
      * options differ from those the SYN-ACK carried.
      */
     public int check(int laddr, int lport, int raddr, int rport, int seq, int ack, int tsOptions, long nanos) {
+        return check(((long) laddr << 32) | (raddr & 0xffffffffL), lport, rport, seq, ack, tsOptions, nanos);
+    }
+
+    /** {@link #check(int, int, int, int, int, int, int, long)} for a tuple of either family. */
+    int check(FourTuple t, int seq, int ack, int tsOptions, long nanos) {
+        return check(t.addressWord(mac), t.localPort, t.remotePort, seq, ack, tsOptions, nanos);
+    }
+
+    private int check(long addresses, int lport, int rport, int seq, int ack, int tsOptions, long nanos) {
         int cookie = ack - 1;
         long now = nanos / PERIOD_NANOS;
         // the 5 counter bits only tell which of the two live periods the cookie claims; the MAC
@@ -96,16 +114,14 @@ public final class SynCookies {
             return -1;
         }
         int idx = cookie & 7;
-        int expect = mac(laddr, lport, raddr, rport, seq - 1, now - age, idx, tsOptions) & 0xffffff;
+        int expect = mac(addresses, lport, rport, seq - 1, now - age, idx, tsOptions) & 0xffffff;
         if (((cookie >>> 3) & 0xffffff) != expect) {
             return -1;
         }
         return MSS_TABLE[idx];
     }
 
-    private int mac(int laddr, int lport, int raddr, int rport, int clientIsn, long period, int mssIndex,
-            int tsOptions) {
-        long m0 = ((long) laddr << 32) | (raddr & 0xffffffffL);
+    private int mac(long m0, int lport, int rport, int clientIsn, long period, int mssIndex, int tsOptions) {
         long m1 = ((long) lport << 48) | ((long) rport << 32) | (clientIsn & 0xffffffffL);
         long ts = tsOptions == NO_TIMESTAMPS ? 0 : 1L << 5 | (tsOptions & TS_OPTION_MASK);
         long m2 = period << 16 | (long) mssIndex << 8 | ts;

@@ -12,11 +12,15 @@ import org.jioth.jnet.Counter;
 import org.jioth.jnet.Counters;
 import org.jioth.jnet.StackLoop;
 import org.jioth.jnet.ip.Ipv4Layer;
+import org.jioth.jnet.ip.Ipv6Layer;
 import org.jioth.jnet.link.Interfaces;
 import org.jioth.jnet.link.NetInterface;
 import org.jioth.jnet.time.Timer;
+import org.jioth.jnet.wire.Ip128;
 import org.jioth.jnet.wire.Ip4;
+import org.jioth.jnet.wire.Ip6;
 import org.jioth.jnet.wire.Ipv4;
+import org.jioth.jnet.wire.Ipv6;
 import org.jioth.jnet.wire.Tcp;
 import org.jioth.jnet.wire.TcpOptions;
 
@@ -27,13 +31,18 @@ import org.jioth.jnet.wire.TcpOptions;
  * derives the MSS from the route's MTU and applies ICMP "fragmentation needed" to the path MSS.
  * Loop-only, like every protocol layer.
  *
+ * <p>Both families share all of it: a connection's {@link FourTuple} holds IPv4 as v4-mapped
+ * addresses, so demultiplexing, listeners (dual-stack ones as Linux's, see {@link Binding}), SYN
+ * cookies, TIME_WAIT and resets are the same code; only the pseudo-header checksum, the MSS
+ * (MTU minus 40 or 60) and the output layer depend on the family.
+ *
  * <p>Listen queues behave as Linux's (without {@code tcp_abort_on_overflow}, see
  * {@link #setAbortOnOverflow}): a SYN arriving while the accept queue is full is dropped; past
  * the SYN queue a SYN is answered with a cookie; the ACK completing a handshake (from the SYN
  * queue or a cookie) while the accept queue is full is dropped, not reset: the SYN-ACK
  * retransmission (or the peer's own retransmission) brings it back once there is room.
  */
-public final class TcpLayer implements Ipv4Layer.Transport {
+public final class TcpLayer implements Ipv4Layer.Transport, Ipv6Layer.Transport {
     public static final int EPHEMERAL_LOW = 32768;
     public static final int EPHEMERAL_HIGH = 60999;
     /** Connections kept in TIME_WAIT at most by default; beyond it the oldest guard is dropped early. */
@@ -55,10 +64,23 @@ public final class TcpLayer implements Ipv4Layer.Transport {
     /** Linux's ISN for a new incarnation reusing a TIME_WAIT tuple: this far past the old SND.NXT. */
     private static final int TIME_WAIT_ISN_GAP = 65535 + 2;
     private static final int IP_TCP_HEADERS = Ipv4.HEADER + Tcp.HEADER;
+    private static final int IP6_TCP_HEADERS = Ipv6.HEADER + Tcp.HEADER;
+    /** The IPv6 minimum link MTU (RFC 8200 5): the MSS when the route is not known. */
+    private static final int IPV6_MIN_MTU = 1280;
+    private static final java.util.function.IntConsumer IGNORE6 = errno -> { };
     /** The smallest path MTU "fragmentation needed" can set (Linux's net.ipv4.route.min_pmtu). */
     public static final int MIN_PATH_MTU = 552;
 
     private final Ipv4Layer ip;
+    /** IPv6 output (null: IPv4 only). */
+    private Ipv6Layer ip6;
+    private final Ipv6Layer.Path path6 = new Ipv6Layer.Path();
+    private final byte[] src6 = new byte[16];
+    private final byte[] dst6 = new byte[16];
+    /** The tuple of the segment being handled (input and ICMP errors only). */
+    private final FourTuple cur = new FourTuple();
+    /** The tuple a connect checks for before taking it. */
+    private final FourTuple probe = new FourTuple();
     private final Interfaces interfaces;
     private final Counters counters;
     private final StackLoop loop;
@@ -118,63 +140,161 @@ public final class TcpLayer implements Ipv4Layer.Transport {
         this.connections = new ConnectionTable(secrets);
     }
 
+    /** Gives TCP its IPv6 layer (without one, only IPv4). */
+    public void setIpv6(Ipv6Layer ip6) {
+        this.ip6 = ip6;
+    }
+
     // ================================================================ application requests (on the loop)
 
     /** Binds a not yet connected socket to {@code addr:port} (port 0: ephemeral). 0 or -errno. */
     public int bind(TcpSocket s, int addr, int port) {
+        return bind(s, 0, Ip128.lo4(addr), port);
+    }
+
+    /** Binds to an address of either family ({@link Ip128}) and port. 0 or -errno, as Linux's bind. */
+    public int bind(TcpSocket s, long hi, long lo, int port) {
         if (s.localPort != 0) {
             return -Errno.EINVAL.value();
         }
-        if (addr != 0 && interfaces.owner(addr) == null && !Ip4.isLoopback(addr)) {
-            return -Errno.EADDRNOTAVAIL.value();
+        int r = checkLocal(s, hi, lo);
+        if (r != 0) {
+            return r;
         }
+        long oldHi = s.localHi;
+        long oldLo = s.localLo;
+        s.localHi = hi;
+        s.localLo = lo;
         if (port == 0) {
             port = ephemeral();
             if (port == 0) {
+                s.localHi = oldHi;
+                s.localLo = oldLo;
                 return -Errno.EADDRINUSE.value();
             }
-        } else if (!portFree(port, addr, s.reuseAddress)) {
+        } else if (!portFree(port, s, s.reuseAddress)) {
+            s.localHi = oldHi;
+            s.localLo = oldLo;
             return -Errno.EADDRINUSE.value();
         }
-        s.localAddress = addr;
         s.localPort = port;
         s.ownsPort = true;
         ports.computeIfAbsent(port, p -> new ArrayList<>(1)).add(s);
         return 0;
     }
 
+    /** Whether {@code b} may bind {@code hi/lo}: Linux's errnos for a wrong family or an address not ours. */
+    private int checkLocal(Binding b, long hi, long lo) {
+        if (Ip128.isV4(hi, lo)) {
+            if (b.inet6 && b.v6only && lo != Ip128.MAPPED) {
+                return -Errno.EINVAL.value(); // a v4-mapped address on an IPV6_V6ONLY socket
+            }
+            int addr = (int) lo;
+            return addr != 0 && interfaces.owner(addr) == null && !Ip4.isLoopback(addr)
+                    ? -Errno.EADDRNOTAVAIL.value() : 0;
+        }
+        if (!b.inet6) {
+            return -Errno.EAFNOSUPPORT.value();
+        }
+        if (hi == 0 && lo == 0) {
+            return 0;
+        }
+        return ownsV6(hi, lo) ? 0 : -Errno.EADDRNOTAVAIL.value();
+    }
+
+    private boolean ownsV6(long hi, long lo) {
+        if (ip6 == null) {
+            return false;
+        }
+        byte[] a = Ip128.bytes(hi, lo, new byte[16]);
+        for (NetInterface nic : interfaces.all()) {
+            if (!nic.isDeleted() && ip6.isOurs(nic, a)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Starts an active open to {@code raddr:rport}. 0 or -errno. */
     public int connect(TcpSocket s, int raddr, int rport) {
-        if (raddr == 0 || rport == 0 || raddr == Ip4.BROADCAST || Ip4.isMulticast(raddr)) {
-            return -Errno.EINVAL.value();
+        return connect(s, 0, Ip128.lo4(raddr), rport, 0);
+    }
+
+    /**
+     * Starts an active open to {@code hi/lo:rport} ({@link Ip128}; {@code scope} the interface of a
+     * link-local IPv6 peer, 0 for none). An AF_INET6 socket reaches a v4-mapped address over IPv4,
+     * as Linux's. 0 or -errno.
+     */
+    public int connect(TcpSocket s, long rhi, long rlo, int rport, int scope) {
+        boolean v4 = Ip128.isV4(rhi, rlo);
+        if (v4 ? s.inet6 && s.v6only : !s.inet6) {
+            return v4 ? -Errno.ENETUNREACH.value() : -Errno.EAFNOSUPPORT.value();
         }
-        if (connectionsFull()) {
-            return -Errno.ENOBUFS.value();
+        if (!Ip128.isAny(s.localHi, s.localLo) && Ip128.isV4(s.localHi, s.localLo) != v4) {
+            return -Errno.EINVAL.value(); // bound to the other family's address
         }
-        int r = ip.route(raddr, s.localAddress);
-        if (r != 0) {
-            counters.inc(Counter.IP_OUT_NO_ROUTES);
-            return r;
+        long lhi;
+        long llo;
+        int mss;
+        if (v4) {
+            int raddr = (int) rlo;
+            if (raddr == 0 || rport == 0 || raddr == Ip4.BROADCAST || Ip4.isMulticast(raddr)) {
+                return -Errno.EINVAL.value();
+            }
+            if (connectionsFull()) {
+                return -Errno.ENOBUFS.value();
+            }
+            int r = ip.route(raddr, s.local4());
+            if (r != 0) {
+                counters.inc(Counter.IP_OUT_NO_ROUTES);
+                return r;
+            }
+            Ipv4Layer.Path p = ip.path();
+            if (p.source == 0) {
+                return -Errno.EADDRNOTAVAIL.value();
+            }
+            lhi = 0;
+            llo = Ip128.lo4(p.source);
+            mss = mssFor(p.iface);
+        } else {
+            Ip128.bytes(rhi, rlo, dst6);
+            if (rport == 0 || rhi == 0 && rlo == 0 || Ip6.isMulticast(dst6)) {
+                return -Errno.EINVAL.value();
+            }
+            if (connectionsFull()) {
+                return -Errno.ENOBUFS.value();
+            }
+            if (ip6 == null) {
+                return -Errno.ENETUNREACH.value();
+            }
+            int r = ip6.route(dst6, scope, path6);
+            if (r != 0) {
+                return r;
+            }
+            if (Ip128.isAny(s.localHi, s.localLo)) {
+                byte[] from = ip6.sourceFor(path6.iface, dst6);
+                lhi = Ip128.hi(from);
+                llo = Ip128.lo(from);
+            } else {
+                lhi = s.localHi;
+                llo = s.localLo;
+            }
+            mss = mssFor6(path6.iface);
+            scope = Ip6.isLinkLocal(dst6) ? path6.iface.index : 0;
         }
-        Ipv4Layer.Path p = ip.path();
-        int laddr = p.source;
-        if (laddr == 0) {
-            return -Errno.EADDRNOTAVAIL.value();
-        }
-        int mss = mssFor(p.iface);
         if (s.localPort == 0) {
-            r = bind(s, 0, 0);
+            int r = bind(s, s.localHi, s.localLo, 0);
             if (r != 0) {
                 // as Linux's connect: no ephemeral port left is "Cannot assign requested address"
                 return r == -Errno.EADDRINUSE.value() ? -Errno.EADDRNOTAVAIL.value() : r;
             }
         }
-        if (connections.containsKey(laddr, s.localPort, raddr, rport)) {
+        FourTuple t = probe.set(lhi, llo, s.localPort, rhi, rlo, rport);
+        if (connections.containsKey(t)) {
             return -Errno.EADDRINUSE.value();
         }
-        s.localAddress = laddr;
-        s.remoteAddress = raddr;
-        s.remotePort = rport;
+        s.copyAddresses(t);
+        s.scope = scope;
         s.config.mss = mss;
         if (!admit(false)) {
             return -Errno.ENOBUFS.value();
@@ -184,25 +304,32 @@ public final class TcpLayer implements Ipv4Layer.Transport {
         register(s);
         counters.inc(Counter.TCP_ACTIVE_OPENS);
         s.connectStarted();
-        s.conn.connect(isns.isn(laddr, s.localPort, raddr, rport, loop.now()), loop.now());
+        s.conn.connect(isns.isn(s, loop.now()), loop.now());
         after(s);
         return 0;
     }
 
     /** Starts listening. 0 or -errno. */
     public int listen(TcpListener l, int addr, int port, int backlog) {
-        if (addr != 0 && interfaces.owner(addr) == null && !Ip4.isLoopback(addr)) {
-            return -Errno.EADDRNOTAVAIL.value();
+        return listen(l, 0, Ip128.lo4(addr), port, backlog);
+    }
+
+    /** Starts listening on an address of either family ({@link Ip128}; see {@link Binding}). 0 or -errno. */
+    public int listen(TcpListener l, long hi, long lo, int port, int backlog) {
+        int r = checkLocal(l, hi, lo);
+        if (r != 0) {
+            return r;
         }
+        l.localHi = hi;
+        l.localLo = lo;
         if (port == 0) {
             port = ephemeral();
             if (port == 0) {
                 return -Errno.EADDRINUSE.value();
             }
-        } else if (!portFree(port, addr, l.reuseAddress)) {
+        } else if (!portFree(port, l, l.reuseAddress)) {
             return -Errno.EADDRINUSE.value();
         }
-        l.localAddress = addr;
         l.localPort = port;
         l.backlog = TcpListener.clampBacklog(backlog);
         l.onRoom = () -> loop.post(() -> promoteParked(l));
@@ -474,26 +601,60 @@ public final class TcpLayer implements Ipv4Layer.Transport {
         }
         Tcp.Check check = view.wrap(buf, hdr.payloadOffset(), hdr.payloadLength(), src, dst);
         if (check != Tcp.Check.OK) {
-            counters.inc(Counter.TCP_IN_ERRS);
-            if (check == Tcp.Check.BAD_CHECKSUM) {
-                counters.inc(Counter.TCP_IN_CSUM_ERRORS);
-            }
+            badSegment(check);
             return;
         }
+        demux(cur.set4(dst, view.destinationPort(), src, view.sourcePort()));
+    }
+
+    /** A TCP segment over IPv6: {@code len} bytes at {@code off} in the datagram {@code hdr} views. */
+    @Override
+    public void input(NetInterface nic, Ipv6 hdr, ByteBuffer buf, int off, int len) {
+        counters.inc(Counter.TCP_IN_SEGS);
+        int ip = hdr.offset();
+        long shi = Ip128.hi(buf, ip + 8);
+        long slo = Ip128.lo(buf, ip + 8);
+        long dhi = Ip128.hi(buf, ip + 24);
+        long dlo = Ip128.lo(buf, ip + 24);
+        // no multicast destination, and v4-mapped addresses never travel in IPv6 headers (RFC 4291 2.5.5.2)
+        if ((dhi >>> 56) == 0xff || Ip128.isV4(shi, slo) || Ip128.isV4(dhi, dlo)) {
+            counters.inc(Counter.TCP_IN_ERRS);
+            return;
+        }
+        cur.set(dhi, dlo, 0, shi, slo, 0);
+        Tcp.Check check = view.wrap(buf, off, len, cur.addressSum());
+        if (check != Tcp.Check.OK) {
+            badSegment(check);
+            return;
+        }
+        cur.localPort = view.destinationPort();
+        cur.remotePort = view.sourcePort();
+        // the interface of a link-local peer: replies go back out of it
+        cur.scope = (shi >>> 48) == 0xfe80 ? nic.index : 0;
+        demux(cur);
+    }
+
+    private void badSegment(Tcp.Check check) {
+        counters.inc(Counter.TCP_IN_ERRS);
+        if (check == Tcp.Check.BAD_CHECKSUM) {
+            counters.inc(Counter.TCP_IN_CSUM_ERRORS);
+        }
+    }
+
+    /** A checked segment (in {@link #view}) for the tuple {@code t} (local: its destination). */
+    private void demux(FourTuple t) {
         Segment seg = in;
         if (!seg.from(view)) {
             // as Linux: counted, the options before the fault kept, the segment processed
             counters.inc(Counter.TCP_IN_BAD_OPTIONS);
         }
-        int sport = view.sourcePort();
-        int dport = view.destinationPort();
-        TcpSocket s = connections.get(dst, dport, src, sport);
+        TcpSocket s = connections.get(t);
         if (s != null) {
             TcpListener l = s.conn.state() == TcpState.TIME_WAIT && (seg.flags & (Tcp.SYN | Tcp.ACK)) == Tcp.SYN
-                    ? findListener(dst, dport) : null;
+                    ? findListener(t) : null;
             if (l != null && s.conn.acceptsNewSyn(seg, l.template.timestamps)) {
                 // RFC 6191: a new incarnation replaces the TIME_WAIT guard (once the listener takes it)
-                listenerInput(l, seg, dst, dport, src, sport, s);
+                listenerInput(l, seg, t, s);
                 return;
             }
             if (finalAckOverflows(s, seg)) {
@@ -511,13 +672,13 @@ public final class TcpLayer implements Ipv4Layer.Transport {
             }
             return;
         }
-        TcpListener l = findListener(dst, dport);
+        TcpListener l = findListener(t);
         if (l == null) {
             counters.inc(Counter.TCP_NO_PORTS);
-            resetFor(seg, dst, dport, src, sport);
+            resetFor(seg, t);
             return;
         }
-        listenerInput(l, seg, dst, dport, src, sport, null);
+        listenerInput(l, seg, t, null);
     }
 
     /**
@@ -550,17 +711,16 @@ public final class TcpLayer implements Ipv4Layer.Transport {
      * TIME_WAIT connection {@code guard} (null otherwise). The guard goes only once the listener
      * takes the SYN: refused (full accept queue), the tuple stays guarded.
      */
-    private void listenerInput(TcpListener l, Segment seg, int laddr, int lport, int raddr, int rport,
-            TcpSocket guard) {
+    private void listenerInput(TcpListener l, Segment seg, FourTuple t, TcpSocket guard) {
         if (seg.has(Tcp.RST)) {
             return;
         }
         if (seg.has(Tcp.ACK)) {
             if (seg.has(Tcp.SYN)) {
                 // RFC 9293 3.10.7.2: any ACK at a listener is bad; a SYN-ACK must not open a connection
-                resetFor(seg, laddr, lport, raddr, rport);
+                resetFor(seg, t);
             } else {
-                cookieAck(l, seg, laddr, lport, raddr, rport);
+                cookieAck(l, seg, t);
             }
             return;
         }
@@ -579,7 +739,7 @@ public final class TcpLayer implements Ipv4Layer.Transport {
             if (syncookies == 0) {
                 counters.inc(Counter.TCP_LISTEN_DROPS);
             } else {
-                sendCookie(l, seg, laddr, lport, raddr, rport);
+                sendCookie(l, seg, t);
             }
             return;
         }
@@ -593,9 +753,9 @@ public final class TcpLayer implements Ipv4Layer.Transport {
             isn = guard.conn.sendNext() + TIME_WAIT_ISN_GAP;
             unregister(guard);
         } else {
-            isn = isns.isn(laddr, lport, raddr, rport, loop.now());
+            isn = isns.isn(t, loop.now());
         }
-        TcpSocket s = newPassive(l, laddr, lport, raddr, rport);
+        TcpSocket s = newPassive(l, t);
         charge(s);
         s.pendingListener = l;
         l.synQueueLength++;
@@ -611,10 +771,10 @@ public final class TcpLayer implements Ipv4Layer.Transport {
      * bad one draws a RST; a good one while the accept queue is full is dropped (the peer
      * retransmits; the cookie stays valid for one to two periods).
      */
-    private void cookieAck(TcpListener l, Segment seg, int laddr, int lport, int raddr, int rport) {
+    private void cookieAck(TcpListener l, Segment seg, FourTuple t) {
         long now = loop.now();
         if (!l.cookiesSent || now - l.lastCookieSent >= 2 * SynCookies.PERIOD_NANOS) {
-            resetFor(seg, laddr, lport, raddr, rport);
+            resetFor(seg, t);
             return;
         }
         TcpOptions o = seg.options;
@@ -622,18 +782,18 @@ public final class TcpLayer implements Ipv4Layer.Transport {
         if (o.timestamps) {
             // The echo must be one of our cookie TSvals: not from the future, and no older than
             // a cookie lives (two periods); its low bits are then checked by the cookie's MAC.
-            int age = timestampClock(laddr, lport, raddr, rport, now) - o.tsEcr;
+            int age = timestampClock(t, now) - o.tsEcr;
             if (age < 0 || age > 2 * SynCookies.PERIOD_NANOS / 1_000_000L + 1000) {
                 counters.inc(Counter.TCP_SYNCOOKIES_FAILED);
-                resetFor(seg, laddr, lport, raddr, rport);
+                resetFor(seg, t);
                 return;
             }
             tsOptions = o.tsEcr & SynCookies.TS_OPTION_MASK;
         }
-        int mss = cookies.check(laddr, lport, raddr, rport, seg.seq, seg.ack, tsOptions, now);
+        int mss = cookies.check(t, seg.seq, seg.ack, tsOptions, now);
         if (mss < 0) {
             counters.inc(Counter.TCP_SYNCOOKIES_FAILED);
-            resetFor(seg, laddr, lport, raddr, rport);
+            resetFor(seg, t);
             return;
         }
         boolean park = false;
@@ -642,7 +802,7 @@ public final class TcpLayer implements Ipv4Layer.Transport {
                 counters.inc(Counter.TCP_LISTEN_OVERFLOWS);
                 counters.inc(Counter.TCP_LISTEN_DROPS);
                 if (abortOnOverflow) {
-                    resetFor(seg, laddr, lport, raddr, rport);
+                    resetFor(seg, t);
                 }
                 return;
             }
@@ -653,7 +813,7 @@ public final class TcpLayer implements Ipv4Layer.Transport {
             counters.inc(Counter.TCP_LISTEN_DROPS);
             return;
         }
-        TcpSocket s = newPassive(l, laddr, lport, raddr, rport);
+        TcpSocket s = newPassive(l, t);
         charge(s);
         register(s);
         boolean ts = tsOptions != SynCookies.NO_TIMESTAMPS;
@@ -676,32 +836,51 @@ public final class TcpLayer implements Ipv4Layer.Transport {
         after(s);
     }
 
-    private TcpSocket newPassive(TcpListener l, int laddr, int lport, int raddr, int rport) {
+    private TcpSocket newPassive(TcpListener l, FourTuple t) {
         TcpSocket s = new TcpSocket(l.template.copy());
-        s.localAddress = laddr;
-        s.localPort = lport;
-        s.remoteAddress = raddr;
-        s.remotePort = rport;
-        s.config.mss = ip.route(raddr, laddr) == 0 ? mssFor(ip.path().iface) : 536;
+        s.copyAddresses(t);
+        s.inet6 = l.inet6;
+        s.v6only = l.v6only;
+        s.config.mss = mssFor(t);
         s.conn = newConnection(s);
         return s;
     }
 
-    private TcpListener findListener(int addr, int port) {
-        List<TcpListener> ls = listeners.get(port);
+    /** The MSS to offer on a tuple's route: its MTU less the headers, else the family's minimum. */
+    private int mssFor(FourTuple t) {
+        if (t.isV4()) {
+            return ip.route(t.remote4(), t.local4()) == 0 ? mssFor(ip.path().iface) : 536;
+        }
+        return route6(t) ? mssFor6(path6.iface) : IPV6_MIN_MTU - IP6_TCP_HEADERS;
+    }
+
+    /** Routes to the tuple's IPv6 peer into {@link #path6}, its addresses into {@link #src6}/{@link #dst6}. */
+    private boolean route6(FourTuple t) {
+        if (ip6 == null) {
+            return false;
+        }
+        Ip128.bytes(t.remoteHi, t.remoteLo, dst6);
+        Ip128.bytes(t.localHi, t.localLo, src6);
+        return ip6.route(dst6, t.scope, path6) == 0;
+    }
+
+    /** The best listener for the tuple's destination (Linux's scoring, see {@link Binding#score}). */
+    private TcpListener findListener(FourTuple t) {
+        List<TcpListener> ls = listeners.get(t.localPort);
+        TcpListener fallback = t.isV4() ? transparent : null;
         if (ls == null) {
-            return transparent;
+            return fallback;
         }
-        TcpListener wildcard = null;
+        TcpListener best = null;
+        int bestScore = 0;
         for (TcpListener l : ls) {
-            if (l.localAddress == addr) {
-                return l;
-            }
-            if (l.localAddress == 0) {
-                wildcard = l;
+            int score = l.score(t.localHi, t.localLo);
+            if (score > bestScore) {
+                best = l;
+                bestScore = score;
             }
         }
-        return wildcard != null ? wildcard : transparent;
+        return best != null ? best : fallback;
     }
 
     /**
@@ -723,7 +902,20 @@ public final class TcpLayer implements Ipv4Layer.Transport {
      * MTU below {@link #MIN_PATH_MTU}.
      */
     public void icmpError(int laddr, int lport, int raddr, int rport, int seq, int errno, int fragNeededMtu) {
-        TcpSocket s = connections.get(laddr, lport, raddr, rport);
+        icmpError(cur.set4(laddr, lport, raddr, rport), seq, fragNeededMtu);
+    }
+
+    /**
+     * An ICMPv6 error quoting one of our IPv6 segments: as {@link #icmpError}, a packet too big
+     * ({@code packetTooBigMtu} above 0) taking the path MSS down, never below the 1280-byte minimum MTU's.
+     */
+    public void icmpError6(long lhi, long llo, int lport, long rhi, long rlo, int rport, int seq, int errno,
+            int packetTooBigMtu) {
+        icmpError(cur.set(lhi, llo, lport, rhi, rlo, rport), seq, packetTooBigMtu);
+    }
+
+    private void icmpError(FourTuple t, int seq, int fragNeededMtu) {
+        TcpSocket s = connections.get(t);
         if (s == null) {
             return;
         }
@@ -732,7 +924,8 @@ public final class TcpLayer implements Ipv4Layer.Transport {
             return;
         }
         if (fragNeededMtu > 0) {
-            s.conn.setPathMss(Math.max(MIN_PATH_MTU, fragNeededMtu) - IP_TCP_HEADERS, loop.now());
+            s.conn.setPathMss(t.isV4() ? Math.max(MIN_PATH_MTU, fragNeededMtu) - IP_TCP_HEADERS
+                    : Math.max(IPV6_MIN_MTU, fragNeededMtu) - IP6_TCP_HEADERS, loop.now());
         } else {
             s.conn.unreachable(loop.now());
         }
@@ -751,6 +944,9 @@ public final class TcpLayer implements Ipv4Layer.Transport {
 
     private TcpConnection newConnection(TcpSocket s) {
         s.undeliverable = errno -> undeliverable(s);
+        if (!s.isV4()) {
+            s.undeliverable6 = errno -> undeliverable(s);
+        }
         TcpConnection c = new TcpConnection(s.config, (conn, seg) -> emit((TcpSocket) conn.attachment, seg),
                 timestampOffset(s));
         c.attachment = s;
@@ -763,23 +959,17 @@ public final class TcpLayer implements Ipv4Layer.Transport {
      * than the one a TIME_WAIT guard of the same tuple remembered half the time; the peer then
      * refused it (PAWS, RFC 6191) until the guard expired, stalling connection churn.
      */
-    private int timestampOffset(TcpSocket s) {
-        return timestampOffset(s.localAddress, s.localPort, s.remoteAddress, s.remotePort);
-    }
-
-    private int timestampOffset(int laddr, int lport, int raddr, int rport) {
-        long m0 = ((long) laddr << 32) | (raddr & 0xffffffffL);
-        long m1 = ((long) lport << 16) | rport;
-        return (int) timestampKeys.hash(m0, m1);
+    private int timestampOffset(FourTuple t) {
+        return (int) timestampKeys.hash(t.addressWord(timestampKeys), t.portWord() & 0xffffffffL);
     }
 
     /** The TSval clock a connection of this 4-tuple runs (cookie SYN-ACKs use it too). */
-    private int timestampClock(int laddr, int lport, int raddr, int rport, long now) {
-        return TcpConnection.timestampClock(now, timestampOffset(laddr, lport, raddr, rport));
+    private int timestampClock(FourTuple t, long now) {
+        return TcpConnection.timestampClock(now, timestampOffset(t));
     }
 
     private void register(TcpSocket s) {
-        connections.put(s.localAddress, s.localPort, s.remoteAddress, s.remotePort, s);
+        connections.put(s, s);
         s.registered = true;
         TcpSocket self = s;
         s.timer = new Timer(() -> {
@@ -949,7 +1139,7 @@ public final class TcpLayer implements Ipv4Layer.Transport {
             s.orphanCounted = false;
             orphans--;
         }
-        connections.remove(s.localAddress, s.localPort, s.remoteAddress, s.remotePort);
+        connections.remove(s);
         loop.timers().cancel(s.timer);
         timeWait.remove(s);
         uncharge(s);
@@ -968,17 +1158,31 @@ public final class TcpLayer implements Ipv4Layer.Transport {
     // ================================================================ output
 
     private void emit(TcpSocket s, Segment seg) {
-        int at = Ipv4Layer.HEADROOM;
+        boolean v4 = s.isV4();
+        int at = headroom(s);
         int hl = Tcp.headerLength(seg.options);
         ByteBuffer tx = this.tx.get(at + hl + seg.payloadLength);
         seg.copyPayload(tx, at + hl);
         int len = Tcp.emit(tx, at, s.localPort, s.remotePort, seg.seq, seg.ack, seg.flags, seg.window, seg.options,
-                seg.payloadLength, s.localAddress, s.remoteAddress);
-        send(s.localAddress, s.remoteAddress, len, seg.flags, s.undeliverable);
+                seg.payloadLength, s.addressSum());
+        if (v4) {
+            send(s.local4(), s.remote4(), len, seg.flags, s.undeliverable);
+        } else {
+            send6(s, len, seg.flags, s.undeliverable6);
+        }
     }
 
-    private void send(int src, int dst, int len, int flags) {
-        send(src, dst, len, flags, org.jioth.jnet.link.DeliveryFailure.IGNORE);
+    private static int headroom(FourTuple t) {
+        return t.isV4() ? Ipv4Layer.HEADROOM : Ipv6Layer.HEADROOM;
+    }
+
+    /** Sends the segment of {@code len} bytes built at {@link #headroom} in {@link #tx} to the tuple's peer. */
+    private void send(FourTuple t, int len, int flags) {
+        if (t.isV4()) {
+            send(t.local4(), t.remote4(), len, flags, org.jioth.jnet.link.DeliveryFailure.IGNORE);
+        } else {
+            send6(t, len, flags, IGNORE6);
+        }
     }
 
     private void send(int src, int dst, int len, int flags, org.jioth.jnet.link.DeliveryFailure owner) {
@@ -989,8 +1193,21 @@ public final class TcpLayer implements Ipv4Layer.Transport {
         ip.output(src, dst, Ipv4.PROTO_TCP, 0, Ipv4Layer.DEFAULT_TTL, true, tx.current(), Ipv4Layer.HEADROOM, len, owner);
     }
 
+    private void send6(FourTuple t, int len, int flags, java.util.function.IntConsumer owner) {
+        counters.inc(Counter.TCP_OUT_SEGS);
+        if ((flags & Tcp.RST) != 0) {
+            counters.inc(Counter.TCP_OUT_RSTS);
+        }
+        if (!route6(t)) {
+            counters.inc(Counter.IP6_OUT_NO_ROUTES);
+            return;
+        }
+        ip6.output(path6.iface, path6.nextHop, src6, dst6, Ipv6.TCP, Ipv6Layer.DEFAULT_HOP_LIMIT, tx.current(),
+                Ipv6Layer.HEADROOM, len, owner);
+    }
+
     /** RFC 9293 3.10.7.1: the RST answering a segment for no connection. */
-    private void resetFor(Segment seg, int laddr, int lport, int raddr, int rport) {
+    private void resetFor(Segment seg, FourTuple t) {
         if (seg.has(Tcp.RST)) {
             return;
         }
@@ -1006,8 +1223,9 @@ public final class TcpLayer implements Ipv4Layer.Transport {
             ack = seg.seq + seg.seqLength();
             flags = Tcp.RST | Tcp.ACK;
         }
-        int len = Tcp.emit(tx.get(Ipv4Layer.HEADROOM + 60), Ipv4Layer.HEADROOM, lport, rport, seq, ack, flags, 0, null, 0, laddr, raddr);
-        send(laddr, raddr, len, flags);
+        int at = headroom(t);
+        int len = Tcp.emit(tx.get(at + 60), at, t.localPort, t.remotePort, seq, ack, flags, 0, null, 0, t.addressSum());
+        send(t, len, flags);
     }
 
     /**
@@ -1017,17 +1235,17 @@ public final class TcpLayer implements Ipv4Layer.Transport {
      * Its window and window scale are those a connection from the listener's template
      * advertises, so the connection {@link #cookieAck} makes continues exactly from here.
      */
-    private void sendCookie(TcpListener l, Segment syn, int laddr, int lport, int raddr, int rport) {
+    private void sendCookie(TcpListener l, Segment syn, FourTuple tuple) {
         TcpConfig t = l.template;
         TcpOptions so = syn.options;
-        int mss = ip.route(raddr, laddr) == 0 ? mssFor(ip.path().iface) : 536;
+        int mss = mssFor(tuple);
         int peer = so.mss > 0 ? Math.min(so.mss, mss) : 536;
         long now = loop.now();
         boolean ts = t.timestamps && so.timestamps;
         int peerWscale = t.windowScaling ? so.windowScale : -1;
         boolean sack = t.sack && so.sackPermitted;
         int tsOptions = ts ? SynCookies.encodeOptions(peerWscale, sack) : SynCookies.NO_TIMESTAMPS;
-        int isn = cookies.make(laddr, lport, raddr, rport, syn.seq, peer, tsOptions, now);
+        int isn = cookies.make(tuple, syn.seq, peer, tsOptions, now);
         TcpOptions o = rawOptions.clear();
         o.mss = mss;
         if (ts) {
@@ -1036,16 +1254,17 @@ public final class TcpLayer implements Ipv4Layer.Transport {
             }
             o.sackPermitted = sack;
             o.timestamps = true;
-            o.tsVal = SynCookies.timestamp(timestampClock(laddr, lport, raddr, rport, now), tsOptions);
+            o.tsVal = SynCookies.timestamp(timestampClock(tuple, now), tsOptions);
             o.tsEcr = so.tsVal;
         }
         int window = Math.min(t.receiveBuffer, 65535);
-        int len = Tcp.emit(tx.get(Ipv4Layer.HEADROOM + 60), Ipv4Layer.HEADROOM, lport, rport, isn, syn.seq + 1, Tcp.SYN | Tcp.ACK, window, o, 0,
-                laddr, raddr);
+        int at = headroom(tuple);
+        int len = Tcp.emit(tx.get(at + 60), at, tuple.localPort, tuple.remotePort, isn, syn.seq + 1, Tcp.SYN | Tcp.ACK,
+                window, o, 0, tuple.addressSum());
         l.cookiesSent = true;
         l.lastCookieSent = now;
         counters.inc(Counter.TCP_SYNCOOKIES_SENT);
-        send(laddr, raddr, len, Tcp.SYN | Tcp.ACK);
+        send(tuple, len, Tcp.SYN | Tcp.ACK);
     }
 
     private static int mssFor(NetInterface nic) {
@@ -1053,17 +1272,21 @@ public final class TcpLayer implements Ipv4Layer.Transport {
         return Math.max(64, Math.min(nic.mtu() - IP_TCP_HEADERS, 65000));
     }
 
+    /** The IPv6 MSS: the interface MTU less 60 header bytes, never below the 1280-byte minimum's. */
+    private static int mssFor6(NetInterface nic) {
+        return Math.max(IPV6_MIN_MTU - IP6_TCP_HEADERS, Math.min(nic.mtu() - IP6_TCP_HEADERS, 65000));
+    }
+
     // ================================================================ ports
 
-    private boolean portFree(int port, int addr, boolean reuse) {
+    private boolean portFree(int port, Binding b, boolean reuse) {
         List<Object> users = ports.get(port);
         if (users == null) {
             return true;
         }
         for (Object o : users) {
-            int a = o instanceof TcpListener l ? l.localAddress : ((TcpSocket) o).localAddress;
             boolean r = o instanceof TcpListener l ? l.reuseAddress : ((TcpSocket) o).reuseAddress;
-            boolean overlap = a == 0 || addr == 0 || a == addr;
+            boolean overlap = ((Binding) o).overlaps(b);
             if (overlap && !(reuse && r && !(o instanceof TcpListener))) {
                 return false;
             }

@@ -8,12 +8,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * accept queue (established, not yet accepted). Loop-owned, except {@link #poll} and the
  * readiness snapshot, which application threads use under this object's lock.
  */
-public final class TcpListener {
+public final class TcpListener extends Binding {
     /** The largest backlog a listener gets, whatever it asks for (Linux's default somaxconn). */
     public static final int SOMAXCONN = 4096;
     final TcpConfig template;
-    int localAddress;
-    int localPort;
     /** The accept queue's bound, 1..{@link #SOMAXCONN}. */
     int backlog;
     int synQueueLength;
@@ -100,8 +98,23 @@ public final class TcpListener {
         return template;
     }
 
+    /** The local IPv4 address (0 for the wildcard or an IPv6 one). */
     public int localAddress() {
-        return localAddress;
+        return local4();
+    }
+
+    /** The bound address as Java shows it ({@code ::} for a dual-stack wildcard). */
+    public java.net.InetAddress localInet() {
+        return org.jioth.jnet.wire.Ip128.toInet(localHi, localLo, 0);
+    }
+
+    /** Sets the family before listening (AF_INET6 is dual-stack unless {@code v6only}). */
+    public void setFamily(boolean inet6, boolean v6only) {
+        this.inet6 = inet6;
+        this.v6only = v6only;
+        if (localPort == 0) {
+            localLo = inet6 ? 0 : org.jioth.jnet.wire.Ip128.MAPPED; // unbound: the family's wildcard
+        }
     }
 
     public int localPort() {

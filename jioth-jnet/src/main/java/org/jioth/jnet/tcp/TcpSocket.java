@@ -8,14 +8,10 @@ import org.jioth.jnet.time.Timer;
  * snapshot of the state that application threads read (published by the loop after every event,
  * through volatile fields, so channels never touch loop-owned state).
  */
-public final class TcpSocket {
+public final class TcpSocket extends FourTuple {
     final TcpConfig config;
     TcpConnection conn;
     Timer timer;
-    int localAddress;
-    int localPort;
-    int remoteAddress;
-    int remotePort;
     boolean ownsPort;
     boolean reuseAddress;
     /** Set while the connection waits in a listener's SYN queue. */
@@ -35,6 +31,8 @@ public final class TcpSocket {
     boolean inBatch;
     /** Told when the neighbour layer could not deliver one of our segments. */
     org.jioth.jnet.link.DeliveryFailure undeliverable = org.jioth.jnet.link.DeliveryFailure.IGNORE;
+    /** The same for IPv6 connections (the neighbour layer's callback type). */
+    java.util.function.IntConsumer undeliverable6 = errno -> { };
     private volatile Runnable onChange = () -> { };
 
     private volatile TcpState state = TcpState.CLOSED;
@@ -164,16 +162,45 @@ public final class TcpSocket {
         return conn;
     }
 
+    /** The local IPv4 address (0 for the wildcard or an IPv6 connection). */
     public int localAddress() {
-        return localAddress;
+        return local4();
+    }
+
+    /** The local address as Java shows it (IPv4 as {@link java.net.Inet4Address}, even on AF_INET6). */
+    public java.net.InetAddress localInet() {
+        return org.jioth.jnet.wire.Ip128.toInet(localHi, localLo, scope);
+    }
+
+    public java.net.InetAddress remoteInet() {
+        return org.jioth.jnet.wire.Ip128.toInet(remoteHi, remoteLo, scope);
+    }
+
+    /** AF_INET6 (dual-stack unless {@link #v6only()}). */
+    public boolean inet6() {
+        return inet6;
+    }
+
+    public boolean v6only() {
+        return v6only;
+    }
+
+    /** Sets the family before binding (loop or before first use). */
+    public void setFamily(boolean inet6, boolean v6only) {
+        this.inet6 = inet6;
+        this.v6only = v6only;
+        if (localPort == 0) {
+            localLo = inet6 ? 0 : org.jioth.jnet.wire.Ip128.MAPPED; // unbound: the family's wildcard
+        }
     }
 
     public int localPort() {
         return localPort;
     }
 
+    /** The remote IPv4 address (0 for an IPv6 connection). */
     public int remoteAddress() {
-        return remoteAddress;
+        return isV4() ? remote4() : 0;
     }
 
     public int remotePort() {
@@ -182,7 +209,7 @@ public final class TcpSocket {
 
     @Override
     public String toString() {
-        return "tcp " + org.jioth.jnet.wire.Ip4.toString(localAddress) + ":" + localPort + " -> "
-                + org.jioth.jnet.wire.Ip4.toString(remoteAddress) + ":" + remotePort + " " + state;
+        return "tcp " + org.jioth.jnet.wire.Ip128.toString(localHi, localLo) + ":" + localPort + " -> "
+                + org.jioth.jnet.wire.Ip128.toString(remoteHi, remoteLo) + ":" + remotePort + " " + state;
     }
 }

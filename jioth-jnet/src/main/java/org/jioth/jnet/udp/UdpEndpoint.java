@@ -2,6 +2,7 @@ package org.jioth.jnet.udp;
 
 import java.util.ArrayDeque;
 import java.util.concurrent.locks.ReentrantLock;
+import org.jioth.jnet.wire.Ip128;
 
 /**
  * One UDP socket's state. The binding (addresses, ports, options) is written only by the stack
@@ -21,13 +22,35 @@ public final class UdpEndpoint {
      */
     public static final int DATAGRAM_OVERHEAD = 128;
 
-    /** A received datagram. */
-    public record Datagram(int source, int sourcePort, byte[] data) { }
+    /** A received datagram; its source of either family ({@link Ip128}, IPv4 v4-mapped). */
+    public record Datagram(long sourceHi, long sourceLo, int sourcePort, int scope, byte[] data) {
+        /** The IPv4 source (of an IPv4 datagram). */
+        public int source() {
+            return (int) sourceLo;
+        }
 
-    volatile int localAddress;
+        /** The source as the JDK shows it (IPv4 as an {@link java.net.Inet4Address}). */
+        public java.net.InetAddress sourceInet() {
+            return Ip128.toInet(sourceHi, sourceLo, scope);
+        }
+
+        public boolean from(long hi, long lo, int port) {
+            return sourceLo == lo && sourceHi == hi && sourcePort == port;
+        }
+    }
+
+    /** Addresses of either family ({@link Ip128}); unbound is the IPv4 wildcard, or {@code ::} for INET6. */
+    volatile long localHi;
+    volatile long localLo = Ip128.MAPPED;
     volatile int localPort;
-    volatile int remoteAddress;
+    volatile long remoteHi;
+    volatile long remoteLo = Ip128.MAPPED;
     volatile int remotePort;
+    /** The interface of a link-local IPv6 peer. */
+    volatile int scope;
+    /** AF_INET6 (dual-stack unless {@link #v6only}). */
+    volatile boolean inet6;
+    volatile boolean v6only;
     volatile boolean reuseAddress;
     volatile boolean broadcast;
     volatile int tos;
@@ -51,16 +74,55 @@ public final class UdpEndpoint {
         this.listener = listener;
     }
 
+    /** The local IPv4 address (0: the wildcard or an IPv6 address). */
     public int localAddress() {
-        return localAddress;
+        return Ip128.isV4(localHi, localLo) ? (int) localLo : 0;
+    }
+
+    public java.net.InetAddress localInet() {
+        return Ip128.toInet(localHi, localLo, scope);
+    }
+
+    public java.net.InetAddress remoteInet() {
+        return Ip128.toInet(remoteHi, remoteLo, scope);
+    }
+
+    public long remoteHi() {
+        return remoteHi;
+    }
+
+    public long remoteLo() {
+        return remoteLo;
+    }
+
+    public int scope() {
+        return scope;
+    }
+
+    public boolean inet6() {
+        return inet6;
+    }
+
+    public boolean v6only() {
+        return v6only;
+    }
+
+    /** The family, before binding: INET6 unbound is {@code ::}. */
+    public void setFamily(boolean inet6, boolean v6only) {
+        this.inet6 = inet6;
+        this.v6only = v6only;
+        if (localPort == 0) {
+            localLo = inet6 ? 0 : Ip128.MAPPED;
+        }
     }
 
     public int localPort() {
         return localPort;
     }
 
+    /** The remote IPv4 address (of an IPv4 peer). */
     public int remoteAddress() {
-        return remoteAddress;
+        return (int) remoteLo;
     }
 
     public int remotePort() {
@@ -132,7 +194,7 @@ public final class UdpEndpoint {
     }
 
     /** Loop: queues a copy; false when the receive buffer is full. */
-    boolean enqueue(int src, int sport, byte[] data) {
+    boolean enqueue(long shi, long slo, int sport, int scope, byte[] data) {
         lock.lock();
         try {
             if (closed) {
@@ -145,7 +207,7 @@ public final class UdpEndpoint {
             if (!charge(cost)) {
                 return false;
             }
-            queue.add(new Datagram(src, sport, data));
+            queue.add(new Datagram(shi, slo, sport, scope, data));
             queuedBytes += cost;
         } finally {
             lock.unlock();

@@ -9,12 +9,18 @@ import java.util.random.RandomGenerator;
 import org.jioth.Errno;
 import org.jioth.jnet.Counter;
 import org.jioth.jnet.Counters;
+import org.jioth.jnet.ip.DualStack;
 import org.jioth.jnet.ip.Ipv4Layer;
+import org.jioth.jnet.ip.Ipv6Layer;
 import org.jioth.jnet.link.Interfaces;
 import org.jioth.jnet.link.NetInterface;
 import org.jioth.jnet.wire.Icmp4;
+import org.jioth.jnet.wire.Icmp6;
+import org.jioth.jnet.wire.Ip128;
 import org.jioth.jnet.wire.Ip4;
+import org.jioth.jnet.wire.Ip6;
 import org.jioth.jnet.wire.Ipv4;
+import org.jioth.jnet.wire.Ipv6;
 import org.jioth.jnet.wire.Udp;
 
 /**
@@ -22,12 +28,19 @@ import org.jioth.jnet.wire.Udp;
  * (local address, local port, remote address, remote port) with the most specific socket winning,
  * broadcast and multicast delivery to every matching socket, port unreachable for the rest, and
  * ICMP errors handed to connected sockets. Loop-only (endpoints' queues excepted).
+ *
+ * <p>Both families: endpoints hold {@link Ip128} addresses, so an INET6 endpoint on {@code ::}
+ * takes IPv4 datagrams too (v4-mapped) unless IPV6_V6ONLY, with Linux's scoring and bind
+ * conflicts ({@link DualStack}). Over IPv6 the checksum is mandatory: a zero one is dropped and
+ * counted (Udp.InCsumErrors); unreachable ports are answered with ICMPv6 port unreachable.
  */
-public final class UdpLayer implements Ipv4Layer.Transport {
+public final class UdpLayer implements Ipv4Layer.Transport, Ipv6Layer.Transport {
     public static final int EPHEMERAL_LOW = 32768;
     public static final int EPHEMERAL_HIGH = 60999;
     /** The largest payload of one IPv4 UDP datagram. */
     public static final int MAX_PAYLOAD = 65535 - Ipv4.HEADER - Udp.HEADER;
+    /** ICMPv6 destination unreachable code 4 (RFC 4443 3.1). */
+    private static final int ICMP6_PORT_UNREACHABLE = 4;
 
     private final Ipv4Layer ip;
     private final Interfaces interfaces;
@@ -41,6 +54,11 @@ public final class UdpLayer implements Ipv4Layer.Transport {
     private Ipv4Layer.Transport transparent;
     /** Charged by every queued datagram (null: nothing charged). */
     private org.jioth.jnet.mem.MemoryBudget memory;
+    private Ipv6Layer ip6;
+    private Ipv6Layer.Icmp errors6;
+    private final Ipv6Layer.Path path6 = new Ipv6Layer.Path();
+    private final byte[] src6 = new byte[16];
+    private final byte[] dst6 = new byte[16];
 
     public UdpLayer(Ipv4Layer ip, Interfaces interfaces, Counters counters, RandomGenerator random) {
         this.ip = ip;
@@ -59,6 +77,12 @@ public final class UdpLayer implements Ipv4Layer.Transport {
         this.memory = memory;
     }
 
+    /** Gives UDP its IPv6 layer and the ICMPv6 side that answers unreachable ports (without: IPv4 only). */
+    public void setIpv6(Ipv6Layer ip6, Ipv6Layer.Icmp errors6) {
+        this.ip6 = ip6;
+        this.errors6 = errors6;
+    }
+
     /** Transparent mode (slirp gateways): datagrams to a port no socket is bound to go to {@code t} (null: off). */
     public void setTransparent(Ipv4Layer.Transport t) {
         transparent = t;
@@ -66,25 +90,58 @@ public final class UdpLayer implements Ipv4Layer.Transport {
 
     /** Binds {@code ep} to {@code addr:port} (port 0: ephemeral). 0 or -errno. */
     public int bind(UdpEndpoint ep, int addr, int port) {
+        return bind(ep, 0, Ip128.lo4(addr), port);
+    }
+
+    /** Binds {@code ep} to an address of either family ({@link Ip128}) and port. 0 or -errno, as Linux. */
+    public int bind(UdpEndpoint ep, long hi, long lo, int port) {
         if (ep.localPort != 0) {
             return -Errno.EINVAL.value();
         }
-        if (addr != 0 && addr != Ip4.BROADCAST && !Ip4.isMulticast(addr) && interfaces.owner(addr) == null
-                && !isLocalBroadcast(addr)) {
-            return -Errno.EADDRNOTAVAIL.value();
+        int r = checkLocal(ep, hi, lo);
+        if (r != 0) {
+            return r;
         }
         if (port == 0) {
-            port = ephemeral(ep, addr);
+            port = ephemeral(ep, 0);
             if (port == 0) {
                 return -Errno.EADDRINUSE.value();
             }
-        } else if (!available(ep, addr, port)) {
+        } else if (!available(ep, hi, lo, port)) {
             return -Errno.EADDRINUSE.value();
         }
-        ep.localAddress = addr;
+        ep.localHi = hi;
+        ep.localLo = lo;
         ep.localPort = port;
         byPort.computeIfAbsent(port, p -> new ArrayList<>(2)).add(ep);
         return 0;
+    }
+
+    private int checkLocal(UdpEndpoint ep, long hi, long lo) {
+        if (Ip128.isV4(hi, lo)) {
+            if (ep.inet6 && ep.v6only && lo != Ip128.MAPPED) {
+                return -Errno.EINVAL.value(); // a v4-mapped address on an IPV6_V6ONLY socket
+            }
+            int addr = (int) lo;
+            if (addr != 0 && addr != Ip4.BROADCAST && !Ip4.isMulticast(addr) && interfaces.owner(addr) == null
+                    && !isLocalBroadcast(addr)) {
+                return -Errno.EADDRNOTAVAIL.value();
+            }
+            return 0;
+        }
+        if (!ep.inet6) {
+            return -Errno.EAFNOSUPPORT.value();
+        }
+        if (hi == 0 && lo == 0 || (hi >>> 56) == 0xff) {
+            return 0; // :: or a multicast group
+        }
+        byte[] a = Ip128.bytes(hi, lo, new byte[16]);
+        for (NetInterface nic : interfaces.all()) {
+            if (ip6 != null && !nic.isDeleted() && ip6.isOurs(nic, a)) {
+                return 0;
+            }
+        }
+        return -Errno.EADDRNOTAVAIL.value();
     }
 
     private boolean isLocalBroadcast(int addr) {
@@ -96,13 +153,13 @@ public final class UdpLayer implements Ipv4Layer.Transport {
         return false;
     }
 
-    private boolean available(UdpEndpoint ep, int addr, int port) {
+    private boolean available(UdpEndpoint ep, long hi, long lo, int port) {
         List<UdpEndpoint> l = byPort.get(port);
         if (l == null) {
             return true;
         }
         for (UdpEndpoint o : l) {
-            boolean overlap = o.localAddress == 0 || addr == 0 || o.localAddress == addr;
+            boolean overlap = DualStack.overlaps(o.inet6, o.v6only, o.localHi, o.localLo, ep.inet6, ep.v6only, hi, lo);
             if (overlap && !(o.reuseAddress && ep.reuseAddress)) {
                 return false;
             }
@@ -135,37 +192,106 @@ public final class UdpLayer implements Ipv4Layer.Transport {
 
     /** Connects {@code ep} to {@code addr:port} (binding it first if needed). 0 or -errno. */
     public int connect(UdpEndpoint ep, int addr, int port) {
-        if (addr == 0 || port == 0) {
-            return -Errno.EINVAL.value();
-        }
-        if ((addr == Ip4.BROADCAST || isLocalBroadcast(addr)) && !ep.broadcast) {
-            return -Errno.EACCES.value();
-        }
-        int r = ip.route(addr, ep.localAddress);
+        return connect(ep, 0, Ip128.lo4(addr), port, 0);
+    }
+
+    /**
+     * Connects {@code ep} to an address of either family ({@code scope}: the interface of a
+     * link-local IPv6 peer), binding it first if needed; an INET6 endpoint reaches a v4-mapped
+     * address over IPv4. 0 or -errno.
+     */
+    public int connect(UdpEndpoint ep, long hi, long lo, int port, int scope) {
+        int r = checkFamily(ep, hi, lo);
         if (r != 0) {
             return r;
         }
-        int src = ip.path().source;
+        long shi;
+        long slo;
+        if (Ip128.isV4(hi, lo)) {
+            int addr = (int) lo;
+            if (addr == 0 || port == 0) {
+                return -Errno.EINVAL.value();
+            }
+            if ((addr == Ip4.BROADCAST || isLocalBroadcast(addr)) && !ep.broadcast) {
+                return -Errno.EACCES.value();
+            }
+            r = ip.route(addr, ep.localAddress());
+            if (r != 0) {
+                return r;
+            }
+            int src = ip.path().source;
+            shi = 0;
+            slo = src == 0 ? ep.localLo : Ip128.lo4(src);
+            scope = 0;
+        } else {
+            if (hi == 0 && lo == 0 || port == 0) {
+                return -Errno.EINVAL.value();
+            }
+            r = route6(hi, lo, scope);
+            if (r != 0) {
+                return r;
+            }
+            byte[] from = source6(ep);
+            shi = Ip128.hi(from);
+            slo = Ip128.lo(from);
+            scope = Ip6.isLinkLocal(dst6) ? path6.iface.index : 0;
+        }
         if (ep.localPort == 0) {
-            r = bind(ep, 0, 0);
+            r = bind(ep, ep.localHi, ep.localLo, 0);
             if (r != 0) {
                 return r;
             }
         }
-        if (ep.localAddress == 0 && src != 0) {
-            ep.localAddress = src; // as Linux: getsockname shows the chosen source once connected
+        if (Ip128.isAny(ep.localHi, ep.localLo)) {
+            // as Linux: getsockname shows the chosen source once connected
+            ep.localHi = shi;
+            ep.localLo = slo;
         }
-        ep.remoteAddress = addr;
+        ep.remoteHi = hi;
+        ep.remoteLo = lo;
+        ep.scope = scope;
         ep.remotePort = port;
         ep.takeError();
         return 0;
     }
 
-    /** Undoes {@link #connect}: the local address goes back to the one bound (wildcard). */
-    public void disconnect(UdpEndpoint ep, int boundAddress) {
-        ep.remoteAddress = 0;
+    /** Linux's errnos for a destination of the wrong family. */
+    private static int checkFamily(UdpEndpoint ep, long hi, long lo) {
+        if (Ip128.isV4(hi, lo)) {
+            return ep.inet6 && ep.v6only ? -Errno.ENETUNREACH.value() : 0;
+        }
+        return ep.inet6 ? 0 : -Errno.EAFNOSUPPORT.value();
+    }
+
+    /** Routes to {@code hi/lo} into {@link #path6} (its bytes in {@link #dst6}). 0 or -errno. */
+    private int route6(long hi, long lo, int scope) {
+        if (ip6 == null) {
+            return -Errno.ENETUNREACH.value();
+        }
+        Ip128.bytes(hi, lo, dst6);
+        int r = ip6.route(dst6, scope, path6);
+        if (r != 0) {
+            counters.inc(Counter.IP6_OUT_NO_ROUTES);
+        }
+        return r;
+    }
+
+    /** The IPv6 source for the routed {@link #path6}: the bound address, else the interface's choice. */
+    private byte[] source6(UdpEndpoint ep) {
+        if (Ip128.isAny(ep.localHi, ep.localLo) || Ip128.isV4(ep.localHi, ep.localLo) || (ep.localHi >>> 56) == 0xff) {
+            return ip6.sourceFor(path6.iface, dst6);
+        }
+        return Ip128.bytes(ep.localHi, ep.localLo, src6);
+    }
+
+    /** Undoes {@link #connect}: the local address goes back to the one bound (a wildcard). */
+    public void disconnect(UdpEndpoint ep, long boundHi, long boundLo) {
+        ep.remoteHi = 0;
+        ep.remoteLo = Ip128.MAPPED;
         ep.remotePort = 0;
-        ep.localAddress = boundAddress;
+        ep.scope = 0;
+        ep.localHi = boundHi;
+        ep.localLo = boundLo;
     }
 
     /**
@@ -173,6 +299,19 @@ public final class UdpLayer implements Ipv4Layer.Transport {
      * {@code ep} first when needed. Returns {@code len} or -errno.
      */
     public int send(UdpEndpoint ep, int dst, int dport, ByteBuffer data, int off, int len) {
+        return send(ep, 0, Ip128.lo4(dst), dport, 0, data, off, len);
+    }
+
+    /** {@link #send(UdpEndpoint, int, int, ByteBuffer, int, int)} to an address of either family. */
+    public int send(UdpEndpoint ep, long hi, long lo, int dport, int scope, ByteBuffer data, int off, int len) {
+        int r = checkFamily(ep, hi, lo);
+        if (r != 0) {
+            return r;
+        }
+        if (!Ip128.isV4(hi, lo)) {
+            return send6(ep, hi, lo, dport, scope, data, off, len);
+        }
+        int dst = (int) lo;
         if (len > MAX_PAYLOAD) {
             counters.inc(Counter.UDP_SNDBUF_ERRORS);
             return -Errno.EMSGSIZE.value();
@@ -184,16 +323,16 @@ public final class UdpLayer implements Ipv4Layer.Transport {
             return -Errno.EACCES.value();
         }
         if (ep.localPort == 0) {
-            int r = bind(ep, 0, 0);
+            r = bind(ep, ep.localHi, ep.localLo, 0);
             if (r != 0) {
                 return r;
             }
         }
-        int src = ep.localAddress;
+        int src = ep.localAddress();
         if (src == Ip4.BROADCAST || Ip4.isMulticast(src) || isLocalBroadcast(src)) {
             src = 0;
         }
-        int r = ip.route(dst, src);
+        r = ip.route(dst, src);
         if (r != 0) {
             counters.inc(Counter.IP_OUT_NO_ROUTES);
             return r;
@@ -213,49 +352,127 @@ public final class UdpLayer implements Ipv4Layer.Transport {
         return len;
     }
 
+    private int send6(UdpEndpoint ep, long hi, long lo, int dport, int scope, ByteBuffer data, int off, int len) {
+        if (len > 65535 - Udp.HEADER) {
+            counters.inc(Counter.UDP_SNDBUF_ERRORS);
+            return -Errno.EMSGSIZE.value();
+        }
+        if (dport == 0 || hi == 0 && lo == 0) {
+            return -Errno.EINVAL.value();
+        }
+        if (ep.localPort == 0) {
+            int r = bind(ep, ep.localHi, ep.localLo, 0);
+            if (r != 0) {
+                return r;
+            }
+        }
+        int r = route6(hi, lo, scope);
+        if (r != 0) {
+            return r;
+        }
+        byte[] from = source6(ep);
+        int at = Ipv6Layer.HEADROOM;
+        ByteBuffer tx = scratch.get(at + Udp.HEADER + len);
+        tx.put(at + Udp.HEADER, data, off, len);
+        Udp.emit(tx, at, ep.localPort, dport, Udp.HEADER + len,
+                Ip128.sum(Ip128.hi(from), Ip128.lo(from)) + Ip128.sum(hi, lo));
+        int hops = (hi >>> 56) == 0xff ? ep.multicastTtl : ep.ttl;
+        r = ip6.output(path6.iface, path6.nextHop, from, dst6, Ipv6.UDP, hops, tx, at, Udp.HEADER + len,
+                errno -> { if (ep.isConnected()) { ep.setError(errno); } });
+        if (r != 0) {
+            return r;
+        }
+        counters.inc(Counter.UDP_OUT_DATAGRAMS);
+        return len;
+    }
+
     @Override
     public void input(NetInterface in, Ipv4 hdr, ByteBuffer buf) {
         int src = hdr.source();
         int dst = hdr.destination();
         Udp.Check check = udp.wrap(buf, hdr.payloadOffset(), hdr.payloadLength(), src, dst);
         if (check != Udp.Check.OK) {
-            counters.inc(Counter.UDP_IN_ERRORS);
-            if (check == Udp.Check.BAD_CHECKSUM) {
-                counters.inc(Counter.UDP_IN_CSUM_ERRORS);
-            }
+            badDatagram(check);
             return;
         }
-        int sport = udp.sourcePort();
-        int dport = udp.destinationPort();
-        List<UdpEndpoint> l = byPort.get(dport);
+        List<UdpEndpoint> l = byPort.get(udp.destinationPort());
         if (l == null && transparent != null) {
             transparent.input(in, hdr, buf);
             return;
         }
         boolean multi = dst == Ip4.BROADCAST || Ip4.isMulticast(dst) || in.isBroadcastOf(dst);
+        if (!demux(l, multi, 0, Ip128.lo4(dst), 0, Ip128.lo4(src), 0, buf) && !multi) {
+            errors.error(Icmp4.DEST_UNREACHABLE, Icmp4.CODE_PORT_UNREACHABLE, 0, buf, hdr.offset(),
+                    hdr.totalLength(), in);
+        }
+    }
+
+    /** A UDP datagram over IPv6: {@code len} bytes at {@code off} in the datagram {@code hdr} views. */
+    @Override
+    public void input(NetInterface in, Ipv6 hdr, ByteBuffer buf, int off, int len) {
+        int ip = hdr.offset();
+        long shi = Ip128.hi(buf, ip + 8);
+        long slo = Ip128.lo(buf, ip + 8);
+        long dhi = Ip128.hi(buf, ip + 24);
+        long dlo = Ip128.lo(buf, ip + 24);
+        if (Ip128.isV4(shi, slo) || Ip128.isV4(dhi, dlo)) {
+            counters.inc(Counter.UDP_IN_ERRORS); // v4-mapped addresses never travel in IPv6 headers
+            return;
+        }
+        Udp.Check check = udp.wrap6(buf, off, len, Ip128.sum(shi, slo) + Ip128.sum(dhi, dlo));
+        if (check != Udp.Check.OK) {
+            badDatagram(check);
+            return;
+        }
+        boolean multi = (dhi >>> 56) == 0xff;
+        int scope = (shi >>> 48) == 0xfe80 ? in.index : 0;
+        if (!demux(byPort.get(udp.destinationPort()), multi, dhi, dlo, shi, slo, scope, buf) && !multi
+                && errors6 != null) {
+            errors6.error(in, Icmp6.DEST_UNREACHABLE, ICMP6_PORT_UNREACHABLE, 0, buf, ip,
+                    Ipv6.HEADER + hdr.payloadLength());
+        }
+    }
+
+    private void badDatagram(Udp.Check check) {
+        counters.inc(Counter.UDP_IN_ERRORS);
+        if (check == Udp.Check.BAD_CHECKSUM) {
+            counters.inc(Counter.UDP_IN_CSUM_ERRORS);
+        }
+    }
+
+    /**
+     * Delivers the datagram in {@link #udp} to the endpoints of its port {@code l} (null: none):
+     * every matching one for a multicast or broadcast, else the best match. False when nobody took
+     * it (counted as Udp.NoPorts).
+     */
+    private boolean demux(List<UdpEndpoint> l, boolean multi, long dhi, long dlo, long shi, long slo, int scope,
+            ByteBuffer buf) {
+        int sport = udp.sourcePort();
         if (multi) {
             boolean any = false;
             if (l != null) {
                 for (UdpEndpoint ep : l) {
-                    if ((ep.localAddress == 0 || ep.localAddress == dst) && matchesRemote(ep, src, sport)) {
+                    if (DualStack.score(ep.inet6, ep.v6only, ep.localHi, ep.localLo, dhi, dlo) > 0
+                            && matchesRemote(ep, shi, slo, sport)) {
                         any = true;
-                        deliver(ep, src, sport, buf);
+                        deliver(ep, shi, slo, sport, scope, buf);
                     }
                 }
             }
             if (!any) {
                 counters.inc(Counter.UDP_NO_PORTS);
             }
-            return;
+            return any;
         }
         UdpEndpoint best = null;
-        int bestScore = -1;
+        int bestScore = 0;
         if (l != null) {
             for (UdpEndpoint ep : l) {
-                if (ep.localAddress != 0 && ep.localAddress != dst || !matchesRemote(ep, src, sport)) {
+                int score = DualStack.score(ep.inet6, ep.v6only, ep.localHi, ep.localLo, dhi, dlo);
+                if (score == 0 || !matchesRemote(ep, shi, slo, sport)) {
                     continue;
                 }
-                int score = (ep.localAddress != 0 ? 1 : 0) + (ep.remotePort != 0 ? 2 : 0);
+                score += ep.remotePort != 0 ? 8 : 0; // a connected socket beats any bound one
                 if (score > bestScore) {
                     best = ep;
                     bestScore = score;
@@ -264,22 +481,21 @@ public final class UdpLayer implements Ipv4Layer.Transport {
         }
         if (best == null) {
             counters.inc(Counter.UDP_NO_PORTS);
-            errors.error(Icmp4.DEST_UNREACHABLE, Icmp4.CODE_PORT_UNREACHABLE, 0, buf, hdr.offset(),
-                    hdr.totalLength(), in);
-            return;
+            return false;
         }
-        deliver(best, src, sport, buf);
+        deliver(best, shi, slo, sport, scope, buf);
+        return true;
     }
 
-    private static boolean matchesRemote(UdpEndpoint ep, int src, int sport) {
-        return ep.remotePort == 0 || ep.remoteAddress == src && ep.remotePort == sport;
+    private static boolean matchesRemote(UdpEndpoint ep, long shi, long slo, int sport) {
+        return ep.remotePort == 0 || ep.remoteLo == slo && ep.remoteHi == shi && ep.remotePort == sport;
     }
 
-    private void deliver(UdpEndpoint ep, int src, int sport, ByteBuffer buf) {
+    private void deliver(UdpEndpoint ep, long shi, long slo, int sport, int scope, ByteBuffer buf) {
         byte[] data = new byte[udp.payloadLength()];
         buf.get(udp.payloadOffset(), data);
         ep.memory = memory;
-        if (ep.enqueue(src, sport, data)) {
+        if (ep.enqueue(shi, slo, sport, scope, data)) {
             counters.inc(Counter.UDP_IN_DATAGRAMS);
         } else {
             counters.inc(Counter.UDP_RCVBUF_ERRORS);
@@ -289,7 +505,21 @@ public final class UdpLayer implements Ipv4Layer.Transport {
 
     /** Puts back a datagram taken off the queue (connect keeps the peer's ones). */
     public void requeue(UdpEndpoint ep, UdpEndpoint.Datagram d) {
-        ep.enqueue(d.source(), d.sourcePort(), d.data());
+        ep.enqueue(d.sourceHi(), d.sourceLo(), d.sourcePort(), d.scope(), d.data());
+    }
+
+    /** An ICMPv6 error about a datagram we sent ({@link Ip128} addresses): connected sockets hear it. */
+    public void icmpError6(long lhi, long llo, int lport, long rhi, long rlo, int rport, int errno) {
+        List<UdpEndpoint> l = byPort.get(lport);
+        if (l == null) {
+            return;
+        }
+        for (UdpEndpoint ep : l) {
+            if (ep.remoteHi == rhi && ep.remoteLo == rlo && ep.remotePort == rport
+                    && (Ip128.isAny(ep.localHi, ep.localLo) || ep.localHi == lhi && ep.localLo == llo)) {
+                ep.setError(errno);
+            }
+        }
     }
 
     /** An ICMP error about a datagram we sent from {@code lsrc:lport} to {@code rdst:rport}. */
@@ -300,8 +530,8 @@ public final class UdpLayer implements Ipv4Layer.Transport {
         }
         for (UdpEndpoint ep : l) {
             // As Linux without IP_RECVERR: only connected sockets hear about errors.
-            if (ep.remoteAddress == rdst && ep.remotePort == rport
-                    && (ep.localAddress == 0 || ep.localAddress == lsrc)) {
+            if (ep.remoteHi == 0 && ep.remoteLo == Ip128.lo4(rdst) && ep.remotePort == rport
+                    && (ep.localAddress() == 0 || ep.localAddress() == lsrc)) {
                 ep.setError(errno);
             }
         }

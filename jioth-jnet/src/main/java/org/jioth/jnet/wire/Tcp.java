@@ -2,7 +2,10 @@ package org.jioth.jnet.wire;
 
 import java.nio.ByteBuffer;
 
-/** TCP header view (RFC 9293 3.1) with the IPv4 pseudo-header checksum; options via {@link TcpOptions}. */
+/**
+ * TCP header view (RFC 9293 3.1) with the pseudo-header checksum of either family (the int forms
+ * take IPv4 addresses, the long forms an {@link Ip128#addressSum}); options via {@link TcpOptions}.
+ */
 public final class Tcp {
     public static final int HEADER = 20;
     public static final int MAX_HEADER = 60;
@@ -24,6 +27,11 @@ public final class Tcp {
 
     /** Views a segment of {@code len} IP payload bytes from {@code src} to {@code dst}; verifies the checksum. */
     public Check wrap(ByteBuffer b, int off, int len, int src, int dst) {
+        return wrap(b, off, len, Checksum.addInt(Checksum.addInt(0, src), dst));
+    }
+
+    /** {@link #wrap(ByteBuffer, int, int, int, int)} with the pseudo-header's address sum given. */
+    public Check wrap(ByteBuffer b, int off, int len, long addressSum) {
         this.buf = b;
         this.off = off;
         this.len = len;
@@ -34,7 +42,7 @@ public final class Tcp {
         if (hl < HEADER || hl > len) {
             return Check.BAD_OFFSET;
         }
-        long sum = Checksum.add(b, off, len, Checksum.pseudoHeader(src, dst, Ipv4.PROTO_TCP, len));
+        long sum = Checksum.add(b, off, len, addressSum + Ipv4.PROTO_TCP + len);
         if (Checksum.fold(sum) != 0xffff) {
             return Check.BAD_CHECKSUM;
         }
@@ -110,6 +118,13 @@ public final class Tcp {
      */
     public static int emit(ByteBuffer b, int off, int sport, int dport, int seq, int ack, int flags, int window,
             TcpOptions options, int payloadLength, int src, int dst) {
+        return emit(b, off, sport, dport, seq, ack, flags, window, options, payloadLength,
+                Checksum.addInt(Checksum.addInt(0, src), dst));
+    }
+
+    /** {@link #emit(ByteBuffer, int, int, int, int, int, int, int, TcpOptions, int, int, int)} for either family. */
+    public static int emit(ByteBuffer b, int off, int sport, int dport, int seq, int ack, int flags, int window,
+            TcpOptions options, int payloadLength, long addressSum) {
         int hl = headerLength(options);
         b.putShort(off, (short) sport);
         b.putShort(off + 2, (short) dport);
@@ -124,7 +139,7 @@ public final class Tcp {
             options.emit(b, off + HEADER);
         }
         int total = hl + payloadLength;
-        int c = Checksum.finish(Checksum.add(b, off, total, Checksum.pseudoHeader(src, dst, Ipv4.PROTO_TCP, total)));
+        int c = Checksum.finish(Checksum.add(b, off, total, addressSum + Ipv4.PROTO_TCP + total));
         b.putShort(off + 16, (short) c);
         return total;
     }

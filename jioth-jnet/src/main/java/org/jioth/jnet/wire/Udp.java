@@ -2,7 +2,11 @@ package org.jioth.jnet.wire;
 
 import java.nio.ByteBuffer;
 
-/** UDP header view (RFC 768) with the IPv4 pseudo-header checksum. */
+/**
+ * UDP header view (RFC 768) with the pseudo-header checksum of either family (int forms: IPv4
+ * addresses; long forms: an {@link Ip128#addressSum}). Over IPv6 the checksum is mandatory
+ * (RFC 8200 8.1): {@link #wrap6} refuses a zero one.
+ */
 public final class Udp {
     public static final int HEADER = 8;
 
@@ -17,6 +21,15 @@ public final class Udp {
      * the length field must fit in {@code len}; a non-zero checksum must verify.
      */
     public Check wrap(ByteBuffer b, int off, int len, int src, int dst) {
+        return wrap(b, off, len, Checksum.addInt(Checksum.addInt(0, src), dst), false);
+    }
+
+    /** {@link #wrap(ByteBuffer, int, int, int, int)} over IPv6: a zero checksum is a bad one. */
+    public Check wrap6(ByteBuffer b, int off, int len, long addressSum) {
+        return wrap(b, off, len, addressSum, true);
+    }
+
+    private Check wrap(ByteBuffer b, int off, int len, long addressSum, boolean mandatory) {
         this.buf = b;
         this.off = off;
         if (len < HEADER) {
@@ -26,8 +39,11 @@ public final class Udp {
         if (ulen < HEADER || ulen > len) {
             return Check.BAD_LENGTH;
         }
+        if (mandatory && checksum() == 0) {
+            return Check.BAD_CHECKSUM;
+        }
         if (checksum() != 0) {
-            long sum = Checksum.add(b, off, ulen, Checksum.pseudoHeader(src, dst, Ipv4.PROTO_UDP, ulen));
+            long sum = Checksum.add(b, off, ulen, addressSum + Ipv4.PROTO_UDP + ulen);
             if (Checksum.fold(sum) != 0xffff) {
                 return Check.BAD_CHECKSUM;
             }
@@ -64,11 +80,16 @@ public final class Udp {
      * already in place after it, with the checksum (0 is sent as 0xffff).
      */
     public static void emit(ByteBuffer b, int off, int sport, int dport, int length, int src, int dst) {
+        emit(b, off, sport, dport, length, Checksum.addInt(Checksum.addInt(0, src), dst));
+    }
+
+    /** {@link #emit(ByteBuffer, int, int, int, int, int, int)} for either family. */
+    public static void emit(ByteBuffer b, int off, int sport, int dport, int length, long addressSum) {
         b.putShort(off, (short) sport);
         b.putShort(off + 2, (short) dport);
         b.putShort(off + 4, (short) length);
         b.putShort(off + 6, (short) 0);
-        int c = Checksum.finish(Checksum.add(b, off, length, Checksum.pseudoHeader(src, dst, Ipv4.PROTO_UDP, length)));
+        int c = Checksum.finish(Checksum.add(b, off, length, addressSum + Ipv4.PROTO_UDP + length));
         b.putShort(off + 6, (short) (c == 0 ? 0xffff : c));
     }
 }

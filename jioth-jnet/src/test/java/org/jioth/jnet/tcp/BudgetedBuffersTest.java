@@ -25,21 +25,21 @@ class BudgetedBuffersTest {
     @Test
     void aSendBufferGrowsOnlyWithinTheBudgetAndAWriterThenWaitsForAcks() {
         MemoryBudget budget = budgetWithOneConnection();
-        assertThat(budget.charge(LIMIT - TcpLayer.CONNECTION_COST - 8192)).isTrue(); // others hold the rest
+        assertThat(budget.charge(LIMIT - TcpLayer.CONNECTION_COST - Rings.MIN)).isTrue(); // others hold the rest
         SendBuffer s = new SendBuffer(1 << 20);
         s.attach(budget, Rings.MIN);
         int took = s.write(ByteBuffer.allocate(100_000));
-        assertThat(took).isEqualTo(2 * Rings.MIN); // the prepaid ring, doubled within what was left
-        assertThat(budget.used()).isEqualTo(LIMIT - 4096);
+        assertThat(took).isEqualTo(2 * Rings.MIN); // the prepaid ring, doubled with what was left
+        assertThat(budget.used()).isEqualTo(LIMIT);
         assertThat(s.write(ByteBuffer.allocate(10))).isZero();
         assertThat(s.free()).isZero(); // under pressure: a blocking writer waits
         assertThat(budget.get(MemoryBudget.Event.TCP_SEND_REFUSED)).isPositive();
-        s.ackTo(s.head() + 5000);
-        assertThat(s.free()).isEqualTo(5000); // acknowledgements make room in the ring held
-        assertThat(s.write(ByteBuffer.allocate(5000))).isEqualTo(5000);
+        s.ackTo(s.head() + 500);
+        assertThat(s.free()).isEqualTo(500); // acknowledgements make room in the ring held
+        assertThat(s.write(ByteBuffer.allocate(500))).isEqualTo(500);
         s.ackTo(s.tail());
         s.release();
-        assertThat(budget.used()).isEqualTo(LIMIT - 8192); // the growth came back; the reserve stays with the connection
+        assertThat(budget.used()).isEqualTo(LIMIT - Rings.MIN); // the growth came back; the reserve stays with the connection
     }
 
     @Test
@@ -47,17 +47,21 @@ class BudgetedBuffersTest {
         MemoryBudget budget = budgetWithOneConnection();
         ReceiveBuffer r = new ReceiveBuffer(256 * 1024);
         r.attach(budget, Rings.MIN);
-        ByteBuffer seg = ByteBuffer.allocate(1460);
-        assertThat(r.put(0, seg, 0, 1460)).isEqualTo(1460); // in the prepaid ring
+        int q = Rings.MIN / 4;
+        ByteBuffer seg = ByteBuffer.allocate(q);
+        assertThat(r.put(0, seg, 0, q)).isEqualTo(q); // in the prepaid ring
         assertThat(budget.charge(LIMIT - budget.used())).isTrue(); // the budget is full now
         assertThat(budget.underPressure()).isTrue();
-        assertThat(r.window()).isEqualTo(Rings.MIN - 1460); // only the ring held
-        assertThat(r.put(1460, seg, 0, 1460)).isEqualTo(1460);
-        assertThat(r.put(2920, seg, 0, 1460)).isEqualTo(ReceiveBuffer.NO_MEMORY); // would grow the ring
-        assertThat(r.inOrder()).isEqualTo(2920);
+        assertThat(r.window()).isEqualTo(Rings.MIN - q); // only the ring held
+        assertThat(r.put(q, seg, 0, q)).isEqualTo(q);
+        assertThat(r.put(4L * q, seg, 0, q)).isEqualTo(ReceiveBuffer.NO_MEMORY); // would grow the ring
+        assertThat(r.inOrder()).isEqualTo(2L * q);
+        assertThat(budget.get(MemoryBudget.Event.TCP_RCV_DROPS)).isZero();
+        assertThat(budget.get(MemoryBudget.Event.TCP_OFO_DROPS)).isEqualTo(1); // beyond a hole, under pressure
+        assertThat(r.put(2L * q, seg, 0, q)).isEqualTo(q);
+        assertThat(r.put(3L * q, seg, 0, q)).isEqualTo(q); // the ring is full now
+        assertThat(r.put(4L * q, seg, 0, q)).isEqualTo(ReceiveBuffer.NO_MEMORY); // in order, but the ring cannot grow
         assertThat(budget.get(MemoryBudget.Event.TCP_RCV_DROPS)).isEqualTo(1);
-        assertThat(r.put(9000, seg, 0, 1460)).isEqualTo(ReceiveBuffer.NO_MEMORY); // out of order under pressure
-        assertThat(budget.get(MemoryBudget.Event.TCP_OFO_DROPS)).isEqualTo(1);
     }
 
     @Test

@@ -13,6 +13,44 @@ import org.junit.jupiter.api.Test;
 class ConnectionTableTest {
     record Tuple(int la, int lp, int ra, int rp) { }
 
+    record Tuple6(long lhi, long llo, int lp, long rhi, long rlo, int rp) { }
+
+    @Test
+    void mixedFamiliesBehaveLikeAMap() {
+        SplittableRandom r = new SplittableRandom(6);
+        ConnectionTable t = new ConnectionTable();
+        Map<Tuple6, TcpSocket> oracle = new HashMap<>();
+        List<Tuple6> keys = new ArrayList<>();
+        FourTuple probe = new FourTuple();
+        for (int i = 0; i < 30_000; i++) {
+            int op = r.nextInt(3);
+            if (op == 0 || keys.isEmpty()) {
+                Tuple6 k;
+                int lp = r.nextInt(1, 100);
+                int rp = r.nextInt(65536);
+                if (r.nextBoolean()) {
+                    // IPv4 (v4-mapped) whose low bits equal some IPv6 tuples' low halves
+                    k = new Tuple6(0, org.jioth.jnet.wire.Ip128.lo4(r.nextInt(3)), lp, 0,
+                            org.jioth.jnet.wire.Ip128.lo4(r.nextInt(3)), rp);
+                } else {
+                    long prefix = 0xfd00L << 48;
+                    k = new Tuple6(prefix | r.nextInt(2), org.jioth.jnet.wire.Ip128.lo4(r.nextInt(3)), lp,
+                            prefix | r.nextInt(2), r.nextInt(3), rp);
+                }
+                TcpSocket s = new TcpSocket(new TcpConfig());
+                assertThat(t.put(probe.set(k.lhi, k.llo, k.lp, k.rhi, k.rlo, k.rp), s)).isSameAs(oracle.put(k, s));
+                keys.add(k);
+            } else if (op == 1) {
+                Tuple6 k = keys.get(r.nextInt(keys.size()));
+                assertThat(t.get(probe.set(k.lhi, k.llo, k.lp, k.rhi, k.rlo, k.rp))).isSameAs(oracle.get(k));
+            } else {
+                Tuple6 k = keys.remove(r.nextInt(keys.size()));
+                assertThat(t.remove(probe.set(k.lhi, k.llo, k.lp, k.rhi, k.rlo, k.rp))).isSameAs(oracle.remove(k));
+            }
+            assertThat(t.size()).isEqualTo(oracle.size());
+        }
+    }
+
     @Test
     void behavesLikeAMap() {
         SplittableRandom r = new SplittableRandom(4);

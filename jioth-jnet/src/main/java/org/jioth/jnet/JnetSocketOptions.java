@@ -1,0 +1,31 @@
+package org.jioth.jnet;
+
+import java.net.SocketOption;
+
+/** Socket options of jnet channels beyond the JDK's standard ones. */
+public final class JnetSocketOptions {
+    /**
+     * Linux's {@code IPV6_V6ONLY} for {@code INET6} TCP channels: when true (set before binding),
+     * the socket takes IPv6 only and leaves IPv4 to {@code INET} sockets; when false (the
+     * default), a socket bound to {@code ::} also takes IPv4 peers, seen as v4-mapped addresses.
+     */
+    public static final SocketOption<Boolean> IPV6_V6ONLY = new SocketOption<>() {
+        @Override
+        public String name() {
+            return "IPV6_V6ONLY";
+        }
+
+        @Override
+        public Class<Boolean> type() {
+            return Boolean.class;
+        }
+
+        @Override
+        public String toString() {
+            return name();
+        }
+    };
+
+    private JnetSocketOptions() {
+    }
+}
