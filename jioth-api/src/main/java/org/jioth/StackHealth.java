@@ -12,8 +12,11 @@ import java.util.List;
  * @param state     up, failed or closed
  * @param reason    why the stack failed; empty otherwise
  * @param linksDown the names of interfaces whose carrier is down now
+ * @param memoryPressure whether the stack's memory budget is under pressure now (it still works:
+ *                  windows are smaller, new connections from peers are refused, data that needs
+ *                  more memory is dropped for the peer to retransmit)
  */
-public record StackHealth(State state, String reason, List<String> linksDown) {
+public record StackHealth(State state, String reason, List<String> linksDown, boolean memoryPressure) {
     /** The life of a stack. */
     public enum State { UP, FAILED, CLOSED }
 
@@ -22,6 +25,11 @@ public record StackHealth(State state, String reason, List<String> linksDown) {
 
     public StackHealth {
         linksDown = List.copyOf(linksDown);
+    }
+
+    /** Without memory pressure. */
+    public StackHealth(State state, String reason, List<String> linksDown) {
+        this(state, reason, linksDown, false);
     }
 
     /** A failed stack, with why. */
@@ -37,7 +45,8 @@ public record StackHealth(State state, String reason, List<String> linksDown) {
     @Override
     public String toString() {
         return switch (state) {
-            case UP -> linksDown.isEmpty() ? "up" : "up, link down: " + String.join(", ", linksDown);
+            case UP -> (linksDown.isEmpty() ? "up" : "up, link down: " + String.join(", ", linksDown))
+                    + (memoryPressure ? ", memory pressure" : "");
             case FAILED -> "failed: " + reason;
             case CLOSED -> "closed";
         };

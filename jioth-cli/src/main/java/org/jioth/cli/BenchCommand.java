@@ -199,8 +199,25 @@ final class BenchCommand {
                 description = "Instead: open this many idle connections between two stacks and print the heap per connection.")
         int connections;
 
+        @Option(names = "--scale", defaultValue = "0",
+                description = "Instead: this many connections on one server stack (client stacks of 25,000 each), echoed by one "
+                        + "selector thread: the heap per idle connection, then every connection echoing at once.")
+        int scale;
+
+        @Option(names = "--no-echo-round", description = "With --scale: skip the round where every connection echoes at once.")
+        boolean noEchoRound;
+
+        @Option(names = "--server-options", defaultValue = "",
+                description = "With --scale: extra jnet options of the server stack, e.g. membudget=2g.")
+        String serverOptions;
+
         @Override
         public Integer call() throws Exception {
+            if (scale > 0) {
+                org.jioth.bench.ConnectionScaleBench.print(
+                        new org.jioth.bench.ConnectionScaleBench(serverOptions, System.err).run(scale, !noEchoRound), System.out);
+                return 0;
+            }
             if (connections > 0) {
                 MemoryBench.print(new MemoryBench(new MemoryBench.Options(1, perSwitch, Duration.ofSeconds(idleSeconds)),
                         System.err).connections(connections), System.out);

@@ -28,15 +28,18 @@ import org.jioth.jnet.tcp.TcpLayer;
  *                   default) or {@code off}
  * @param congestionControl the TCP congestion control of the stack's connections ({@code cc=bbr|cubic|newreno});
  *                   null = {@link CongestionControl#DEFAULT}
+ * @param memoryBudget the bytes the stack's TCP and UDP buffers, connections and reassembly may hold
+ *                   ({@code membudget=64m}); 0 = the default, a quarter of the JVM's maximum heap
+ *                   (see {@link org.jioth.jnet.mem.MemoryBudget})
  */
 public record JnetOptions(MacAddress mac, int mtu, boolean forwarding, OptionalLong seed, OptionalLong secretSeed,
-        int maxConnections, int maxOrphans, AddressTable6.DadMode dad, String congestionControl) {
+        int maxConnections, int maxOrphans, AddressTable6.DadMode dad, String congestionControl, long memoryBudget) {
     public static final int DEFAULT_MTU = 1500;
     public static final int MIN_MTU = 68;
     public static final int MAX_MTU = 9216;
     /** The keys {@link #parse} accepts. */
     public static final List<String> KEYS = List.of("mac", "mtu", "forwarding", "seed", "secretseed",
-            "maxconnections", "maxorphans", "dad", "cc");
+            "maxconnections", "maxorphans", "dad", "cc", "membudget");
 
     public JnetOptions(MacAddress mac, int mtu, boolean forwarding, OptionalLong seed, OptionalLong secretSeed) {
         this(mac, mtu, forwarding, seed, secretSeed, TcpLayer.DEFAULT_MAX_CONNECTIONS, TcpLayer.DEFAULT_MAX_ORPHANS);
@@ -44,7 +47,7 @@ public record JnetOptions(MacAddress mac, int mtu, boolean forwarding, OptionalL
 
     public JnetOptions(MacAddress mac, int mtu, boolean forwarding, OptionalLong seed, OptionalLong secretSeed,
             int maxConnections, int maxOrphans) {
-        this(mac, mtu, forwarding, seed, secretSeed, maxConnections, maxOrphans, AddressTable6.DadMode.OPTIMISTIC, null);
+        this(mac, mtu, forwarding, seed, secretSeed, maxConnections, maxOrphans, AddressTable6.DadMode.OPTIMISTIC, null, 0);
     }
 
     public static JnetOptions defaults() {
@@ -66,6 +69,7 @@ public record JnetOptions(MacAddress mac, int mtu, boolean forwarding, OptionalL
         int maxOrphans = TcpLayer.DEFAULT_MAX_ORPHANS;
         AddressTable6.DadMode dad = AddressTable6.DadMode.OPTIMISTIC;
         String cc = null;
+        long memoryBudget = 0;
         for (String item : text.split(",")) {
             String it = item.strip();
             if (it.isEmpty()) {
@@ -114,6 +118,13 @@ public record JnetOptions(MacAddress mac, int mtu, boolean forwarding, OptionalL
                         default -> throw new IllegalArgumentException("want optimistic, strict or off");
                     };
                     case "cc" -> cc = CongestionControl.requireKnown(value);
+                    case "membudget" -> {
+                        memoryBudget = org.jioth.jnet.mem.MemoryBudget.parseSize(value, "size");
+                        if (memoryBudget < org.jioth.jnet.mem.MemoryBudget.MIN_LIMIT) {
+                            throw new IllegalArgumentException("must be at least "
+                                    + org.jioth.jnet.mem.MemoryBudget.MIN_LIMIT / 1024 + "k");
+                        }
+                    }
                     default -> throw new IllegalArgumentException(
                             "unknown jnet option '" + key + "' (accepted: " + String.join("=, ", KEYS) + "=)");
                 }
@@ -126,6 +137,6 @@ public record JnetOptions(MacAddress mac, int mtu, boolean forwarding, OptionalL
                 throw new IllegalArgumentException("jnet option " + it + ": " + e.getMessage(), e);
             }
         }
-        return new JnetOptions(mac, mtu, forwarding, seed, secretSeed, maxConnections, maxOrphans, dad, cc);
+        return new JnetOptions(mac, mtu, forwarding, seed, secretSeed, maxConnections, maxOrphans, dad, cc, memoryBudget);
     }
 }

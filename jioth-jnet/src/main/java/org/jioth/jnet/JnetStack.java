@@ -70,6 +70,8 @@ public final class JnetStack implements StackImpl {
     final UdpLayer udp;
     final TcpLayer tcp;
     final SocketRegistry sockets;
+    /** What the stack's transport buffers, connections and reassembly may hold (issue 11). */
+    final org.jioth.jnet.mem.MemoryBudget memory;
     private final JnetNetConfig config;
     private final JnetSelectorProvider provider;
     private final org.jioth.jnet.wire.Ethernet eth = new org.jioth.jnet.wire.Ethernet();
@@ -87,6 +89,7 @@ public final class JnetStack implements StackImpl {
         RandomGenerator secrets = b.options.secretSeed().isPresent()
                 ? new SplittableRandom(b.options.secretSeed().getAsLong()) : new SecureRandom();
         this.sockets = b.sockets;
+        this.memory = org.jioth.jnet.mem.MemoryBudget.forStack(b.options.memoryBudget());
         RxRing rx = new RxRing(RX_QUEUE);
         this.loop = new StackLoop(b.clock, rx, counters);
         this.neighbours = new NeighborCache(loop, counters);
@@ -104,6 +107,9 @@ public final class JnetStack implements StackImpl {
         tcp.setMaxConnections(b.options.maxConnections());
         tcp.setMaxOrphans(b.options.maxOrphans());
         tcp.setCongestionControl(b.options.congestionControl());
+        tcp.setMemory(memory);
+        udp.setMemory(memory);
+        ipv4.reassembler().setMemory(memory);
         icmp.setUdp(udp);
         udp.setErrors(icmp);
         Neighbor6Cache neighbours6 = new Neighbor6Cache(loop, counters);
@@ -218,8 +224,9 @@ public final class JnetStack implements StackImpl {
             return org.jioth.StackHealth.CLOSED;
         }
         List<String> down = linksDown;
-        return down.isEmpty() ? org.jioth.StackHealth.UP
-                : new org.jioth.StackHealth(org.jioth.StackHealth.State.UP, "", down);
+        boolean pressure = memory.underPressure();
+        return down.isEmpty() && !pressure ? org.jioth.StackHealth.UP
+                : new org.jioth.StackHealth(org.jioth.StackHealth.State.UP, "", down, pressure);
     }
 
     /** The reassembly timer of a datagram to one of our addresses: answer from the interface holding it. */
@@ -306,7 +313,14 @@ public final class JnetStack implements StackImpl {
 
     @Override
     public Map<String, Long> statistics() {
-        return counters.snapshot();
+        Map<String, Long> m = counters.snapshot();
+        m.putAll(memory.events());
+        return m;
+    }
+
+    /** The stack's memory budget (its figures and pressure events are in {@link #statistics()}). */
+    org.jioth.jnet.mem.MemoryBudget memory() {
+        return memory;
     }
 
     /** The live counters (for tests and tools). */
@@ -469,6 +483,7 @@ public final class JnetStack implements StackImpl {
             }
         }
         loop.stop();
+        memory.close(); // what connections alive now still hold goes back to the JVM-wide budget
         IOException first = null;
         for (EthernetPort p : ports) {
             try {

@@ -137,10 +137,10 @@ class TcpKernelInteropTest {
                 assertThat(stack.counter(Counter.TCP_SYNCOOKIES_FAILED)).isZero();
                 // ours: the kernel's ACK echoed the cookie TSval and the options came back from it
                 assertThat(stack.onLoop(() -> stack.onLoopTcp().describe())).contains(" ts sack wscale=");
-                // the kernel's: our window scale from the cookie SYN-ACK (3 for 256 KiB); nothing
+                // the kernel's: our window scale from the cookie SYN-ACK (7: autotuning up to 6 MiB); nothing
                 // has been read yet, so the kernel's sender is still waiting on our window
                 Result st = run(10, "ip", "netns", "exec", ns, "ss", "-tin", "state", "established");
-                assertThat(st.out()).contains(JNET).contains("wscale:3,");
+                assertThat(st.out()).contains(JNET).contains("wscale:7,");
                 assertThat(Pattern.readAndCheck(c)).isEqualTo(size);
             } finally {
                 assertThat(client.waitFor(30, TimeUnit.SECONDS)).isTrue();
@@ -156,9 +156,9 @@ class TcpKernelInteropTest {
         Process capture = startSynCapture();
         try {
             jnetToKernel(5001, c -> {
-                // the kernel's view: our window scale (3 for a 256 KiB buffer) as its send scale
+                // the kernel's view: our window scale (7: autotuning up to 6 MiB) as its send scale
                 Result ss = run(10, "ip", "netns", "exec", ns, "ss", "-tin", "state", "established");
-                assertThat(ss.out()).contains(JNET).contains("wscale:3,");
+                assertThat(ss.out()).contains(JNET).contains("wscale:7,");
                 // ours: everything offered was accepted (this kernel's ss does not print ts/sack, even
                 // between two kernel sockets, so the SYN-ACK itself is checked below)
                 assertThat(stack.onLoop(() -> stack.onLoopTcp().describe())).contains(" ts sack wscale=");

@@ -61,6 +61,8 @@ public final class Reassembler {
     /** Oldest first: eviction takes from the head. */
     private final Map<Key, Pending> pending = new LinkedHashMap<>();
     private int memory;
+    /** The stack's budget, charged what {@link #memory} counts (null: nothing charged). */
+    private org.jioth.jnet.mem.MemoryBudget budget;
     /** Completed datagrams are written here: allocated on use, given back when the stack idles. */
     private final org.jioth.jnet.mem.Scratch out;
 
@@ -69,6 +71,27 @@ public final class Reassembler {
         this.counters = counters;
         this.expired = expired;
         this.out = loop.scratch();
+    }
+
+    /** Charges the datagrams in progress to the stack's memory budget too (before any fragment). */
+    public void setMemory(org.jioth.jnet.mem.MemoryBudget budget) {
+        this.budget = budget;
+    }
+
+    /** Charges {@code bytes} to the budget; false (counted, nothing charged) when it refuses them. */
+    private boolean charge(int bytes) {
+        if (budget == null || budget.charge(bytes)) {
+            return true;
+        }
+        budget.count(org.jioth.jnet.mem.MemoryBudget.Event.REASM_DROPS);
+        counters.inc(Counter.IP_REASM_FAILS);
+        return false;
+    }
+
+    private void uncharge(int bytes) {
+        if (budget != null) {
+            budget.release(bytes);
+        }
     }
 
     /** Bytes buffered now (for tests and statistics). */
@@ -101,6 +124,9 @@ public final class Reassembler {
         }
         if (p == null) {
             makeRoom(FIRST_BUFFER + OVERHEAD, null);
+            if (!charge(FIRST_BUFFER + OVERHEAD)) {
+                return -1;
+            }
             p = new Pending(key);
             pending.put(key, p);
             memory += FIRST_BUFFER + OVERHEAD;
@@ -129,6 +155,10 @@ public final class Reassembler {
             if (end > p.data.length) {
                 int size = Math.min(MAX_PAYLOAD, Math.max(end, p.data.length * 2));
                 makeRoom(size - p.data.length, p);
+                if (!charge(size - p.data.length)) {
+                    drop(p); // the budget is full: the datagram cannot complete
+                    return -1;
+                }
                 memory += size - p.data.length;
                 p.data = java.util.Arrays.copyOf(p.data, size);
             }
@@ -228,6 +258,7 @@ public final class Reassembler {
             }
             it.remove();
             memory -= old.data.length + OVERHEAD;
+            uncharge(old.data.length + OVERHEAD);
             loop.timers().cancel(old.timer);
             counters.inc(Counter.IP_REASM_EVICTED);
             counters.inc(Counter.IP_REASM_FAILS);
@@ -237,6 +268,7 @@ public final class Reassembler {
     private void remove(Pending p) {
         if (pending.remove(p.key) != null) {
             memory -= p.data.length + OVERHEAD;
+            uncharge(p.data.length + OVERHEAD);
             loop.timers().cancel(p.timer);
         }
     }

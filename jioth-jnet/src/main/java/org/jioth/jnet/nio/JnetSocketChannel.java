@@ -531,12 +531,14 @@ public final class JnetSocketChannel extends SocketChannel implements ReadinessS
                 throw new IllegalArgumentException("negative SO_RCVBUF");
             }
             cfg.receiveBuffer = Math.clamp(v, 1024, TcpConfig.MAX_RECEIVE_BUFFER); // silently, as Linux
+            cfg.receiveBufferLocked = true; // no autotuning, as Linux
         } else if (name == StandardSocketOptions.SO_SNDBUF) {
             int v = (Integer) value;
             if (v < 0) {
                 throw new IllegalArgumentException("negative SO_SNDBUF");
             }
             cfg.sendBuffer = Math.clamp(v, 1024, TcpConfig.MAX_SEND_BUFFER);
+            cfg.sendBufferLocked = true;
         } else if (name == StandardSocketOptions.SO_KEEPALIVE) {
             cfg.keepAlive = (Boolean) value;
         } else if (name == StandardSocketOptions.TCP_NODELAY) {

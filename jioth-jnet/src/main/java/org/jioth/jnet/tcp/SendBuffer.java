@@ -12,10 +12,16 @@ import java.nio.ByteBuffer;
  * buffered up to the capacity (SO_SNDBUF), and is dropped again by {@link #release} once the
  * connection is done with it or by {@link #trim} once it stayed empty and unused, so idle
  * connections and TIME_WAIT guards hold no buffer.
+ *
+ * <p>Growth is charged to the stack's memory budget ({@link RingMemory}); when the budget refuses
+ * it, a write takes only what the ring already held has room for (at least the connection's
+ * prepaid first ring), so a writer waits for acknowledgements instead of the heap growing.
  */
 public final class SendBuffer {
     private static final byte[] NONE = new byte[0];
     private int capacity;
+    /** The capacity set (SO_SNDBUF or the default); growth with cwnd goes back to it when idle. */
+    private int base;
     /** {@link #NONE} until the first write; only ever replaced while empty, so offsets stay valid. */
     private byte[] ring = NONE;
     /** Stream offset of the oldest unacknowledged byte. */
@@ -23,9 +29,11 @@ public final class SendBuffer {
     /** Stream offset after the last byte written. */
     private long tail;
     private boolean usedSinceTrim;
+    private final RingMemory memory = new RingMemory();
 
     public SendBuffer(int capacity) {
         this.capacity = capacity;
+        this.base = capacity;
     }
 
     public synchronized int capacity() {
@@ -35,13 +43,45 @@ public final class SendBuffer {
     /** SO_SNDBUF, at any time: never below what is buffered now (the ring grows or stays as it is). */
     public synchronized void resize(int capacity) {
         this.capacity = Math.max(capacity, (int) (tail - head));
+        this.base = capacity;
+    }
+
+    /**
+     * Lets the capacity follow the congestion window ({@code target} bytes, at most {@code max}):
+     * it only grows here, and not under memory pressure; {@link #trim} takes it back to the set
+     * size once the connection idles.
+     */
+    public synchronized void follow(long target, int max) {
+        if (target > capacity && capacity < max && !memory.underPressure()) {
+            capacity = (int) Math.min(target, max);
+        }
     }
 
     /** Drops the ring when nothing is buffered (the connection is closing); a later write allocates it again. */
     public synchronized void release() {
         if (tail == head) {
-            ring = NONE;
+            drop();
         }
+    }
+
+    private void drop() {
+        ring = NONE;
+        memory.shrunk(0);
+    }
+
+    /** Charges growth beyond {@code reserve} (prepaid) to {@code budget}; before the first write. */
+    public synchronized void attach(org.jioth.jnet.mem.MemoryBudget budget, int reserve) {
+        memory.attach(budget, reserve);
+    }
+
+    /** The connection is gone: what the ring was charged goes back, nothing more is charged. */
+    public synchronized void detach() {
+        memory.detach();
+    }
+
+    /** Hands the prepaid reserve back (returned, to be released by the caller) when no ring is held; else 0. */
+    public synchronized int dropReserveIfEmpty() {
+        return ring.length == 0 ? memory.dropReserve() : 0;
     }
 
     public synchronized long head() {
@@ -52,8 +92,17 @@ public final class SendBuffer {
         return tail;
     }
 
+    /**
+     * Room for a write now: up to the capacity, or under memory pressure only what the ring held
+     * (or the prepaid first ring) has left, so writers wait for acknowledgements, not for memory.
+     */
     public synchronized int free() {
-        return capacity - (int) (tail - head);
+        int size = (int) (tail - head);
+        if (memory.underPressure()) {
+            int room = Math.max(ring.length, Math.min(Rings.MIN, capacity)) - size;
+            return Math.max(0, Math.min(room, capacity - size));
+        }
+        return capacity - size;
     }
 
     public synchronized int size() {
@@ -68,7 +117,14 @@ public final class SendBuffer {
         }
         int size = (int) (tail - head);
         if (ring.length < size + n) {
-            ring = Rings.grow(ring, head, size, Rings.lengthFor(size + n, capacity));
+            int length = affordable(Rings.lengthFor(size + n, capacity), size);
+            if (length > ring.length) {
+                ring = Rings.grow(ring, head, size, length);
+            }
+            n = Math.min(n, ring.length - size);
+            if (n <= 0) {
+                return 0;
+            }
         }
         usedSinceTrim = true;
         int at = index(tail);
@@ -104,6 +160,24 @@ public final class SendBuffer {
         }
     }
 
+    /**
+     * The largest ring up to {@code wanted} the budget grants (halving down), never below what is
+     * held; charged. The first ring is prepaid, so a ring-less buffer always gets one.
+     */
+    private int affordable(int wanted, int size) {
+        int length = wanted;
+        while (length > ring.length && length > size) {
+            if (memory.grow(ring.length, length)) {
+                return length;
+            }
+            length >>= 1;
+        }
+        if (memory.attached() && ring.length - size <= 0) {
+            memory.budget().count(org.jioth.jnet.mem.MemoryBudget.Event.TCP_SEND_REFUSED);
+        }
+        return ring.length;
+    }
+
     private int index(long off) {
         return (int) (off % ring.length);
     }
@@ -113,7 +187,8 @@ public final class SendBuffer {
         if (usedSinceTrim) {
             usedSinceTrim = false;
         } else if (tail == head) {
-            ring = NONE;
+            drop();
+            capacity = base;
         }
         return ring.length == 0;
     }

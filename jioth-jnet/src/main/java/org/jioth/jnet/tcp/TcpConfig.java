@@ -14,6 +14,10 @@ public final class TcpConfig {
     public int mss = 1460;
     public int receiveBuffer = DEFAULT_BUFFER;
     public int sendBuffer = DEFAULT_BUFFER;
+    /** SO_RCVBUF was set: the receive buffer keeps that size (no autotuning), as Linux's SOCK_RCVBUF_LOCK. */
+    public boolean receiveBufferLocked;
+    /** SO_SNDBUF was set: the send buffer keeps that size (no growth with cwnd). */
+    public boolean sendBufferLocked;
     public boolean noDelay;
     public boolean windowScaling = true;
     public boolean sack = true;
@@ -44,11 +48,18 @@ public final class TcpConfig {
     /** Gives up on a connection whose peer keeps a zero window longer than this without ever acknowledging a probe. */
     public long persistMax = 120_000_000_000L;
 
+    /** The largest receive buffer a connection may come to (autotuned or set): what its window scale covers. */
+    public int receiveSpaceMax() {
+        return receiveBufferLocked ? receiveBuffer : MAX_RECEIVE_BUFFER;
+    }
+
     public TcpConfig copy() {
         TcpConfig c = new TcpConfig();
         c.mss = mss;
         c.receiveBuffer = receiveBuffer;
         c.sendBuffer = sendBuffer;
+        c.receiveBufferLocked = receiveBufferLocked;
+        c.sendBufferLocked = sendBufferLocked;
         c.noDelay = noDelay;
         c.windowScaling = windowScaling;
         c.sack = sack;

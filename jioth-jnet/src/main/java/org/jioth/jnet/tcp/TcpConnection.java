@@ -95,6 +95,7 @@ public final class TcpConnection {
         this.rtt = new RttEstimator(cfg.initialRto, cfg.minRto, cfg.maxRto);
         this.snd = new TcpSender(sendBuffer);
         this.rcv = new TcpReceiver(cfg, receiveBuffer, timers, stats);
+        rcv.tsOffset = tsOffset; // autotuning times the receive round trip by timestamp echoes
         int bound = SackScoreboard.boundFor(sendBuffer.capacity(), 64);
         this.recovery = new LossRecovery(new SackScoreboard(bound), cfg.rack ? new Rack(bound) : null, snd, cc, rtt,
                 timers, stats, new LossRecovery.Transmitter() {
@@ -119,7 +120,7 @@ public final class TcpConnection {
                     }
                 });
         this.deliveryRate = cc.wantsRateSamples() ? new DeliveryRate(bound) : null;
-        this.ourWscale = windowScaleFor(cfg.receiveBuffer);
+        this.ourWscale = windowScaleFor(cfg.receiveSpaceMax()); // room for autotuning
     }
 
     /** The window scale we advertise for a receive buffer (also in SYN cookie SYN-ACKs). */

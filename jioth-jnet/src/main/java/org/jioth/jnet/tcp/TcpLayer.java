@@ -51,6 +51,16 @@ public final class TcpLayer implements Ipv4Layer.Transport, Ipv6Layer.Transport 
     public static final int DEFAULT_MAX_CONNECTIONS = 65536;
     /** Linux's tcp_max_orphans for a small host: closed connections still delivering their data. */
     public static final int DEFAULT_MAX_ORPHANS = 4096;
+    /**
+     * What a connection's objects cost the memory budget (an idle established connection holds
+     * ~3.4 KiB with its channel), charged at admission with a reserve of {@link Rings#MIN} for each
+     * of its two rings, so an admitted connection can always move data.
+     */
+    public static final int CONNECTION_OBJECTS = 3 * 1024;
+    /** {@link #CONNECTION_OBJECTS} plus the reserve of the first send and receive rings. */
+    public static final int CONNECTION_COST = CONNECTION_OBJECTS + 2 * Rings.MIN;
+    /** How often a stack under memory pressure prunes out-of-order data and drops empty rings. */
+    static final long RECLAIM_NANOS = 200_000_000L;
     /** Linux's ISN for a new incarnation reusing a TIME_WAIT tuple: this far past the old SND.NXT. */
     private static final int TIME_WAIT_ISN_GAP = 65535 + 2;
     private static final int IP_TCP_HEADERS = Ipv4.HEADER + Tcp.HEADER;
@@ -99,6 +109,9 @@ public final class TcpLayer implements Ipv4Layer.Transport, Ipv6Layer.Transport 
     /** Segments are built here: allocated on the first send, given back when the stack idles. */
     private final org.jioth.jnet.mem.Scratch tx;
     private final TcpOptions rawOptions = new TcpOptions();
+    /** The stack's memory budget; null: nothing charged (a layer used alone in tests). */
+    private org.jioth.jnet.mem.MemoryBudget memory;
+    private final Timer reclaimTimer = new Timer(this::reclaim);
     /** Connections that took segments in the current frame batch: answered and published at its end. */
     private final ArrayList<TcpSocket> batch = new ArrayList<>();
     /** TIME_WAIT records owing an ACK at the end of the current frame batch. */
@@ -287,7 +300,11 @@ public final class TcpLayer implements Ipv4Layer.Transport, Ipv6Layer.Transport 
         s.copyAddresses(t);
         s.scope = scope;
         s.config.mss = mss;
+        if (!admit(false)) {
+            return -Errno.ENOBUFS.value();
+        }
         s.conn = newConnection(s);
+        charge(s);
         register(s);
         counters.inc(Counter.TCP_ACTIVE_OPENS);
         s.connectStarted();
@@ -467,6 +484,74 @@ public final class TcpLayer implements Ipv4Layer.Transport, Ipv6Layer.Transport 
         }
         counters.inc(Counter.TCP_CONNECTION_LIMIT);
         return true;
+    }
+
+    /** Charges connections and their rings to {@code budget} (null: nothing charged). Before any connection. */
+    public void setMemory(org.jioth.jnet.mem.MemoryBudget budget) {
+        this.memory = budget;
+    }
+
+    /**
+     * Whether the budget takes one more connection ({@link #CONNECTION_COST}): a peer's (passive)
+     * only below the pressure mark, the application's up to the limit. Charged when true.
+     */
+    private boolean admit(boolean passive) {
+        return memory == null || memory.admitConnection(CONNECTION_COST, passive);
+    }
+
+    /** After {@link #admit}: the new connection holds the charge and its rings charge their growth. */
+    private void charge(TcpSocket s) {
+        if (memory != null) {
+            s.memoryCost = CONNECTION_COST;
+            s.conn.sendBuffer().attach(memory, Rings.MIN);
+            s.conn.receiveBuffer().attach(memory, Rings.MIN);
+        }
+    }
+
+    /** The connection is gone: its charge and its rings' go back to the budget. */
+    private void uncharge(TcpSocket s) {
+        if (s.memoryCost > 0) {
+            s.conn.sendBuffer().detach();
+            s.conn.receiveBuffer().detach();
+            memory.releaseConnection(s.memoryCost);
+            s.memoryCost = 0;
+        }
+    }
+
+    /** A TIME_WAIT guard without rings gives its rings' reserve back: thousands of guards cost only their objects. */
+    private void unreserve(TcpSocket s) {
+        if (s.memoryCost > 0) {
+            int r = s.conn.sendBuffer().dropReserveIfEmpty() + s.conn.receiveBuffer().dropReserveIfEmpty();
+            s.memoryCost -= r;
+            memory.release(r);
+        }
+    }
+
+    /**
+     * Memory pressure (Linux's tcp_mem pressure): every connection's out-of-order data is pruned
+     * (the peer retransmits it) and empty rings are dropped now rather than after a second; again
+     * every {@link #RECLAIM_NANOS} while the pressure lasts.
+     */
+    private void reclaim() {
+        if (memory == null) {
+            return;
+        }
+        for (TcpSocket s : connections.values()) {
+            TcpConnection c = s.conn;
+            c.receiveBuffer().pruneOutOfOrder();
+            c.receiveBuffer().release();
+            c.sendBuffer().release();
+        }
+        if (memory.underPressure()) {
+            loop.timers().schedule(reclaimTimer, loop.now() + RECLAIM_NANOS);
+        }
+    }
+
+    /** Arms the reclaim while the budget is under pressure (cheap when it is not). */
+    private void watchPressure() {
+        if (memory != null && !reclaimTimer.isArmed() && memory.underPressure()) {
+            loop.timers().schedule(reclaimTimer, loop.now());
+        }
     }
 
     /** How many connections the stack holds (all states but LISTEN). */
@@ -713,7 +798,7 @@ public final class TcpLayer implements Ipv4Layer.Transport, Ipv6Layer.Transport 
             }
             return;
         }
-        if (connectionsFull()) {
+        if (connectionsFull() || !admit(true)) {
             counters.inc(Counter.TCP_LISTEN_DROPS);
             return;
         }
@@ -729,6 +814,7 @@ public final class TcpLayer implements Ipv4Layer.Transport, Ipv6Layer.Transport 
             isn = isns.isn(t, loop.now());
         }
         TcpSocket s = newPassive(l, t);
+        charge(s);
         s.pendingListener = l;
         l.synQueueLength++;
         register(s);
@@ -781,11 +867,12 @@ public final class TcpLayer implements Ipv4Layer.Transport, Ipv6Layer.Transport 
             park = true; // room in the SYN queue's count: it waits established (see parkOnOverflow)
         }
         counters.inc(Counter.TCP_SYNCOOKIES_RECV);
-        if (connectionsFull()) {
+        if (connectionsFull() || !admit(true)) {
             counters.inc(Counter.TCP_LISTEN_DROPS);
             return;
         }
         TcpSocket s = newPassive(l, t);
+        charge(s);
         register(s);
         boolean ts = tsOptions != SynCookies.NO_TIMESTAMPS;
         s.conn.acceptCookie(seg, mss, ts ? SynCookies.windowScale(tsOptions) : -1,
@@ -1011,6 +1098,11 @@ public final class TcpLayer implements Ipv4Layer.Transport, Ipv6Layer.Transport 
         settle(s);
         s.publish();
         loop.trimHeld(); // its rings may have grown: look at them again when the stack idles
+        watchPressure();
+        if (s.registered && !s.config.sendBufferLocked) {
+            // the send buffer follows cwnd (Linux's tcp_sndbuf_expand): twice the window in flight
+            s.conn.sendBuffer().follow(2L * s.conn.congestion().cwnd(), TcpConfig.MAX_SEND_BUFFER);
+        }
         // Readers skip posting a window update when the room they saw was below what the last
         // publish asked for; a read that raced with this publish is caught here, after it.
         if (s.readUnchecked.get() && s.readUnchecked.getAndSet(false) && s.registered && s.conn.windowUpdateDue()) {
@@ -1041,6 +1133,7 @@ public final class TcpLayer implements Ipv4Layer.Transport, Ipv6Layer.Transport 
         r.owner = open ? s : null;
         s.registered = false;
         loop.timers().cancel(s.timer);
+        uncharge(s); // the record is not charged: the TIME_WAIT cap bounds them
         connections.putEntry(s, r);
         r.registered = true;
         if (s.ownsPort) {
@@ -1188,6 +1281,7 @@ public final class TcpLayer implements Ipv4Layer.Transport, Ipv6Layer.Transport 
         }
         connections.remove(s);
         loop.timers().cancel(s.timer);
+        uncharge(s);
         if (s.pendingListener != null) {
             s.pendingListener.synQueueLength--;
             unpark(s.pendingListener, s);
@@ -1309,7 +1403,7 @@ public final class TcpLayer implements Ipv4Layer.Transport, Ipv6Layer.Transport 
         o.mss = mss;
         if (ts) {
             if (peerWscale >= 0) {
-                o.windowScale = TcpConnection.windowScaleFor(t.receiveBuffer);
+                o.windowScale = TcpConnection.windowScaleFor(t.receiveSpaceMax());
             }
             o.sackPermitted = sack;
             o.timestamps = true;

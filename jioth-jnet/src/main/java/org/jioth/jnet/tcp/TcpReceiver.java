@@ -37,6 +37,17 @@ final class TcpReceiver {
     boolean ackUrgent;
     int tsRecent;
     long tsRecentAge;
+    /**
+     * The receiver's round-trip estimate for autotuning (Linux's rcv_rtt_est without timestamps):
+     * the time a window's worth of data takes to arrive; 0 until measured.
+     */
+    long rcvRtt;
+    /** The round trip from the peer's timestamp echoes (Linux's rcv_rtt_measure_ts), 1 ms ticks; 0 until measured. */
+    long rcvRttTs;
+    /** The connection's timestamp offset (our TSval clock), set by the connection. */
+    int tsOffset;
+    private int rcvRttSeq;
+    private long rcvRttStart = -1;
 
     TcpReceiver(TcpConfig cfg, ReceiveBuffer buffer, TcpTimers timers, TcpStats stats) {
         this.cfg = cfg;
@@ -87,6 +98,9 @@ final class TcpReceiver {
 
     /** The window field, never moving the right edge left (RFC 7323 2.4), opened in SWS-safe steps. */
     int advertiseWindow() {
+        if (buffer.underPressure()) {
+            buffer.windowClamped(); // counted
+        }
         int edge = nxt + buffer.window();
         int step = Math.min(buffer.capacity() / 2, largestSegment);
         if (gt(edge, adv) && (edge - adv >= step || adv - nxt >= step)) {
@@ -95,6 +109,7 @@ final class TcpReceiver {
         if (lt(adv, nxt)) {
             adv = nxt;
         }
+        buffer.promise(adv - nxt);
         return Math.min((adv - nxt) >>> wscale, 65535);
     }
 
@@ -152,6 +167,46 @@ final class TcpReceiver {
         }
     }
 
+    /**
+     * Autotuning opens the window to at most this many full segments: three quarters of the
+     * stack's receive queue (256 frames), so a window's burst is not dropped there while the loop
+     * is busy (with a 1500-byte MTU ~278 KB, with jumbo frames ~1.7 MB; SO_RCVBUF goes to 6 MiB).
+     */
+    static final int AUTOTUNE_SEGMENTS = 192;
+
+    /** How long autotuning measures when no round trip was measured yet. */
+    static final long DEFAULT_TUNING_RTT = 10_000_000L;
+
+    /**
+     * In-order data arrived: measure the receive round trip (a window's worth of data per sample)
+     * and let the buffer autotune over it, unless SO_RCVBUF fixed its size.
+     */
+    private void autotune(long now, Segment s) {
+        if (s.options.timestamps && s.options.tsEcr != 0) {
+            // the peer echoed the TSval of one of our ACKs: data sent upon it came back one RTT later
+            int ms = TcpConnection.timestampClock(now, tsOffset) - s.options.tsEcr;
+            if (ms >= 0 && ms < 60_000) {
+                long sample = Math.max(1, ms) * 1_000_000L;
+                rcvRttTs = rcvRttTs == 0 ? sample : Math.min(sample, (7 * rcvRttTs + sample) / 8);
+            }
+        }
+        if (rcvRttStart < 0 || ge(nxt, rcvRttSeq)) {
+            if (rcvRttStart >= 0) {
+                long sample = Math.max(1, now - rcvRttStart);
+                rcvRtt = rcvRtt == 0 ? sample : Math.min(sample, (7 * rcvRtt + sample) / 8);
+            }
+            rcvRttSeq = nxt + Math.max(adv - nxt, Math.max(1, largestSegment));
+            rcvRttStart = now;
+        }
+        if (!cfg.receiveBufferLocked) {
+            long rtt = rcvRttTs > 0 ? rcvRttTs : rcvRtt > 0 ? rcvRtt : DEFAULT_TUNING_RTT;
+            int mss = Math.max(largestSegment, 536);
+            // never a window that invites a burst the stack's receive queue cannot hold
+            int max = (int) Math.min(cfg.receiveSpaceMax(), (long) AUTOTUNE_SEGMENTS * mss);
+            buffer.autotune(now, rtt, mss, max);
+        }
+    }
+
     /** The payload of an acceptable segment: into the buffer, and whether to ACK now or later. */
     void receiveData(Segment s, long now) {
         ByteBuffer buf = s.inputBuffer();
@@ -196,6 +251,7 @@ final class TcpReceiver {
             return;
         }
         nxt += (int) advanced;
+        autotune(now, s);
         if (hadHoles) {
             ackNow = true;
             ackUrgent = true;

@@ -21,6 +21,8 @@ public final class TcpSocket extends FourTuple {
     boolean registered;
     /** Counted in the layer's orphans (closed by the application, not yet gone or in TIME_WAIT). */
     boolean orphanCounted;
+    /** What the connection's admission charged the memory budget and still holds (loop only). */
+    long memoryCost;
     /** Listed in the layer's current frame batch (loop only). */
     boolean inBatch;
     /** Told when the neighbour layer could not deliver one of our segments. */

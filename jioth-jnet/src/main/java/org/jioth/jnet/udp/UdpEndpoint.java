@@ -60,6 +60,8 @@ public final class UdpEndpoint {
     volatile int receiveBufferSize = DEFAULT_BUFFER;
     volatile int sendBufferSize = DEFAULT_BUFFER;
 
+    /** The stack's budget the queue is charged to (set by the layer before it queues; loop writes). */
+    volatile org.jioth.jnet.mem.MemoryBudget memory;
     private final ReentrantLock lock = new ReentrantLock();
     private final ArrayDeque<Datagram> queue = new ArrayDeque<>();
     private int queuedBytes;
@@ -202,6 +204,9 @@ public final class UdpEndpoint {
             if (queuedBytes + cost > receiveBufferSize && !queue.isEmpty()) {
                 return false;
             }
+            if (!charge(cost)) {
+                return false;
+            }
             queue.add(new Datagram(shi, slo, sport, scope, data));
             queuedBytes += cost;
         } finally {
@@ -209,6 +214,29 @@ public final class UdpEndpoint {
         }
         listener.run();
         return true;
+    }
+
+    /**
+     * Charges a datagram to the budget: within its limit, and under memory pressure only into an
+     * empty queue (so each socket still gets a datagram through). Under the lock.
+     */
+    private boolean charge(int cost) {
+        org.jioth.jnet.mem.MemoryBudget m = memory;
+        if (m == null) {
+            return true;
+        }
+        if ((m.underPressure() && !queue.isEmpty()) || !m.charge(cost)) {
+            m.count(org.jioth.jnet.mem.MemoryBudget.Event.UDP_DROPS);
+            return false;
+        }
+        return true;
+    }
+
+    private void uncharge(int cost) {
+        org.jioth.jnet.mem.MemoryBudget m = memory;
+        if (m != null) {
+            m.release(cost);
+        }
     }
 
     /** Loop: records an asynchronous error (errno) for the next operation. */
@@ -241,6 +269,7 @@ public final class UdpEndpoint {
             Datagram d = queue.poll();
             if (d != null) {
                 queuedBytes -= d.data().length + DATAGRAM_OVERHEAD;
+                uncharge(d.data().length + DATAGRAM_OVERHEAD);
             }
             return d;
         } finally {
@@ -264,6 +293,7 @@ public final class UdpEndpoint {
         try {
             closed = true;
             queue.clear();
+            uncharge(queuedBytes);
             queuedBytes = 0;
         } finally {
             lock.unlock();

@@ -52,6 +52,8 @@ public final class UdpLayer implements Ipv4Layer.Transport, Ipv6Layer.Transport 
     private final org.jioth.jnet.mem.Scratch scratch;
     private Ipv4Layer.ErrorReporter errors;
     private Ipv4Layer.Transport transparent;
+    /** Charged by every queued datagram (null: nothing charged). */
+    private org.jioth.jnet.mem.MemoryBudget memory;
     private Ipv6Layer ip6;
     private Ipv6Layer.Icmp errors6;
     private final Ipv6Layer.Path path6 = new Ipv6Layer.Path();
@@ -68,6 +70,11 @@ public final class UdpLayer implements Ipv4Layer.Transport, Ipv6Layer.Transport 
 
     public void setErrors(Ipv4Layer.ErrorReporter errors) {
         this.errors = errors;
+    }
+
+    /** The stack's memory budget, charged by the receive queues. */
+    public void setMemory(org.jioth.jnet.mem.MemoryBudget memory) {
+        this.memory = memory;
     }
 
     /** Gives UDP its IPv6 layer and the ICMPv6 side that answers unreachable ports (without: IPv4 only). */
@@ -487,6 +494,7 @@ public final class UdpLayer implements Ipv4Layer.Transport, Ipv6Layer.Transport 
     private void deliver(UdpEndpoint ep, long shi, long slo, int sport, int scope, ByteBuffer buf) {
         byte[] data = new byte[udp.payloadLength()];
         buf.get(udp.payloadOffset(), data);
+        ep.memory = memory;
         if (ep.enqueue(shi, slo, sport, scope, data)) {
             counters.inc(Counter.UDP_IN_DATAGRAMS);
         } else {

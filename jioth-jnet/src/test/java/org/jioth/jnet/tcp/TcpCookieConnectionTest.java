@@ -14,9 +14,9 @@ class TcpCookieConnectionTest {
 
     @Test
     void withTimestampsTheCookieRestoresWindowScaleSackAndTimestamps() {
-        TcpHarness h = new TcpHarness(); // 256 KiB receive buffer: our window scale is 3
-        int ourWscale = TcpConnection.windowScaleFor(h.cfg.receiveBuffer);
-        assertThat(ourWscale).isEqualTo(3);
+        TcpHarness h = new TcpHarness(); // autotuned receive buffer up to 6 MiB: our window scale is 7
+        int ourWscale = TcpConnection.windowScaleFor(h.cfg.receiveSpaceMax());
+        assertThat(ourWscale).isEqualTo(7);
         var ack = h.seg().flags(Tcp.ACK).seq(R).ack(L).win(100).ts(777, 4242).data("GET /").build();
         h.c.acceptCookie(ack, 1460, 7, true, true, h.now);
         assertThat(h.c.state()).isEqualTo(TcpState.ESTABLISHED);

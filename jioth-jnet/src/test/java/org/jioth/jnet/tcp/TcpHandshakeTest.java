@@ -20,7 +20,7 @@ class TcpHandshakeTest {
         assertThat(syn.flags()).isEqualTo(Tcp.SYN);
         assertThat(syn.seq()).isEqualTo(LOCAL_ISS);
         assertThat(syn.options().mss).isEqualTo(1460);
-        assertThat(syn.options().windowScale).isEqualTo(3); // 256 KiB buffer >> 3 fits 16 bits
+        assertThat(syn.options().windowScale).isEqualTo(7); // autotuning's 6 MiB >> 7 fits 16 bits
         assertThat(syn.options().sackPermitted).isTrue();
         assertThat(syn.options().timestamps).isTrue();
         assertThat(syn.options().tsEcr).isZero();
@@ -37,10 +37,10 @@ class TcpHandshakeTest {
         assertThat(h.c.timestampsEnabled()).isTrue();
         assertThat(h.c.sackEnabled()).isTrue();
         assertThat(h.c.sendWindowScale()).isEqualTo(2);
-        assertThat(h.c.receiveWindowScale()).isEqualTo(3);
+        assertThat(h.c.receiveWindowScale()).isEqualTo(7);
         assertThat(h.c.sendWindow()).isEqualTo(1000); // the SYN's window is never scaled
         assertThat(h.c.sendMss()).isEqualTo(1400 - 12);
-        assertThat(ack.window()).isEqualTo(256 * 1024 >> 3);
+        assertThat(ack.window()).isEqualTo(256 * 1024 >> 7);
     }
 
     @Test
@@ -67,7 +67,7 @@ class TcpHandshakeTest {
         Seg synAck = h.recv();
         assertThat(synAck.flags()).isEqualTo(Tcp.SYN | Tcp.ACK);
         assertThat(synAck.ack()).isEqualTo(REMOTE_ISS + 1);
-        assertThat(synAck.options().windowScale).isEqualTo(3);
+        assertThat(synAck.options().windowScale).isEqualTo(7);
         assertThat(synAck.options().sackPermitted).isFalse(); // the peer did not offer it
         assertThat(synAck.options().timestamps).isTrue();
         assertThat(synAck.options().tsEcr).isEqualTo(100);
