@@ -27,8 +27,8 @@ public final class JnetProvider implements StackProvider {
 
     @Override
     public String description() {
-        return "pure-Java IPv4 stack (ARP, IP with fragments and forwarding, ICMP, UDP, TCP) on VDE networks;"
-                + " options mac=,mtu=,forwarding=,seed=";
+        return "pure-Java dual-stack TCP/IP (IPv4 and IPv6: ARP/NDP, IP with fragments, ICMP/ICMPv6, UDP, TCP,"
+                + " SLAAC, MLD/IGMP) on VDE networks; options " + String.join("=,", JnetOptions.KEYS) + "=";
     }
 
     @Override
