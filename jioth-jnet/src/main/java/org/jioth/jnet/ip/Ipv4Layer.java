@@ -149,6 +149,10 @@ public final class Ipv4Layer {
             counters.inc(Counter.IP_IN_ADDR_ERRORS);
             return;
         }
+        if (Ip4.isMulticast(dst) && !in.isLoopback() && !joined(in, hdr, dst, src)) {
+            counters.inc(Counter.IP_IN_ADDR_ERRORS); // a group no socket joined here (as IP_MULTICAST_ALL off)
+            return;
+        }
         if (in.isLoopback() || dst == Ip4.BROADCAST || Ip4.isMulticast(dst) || in.isBroadcastOf(dst)
                 || interfaces.owner(dst) != null) {
             deliver(in, buf);
@@ -159,6 +163,15 @@ public final class Ipv4Layer {
         } else {
             counters.inc(Counter.IP_IN_ADDR_ERRORS);
         }
+    }
+
+    /** IGMP and 224.0.0.1 always; other groups when joined on {@code in} with a filter that takes {@code src}. */
+    private boolean joined(NetInterface in, Ipv4 hdr, int dst, int src) {
+        if (dst == Igmp3.ALL_SYSTEMS || hdr.protocol() == Igmp3.PROTOCOL) {
+            return true;
+        }
+        return igmp.memberships().accepts(in.index, new SourceFilter.Source((dst & 0xffffffffL) << 32, 0, 4),
+                new SourceFilter.Source((src & 0xffffffffL) << 32, 0, 4));
     }
 
     private void deliver(NetInterface in, ByteBuffer buf) {

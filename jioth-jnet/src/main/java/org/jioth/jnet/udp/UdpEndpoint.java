@@ -58,6 +58,12 @@ public final class UdpEndpoint {
     volatile int multicastTtl = 1;
     volatile boolean multicastLoop = true;
     volatile int receiveBufferSize = DEFAULT_BUFFER;
+    /** The groups this socket joined (loop-only; at most {@link UdpLayer#MAX_MEMBERSHIPS}). */
+    final java.util.List<Joined> joined = new java.util.ArrayList<>(0);
+
+    /** A socket's join of {@code group} on interface {@code ifindex}: the network layer's handle. */
+    record Joined(int ifindex, org.jioth.jnet.ip.SourceFilter.Source group,
+            org.jioth.jnet.ip.GroupMemberships.Membership membership) { }
     volatile int sendBufferSize = DEFAULT_BUFFER;
 
     /** The stack's budget the queue is charged to (set by the layer before it queues; loop writes). */
