@@ -154,4 +154,82 @@ class MulticastChannelTest {
             }
         }
     }
+
+    static String receive(DatagramChannel c) throws Exception {
+        ByteBuffer b = ByteBuffer.allocate(100);
+        c.receive(b);
+        b.flip();
+        return StandardCharsets.US_ASCII.decode(b).toString();
+    }
+
+    static void send(DatagramChannel c, String text, String group, int port) throws Exception {
+        c.send(ByteBuffer.wrap(text.getBytes(StandardCharsets.US_ASCII)), new InetSocketAddress(ip(group), port));
+    }
+
+    static boolean isUdpTo(byte[] f, int port) {
+        ByteBuffer b = ByteBuffer.wrap(f);
+        int type = b.getShort(12) & 0xffff;
+        if (type == 0x0800) {
+            return (f[23] & 0xff) == Ipv4.PROTO_UDP && (b.getShort(36) & 0xffff) == port;
+        }
+        return type == 0x86dd && (f[20] & 0xff) == 17 && (b.getShort(56) & 0xffff) == port;
+    }
+
+    @Test
+    @org.junit.jupiter.api.Timeout(60)
+    void betweenTwoStacksWithLoopTtlAndInterfaceOptions() throws Exception {
+        NetworkInterface nif = hostNic();
+        try (TestNet net = new TestNet()) {
+            EthernetNode sw = net.newSwitch();
+            TestNet.RawPort evil = net.raw(sw);
+            JnetStack a = net.stack("", sw, "192.168.250.1/24");
+            JnetStack b = net.stack("", sw, "192.168.250.2/24");
+            a.config().ipAddrAdd(ip("fd00::1"), 64, 2);
+            b.config().ipAddrAdd(ip("fd00::2"), 64, 2);
+            try (DatagramChannel rx = a.provider().openDatagramChannel(StandardProtocolFamily.INET);
+                 DatagramChannel rx6 = a.provider().openDatagramChannel(StandardProtocolFamily.INET6);
+                 DatagramChannel rx64 = a.provider().openDatagramChannel(StandardProtocolFamily.INET6);
+                 DatagramChannel own = bound(b, StandardProtocolFamily.INET, 4100);
+                 DatagramChannel tx = b.provider().openDatagramChannel(StandardProtocolFamily.INET);
+                 DatagramChannel tx6 = b.provider().openDatagramChannel(StandardProtocolFamily.INET6)) {
+                rx.bind(new InetSocketAddress(4100)).join(ip("239.5.5.5"), nif);
+                rx6.bind(new InetSocketAddress(4101)).join(ip("ff15::5"), nif);
+                rx64.bind(new InetSocketAddress(4102)).join(ip("239.6.6.6"), nif); // an INET6 socket, an IPv4 group
+                own.join(ip("239.5.5.5"), nif);
+                assertThat(tx.getOption(StandardSocketOptions.IP_MULTICAST_TTL)).isEqualTo(1);
+                assertThat(tx.getOption(StandardSocketOptions.IP_MULTICAST_LOOP)).isTrue();
+                assertThat(tx.getOption(StandardSocketOptions.IP_MULTICAST_IF)).isNull();
+
+                // no 224/4 route on b: the only NIC; TTL 1; a copy to b's own joined socket
+                evil.clear();
+                send(tx, "m1", "239.5.5.5", 4100);
+                assertThat(receive(rx)).isEqualTo("m1");
+                assertThat(take(own)).as("IP_MULTICAST_LOOP on").isEqualTo("m1");
+                assertThat(evil.poll(f -> isUdpTo(f, 4100))[22]).as("TTL").isEqualTo((byte) 1);
+
+                tx.setOption(StandardSocketOptions.IP_MULTICAST_LOOP, false);
+                tx.setOption(StandardSocketOptions.IP_MULTICAST_TTL, 7);
+                tx.setOption(StandardSocketOptions.IP_MULTICAST_IF, nif);
+                assertThat(tx.getOption(StandardSocketOptions.IP_MULTICAST_IF)).isEqualTo(nif);
+                evil.clear();
+                send(tx, "m2", "239.5.5.5", 4100);
+                assertThat(receive(rx)).isEqualTo("m2");
+                assertThat(take(own)).as("IP_MULTICAST_LOOP off").isNull();
+                assertThat(evil.poll(f -> isUdpTo(f, 4100))[22]).as("TTL").isEqualTo((byte) 7);
+
+                send(tx, "m3", "239.6.6.6", 4102);
+                assertThat(receive(rx64)).isEqualTo("m3");
+
+                evil.clear();
+                tx6.setOption(StandardSocketOptions.IP_MULTICAST_IF, nif);
+                send(tx6, "six", "ff15::5", 4101);
+                InetSocketAddress from;
+                ByteBuffer in = ByteBuffer.allocate(100);
+                from = (InetSocketAddress) rx6.receive(in);
+                assertThat(new String(in.array(), 0, in.position(), StandardCharsets.US_ASCII)).isEqualTo("six");
+                assertThat(from.getPort()).isEqualTo(tx6.socket().getLocalPort());
+                assertThat(evil.poll(f -> isUdpTo(f, 4101))[21]).as("hop limit").isEqualTo((byte) 1);
+            }
+        }
+    }
 }

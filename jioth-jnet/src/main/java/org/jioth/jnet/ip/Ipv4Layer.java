@@ -317,6 +317,26 @@ public final class Ipv4Layer {
             counters.inc(Counter.IP_OUT_NO_ROUTES);
             return r;
         }
+        return transmit(dst, protocol, tos, ttl, df, buf, payloadOff, payloadLen, owner);
+    }
+
+    /**
+     * {@link #output} out of {@code nic} from {@code src} without a route lookup: a multicast datagram
+     * leaves by the socket's IP_MULTICAST_IF (or the interface chosen for a group no route covers).
+     */
+    public int outputVia(NetInterface nic, int src, int dst, int protocol, int tos, int ttl, ByteBuffer buf,
+                         int payloadOff, int payloadLen, DeliveryFailure owner) {
+        counters.inc(Counter.IP_OUT_REQUESTS);
+        path.iface = nic;
+        path.local = false;
+        path.nextHop = dst;
+        path.source = src;
+        return transmit(dst, protocol, tos, ttl, false, buf, payloadOff, payloadLen, owner);
+    }
+
+    /** Sends on the chosen {@link #path}. */
+    private int transmit(int dst, int protocol, int tos, int ttl, boolean df, ByteBuffer buf, int payloadOff,
+                         int payloadLen, DeliveryFailure owner) {
         Path p = path;
         if (p.source == 0 && dst != Ip4.BROADCAST) { // 0.0.0.0 only to the limited broadcast (DHCP)
             counters.inc(Counter.IP_OUT_DISCARDS);

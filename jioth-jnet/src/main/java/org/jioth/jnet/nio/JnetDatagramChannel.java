@@ -40,11 +40,12 @@ public final class JnetDatagramChannel extends DatagramChannel implements Readin
     private static final Set<SocketOption<?>> OPTIONS = Set.of(StandardSocketOptions.SO_RCVBUF,
             StandardSocketOptions.SO_SNDBUF, StandardSocketOptions.SO_BROADCAST, StandardSocketOptions.SO_REUSEADDR,
             StandardSocketOptions.IP_TOS, StandardSocketOptions.IP_MULTICAST_TTL,
-            StandardSocketOptions.IP_MULTICAST_LOOP);
+            StandardSocketOptions.IP_MULTICAST_LOOP, StandardSocketOptions.IP_MULTICAST_IF);
     private static final Set<SocketOption<?>> OPTIONS6 = Set.of(StandardSocketOptions.SO_RCVBUF,
             StandardSocketOptions.SO_SNDBUF, StandardSocketOptions.SO_BROADCAST, StandardSocketOptions.SO_REUSEADDR,
             StandardSocketOptions.IP_TOS, StandardSocketOptions.IP_MULTICAST_TTL,
-            StandardSocketOptions.IP_MULTICAST_LOOP, org.jioth.jnet.JnetSocketOptions.IPV6_V6ONLY);
+            StandardSocketOptions.IP_MULTICAST_LOOP, StandardSocketOptions.IP_MULTICAST_IF,
+            org.jioth.jnet.JnetSocketOptions.IPV6_V6ONLY);
 
     private final JnetStack stack;
     private final UdpLayer udp;
@@ -54,6 +55,8 @@ public final class JnetDatagramChannel extends DatagramChannel implements Readin
     /** Valid membership keys (guarded by stateLock; at most UdpLayer.MAX_MEMBERSHIPS). */
     private final java.util.List<JnetMembershipKey> keys = new java.util.ArrayList<>(0);
     private volatile boolean bound;
+    /** IP_MULTICAST_IF as set (null: not set). */
+    private volatile NetworkInterface multicastIf;
     private long boundHi;
     private long boundLo;
 
@@ -391,6 +394,17 @@ public final class JnetDatagramChannel extends DatagramChannel implements Readin
             ep.setMulticastTtl(v);
         } else if (name == StandardSocketOptions.IP_MULTICAST_LOOP) {
             ep.setMulticastLoop((Boolean) value);
+        } else if (name == StandardSocketOptions.IP_MULTICAST_IF) {
+            NetworkInterface nif = (NetworkInterface) value;
+            Integer index = stack.onLoop(() -> {
+                org.jioth.jnet.link.NetInterface nic = udp.interfaceFor(nif.getName(), nif.getIndex());
+                return nic == null ? null : nic.index;
+            });
+            if (index == null) {
+                throw noInterface(nif);
+            }
+            ep.setMulticastIf(index);
+            multicastIf = nif;
         } else if (name == org.jioth.jnet.JnetSocketOptions.IPV6_V6ONLY) {
             synchronized (stateLock) {
                 if (bound) {
@@ -425,6 +439,8 @@ public final class JnetDatagramChannel extends DatagramChannel implements Readin
             v = ep.multicastTtl();
         } else if (name == org.jioth.jnet.JnetSocketOptions.IPV6_V6ONLY) {
             v = ep.v6only();
+        } else if (name == StandardSocketOptions.IP_MULTICAST_IF) {
+            v = multicastIf;
         } else {
             v = ep.multicastLoop();
         }
@@ -511,8 +527,7 @@ public final class JnetDatagramChannel extends DatagramChannel implements Readin
                 }
             });
             if (r == null) {
-                throw new java.net.SocketException("no jnet interface for " + interf.getName() + " (index "
-                        + interf.getIndex() + "): name a stack interface such as vde0 by name or index (No such device)");
+                throw noInterface(interf);
             }
             if (r instanceof RuntimeException e) {
                 throw new java.net.SocketException("join " + group.getHostAddress() + " on " + interf.getName()
@@ -523,6 +538,12 @@ public final class JnetDatagramChannel extends DatagramChannel implements Readin
             keys.add(k);
             return k;
         }
+    }
+
+    /** The JDK names host interfaces: jnet maps them by name, else index, else to its only non-loopback one. */
+    private static java.net.SocketException noInterface(NetworkInterface nif) {
+        return new java.net.SocketException("no jnet interface for " + nif.getName() + " (index " + nif.getIndex()
+                + "): name a stack interface such as vde0 by name or index (No such device)");
     }
 
     /** {@link JnetMembershipKey#drop}: leaves on the loop (idempotent). */

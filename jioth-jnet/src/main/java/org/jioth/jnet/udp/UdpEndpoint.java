@@ -57,6 +57,8 @@ public final class UdpEndpoint {
     volatile int ttl = 64;
     volatile int multicastTtl = 1;
     volatile boolean multicastLoop = true;
+    /** IP_MULTICAST_IF: the interface index multicast leaves by (0: the route's, else the only NIC). */
+    volatile int multicastIf;
     volatile int receiveBufferSize = DEFAULT_BUFFER;
     /** The groups this socket joined (loop-only; at most {@link UdpLayer#MAX_MEMBERSHIPS}). */
     final java.util.List<Joined> joined = new java.util.ArrayList<>(0);
@@ -173,6 +175,14 @@ public final class UdpEndpoint {
 
     public void setMulticastTtl(int ttl) {
         this.multicastTtl = ttl;
+    }
+
+    public int multicastIf() {
+        return multicastIf;
+    }
+
+    public void setMulticastIf(int ifindex) {
+        this.multicastIf = ifindex;
     }
 
     public boolean multicastLoop() {

@@ -411,24 +411,80 @@ public final class UdpLayer implements Ipv4Layer.Transport, Ipv6Layer.Transport 
         if (src == Ip4.BROADCAST || Ip4.isMulticast(src) || isLocalBroadcast(src)) {
             src = 0;
         }
-        r = ip.route(dst, src);
-        if (r != 0) {
-            counters.inc(Counter.IP_OUT_NO_ROUTES);
-            return r;
+        NetInterface via = null;
+        if (Ip4.isMulticast(dst)) {
+            via = multicastInterface(ep, dst, src);
+            if (via == null) {
+                counters.inc(Counter.IP_OUT_NO_ROUTES);
+                return -Errno.ENETUNREACH.value();
+            }
+            src = src != 0 ? src : via.sourceFor(dst);
+            if (src == 0) {
+                return -Errno.EADDRNOTAVAIL.value();
+            }
+        } else {
+            r = ip.route(dst, src);
+            if (r != 0) {
+                counters.inc(Counter.IP_OUT_NO_ROUTES);
+                return r;
+            }
+            src = ip.path().source;
         }
-        src = ip.path().source;
         int at = Ipv4Layer.HEADROOM;
         ByteBuffer tx = scratch.get(at + Udp.HEADER + len);
         tx.put(at + Udp.HEADER, data, off, len);
         Udp.emit(tx, at, ep.localPort, dport, Udp.HEADER + len, src, dst);
-        int ttl = Ip4.isMulticast(dst) ? ep.multicastTtl : ep.ttl;
-        r = ip.output(src, dst, Ipv4.PROTO_UDP, ep.tos, ttl, false, tx, at, Udp.HEADER + len,
-                errno -> { if (ep.isConnected()) { ep.setError(errno); } });
+        if (via != null) {
+            if (ep.multicastLoop) {
+                loopBack(via, tx, at, len, 0, Ip128.lo4(src), 0, Ip128.lo4(dst), udp.wrap(tx, at, Udp.HEADER + len, src, dst));
+            }
+            r = ip.outputVia(via, src, dst, Ipv4.PROTO_UDP, ep.tos, ep.multicastTtl, tx, at, Udp.HEADER + len,
+                    errno -> { if (ep.isConnected()) { ep.setError(errno); } });
+        } else {
+            r = ip.output(src, dst, Ipv4.PROTO_UDP, ep.tos, ep.ttl, false, tx, at, Udp.HEADER + len,
+                    errno -> { if (ep.isConnected()) { ep.setError(errno); } });
+        }
         if (r != 0) {
             return r;
         }
         counters.inc(Counter.UDP_OUT_DATAGRAMS);
         return len;
+    }
+
+    /**
+     * The interface an IPv4 multicast datagram leaves by: IP_MULTICAST_IF, else the route's (a 224/4
+     * or default route), else the first up non-loopback interface with an address; null when none.
+     */
+    private NetInterface multicastInterface(UdpEndpoint ep, int dst, int src) {
+        if (ep.multicastIf != 0) {
+            NetInterface nic = interfaces.byIndex(ep.multicastIf);
+            return nic != null && nic.isUp() && !nic.isDeleted() ? nic : null;
+        }
+        if (ip.route(dst, src) == 0 && !ip.path().local) {
+            return ip.path().iface;
+        }
+        for (NetInterface i : interfaces.all()) {
+            if (!i.isLoopback() && i.isUp() && !i.isDeleted() && !i.addresses().isEmpty()) {
+                return i;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * IP_MULTICAST_LOOP: the datagram built at {@code tx[at]} goes to our own sockets that joined the
+     * group on {@code via} too, as if it had come in there ({@code check} is its re-parse in {@link #udp}).
+     */
+    private void loopBack(NetInterface via, ByteBuffer tx, int at, int len, long shi, long slo, long dhi, long dlo,
+            Udp.Check check) {
+        if (check != Udp.Check.OK) {
+            return;
+        }
+        group = source(dhi, dlo);
+        List<UdpEndpoint> l = byPort.get(udp.destinationPort());
+        if (l != null) {
+            demux(via, l, true, dhi, dlo, shi, slo, (shi >>> 48) == 0xfe80 ? via.index : 0, tx);
+        }
     }
 
     private int send6(UdpEndpoint ep, long hi, long lo, int dport, int scope, ByteBuffer data, int off, int len) {
@@ -445,6 +501,10 @@ public final class UdpLayer implements Ipv4Layer.Transport, Ipv6Layer.Transport 
                 return r;
             }
         }
+        boolean multicast = (hi >>> 56) == 0xff;
+        if (multicast && scope == 0 && ep.multicastIf != 0) {
+            scope = ep.multicastIf; // IP_MULTICAST_IF (IPV6_MULTICAST_IF)
+        }
         int r = route6(hi, lo, scope);
         if (r != 0) {
             return r;
@@ -453,9 +513,13 @@ public final class UdpLayer implements Ipv4Layer.Transport, Ipv6Layer.Transport 
         int at = Ipv6Layer.HEADROOM;
         ByteBuffer tx = scratch.get(at + Udp.HEADER + len);
         tx.put(at + Udp.HEADER, data, off, len);
-        Udp.emit(tx, at, ep.localPort, dport, Udp.HEADER + len,
-                Ip128.sum(Ip128.hi(from), Ip128.lo(from)) + Ip128.sum(hi, lo));
-        int hops = (hi >>> 56) == 0xff ? ep.multicastTtl : ep.ttl;
+        long sum = Ip128.sum(Ip128.hi(from), Ip128.lo(from)) + Ip128.sum(hi, lo);
+        Udp.emit(tx, at, ep.localPort, dport, Udp.HEADER + len, sum);
+        if (multicast && ep.multicastLoop) {
+            loopBack(path6.iface, tx, at, len, Ip128.hi(from), Ip128.lo(from), hi, lo,
+                    udp.wrap6(tx, at, Udp.HEADER + len, sum));
+        }
+        int hops = multicast ? ep.multicastTtl : ep.ttl;
         r = ip6.output(path6.iface, path6.nextHop, from, dst6, Ipv6.UDP, hops, tx, at, Udp.HEADER + len,
                 errno -> { if (ep.isConnected()) { ep.setError(errno); } });
         if (r != 0) {
