@@ -232,4 +232,65 @@ class MulticastChannelTest {
             }
         }
     }
+
+    static byte[] udp6(String from, String group, int port, String text) {
+        byte[] src = ip(from).getAddress();
+        byte[] dst = ip(group).getAddress();
+        byte[] data = text.getBytes(StandardCharsets.US_ASCII);
+        ByteBuffer b = ByteBuffer.allocate(8 + data.length);
+        b.put(8, data);
+        org.jioth.jnet.wire.Udp.emit(b, 0, 5000, port, 8 + data.length,
+                org.jioth.jnet.wire.Ip128.sum(org.jioth.jnet.wire.Ip128.hi(src), org.jioth.jnet.wire.Ip128.lo(src))
+                        + org.jioth.jnet.wire.Ip128.sum(org.jioth.jnet.wire.Ip128.hi(dst),
+                        org.jioth.jnet.wire.Ip128.lo(dst)));
+        return Frames6.ipv6(org.jioth.jnet.wire.Ip6.multicastMac(dst), EVIL, src, dst, 17, b.array());
+    }
+
+    static void send6AndWait(JnetStack s, TestNet.RawPort evil, byte[] frame) throws Exception {
+        long before = s.counter(Counter.IP6_IN_RECEIVES);
+        evil.send(frame);
+        assertThat(TestNet.await(() -> s.counter(Counter.IP6_IN_RECEIVES) > before)).isTrue();
+        s.onLoop(() -> null);
+    }
+
+    @Test
+    void ipv6JoinsAreMldReportsAndFilterDelivery() throws Exception {
+        NetworkInterface nif = hostNic();
+        try (TestNet net = new TestNet()) {
+            EthernetNode sw = net.newSwitch();
+            TestNet.RawPort evil = net.raw(sw);
+            JnetStack s = net.stack("", sw, "192.168.250.1/24");
+            try (DatagramChannel asm = bound(s, StandardProtocolFamily.INET6, 4000);
+                 DatagramChannel other = bound(s, StandardProtocolFamily.INET6, 4000);
+                 DatagramChannel ssm = bound(s, StandardProtocolFamily.INET6, 4001)) {
+                MembershipKey k = asm.join(ip("ff05::1234"), nif);
+                assertThat(Ipv6MulticastTest.records(evil.poll(f -> Ipv6MulticastTest.isReport(f)
+                        && Ipv6MulticastTest.records(f).contains("ff05")))).isEqualTo("4:ff05:0:0:0:0:0:0:1234/0");
+                MembershipKey sk = ssm.join(ip("ff3e::1"), nif, ip("fd00::5"));
+                assertThat(Ipv6MulticastTest.records(evil.poll(f -> Ipv6MulticastTest.isReport(f)
+                        && Ipv6MulticastTest.records(f).contains("ff3e")))).isEqualTo("5:ff3e:0:0:0:0:0:0:1/1");
+                assertThatThrownBy(() -> ssm.join(ip("ff3e::1"), nif, ip("192.168.250.9")))
+                        .isInstanceOf(IllegalArgumentException.class);
+
+                send6AndWait(s, evil, udp6("fd00::9", "ff05::1234", 4000, "asm"));
+                assertThat(take(asm)).isEqualTo("asm");
+                assertThat(take(other)).isNull();
+                k.block(ip("fd00::9"));
+                assertThat(Ipv6MulticastTest.records(evil.poll(f -> Ipv6MulticastTest.isReport(f)
+                        && Ipv6MulticastTest.records(f).contains("ff05")))).isEqualTo("6:ff05:0:0:0:0:0:0:1234/1");
+                send6AndWait(s, evil, udp6("fd00::9", "ff05::1234", 4000, "blocked"));
+                assertThat(take(asm)).isNull();
+                send6AndWait(s, evil, udp6("fd00::6", "ff3e::1", 4001, "wrong source"));
+                send6AndWait(s, evil, udp6("fd00::5", "ff3e::1", 4001, "right source"));
+                assertThat(take(ssm)).isEqualTo("right source");
+                assertThat(take(ssm)).isNull();
+
+                evil.clear();
+                k.drop();
+                assertThat(Ipv6MulticastTest.records(evil.poll(f -> Ipv6MulticastTest.isReport(f)
+                        && Ipv6MulticastTest.records(f).contains("ff05")))).isEqualTo("3:ff05:0:0:0:0:0:0:1234/0");
+                assertThat(sk.isValid()).isTrue();
+            }
+        }
+    }
 }
