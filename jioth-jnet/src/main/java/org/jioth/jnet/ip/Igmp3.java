@@ -19,7 +19,8 @@ import org.jioth.jnet.wire.Ipv4;
  * 224.0.0.22 (TTL 1, Router Alert option) from the interface's first address (0.0.0.0 without
  * one, 4.2.13); queries (IGMPv1/v2/v3 formats) sent with TTL 1 to 224.0.0.1 (general) or to the
  * group itself are answered with IGMPv3 Current State Reports. 224.0.0.1 is never reported. IPv4
- * input still takes every multicast datagram; the socket layer filters with {@link #accepts}.
+ * input takes a multicast datagram only for a group joined on its interface whose merged filter
+ * accepts its source (IGMP itself and 224.0.0.1 always); UDP then filters per socket.
  * Loop-only.
  */
 public final class Igmp3 extends GroupReporter {

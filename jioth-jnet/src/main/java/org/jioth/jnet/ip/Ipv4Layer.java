@@ -149,6 +149,10 @@ public final class Ipv4Layer {
             counters.inc(Counter.IP_IN_ADDR_ERRORS);
             return;
         }
+        if (Ip4.isMulticast(dst) && !in.isLoopback() && !joined(in, hdr, dst, src)) {
+            counters.inc(Counter.IP_IN_ADDR_ERRORS); // a group no socket joined here (as IP_MULTICAST_ALL off)
+            return;
+        }
         if (in.isLoopback() || dst == Ip4.BROADCAST || Ip4.isMulticast(dst) || in.isBroadcastOf(dst)
                 || interfaces.owner(dst) != null) {
             deliver(in, buf);
@@ -159,6 +163,15 @@ public final class Ipv4Layer {
         } else {
             counters.inc(Counter.IP_IN_ADDR_ERRORS);
         }
+    }
+
+    /** IGMP and 224.0.0.1 always; other groups when joined on {@code in} with a filter that takes {@code src}. */
+    private boolean joined(NetInterface in, Ipv4 hdr, int dst, int src) {
+        if (dst == Igmp3.ALL_SYSTEMS || hdr.protocol() == Igmp3.PROTOCOL) {
+            return true;
+        }
+        return igmp.memberships().accepts(in.index, new SourceFilter.Source((dst & 0xffffffffL) << 32, 0, 4),
+                new SourceFilter.Source((src & 0xffffffffL) << 32, 0, 4));
     }
 
     private void deliver(NetInterface in, ByteBuffer buf) {
@@ -304,6 +317,26 @@ public final class Ipv4Layer {
             counters.inc(Counter.IP_OUT_NO_ROUTES);
             return r;
         }
+        return transmit(dst, protocol, tos, ttl, df, buf, payloadOff, payloadLen, owner);
+    }
+
+    /**
+     * {@link #output} out of {@code nic} from {@code src} without a route lookup: a multicast datagram
+     * leaves by the socket's IP_MULTICAST_IF (or the interface chosen for a group no route covers).
+     */
+    public int outputVia(NetInterface nic, int src, int dst, int protocol, int tos, int ttl, ByteBuffer buf,
+                         int payloadOff, int payloadLen, DeliveryFailure owner) {
+        counters.inc(Counter.IP_OUT_REQUESTS);
+        path.iface = nic;
+        path.local = false;
+        path.nextHop = dst;
+        path.source = src;
+        return transmit(dst, protocol, tos, ttl, false, buf, payloadOff, payloadLen, owner);
+    }
+
+    /** Sends on the chosen {@link #path}. */
+    private int transmit(int dst, int protocol, int tos, int ttl, boolean df, ByteBuffer buf, int payloadOff,
+                         int payloadLen, DeliveryFailure owner) {
         Path p = path;
         if (p.source == 0 && dst != Ip4.BROADCAST) { // 0.0.0.0 only to the limited broadcast (DHCP)
             counters.inc(Counter.IP_OUT_DISCARDS);

@@ -40,18 +40,23 @@ public final class JnetDatagramChannel extends DatagramChannel implements Readin
     private static final Set<SocketOption<?>> OPTIONS = Set.of(StandardSocketOptions.SO_RCVBUF,
             StandardSocketOptions.SO_SNDBUF, StandardSocketOptions.SO_BROADCAST, StandardSocketOptions.SO_REUSEADDR,
             StandardSocketOptions.IP_TOS, StandardSocketOptions.IP_MULTICAST_TTL,
-            StandardSocketOptions.IP_MULTICAST_LOOP);
+            StandardSocketOptions.IP_MULTICAST_LOOP, StandardSocketOptions.IP_MULTICAST_IF);
     private static final Set<SocketOption<?>> OPTIONS6 = Set.of(StandardSocketOptions.SO_RCVBUF,
             StandardSocketOptions.SO_SNDBUF, StandardSocketOptions.SO_BROADCAST, StandardSocketOptions.SO_REUSEADDR,
             StandardSocketOptions.IP_TOS, StandardSocketOptions.IP_MULTICAST_TTL,
-            StandardSocketOptions.IP_MULTICAST_LOOP, org.jioth.jnet.JnetSocketOptions.IPV6_V6ONLY);
+            StandardSocketOptions.IP_MULTICAST_LOOP, StandardSocketOptions.IP_MULTICAST_IF,
+            org.jioth.jnet.JnetSocketOptions.IPV6_V6ONLY);
 
     private final JnetStack stack;
     private final UdpLayer udp;
     private final UdpEndpoint ep = new UdpEndpoint();
     private final Readiness readiness = new Readiness(this, this::readyOps);
     private final Object stateLock = new Object();
+    /** Valid membership keys (guarded by stateLock; at most UdpLayer.MAX_MEMBERSHIPS). */
+    private final java.util.List<JnetMembershipKey> keys = new java.util.ArrayList<>(0);
     private volatile boolean bound;
+    /** IP_MULTICAST_IF as set (null: not set). */
+    private volatile NetworkInterface multicastIf;
     private long boundHi;
     private long boundLo;
 
@@ -389,6 +394,17 @@ public final class JnetDatagramChannel extends DatagramChannel implements Readin
             ep.setMulticastTtl(v);
         } else if (name == StandardSocketOptions.IP_MULTICAST_LOOP) {
             ep.setMulticastLoop((Boolean) value);
+        } else if (name == StandardSocketOptions.IP_MULTICAST_IF) {
+            NetworkInterface nif = (NetworkInterface) value;
+            Integer index = stack.onLoop(() -> {
+                org.jioth.jnet.link.NetInterface nic = udp.interfaceFor(nif.getName(), nif.getIndex());
+                return nic == null ? null : nic.index;
+            });
+            if (index == null) {
+                throw noInterface(nif);
+            }
+            ep.setMulticastIf(index);
+            multicastIf = nif;
         } else if (name == org.jioth.jnet.JnetSocketOptions.IPV6_V6ONLY) {
             synchronized (stateLock) {
                 if (bound) {
@@ -423,6 +439,8 @@ public final class JnetDatagramChannel extends DatagramChannel implements Readin
             v = ep.multicastTtl();
         } else if (name == org.jioth.jnet.JnetSocketOptions.IPV6_V6ONLY) {
             v = ep.v6only();
+        } else if (name == StandardSocketOptions.IP_MULTICAST_IF) {
+            v = multicastIf;
         } else {
             v = ep.multicastLoop();
         }
@@ -443,20 +461,143 @@ public final class JnetDatagramChannel extends DatagramChannel implements Readin
         return socketAdapter;
     }
 
+    // ------------------------------------------------------------ multicast
+
     @Override
-    public MembershipKey join(InetAddress group, NetworkInterface interf) {
-        throw new UnsupportedOperationException("jnet has no multicast group membership (IGMP) yet");
+    public MembershipKey join(InetAddress group, NetworkInterface interf) throws IOException {
+        return join(group, interf, null, false);
     }
 
     @Override
-    public MembershipKey join(InetAddress group, NetworkInterface interf, InetAddress source) {
-        throw new UnsupportedOperationException("jnet has no multicast group membership (IGMP) yet");
+    public MembershipKey join(InetAddress group, NetworkInterface interf, InetAddress source) throws IOException {
+        Objects.requireNonNull(source);
+        return join(group, interf, source, true);
+    }
+
+    /** The JDK's checks, then a join on the stack loop; a duplicate is refused as the JDK does. */
+    private MembershipKey join(InetAddress group, NetworkInterface interf, InetAddress source, boolean specific)
+            throws IOException {
+        Objects.requireNonNull(group);
+        Objects.requireNonNull(interf);
+        if (!group.isMulticastAddress()) {
+            throw new IllegalArgumentException("Group not a multicast address");
+        }
+        if (group instanceof Inet6Address && !ep.inet6()) {
+            throw new IllegalArgumentException("IPv6 group on IPv4 socket");
+        }
+        if (specific) {
+            if (source.isAnyLocalAddress()) {
+                throw new IllegalArgumentException("Source address is a wildcard address");
+            }
+            if (source.isMulticastAddress()) {
+                throw new IllegalArgumentException("Source address is multicast address");
+            }
+            if (source.getClass() != group.getClass()) {
+                throw new IllegalArgumentException("Source address is different type to group");
+            }
+        }
+        synchronized (stateLock) {
+            ensureOpen();
+            for (JnetMembershipKey k : keys) {
+                if (k.group().equals(group) && k.networkInterface().equals(interf)) {
+                    if (source == null) {
+                        throw new IllegalStateException(k.sourceAddress() == null ? "Already a member of group"
+                                : "Already have source-specific membership");
+                    }
+                    if (k.sourceAddress() == null) {
+                        throw new IllegalStateException("Already have any-source membership");
+                    }
+                    if (k.sourceAddress().equals(source)) {
+                        return k;
+                    }
+                }
+            }
+            byte[] g = group.getAddress();
+            org.jioth.jnet.ip.SourceFilter filter = specific ? org.jioth.jnet.ip.SourceFilter.include(source)
+                    : org.jioth.jnet.ip.SourceFilter.any();
+            Object r = stack.onLoop(() -> {
+                org.jioth.jnet.link.NetInterface nic = udp.interfaceFor(interf.getName(), interf.getIndex());
+                if (nic == null) {
+                    return null;
+                }
+                try {
+                    return udp.join(ep, nic, g, filter);
+                } catch (IllegalArgumentException | IllegalStateException e) {
+                    return e;
+                }
+            });
+            if (r == null) {
+                throw noInterface(interf);
+            }
+            if (r instanceof RuntimeException e) {
+                throw new java.net.SocketException("join " + group.getHostAddress() + " on " + interf.getName()
+                        + ": " + e.getMessage() + " (No buffer space available)");
+            }
+            JnetMembershipKey k = new JnetMembershipKey(this, group, interf, source,
+                    (org.jioth.jnet.ip.GroupMemberships.Membership) r);
+            keys.add(k);
+            return k;
+        }
+    }
+
+    /** The JDK names host interfaces: jnet maps them by name, else index, else to its only non-loopback one. */
+    private static java.net.SocketException noInterface(NetworkInterface nif) {
+        return new java.net.SocketException("no jnet interface for " + nif.getName() + " (index " + nif.getIndex()
+                + "): name a stack interface such as vde0 by name or index (No such device)");
+    }
+
+    /** {@link JnetMembershipKey#drop}: leaves on the loop (idempotent). */
+    void drop(JnetMembershipKey k) {
+        synchronized (stateLock) {
+            if (!k.isValid()) {
+                return;
+            }
+            k.invalidate();
+            keys.remove(k);
+            if (isOpen() && !stack.isClosed()) {
+                try {
+                    stack.onLoop(() -> {
+                        udp.leave(ep, k.membership);
+                        return null;
+                    });
+                } catch (IOException e) {
+                    // the stack is going away: its memberships go with it
+                }
+            }
+        }
+    }
+
+    /** {@link JnetMembershipKey#block}/unblock: the key's new source filter. */
+    void change(JnetMembershipKey k, org.jioth.jnet.ip.SourceFilter filter) throws IOException {
+        synchronized (stateLock) {
+            ensureOpen();
+            if (!k.isValid()) {
+                throw new IllegalStateException("membership key is no longer valid");
+            }
+            Object r = stack.onLoop(() -> {
+                try {
+                    udp.change(ep, k.membership, filter);
+                    return null;
+                } catch (IllegalArgumentException e) {
+                    return e;
+                }
+            });
+            if (r instanceof RuntimeException e) {
+                throw new java.net.SocketException(e.getMessage() + " (No buffer space available)");
+            }
+        }
     }
 
     // ------------------------------------------------------------ life cycle
 
     @Override
     protected void implCloseSelectableChannel() throws IOException {
+        synchronized (stateLock) {
+            for (JnetMembershipKey k : keys) {
+                k.invalidate(); // unbind below leaves the memberships
+            }
+            keys.clear();
+        }
         ep.close();
         readiness.changed();
         stack.sockets().untrack(this);

@@ -57,7 +57,15 @@ public final class UdpEndpoint {
     volatile int ttl = 64;
     volatile int multicastTtl = 1;
     volatile boolean multicastLoop = true;
+    /** IP_MULTICAST_IF: the interface index multicast leaves by (0: the route's, else the only NIC). */
+    volatile int multicastIf;
     volatile int receiveBufferSize = DEFAULT_BUFFER;
+    /** The groups this socket joined (loop-only; at most {@link UdpLayer#MAX_MEMBERSHIPS}). */
+    final java.util.List<Joined> joined = new java.util.ArrayList<>(0);
+
+    /** A socket's join of {@code group} on interface {@code ifindex}: the network layer's handle. */
+    record Joined(int ifindex, org.jioth.jnet.ip.SourceFilter.Source group,
+            org.jioth.jnet.ip.GroupMemberships.Membership membership) { }
     volatile int sendBufferSize = DEFAULT_BUFFER;
 
     /** The stack's budget the queue is charged to (set by the layer before it queues; loop writes). */
@@ -167,6 +175,14 @@ public final class UdpEndpoint {
 
     public void setMulticastTtl(int ttl) {
         this.multicastTtl = ttl;
+    }
+
+    public int multicastIf() {
+        return multicastIf;
+    }
+
+    public void setMulticastIf(int ifindex) {
+        this.multicastIf = ifindex;
     }
 
     public boolean multicastLoop() {

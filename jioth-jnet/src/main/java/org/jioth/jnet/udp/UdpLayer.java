@@ -39,6 +39,8 @@ public final class UdpLayer implements Ipv4Layer.Transport, Ipv6Layer.Transport 
     public static final int EPHEMERAL_HIGH = 60999;
     /** The largest payload of one IPv4 UDP datagram. */
     public static final int MAX_PAYLOAD = 65535 - Ipv4.HEADER - Udp.HEADER;
+    /** Groups one socket may join, as Linux's IP_MAX_MEMBERSHIPS (a socket never grows the tables past it). */
+    public static final int MAX_MEMBERSHIPS = 20;
     /** ICMPv6 destination unreachable code 4 (RFC 4443 3.1). */
     private static final int ICMP6_PORT_UNREACHABLE = 4;
 
@@ -59,6 +61,8 @@ public final class UdpLayer implements Ipv4Layer.Transport, Ipv6Layer.Transport 
     private final Ipv6Layer.Path path6 = new Ipv6Layer.Path();
     private final byte[] src6 = new byte[16];
     private final byte[] dst6 = new byte[16];
+    /** The multicast group of the datagram being demultiplexed (null: not multicast). */
+    private org.jioth.jnet.ip.SourceFilter.Source group;
 
     public UdpLayer(Ipv4Layer ip, Interfaces interfaces, Counters counters, RandomGenerator random) {
         this.ip = ip;
@@ -179,8 +183,83 @@ public final class UdpLayer implements Ipv4Layer.Transport, Ipv6Layer.Transport 
         return 0;
     }
 
-    /** Forgets {@code ep} (close). */
+    /** The interface named {@code name}, else the one with {@code index}, else the only non-loopback one; null. */
+    public NetInterface interfaceFor(String name, int index) {
+        NetInterface nic = interfaces.byName(name);
+        if (nic == null) {
+            nic = interfaces.byIndex(index);
+        }
+        if (nic == null) {
+            NetInterface only = null;
+            int n = 0;
+            for (NetInterface i : interfaces.all()) {
+                if (!i.isLoopback() && !i.isDeleted()) {
+                    only = i;
+                    n++;
+                }
+            }
+            nic = n == 1 ? only : null;
+        }
+        return nic == null || nic.isDeleted() ? null : nic;
+    }
+
+    private org.jioth.jnet.ip.GroupReporter reporter(byte[] group) {
+        return group.length == 4 ? ip.igmp() : ip6 == null ? null : ip6.mld();
+    }
+
+    /**
+     * Joins {@code group} (4 or 16 bytes) on {@code nic} for {@code ep} with {@code filter}: the network
+     * layer merges the memberships of all sockets per (interface, group), so it reports only changes of
+     * the merged state. Returns the handle for {@link #leave} and {@link #change}. Throws
+     * IllegalArgumentException (not multicast, past the bounds) or IllegalStateException (too many groups).
+     */
+    public org.jioth.jnet.ip.GroupMemberships.Membership join(UdpEndpoint ep, NetInterface nic, byte[] group,
+            org.jioth.jnet.ip.SourceFilter filter) {
+        org.jioth.jnet.ip.GroupReporter r = reporter(group);
+        if (r == null) {
+            throw new IllegalArgumentException("this stack has no IPv6 layer");
+        }
+        if (ep.joined.size() >= MAX_MEMBERSHIPS) {
+            throw new IllegalStateException("more than " + MAX_MEMBERSHIPS + " memberships on one socket");
+        }
+        org.jioth.jnet.ip.GroupMemberships.Membership m = r.join(nic, group, filter);
+        ep.joined.add(new UdpEndpoint.Joined(nic.index, org.jioth.jnet.ip.SourceFilter.Source.of(group), m));
+        return m;
+    }
+
+    /** Leaves one of {@code ep}'s memberships (idempotent); the last socket's leave is reported. */
+    public void leave(UdpEndpoint ep, org.jioth.jnet.ip.GroupMemberships.Membership m) {
+        if (ep.joined.removeIf(j -> j.membership() == m)) {
+            reporter(m.group()).leave(m);
+        }
+    }
+
+    /** Changes the source filter of one of {@code ep}'s memberships (block, unblock). */
+    public void change(UdpEndpoint ep, org.jioth.jnet.ip.GroupMemberships.Membership m,
+            org.jioth.jnet.ip.SourceFilter filter) {
+        for (UdpEndpoint.Joined j : ep.joined) {
+            if (j.membership() == m) {
+                reporter(m.group()).change(m, filter);
+            }
+        }
+    }
+
+    /** Whether {@code ep} joined {@code group} on {@code ifindex} with a filter that lets {@code source} in. */
+    private static boolean joined(UdpEndpoint ep, int ifindex, org.jioth.jnet.ip.SourceFilter.Source group,
+            org.jioth.jnet.ip.SourceFilter.Source source) {
+        for (UdpEndpoint.Joined j : ep.joined) {
+            if (j.ifindex() == ifindex && j.group().equals(group) && j.membership().filter().accepts(source)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Forgets {@code ep} (close): its memberships are left. */
     public void unbind(UdpEndpoint ep) {
+        while (!ep.joined.isEmpty()) {
+            leave(ep, ep.joined.get(ep.joined.size() - 1).membership());
+        }
         List<UdpEndpoint> l = byPort.get(ep.localPort);
         if (l != null) {
             l.remove(ep);
@@ -332,24 +411,80 @@ public final class UdpLayer implements Ipv4Layer.Transport, Ipv6Layer.Transport 
         if (src == Ip4.BROADCAST || Ip4.isMulticast(src) || isLocalBroadcast(src)) {
             src = 0;
         }
-        r = ip.route(dst, src);
-        if (r != 0) {
-            counters.inc(Counter.IP_OUT_NO_ROUTES);
-            return r;
+        NetInterface via = null;
+        if (Ip4.isMulticast(dst)) {
+            via = multicastInterface(ep, dst, src);
+            if (via == null) {
+                counters.inc(Counter.IP_OUT_NO_ROUTES);
+                return -Errno.ENETUNREACH.value();
+            }
+            src = src != 0 ? src : via.sourceFor(dst);
+            if (src == 0) {
+                return -Errno.EADDRNOTAVAIL.value();
+            }
+        } else {
+            r = ip.route(dst, src);
+            if (r != 0) {
+                counters.inc(Counter.IP_OUT_NO_ROUTES);
+                return r;
+            }
+            src = ip.path().source;
         }
-        src = ip.path().source;
         int at = Ipv4Layer.HEADROOM;
         ByteBuffer tx = scratch.get(at + Udp.HEADER + len);
         tx.put(at + Udp.HEADER, data, off, len);
         Udp.emit(tx, at, ep.localPort, dport, Udp.HEADER + len, src, dst);
-        int ttl = Ip4.isMulticast(dst) ? ep.multicastTtl : ep.ttl;
-        r = ip.output(src, dst, Ipv4.PROTO_UDP, ep.tos, ttl, false, tx, at, Udp.HEADER + len,
-                errno -> { if (ep.isConnected()) { ep.setError(errno); } });
+        if (via != null) {
+            if (ep.multicastLoop) {
+                loopBack(via, tx, at, len, 0, Ip128.lo4(src), 0, Ip128.lo4(dst), udp.wrap(tx, at, Udp.HEADER + len, src, dst));
+            }
+            r = ip.outputVia(via, src, dst, Ipv4.PROTO_UDP, ep.tos, ep.multicastTtl, tx, at, Udp.HEADER + len,
+                    errno -> { if (ep.isConnected()) { ep.setError(errno); } });
+        } else {
+            r = ip.output(src, dst, Ipv4.PROTO_UDP, ep.tos, ep.ttl, false, tx, at, Udp.HEADER + len,
+                    errno -> { if (ep.isConnected()) { ep.setError(errno); } });
+        }
         if (r != 0) {
             return r;
         }
         counters.inc(Counter.UDP_OUT_DATAGRAMS);
         return len;
+    }
+
+    /**
+     * The interface an IPv4 multicast datagram leaves by: IP_MULTICAST_IF, else the route's (a 224/4
+     * or default route), else the first up non-loopback interface with an address; null when none.
+     */
+    private NetInterface multicastInterface(UdpEndpoint ep, int dst, int src) {
+        if (ep.multicastIf != 0) {
+            NetInterface nic = interfaces.byIndex(ep.multicastIf);
+            return nic != null && nic.isUp() && !nic.isDeleted() ? nic : null;
+        }
+        if (ip.route(dst, src) == 0 && !ip.path().local) {
+            return ip.path().iface;
+        }
+        for (NetInterface i : interfaces.all()) {
+            if (!i.isLoopback() && i.isUp() && !i.isDeleted() && !i.addresses().isEmpty()) {
+                return i;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * IP_MULTICAST_LOOP: the datagram built at {@code tx[at]} goes to our own sockets that joined the
+     * group on {@code via} too, as if it had come in there ({@code check} is its re-parse in {@link #udp}).
+     */
+    private void loopBack(NetInterface via, ByteBuffer tx, int at, int len, long shi, long slo, long dhi, long dlo,
+            Udp.Check check) {
+        if (check != Udp.Check.OK) {
+            return;
+        }
+        group = source(dhi, dlo);
+        List<UdpEndpoint> l = byPort.get(udp.destinationPort());
+        if (l != null) {
+            demux(via, l, true, dhi, dlo, shi, slo, (shi >>> 48) == 0xfe80 ? via.index : 0, tx);
+        }
     }
 
     private int send6(UdpEndpoint ep, long hi, long lo, int dport, int scope, ByteBuffer data, int off, int len) {
@@ -366,6 +501,10 @@ public final class UdpLayer implements Ipv4Layer.Transport, Ipv6Layer.Transport 
                 return r;
             }
         }
+        boolean multicast = (hi >>> 56) == 0xff;
+        if (multicast && scope == 0 && ep.multicastIf != 0) {
+            scope = ep.multicastIf; // IP_MULTICAST_IF (IPV6_MULTICAST_IF)
+        }
         int r = route6(hi, lo, scope);
         if (r != 0) {
             return r;
@@ -374,9 +513,13 @@ public final class UdpLayer implements Ipv4Layer.Transport, Ipv6Layer.Transport 
         int at = Ipv6Layer.HEADROOM;
         ByteBuffer tx = scratch.get(at + Udp.HEADER + len);
         tx.put(at + Udp.HEADER, data, off, len);
-        Udp.emit(tx, at, ep.localPort, dport, Udp.HEADER + len,
-                Ip128.sum(Ip128.hi(from), Ip128.lo(from)) + Ip128.sum(hi, lo));
-        int hops = (hi >>> 56) == 0xff ? ep.multicastTtl : ep.ttl;
+        long sum = Ip128.sum(Ip128.hi(from), Ip128.lo(from)) + Ip128.sum(hi, lo);
+        Udp.emit(tx, at, ep.localPort, dport, Udp.HEADER + len, sum);
+        if (multicast && ep.multicastLoop) {
+            loopBack(path6.iface, tx, at, len, Ip128.hi(from), Ip128.lo(from), hi, lo,
+                    udp.wrap6(tx, at, Udp.HEADER + len, sum));
+        }
+        int hops = multicast ? ep.multicastTtl : ep.ttl;
         r = ip6.output(path6.iface, path6.nextHop, from, dst6, Ipv6.UDP, hops, tx, at, Udp.HEADER + len,
                 errno -> { if (ep.isConnected()) { ep.setError(errno); } });
         if (r != 0) {
@@ -401,7 +544,8 @@ public final class UdpLayer implements Ipv4Layer.Transport, Ipv6Layer.Transport 
             return;
         }
         boolean multi = dst == Ip4.BROADCAST || Ip4.isMulticast(dst) || in.isBroadcastOf(dst);
-        if (!demux(l, multi, 0, Ip128.lo4(dst), 0, Ip128.lo4(src), 0, buf) && !multi) {
+        group = Ip4.isMulticast(dst) ? source(0, Ip128.lo4(dst)) : null;
+        if (!demux(in, l, multi, 0, Ip128.lo4(dst), 0, Ip128.lo4(src), 0, buf) && !multi) {
             errors.error(Icmp4.DEST_UNREACHABLE, Icmp4.CODE_PORT_UNREACHABLE, 0, buf, hdr.offset(),
                     hdr.totalLength(), in);
         }
@@ -426,7 +570,8 @@ public final class UdpLayer implements Ipv4Layer.Transport, Ipv6Layer.Transport 
         }
         boolean multi = (dhi >>> 56) == 0xff;
         int scope = (shi >>> 48) == 0xfe80 ? in.index : 0;
-        if (!demux(byPort.get(udp.destinationPort()), multi, dhi, dlo, shi, slo, scope, buf) && !multi
+        group = multi ? new org.jioth.jnet.ip.SourceFilter.Source(dhi, dlo, 16) : null;
+        if (!demux(in, byPort.get(udp.destinationPort()), multi, dhi, dlo, shi, slo, scope, buf) && !multi
                 && errors6 != null) {
             errors6.error(in, Icmp6.DEST_UNREACHABLE, ICMP6_PORT_UNREACHABLE, 0, buf, ip,
                     Ipv6.HEADER + hdr.payloadLength());
@@ -445,7 +590,7 @@ public final class UdpLayer implements Ipv4Layer.Transport, Ipv6Layer.Transport 
      * every matching one for a multicast or broadcast, else the best match. False when nobody took
      * it (counted as Udp.NoPorts).
      */
-    private boolean demux(List<UdpEndpoint> l, boolean multi, long dhi, long dlo, long shi, long slo, int scope,
+    private boolean demux(NetInterface in, List<UdpEndpoint> l, boolean multi, long dhi, long dlo, long shi, long slo, int scope,
             ByteBuffer buf) {
         int sport = udp.sourcePort();
         if (multi) {
@@ -453,7 +598,8 @@ public final class UdpLayer implements Ipv4Layer.Transport, Ipv6Layer.Transport 
             if (l != null) {
                 for (UdpEndpoint ep : l) {
                     if (DualStack.score(ep.inet6, ep.v6only, ep.localHi, ep.localLo, dhi, dlo) > 0
-                            && matchesRemote(ep, shi, slo, sport)) {
+                            && matchesRemote(ep, shi, slo, sport)
+                            && (group == null || joined(ep, in.index, group, source(shi, slo)))) {
                         any = true;
                         deliver(ep, shi, slo, sport, scope, buf);
                     }
@@ -485,6 +631,12 @@ public final class UdpLayer implements Ipv4Layer.Transport, Ipv6Layer.Transport 
         }
         deliver(best, shi, slo, sport, scope, buf);
         return true;
+    }
+
+    /** A datagram's source as {@link org.jioth.jnet.ip.SourceFilter} compares it (4 bytes for IPv4). */
+    private static org.jioth.jnet.ip.SourceFilter.Source source(long hi, long lo) {
+        return Ip128.isV4(hi, lo) ? new org.jioth.jnet.ip.SourceFilter.Source((lo & 0xffffffffL) << 32, 0, 4)
+                : new org.jioth.jnet.ip.SourceFilter.Source(hi, lo, 16);
     }
 
     private static boolean matchesRemote(UdpEndpoint ep, long shi, long slo, int sport) {
