@@ -126,6 +126,7 @@ public final class JnetStack implements StackImpl {
         byte[] stableSecret = new byte[32]; // RFC 7217's secret key: never from the visible stream
         secrets.nextBytes(stableSecret);
         ipv6.addressTable().setSecret(stableSecret);
+        ipv6.setFlowLabelKey(secrets.nextLong(), secrets.nextLong()); // RFC 6437: unpredictable labels
         ipv6.routerDiscovery().setSolicitor(icmp6);
         this.config = new JnetNetConfig(this);
         this.provider = new JnetSelectorProvider(this);

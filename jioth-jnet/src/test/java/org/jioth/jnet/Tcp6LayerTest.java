@@ -226,6 +226,45 @@ class Tcp6LayerTest {
         }
     }
 
+    /** The flow label of the next TCP-over-IPv6 frame from the stack to {@code dport}. */
+    int nextFlowLabel(int dport) throws Exception {
+        byte[] f = raw.poll(x -> x.length >= 74 && (x[12] & 0xff) == 0x86 && (x[13] & 0xff) == 0xdd && x[20] == 6
+                && (ByteBuffer.wrap(x).getShort(14 + 40 + 2) & 0xffff) == dport);
+        assertThat(f).as("an IPv6 segment to port " + dport).isNotNull();
+        return ByteBuffer.wrap(f).getInt(14) & 0xfffff;
+    }
+
+    @Test
+    void eachConnectionKeepsOneUnpredictableFlowLabel() throws Exception {
+        // RFC 6437: a label per flow, the same on every packet of it, and not a constant
+        SocketChannel c = stack.provider().openSocketChannel(StandardProtocolFamily.INET6);
+        c.configureBlocking(false);
+        c.connect(new InetSocketAddress(ip("fd00::99"), 9100));
+        Tcp syn = next(9100);
+        int sport = syn.sourcePort();
+        int isn = syn.seq();
+        // the SYN is retransmitted until answered: the label must not change in between
+        SocketChannel d = stack.provider().openSocketChannel(StandardProtocolFamily.INET6);
+        d.configureBlocking(false);
+        d.connect(new InetSocketAddress(ip("fd00::99"), 9101));
+        int other = nextFlowLabel(9101);
+        send(segment(9100, sport, 700, isn + 1, Tcp.SYN | Tcp.ACK, mss(1440), new byte[0]));
+        assertThat(TestNet.await(() -> {
+            try {
+                return c.finishConnect();
+            } catch (java.io.IOException e) {
+                throw new AssertionError(e);
+            }
+        })).isTrue();
+        int label = nextFlowLabel(9100); // the handshake's last ACK
+        c.write(ByteBuffer.wrap(new byte[] {1, 2, 3}));
+        assertThat(nextFlowLabel(9100)).as("data of the same connection").isEqualTo(label);
+        assertThat(label).isNotZero();
+        assertThat(other).isNotZero().isNotEqualTo(label);
+        c.close();
+        d.close();
+    }
+
     @Test
     void activeOpenOverIpv6AndToV4MappedGoesOutAsIpv4() throws Exception {
         SocketChannel c = stack.provider().openSocketChannel(StandardProtocolFamily.INET6);

@@ -14,6 +14,7 @@ import org.jioth.jnet.link.Interfaces;
 import org.jioth.jnet.link.Neighbor6Cache;
 import org.jioth.jnet.link.NetInterface;
 import org.jioth.jnet.wire.Ethernet;
+import org.jioth.jnet.wire.Ip128;
 import org.jioth.jnet.wire.Ip6;
 import org.jioth.jnet.wire.Ipv6;
 
@@ -52,6 +53,8 @@ public final class Ipv6Layer {
         void input(NetInterface in, Ipv6 hdr, ByteBuffer buf, int off, int len);
     }
 
+    /** The key of the flow labels; null: labels are 0. */
+    private SipHash flowKey;
     private Transport tcp;
     private Transport udp;
     private final Interfaces interfaces;
@@ -521,11 +524,12 @@ public final class Ipv6Layer {
                       ByteBuffer buf, int at, int len, IntConsumer onFailure) {
         byte[] s = from != null ? from : sourceFor(nic, to);
         int mtu = Ip6.isMulticast(to) ? rd.linkMtu(nic) : mtuFor(nic, to);
+        int label = flowLabel(s, to, nextHeader, buf, at, len);
         if (len + Ipv6.HEADER > mtu) {
-            return fragmentOut(nic, nextHop, s, to, nextHeader, hopLimit, buf, at, len, mtu, onFailure);
+            return fragmentOut(nic, nextHop, s, to, nextHeader, hopLimit, label, buf, at, len, mtu, onFailure);
         }
         int ip = at - Ipv6.HEADER;
-        Ipv6.emit(buf, ip, 0, 0, len, nextHeader, hopLimit, s, to);
+        Ipv6.emit(buf, ip, 0, label, len, nextHeader, hopLimit, s, to);
         counters.inc(Counter.IP6_OUT_REQUESTS);
         neighbours.send(nic, nextHop, buf, ip, Ipv6.HEADER + len, onFailure);
         return 0;
@@ -537,7 +541,7 @@ public final class Ipv6Layer {
      * header. The identification is random per datagram (RFC 7739).
      */
     private int fragmentOut(NetInterface nic, byte[] nextHop, byte[] from, byte[] to, int nextHeader, int hopLimit,
-                            ByteBuffer buf, int at, int len, int mtu, IntConsumer onFailure) {
+                            int label, ByteBuffer buf, int at, int len, int mtu, IntConsumer onFailure) {
         if (len > 65535 - 8) {
             counters.inc(Counter.IP6_FRAG_FAILS);
             return -Errno.EMSGSIZE.value();
@@ -550,7 +554,7 @@ public final class Ipv6Layer {
         for (int done = 0; done < len; done += chunk) {
             int n = Math.min(chunk, len - done);
             boolean more = done + n < len;
-            Ipv6.emit(f, ip, 0, 0, 8 + n, Ipv6.FRAGMENT, hopLimit, from, to);
+            Ipv6.emit(f, ip, 0, label, 8 + n, Ipv6.FRAGMENT, hopLimit, from, to);
             f.put(ip + Ipv6.HEADER, (byte) nextHeader);
             f.put(ip + Ipv6.HEADER + 1, (byte) 0);
             f.putShort(ip + Ipv6.HEADER + 2, (short) (done | (more ? 1 : 0)));
@@ -561,6 +565,26 @@ public final class Ipv6Layer {
         }
         counters.inc(Counter.IP6_FRAG_OKS);
         return 0;
+    }
+
+    /**
+     * Keys the flow labels (RFC 6437) of TCP and UDP datagrams: a keyed hash of the addresses, the
+     * protocol and the ports, so each flow keeps one label that others cannot predict (the key comes
+     * from the stack's secret source). Without a key every label is 0 (unlabelled).
+     */
+    public void setFlowLabelKey(long k0, long k1) {
+        this.flowKey = new SipHash(k0, k1);
+    }
+
+    /** The 20-bit flow label of a TCP or UDP datagram (never 0 once keyed); 0 for the other protocols. */
+    int flowLabel(byte[] from, byte[] to, int nextHeader, ByteBuffer buf, int at, int len) {
+        if (flowKey == null || (nextHeader != Ipv6.TCP && nextHeader != Ipv6.UDP) || len < 4) {
+            return 0;
+        }
+        long ports = buf.getInt(at) & 0xffffffffL;
+        long h = flowKey.hash(Ip128.hi(from), Ip128.lo(from), Ip128.hi(to), Ip128.lo(to) ^ (ports << 8 | nextHeader));
+        int label = (int) (h ^ h >>> 20 ^ h >>> 40) & 0xfffff;
+        return label != 0 ? label : 1;
     }
 
     /** Writes the IPv6 header only (callers that checksum over it before sending). */

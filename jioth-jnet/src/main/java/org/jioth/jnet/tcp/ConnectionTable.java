@@ -4,6 +4,7 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.random.RandomGenerator;
+import org.jioth.jnet.ip.SipHash;
 
 /**
  * Connections by 4-tuple of either family ({@link FourTuple}) without allocating per lookup: open

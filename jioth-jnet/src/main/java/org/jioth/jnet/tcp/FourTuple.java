@@ -1,5 +1,6 @@
 package org.jioth.jnet.tcp;
 
+import org.jioth.jnet.ip.SipHash;
 import org.jioth.jnet.wire.Ip128;
 
 /**

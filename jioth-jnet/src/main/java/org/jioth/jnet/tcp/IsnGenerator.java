@@ -1,6 +1,7 @@
 package org.jioth.jnet.tcp;
 
 import java.util.random.RandomGenerator;
+import org.jioth.jnet.ip.SipHash;
 
 /**
  * Initial sequence numbers per RFC 6528: ISN = M + F(4-tuple, secret), M a 4-microsecond clock and

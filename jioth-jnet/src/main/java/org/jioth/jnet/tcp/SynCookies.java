@@ -1,6 +1,7 @@
 package org.jioth.jnet.tcp;
 
 import java.util.random.RandomGenerator;
+import org.jioth.jnet.ip.SipHash;
 
 /**
  * SYN cookies (RFC 4987 3.6): when a listener's SYN queue is full its SYN-ACK carries an ISN that

@@ -13,6 +13,7 @@ import org.jioth.jnet.Counters;
 import org.jioth.jnet.StackLoop;
 import org.jioth.jnet.ip.Ipv4Layer;
 import org.jioth.jnet.ip.Ipv6Layer;
+import org.jioth.jnet.ip.SipHash;
 import org.jioth.jnet.link.Interfaces;
 import org.jioth.jnet.link.NetInterface;
 import org.jioth.jnet.time.Timer;

@@ -1,5 +1,6 @@
 package org.jioth.jnet.tcp;
 
+import org.jioth.jnet.ip.SipHash;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.SplittableRandom;

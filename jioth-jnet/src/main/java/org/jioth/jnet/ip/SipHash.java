@@ -1,27 +1,28 @@
-package org.jioth.jnet.tcp;
+package org.jioth.jnet.ip;
 
 /**
- * SipHash-2-4 of two to four 64-bit words under a 128-bit key: the keyed hash behind ISNs
- * (RFC 6528), timestamp offsets and SYN cookies. Allocation-free.
+ * SipHash-2-4 of two to four 64-bit words under a 128-bit key: the keyed hash behind TCP's ISNs
+ * (RFC 6528), timestamp offsets, SYN cookies and connection table, and IPv6 flow labels (RFC
+ * 6437). Allocation-free. Here, below both users, so that {@code ip} need not import {@code tcp}.
  */
-final class SipHash {
+public final class SipHash {
     private final long k0;
     private final long k1;
 
-    SipHash(long k0, long k1) {
+    public SipHash(long k0, long k1) {
         this.k0 = k0;
         this.k1 = k1;
     }
 
-    long hash(long m0, long m1) {
+    public long hash(long m0, long m1) {
         return sip(m0, m1, 0, 0, 2);
     }
 
-    long hash(long m0, long m1, long m2) {
+    public long hash(long m0, long m1, long m2) {
         return sip(m0, m1, m2, 0, 3);
     }
 
-    long hash(long m0, long m1, long m2, long m3) {
+    public long hash(long m0, long m1, long m2, long m3) {
         return sip(m0, m1, m2, m3, 4);
     }
 
