@@ -306,7 +306,7 @@ public final class Icmp6Layer implements Ipv6Layer.Icmp, Neighbor6Cache.Solicito
         long sll = linkLayerOption(buf, off + 24, off + len, OPT_SOURCE_LL);
         boolean dad = Ip6.isUnspecified(src);
         if (Ip6.isMulticast(target) || sll == -2 || dad && (sll >= 0
-                || !java.util.Arrays.equals(dst, Ip6.solicitedNode(target)))) {
+                || !Ip6.isSolicitedNodeOf(dst, target))) {
             counters.inc(Counter.ICMP6_IN_BAD_ND); // 7.1.1
             return;
         }

@@ -251,7 +251,7 @@ public final class Ipv6Layer {
         }
         for (Address6 x : addresses.of(nic.index)) {
             // tentative addresses too: their group brings other nodes' DAD probes (RFC 4862 5.4.2)
-            if (x.state() != Address6.State.DUPLICATED && java.util.Arrays.equals(Ip6.solicitedNode(x.address), a)) {
+            if (x.state() != Address6.State.DUPLICATED && Ip6.isSolicitedNodeOf(a, x.address)) {
                 return true;
             }
         }

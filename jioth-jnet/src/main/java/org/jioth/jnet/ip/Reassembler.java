@@ -41,9 +41,7 @@ public final class Reassembler {
     private final class Pending {
         final Key key;
         byte[] data = new byte[FIRST_BUFFER];
-        /** Received ranges [start, end) as a sorted flat array. */
-        int[] ranges = new int[8];
-        int rangeCount;
+        ReceivedRanges ranges = new ReceivedRanges();
         int total = -1;
         byte[] header; // first fragment's IP header + 8 bytes, for ICMP
         int headerLength;
@@ -133,7 +131,7 @@ public final class Reassembler {
             loop.timers().schedule(p.timer, loop.now() + TIMEOUT_NANOS);
         }
         if (last) {
-            if (p.total >= 0 && p.total != end || p.rangeCount > 0 && p.ranges[2 * p.rangeCount - 1] > end) {
+            if (p.total >= 0 && p.total != end || p.ranges.highestEnd() > end) {
                 counters.inc(Counter.IP_REASM_FAILS);
                 drop(p);
                 return -1;
@@ -144,7 +142,7 @@ public final class Reassembler {
             drop(p);
             return -1;
         }
-        int overlap = overlap(p, start, end);
+        int overlap = p.ranges.overlap(start, end);
         if (overlap < 0) {
             counters.inc(Counter.IP_REASM_OVERLAPS);
             counters.inc(Counter.IP_REASM_FAILS);
@@ -163,7 +161,7 @@ public final class Reassembler {
                 p.data = java.util.Arrays.copyOf(p.data, size);
             }
             buf.get(ip.payloadOffset(), p.data, start, len);
-            insert(p, start, end);
+            p.ranges.insert(start, end);
             if (start == 0) {
                 int hl = ip.headerLength();
                 p.headerLength = Math.min(hl + 8, hl + len);
@@ -171,7 +169,7 @@ public final class Reassembler {
                 buf.get(ip.offset(), p.header);
             }
         } // else an exact duplicate: ignored
-        if (p.total >= 0 && p.rangeCount == 1 && p.ranges[0] == 0 && p.ranges[1] == p.total) {
+        if (p.total >= 0 && p.ranges.covers(p.total)) {
             return complete(p);
         }
         return -1;
@@ -180,44 +178,6 @@ public final class Reassembler {
     /** The buffer completed datagrams are written to; valid until the next {@link #add}. */
     public ByteBuffer output() {
         return out.current();
-    }
-
-    /** 1 = exact duplicate of a received range, 0 = no overlap, -1 = partial overlap. */
-    private static int overlap(Pending p, int start, int end) {
-        for (int i = 0; i < p.rangeCount; i++) {
-            int s = p.ranges[2 * i];
-            int e = p.ranges[2 * i + 1];
-            if (start < e && s < end) {
-                return start == s && end == e ? 1 : -1;
-            }
-        }
-        return 0;
-    }
-
-    private static void insert(Pending p, int start, int end) {
-        if (2 * p.rangeCount + 2 > p.ranges.length) {
-            p.ranges = java.util.Arrays.copyOf(p.ranges, p.ranges.length * 2);
-        }
-        int i = 0;
-        while (i < p.rangeCount && p.ranges[2 * i] < start) {
-            i++;
-        }
-        System.arraycopy(p.ranges, 2 * i, p.ranges, 2 * i + 2, 2 * (p.rangeCount - i));
-        p.ranges[2 * i] = start;
-        p.ranges[2 * i + 1] = end;
-        p.rangeCount++;
-        // merge adjacent ranges
-        int w = 0;
-        for (int r = 1; r < p.rangeCount; r++) {
-            if (p.ranges[2 * w + 1] == p.ranges[2 * r]) {
-                p.ranges[2 * w + 1] = p.ranges[2 * r + 1];
-            } else {
-                w++;
-                p.ranges[2 * w] = p.ranges[2 * r];
-                p.ranges[2 * w + 1] = p.ranges[2 * r + 1];
-            }
-        }
-        p.rangeCount = w + 1;
     }
 
     private int complete(Pending p) {

@@ -47,8 +47,7 @@ public final class Reassembler6 {
     private final class Pending {
         final Key key;
         byte[] data = new byte[FIRST_BUFFER];
-        int[] ranges = new int[8];
-        int rangeCount;
+        ReceivedRanges ranges = new ReceivedRanges();
         int total = -1;
         /** The first fragment as received (its unfragmentable part builds the datagram), null until it comes. */
         byte[] first;
@@ -126,7 +125,7 @@ public final class Reassembler6 {
             memory += p.charge();
             loop.timers().schedule(p.timer, loop.now() + TIMEOUT_NANOS);
         }
-        if (last && (p.total >= 0 && p.total != end || p.rangeCount > 0 && p.ranges[2 * p.rangeCount - 1] > end)
+        if (last && (p.total >= 0 && p.total != end || p.ranges.highestEnd() > end)
                 || !last && p.total >= 0 && end > p.total) {
             counters.inc(Counter.IP6_REASM_FAILS);
             remove(p);
@@ -135,7 +134,7 @@ public final class Reassembler6 {
         if (last) {
             p.total = end;
         }
-        int overlap = overlap(p, start, end);
+        int overlap = p.ranges.overlap(start, end);
         if (overlap < 0) {
             counters.inc(Counter.IP6_REASM_OVERLAPS);
             counters.inc(Counter.IP6_REASM_FAILS);
@@ -150,7 +149,7 @@ public final class Reassembler6 {
                 p.data = java.util.Arrays.copyOf(p.data, size);
             }
             buf.get(dataAt, p.data, start, dataLen);
-            insert(p, start, end);
+            p.ranges.insert(start, end);
             if (start == 0) {
                 int firstLen = dataAt - ip + dataLen;
                 makeRoom(firstLen, p);
@@ -163,7 +162,7 @@ public final class Reassembler6 {
                 p.nextHeader = buf.get(ip + hdr.fragmentHeaderOffset()) & 0xff;
             }
         }
-        if (p.total >= 0 && p.first != null && p.rangeCount == 1 && p.ranges[0] == 0 && p.ranges[1] == p.total) {
+        if (p.total >= 0 && p.first != null && p.ranges.covers(p.total)) {
             return complete(p);
         }
         return -1;
@@ -172,43 +171,6 @@ public final class Reassembler6 {
     /** The buffer complete datagrams are written to; valid until the next {@link #add}. */
     public ByteBuffer output() {
         return out.current();
-    }
-
-    private static int overlap(Pending p, int start, int end) {
-        for (int i = 0; i < p.rangeCount; i++) {
-            int s = p.ranges[2 * i];
-            int e = p.ranges[2 * i + 1];
-            if (start < e && s < end) {
-                return start == s && end == e ? 1 : -1;
-            }
-        }
-        return 0;
-    }
-
-    /** Adds [start, end) to the sorted received ranges, merging neighbours. */
-    private static void insert(Pending p, int start, int end) {
-        if (2 * p.rangeCount + 2 > p.ranges.length) {
-            p.ranges = java.util.Arrays.copyOf(p.ranges, p.ranges.length * 2);
-        }
-        int i = 0;
-        while (i < p.rangeCount && p.ranges[2 * i] < start) {
-            i++;
-        }
-        System.arraycopy(p.ranges, 2 * i, p.ranges, 2 * i + 2, 2 * (p.rangeCount - i));
-        p.ranges[2 * i] = start;
-        p.ranges[2 * i + 1] = end;
-        p.rangeCount++;
-        int w = 0;
-        for (int r = 1; r < p.rangeCount; r++) {
-            if (p.ranges[2 * w + 1] == p.ranges[2 * r]) {
-                p.ranges[2 * w + 1] = p.ranges[2 * r + 1];
-            } else {
-                w++;
-                p.ranges[2 * w] = p.ranges[2 * r];
-                p.ranges[2 * w + 1] = p.ranges[2 * r + 1];
-            }
-        }
-        p.rangeCount = w + 1;
     }
 
     private int complete(Pending p) {

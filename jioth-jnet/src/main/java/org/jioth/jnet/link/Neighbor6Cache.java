@@ -116,6 +116,8 @@ public final class Neighbor6Cache {
     private final StackLoop loop;
     private final Counters counters;
     private final Map<Key, Entry> entries = new LinkedHashMap<>();
+    /** The entry the last datagram went to: a flow's packets skip the map and its key allocation. */
+    private Entry last;
     private Solicitor solicitor;
     private long reachableBase = REACHABLE_NANOS;
     private long retrans = RETRANS_NANOS;
@@ -141,8 +143,11 @@ public final class Neighbor6Cache {
             transmit(nic, Ip6.multicastMac(nextHop), buf, off, len);
             return;
         }
-        Key k = Key.of(nic, nextHop);
-        Entry e = entries.get(k);
+        Entry e = last != null && last.nic == nic && Arrays.equals(last.address, nextHop)
+                ? last : entries.get(Key.of(nic, nextHop));
+        if (e != null) {
+            last = e;
+        }
         if (e != null && e.state != State.INCOMPLETE) {
             use(e);
             if (e.state == State.STALE) {
@@ -154,7 +159,7 @@ public final class Neighbor6Cache {
             return;
         }
         if (e == null) {
-            e = create(k, nic, nextHop, true);
+            e = create(Key.of(nic, nextHop), nic, nextHop, true);
             if (e == null) {
                 counters.inc(Counter.NDP_CACHE_FULL);
                 onFailure.accept(Errno.EHOSTUNREACH.value());
@@ -225,6 +230,9 @@ public final class Neighbor6Cache {
     }
 
     private void remove(Entry e) {
+        if (last == e) {
+            last = null;
+        }
         loop.timers().cancel(e.timer);
         if (entries.remove(e.key) != null && !e.used) {
             unsolicited--;

@@ -68,6 +68,20 @@ public final class Ip6 {
         return s;
     }
 
+    /** Whether {@code group} is the solicited-node address of {@code a}, without building it (per packet). */
+    public static boolean isSolicitedNodeOf(byte[] group, byte[] a) {
+        if (group[0] != (byte) 0xff || group[1] != 0x02 || group[11] != 1 || group[12] != (byte) 0xff
+                || group[13] != a[13] || group[14] != a[14] || group[15] != a[15]) {
+            return false;
+        }
+        for (int i = 2; i < 11; i++) {
+            if (group[i] != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** The Ethernet multicast MAC 33:33:xx:xx:xx:xx of an IPv6 multicast address (RFC 2464 7). */
     public static long multicastMac(byte[] a) {
         return 0x3333L << 32 | ((a[12] & 0xffL) << 24) | ((a[13] & 0xffL) << 16) | ((a[14] & 0xffL) << 8) | (a[15] & 0xffL);
