@@ -297,7 +297,9 @@ public final class Ipv4Layer {
      * checksums (a tap with offload behind it): TCP then skips summing the segment.
      */
     public boolean partialChecksumsTo(int dst) {
-        return route(dst, 0) == 0 && !path.local && path.iface.acceptsPartialChecksums();
+        // per segment: skip the second route lookup (output routes again) where no port offloads
+        return interfaces.anyAcceptsPartialChecksums()
+                && route(dst, 0) == 0 && !path.local && path.iface.acceptsPartialChecksums();
     }
 
     public Path path() {

@@ -40,6 +40,16 @@ public final class Interfaces {
         return null;
     }
 
+    /** Whether some interface takes partial TCP checksums (a tap with offload): else no route need be asked. */
+    public boolean anyAcceptsPartialChecksums() {
+        for (int n = 0; n < list.size(); n++) {
+            if (list.get(n).acceptsPartialChecksums()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     public List<NetInterface> all() {
         return list;
     }
