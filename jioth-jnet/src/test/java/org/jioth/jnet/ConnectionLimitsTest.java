@@ -32,6 +32,16 @@ class ConnectionLimitsTest {
                 clients.add(c);
                 net.settle();
             }
+            // ARP may still be resolving after the settle rounds (link-up MLD reports share the switch):
+            // wait for the SYNs to have reached b, then check
+            TestNet.await(() -> {
+                try {
+                    return b.onLoop(() -> b.onLoopTcp().connectionCount()) == 3
+                            && b.counter(Counter.TCP_CONNECTION_LIMIT) == 2;
+                } catch (Exception e) {
+                    throw new AssertionError(e);
+                }
+            });
             assertThat(b.onLoop(() -> b.onLoopTcp().connectionCount())).isEqualTo(3);
             assertThat(b.counter(Counter.TCP_CONNECTION_LIMIT)).isEqualTo(2);
             SocketChannel out = b.provider().openSocketChannel();
