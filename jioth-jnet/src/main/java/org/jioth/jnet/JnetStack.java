@@ -417,6 +417,11 @@ public final class JnetStack implements StackImpl {
         });
     }
 
+    /** For tests: fires the timers due now; the loop's count of frames handled and timers fired. */
+    long syncProgress() throws IOException {
+        return loop.call(loop::progressAfterDueTimers);
+    }
+
     /**
      * For tests on a {@link org.jioth.jnet.time.ManualClock} that jump from event to event: the
      * earliest timer deadline ({@link Long#MAX_VALUE} when none) if the loop is idle once the timers
