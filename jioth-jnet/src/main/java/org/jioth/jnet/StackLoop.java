@@ -317,7 +317,7 @@ public final class StackLoop {
      * thread, fires the timers due now, then gives the earliest armed deadline ({@link Long#MAX_VALUE}
      * when none) if the loop is idle (no timer fired, no frame or other task waiting), else empty.
      */
-    OptionalLong idleUntil() {
+    public OptionalLong idleUntil() {
         if (runDueTimers() || !tasks.isEmpty() || !rx.isEmpty()) {
             return OptionalLong.empty();
         }
@@ -329,13 +329,13 @@ public final class StackLoop {
      * now and gives the count of frames handled and timers fired so far. A net of loops whose counts
      * stay put over two rounds of asking has nothing in flight.
      */
-    long progressAfterDueTimers() {
+    public long progressAfterDueTimers() {
         runDueTimers();
         return progress;
     }
 
     /** Fires the timers due now; on the loop thread only. True when any fired. */
-    boolean runDueTimers() {
+    public boolean runDueTimers() {
         try {
             int fired = timers.runDue(clock.nanos());
             progress += fired;
