@@ -4,6 +4,7 @@ module org.jioth.jnet {
     requires org.jioth.vde;
     requires jdk.net;
     exports org.jioth.jnet;
+    exports org.jioth.jnet.loop;
     exports org.jioth.jnet.time;
     exports org.jioth.jnet.wire;
     provides org.jioth.spi.StackProvider with org.jioth.jnet.JnetProvider;

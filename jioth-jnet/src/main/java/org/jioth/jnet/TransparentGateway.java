@@ -6,6 +6,7 @@ import java.nio.channels.ServerSocketChannel;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jioth.jnet.ip.Ipv4Layer;
 import org.jioth.jnet.link.DeliveryFailure;
+import org.jioth.jnet.loop.Counter;
 import org.jioth.jnet.nio.JnetServerSocketChannel;
 import org.jioth.jnet.wire.Icmp4;
 import org.jioth.jnet.wire.Ipv4;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.jioth.jnet.TestNet.await;
 
 import java.time.Duration;
+import org.jioth.jnet.loop.Counter;
 import org.jioth.jnet.wire.Icmp4;
 import org.jioth.jnet.wire.Ipv4;
 import org.jioth.jnet.wire.Mac;

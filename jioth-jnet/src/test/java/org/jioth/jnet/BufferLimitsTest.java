@@ -8,6 +8,7 @@ import java.net.StandardSocketOptions;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import org.jioth.jnet.loop.Counter;
 import org.jioth.jnet.tcp.TcpConfig;
 import org.jioth.jnet.udp.UdpEndpoint;
 import org.jioth.jnet.wire.Ipv4;

@@ -10,6 +10,7 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.List;
+import org.jioth.jnet.loop.Counter;
 import org.jioth.vde.EthernetNode;
 import org.junit.jupiter.api.Test;
 

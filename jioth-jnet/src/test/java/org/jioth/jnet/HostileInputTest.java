@@ -8,6 +8,7 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
+import org.jioth.jnet.loop.Counter;
 import org.jioth.jnet.wire.Ipv4;
 import org.jioth.jnet.wire.Mac;
 import org.jioth.vde.EthernetNode;

@@ -9,6 +9,7 @@ import org.jioth.jnet.ip.GroupMemberships;
 import org.jioth.jnet.ip.Igmp3;
 import org.jioth.jnet.ip.SourceFilter;
 import org.jioth.jnet.link.NetInterface;
+import org.jioth.jnet.loop.Counter;
 import org.jioth.jnet.wire.Checksum;
 import org.jioth.jnet.wire.Ethernet;
 import org.jioth.jnet.wire.Ipv4;

@@ -12,6 +12,7 @@ import java.util.List;
 import org.jioth.IfAddr;
 import org.jioth.NetConfig;
 import org.jioth.jnet.link.Neighbor6Cache;
+import org.jioth.jnet.loop.Counter;
 import org.jioth.jnet.wire.Icmp6;
 import org.jioth.jnet.wire.Ip6;
 import org.jioth.jnet.wire.Mac;

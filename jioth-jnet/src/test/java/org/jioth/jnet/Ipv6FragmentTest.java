@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import org.jioth.jnet.ip.PathMtuCache;
 import org.jioth.jnet.ip.Reassembler6;
+import org.jioth.jnet.loop.Counter;
 import org.jioth.jnet.wire.Ethernet;
 import org.jioth.jnet.wire.Icmp6;
 import org.jioth.jnet.wire.Ip6;

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jioth.jnet.loop.Counter;
 import org.jioth.jnet.wire.Ip6;
 import org.jioth.jnet.wire.Mac;
 import org.jioth.testkit.ChildProcess;

@@ -9,6 +9,7 @@ import org.jioth.jnet.ip.GroupMemberships;
 import org.jioth.jnet.ip.Mld6;
 import org.jioth.jnet.ip.SourceFilter;
 import org.jioth.jnet.link.NetInterface;
+import org.jioth.jnet.loop.Counter;
 import org.jioth.jnet.wire.Icmp6;
 import org.jioth.jnet.wire.Ip6;
 import org.jioth.jnet.wire.Ipv6;

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.jioth.IfAddr;
 import org.jioth.NetConfig;
+import org.jioth.jnet.loop.Counter;
 import org.jioth.testkit.ChildProcess;
 import org.jioth.testkit.SwitchNamespace;
 import org.junit.jupiter.api.Test;

@@ -16,6 +16,7 @@ import org.jioth.Errno;
 import org.jioth.IfAddr;
 import org.jioth.NetConfigException;
 import org.jioth.jnet.link.Neighbor6Cache;
+import org.jioth.jnet.loop.Counter;
 import org.jioth.jnet.wire.Icmp6;
 import org.jioth.jnet.wire.Ip6;
 import org.jioth.jnet.wire.Ipv6;

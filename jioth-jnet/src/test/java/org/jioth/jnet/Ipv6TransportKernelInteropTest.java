@@ -19,6 +19,7 @@ import java.util.HexFormat;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.jioth.jnet.loop.Counter;
 import org.jioth.testkit.ChildProcess;
 import org.jioth.testkit.SwitchNamespace;
 import org.junit.jupiter.api.AfterEach;

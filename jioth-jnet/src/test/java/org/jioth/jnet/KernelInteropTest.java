@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.jioth.jnet.KernelPeers.Result;
+import org.jioth.jnet.loop.Counter;
 import org.jioth.vde.EthernetPort;
 import org.jioth.vde.EthernetPorts;
 import org.junit.jupiter.api.Test;

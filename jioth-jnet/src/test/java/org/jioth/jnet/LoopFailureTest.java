@@ -12,6 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.jioth.StackHealth;
+import org.jioth.jnet.loop.Counter;
 import org.jioth.vde.EthernetNode;
 import org.junit.jupiter.api.Test;
 

@@ -8,6 +8,7 @@ import java.net.InetSocketAddress;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Path;
 import java.util.Map;
+import org.jioth.jnet.loop.Counter;
 import org.jioth.jnet.mem.MemoryBudget;
 import org.jioth.testkit.ChannelEchoServer;
 import org.jioth.testkit.ChildProcess;

@@ -14,6 +14,7 @@ import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.MembershipKey;
 import java.nio.charset.StandardCharsets;
+import org.jioth.jnet.loop.Counter;
 import org.jioth.jnet.wire.Ipv4;
 import org.jioth.vde.EthernetNode;
 import org.junit.jupiter.api.Test;

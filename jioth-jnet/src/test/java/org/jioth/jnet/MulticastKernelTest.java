@@ -11,6 +11,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import org.jioth.jnet.loop.Counter;
 import org.jioth.testkit.ChildProcess;
 import org.jioth.testkit.SwitchNamespace;
 import org.junit.jupiter.api.Test;

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import org.jioth.jnet.ip.GroupMemberships;
 import org.jioth.jnet.ip.SourceFilter;
 import org.jioth.jnet.link.NetInterface;
+import org.jioth.jnet.loop.Counter;
 import org.jioth.testkit.ChildProcess;
 import org.jioth.testkit.SwitchNamespace;
 import org.junit.jupiter.api.Test;

@@ -10,6 +10,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import org.jioth.jnet.loop.Counter;
 import org.jioth.jnet.wire.Icmp4;
 import org.jioth.jnet.wire.Ipv4;
 import org.jioth.jnet.wire.Mac;

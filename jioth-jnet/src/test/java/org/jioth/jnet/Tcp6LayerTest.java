@@ -11,6 +11,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.channels.UnsupportedAddressTypeException;
+import org.jioth.jnet.loop.Counter;
 import org.jioth.jnet.wire.Ethernet;
 import org.jioth.jnet.wire.Icmp6;
 import org.jioth.jnet.wire.Ip128;

@@ -27,6 +27,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.jioth.jnet.loop.Counter;
 import org.jioth.vde.EthernetPort;
 import org.jioth.vde.EthernetPorts;
 import org.junit.jupiter.api.AfterEach;

@@ -6,6 +6,7 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import org.jioth.jnet.loop.Counter;
 import org.jioth.jnet.wire.Arp;
 import org.jioth.jnet.wire.Ethernet;
 import org.jioth.jnet.wire.Ipv4;

@@ -15,6 +15,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.jioth.jnet.loop.Counter;
 import org.jioth.vde.EthernetNode;
 import org.jioth.vde.EthernetPort;
 import org.junit.jupiter.api.AfterEach;

@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
+import org.jioth.jnet.loop.Counter;
 import org.jioth.jnet.wire.Tcp;
 import org.jioth.jnet.wire.TcpOptions;
 import org.junit.jupiter.api.AfterEach;

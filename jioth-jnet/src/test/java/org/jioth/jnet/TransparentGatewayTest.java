@@ -16,6 +16,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import org.jioth.jnet.loop.Counter;
 import org.jioth.jnet.wire.Ip4;
 import org.jioth.jnet.wire.Ipv4;
 import org.jioth.vde.EthernetNode;

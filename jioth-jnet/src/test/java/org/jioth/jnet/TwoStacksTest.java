@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import org.jioth.jnet.loop.Counter;
 import org.jioth.jnet.wire.Ethernet;
 import org.jioth.vde.EthernetNode;
 import org.junit.jupiter.api.Test;

@@ -11,6 +11,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.UnsupportedAddressTypeException;
 import java.nio.charset.StandardCharsets;
+import org.jioth.jnet.loop.Counter;
 import org.jioth.jnet.wire.Icmp6;
 import org.jioth.jnet.wire.Ip128;
 import org.jioth.jnet.wire.Ip6;

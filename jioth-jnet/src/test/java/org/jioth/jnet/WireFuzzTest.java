@@ -19,6 +19,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.jioth.jnet.ip.Reassembler;
 import org.jioth.jnet.link.NeighborCache;
+import org.jioth.jnet.loop.Counter;
 import org.jioth.jnet.tcp.TcpLayer;
 import org.jioth.jnet.time.ManualClock;
 import org.jioth.jnet.wire.Mac;

@@ -5,7 +5,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import org.jioth.jnet.StackLoop;
+import org.jioth.jnet.loop.StackLoop;
 import org.jioth.jnet.time.Timer;
 
 /**

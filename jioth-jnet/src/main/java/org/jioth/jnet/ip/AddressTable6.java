@@ -9,9 +9,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.random.RandomGenerator;
-import org.jioth.jnet.Counter;
-import org.jioth.jnet.Counters;
-import org.jioth.jnet.StackLoop;
+import org.jioth.jnet.loop.Counter;
+import org.jioth.jnet.loop.Counters;
+import org.jioth.jnet.loop.StackLoop;
 import org.jioth.jnet.link.NetInterface;
 import org.jioth.jnet.wire.Ip6;
 

@@ -3,13 +3,13 @@ package org.jioth.jnet.ip;
 import java.nio.ByteBuffer;
 import java.util.random.RandomGenerator;
 import org.jioth.Errno;
-import org.jioth.jnet.Counter;
-import org.jioth.jnet.Counters;
+import org.jioth.jnet.loop.Counter;
+import org.jioth.jnet.loop.Counters;
 import org.jioth.jnet.link.DeliveryFailure;
 import org.jioth.jnet.link.Interfaces;
 import org.jioth.jnet.link.NeighborCache;
 import org.jioth.jnet.link.NetInterface;
-import org.jioth.jnet.link.RxRing;
+import org.jioth.jnet.loop.RxRing;
 import org.jioth.jnet.wire.Checksum;
 import org.jioth.jnet.wire.Ethernet;
 import org.jioth.jnet.wire.Icmp4;
@@ -55,7 +55,7 @@ public final class Ipv4Layer {
     private final Ipv4 inner = new Ipv4();
     /** Fragments are cut here: allocated on use, given back when the stack idles. */
     private final org.jioth.jnet.mem.Scratch fragmentScratch;
-    private final org.jioth.jnet.StackLoop loop;
+    private final org.jioth.jnet.loop.StackLoop loop;
     private final Path path = new Path();
     private boolean forwarding;
     private int nextId;
@@ -73,7 +73,7 @@ public final class Ipv4Layer {
     }
 
     public Ipv4Layer(Interfaces interfaces, RouteTable routes, NeighborCache neighbours, Counters counters,
-                     RxRing rx, Reassembler.Expired expired, org.jioth.jnet.StackLoop loop, RandomGenerator random) {
+                     RxRing rx, Reassembler.Expired expired, org.jioth.jnet.loop.StackLoop loop, RandomGenerator random) {
         this.interfaces = interfaces;
         this.routes = routes;
         this.neighbours = neighbours;

@@ -4,7 +4,7 @@ import java.nio.ByteBuffer;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.jioth.jnet.StackLoop;
+import org.jioth.jnet.loop.StackLoop;
 
 /**
  * Path MTUs learnt from Packet Too Big messages (RFC 8201), per destination. An estimate only

@@ -4,14 +4,14 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
-import org.jioth.jnet.Counter;
-import org.jioth.jnet.Counters;
+import org.jioth.jnet.loop.Counter;
+import org.jioth.jnet.loop.Counters;
 import org.jioth.vde.EthernetPort;
 
 /**
  * A network interface of a stack: loopback, or a NIC on an {@link EthernetPort}. Its state is
  * owned by the stack loop; the port's sink (called on the port's thread) only copies frames into
- * the loop's {@link RxRing}.
+ * the loop's {@link org.jioth.jnet.loop.RxRing}.
  */
 public final class NetInterface {
     private static final System.Logger LOG = System.getLogger(NetInterface.class.getName());

@@ -3,10 +3,10 @@ package org.jioth.jnet.ip;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.ByteBuffer;
-import org.jioth.jnet.Counter;
-import org.jioth.jnet.Counters;
-import org.jioth.jnet.StackLoop;
-import org.jioth.jnet.link.RxRing;
+import org.jioth.jnet.loop.Counter;
+import org.jioth.jnet.loop.Counters;
+import org.jioth.jnet.loop.StackLoop;
+import org.jioth.jnet.loop.RxRing;
 import org.jioth.jnet.time.ManualClock;
 import org.jioth.jnet.wire.Ethernet;
 import org.jioth.jnet.wire.Ipv4;

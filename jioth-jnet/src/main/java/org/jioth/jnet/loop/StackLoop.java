@@ -1,4 +1,4 @@
-package org.jioth.jnet;
+package org.jioth.jnet.loop;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -8,7 +8,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.locks.LockSupport;
-import org.jioth.jnet.link.RxRing;
 import org.jioth.jnet.mem.IdleTrim;
 import org.jioth.jnet.mem.Scratch;
 import org.jioth.jnet.time.Clock;

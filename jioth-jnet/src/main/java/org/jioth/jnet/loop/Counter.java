@@ -1,4 +1,4 @@
-package org.jioth.jnet;
+package org.jioth.jnet.loop;
 
 /**
  * Every counter a jnet stack keeps, named as in {@code /proc/net/snmp} where Linux has one

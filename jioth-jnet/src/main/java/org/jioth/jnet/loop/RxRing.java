@@ -1,6 +1,7 @@
-package org.jioth.jnet.link;
+package org.jioth.jnet.loop;
 
 import java.nio.ByteBuffer;
+import org.jioth.jnet.link.NetInterface;
 
 /**
  * The bounded queue between ports (any thread) and the stack loop (the one consumer). Slots and

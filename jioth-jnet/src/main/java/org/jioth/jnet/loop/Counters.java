@@ -1,4 +1,4 @@
-package org.jioth.jnet;
+package org.jioth.jnet.loop;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
