@@ -77,6 +77,8 @@ public final class JnetStack implements StackImpl {
     final org.jioth.jnet.mem.MemoryBudget memory;
     private final JnetNetConfig config;
     private final JnetSelectorProvider provider;
+    /** Frames from the ports, waiting for the loop. */
+    private final RxRing<NetInterface> rx = new RxRing<>(RX_QUEUE);
     private final org.jioth.jnet.wire.Ethernet eth = new org.jioth.jnet.wire.Ethernet();
     private final Arp arp = new Arp();
     private int autoNames;
@@ -93,7 +95,6 @@ public final class JnetStack implements StackImpl {
                 ? new SplittableRandom(b.options.secretSeed().getAsLong()) : new SecureRandom();
         this.sockets = b.sockets;
         this.memory = org.jioth.jnet.mem.MemoryBudget.forStack(b.options.memoryBudget());
-        RxRing rx = new RxRing(RX_QUEUE);
         this.loop = new StackLoop(b.clock, rx, counters);
         this.neighbours = new NeighborCache(loop, counters);
         IcmpLayer[] icmpRef = new IcmpLayer[1];
@@ -148,7 +149,7 @@ public final class JnetStack implements StackImpl {
         loop.onFailure(this::loopFailed);
         loop.start("jnet-loop", new StackLoop.FrameHandler() {
             @Override
-            public void handle(RxRing.Slot slot) {
+            public void handle(RxRing.Slot<?> slot) {
                 frame(slot);
             }
 
@@ -251,7 +252,6 @@ public final class JnetStack implements StackImpl {
         nic.setCarrier(port.carrier());
         interfaces.add(nic);
         port.onCarrierChange(() -> loop.post(() -> carrierChanged(nic)));
-        RxRing rx = loop.rx();
         port.setSink(frame -> {
             if (rx.offer(nic, frame, frame.position(), frame.remaining(), false)) {
                 loop.wake();
@@ -263,8 +263,8 @@ public final class JnetStack implements StackImpl {
     }
 
     /** A frame (or looped-back datagram) on the loop. */
-    private void frame(RxRing.Slot s) {
-        NetInterface in = s.iface;
+    private void frame(RxRing.Slot<?> s) {
+        NetInterface in = (NetInterface) s.iface;
         if (in == null || in.isDeleted() || !in.isUp()) {
             counters.inc(Counter.ETH_IN_LINK_DOWN);
             return;

@@ -1,7 +1,6 @@
 package org.jioth.jnet.loop;
 
 import java.nio.ByteBuffer;
-import org.jioth.jnet.link.NetInterface;
 
 /**
  * The bounded queue between ports (any thread) and the stack loop (the one consumer). Slots and
@@ -9,14 +8,15 @@ import org.jioth.jnet.link.NetInterface;
  * full ring drops the frame and says so. A drained ring starts again at its first slot, so it
  * holds only as many buffers as its deepest burst, and {@link #trim} gives those back once the
  * ring has stayed unused: an idle stack holds none. The consumer {@link #peek}s a slot, handles
- * it in place, then {@link #pop}s it; producers never touch slots the consumer holds.
+ * it in place, then {@link #pop}s it; producers never touch slots the consumer holds. {@code S} is
+ * what a frame came from (the stack's interface): the ring and the loop only carry it.
  */
-public final class RxRing {
+public final class RxRing<S> {
     private static final int SLOT_BUFFER = 2048;
 
     /** One queued frame: {@code buffer} positions 0..length, from {@code iface}. */
-    public static final class Slot {
-        public NetInterface iface;
+    public static final class Slot<S> {
+        public S iface;
         public ByteBuffer buffer;
         public int length;
         /** True for a loopback IP datagram (no Ethernet header). */
@@ -24,7 +24,7 @@ public final class RxRing {
     }
 
     private final int capacity;
-    private Slot[] slots;
+    private Slot<S>[] slots;
     private int head;
     private int count;
     private boolean usedSinceTrim;
@@ -34,18 +34,19 @@ public final class RxRing {
     }
 
     /** Copies {@code len} bytes of {@code src} from {@code off}; false when the ring is full. */
-    public boolean offer(NetInterface iface, ByteBuffer src, int off, int len, boolean ipOnly) {
+    public boolean offer(S iface, ByteBuffer src, int off, int len, boolean ipOnly) {
         synchronized (this) {
             if (count == capacity) {
                 return false;
             }
             if (slots == null) {
-                slots = new Slot[capacity];
+                @SuppressWarnings("unchecked") Slot<S>[] fresh = new Slot[capacity];
+                slots = fresh;
             }
             int i = (head + count) % capacity;
-            Slot s = slots[i];
+            Slot<S> s = slots[i];
             if (s == null) {
-                slots[i] = s = new Slot();
+                slots[i] = s = new Slot<>();
             }
             if (s.buffer == null || s.buffer.capacity() < len) {
                 s.buffer = ByteBuffer.allocate(Math.max(len, s.buffer == null ? SLOT_BUFFER : 2 * s.buffer.capacity()));
@@ -62,7 +63,7 @@ public final class RxRing {
     }
 
     /** The oldest slot, left in place, or null. Consumer only. */
-    public synchronized Slot peek() {
+    public synchronized Slot<S> peek() {
         return count == 0 ? null : slots[head];
     }
 
@@ -96,7 +97,7 @@ public final class RxRing {
     public synchronized long heldBytes() {
         long n = 0;
         if (slots != null) {
-            for (Slot s : slots) {
+            for (Slot<S> s : slots) {
                 if (s != null && s.buffer != null) {
                     n += s.buffer.capacity();
                 }
