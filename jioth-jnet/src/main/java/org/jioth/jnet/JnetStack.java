@@ -24,6 +24,7 @@ import org.jioth.jnet.icmp.IcmpLayer;
 import org.jioth.jnet.ip.Ipv4Layer;
 import org.jioth.jnet.ip.Ipv6Layer;
 import org.jioth.jnet.ip.RouteTable;
+import org.jioth.jnet.link.EthernetDemux;
 import org.jioth.jnet.link.Interfaces;
 import org.jioth.jnet.link.Neighbor6Cache;
 import org.jioth.jnet.link.NeighborCache;
@@ -37,8 +38,6 @@ import org.jioth.jnet.time.Clock;
 import org.jioth.jnet.time.SystemClock;
 import org.jioth.jnet.tcp.TcpLayer;
 import org.jioth.jnet.udp.UdpLayer;
-import org.jioth.jnet.wire.Arp;
-import org.jioth.jnet.wire.Ethernet;
 import org.jioth.jnet.wire.Ip4;
 import org.jioth.jnet.wire.Mac;
 import org.jioth.spi.SocketRegistry;
@@ -79,8 +78,8 @@ public final class JnetStack implements StackImpl {
     private final JnetSelectorProvider provider;
     /** Frames from the ports, waiting for the loop. */
     private final RxRing<NetInterface> rx = new RxRing<>(RX_QUEUE);
-    private final org.jioth.jnet.wire.Ethernet eth = new org.jioth.jnet.wire.Ethernet();
-    private final Arp arp = new Arp();
+    /** Received frames to IPv4, IPv6 or ARP. */
+    private final EthernetDemux demux;
     private int autoNames;
     private volatile boolean closed;
     /** Interfaces without carrier now, published by the loop for {@link #health()}. */
@@ -132,6 +131,7 @@ public final class JnetStack implements StackImpl {
         ipv6.addressTable().setSecret(stableSecret);
         ipv6.setFlowLabelKey(secrets.nextLong(), secrets.nextLong()); // RFC 6437: unpredictable labels
         ipv6.routerDiscovery().setSolicitor(icmp6);
+        this.demux = new EthernetDemux(counters, neighbours, ipv4::input, ipv6::input);
         this.config = new JnetNetConfig(this);
         this.provider = new JnetSelectorProvider(this);
 
@@ -150,7 +150,7 @@ public final class JnetStack implements StackImpl {
         loop.start("jnet-loop", new StackLoop.FrameHandler() {
             @Override
             public void handle(RxRing.Slot<?> slot) {
-                frame(slot);
+                demux.input(slot);
             }
 
             @Override
@@ -260,43 +260,6 @@ public final class JnetStack implements StackImpl {
             }
         });
         return nic;
-    }
-
-    /** A frame (or looped-back datagram) on the loop. */
-    private void frame(RxRing.Slot<?> s) {
-        NetInterface in = (NetInterface) s.iface;
-        if (in == null || in.isDeleted() || !in.isUp()) {
-            counters.inc(Counter.ETH_IN_LINK_DOWN);
-            return;
-        }
-        ByteBuffer buf = s.buffer;
-        if (s.ipOnly) {
-            ipv4.input(in, buf, 0, s.length);
-            return;
-        }
-        counters.inc(Counter.ETH_IN_FRAMES);
-        counters.add(Counter.ETH_IN_BYTES, s.length);
-        if (!eth.wrap(buf, 0, s.length)) {
-            counters.inc(Counter.ETH_IN_TRUNCATED);
-            return;
-        }
-        long dst = eth.destination();
-        if (dst != in.mac() && !Mac.isMulticast(dst)) {
-            counters.inc(Counter.ETH_IN_OTHER_HOST);
-            return;
-        }
-        switch (eth.etherType()) {
-            case Ethernet.TYPE_IPV4 -> ipv4.input(in, buf, eth.payloadOffset(), eth.payloadLength());
-            case Ethernet.TYPE_IPV6 -> ipv6.input(in, buf, eth.payloadOffset(), eth.payloadLength());
-            case Ethernet.TYPE_ARP -> {
-                if (arp.wrap(buf, eth.payloadOffset(), eth.payloadLength())) {
-                    neighbours.input(in, arp);
-                } else {
-                    counters.inc(Counter.ARP_IN_MALFORMED);
-                }
-            }
-            default -> counters.inc(Counter.ETH_IN_UNKNOWN_TYPE);
-        }
     }
 
     // ---------------------------------------------------------------- public API
