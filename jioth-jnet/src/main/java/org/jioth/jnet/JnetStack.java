@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.NoRouteToHostException;
 import java.net.SocketTimeoutException;
-import java.nio.ByteBuffer;
 import java.nio.channels.spi.SelectorProvider;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -95,17 +94,22 @@ public final class JnetStack implements StackImpl {
         this.sockets = b.sockets;
         this.memory = org.jioth.jnet.mem.MemoryBudget.forStack(b.options.memoryBudget());
         this.loop = new StackLoop(b.clock, rx, counters);
+        // The layers are made bottom-up, each from the layers it sends through; then each network
+        // layer is connected to the layers above it (docs/architecture.md, "Wiring the layers").
         this.neighbours = new NeighborCache(loop, counters);
-        IcmpLayer[] icmpRef = new IcmpLayer[1];
-        this.ipv4 = new Ipv4Layer(interfaces, routes, neighbours, counters, rx,
-                (header, length) -> icmpRef[0].reassemblyExpired(header, length, expiredInterface(header)),
-                loop, random);
-        this.icmp = icmpRef[0] = new IcmpLayer(ipv4, counters, loop, random.nextInt(0x10000));
-        this.udp = new UdpLayer(ipv4, interfaces, counters, random);
+        Neighbor6Cache neighbours6 = new Neighbor6Cache(loop, counters);
+        this.ipv4 = new Ipv4Layer(interfaces, routes, neighbours, counters, rx, loop, random);
+        this.ipv6 = new Ipv6Layer(interfaces, neighbours6, counters, loop, random);
+        this.udp = new UdpLayer(ipv4, ipv6, interfaces, counters, random);
         this.tcp = new TcpLayer(ipv4, interfaces, counters, loop, random, secrets);
-        ipv4.setTransports(icmp, udp, icmp);
-        ipv4.setTcp(tcp);
-        icmp.setTcp(tcp);
+        tcp.setIpv6(ipv6);
+        this.icmp = new IcmpLayer(ipv4, tcp, udp, counters, loop, random.nextInt(0x10000));
+        this.icmp6 = new Icmp6Layer(ipv6, neighbours6, counters, loop, random.nextInt(0x10000));
+        org.jioth.jnet.icmp.Icmp6ToTransports.wire(icmp6, tcp, udp);
+        ipv4.connect(icmp, udp, tcp);
+        ipv6.connect(icmp6, tcp, udp);
+        this.demux = new EthernetDemux(counters, neighbours, ipv4::input, ipv6::input);
+        // options and budgets
         ipv4.setForwarding(b.options.forwarding());
         tcp.setMaxConnections(b.options.maxConnections());
         tcp.setMaxOrphans(b.options.maxOrphans());
@@ -113,25 +117,11 @@ public final class JnetStack implements StackImpl {
         tcp.setMemory(memory);
         udp.setMemory(memory);
         ipv4.reassembler().setMemory(memory);
-        icmp.setUdp(udp);
-        udp.setErrors(icmp);
-        Neighbor6Cache neighbours6 = new Neighbor6Cache(loop, counters);
-        this.ipv6 = new Ipv6Layer(interfaces, neighbours6, counters, loop, random);
-        this.icmp6 = new Icmp6Layer(ipv6, neighbours6, counters, loop, random.nextInt(0x10000));
-        ipv6.setIcmp(icmp6);
-        ipv6.setTransports(tcp, udp);
-        tcp.setIpv6(ipv6);
-        udp.setIpv6(ipv6, icmp6);
-        org.jioth.jnet.icmp.Icmp6ToTransports.wire(icmp6, tcp, udp);
-        neighbours6.setSolicitor(icmp6);
-        ipv6.addressTable().setProber(icmp6);
         ipv6.addressTable().setDadMode(b.options.dad());
         byte[] stableSecret = new byte[32]; // RFC 7217's secret key: never from the visible stream
         secrets.nextBytes(stableSecret);
         ipv6.addressTable().setSecret(stableSecret);
         ipv6.setFlowLabelKey(secrets.nextLong(), secrets.nextLong()); // RFC 6437: unpredictable labels
-        ipv6.routerDiscovery().setSolicitor(icmp6);
-        this.demux = new EthernetDemux(counters, neighbours, ipv4::input, ipv6::input);
         this.config = new JnetNetConfig(this);
         this.provider = new JnetSelectorProvider(this);
 
@@ -232,13 +222,6 @@ public final class JnetStack implements StackImpl {
         boolean pressure = memory.underPressure();
         return down.isEmpty() && !pressure ? org.jioth.StackHealth.UP
                 : new org.jioth.StackHealth(org.jioth.StackHealth.State.UP, "", down, pressure);
-    }
-
-    /** The reassembly timer of a datagram to one of our addresses: answer from the interface holding it. */
-    private NetInterface expiredInterface(byte[] header) {
-        int dst = ByteBuffer.wrap(header).getInt(16);
-        NetInterface i = interfaces.owner(dst);
-        return i != null ? i : interfaces.byIndex(1);
     }
 
     /** Adds a NIC on {@code port} (loop thread, or the constructor before the loop starts). */

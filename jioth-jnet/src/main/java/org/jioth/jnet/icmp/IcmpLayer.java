@@ -22,7 +22,7 @@ import org.jioth.jnet.wire.Ipv4;
  * rate-limited by a token bucket ({@link #ERRORS_PER_SECOND}, burst {@link #ERROR_BURST}).
  * Loop-only.
  */
-public final class IcmpLayer implements Ipv4Layer.Transport, Ipv4Layer.ErrorReporter {
+public final class IcmpLayer implements Ipv4Layer.Icmp {
     public static final int ERRORS_PER_SECOND = 1000;
     public static final int ERROR_BURST = 50;
     /** Bytes of the offending datagram quoted in an error (RFC 1812: up to 576 in total). */
@@ -38,23 +38,19 @@ public final class IcmpLayer implements Ipv4Layer.Transport, Ipv4Layer.ErrorRepo
     private final org.jioth.jnet.mem.Scratch scratch;
     private final PendingPings pings;
     private boolean echoIgnoreBroadcasts = true;
-    private UdpLayer udp;
-    private org.jioth.jnet.tcp.TcpLayer tcp;
+    /** Told of the errors quoting their datagrams. */
+    private final UdpLayer udp;
+    private final org.jioth.jnet.tcp.TcpLayer tcp;
 
-    public IcmpLayer(Ipv4Layer ip, Counters counters, StackLoop loop, int pingId) {
+    public IcmpLayer(Ipv4Layer ip, org.jioth.jnet.tcp.TcpLayer tcp, UdpLayer udp, Counters counters, StackLoop loop,
+                     int pingId) {
         this.ip = ip;
+        this.tcp = tcp;
+        this.udp = udp;
         this.counters = counters;
         this.loop = loop;
         this.scratch = loop.scratch();
         this.pings = new PendingPings(loop, pingId);
-    }
-
-    public void setTcp(org.jioth.jnet.tcp.TcpLayer tcp) {
-        this.tcp = tcp;
-    }
-
-    public void setUdp(UdpLayer udp) {
-        this.udp = udp;
     }
 
     @Override
@@ -192,12 +188,6 @@ public final class IcmpLayer implements Ipv4Layer.Transport, Ipv4Layer.ErrorRepo
             counters.inc(Counter.ICMP_OUT_MSGS);
             counters.inc(type == Icmp4.TIME_EXCEEDED ? Counter.ICMP_OUT_TIME_EXCDS : Counter.ICMP_OUT_DEST_UNREACHS);
         }
-    }
-
-    /** Reassembly of a datagram of ours expired: time exceeded, code 1, to its sender. */
-    public void reassemblyExpired(byte[] header, int length, NetInterface in) {
-        error(Icmp4.TIME_EXCEEDED, Icmp4.CODE_REASSEMBLY_EXCEEDED, 0, ByteBuffer.wrap(header), 0,
-                Math.min(length, header.length), in);
     }
 
     /**

@@ -37,6 +37,10 @@ public final class Ipv4Layer {
         void error(int type, int code, int rest, ByteBuffer buf, int ipOff, int len, NetInterface in);
     }
 
+    /** ICMP: receives the ICMP messages to us and sends the errors IPv4 and the transports report. */
+    public interface Icmp extends Transport, ErrorReporter {
+    }
+
     /** The result of {@link #route}: loop-owned, overwritten by the next call. */
     public static final class Path {
         public NetInterface iface;
@@ -73,13 +77,13 @@ public final class Ipv4Layer {
     }
 
     public Ipv4Layer(Interfaces interfaces, RouteTable routes, NeighborCache neighbours, Counters counters,
-                     RxRing<NetInterface> rx, Reassembler.Expired expired, org.jioth.jnet.loop.StackLoop loop, RandomGenerator random) {
+                     RxRing<NetInterface> rx, org.jioth.jnet.loop.StackLoop loop, RandomGenerator random) {
         this.interfaces = interfaces;
         this.routes = routes;
         this.neighbours = neighbours;
         this.counters = counters;
         this.rx = rx;
-        this.reassembler = new Reassembler(loop, counters, expired);
+        this.reassembler = new Reassembler(loop, counters, this::reassemblyExpired);
         this.loop = loop;
         this.fragmentScratch = loop.scratch();
         this.nextId = random.nextInt(0x10000);
@@ -91,15 +95,30 @@ public final class Ipv4Layer {
         return igmp;
     }
 
-    public void setTransports(Transport icmp, Transport udp, ErrorReporter errors) {
+    /**
+     * Plugs in the layers above, made after this one (they send through it): ICMP, which also sends
+     * the errors IPv4 and the transports report, UDP and TCP. Once, before the stack loop starts.
+     */
+    public void connect(Icmp icmp, Transport udp, Transport tcp) {
         this.icmp = icmp;
+        this.errors = icmp;
         this.udp = udp;
-        this.errors = errors;
+        this.tcp = tcp;
     }
 
-    /** Plugs TCP into the protocol dispatch. */
-    public void setTcp(Transport tcp) {
-        this.tcp = tcp;
+    /** Sends an ICMP error about a datagram that came in on {@code in} (a transport found no taker). */
+    public void error(int type, int code, int rest, ByteBuffer buf, int ipOff, int len, NetInterface in) {
+        errors.error(type, code, rest, buf, ipOff, len, in);
+    }
+
+    /**
+     * Reassembly of a datagram to us expired: time exceeded (code 1) to its sender, from the
+     * interface holding the destination address.
+     */
+    private void reassemblyExpired(byte[] header, int length) {
+        NetInterface in = interfaces.owner(ByteBuffer.wrap(header).getInt(16));
+        errors.error(Icmp4.TIME_EXCEEDED, Icmp4.CODE_REASSEMBLY_EXCEEDED, 0, ByteBuffer.wrap(header), 0,
+                Math.min(length, header.length), in != null ? in : interfaces.byIndex(1));
     }
 
     public void setForwarding(boolean on) {

@@ -40,8 +40,8 @@ public final class Ipv6Layer {
     /** A static route: {@code gateway} null for on-link. */
     public record Route6(byte[] destination, int prefixLength, byte[] gateway, int ifindex) { }
 
-    /** The ICMPv6 side: input and errors about datagrams we could not take. */
-    public interface Icmp {
+    /** The ICMPv6 side: input, errors about datagrams we could not take, neighbour discovery's solicitations. */
+    public interface Icmp extends Neighbor6Cache.Solicitor, AddressTable6.Prober, RouterDiscovery6.Solicitor {
         void input(NetInterface in, Ipv6 hdr, ByteBuffer buf, int len);
 
         /** Sends an error of {@code type}/{@code code} quoting the datagram at {@code ipOff}. */
@@ -161,14 +161,23 @@ public final class Ipv6Layer {
         }
     }
 
-    public void setIcmp(Icmp icmp) {
+    /**
+     * Plugs in the layers above, made after this one (they send through it): ICMPv6, which also
+     * sends the neighbour, DAD and router solicitations and the errors IPv6 and UDP report, TCP and
+     * UDP (either may be null: answered as an unknown next header). Once, before the loop starts.
+     */
+    public void connect(Icmp icmp, Transport tcp, Transport udp) {
         this.icmp = icmp;
-    }
-
-    /** The TCP and UDP layers (either may be null: answered as an unknown next header). */
-    public void setTransports(Transport tcp, Transport udp) {
         this.tcp = tcp;
         this.udp = udp;
+        neighbours.setSolicitor(icmp);
+        addresses.setProber(icmp);
+        rd.setSolicitor(icmp);
+    }
+
+    /** Sends an ICMPv6 error about a datagram that came in on {@code in} (a transport found no taker). */
+    public void error(NetInterface in, int type, int code, int pointer, ByteBuffer buf, int ipOff, int len) {
+        icmp.error(in, type, code, pointer, buf, ipOff, len);
     }
 
     public Neighbor6Cache neighbours() {

@@ -52,39 +52,29 @@ public final class UdpLayer implements Ipv4Layer.Transport, Ipv6Layer.Transport 
     private final Udp udp = new Udp();
     /** Datagrams are built here: allocated on the first send, given back when the stack idles. */
     private final org.jioth.jnet.mem.Scratch scratch;
-    private Ipv4Layer.ErrorReporter errors;
     private Ipv4Layer.Transport transparent;
     /** Charged by every queued datagram (null: nothing charged). */
     private org.jioth.jnet.mem.MemoryBudget memory;
-    private Ipv6Layer ip6;
-    private Ipv6Layer.Icmp errors6;
+    private final Ipv6Layer ip6;
     private final Ipv6Layer.Path path6 = new Ipv6Layer.Path();
     private final byte[] src6 = new byte[16];
     private final byte[] dst6 = new byte[16];
     /** The multicast group of the datagram being demultiplexed (null: not multicast). */
     private org.jioth.jnet.ip.SourceFilter.Source group;
 
-    public UdpLayer(Ipv4Layer ip, Interfaces interfaces, Counters counters, RandomGenerator random) {
+    /** UDP over {@code ip} and {@code ip6} (null: IPv4 only); each sends the port unreachables of its datagrams. */
+    public UdpLayer(Ipv4Layer ip, Ipv6Layer ip6, Interfaces interfaces, Counters counters, RandomGenerator random) {
         this.ip = ip;
+        this.ip6 = ip6;
         this.interfaces = interfaces;
         this.counters = counters;
         this.random = random;
         this.scratch = ip.scratch();
     }
 
-    public void setErrors(Ipv4Layer.ErrorReporter errors) {
-        this.errors = errors;
-    }
-
     /** The stack's memory budget, charged by the receive queues. */
     public void setMemory(org.jioth.jnet.mem.MemoryBudget memory) {
         this.memory = memory;
-    }
-
-    /** Gives UDP its IPv6 layer and the ICMPv6 side that answers unreachable ports (without: IPv4 only). */
-    public void setIpv6(Ipv6Layer ip6, Ipv6Layer.Icmp errors6) {
-        this.ip6 = ip6;
-        this.errors6 = errors6;
     }
 
     /** Transparent mode (slirp gateways): datagrams to a port no socket is bound to go to {@code t} (null: off). */
@@ -546,7 +536,7 @@ public final class UdpLayer implements Ipv4Layer.Transport, Ipv6Layer.Transport 
         boolean multi = dst == Ip4.BROADCAST || Ip4.isMulticast(dst) || in.isBroadcastOf(dst);
         group = Ip4.isMulticast(dst) ? source(0, Ip128.lo4(dst)) : null;
         if (!demux(in, l, multi, 0, Ip128.lo4(dst), 0, Ip128.lo4(src), 0, buf) && !multi) {
-            errors.error(Icmp4.DEST_UNREACHABLE, Icmp4.CODE_PORT_UNREACHABLE, 0, buf, hdr.offset(),
+            ip.error(Icmp4.DEST_UNREACHABLE, Icmp4.CODE_PORT_UNREACHABLE, 0, buf, hdr.offset(),
                     hdr.totalLength(), in);
         }
     }
@@ -571,9 +561,8 @@ public final class UdpLayer implements Ipv4Layer.Transport, Ipv6Layer.Transport 
         boolean multi = (dhi >>> 56) == 0xff;
         int scope = (shi >>> 48) == 0xfe80 ? in.index : 0;
         group = multi ? new org.jioth.jnet.ip.SourceFilter.Source(dhi, dlo, 16) : null;
-        if (!demux(in, byPort.get(udp.destinationPort()), multi, dhi, dlo, shi, slo, scope, buf) && !multi
-                && errors6 != null) {
-            errors6.error(in, Icmp6.DEST_UNREACHABLE, ICMP6_PORT_UNREACHABLE, 0, buf, ip,
+        if (!demux(in, byPort.get(udp.destinationPort()), multi, dhi, dlo, shi, slo, scope, buf) && !multi) {
+            ip6.error(in, Icmp6.DEST_UNREACHABLE, ICMP6_PORT_UNREACHABLE, 0, buf, ip,
                     Ipv6.HEADER + hdr.payloadLength());
         }
     }
