@@ -139,7 +139,7 @@ public final class JnetStack implements StackImpl {
         loop.onFailure(this::loopFailed);
         loop.start("jnet-loop", new StackLoop.FrameHandler() {
             @Override
-            public void handle(RxRing.Slot<?> slot) {
+            public void handle(RxRing.Slot slot) {
                 demux.input(slot);
             }
 

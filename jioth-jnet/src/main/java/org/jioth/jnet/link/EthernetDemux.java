@@ -36,7 +36,7 @@ public final class EthernetDemux {
     }
 
     /** A frame (or a looped-back IPv4 datagram, {@code ipOnly}) taken from the receive ring. */
-    public void input(RxRing.Slot<?> s) {
+    public void input(RxRing.Slot s) {
         NetInterface in = (NetInterface) s.iface;
         if (in == null || in.isDeleted() || !in.isUp()) {
             counters.inc(Counter.ETH_IN_LINK_DOWN);

@@ -8,15 +8,15 @@ import java.nio.ByteBuffer;
  * full ring drops the frame and says so. A drained ring starts again at its first slot, so it
  * holds only as many buffers as its deepest burst, and {@link #trim} gives those back once the
  * ring has stayed unused: an idle stack holds none. The consumer {@link #peek}s a slot, handles
- * it in place, then {@link #pop}s it; producers never touch slots the consumer holds. {@code S} is
- * what a frame came from (the stack's interface): the ring and the loop only carry it.
+ * it in place, then {@link #pop}s it; producers never touch slots the consumer holds.
  */
 public final class RxRing<S> {
     private static final int SLOT_BUFFER = 2048;
 
     /** One queued frame: {@code buffer} positions 0..length, from {@code iface}. */
-    public static final class Slot<S> {
-        public S iface;
+    public static final class Slot {
+        /** The {@code S} the frame was offered with (the stack's interface); the loop only carries it. */
+        public Object iface;
         public ByteBuffer buffer;
         public int length;
         /** True for a loopback IP datagram (no Ethernet header). */
@@ -24,7 +24,7 @@ public final class RxRing<S> {
     }
 
     private final int capacity;
-    private Slot<S>[] slots;
+    private Slot[] slots;
     private int head;
     private int count;
     private boolean usedSinceTrim;
@@ -40,13 +40,12 @@ public final class RxRing<S> {
                 return false;
             }
             if (slots == null) {
-                @SuppressWarnings("unchecked") Slot<S>[] fresh = new Slot[capacity];
-                slots = fresh;
+                slots = new Slot[capacity];
             }
             int i = (head + count) % capacity;
-            Slot<S> s = slots[i];
+            Slot s = slots[i];
             if (s == null) {
-                slots[i] = s = new Slot<>();
+                slots[i] = s = new Slot();
             }
             if (s.buffer == null || s.buffer.capacity() < len) {
                 s.buffer = ByteBuffer.allocate(Math.max(len, s.buffer == null ? SLOT_BUFFER : 2 * s.buffer.capacity()));
@@ -63,7 +62,7 @@ public final class RxRing<S> {
     }
 
     /** The oldest slot, left in place, or null. Consumer only. */
-    public synchronized Slot<S> peek() {
+    public synchronized Slot peek() {
         return count == 0 ? null : slots[head];
     }
 
@@ -97,7 +96,7 @@ public final class RxRing<S> {
     public synchronized long heldBytes() {
         long n = 0;
         if (slots != null) {
-            for (Slot<S> s : slots) {
+            for (Slot s : slots) {
                 if (s != null && s.buffer != null) {
                     n += s.buffer.capacity();
                 }

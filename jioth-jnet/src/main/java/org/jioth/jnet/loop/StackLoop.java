@@ -31,7 +31,7 @@ public final class StackLoop {
 
     /** Handles one received frame (or loopback datagram) on the loop. */
     public interface FrameHandler {
-        void handle(RxRing.Slot<?> slot);
+        void handle(RxRing.Slot slot);
 
         /** After a batch of frames. */
         default void endOfBatch() {
@@ -361,7 +361,7 @@ public final class StackLoop {
 
     private boolean runFrames() {
         int n = 0;
-        RxRing.Slot<?> s;
+        RxRing.Slot s;
         while (n < FRAME_BATCH && (s = rx.peek()) != null) {
             n++;
             try {
