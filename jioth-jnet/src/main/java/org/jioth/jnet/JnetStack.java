@@ -101,8 +101,7 @@ public final class JnetStack implements StackImpl {
         this.ipv4 = new Ipv4Layer(interfaces, routes, neighbours, counters, rx, loop, random);
         this.ipv6 = new Ipv6Layer(interfaces, neighbours6, counters, loop, random);
         this.udp = new UdpLayer(ipv4, ipv6, interfaces, counters, random);
-        this.tcp = new TcpLayer(ipv4, interfaces, counters, loop, random, secrets);
-        tcp.setIpv6(ipv6);
+        this.tcp = new TcpLayer(ipv4, ipv6, interfaces, counters, loop, random, secrets);
         this.icmp = new IcmpLayer(ipv4, tcp, udp, counters, loop, random.nextInt(0x10000));
         this.icmp6 = new Icmp6Layer(ipv6, neighbours6, counters, loop, random.nextInt(0x10000));
         org.jioth.jnet.icmp.Icmp6ToTransports.wire(icmp6, tcp, udp);

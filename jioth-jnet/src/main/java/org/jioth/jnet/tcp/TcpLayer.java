@@ -1,7 +1,6 @@
 package org.jioth.jnet.tcp;
 
 import java.nio.ByteBuffer;
-import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -74,7 +73,8 @@ public final class TcpLayer implements Ipv4Layer.Transport, Ipv6Layer.Transport 
 
     private final Ipv4Layer ip;
     /** IPv6 output (null: IPv4 only). */
-    private Ipv6Layer ip6;
+    /** Null: IPv4 only. */
+    private final Ipv6Layer ip6;
     private final Ipv6Layer.Path path6 = new Ipv6Layer.Path();
     private final byte[] src6 = new byte[16];
     private final byte[] dst6 = new byte[16];
@@ -120,19 +120,15 @@ public final class TcpLayer implements Ipv4Layer.Transport, Ipv6Layer.Transport 
     /** Ends the TIME_WAIT records that expired: one timer at the first expiry, not one per record. */
     private final Timer timeWaitTimer = new Timer(this::expireTimeWait);
 
-    /** A layer whose secret keys come from {@link SecureRandom}. */
-    public TcpLayer(Ipv4Layer ip, Interfaces interfaces, Counters counters, StackLoop loop, RandomGenerator random) {
-        this(ip, interfaces, counters, loop, random, new SecureRandom());
-    }
-
     /**
-     * {@code random} draws visible values (ephemeral ports); {@code secrets} the keys of ISNs,
+     * TCP over {@code ip} and {@code ip6} (null: IPv4 only). {@code random} draws visible values (ephemeral ports); {@code secrets} the keys of ISNs,
      * cookies, timestamp offsets and the connection table's hash. They must be different sources: what
      * goes on the wire must never reveal a key.
      */
-    public TcpLayer(Ipv4Layer ip, Interfaces interfaces, Counters counters, StackLoop loop, RandomGenerator random,
-            RandomGenerator secrets) {
+    public TcpLayer(Ipv4Layer ip, Ipv6Layer ip6, Interfaces interfaces, Counters counters, StackLoop loop,
+            RandomGenerator random, RandomGenerator secrets) {
         this.ip = ip;
+        this.ip6 = ip6;
         this.interfaces = interfaces;
         this.counters = counters;
         this.loop = loop;
@@ -143,11 +139,6 @@ public final class TcpLayer implements Ipv4Layer.Transport, Ipv6Layer.Transport 
         this.cookies = new SynCookies(secrets);
         this.timestampKeys = new SipHash(secrets.nextLong(), secrets.nextLong());
         this.connections = new ConnectionTable(secrets);
-    }
-
-    /** Gives TCP its IPv6 layer (without one, only IPv4). */
-    public void setIpv6(Ipv6Layer ip6) {
-        this.ip6 = ip6;
     }
 
     // ================================================================ application requests (on the loop)
