@@ -75,8 +75,6 @@ public final class JnetStack implements StackImpl {
     final org.jioth.jnet.mem.MemoryBudget memory;
     private final JnetNetConfig config;
     private final JnetSelectorProvider provider;
-    /** Frames from the ports, waiting for the loop. */
-    private final RxRing<NetInterface> rx = new RxRing<>(RX_QUEUE);
     /** Received frames to IPv4, IPv6 or ARP. */
     private final EthernetDemux demux;
     private int autoNames;
@@ -93,9 +91,10 @@ public final class JnetStack implements StackImpl {
                 ? new SplittableRandom(b.options.secretSeed().getAsLong()) : new SecureRandom();
         this.sockets = b.sockets;
         this.memory = org.jioth.jnet.mem.MemoryBudget.forStack(b.options.memoryBudget());
+        RxRing rx = new RxRing(RX_QUEUE);
         this.loop = new StackLoop(b.clock, rx, counters);
         // The layers are made bottom-up, each from the layers it sends through; then each network
-        // layer is connected to the layers above it (docs/architecture.md, "Wiring the layers").
+        // layer is connected to the layers above it (docs/architecture.md, "how the layers are wired").
         this.neighbours = new NeighborCache(loop, counters);
         Neighbor6Cache neighbours6 = new Neighbor6Cache(loop, counters);
         this.ipv4 = new Ipv4Layer(interfaces, routes, neighbours, counters, rx, loop, random);
@@ -234,6 +233,7 @@ public final class JnetStack implements StackImpl {
         nic.setCarrier(port.carrier());
         interfaces.add(nic);
         port.onCarrierChange(() -> loop.post(() -> carrierChanged(nic)));
+        RxRing rx = loop.rx();
         port.setSink(frame -> {
             if (rx.offer(nic, frame, frame.position(), frame.remaining(), false)) {
                 loop.wake();

@@ -53,7 +53,7 @@ public final class Ipv4Layer {
     private final RouteTable routes;
     private final NeighborCache neighbours;
     private final Counters counters;
-    private final RxRing<NetInterface> rx;
+    private final RxRing rx;
     private final Reassembler reassembler;
     private final Ipv4 hdr = new Ipv4();
     private final Ipv4 inner = new Ipv4();
@@ -77,7 +77,7 @@ public final class Ipv4Layer {
     }
 
     public Ipv4Layer(Interfaces interfaces, RouteTable routes, NeighborCache neighbours, Counters counters,
-                     RxRing<NetInterface> rx, org.jioth.jnet.loop.StackLoop loop, RandomGenerator random) {
+                     RxRing rx, org.jioth.jnet.loop.StackLoop loop, RandomGenerator random) {
         this.interfaces = interfaces;
         this.routes = routes;
         this.neighbours = neighbours;

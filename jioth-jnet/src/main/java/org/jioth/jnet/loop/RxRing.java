@@ -10,12 +10,12 @@ import java.nio.ByteBuffer;
  * ring has stayed unused: an idle stack holds none. The consumer {@link #peek}s a slot, handles
  * it in place, then {@link #pop}s it; producers never touch slots the consumer holds.
  */
-public final class RxRing<S> {
+public final class RxRing {
     private static final int SLOT_BUFFER = 2048;
 
     /** One queued frame: {@code buffer} positions 0..length, from {@code iface}. */
     public static final class Slot {
-        /** The {@code S} the frame was offered with (the stack's interface); the loop only carries it. */
+        /** What the frame came from (the stack's interface): the ring and the loop only carry it. */
         public Object iface;
         public ByteBuffer buffer;
         public int length;
@@ -34,7 +34,7 @@ public final class RxRing<S> {
     }
 
     /** Copies {@code len} bytes of {@code src} from {@code off}; false when the ring is full. */
-    public boolean offer(S iface, ByteBuffer src, int off, int len, boolean ipOnly) {
+    public boolean offer(Object iface, ByteBuffer src, int off, int len, boolean ipOnly) {
         synchronized (this) {
             if (count == capacity) {
                 return false;

@@ -49,7 +49,7 @@ public final class StackLoop {
     private final TimerHeap timers = new TimerHeap();
     private final IdleTrim trim;
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
-    private final RxRing<?> rx;
+    private final RxRing rx;
     private final Counters counters;
     private final Runnable wakeup = this::wake;
     private volatile Thread thread;
@@ -65,7 +65,7 @@ public final class StackLoop {
     /** Frames handled plus timers fired, ever (loop thread only): lets tests see when a net is quiet. */
     private long progress;
 
-    public StackLoop(Clock clock, RxRing<?> rx, Counters counters) {
+    public StackLoop(Clock clock, RxRing rx, Counters counters) {
         this.clock = clock;
         this.rx = rx;
         this.counters = counters;
@@ -108,7 +108,7 @@ public final class StackLoop {
         return timers;
     }
 
-    public RxRing<?> rx() {
+    public RxRing rx() {
         return rx;
     }
 

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
  */
 class ReassemblerBudgetTest {
     final Counters counters = new Counters();
-    final Reassembler r = new Reassembler(new StackLoop(new ManualClock(), new RxRing<>(4), counters), counters,
+    final Reassembler r = new Reassembler(new StackLoop(new ManualClock(), new RxRing(4), counters), counters,
             (h, l) -> { });
     final Ipv4 view = new Ipv4();
 

@@ -19,7 +19,7 @@ class EthernetDemuxTest {
     private static final long OTHER = 0x02_00_00_00_00_02L;
 
     private final Counters counters = new Counters();
-    private final RxRing<NetInterface> ring = new RxRing<>(4);
+    private final RxRing ring = new RxRing(4);
     private final List<String> delivered = new ArrayList<>();
     private final NetInterface nic = new NetInterface(2, "vde0", null, OURS, 1500, counters);
     private final EthernetDemux demux = new EthernetDemux(counters,
