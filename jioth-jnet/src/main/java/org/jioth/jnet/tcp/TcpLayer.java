@@ -121,7 +121,8 @@ public final class TcpLayer implements Ipv4Layer.Transport, Ipv6Layer.Transport 
     private final Timer timeWaitTimer = new Timer(this::expireTimeWait);
 
     /**
-     * TCP over {@code ip} and {@code ip6} (null: IPv4 only). {@code random} draws visible values (ephemeral ports); {@code secrets} the keys of ISNs,
+     * TCP over {@code ip} and {@code ip6} (null: IPv4 only).
+     * {@code random} draws visible values (ephemeral ports); {@code secrets} the keys of ISNs,
      * cookies, timestamp offsets and the connection table's hash. They must be different sources: what
      * goes on the wire must never reveal a key.
      */
