@@ -21,6 +21,7 @@ import java.nio.channels.SocketChannel;
 import java.util.Objects;
 import java.util.Set;
 import org.jioth.jnet.JnetStack;
+import org.jioth.jnet.tcp.SendBuffer;
 import org.jioth.jnet.tcp.TcpConfig;
 import org.jioth.jnet.tcp.TcpConnection;
 import org.jioth.jnet.tcp.TcpError;
@@ -123,11 +124,21 @@ public final class JnetSocketChannel extends SocketChannel implements ReadinessS
             if (failed || inputShut || sock.finReceived() || c.receiveBuffer().available() > 0) {
                 ops |= SelectionKey.OP_READ;
             }
-            if (failed || outputShut || sock.outputShut() || c.sendBuffer().free() > 0) {
+            if (failed || outputShut || sock.outputShut() || writable(c.sendBuffer())) {
                 ops |= SelectionKey.OP_WRITE;
             }
         }
         return ops;
+    }
+
+    /**
+     * Writable as Linux's TCP reports POLLOUT (sk_stream_is_writeable): the free room is at least
+     * half of what is queued, so a writer blocked on a full buffer wakes once a third of it has
+     * been acknowledged, not on every ACK that frees a segment's worth.
+     */
+    private static boolean writable(SendBuffer b) {
+        int free = b.free();
+        return free > 0 && free >= b.size() / 2;
     }
 
     private void ensureOpen() throws ClosedChannelException {
