@@ -62,7 +62,7 @@ server() { # the PID of the server JVM answering on host $1 (not `ioth run` itse
 cpu() { awk '{print $14+$15}' /proc/$1/stat; }
 N=${REQUESTS:-10000}
 echo "servers: .51 kernel, .52 jnet${BASE_JAR:+, .53 jnet from $BASE_JAR}; load $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%H:%M:%S) UTC"
-for h in $HOSTS; do ip netns exec naC ab -q -c20 -n 3000 -s 10 http://$h:8080/ >/dev/null 2>&1; done # warm-up
+for h in $HOSTS; do ip netns exec naC ab -q -c20 -n ${WARMUP:-10000} -s 10 http://$h:8080/ >/dev/null 2>&1; done # warm-up (JIT)
 for i in $(seq ${ROUNDS:-3}); do
   for h in $HOSTS; do
     p=$(server $h); c0=$(cpu $p)
