@@ -5,10 +5,8 @@ import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SelectableChannel;
+import java.util.Arrays;
 import java.util.Objects;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntSupplier;
 
@@ -23,14 +21,24 @@ import java.util.function.IntSupplier;
  * threads, waiters) so it must be thread-safe and cheap. As the JDK does for POLLERR/POLLHUP, a
  * channel in error or at end-of-stream reports the affected operations ready, so that the next
  * operation runs and reports the condition.
+ *
+ * <p>{@link #changed()} wakes only the waiters whose operations are ready (or all of them once the
+ * channel is closed): a thread blocked in a write is not woken by every batch of data that
+ * arrives, nor a reader by every acknowledgement, which on a full-duplex stream cost a park and
+ * an unpark per batch each way. Nothing is allocated per change or per wait once a channel has
+ * had its first waiter.
  */
 public final class Readiness {
+    private static final ReadinessKey[] NO_KEYS = {};
     private final SelectableChannel channel;
     private final IntSupplier readyOps;
-    /** Keys of {@link ReadinessSelector}s this channel is registered with. */
-    private final CopyOnWriteArrayList<ReadinessKey> keys = new CopyOnWriteArrayList<>();
-    /** Threads parked in {@link #await}. */
-    private final Set<Thread> waiters = ConcurrentHashMap.newKeySet();
+    /** Keys of {@link ReadinessSelector}s this channel is registered with (copied on write, under this). */
+    private volatile ReadinessKey[] keys = NO_KEYS;
+    /** Threads parked in {@link #await} and the operations each waits for; guarded by this, made on first use. */
+    private Thread[] waiting;
+    private int[] waitingOps;
+    /** How many entries of {@link #waiting} are in use: read without the lock by {@link #changed}. */
+    private volatile int waitingCount;
 
     /**
      * @param channel the channel this readiness belongs to (it implements {@link ReadinessSource})
@@ -60,13 +68,57 @@ public final class Readiness {
      * every thread parked in {@link #await}.
      */
     public void changed() {
-        for (Thread t : waiters) {
-            LockSupport.unpark(t);
+        // The change happened before this volatile read; a waiter registers (volatile write)
+        // before it checks readyOps: either it is seen here, or it sees the change itself.
+        int ready = 0;
+        boolean known = false;
+        if (waitingCount > 0) {
+            ready = channel.isOpen() ? readyOps() : -1; // a close wakes every waiter
+            known = true;
+            wake(ready);
         }
-        if (!keys.isEmpty()) {
-            int ready = readyOps();
-            for (ReadinessKey k : keys) {
+        ReadinessKey[] ks = keys;
+        if (ks.length > 0) {
+            if (!known || ready == -1) {
+                ready = readyOps();
+            }
+            for (ReadinessKey k : ks) {
                 k.readinessChanged(ready);
+            }
+        }
+    }
+
+    private synchronized void wake(int ready) {
+        for (int i = 0; i < waitingCount; i++) {
+            if ((waitingOps[i] & ready) != 0) {
+                LockSupport.unpark(waiting[i]);
+            }
+        }
+    }
+
+    private synchronized void addWaiter(Thread t, int ops) {
+        int n = waitingCount;
+        if (waiting == null) {
+            waiting = new Thread[2];
+            waitingOps = new int[2];
+        } else if (n == waiting.length) {
+            waiting = Arrays.copyOf(waiting, 2 * n);
+            waitingOps = Arrays.copyOf(waitingOps, 2 * n);
+        }
+        waiting[n] = t;
+        waitingOps[n] = ops;
+        waitingCount = n + 1;
+    }
+
+    private synchronized void removeWaiter(Thread t) {
+        int n = waitingCount;
+        for (int i = 0; i < n; i++) {
+            if (waiting[i] == t) {
+                waiting[i] = waiting[n - 1];
+                waitingOps[i] = waitingOps[n - 1];
+                waiting[n - 1] = null;
+                waitingCount = n - 1;
+                return;
             }
         }
     }
@@ -116,7 +168,7 @@ public final class Readiness {
             throw new ClosedChannelException();
         }
         Thread me = Thread.currentThread();
-        waiters.add(me);
+        addWaiter(me, ops);
         try {
             while (true) {
                 if (me.isInterrupted()) {
@@ -139,7 +191,7 @@ public final class Readiness {
                 }
             }
         } finally {
-            waiters.remove(me);
+            removeWaiter(me);
         }
     }
 
@@ -153,11 +205,22 @@ public final class Readiness {
         return e;
     }
 
-    void register(ReadinessKey key) {
-        keys.add(key);
+    synchronized void register(ReadinessKey key) {
+        ReadinessKey[] ks = Arrays.copyOf(keys, keys.length + 1);
+        ks[ks.length - 1] = key;
+        keys = ks;
     }
 
-    void deregister(ReadinessKey key) {
-        keys.remove(key);
+    synchronized void deregister(ReadinessKey key) {
+        ReadinessKey[] ks = keys;
+        for (int i = 0; i < ks.length; i++) {
+            if (ks[i] == key) {
+                ReadinessKey[] rest = new ReadinessKey[ks.length - 1];
+                System.arraycopy(ks, 0, rest, 0, i);
+                System.arraycopy(ks, i + 1, rest, i, ks.length - i - 1);
+                keys = ks.length == 1 ? NO_KEYS : rest;
+                return;
+            }
+        }
     }
 }

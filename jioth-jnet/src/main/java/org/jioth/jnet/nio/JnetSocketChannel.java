@@ -21,6 +21,7 @@ import java.nio.channels.SocketChannel;
 import java.util.Objects;
 import java.util.Set;
 import org.jioth.jnet.JnetStack;
+import org.jioth.jnet.tcp.SendBuffer;
 import org.jioth.jnet.tcp.TcpConfig;
 import org.jioth.jnet.tcp.TcpConnection;
 import org.jioth.jnet.tcp.TcpError;
@@ -123,11 +124,21 @@ public final class JnetSocketChannel extends SocketChannel implements ReadinessS
             if (failed || inputShut || sock.finReceived() || c.receiveBuffer().available() > 0) {
                 ops |= SelectionKey.OP_READ;
             }
-            if (failed || outputShut || sock.outputShut() || c.sendBuffer().free() > 0) {
+            if (failed || outputShut || sock.outputShut() || writable(c.sendBuffer())) {
                 ops |= SelectionKey.OP_WRITE;
             }
         }
         return ops;
+    }
+
+    /**
+     * Writable as Linux's TCP reports POLLOUT (sk_stream_is_writeable): the free room is at least
+     * half of what is queued, so a writer blocked on a full buffer wakes once a third of it has
+     * been acknowledged, not on every ACK that frees a segment's worth.
+     */
+    private static boolean writable(SendBuffer b) {
+        int free = b.free();
+        return free > 0 && free >= b.size() / 2;
     }
 
     private void ensureOpen() throws ClosedChannelException {
@@ -276,19 +287,24 @@ public final class JnetSocketChannel extends SocketChannel implements ReadinessS
     @Override
     public int read(ByteBuffer dst) throws IOException {
         Objects.requireNonNull(dst);
-        return (int) read(new ByteBuffer[] {dst}, 0, 1);
+        return (int) read(dst, null, 0, 1); // no array per call: the common case of every stream
     }
 
     @Override
     public long read(ByteBuffer[] dsts, int offset, int length) throws IOException {
         Objects.checkFromIndexSize(offset, length, dsts.length);
+        return read(null, dsts, offset, length);
+    }
+
+    /** Reads into {@code one} when not null, else into {@code dsts[offset, offset + length)}. */
+    private long read(ByteBuffer one, ByteBuffer[] dsts, int offset, int length) throws IOException {
         ensureOpen();
         if (connState != CONNECTED) {
             throw new NotYetConnectedException();
         }
         long want = 0;
         for (int i = offset; i < offset + length; i++) {
-            want += dsts[i].remaining();
+            want += (one != null ? one : dsts[i]).remaining();
         }
         while (true) {
             stack.checkAlive(); // a failed stack: an IOException naming why
@@ -300,10 +316,11 @@ public final class JnetSocketChannel extends SocketChannel implements ReadinessS
             TcpState st = sock.state();
             long n = 0;
             for (int i = offset; i < offset + length; i++) {
-                if (dsts[i].hasRemaining()) {
-                    int r = sock.connection().receiveBuffer().read(dsts[i]);
+                ByteBuffer dst = one != null ? one : dsts[i];
+                if (dst.hasRemaining()) {
+                    int r = sock.connection().receiveBuffer().read(dst);
                     n += r;
-                    if (dsts[i].hasRemaining()) {
+                    if (dst.hasRemaining()) {
                         break;
                     }
                 }
@@ -338,12 +355,17 @@ public final class JnetSocketChannel extends SocketChannel implements ReadinessS
     @Override
     public int write(ByteBuffer src) throws IOException {
         Objects.requireNonNull(src);
-        return (int) write(new ByteBuffer[] {src}, 0, 1);
+        return (int) write(src, null, 0, 1); // no array per call
     }
 
     @Override
     public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
         Objects.checkFromIndexSize(offset, length, srcs.length);
+        return write(null, srcs, offset, length);
+    }
+
+    /** Writes from {@code one} when not null, else from {@code srcs[offset, offset + length)}. */
+    private long write(ByteBuffer one, ByteBuffer[] srcs, int offset, int length) throws IOException {
         ensureOpen();
         if (connState != CONNECTED) {
             throw new NotYetConnectedException();
@@ -370,9 +392,10 @@ public final class JnetSocketChannel extends SocketChannel implements ReadinessS
             long n = 0;
             boolean more = false;
             for (int i = offset; i < offset + length; i++) {
-                if (srcs[i].hasRemaining()) {
-                    n += sock.connection().sendBuffer().write(srcs[i]);
-                    if (srcs[i].hasRemaining()) {
+                ByteBuffer src = one != null ? one : srcs[i];
+                if (src.hasRemaining()) {
+                    n += sock.connection().sendBuffer().write(src);
+                    if (src.hasRemaining()) {
                         more = true;
                         break;
                     }

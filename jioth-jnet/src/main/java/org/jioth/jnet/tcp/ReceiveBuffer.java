@@ -8,7 +8,7 @@ import java.nio.ByteBuffer;
  * in. Addressed by stream offset. The loop writes, the application reads, each under this
  * buffer's lock.
  *
- * <p>The ring is allocated when the first byte arrives, small ({@link Rings#MIN}), grows with the
+ * <p>The ring is allocated when the first byte arrives, small ({@link Rings#FIRST}), grows with the
  * span of buffered bytes (out-of-order ones included) up to the capacity (SO_RCVBUF, which the
  * advertised window still promises), and is dropped again by {@link #release} once the connection
  * is done with it or by {@link #trim} once it stayed empty and unused, so idle connections and

@@ -8,7 +8,7 @@ import java.nio.ByteBuffer;
  * the stack loop copies segments out and drops acknowledged bytes. Each method takes this
  * buffer's own lock, so no protocol lock is ever needed.
  *
- * <p>The ring is allocated on the first write, small ({@link Rings#MIN}), grows with what is
+ * <p>The ring is allocated on the first write, small ({@link Rings#FIRST}), grows with what is
  * buffered up to the capacity (SO_SNDBUF), and is dropped again by {@link #release} once the
  * connection is done with it or by {@link #trim} once it stayed empty and unused, so idle
  * connections and TIME_WAIT guards hold no buffer.

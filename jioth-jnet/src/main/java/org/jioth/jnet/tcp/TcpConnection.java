@@ -566,7 +566,16 @@ public final class TcpConnection {
             rcv.finPending = false;
             rcv.finReceived = true;
             rcv.nxt++;
-            rcv.ackNow = true;
+            if (state == TcpState.ESTABLISHED && s.payloadLength == 0) {
+                // As Linux (tcp_fin enters pingpong mode in CLOSE_WAIT): the application usually
+                // closes at once, and our FIN then carries this ACK: one segment, not two, per
+                // connection a peer closes first. The delayed-ACK timer bounds the wait otherwise.
+                if (timers.delayedAck == NEVER) {
+                    timers.delayedAck = now + cfg.delayedAck;
+                }
+            } else {
+                rcv.ackNow = true;
+            }
             switch (state) {
                 case ESTABLISHED -> state = TcpState.CLOSE_WAIT;
                 case FIN_WAIT_1 -> state = TcpState.CLOSING;

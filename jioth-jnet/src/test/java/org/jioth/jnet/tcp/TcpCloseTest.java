@@ -91,6 +91,38 @@ class TcpCloseTest {
         assertThat(h.c.error()).isNull();
     }
 
+    /**
+     * A bare FIN in ESTABLISHED is not acknowledged on its own at once (Linux's CLOSE_WAIT
+     * pingpong): the application's close right after sends one FIN that acknowledges it, instead of
+     * an ACK and then a FIN (a segment less per connection the peer closes first).
+     */
+    @Test
+    void aBareFinIsAcknowledgedByOurFinWhenTheApplicationClosesAtOnce() {
+        h.seg().flags(Tcp.FIN).seq(R).ack(L).win(65535).send();
+        assertThat(h.c.state()).isEqualTo(TcpState.CLOSE_WAIT);
+        h.recvNothing();
+        h.c.close(h.now);
+        Seg fin = h.recv();
+        assertThat(fin.flags()).isEqualTo(Tcp.FIN | Tcp.ACK);
+        assertThat(fin.ack()).isEqualTo(R + 1);
+        h.recvNothing();
+        h.seg().seq(R + 1).ack(L + 1).win(65535).send();
+        assertThat(h.c.state()).isEqualTo(TcpState.CLOSED);
+    }
+
+    /** ... and when the application does not close, the delayed-ACK timer acknowledges it. */
+    @Test
+    void aBareFinIsAcknowledgedByTheDelayedAckTimerWhenTheApplicationKeepsTheConnection() {
+        h.seg().flags(Tcp.FIN).seq(R).ack(L).win(65535).send();
+        h.recvNothing();
+        h.advance(40);
+        Seg ack = h.recv();
+        assertThat(ack.flags()).isEqualTo(Tcp.ACK);
+        assertThat(ack.ack()).isEqualTo(R + 1);
+        h.recvNothing();
+        assertThat(h.c.state()).isEqualTo(TcpState.CLOSE_WAIT);
+    }
+
     @Test
     void simultaneousClose() {
         h.c.close(h.now);
