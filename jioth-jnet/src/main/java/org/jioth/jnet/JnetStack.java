@@ -50,8 +50,10 @@ import org.jioth.vde.InterfaceVnl;
  * in-JVM ports and a {@link org.jioth.jnet.time.ManualClock}).
  */
 public final class JnetStack implements StackImpl {
-    /** Frames waiting for the loop; more are dropped and counted (Eth.InDropQueueFull). */
+    /** Frames the receive queue holds at first; beyond {@link #RX_QUEUE_MAX} they are dropped and counted (Eth.InDropQueueFull). */
     public static final int RX_QUEUE = 256;
+    /** Frames the receive queue may grow to under a burst, charged to the memory budget (2 KiB each). */
+    public static final int RX_QUEUE_MAX = 8192;
     static final int LOOPBACK_MTU = 65536;
     private static final System.Logger LOG = System.getLogger(JnetStack.class.getName());
 
@@ -90,7 +92,8 @@ public final class JnetStack implements StackImpl {
                 ? new SplittableRandom(b.options.secretSeed().getAsLong()) : new SecureRandom();
         this.sockets = b.sockets;
         this.memory = org.jioth.jnet.mem.MemoryBudget.forStack(b.options.memoryBudget());
-        RxRing rx = new RxRing(RX_QUEUE);
+        RxRing rx = new RxRing(RX_QUEUE, RX_QUEUE_MAX);
+        rx.setBudget(memory::charge, memory::release);
         this.loop = new StackLoop(b.clock, rx, counters);
         this.neighbours = new NeighborCache(loop, counters);
         IcmpLayer[] icmpRef = new IcmpLayer[1];
