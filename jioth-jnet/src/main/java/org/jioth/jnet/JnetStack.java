@@ -146,7 +146,7 @@ public final class JnetStack implements StackImpl {
             n++;
         }
         loop.onFailure(this::loopFailed);
-        loop.start("jnet-loop", new StackLoop.FrameHandler() {
+        StackLoop.FrameHandler frames = new StackLoop.FrameHandler() {
             @Override
             public void handle(RxRing.Slot slot) {
                 frame(slot);
@@ -164,7 +164,8 @@ public final class JnetStack implements StackImpl {
                     all.get(i).flush();
                 }
             }
-        });
+        };
+        LoopThreads.start(loop, "jnet-loop", frames, b.attachments.size() == 1 ? b.attachments.get(0).port : null);
     }
 
     /**
@@ -242,6 +243,7 @@ public final class JnetStack implements StackImpl {
 
     /** Adds a NIC on {@code port} (loop thread, or the constructor before the loop starts). */
     NetInterface attach(String name, EthernetPort port, long mac, int index) {
+        loop.stopDirectReceive(); // a loop reads one port itself at most: the others deliver to it
         if (name == null) {
             do {
                 name = "vde" + autoNames++;

@@ -24,6 +24,11 @@ import org.jioth.jnet.time.TimerHeap;
  * it, waiting callers get an IOException saying so and the owner's failure callback runs.
  * A loop with no work and no armed timer parks until woken: an idle stack costs no CPU, and its
  * working buffers are given back ({@link IdleTrim}).
+ *
+ * <p>A stack with one port that can be read directly ({@code vde://}: see
+ * {@link org.jioth.vde.DirectReceive}) runs its loop on a platform thread that reads that port's
+ * socket itself and, when idle, waits in the port's epoll instead of parking: a received frame then
+ * reaches the loop without the reactor thread's hand-off, and a wake-up is an eventfd write.
  */
 public final class StackLoop {
     private static final System.Logger LOG = System.getLogger(StackLoop.class.getName());
@@ -63,6 +68,8 @@ public final class StackLoop {
     /** Set once the loop thread is past its last turn. */
     private volatile boolean ended;
     private volatile Runnable onFailure = () -> { };
+    /** The port this loop reads and waits on itself, or null (it parks, and ports deliver to it). */
+    private volatile org.jioth.vde.DirectReceive direct;
     /** Frames handled plus timers fired, ever (loop thread only): lets tests see when a net is quiet. */
     private long progress;
 
@@ -139,6 +146,29 @@ public final class StackLoop {
         thread = Thread.ofVirtual().name(name).start(this::run);
     }
 
+    /**
+     * Starts the loop on a platform thread that reads {@code port} itself and waits on it when idle
+     * (the loop owns and closes it); frames go to {@code handler}.
+     */
+    public void start(String name, FrameHandler handler, org.jioth.vde.DirectReceive port) {
+        this.handler = handler;
+        this.direct = port;
+        clock.onAdvance(wakeup);
+        thread = Thread.ofPlatform().daemon().name(name).start(this::run);
+    }
+
+    /**
+     * Hands the port read directly back to its own delivery thread (a second port joined the stack);
+     * the loop parks from then on. On the loop, or before it starts.
+     */
+    public void stopDirectReceive() {
+        org.jioth.vde.DirectReceive d = direct;
+        if (d != null) {
+            direct = null;
+            d.close();
+        }
+    }
+
     public boolean inLoop() {
         return Thread.currentThread() == thread;
     }
@@ -150,6 +180,11 @@ public final class StackLoop {
      */
     public void wake() {
         if (!sleeping) {
+            return;
+        }
+        org.jioth.vde.DirectReceive d = direct; // read after sleeping: the loop set it before
+        if (d != null) {
+            d.wakeUp();
             return;
         }
         Thread t = thread;
@@ -253,6 +288,11 @@ public final class StackLoop {
             failure = e; // no allocation: what follows may need the memory this error lacked
             stopping = true;
         }
+        try {
+            stopDirectReceive();
+        } catch (Throwable e) {
+            // the port closes with the stack anyway
+        }
         ended = true;
         if (failure != null) {
             afterFailure();
@@ -291,6 +331,7 @@ public final class StackLoop {
     private void turns() {
         while (!stopping) {
             boolean worked = runTasks();
+            worked |= pollPort();
             worked |= runFrames();
             worked |= runDueTimers();
             if (worked) {
@@ -301,7 +342,12 @@ public final class StackLoop {
                 sleeping = true;
                 if (tasks.isEmpty() && rx.isEmpty()) {
                     long wait = clock.realNanosUntil(timers.nextDeadline());
-                    if (wait == Long.MAX_VALUE) {
+                    org.jioth.vde.DirectReceive d = direct;
+                    if (d != null) {
+                        if (wait > 0) {
+                            awaitPort(d, wait); // frames waiting on the port end it at once
+                        }
+                    } else if (wait == Long.MAX_VALUE) {
                         LockSupport.park(this); // nothing due: only a frame, a task or a clock jump wakes us
                     } else if (wait > 0) {
                         LockSupport.parkNanos(this, wait);
@@ -343,6 +389,28 @@ public final class StackLoop {
         } catch (RuntimeException e) {
             failed("a timer", e);
             return false;
+        }
+    }
+
+    /** Reads the directly read port's waiting frames into the ring; true when there were any. */
+    private boolean pollPort() {
+        org.jioth.vde.DirectReceive d = direct;
+        if (d == null) {
+            return false;
+        }
+        try {
+            return d.poll() > 0;
+        } catch (RuntimeException e) {
+            failed("reading the port", e);
+            return false;
+        }
+    }
+
+    private void awaitPort(org.jioth.vde.DirectReceive d, long nanos) {
+        try {
+            d.await(nanos);
+        } catch (RuntimeException e) {
+            failed("waiting on the port", e);
         }
     }
 

@@ -126,6 +126,21 @@ final class VdePort implements EthernetPort {
         data.flush();
     }
 
+    /** The data link (for a reconnecting owner's direct reader); null once closed. */
+    DatagramLink dataLink() {
+        return closed ? null : data;
+    }
+
+    @Override
+    public java.util.Optional<DirectReceive> directReceive() {
+        try {
+            return java.util.Optional.of(LinkReceive.open(this::dataLink, description));
+        } catch (ErrnoException e) {
+            LOG.log(System.Logger.Level.DEBUG, () -> description + ": no direct receive: " + e.getMessage());
+            return java.util.Optional.empty();
+        }
+    }
+
     @Override
     public void setSink(FrameSink sink) {
         data.setSink(sink);
