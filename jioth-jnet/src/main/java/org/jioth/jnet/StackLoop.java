@@ -157,6 +157,11 @@ public final class StackLoop {
         thread = Thread.ofPlatform().daemon().name(name).start(this::run);
     }
 
+    /** True while the loop reads a port itself (see {@link #start(String, FrameHandler, org.jioth.vde.DirectReceive)}). */
+    public boolean readsPort() {
+        return direct != null;
+    }
+
     /**
      * Hands the port read directly back to its own delivery thread (a second port joined the stack);
      * the loop parks from then on. On the loop, or before it starts.
