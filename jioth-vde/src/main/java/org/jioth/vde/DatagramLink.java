@@ -7,6 +7,7 @@ import org.jioth.linux.unix.Epoll;
 import org.jioth.linux.unix.Reactor;
 import org.jioth.linux.unix.SendRing;
 import org.jioth.linux.unix.UnixSocket;
+import org.jioth.vde.portsupport.FrameDelivery;
 
 /**
  * A connected AF_UNIX datagram socket carrying one frame per datagram (the vde data plane), watched
@@ -177,28 +178,14 @@ final class DatagramLink {
             }
             FrameSink s = sink;
             for (int i = 0; i < n; i++) {
-                int len = batch.length(i);
-                if (len < EthernetPort.MIN_FRAME || len > EthernetPort.MAX_FRAME) {
-                    statistics.droppedBadLength.increment();
-                } else if (s == null) {
-                    statistics.droppedNoSink.increment();
-                } else {
-                    statistics.framesIn.increment();
-                    statistics.bytesIn.add(len);
+                if (!FrameDelivery.validLength(batch.length(i))) {
+                    statistics.droppedBadLength.increment(); // a truncated datagram shows its full length
+                } else if (FrameDelivery.deliver(s, batch.frame(i), statistics, name)) {
                     delivered++;
-                    try {
-                        s.frame(batch.frame(i));
-                    } catch (RuntimeException e) {
-                        LOG.log(System.Logger.Level.WARNING, name + ": sink threw; frame dropped", e);
-                    }
                 }
             }
-            if (n > 0 && s != null) {
-                try {
-                    s.endOfBatch();
-                } catch (RuntimeException e) {
-                    LOG.log(System.Logger.Level.WARNING, name + ": sink threw in endOfBatch", e);
-                }
+            if (n > 0) {
+                FrameDelivery.endOfBatch(s, name);
             }
             if (n < BATCH) {
                 return delivered;
