@@ -34,6 +34,8 @@ public final class StackLoop {
     private static final System.Logger LOG = System.getLogger(StackLoop.class.getName());
     /** Frames handled before tasks and timers get another look. */
     private static final int FRAME_BATCH = 64;
+    /** Frames handled between two reads of a port the loop reads itself (a power of two). */
+    private static final int PORT_POLL_EVERY = 16;
 
     /** Handles one received frame (or loopback datagram) on the loop. */
     public interface FrameHandler {
@@ -444,6 +446,9 @@ public final class StackLoop {
                 failed("a frame", e);
             } finally {
                 rx.pop();
+            }
+            if ((n & (PORT_POLL_EVERY - 1)) == 0) {
+                pollPort(); // keep the port's socket drained: an AF_UNIX datagram queue holds ~10
             }
         }
         if (n > 0) {
