@@ -53,7 +53,7 @@ public final class JnetStack implements StackImpl {
     /** Frames the receive queue holds at first; beyond {@link #RX_QUEUE_MAX} they are dropped and counted (Eth.InDropQueueFull). */
     public static final int RX_QUEUE = 256;
     /** Frames the receive queue may grow to under a burst, charged to the memory budget (2 KiB each). */
-    public static final int RX_QUEUE_MAX = 8192;
+    public static final int RX_QUEUE_MAX = 16384;
     static final int LOOPBACK_MTU = 65536;
     private static final System.Logger LOG = System.getLogger(JnetStack.class.getName());
 
