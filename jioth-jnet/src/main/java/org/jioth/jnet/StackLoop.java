@@ -36,6 +36,12 @@ public final class StackLoop {
     private static final int FRAME_BATCH = 64;
     /** Frames handled between two reads of a port the loop reads itself (a power of two). */
     private static final int PORT_POLL_EVERY = 16;
+    /**
+     * How long a loop that reads its port spins on it before it sleeps ({@code -Djioth.jnet.loopSpinMicros},
+     * default 0: off). A frame that arrives within it costs no wake-up; on a busy machine the spin takes
+     * the CPU the peer needs (see docs/benchmarks.md), hence off by default.
+     */
+    private static final long SPIN_NANOS = Long.getLong("jioth.jnet.loopSpinMicros", 0) * 1000;
 
     /** Handles one received frame (or loopback datagram) on the loop. */
     public interface FrameHandler {
@@ -343,7 +349,7 @@ public final class StackLoop {
             worked |= runDueTimers();
             if (worked) {
                 endOfTurn();
-            } else {
+            } else if (!spinOnPort()) {
                 // Announce the sleep before the last look at the queues (and the clock): a producer
                 // adds its work, then reads the flag, so one of the two always sees the other.
                 sleeping = true;
@@ -411,6 +417,25 @@ public final class StackLoop {
             failed("reading the port", e);
             return false;
         }
+    }
+
+    /**
+     * Polls the port it reads itself for up to {@link #SPIN_NANOS} (bounded by the next timer)
+     * before the loop sleeps; true when frames came or other work appeared (the loop turns again).
+     */
+    private boolean spinOnPort() {
+        if (SPIN_NANOS == 0 || direct == null) {
+            return false;
+        }
+        long wait = clock.realNanosUntil(timers.nextDeadline());
+        long end = System.nanoTime() + Math.min(SPIN_NANOS, wait);
+        while (System.nanoTime() - end < 0) { // not marked sleeping: producers need not wake us
+            if (pollPort() || !tasks.isEmpty() || !rx.isEmpty()) {
+                return true;
+            }
+            Thread.onSpinWait();
+        }
+        return false;
     }
 
     private void awaitPort(org.jioth.vde.DirectReceive d, long nanos) {
