@@ -12,7 +12,9 @@ import org.jioth.vde.portsupport.FrameDelivery;
 /**
  * A connected AF_UNIX datagram socket carrying one frame per datagram (the vde data plane), watched
  * by a shared {@link Reactor}: received frames are read in batches with {@code recvmmsg} on the
- * reactor thread and handed to a {@link FrameSink}.
+ * reactor thread and handed to a {@link FrameSink}, or, while a {@link LinkReceive} has the link
+ * (a stack loop reading its one port), on that reader's thread, the reactor then watching only for
+ * EPOLLOUT and errors.
  *
  * <p>Sending goes through a bounded transmit ring, like a NIC's tx ring: frames are copied into it
  * and pushed with {@code sendmmsg} from the oldest on. When the peer's socket queue is full (EAGAIN:
