@@ -51,8 +51,10 @@ import org.jioth.vde.InterfaceVnl;
  * in-JVM ports and a {@link org.jioth.jnet.time.ManualClock}).
  */
 public final class JnetStack implements StackImpl {
-    /** Frames waiting for the loop; more are dropped and counted (Eth.InDropQueueFull). */
+    /** Frames the receive queue holds at first; beyond {@link #RX_QUEUE_MAX} they are dropped and counted (Eth.InDropQueueFull). */
     public static final int RX_QUEUE = 256;
+    /** Frames the receive queue may grow to under a burst, charged to the memory budget (2 KiB each). */
+    public static final int RX_QUEUE_MAX = 16384;
     static final int LOOPBACK_MTU = 65536;
     private static final System.Logger LOG = System.getLogger(JnetStack.class.getName());
 
@@ -91,7 +93,8 @@ public final class JnetStack implements StackImpl {
                 ? new SplittableRandom(b.options.secretSeed().getAsLong()) : new SecureRandom();
         this.sockets = b.sockets;
         this.memory = org.jioth.jnet.mem.MemoryBudget.forStack(b.options.memoryBudget());
-        RxRing rx = new RxRing(RX_QUEUE);
+        RxRing rx = new RxRing(RX_QUEUE, RX_QUEUE_MAX);
+        rx.setBudget(memory::charge, memory::release);
         this.loop = new StackLoop(b.clock, rx, counters);
         // The layers are made bottom-up, each from the layers it sends through; then each network
         // layer is connected to the layers above it (docs/architecture.md, "how the layers are wired").
@@ -135,7 +138,7 @@ public final class JnetStack implements StackImpl {
             n++;
         }
         loop.onFailure(this::loopFailed);
-        loop.start("jnet-loop", new StackLoop.FrameHandler() {
+        StackLoop.FrameHandler frames = new StackLoop.FrameHandler() {
             @Override
             public void handle(RxRing.Slot slot) {
                 demux.input(slot);
@@ -153,7 +156,8 @@ public final class JnetStack implements StackImpl {
                     all.get(i).flush();
                 }
             }
-        });
+        };
+        LoopThreads.start(loop, "jnet-loop", frames, b.attachments.size() == 1 ? b.attachments.get(0).port : null);
     }
 
     /**
@@ -224,6 +228,7 @@ public final class JnetStack implements StackImpl {
 
     /** Adds a NIC on {@code port} (loop thread, or the constructor before the loop starts). */
     NetInterface attach(String name, EthernetPort port, long mac, int index) {
+        loop.stopDirectReceive(); // a loop reads one port itself at most: the others deliver to it
         if (name == null) {
             do {
                 name = "vde" + autoNames++;

@@ -7,11 +7,14 @@ import org.jioth.linux.unix.Epoll;
 import org.jioth.linux.unix.Reactor;
 import org.jioth.linux.unix.SendRing;
 import org.jioth.linux.unix.UnixSocket;
+import org.jioth.vde.portsupport.FrameDelivery;
 
 /**
  * A connected AF_UNIX datagram socket carrying one frame per datagram (the vde data plane), watched
  * by a shared {@link Reactor}: received frames are read in batches with {@code recvmmsg} on the
- * reactor thread and handed to a {@link FrameSink}.
+ * reactor thread and handed to a {@link FrameSink}, or, while a {@link LinkReceive} has the link
+ * (a stack loop reading its one port), on that reader's thread, the reactor then watching only for
+ * EPOLLOUT and errors.
  *
  * <p>Sending goes through a bounded transmit ring, like a NIC's tx ring: frames are copied into it
  * and pushed with {@code sendmmsg} from the oldest on. When the peer's socket queue is full (EAGAIN:
@@ -52,6 +55,13 @@ final class DatagramLink {
     /** Set when the reactor gave up on our handler (it threw): the link receives no more. */
     private volatile Throwable failure;
     private volatile Runnable onFailure;
+    /**
+     * Set while a {@link LinkReceive} reads this link on its owner's thread: the reactor then no
+     * longer watches for input and only wakes that owner on an error event.
+     */
+    private volatile Runnable directWake;
+    /** Held while frames are read and while the socket closes, so no read meets a closed or reused fd. */
+    private final Object receiveLock = new Object();
 
     DatagramLink(UnixSocket socket, Reactor reactor, PortStatistics statistics, String name) {
         this(socket, reactor, statistics, name, RING_FRAMES, RING_BYTES);
@@ -100,11 +110,64 @@ final class DatagramLink {
             writable();
         }
         if ((events & ~Epoll.OUT) != 0) {
-            readable();
+            Runnable direct = directWake;
+            if (direct != null) {
+                direct.run(); // an error event: its owner reads (and so clears) it
+            } else {
+                receive();
+            }
         }
     }
 
-    private void readable() {
+    /** The socket's descriptor (for a {@link LinkReceive}'s own epoll). */
+    int fd() {
+        return socket.fd();
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    /**
+     * Hands input to a direct reader ({@code wake} non-null: the reactor stops watching for it and
+     * runs {@code wake} on error events) or back to the reactor ({@code null}).
+     */
+    synchronized void directReceiver(Runnable wake) {
+        if (closed) {
+            return;
+        }
+        directWake = wake;
+        setInterest();
+    }
+
+    /** The input interest: none while a direct reader has it. */
+    private int inInterest() {
+        return directWake != null ? 0 : Epoll.IN;
+    }
+
+    private void setInterest() {
+        if (registration == null) {
+            return;
+        }
+        try {
+            registration.setInterest(inInterest() | (waitingForRoom ? Epoll.OUT : 0));
+        } catch (ErrnoException e) {
+            LOG.log(System.Logger.Level.DEBUG, () -> name + ": epoll_ctl: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Reads what waits (a few batches at most, so one busy link cannot starve its thread) and hands
+     * it to the sink on the calling thread; the number of frames delivered.
+     */
+    int receive() {
+        synchronized (receiveLock) {
+            return receiveLocked();
+        }
+    }
+
+    private int receiveLocked() {
+        int delivered = 0;
         for (int round = 0; round < ROUNDS && !closed; round++) {
             int n;
             try {
@@ -113,36 +176,24 @@ final class DatagramLink {
                 // ECONNREFUSED: the peer's socket went away; the control channel tells the rest
                 statistics.droppedMalformed.increment();
                 LOG.log(System.Logger.Level.DEBUG, () -> name + ": " + e.getMessage());
-                return;
+                return delivered;
             }
             FrameSink s = sink;
             for (int i = 0; i < n; i++) {
-                int len = batch.length(i);
-                if (len < EthernetPort.MIN_FRAME || len > EthernetPort.MAX_FRAME) {
-                    statistics.droppedBadLength.increment();
-                } else if (s == null) {
-                    statistics.droppedNoSink.increment();
-                } else {
-                    statistics.framesIn.increment();
-                    statistics.bytesIn.add(len);
-                    try {
-                        s.frame(batch.frame(i));
-                    } catch (RuntimeException e) {
-                        LOG.log(System.Logger.Level.WARNING, name + ": sink threw; frame dropped", e);
-                    }
+                if (!FrameDelivery.validLength(batch.length(i))) {
+                    statistics.droppedBadLength.increment(); // a truncated datagram shows its full length
+                } else if (FrameDelivery.deliver(s, batch.frame(i), statistics, name)) {
+                    delivered++;
                 }
             }
-            if (n > 0 && s != null) {
-                try {
-                    s.endOfBatch();
-                } catch (RuntimeException e) {
-                    LOG.log(System.Logger.Level.WARNING, name + ": sink threw in endOfBatch", e);
-                }
+            if (n > 0) {
+                FrameDelivery.endOfBatch(s, name);
             }
             if (n < BATCH) {
-                return;
+                return delivered;
             }
         }
+        return delivered;
     }
 
     /**
@@ -261,7 +312,7 @@ final class DatagramLink {
             return;
         }
         try {
-            registration.setInterest(on ? Epoll.IN | Epoll.OUT : Epoll.IN);
+            registration.setInterest(inInterest() | (on ? Epoll.OUT : 0));
             waitingForRoom = on;
         } catch (ErrnoException e) {
             // the fd is being closed: nothing will be writable again
@@ -278,9 +329,11 @@ final class DatagramLink {
         statistics.droppedQueueFull.add(outgoing.size()); // a closed link sends nothing more
         outgoing.close(); // under this lock: no send is using it
         Runnable finish = () -> {
-            socket.close();
-            if (batch != null) {
-                batch.close();
+            synchronized (receiveLock) { // a direct reader may be reading right now
+                socket.close();
+                if (batch != null) {
+                    batch.close();
+                }
             }
             if (then != null) {
                 then.run();

@@ -82,6 +82,16 @@ public interface EthernetPort extends Closeable {
         return !hasEnded();
     }
 
+    /**
+     * Moves this port's receiving onto the caller's thread (a stack loop with this one port), or
+     * empty when the port cannot (in-JVM ports deliver on the sender's thread already). While the
+     * returned handle is open the port's reactor no longer reads the socket; the owner must
+     * {@link DirectReceive#poll} it. Each call takes a new handle; close the one before.
+     */
+    default java.util.Optional<DirectReceive> directReceive() {
+        return java.util.Optional.empty();
+    }
+
     /** Runs {@code listener} (on any thread) whenever {@link #carrier()} may have changed. */
     default void onCarrierChange(Runnable listener) {
     }

@@ -128,6 +128,20 @@ final class ReconnectingVdePort implements EthernetPort {
         }
     }
 
+    /** Reads whichever connection the port has now: the reader follows it across reconnects. */
+    @Override
+    public java.util.Optional<DirectReceive> directReceive() {
+        try {
+            return java.util.Optional.of(LinkReceive.open(() -> {
+                VdePort c = current;
+                return c == null ? null : c.dataLink();
+            }, "vde://" + switchDir));
+        } catch (org.jioth.linux.ErrnoException e) {
+            LOG.log(System.Logger.Level.DEBUG, () -> "vde://" + switchDir + ": no direct receive: " + e.getMessage());
+            return java.util.Optional.empty();
+        }
+    }
+
     @Override
     public synchronized void setSink(FrameSink sink) {
         this.sink = sink;

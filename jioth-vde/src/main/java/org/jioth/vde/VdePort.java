@@ -9,7 +9,7 @@ import org.jioth.linux.unix.UnixSocket;
 /**
  * A port on a switch reached over the vde protocol (§2): frames on a connected datagram pair, a
  * silent control stream whose end means the switch let go of us. Received frames are delivered on a
- * shared reactor thread. Sent frames go through the data link's bounded transmit ring: a switch
+ * shared reactor thread, or on the thread of a {@link #directReceive() direct reader}. Sent frames go through the data link's bounded transmit ring: a switch
  * that is slow to read delays them instead of losing them. The thread that calls {@link #flush}
  * (a stack loop, once per burst) has its sends held in the ring until then, so a burst goes out
  * with one {@code sendmmsg}; other threads' sends are pushed at once.
@@ -124,6 +124,21 @@ final class VdePort implements EthernetPort {
     public void flush() {
         batchingThread = Thread.currentThread();
         data.flush();
+    }
+
+    /** The data link (for a reconnecting owner's direct reader); null once closed. */
+    DatagramLink dataLink() {
+        return closed ? null : data;
+    }
+
+    @Override
+    public java.util.Optional<DirectReceive> directReceive() {
+        try {
+            return java.util.Optional.of(LinkReceive.open(this::dataLink, description));
+        } catch (ErrnoException e) {
+            LOG.log(System.Logger.Level.DEBUG, () -> description + ": no direct receive: " + e.getMessage());
+            return java.util.Optional.empty();
+        }
     }
 
     @Override

@@ -39,6 +39,39 @@ class PortFailureTest {
         }
     }
 
+    @Test
+    void aUdpPortWhoseReceiveThreadFailsIsMarkedFailed() throws Exception {
+        int pa;
+        int pb;
+        try (var s1 = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress());
+                var s2 = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
+            pa = s1.getLocalPort();
+            pb = s2.getLocalPort();
+        }
+        try (var a = new org.jioth.vde.ip.UdpPort(org.jioth.vde.ip.UdpSettings.fromOptions(
+                pa + "->127.0.0.1:" + pb, java.util.Map.of()));
+                var b = new org.jioth.vde.ip.UdpPort(org.jioth.vde.ip.UdpSettings.fromOptions(
+                        "127.0.0.1:" + pb + "->127.0.0.1:" + pa, java.util.Map.of()))) {
+            a.setSink(new FrameSink() {
+                @Override
+                public void frame(ByteBuffer frame) {
+                    throw new OutOfMemoryError("simulated");
+                }
+            });
+            byte[] f = VdeClientInteropTest.frame("ff:ff:ff:ff:ff:ff", "02:00:00:00:00:02", 60, 5);
+            VdeTools.waitUntil("the failing port to be marked failed", () -> {
+                try {
+                    b.send(ByteBuffer.wrap(f)); // repeated until one is received
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+                return a.hasEnded();
+            });
+            assertThat(a.failure()).get().isInstanceOf(OutOfMemoryError.class);
+            assertThat(b.failure()).isEmpty();
+        }
+    }
+
     @org.junit.jupiter.params.ParameterizedTest
     @org.junit.jupiter.params.provider.ValueSource(strings = {"legacy", "seqpacket"})
     void aPtpEndWhoseHandlerFailsIsMarkedFailed(String mode) throws Exception {

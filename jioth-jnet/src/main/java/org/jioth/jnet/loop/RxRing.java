@@ -1,6 +1,8 @@
 package org.jioth.jnet.loop;
 
 import java.nio.ByteBuffer;
+import java.util.function.LongConsumer;
+import java.util.function.LongPredicate;
 
 /**
  * The bounded queue between ports (any thread) and the stack loop (the one consumer). Slots and
@@ -9,9 +11,17 @@ import java.nio.ByteBuffer;
  * holds only as many buffers as its deepest burst, and {@link #trim} gives those back once the
  * ring has stayed unused: an idle stack holds none. The consumer {@link #peek}s a slot, handles
  * it in place, then {@link #pop}s it; producers never touch slots the consumer holds.
+ *
+ * <p>The ring starts at {@code initialCapacity} slots and doubles, when a frame finds it full, up
+ * to {@code maxCapacity}: a burst the loop cannot drain at once (ten thousand connections echoing
+ * together) is held instead of dropped. Each doubling is charged to the memory budget first, at
+ * {@link #SLOT_BUFFER} bytes per added slot, and refused (the frame dropped) when the budget says
+ * no; the trim that gives the slots back shrinks the ring to its first size and returns the
+ * charge. So an idle ring holds nothing and a busy one at most its budgeted maximum.
  */
 public final class RxRing {
-    private static final int SLOT_BUFFER = 2048;
+    /** A slot's first buffer; what one added slot is charged. */
+    public static final int SLOT_BUFFER = 2048;
 
     /** One queued frame: {@code buffer} positions 0..length, from {@code iface}. */
     public static final class Slot {
@@ -23,20 +33,47 @@ public final class RxRing {
         public boolean ipOnly;
     }
 
-    private final int capacity;
+    private final int initialCapacity;
+    private final int maxCapacity;
+    private LongPredicate charge = bytes -> true;
+    private LongConsumer release = bytes -> { };
+    private int capacity;
     private Slot[] slots;
     private int head;
     private int count;
     private boolean usedSinceTrim;
+    /** Bytes charged for growth beyond the first size. */
+    private long charged;
+    private long growths;
 
+    /** A ring of a fixed {@code capacity}. */
     public RxRing(int capacity) {
-        this.capacity = capacity;
+        this(capacity, capacity);
+    }
+
+    /** A ring of {@code initialCapacity} slots that may double up to {@code maxCapacity}. */
+    public RxRing(int initialCapacity, int maxCapacity) {
+        if (initialCapacity < 1 || maxCapacity < initialCapacity) {
+            throw new IllegalArgumentException("ring capacity " + initialCapacity + ".." + maxCapacity);
+        }
+        this.initialCapacity = initialCapacity;
+        this.maxCapacity = maxCapacity;
+        this.capacity = initialCapacity;
+    }
+
+    /**
+     * Where growth is charged ({@code charge} answers false to refuse) and given back; before
+     * frames flow.
+     */
+    public synchronized void setBudget(LongPredicate charge, LongConsumer release) {
+        this.charge = charge;
+        this.release = release;
     }
 
     /** Copies {@code len} bytes of {@code src} from {@code off}; false when the ring is full. */
     public boolean offer(Object iface, ByteBuffer src, int off, int len, boolean ipOnly) {
         synchronized (this) {
-            if (count == capacity) {
+            if (count == capacity && !grow()) {
                 return false;
             }
             if (slots == null) {
@@ -61,6 +98,32 @@ public final class RxRing {
         }
     }
 
+    /** Doubles a full ring (oldest frame first at slot 0) if the maximum and the budget allow. */
+    private boolean grow() {
+        int bigger = (int) Math.min((long) capacity * 2, maxCapacity);
+        if (bigger == capacity) {
+            return false;
+        }
+        long bytes = (long) (bigger - capacity) * SLOT_BUFFER;
+        if (!charge.test(bytes)) {
+            return false;
+        }
+        charged += bytes;
+        growths++;
+        Slot[] grown = new Slot[bigger];
+        for (int k = 0; k < count; k++) {
+            grown[k] = slots[(head + k) % capacity];
+        }
+        // the free slots of the old ring keep their buffers for reuse
+        for (int k = count; k < capacity; k++) {
+            grown[k] = slots[(head + k) % capacity];
+        }
+        slots = grown;
+        head = 0;
+        capacity = bigger;
+        return true;
+    }
+
     /** The oldest slot, left in place, or null. Consumer only. */
     public synchronized Slot peek() {
         return count == 0 ? null : slots[head];
@@ -81,7 +144,7 @@ public final class RxRing {
 
     /**
      * Gives back the slots unless a frame came since the last call (or some wait); true when none
-     * are held now. Consumer only.
+     * are held now. A ring that grew shrinks to its first size and returns its charge. Consumer only.
      */
     public synchronized boolean trim() {
         if (usedSinceTrim || count > 0) {
@@ -89,7 +152,23 @@ public final class RxRing {
             return slots == null;
         }
         slots = null;
+        head = 0;
+        capacity = initialCapacity;
+        if (charged > 0) {
+            release.accept(charged);
+            charged = 0;
+        }
         return true;
+    }
+
+    /** Slots the ring may hold now (it grows up to its maximum under bursts). */
+    public synchronized int capacity() {
+        return capacity;
+    }
+
+    /** Times the ring doubled (for statistics and tests). */
+    public synchronized long growths() {
+        return growths;
     }
 
     /** Bytes held by slot buffers now (for statistics and tests). */

@@ -23,11 +23,24 @@ import org.jioth.jnet.time.TimerHeap;
  * it, waiting callers get an IOException saying so and the owner's failure callback runs.
  * A loop with no work and no armed timer parks until woken: an idle stack costs no CPU, and its
  * working buffers are given back ({@link IdleTrim}).
+ *
+ * <p>A stack with one port that can be read directly ({@code vde://}: see
+ * {@link org.jioth.vde.DirectReceive}) runs its loop on a platform thread that reads that port's
+ * socket itself and, when idle, waits in the port's epoll instead of parking: a received frame then
+ * reaches the loop without the reactor thread's hand-off, and a wake-up is an eventfd write.
  */
 public final class StackLoop {
     private static final System.Logger LOG = System.getLogger(StackLoop.class.getName());
     /** Frames handled before tasks and timers get another look. */
     private static final int FRAME_BATCH = 64;
+    /** Frames handled between two reads of a port the loop reads itself (a power of two). */
+    private static final int PORT_POLL_EVERY = 16;
+    /**
+     * How long a loop that reads its port spins on it before it sleeps ({@code -Djioth.jnet.loopSpinMicros},
+     * default 0: off). A frame that arrives within it costs no wake-up; on a busy machine the spin takes
+     * the CPU the peer needs (see docs/benchmarks.md), hence off by default.
+     */
+    private static final long SPIN_NANOS = Long.getLong("jioth.jnet.loopSpinMicros", 0) * 1000;
 
     /** Handles one received frame (or loopback datagram) on the loop. */
     public interface FrameHandler {
@@ -62,6 +75,8 @@ public final class StackLoop {
     /** Set once the loop thread is past its last turn. */
     private volatile boolean ended;
     private volatile Runnable onFailure = () -> { };
+    /** The port this loop reads and waits on itself, or null (it parks, and ports deliver to it). */
+    private volatile org.jioth.vde.DirectReceive direct;
     /** Frames handled plus timers fired, ever (loop thread only): lets tests see when a net is quiet. */
     private long progress;
 
@@ -138,6 +153,34 @@ public final class StackLoop {
         thread = Thread.ofVirtual().name(name).start(this::run);
     }
 
+    /**
+     * Starts the loop on a platform thread that reads {@code port} itself and waits on it when idle
+     * (the loop owns and closes it); frames go to {@code handler}.
+     */
+    public void start(String name, FrameHandler handler, org.jioth.vde.DirectReceive port) {
+        this.handler = handler;
+        this.direct = port;
+        clock.onAdvance(wakeup);
+        thread = Thread.ofPlatform().daemon().name(name).start(this::run);
+    }
+
+    /** True while the loop reads a port itself (see {@link #start(String, FrameHandler, org.jioth.vde.DirectReceive)}). */
+    public boolean readsPort() {
+        return direct != null;
+    }
+
+    /**
+     * Hands the port read directly back to its own delivery thread (a second port joined the stack);
+     * the loop parks from then on. On the loop, or before it starts.
+     */
+    public void stopDirectReceive() {
+        org.jioth.vde.DirectReceive d = direct;
+        if (d != null) {
+            direct = null;
+            d.close();
+        }
+    }
+
     public boolean inLoop() {
         return Thread.currentThread() == thread;
     }
@@ -149,6 +192,11 @@ public final class StackLoop {
      */
     public void wake() {
         if (!sleeping) {
+            return;
+        }
+        org.jioth.vde.DirectReceive d = direct; // read after sleeping: the loop set it before
+        if (d != null) {
+            d.wakeUp();
             return;
         }
         Thread t = thread;
@@ -252,6 +300,11 @@ public final class StackLoop {
             failure = e; // no allocation: what follows may need the memory this error lacked
             stopping = true;
         }
+        try {
+            stopDirectReceive();
+        } catch (Throwable e) {
+            // the port closes with the stack anyway
+        }
         ended = true;
         if (failure != null) {
             afterFailure();
@@ -290,17 +343,23 @@ public final class StackLoop {
     private void turns() {
         while (!stopping) {
             boolean worked = runTasks();
+            worked |= pollPort();
             worked |= runFrames();
             worked |= runDueTimers();
             if (worked) {
                 endOfTurn();
-            } else {
+            } else if (!spinOnPort()) {
                 // Announce the sleep before the last look at the queues (and the clock): a producer
                 // adds its work, then reads the flag, so one of the two always sees the other.
                 sleeping = true;
                 if (tasks.isEmpty() && rx.isEmpty()) {
                     long wait = clock.realNanosUntil(timers.nextDeadline());
-                    if (wait == Long.MAX_VALUE) {
+                    org.jioth.vde.DirectReceive d = direct;
+                    if (d != null) {
+                        if (wait > 0) {
+                            awaitPort(d, wait); // frames waiting on the port end it at once
+                        }
+                    } else if (wait == Long.MAX_VALUE) {
                         LockSupport.park(this); // nothing due: only a frame, a task or a clock jump wakes us
                     } else if (wait > 0) {
                         LockSupport.parkNanos(this, wait);
@@ -345,6 +404,47 @@ public final class StackLoop {
         }
     }
 
+    /** Reads the directly read port's waiting frames into the ring; true when there were any. */
+    private boolean pollPort() {
+        org.jioth.vde.DirectReceive d = direct;
+        if (d == null) {
+            return false;
+        }
+        try {
+            return d.poll() > 0;
+        } catch (RuntimeException e) {
+            failed("reading the port", e);
+            return false;
+        }
+    }
+
+    /**
+     * Polls the port it reads itself for up to {@link #SPIN_NANOS} (bounded by the next timer)
+     * before the loop sleeps; true when frames came or other work appeared (the loop turns again).
+     */
+    private boolean spinOnPort() {
+        if (SPIN_NANOS == 0 || direct == null) {
+            return false;
+        }
+        long wait = clock.realNanosUntil(timers.nextDeadline());
+        long end = System.nanoTime() + Math.min(SPIN_NANOS, wait);
+        while (System.nanoTime() - end < 0) { // not marked sleeping: producers need not wake us
+            if (pollPort() || !tasks.isEmpty() || !rx.isEmpty()) {
+                return true;
+            }
+            Thread.onSpinWait();
+        }
+        return false;
+    }
+
+    private void awaitPort(org.jioth.vde.DirectReceive d, long nanos) {
+        try {
+            d.await(nanos);
+        } catch (RuntimeException e) {
+            failed("waiting on the port", e);
+        }
+    }
+
     private boolean runTasks() {
         boolean any = false;
         Runnable r;
@@ -370,6 +470,9 @@ public final class StackLoop {
                 failed("a frame", e);
             } finally {
                 rx.pop();
+            }
+            if ((n & (PORT_POLL_EVERY - 1)) == 0) {
+                pollPort(); // keep the port's socket drained: an AF_UNIX datagram queue holds ~10
             }
         }
         if (n > 0) {

@@ -28,6 +28,10 @@ public final class Epoll implements Closeable {
     private final MemorySegment events;
     private final MemorySegment ctlEvent;
     private final int maxEvents;
+    /** A {@code struct timespec} for {@link #awaitNanos}. */
+    private final MemorySegment timespec;
+    /** Cleared when the kernel refuses epoll_pwait2 (ENOSYS): millisecond waits from then on. */
+    private static volatile boolean nanoWaits = EPOLL_PWAIT2 != null;
 
     public Epoll(int maxEvents) throws ErrnoException {
         this.maxEvents = maxEvents;
@@ -41,6 +45,7 @@ public final class Epoll implements Closeable {
         }
         events = arena.allocate(EVENT_SIZE * maxEvents, 8);
         ctlEvent = arena.allocate(16, 8);
+        timespec = arena.allocate(16, 8);
     }
 
     public void add(int fd, int interest, long token) throws ErrnoException {
@@ -82,6 +87,42 @@ public final class Epoll implements Closeable {
                 return 0;
             }
             throw new ErrnoException("epoll_wait", errno());
+        }
+        return n;
+    }
+
+    /**
+     * Waits up to {@code timeoutNanos} ({@link Long#MAX_VALUE}: forever, 0: not at all) with
+     * nanosecond resolution where the kernel has {@code epoll_pwait2} (a stack loop's pacing timers
+     * are microseconds apart), else rounded up to milliseconds; the number of ready events (0 on
+     * EINTR). One thread at a time.
+     */
+    public int awaitNanos(long timeoutNanos) throws ErrnoException {
+        if (timeoutNanos == Long.MAX_VALUE) {
+            return await(-1);
+        }
+        long nanos = Math.max(0, timeoutNanos);
+        if (!nanoWaits) {
+            return await((int) Math.min(Integer.MAX_VALUE, (nanos + 999_999) / 1_000_000));
+        }
+        timespec.set(ValueLayout.JAVA_LONG, 0, nanos / 1_000_000_000L);
+        timespec.set(ValueLayout.JAVA_LONG, 8, nanos % 1_000_000_000L);
+        int n;
+        try {
+            n = (int) EPOLL_PWAIT2.invokeExact(state(), epfd, events, maxEvents, timespec, MemorySegment.NULL);
+        } catch (Throwable t) {
+            throw fatal(t);
+        }
+        if (n < 0) {
+            int e = errno();
+            if (e == EINTR) {
+                return 0;
+            }
+            if (e == ENOSYS) {
+                nanoWaits = false;
+                return awaitNanos(timeoutNanos);
+            }
+            throw new ErrnoException("epoll_pwait2", e);
         }
         return n;
     }

@@ -29,6 +29,7 @@ final class UnixNative {
     static final int EINTR = 4;
     static final int EAGAIN = 11;
     static final int EINPROGRESS = 115;
+    static final int ENOSYS = 38;
 
     static final int EPOLLIN = 0x1;
     static final int EPOLLOUT = 0x4;
@@ -84,6 +85,10 @@ final class UnixNative {
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
     static final MethodHandle EPOLL_WAIT = NativeSupport.downcall("epoll_wait",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
+    /** {@code epoll_pwait2} (nanosecond timeouts, Linux 5.11, glibc 2.35), or null where libc lacks it. */
+    static final MethodHandle EPOLL_PWAIT2 = NativeSupport.LIBC.find("epoll_pwait2").isPresent()
+            ? NativeSupport.downcall("epoll_pwait2", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, ADDRESS))
+            : null;
     static final MethodHandle EVENTFD = NativeSupport.downcall("eventfd", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
     static final MethodHandle READ = NativeSupport.downcall("read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
     static final MethodHandle WRITE = NativeSupport.downcall("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));

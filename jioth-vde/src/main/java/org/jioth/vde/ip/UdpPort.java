@@ -58,8 +58,7 @@ public final class UdpPort extends PortBase {
             channel.close();
             throw new IOException(settings + ": cannot connect the socket to " + dst + ": " + e.getMessage(), e);
         }
-        this.receiver = Thread.ofVirtual().name("jioth-udp-rx " + settings).unstarted(this::receiveLoop);
-        receiver.start();
+        this.receiver = startReceiver(true, "jioth-udp-rx " + settings, this::receiveLoop);
     }
 
     /** The bound local address (useful when the source port was 0). */

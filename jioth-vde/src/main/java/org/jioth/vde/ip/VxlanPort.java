@@ -66,8 +66,7 @@ public final class VxlanPort extends PortBase {
         }
         this.channel = ch;
         VxHeader.write(sendBuffer, 0, settings.vni());
-        this.receiver = Thread.ofVirtual().name("jioth-vxlan-rx " + settings).unstarted(this::receiveLoop);
-        receiver.start();
+        this.receiver = startReceiver(true, "jioth-vxlan-rx " + settings, this::receiveLoop);
     }
 
     @Override

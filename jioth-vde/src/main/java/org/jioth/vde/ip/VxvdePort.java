@@ -104,8 +104,7 @@ public final class VxvdePort extends PortBase {
         locals.add(((InetSocketAddress) uc.getLocalAddress()).getAddress()); // the bind address, surely ours
         this.localAddresses = Set.copyOf(locals);
         VxHeader.write(sendBuffer, 0, settings.vni());
-        this.receiver = Thread.ofPlatform().daemon().name("jioth-vxvde-rx " + settings).unstarted(this::receiveLoop);
-        receiver.start();
+        this.receiver = startReceiver(false, "jioth-vxvde-rx " + settings, this::receiveLoop); // a Selector pins a carrier
     }
 
     /** The port the unicast socket got (peers learn us at this port). */

@@ -11,9 +11,12 @@ import org.jioth.vde.PortStatistics;
  * logged, never propagated into the loop).
  */
 public abstract class PortBase implements EthernetPort {
+    private static final System.Logger LOG = System.getLogger(PortBase.class.getName());
     protected final PortStatistics stats = new PortStatistics();
     private final String description;
     private volatile FrameSink sink;
+    /** Why the receive thread ended by itself, or null. */
+    private volatile Throwable failure;
 
     protected PortBase(String description) {
         this.description = description;
@@ -37,6 +40,41 @@ public abstract class PortBase implements EthernetPort {
     @Override
     public final String description() {
         return description;
+    }
+
+    /**
+     * Starts this port's receive thread, the one way a port with a blocking receiver of its own
+     * makes it: {@code virtual} for a receiver blocked in a JDK channel (the JDK parks it on its own
+     * poller, so many ports cost no platform thread), a platform daemon thread for one that blocks
+     * a carrier (a native read, a selector). Anything {@code body} throws, an {@link Error} included,
+     * marks the port failed ({@link #failure()}, {@link #hasEnded()}) instead of ending the thread
+     * silently: a stack on it sees the carrier go.
+     */
+    protected final Thread startReceiver(boolean virtual, String name, Runnable body) {
+        Runnable guarded = () -> {
+            try {
+                body.run();
+            } catch (Throwable e) {
+                failure = e; // first, without allocating: memory may be what ran out
+                try {
+                    LOG.log(System.Logger.Level.ERROR, description + ": the receive thread failed; the port has ended", e);
+                } catch (Throwable ignored) {
+                    // failure() has it
+                }
+            }
+        };
+        Thread.Builder builder = virtual ? Thread.ofVirtual() : Thread.ofPlatform().daemon();
+        return builder.name(name).start(guarded);
+    }
+
+    @Override
+    public java.util.Optional<Throwable> failure() {
+        return java.util.Optional.ofNullable(failure);
+    }
+
+    @Override
+    public boolean hasEnded() {
+        return failure != null;
     }
 
     /** Delivers one received frame; true when the sink got it. */

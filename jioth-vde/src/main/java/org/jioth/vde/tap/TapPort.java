@@ -82,9 +82,7 @@ public final class TapPort extends PortBase {
             coalescerSegment = null;
             coalescer = null;
         }
-        this.receiver = Thread.ofPlatform().daemon().name("jioth-tap-rx " + settings.interfaceName())
-                .unstarted(this::receiveLoop);
-        receiver.start();
+        this.receiver = startReceiver(false, "jioth-tap-rx " + settings.interfaceName(), this::receiveLoop); // native poll pins
     }
 
     @Override
