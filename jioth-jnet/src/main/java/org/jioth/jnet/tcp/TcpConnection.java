@@ -996,9 +996,7 @@ public final class TcpConnection {
 
     private void sendAck(long now) {
         Segment s = seg;
-        // SND.MAX, not SND.NXT: after a go-back-N rewind the peer's RCV.NXT may be past SND.NXT,
-        // and an ACK below it would be unacceptable there (both sides could stall that way)
-        s.seq = snd.max;
+        s.seq = snd.ackSeq();
         s.flags = Tcp.ACK;
         s.payloadFrom(sendBuffer, 0, 0);
         emit(s, now);
