@@ -1124,7 +1124,9 @@ public final class TcpConnection {
             // mean the receiver reneged on its SACKs (RFC 2018 8): then everything is resent.
             recovery.scoreboard.clear();
         }
-        recovery.rackLostEnd = -1;
+        if (recovery.rack != null) {
+            recovery.rack.clearLost();
+        }
         timers.reorder = NEVER;
         snd.rttStart = -1;
         snd.nxt = snd.una; // go back N, cwnd one segment
