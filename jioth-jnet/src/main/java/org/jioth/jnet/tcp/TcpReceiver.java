@@ -156,12 +156,20 @@ final class TcpReceiver {
             return;
         }
         long base = buffer.inOrder();
-        int first = a.lastChanged();
-        if (first >= 0) {
-            o.addSack(nxt + (int) (a.start(first) - base), nxt + (int) (a.end(first) - base));
+        // the most recently changed ranges first, newest first (RFC 2018 4), then the lowest
+        long used = 0; // bit i: range i reported (at most Assembler.MAX_RANGES = 32 ranges)
+        for (int k = 0; k < a.recentCount(); k++) {
+            int i = a.indexOf(a.recentOffset(k));
+            if (i < 0 || (used & (1L << i)) != 0) {
+                continue;
+            }
+            if (!o.addSack(nxt + (int) (a.start(i) - base), nxt + (int) (a.end(i) - base))) {
+                return;
+            }
+            used |= 1L << i;
         }
         for (int i = 0; i < a.count(); i++) {
-            if (i != first && !o.addSack(nxt + (int) (a.start(i) - base), nxt + (int) (a.end(i) - base))) {
+            if ((used & (1L << i)) == 0 && !o.addSack(nxt + (int) (a.start(i) - base), nxt + (int) (a.end(i) - base))) {
                 break;
             }
         }
