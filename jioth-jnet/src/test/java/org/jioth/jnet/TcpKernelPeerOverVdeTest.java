@@ -59,9 +59,9 @@ class TcpKernelPeerOverVdeTest {
     /** wirefilter's impairment, both directions: 5 % loss, 5±3 ms delay, 1 % duplication. */
     static final String[] IMPAIRED = {"-l", "5", "-d", "5+3", "-D", "1"};
     /**
-     * The bound of an impaired echo: about 6-20× what Linux at both ends needs on this path (2-7 s
-     * on a 2-core machine at load 15-23) and 4-16× what jnet on BBR needs (2.8-10.8 s, ten runs in a
-     * row at that load), so CI stays short; a bound, not a measurement. (jnet on CUBIC takes 74-84 s
+     * The bound of an impaired echo: about 4-27× what Linux at both ends needs on this path (1.7-10.1
+     * s on a 2-core machine at load 15-31) and 2.7-34× what jnet on BBR needs (1.3-16.5 s, twenty
+     * runs in a row at that load), so CI stays short; a bound, not a measurement. (jnet on CUBIC takes 74-84 s
      * here, as Linux on CUBIC would.) The jnet-client case once stalled for good: after a refused
      * zero-window probe jnet's ACKs carried a sequence number past Linux's shut window, which Linux
      * drops unread (TcpZeroWindowAckTest).
