@@ -42,8 +42,6 @@ final class LossRecovery {
     final SackScoreboard scoreboard;
     /** Null when losses are detected by RFC 6675's DupThresh alone. */
     final Rack rack;
-    /** RACK's verdict: every un-SACKed byte below this offset is lost (-1: none). */
-    long rackLostEnd = -1;
     int dupAcks;
     boolean active;
     /** SND.MAX when the episode began; it ends when the cumulative ACK reaches it. */
@@ -88,21 +86,29 @@ final class LossRecovery {
         this(scoreboard, rack, null, null, null, null, null, null);
     }
 
-    /** Un-SACKed bytes below this offset are lost: RACK's verdict, or RFC 6675 IsLost without RACK. */
+    /** Un-SACKed bytes below this offset are lost by RFC 6675 IsLost (without RACK). */
     long lostBelow(int smss) {
-        return rack != null ? rackLostEnd : scoreboard.lostBelow(smss);
+        return scoreboard.lostBelow(smss);
     }
 
-    /** RFC 6675 SetPipe: un-SACKed bytes not deemed lost, plus those retransmitted, in [una, highData). */
+    /**
+     * RFC 6675 SetPipe: un-SACKed bytes not deemed lost, plus those retransmitted, in [una,
+     * highData). Under RACK each range carries its own verdict, and a resent range is no longer
+     * marked lost: un-SACKed minus marked lost (Linux's packets_out - sacked_out - lost_out +
+     * retrans_out).
+     */
     int pipe(long una, long highData, int smss) {
+        if (rack != null) {
+            return (int) Math.max(0, scoreboard.unsacked(una, highData) - rack.lostBytes);
+        }
         long lost = Math.max(una, Math.min(lostBelow(smss), highData));
         long rxt = Math.min(Math.max(highRxt, una), highData);
         return (int) (scoreboard.unsacked(lost, highData) + scoreboard.unsacked(una, rxt));
     }
 
-    /** Whether un-SACKed offset {@code off} is lost by RFC 6675 IsLost. */
+    /** Whether un-SACKed offset {@code off} is lost (RACK's mark, or RFC 6675 IsLost). */
     boolean isLost(long off, int smss) {
-        return off < lostBelow(smss);
+        return rack != null ? rack.isLost(off) : off < lostBelow(smss);
     }
 
     /** A recovery episode begins with {@code flight} bytes in flight (RFC 6937 RecoverFS). */
@@ -207,11 +213,20 @@ final class LossRecovery {
         markUndo(snd.una, cc.cwnd(), cc.ssthresh());
         // what the last episode resent and RACK has not found lost again is on its way: an
         // episode starting right after one (or after an undo) must not resend it
-        long resent = rack != null ? Math.max(highRxt, snd.offset(snd.una)) : snd.offset(snd.una);
+        long resent = snd.offset(snd.una);
         begin(snd.una, snd.max, snd.offset(snd.una), snd.max - snd.una);
         timers.probe = TcpConnection.NEVER;
         cc.onCongestion(snd.max - snd.una, now);
         snd.rttStart = -1;
+        if (sack && rack != null) {
+            // the fast retransmit: the first range RACK marked lost, whatever the window (as
+            // Linux, and as PRR's first ACK would allow); NextSeg rule 1 sends the rest
+            long hole = rack.nextLost(snd.offset(snd.una), scoreboard);
+            if (hole >= 0) {
+                retransmitLost(hole, Math.min(rack.lostRunEnd(hole), snd.offset(snd.max)), now);
+            }
+            return;
+        }
         if (resent > snd.offset(snd.una)) {
             highRxt = resent; // NextSeg rule 1 sends the lost holes above it
             return;
@@ -264,20 +279,11 @@ final class LossRecovery {
         long una = snd.offset(snd.una);
         boolean noWait = active || scoreboard.covered() >= (long) SackScoreboard.DUP_THRESH * snd.smss;
         long reo = rack.reorderingWindow(noWait, rtt.minRtt(), rtt.srtt());
-        long lostEnd = rack.detectLoss(una, scoreboard, now, reo);
-        rackLostEnd = lostEnd;
+        boolean lost = rack.detectLoss(una, scoreboard, now, reo);
         timers.reorder = rack.timeout == TcpConnection.NEVER ? TcpConnection.NEVER : now + rack.timeout;
-        if (lostEnd <= una) {
-            return;
-        }
-        long again = rack.lostRetransmission(una, lostEnd, scoreboard);
-        if (again >= 0 && again < highRxt) {
-            // a retransmission was lost too: NextSeg sends it again (also when this ACK starts
-            // the next episode, which keeps HighRxt of the last)
-            highRxt = again;
-            stats.lostRetransmissions++;
-        }
-        if (!active && ge(snd.una, recover)) {
+        // a retransmission lost too is marked again and resent by NextSeg (no RTO)
+        stats.lostRetransmissions += rack.lostRetransmissionsFound;
+        if (lost && !active && ge(snd.una, recover)) {
             // ge, not RFC 6582's gt: an episode ends when the ACK reaches "recover"; with SACK a
             // loss of the very next segment must start the next one (the ACK cannot pass it)
             enter(true, now);
@@ -304,32 +310,52 @@ final class LossRecovery {
     }
 
     /**
-     * RFC 6675 NextSeg while the pipe allows: with {@code lostOnly}, rule 1 (un-SACKed holes above
-     * HighRxt deemed lost); otherwise rule 3 (any hole above HighRxt below the highest SACKed
-     * byte), which runs only once rule 2 (new data) has sent what it could. Rule 4 (the highest
-     * un-SACKed segment) is left to the tail loss probe.
+     * RFC 6675 NextSeg while the pipe allows: with {@code lostOnly}, rule 1 (un-SACKed holes deemed
+     * lost: under RACK the ranges it marked, each resent once per mark; without it the holes
+     * above HighRxt below IsLost's bound); otherwise rule 3 (any hole above HighRxt below the
+     * highest SACKed byte), which runs only once rule 2 (new data) has sent what it could, and
+     * not under RACK, which marks such holes lost by time instead of resending them on spec.
+     * Rule 4 (the highest un-SACKed segment) is left to the tail loss probe.
      */
     boolean retransmitHoles(long now, boolean lostOnly) {
+        if (rack != null && !lostOnly) {
+            return false;
+        }
         boolean sent = false;
         while (pipe() < cc.cwnd() && tx.mayDepart(now)) {
             long una = snd.offset(snd.una);
-            long limit = Math.min(lostOnly ? lostBelow(snd.smss) : scoreboard.highest(), snd.offset(snd.max));
-            long from = Math.max(highRxt, una);
-            long hole = limit > from ? scoreboard.nextHole(from, limit) : -1;
+            long hole;
+            long limit;
+            if (rack != null) {
+                hole = rack.nextLost(una, scoreboard);
+                limit = hole < 0 ? -1 : Math.min(rack.lostRunEnd(hole), snd.offset(snd.max));
+            } else {
+                limit = Math.min(lostOnly ? lostBelow(snd.smss) : scoreboard.highest(), snd.offset(snd.max));
+                long from = Math.max(highRxt, una);
+                hole = limit > from ? scoreboard.nextHole(from, limit) : -1;
+            }
             if (hole < 0) {
                 break;
             }
-            // the hole may end with our FIN, which has a sequence number but no byte in the buffer
-            int len = (int) Math.min(tx.mss(), Math.min(scoreboard.holeEnd(hole, limit), tx.dataEnd()) - hole);
-            int seq = snd.seqOf(hole);
-            if (len <= 0 && !(snd.finSent && seq == snd.finSeq)) {
+            if (!retransmitLost(hole, limit, now)) {
                 break;
             }
-            tx.retransmit(seq, Math.max(0, len), now);
-            highRxt = hole + Math.max(1, len);
             sent = true;
         }
         return sent;
+    }
+
+    /** Resends the hole at {@code hole} (at most {@code limit}, one segment); false when there was nothing to send. */
+    private boolean retransmitLost(long hole, long limit, long now) {
+        // the hole may end with our FIN, which has a sequence number but no byte in the buffer
+        int len = (int) Math.min(tx.mss(), Math.min(scoreboard.holeEnd(hole, limit), tx.dataEnd()) - hole);
+        int seq = snd.seqOf(hole);
+        if (len <= 0 && !(snd.finSent && seq == snd.finSeq)) {
+            return false;
+        }
+        tx.retransmit(seq, Math.max(0, len), now);
+        highRxt = Math.max(highRxt, hole + Math.max(1, len));
+        return true;
     }
 
     /** RFC 6675 SetPipe over what was sent (SND.UNA to SND.MAX). */

@@ -17,6 +17,17 @@ final class Rack {
     private boolean[] retransmitted = NO_FLAGS;
     /** Already counted as delivered (each range moves RACK once). */
     private boolean[] done = NO_FLAGS;
+    /**
+     * Deemed lost by {@link #detectLoss} and not sent again since (RFC 8985 marks each segment,
+     * as Linux's LOST flag): NextSeg resends exactly these, and the pipe leaves them out. One
+     * offset for "everything below is lost" would also take in retransmissions still on their
+     * way and data sent after them, and resend it all whenever a newer loss is found.
+     */
+    private boolean[] lost = NO_FLAGS;
+    /** Un-SACKed bytes of the ranges marked lost, as of the last {@link #detectLoss} (less what was resent since). */
+    long lostBytes;
+    /** Retransmitted ranges newly marked lost by the last {@link #detectLoss}. */
+    int lostRetransmissionsFound;
     private static final boolean[] NO_FLAGS = new boolean[0];
     private int count;
     private final int maxEntries;
@@ -61,27 +72,31 @@ final class Rack {
         }
         while (i < count && starts[i] < to) {
             if (starts[i] < from) {
-                insert(i + 1, from, ends[i], times[i], retransmitted[i]);
+                insert(i + 1, from, ends[i], times[i], retransmitted[i], lost[i]);
                 ends[i] = from;
                 i++;
                 continue;
             }
             if (ends[i] > to) {
-                insert(i + 1, to, ends[i], times[i], retransmitted[i]);
+                insert(i + 1, to, ends[i], times[i], retransmitted[i], lost[i]);
                 ends[i] = to;
             }
             times[i] = now;
             retransmitted[i] = true;
             done[i] = false;
+            if (lost[i]) {
+                lost[i] = false;
+                lostBytes = Math.max(0, lostBytes - (ends[i] - starts[i]));
+            }
             i++;
         }
     }
 
     private void append(long from, long to, long now, boolean rxt) {
-        insert(count, from, to, now, rxt);
+        insert(count, from, to, now, rxt, false);
     }
 
-    private void insert(int at, long from, long to, long time, boolean rxt) {
+    private void insert(int at, long from, long to, long time, boolean rxt, boolean isLost) {
         if (count == starts.length) {
             if (count >= maxEntries) {
                 // full: fold the oldest two entries into one keeping the later time, which can
@@ -90,6 +105,7 @@ final class Rack {
                 times[0] = Math.max(times[0], times[1]);
                 retransmitted[0] |= retransmitted[1];
                 done[0] &= done[1];
+                lost[0] &= lost[1];
                 remove(1);
                 at = Math.max(0, at - 1);
             } else {
@@ -99,6 +115,7 @@ final class Rack {
                 times = Arrays.copyOf(times, n);
                 retransmitted = Arrays.copyOf(retransmitted, n);
                 done = Arrays.copyOf(done, n);
+                lost = Arrays.copyOf(lost, n);
             }
         }
         System.arraycopy(starts, at, starts, at + 1, count - at);
@@ -106,11 +123,13 @@ final class Rack {
         System.arraycopy(times, at, times, at + 1, count - at);
         System.arraycopy(retransmitted, at, retransmitted, at + 1, count - at);
         System.arraycopy(done, at, done, at + 1, count - at);
+        System.arraycopy(lost, at, lost, at + 1, count - at);
         starts[at] = from;
         ends[at] = to;
         times[at] = time;
         retransmitted[at] = rxt;
         done[at] = false;
+        lost[at] = isLost;
         count++;
     }
 
@@ -120,6 +139,7 @@ final class Rack {
         System.arraycopy(times, at + 1, times, at, count - at - 1);
         System.arraycopy(retransmitted, at + 1, retransmitted, at, count - at - 1);
         System.arraycopy(done, at + 1, done, at, count - at - 1);
+        System.arraycopy(lost, at + 1, lost, at, count - at - 1);
         count--;
     }
 
@@ -162,6 +182,7 @@ final class Rack {
             System.arraycopy(times, k, times, 0, count - k);
             System.arraycopy(retransmitted, k, retransmitted, 0, count - k);
             System.arraycopy(done, k, done, 0, count - k);
+            System.arraycopy(lost, k, lost, 0, count - k);
             count -= k;
         }
         if (count > 0 && starts[0] < una) {
@@ -203,47 +224,95 @@ final class Rack {
     }
 
     /**
-     * RFC 8985 6.2 step 5: the end of the highest un-SACKed range now deemed lost, or -1; and in
-     * {@link #timeout} how long until the next range would be (NEVER when none waits).
+     * RFC 8985 6.2 step 5: marks each un-SACKed range sent before RACK.xmit_ts whose RACK.rtt plus
+     * the reordering window has passed since its own transmission as lost; true when any
+     * un-SACKed range is marked lost (newly or still). Sets {@link #timeout} to how long until the
+     * next range would be (NEVER when none waits), {@link #lostBytes} and
+     * {@link #lostRetransmissionsFound}.
      */
-    long detectLoss(long una, SackScoreboard board, long now, long reoWnd) {
-        long lostEnd = -1;
+    boolean detectLoss(long una, SackScoreboard board, long now, long reoWnd) {
         timeout = TcpConnection.NEVER;
+        lostBytes = 0;
+        lostRetransmissionsFound = 0;
         if (xmitTs < 0) {
-            return -1;
+            return false;
         }
         for (int i = 0; i < count; i++) {
             if (ends[i] <= una || board.covers(starts[i], ends[i])) {
                 continue;
             }
-            boolean sentBefore = times[i] < xmitTs || times[i] == xmitTs && ends[i] < endSeq;
-            if (!sentBefore) {
-                continue;
+            if (!lost[i]) {
+                boolean sentBefore = times[i] < xmitTs || times[i] == xmitTs && ends[i] < endSeq;
+                if (!sentBefore) {
+                    continue;
+                }
+                long remaining = times[i] + rtt + reoWnd - now;
+                if (remaining > 0) {
+                    timeout = Math.min(timeout, remaining);
+                    continue;
+                }
+                lost[i] = true;
+                if (retransmitted[i]) {
+                    lostRetransmissionsFound++;
+                }
             }
-            long remaining = times[i] + rtt + reoWnd - now;
-            if (remaining <= 0) {
-                lostEnd = Math.max(lostEnd, ends[i]);
-            } else {
-                timeout = Math.min(timeout, remaining);
-            }
+            lostBytes += board.unsacked(Math.max(una, starts[i]), ends[i]);
         }
-        return lostEnd;
+        return lostBytes > 0;
     }
 
-    /** Set by {@link #detectLoss}: nanoseconds until the reordering timer should run, or NEVER. */
-    long timeout = TcpConnection.NEVER;
+    /** Whether un-SACKed offset {@code off} lies in a range marked lost. */
+    boolean isLost(long off) {
+        for (int i = 0; i < count && starts[i] <= off; i++) {
+            if (off < ends[i]) {
+                return lost[i];
+            }
+        }
+        return false;
+    }
 
-    /** The lowest retransmitted, un-SACKed range below {@code lostEnd}, or -1: a lost retransmission. */
-    long lostRetransmission(long una, long lostEnd, SackScoreboard board) {
-        for (int i = 0; i < count && starts[i] < lostEnd; i++) {
-            if (retransmitted[i] && ends[i] > una && !board.covers(starts[i], ends[i])) {
-                return Math.max(una, starts[i]);
+    /**
+     * NextSeg rule 1 under RACK: the first un-SACKed offset at or above {@code from} in a range
+     * marked lost, or -1; {@link #lostRunEnd} then says where that run of lost ranges ends.
+     */
+    long nextLost(long from, SackScoreboard board) {
+        for (int i = 0; i < count; i++) {
+            if (!lost[i] || ends[i] <= from) {
+                continue;
+            }
+            long hole = board.nextHole(Math.max(from, starts[i]), ends[i]);
+            if (hole >= 0) {
+                return hole;
             }
         }
         return -1;
     }
 
+    /** The end of the contiguous run of lost ranges holding {@code off}. */
+    long lostRunEnd(long off) {
+        int i = 0;
+        while (i < count && ends[i] <= off) {
+            i++;
+        }
+        long end = off;
+        while (i < count && lost[i] && starts[i] <= end) {
+            end = ends[i];
+            i++;
+        }
+        return end;
+    }
+
+    /** After a timeout: go-back-N resends everything, no range stays marked. */
+    void clearLost() {
+        Arrays.fill(lost, 0, count, false);
+        lostBytes = 0;
+    }
+
+    /** Set by {@link #detectLoss}: nanoseconds until the reordering timer should run, or NEVER. */
+    long timeout = TcpConnection.NEVER;
+
     void clear() {
         count = 0;
+        lostBytes = 0;
     }
 }

@@ -1005,9 +1005,7 @@ public final class TcpConnection {
 
     private void sendAck(long now) {
         Segment s = seg;
-        // SND.MAX, not SND.NXT: after a go-back-N rewind the peer's RCV.NXT may be past SND.NXT,
-        // and an ACK below it would be unacceptable there (both sides could stall that way)
-        s.seq = snd.max;
+        s.seq = snd.ackSeq();
         s.flags = Tcp.ACK;
         s.payloadFrom(sendBuffer, 0, 0);
         emit(s, now);
@@ -1135,7 +1133,9 @@ public final class TcpConnection {
             // mean the receiver reneged on its SACKs (RFC 2018 8): then everything is resent.
             recovery.scoreboard.clear();
         }
-        recovery.rackLostEnd = -1;
+        if (recovery.rack != null) {
+            recovery.rack.clearLost();
+        }
         timers.reorder = NEVER;
         snd.rttStart = -1;
         snd.nxt = snd.una; // go back N, cwnd one segment

@@ -1,5 +1,7 @@
 package org.jioth.jnet.tcp;
 
+import org.jioth.jnet.wire.SeqNum;
+
 /**
  * The send sequence space of one connection (RFC 9293 3.3.1): SND.UNA/NXT/MAX, the peer's
  * window, the MSS in force, FIN bookkeeping and the RTT timing of one segment (Karn), and the
@@ -68,5 +70,16 @@ final class TcpSender {
 
     int inFlight() {
         return max - una;
+    }
+
+    /**
+     * The sequence number of a pure ACK: SND.MAX (after a go-back-N rewind the peer's RCV.NXT may
+     * be past SND.NXT), but never beyond the right edge of the peer's window (Linux's
+     * {@code tcp_acceptable_seq}). A zero-window probe byte the peer refused lies past it, and
+     * Linux drops a segment starting beyond RCV.NXT + RCV.WND unread, acknowledgment included.
+     */
+    int ackSeq() {
+        int edge = una + wnd;
+        return SeqNum.gt(max, edge) ? edge : max;
     }
 }
