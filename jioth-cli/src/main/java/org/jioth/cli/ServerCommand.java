@@ -63,13 +63,15 @@ final class ServerCommand implements Callable<Integer> {
                 server.close();
                 return 1;
             }
-            out.println("listening on " + readyAddress(s) + ":" + server.localAddress().getPort() + " (" + seed.describe(s) + ")");
-            out.flush();
-            LinkWatcher.start(s, "server", err);
             if (statsHook != null) {
+                // before the ready line: a script that signals as soon as it reads that line must find
+                // the handler in place (SIGUSR1's default action ends the process)
                 Runtime.getRuntime().addShutdownHook(statsHook);
                 printOnSignal(s, out);
             }
+            out.println("listening on " + readyAddress(s) + ":" + server.localAddress().getPort() + " (" + seed.describe(s) + ")");
+            out.flush();
+            LinkWatcher.start(s, "server", err);
             server.acceptLoop();
             server.close();
             udp.close();

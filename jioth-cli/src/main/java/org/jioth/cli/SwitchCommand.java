@@ -48,10 +48,16 @@ final class SwitchCommand implements Callable<Integer> {
         }
         EthernetPort sink = PortSession.open("switch", "null://", err);
         String dir = path.contains("[") ? path.substring(0, path.indexOf('[')) : path;
-        System.out.println("ioth switch: " + (hub ? "hub" : "switch") + " listening at " + dir
-                + " (control socket " + dir + "/ctl; join with vde://" + dir + ")");
-        System.out.flush();
-        return PlugCommand.run(sink, node, verbose, err, untilEof ? SwitchCommand::stopAtEof : null);
+        // the ready line once the session's exit hook is in place: SIGTERM right after it still
+        // closes the switch and removes its directory
+        return PlugCommand.run(sink, node, verbose, err, session -> {
+            System.out.println("ioth switch: " + (hub ? "hub" : "switch") + " listening at " + dir
+                    + " (control socket " + dir + "/ctl; join with vde://" + dir + ")");
+            System.out.flush();
+            if (untilEof) {
+                stopAtEof(session);
+            }
+        });
     }
 
     /** Reads standard input to its end, then stops the session. */

@@ -163,7 +163,7 @@ class NetworkCommandsTest {
         FramedProcess p2 = start(List.of("vde_plug", "vde://" + dir), true);
         byte[] hello = frame(BCAST, MAC_A, 46, 1);
         byte[] got = null;
-        for (int i = 0; i < 100 && got == null; i++) { // until both plugs have joined
+        for (int i = 0; i < 300 && got == null; i++) { // until both plugs have joined (60 s at most)
             p1.send(hello);
             got = p2.next(Duration.ofMillis(200), hello);
         }
@@ -176,7 +176,7 @@ class NetworkCommandsTest {
         FramedProcess ours = ioth(true, "plug", "--verbose", "vde://" + dir);
         byte[] fromOurs = frame(BCAST, MAC_B, 300, 3);
         got = null;
-        for (int i = 0; i < 150 && got == null; i++) { // until the child JVM has joined
+        for (int i = 0; i < 300 && got == null; i++) { // until the child JVM has joined (60 s at most: a loaded machine starts JVMs slowly)
             ours.send(fromOurs);
             got = p1.next(Duration.ofMillis(200), fromOurs);
         }
@@ -211,7 +211,7 @@ class NetworkCommandsTest {
             FramedProcess b = start(List.of("vde_plug", "vde://" + right), true);
             byte[] f = frame(BCAST, MAC_A, 60, 6);
             byte[] got = null;
-            for (int i = 0; i < 150 && got == null; i++) {
+            for (int i = 0; i < 300 && got == null; i++) { // until the cable's child JVM has joined both (60 s at most)
                 a.send(f);
                 got = b.next(Duration.ofMillis(200), f);
             }

@@ -69,7 +69,7 @@ final class PostgresPeer implements AutoCloseable {
             List<String> initdb = new ArrayList<>(List.of("sh", "-c", "cd \"$1\" && shift && exec \"$@\"", "sh", peer.pgDir.toString()));
             initdb.addAll(asPostgres(bin.resolve("initdb").toString(), "-D", data.toString(), "-U", "postgres",
                     "--auth=trust", "--encoding=UTF8", "--no-sync"));
-            ChildProcess.Result made = ChildProcess.run(initdb, 60);
+            ChildProcess.Result made = ChildProcess.run(initdb, 180);
             if (made.exitCode() != 0) {
                 throw new IOException("initdb failed: " + made.output());
             }

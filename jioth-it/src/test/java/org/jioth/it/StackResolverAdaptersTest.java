@@ -63,16 +63,14 @@ class StackResolverAdaptersTest {
         Path www = Files.createDirectories(dir.resolve("www"));
         file = Bytes.random(1 << 20, 31);
         Files.write(www.resolve("f.bin"), file);
-        net.start(ns, "dnsmasq.log", "dnsmasq", "--keep-in-foreground", "--conf-file=/dev/null", "--no-resolv",
+        Process dnsmasq = net.start(ns, "dnsmasq.log", "dnsmasq", "--keep-in-foreground", "--conf-file=/dev/null", "--no-resolv",
                 "--no-hosts", "--bind-interfaces", "--listen-address=" + PEER, "--user=root",
                 "--pid-file=" + dir.resolve("dnsmasq.pid"), "--log-facility=-", "--address=/files.test/" + PEER, "--local=/test/");
         net.start(ns, "python.log", "python3", "-m", "http.server", String.valueOf(PORT), "--bind", PEER,
                 "--directory", www.toString());
         assertThat(net.awaitListening(ns, PORT)).as("python3 http.server: %s", net.log("python.log")).isTrue();
         stack.configure("dns=" + PEER);
-        for (int i = 0; i < 20 && !net.log("dnsmasq.log").contains("started"); i++) {
-            Thread.sleep(100); // dnsmasq logs "started" once it listens
-        }
+        net.awaitLog("dnsmasq.log", "started", dnsmasq); // dnsmasq logs "started" once it listens
     }
 
     @AfterEach

@@ -155,7 +155,7 @@ final class VdeNet implements AutoCloseable {
         return run(isolated(), seconds, cmd.toArray(String[]::new));
     }
 
-    /** Waits up to 30 s for {@code text} in {@code log}, or for the process writing it to end; true once seen. */
+    /** Waits up to 60 s for {@code text} in {@code log}, or for the process writing it to end; true once seen. */
     boolean awaitLog(String log, String text, Process writer) throws InterruptedException {
         return await(() -> log(log).contains(text) || !writer.isAlive()) && log(log).contains(text);
     }
@@ -176,7 +176,7 @@ final class VdeNet implements AutoCloseable {
         }
     }
 
-    /** Waits up to 30 s for a TCP listener on {@code port} in {@code ns} (ss), true once there is one. */
+    /** Waits up to 60 s for a TCP listener on {@code port} in {@code ns} (ss), true once there is one. */
     boolean awaitListening(String ns, int port) throws InterruptedException {
         return await(() -> {
             try {
@@ -190,8 +190,9 @@ final class VdeNet implements AutoCloseable {
         });
     }
 
+    /** Polls {@code condition} for up to 60 s: peers (postgres, redis, a child JVM) start slowly on a loaded machine. */
     static boolean await(BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (System.nanoTime() < deadline) {
             if (condition.getAsBoolean()) {
                 return true;

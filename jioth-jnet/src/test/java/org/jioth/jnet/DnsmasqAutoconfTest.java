@@ -17,6 +17,7 @@ import org.jioth.conf.IothConf;
 import org.jioth.dhcp.Dhcp6Clients;
 import org.jioth.dhcp.Dhcp6Lease;
 import org.jioth.dhcp.DhcpClients;
+import org.jioth.testkit.Eventually;
 import org.jioth.testkit.SwitchNamespace;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -54,9 +55,7 @@ class DnsmasqAutoconfTest {
                     "--dhcp-option=option:domain-search,lan.test", "--dhcp-leasefile=" + leases, "--local=/test/",
                     "--address=/only4.lan.test/192.168.252.77");
             try {
-                for (int i = 0; i < 50 && !net.log("dnsmasq.log").contains("router advertisement"); i++) {
-                    Thread.sleep(100);
-                }
+                net.awaitLog("dnsmasq.log", "router advertisement");
                 try (IothStack stack = Ioth.newStack("jnet,seed=9", "vde://" + net.switchDir())) {
                     IothConf.Result r = stack.configure("eth,dhcp,rd,slaac");
                     assertThat(r.steps()).as(net.log("dnsmasq.log")).contains(IothConf.Step.ETH, IothConf.Step.DHCP,
@@ -109,9 +108,7 @@ class DnsmasqAutoconfTest {
                     "--dhcp-option=option:domain-search,lan.test", "--dhcp-leasefile=" + leases, "--local=/test/",
                     "--address=/only6.lan.test/fd00:55::77", "--address=/only4.lan.test/192.168.251.77");
             try {
-                for (int i = 0; i < 50 && !net.log("dnsmasq.log").contains("DHCPv6"); i++) {
-                    Thread.sleep(100);
-                }
+                net.awaitLog("dnsmasq.log", "DHCPv6");
                 IothStack stack = Ioth.newStack("jnet,seed=9", "vde://" + net.switchDir());
                 try {
                     stack.provider().openDatagramChannel(java.net.StandardProtocolFamily.INET6).close();
@@ -154,9 +151,8 @@ class DnsmasqAutoconfTest {
                     stack.close(); // both RELEASEs
                 }
                 String v6Text = org.jioth.dns.NameSources.text(InetAddress.ofLiteral(v6)) + " ";
-                for (int i = 0; i < 50 && (Files.readString(leases).contains(v6Text) || Files.readString(leases).contains(v4 + " ")); i++) {
-                    Thread.sleep(100); // dnsmasq rewrites its lease file after the RELEASE
-                }
+                // dnsmasq rewrites its lease file after the RELEASE
+                Eventually.holds(() -> !Files.readString(leases).contains(v6Text) && !Files.readString(leases).contains(v4 + " "));
                 assertThat(Files.readString(leases)).doesNotContain(v6Text).doesNotContain(v4 + " ");
                 assertThat(net.log("dnsmasq.log")).contains("DHCPRELEASE");
             } finally {

@@ -13,6 +13,7 @@ import org.jioth.MacAddress;
 import org.jioth.conf.IothConf;
 import org.jioth.dhcp.DhcpClients;
 import org.jioth.dhcp.DhcpLease;
+import org.jioth.testkit.Eventually;
 import org.jioth.testkit.SwitchNamespace;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,9 +41,7 @@ class DnsmasqDhcpTest {
                     "--domain=lan.test", "--dhcp-leasefile=" + leases, "--local=/test/",
                     "--address=/only.lan.test/192.168.253.77");
             try {
-                for (int i = 0; i < 30 && !net.log("dnsmasq.log").contains("DHCP, IP range"); i++) {
-                    Thread.sleep(100); // dnsmasq logs its DHCP range once it listens
-                }
+                net.awaitLog("dnsmasq.log", "DHCP, IP range"); // dnsmasq logs its DHCP range once it listens
                 IothStack stack = Ioth.newStack("jnet,seed=5", "vde://" + net.switchDir());
                 String lease;
                 try {
@@ -65,9 +64,7 @@ class DnsmasqDhcpTest {
                 } finally {
                     stack.close(); // RELEASE
                 }
-                for (int i = 0; i < 50 && !Files.readString(leases).isBlank(); i++) {
-                    Thread.sleep(100); // dnsmasq rewrites its lease file after the RELEASE
-                }
+                Eventually.holds(() -> Files.readString(leases).isBlank()); // dnsmasq rewrites its lease file after the RELEASE
                 assertThat(Files.readString(leases)).as(net.log("dnsmasq.log")).isBlank();
                 assertThat(net.log("dnsmasq.log")).contains("DHCPRELEASE");
             } finally {

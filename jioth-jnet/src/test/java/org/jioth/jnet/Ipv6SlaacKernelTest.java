@@ -14,6 +14,7 @@ import org.jioth.IfAddr;
 import org.jioth.NetConfig;
 import org.jioth.jnet.loop.Counter;
 import org.jioth.testkit.ChildProcess;
+import org.jioth.testkit.Eventually;
 import org.jioth.testkit.SwitchNamespace;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -53,13 +54,8 @@ class Ipv6SlaacKernelTest {
                 stack.linkSetUpDown(idx, true);
                 stack.ipv6Autoconf(idx, true, true);
                 // the first RS leaves within 1 s; radvd answers solicitations at once
-                Inet6Address auto = null;
-                for (int i = 0; i < 100 && auto == null; i++) {
-                    auto = autoconf(stack.interfaces());
-                    if (auto == null) {
-                        Thread.sleep(100);
-                    }
-                }
+                Eventually.holds(() -> autoconf(stack.interfaces()) != null);
+                Inet6Address auto = autoconf(stack.interfaces());
                 assertThat(auto).as(net.log("radvd.log")).isNotNull();
                 Inet6Address found = auto;
                 IfAddr entry = stack.interfaces().stream().filter(x -> found.equals(x.address())).findFirst().orElseThrow();

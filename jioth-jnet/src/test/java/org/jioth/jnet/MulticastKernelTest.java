@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import org.jioth.jnet.loop.Counter;
 import org.jioth.testkit.ChildProcess;
+import org.jioth.testkit.Eventually;
 import org.jioth.testkit.SwitchNamespace;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -38,7 +39,7 @@ class MulticastKernelTest {
                     s.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_IF, socket.inet_aton(addr4))
                 else:
                     s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_MULTICAST_IF, socket.if_nametoindex(ifname))
-                for i in range(100):
+                for i in range(600):
                     s.sendto(text.encode(), (group, port))
                     time.sleep(0.1)
             else:
@@ -49,7 +50,7 @@ class MulticastKernelTest {
                     s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_JOIN_GROUP,
                                  socket.inet_pton(socket.AF_INET6, group) + struct.pack('@I', socket.if_nametoindex(ifname)))
                 print('ready', flush=True)
-                s.settimeout(20)
+                s.settimeout(60)
                 d, a = s.recvfrom(100)
                 print('got', d.decode(), flush=True)
             """;
@@ -86,11 +87,13 @@ class MulticastKernelTest {
                 net.spawn("recv6.log", "python3", script, "recv", "6", "ff05::88", "4301", tap, "192.168.251.1", "-");
                 awaitLog(net, "recv4.log", "ready");
                 awaitLog(net, "recv6.log", "ready");
-                for (int i = 0; i < 100 && !(net.log("recv4.log").contains("got") && net.log("recv6.log").contains("got")); i++) {
+                // repeated until both got one: the kernel's join reaches the switch in its own time
+                Eventually.holds(() -> {
                     tx.send(ByteBuffer.wrap("j4".getBytes()), new InetSocketAddress(InetAddress.ofLiteral("239.8.8.8"), 4300));
                     tx.send(ByteBuffer.wrap("j6".getBytes()), new InetSocketAddress(InetAddress.ofLiteral("ff05::88"), 4301));
-                    Thread.sleep(100);
-                }
+                    Thread.sleep(50);
+                    return net.log("recv4.log").contains("got") && net.log("recv6.log").contains("got");
+                });
                 assertThat(net.log("recv4.log")).contains("got j4");
                 assertThat(net.log("recv6.log")).contains("got j6");
                 assertThat(s.counter(Counter.LOOP_ERRORS)).isZero();
@@ -100,21 +103,17 @@ class MulticastKernelTest {
         }
     }
 
-    /** The first datagram within 15 s (the peer repeats its datagram every 100 ms). */
+    /** The first datagram within {@link Eventually#DEADLINE} (the peer repeats its datagram every 100 ms). */
     private static String receive(DatagramChannel c) throws Exception {
         c.configureBlocking(false);
         ByteBuffer b = ByteBuffer.allocate(100);
-        for (int i = 0; i < 150 && c.receive(b) == null; i++) {
-            Thread.sleep(100);
-        }
+        Eventually.holds(() -> c.receive(b) != null);
         b.flip();
         return StandardCharsets.US_ASCII.decode(b).toString();
     }
 
     private static void awaitLog(SwitchNamespace net, String log, String text) throws InterruptedException {
-        for (int i = 0; i < 100 && !net.log(log).contains(text); i++) {
-            Thread.sleep(100);
-        }
+        net.awaitLog(log, text);
         assertThat(net.log(log)).contains(text);
     }
 

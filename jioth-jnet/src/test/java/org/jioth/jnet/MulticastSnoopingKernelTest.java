@@ -10,6 +10,7 @@ import org.jioth.jnet.ip.SourceFilter;
 import org.jioth.jnet.link.NetInterface;
 import org.jioth.jnet.loop.Counter;
 import org.jioth.testkit.ChildProcess;
+import org.jioth.testkit.Eventually;
 import org.jioth.testkit.SwitchNamespace;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,27 +41,27 @@ class MulticastSnoopingKernelTest {
                 byte[] g4 = InetAddress.ofLiteral("239.1.2.3").getAddress();
                 GroupMemberships.Membership m6 = s.onLoop(() -> s.ipv6.mld().join(nic, g6, SourceFilter.any()));
                 GroupMemberships.Membership m4 = s.onLoop(() -> s.ipv4.igmp().join(nic, g4, SourceFilter.any()));
-                String mdb = "";
-                for (int i = 0; i < 50 && !(mdb.contains("ff05::1234") && mdb.contains("239.1.2.3")); i++) {
-                    Thread.sleep(100);
-                    mdb = net.exec(10, "bridge", "mdb", "show", "dev", "br0").output();
-                }
+                Eventually.holds(() -> mdb(net).contains("ff05::1234") && mdb(net).contains("239.1.2.3"));
+                String mdb = mdb(net);
                 assertThat(mdb).contains("port " + tap).contains("ff05::1234").contains("239.1.2.3");
                 s.onLoop(() -> {
                     s.ipv6.mld().leave(m6);
                     s.ipv4.igmp().leave(m4);
                     return null;
                 });
-                for (int i = 0; i < 50 && (mdb.contains("ff05::1234") || mdb.contains("239.1.2.3")); i++) {
-                    Thread.sleep(100);
-                    mdb = net.exec(10, "bridge", "mdb", "show", "dev", "br0").output();
-                }
+                Eventually.holds(() -> !mdb(net).contains("ff05::1234") && !mdb(net).contains("239.1.2.3"));
+                mdb = mdb(net);
                 assertThat(mdb).as("the leaves were understood").doesNotContain("ff05::1234").doesNotContain("239.1.2.3");
                 assertThat(s.counter(Counter.LOOP_ERRORS)).isZero();
             } finally {
                 s.close();
             }
         }
+    }
+
+    /** The bridge's multicast database (the groups snooped on br0's ports). */
+    private static String mdb(SwitchNamespace net) throws Exception {
+        return net.exec(10, "bridge", "mdb", "show", "dev", "br0").output();
     }
 
     private static void ok(ChildProcess.Result r) {

@@ -66,21 +66,25 @@ final class TestNet implements AutoCloseable {
 
     /**
      * Lets every loop handle what is pending, frames they send each other included, until nothing
-     * moves: two rounds in a row in which no loop handled a frame or fired a timer (a frame still on
-     * its way shows up as work in the next round). Virtual time stands still meanwhile. Bounded, for
-     * traffic that never stops by itself.
+     * moves: two rounds in a row in which no loop handled a frame or fired a timer, and every loop
+     * found its receive ring and task queue empty when asked. The emptiness check matters because a
+     * loop runs our question before the frames waiting in its ring: a loaded machine can answer two
+     * rounds before the loop gets to a frame that is already there. Virtual time stands still
+     * meanwhile. Bounded, for traffic that never stops by itself.
      */
     void settle() throws IOException {
         long last = -1;
         int quiet = 0;
         for (int round = 0; round < MAX_SETTLE_ROUNDS && quiet < 2; round++) {
             long sum = 0;
+            boolean idle = true;
             for (JnetStack s : stacks) {
                 if (!s.isClosed()) {
                     sum += s.syncProgress();
+                    idle &= s.nextDeadlineWhenIdle().isPresent();
                 }
             }
-            quiet = sum == last ? quiet + 1 : 0;
+            quiet = sum == last && idle ? quiet + 1 : 0;
             last = sum;
         }
     }

@@ -117,6 +117,14 @@ public final class SwitchNamespace implements AutoCloseable {
         }
     }
 
+    /**
+     * Waits until log file {@code name} contains {@code text} (a peer announcing it listens), up to
+     * {@link Eventually#DEADLINE}; true when it does.
+     */
+    public boolean awaitLog(String name, String text) throws InterruptedException {
+        return Eventually.holds(() -> log(name).contains(text));
+    }
+
     private Process start(ProcessBuilder pb, String log) throws IOException {
         Process p = pb.redirectErrorStream(true).redirectOutput(dir.resolve(log).toFile()).start();
         processes.add(p);

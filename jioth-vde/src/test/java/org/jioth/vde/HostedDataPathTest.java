@@ -197,6 +197,8 @@ class HostedDataPathTest {
         for (int i = 0; i < got.size(); i++) {
             assertThat(ByteBuffer.wrap(got.get(i)).getInt(14)).as("frame number").isEqualTo(i);
         }
+        // the reactor thread counts a batch after its send returns, so the client can read it first
+        waitUntil("the link to count the frames it pushed", () -> link.framesOut.sum() >= kept);
         assertThat(link.framesOut.sum()).isEqualTo(kept);
         assertThat(link.droppedQueueFull.sum()).isEqualTo(dropped);
 
@@ -270,8 +272,14 @@ class HostedDataPathTest {
         long target = received.get() + frames;
         int sent = 0;
         int back = 0;
+        // a stall bound, not a speed limit: a loaded machine moves 100,000 frames slowly but steadily
         long deadline = System.nanoTime() + VdeTools.TIMEOUT.toNanos();
+        long moved = -1;
         while ((received.get() < target || back < frames) && System.nanoTime() < deadline) {
+            if (received.get() + back != moved) {
+                moved = received.get() + back;
+                deadline = System.nanoTime() + VdeTools.TIMEOUT.toNanos();
+            }
             if (sent < frames && received.get() + 8 >= target - frames + sent) { // a few in flight at most
                 int k = Math.min(4, frames - sent);
                 for (int i = 0; i < k; i++) {

@@ -88,6 +88,15 @@ final class VdeTools {
             }
         }
 
+        /** True once a port described as {@code description} is on the switch (console port/print). */
+        boolean hasPort(String description) {
+            try {
+                return command("port/print").contains(description);
+            } catch (IOException e) {
+                return false;
+            }
+        }
+
         /** Runs a console command and returns its output lines (between DATA and the status). */
         String command(String command) throws IOException {
             try (SocketChannel ch = SocketChannel.open(UnixDomainSocketAddress.of(mgmt))) {

@@ -16,6 +16,7 @@ import org.jioth.IothStack;
 import org.jioth.conf.IothConf;
 import org.jioth.dhcp.Dhcp6Clients;
 import org.jioth.dhcp.Dhcp6Lease;
+import org.jioth.testkit.Eventually;
 import org.jioth.testkit.SwitchNamespace;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -130,9 +131,8 @@ class DnsmasqDhcp6Test {
     }
 
     static Process dnsmasq(SwitchNamespace net, Path dir, Path leases, String... ranges) throws Exception {
-        for (int i = 0; i < 100 && !net.exec(10, "ip", "-6", "addr", "show", "tentative").output().isBlank(); i++) {
-            Thread.sleep(100); // dnsmasq binds its address only once DAD is done
-        }
+        // dnsmasq binds its address only once DAD is done
+        Eventually.holds(() -> net.exec(10, "ip", "-6", "addr", "show", "tentative").output().isBlank());
         List<String> cmd = new ArrayList<>(List.of("dnsmasq", "--keep-in-foreground", "--conf-file=/dev/null", "--no-resolv",
                 "--no-hosts", "--interface=" + net.tap(), "--bind-interfaces", "--user=root",
                 "--pid-file=" + dir.resolve("dnsmasq.pid"), "--log-facility=-", "--log-dhcp", "--enable-ra",
@@ -141,9 +141,7 @@ class DnsmasqDhcp6Test {
                 "--local=/test/", "--address=/only6.lan6.test/fd00:53::77", "--address=/only4.lan6.test/192.168.254.77"));
         cmd.addAll(List.of(ranges));
         Process p = net.spawn("dnsmasq.log", cmd.toArray(String[]::new));
-        for (int i = 0; i < 50 && !net.log("dnsmasq.log").contains("DHCPv6"); i++) {
-            Thread.sleep(100); // dnsmasq logs its DHCPv6 range once it listens
-        }
+        net.awaitLog("dnsmasq.log", "DHCPv6"); // dnsmasq logs its DHCPv6 range once it listens
         return p;
     }
 
@@ -159,13 +157,7 @@ class DnsmasqDhcp6Test {
 
     static void awaitLease(Path leases, String address, boolean present) throws Exception {
         String compact = InetAddress.ofLiteral(address).getHostAddress();
-        for (int i = 0; i < 50; i++) {
-            String text = Files.exists(leases) ? Files.readString(leases) : "";
-            if (containsAddress(text, compact) == present) {
-                return;
-            }
-            Thread.sleep(100);
-        }
+        Eventually.holds(() -> containsAddress(Files.exists(leases) ? Files.readString(leases) : "", compact) == present);
         String text = Files.exists(leases) ? Files.readString(leases) : "";
         assertThat(containsAddress(text, compact)).as("lease of " + address + " in\n" + text).isEqualTo(present);
     }

@@ -74,6 +74,19 @@ public final class TestNetns implements AutoCloseable {
         ip("addr", "add", "192.168.250.1/24", "dev", "v0");
         ip("link", "set", "v0", "up");
         ip("link", "set", "v1", "up");
+        // the kernel brings the pair up and adds the multicast route in its own time: a send before
+        // that fails (seen once in 17 repeated runs under load)
+        boolean ready = Await.until(() -> {
+            try {
+                return ip("-o", "link", "show", "v0").contains("state UP")
+                        && ip("-6", "route", "show", "table", "all", "dev", "v0").contains("ff00::/8");
+            } catch (Exception e) {
+                return false;
+            }
+        }, java.time.Duration.ofSeconds(60));
+        if (!ready) {
+            throw new IOException("v0 not up with its multicast route after 60 s: " + ip("-o", "link", "show", "v0"));
+        }
     }
 
     /** The command line prefix that runs a program inside the namespace. */
