@@ -72,7 +72,8 @@ final class SlirpGateway implements Closeable {
                     ? new RouterAdvertiser(options, transparent::sendRouterAdvertisement, stack.clock()::nanos) : null;
             if (advertiser != null) {
                 transparent.enable6(this::accepts6,
-                        (src, sport, dst, dport, payload) -> datagram6(src, sport, dst, dport, payload, udpRef[0]),
+                        (src, sport, dst, dport, payload) -> datagram6(src, sport, dst, dport, payload, udpRef[0],
+                                fwdRef[0]),
                         advertiser::solicited);
             }
             EchoProxy echoes = new EchoProxy(transparent, counters);
@@ -188,7 +189,7 @@ final class SlirpGateway implements Closeable {
             counters.foreignDropped.increment();
             return;
         }
-        if (dst == options.host() && fwd != null && fwd.fromGuest(src, sport, dport, payload)) {
+        if (dst == options.host() && fwd != null && fwd.fromGuest(Ipv4Text.toInet(src), sport, dport, payload)) {
             return;
         }
         if (nat != null) {
@@ -197,7 +198,8 @@ final class SlirpGateway implements Closeable {
     }
 
     /** An IPv6 UDP datagram to a port no socket of the gateway stack has (the loop; must not block). */
-    private void datagram6(byte[] src, int sport, byte[] dst, int dport, ByteBuffer payload, UdpNat nat) {
+    private void datagram6(byte[] src, int sport, byte[] dst, int dport, ByteBuffer payload, UdpNat nat,
+            HostForwarders fwd) {
         InetAddress to = inet6(dst);
         if (to.equals(options.v6dns())) {
             if (dport == DnsServer.PORT) {
@@ -205,6 +207,9 @@ final class SlirpGateway implements Closeable {
             } else {
                 counters.foreignDropped.increment();
             }
+            return;
+        }
+        if (to.equals(options.v6host()) && fwd != null && fwd.fromGuest(inet6(src), sport, dport, payload)) {
             return;
         }
         if (nat != null) {

@@ -149,6 +149,13 @@ public record SlirpOptions(int network, int prefix, int host, int dns, int dhcpS
         if (v6host.equals(v6dns)) {
             throw new IllegalArgumentException("slirp: v6host and v6dns are both " + v6host.getHostAddress());
         }
+        for (HostForward f : forwards) {
+            if (f.guestAddress() instanceof Inet6Address g && !(ipv6 && java.util.Arrays.equals(g.getAddress(), 0, 8,
+                    v6prefix.getAddress(), 0, 8))) {
+                throw new IllegalArgumentException("slirp: hostfwd rule '" + f + "': the guest address is not in the "
+                        + "v6prefix " + v6prefix.getHostAddress() + "/64" + (ipv6 ? "" : " (and ipv6 is off)"));
+            }
+        }
         return new SlirpOptions(network, prefix, host, dns, dhcpStart, forwards, flag(options, "restrict"),
                 !flag(options, "disable_host_loopback"), mtu, maxFlows, flowBuffer, maxLeases, leaseTime, udpTimeout,
                 mac, ipv6, v6prefix, v6host, v6dns);

@@ -118,6 +118,53 @@ class SlirpIpv6Test {
     }
 
     @Test
+    void hostfwdCarriesHostClientsToAnIpv6Guest() throws Exception {
+        assumeHostIpv6();
+        SlirpPort port = SlirpGatewayTest.slirp("slirp:///hostfwd=tcp:[::1]:0-[fd00::15]:8080,udp:[::1]:0-[fd00::15]:9053");
+        try (SlirpGatewayTest.Guest g = SlirpGatewayTest.guest(port);
+                ServerSocketChannel server = g.provider().openServerSocketChannel();
+                DatagramChannel udpServer = g.provider().openDatagramChannel(StandardProtocolFamily.INET6)) {
+            NetConfig cfg = g.stack().config();
+            cfg.ipAddrAdd(InetAddress.ofLiteral("fd00::15"), 64, cfg.ifNameToIndex("vde0"));
+            server.bind(new InetSocketAddress(8080));
+            udpServer.bind(new InetSocketAddress(9053));
+            Thread tcp = Thread.ofVirtual().start(() -> {
+                try (SocketChannel c = server.accept()) {
+                    c.write(ByteBuffer.wrap(("hello from " + c.getRemoteAddress()).getBytes(StandardCharsets.US_ASCII)));
+                } catch (IOException e) {
+                    // the assertion below fails
+                }
+            });
+            Thread udp = Thread.ofVirtual().start(() -> {
+                ByteBuffer b = ByteBuffer.allocate(1500);
+                try {
+                    java.net.SocketAddress from = udpServer.receive(b);
+                    udpServer.send(b.flip(), from);
+                } catch (IOException e) {
+                    // the assertion below fails
+                }
+            });
+            java.util.List<InetSocketAddress> fwd = port.hostForwardAddresses();
+            assertThat(fwd.getFirst().getAddress()).isEqualTo(LOOPBACK6);
+            try (SocketChannel c = SocketChannel.open(fwd.getFirst())) {
+                ByteBuffer b = ByteBuffer.allocate(200);
+                while (c.read(b) >= 0) {
+                    // until the guest closes
+                }
+                assertThat(new String(b.array(), 0, b.position(), StandardCharsets.US_ASCII))
+                        .startsWith("hello from /[fd00:0:0:0:0:0:0:2]");
+            }
+            try (DatagramChannel client = DatagramChannel.open()) {
+                client.connect(fwd.get(1));
+                assertThat(exchange(client, ByteBuffer.wrap("udp to a v6 guest".getBytes(StandardCharsets.US_ASCII))))
+                        .isEqualTo("udp to a v6 guest");
+            }
+            tcp.join(10_000);
+            udp.join(10_000);
+        }
+    }
+
+    @Test
     void withIpv6OffTheGatewayHasNoIpv6Address() throws Exception {
         SlirpPort port = SlirpGatewayTest.slirp("slirp:///ipv6=0");
         try (SlirpGatewayTest.Guest g = SlirpGatewayTest.guest(port)) {
