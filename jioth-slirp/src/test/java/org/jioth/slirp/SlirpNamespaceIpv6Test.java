@@ -44,13 +44,15 @@ class SlirpNamespaceIpv6Test {
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
                 while (System.nanoTime() < deadline) {
                     addr = guest.sh(10, "ip -6 addr show dev tap0 scope global; ip -6 route show default");
-                    if (addr.out().contains("inet6 fd00::") && addr.out().contains("default via fe80::")) {
+                    // a tentative address (DAD still running) is not used as a source yet: wait until it is not
+                    if (addr.out().contains("inet6 fd00::") && !addr.out().contains("tentative")
+                            && addr.out().contains("default via fe80::")) {
                         break;
                     }
                     Thread.sleep(200);
                 }
                 assertThat(addr.out()).as(addr.out()).contains("inet6 fd00::").contains("/64")
-                        .contains("default via fe80::");
+                        .doesNotContain("tentative").contains("default via fe80::");
 
                 String expected = HostServers.sha256(BODY);
                 Result fetch = guest.sh(300, "busybox wget -q -O - 'http://[fd00::2]:" + http.port()
