@@ -4,12 +4,18 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jioth.jnet.ip.Address6;
 import org.jioth.jnet.ip.Ipv4Layer;
+import org.jioth.jnet.ip.Ipv6Layer;
 import org.jioth.jnet.link.DeliveryFailure;
 import org.jioth.jnet.loop.Counter;
 import org.jioth.jnet.nio.JnetServerSocketChannel;
 import org.jioth.jnet.wire.Icmp4;
+import org.jioth.jnet.wire.Icmp6;
+import org.jioth.jnet.wire.Ip128;
+import org.jioth.jnet.wire.Ip6;
 import org.jioth.jnet.wire.Ipv4;
+import org.jioth.jnet.wire.Ipv6;
 import org.jioth.jnet.wire.Udp;
 
 /**
@@ -19,7 +25,8 @@ import org.jioth.jnet.wire.Udp;
  * peer asked for), UDP datagrams to ports no socket is bound to go to a {@link DatagramHandler},
  * and {@link #sendDatagram} sends UDP from any source address (a reply from the address the peer
  * wrote to); with {@link #onEcho}, ICMP echo requests to foreign addresses go to a handler that may
- * answer them with {@link #sendEchoReply}. One per stack.
+ * answer them with {@link #sendEchoReply}. One per stack. {@link #enable6} does the same for IPv6
+ * (TCP and UDP; router solicitations go to a handler, and {@link #sendRouterAdvertisement} answers).
  */
 public final class TransparentGateway implements java.io.Closeable {
     /** Datagrams posted by {@link #sendDatagram} and not yet sent by the loop, at most. */
@@ -46,7 +53,24 @@ public final class TransparentGateway implements java.io.Closeable {
         void echo(int source, int destination, int identifier, int sequence, ByteBuffer data);
     }
 
+    /** Which IPv6 datagrams to foreign addresses the stack takes (called on the loop; arrays valid during the call). */
+    @FunctionalInterface
+    public interface DestinationPolicy6 {
+        /** {@code protocol} is the upper-layer protocol ({@link Ipv6#TCP}, {@link Ipv6#UDP}, ...). */
+        boolean accepts(int protocol, byte[] source, byte[] destination);
+    }
+
+    /** Receives IPv6 UDP datagrams no socket of the stack is bound for (the loop, must not block). */
+    @FunctionalInterface
+    public interface DatagramHandler6 {
+        /** The addresses are fresh arrays; {@code payload} (position..limit) is valid during the call only. */
+        void datagram(byte[] source, int sourcePort, byte[] destination, int destinationPort, ByteBuffer payload);
+    }
+
     private final JnetStack stack;
+    private final byte[] src6 = new byte[16];
+    private final byte[] dst6 = new byte[16];
+    private final Ipv6Layer.Path path6 = new Ipv6Layer.Path();
     private final Icmp4 icmpView = new Icmp4();
     private volatile EchoHandler echoes;
     private final AtomicInteger pending = new AtomicInteger();
@@ -76,6 +100,114 @@ public final class TransparentGateway implements java.io.Closeable {
             return null;
         });
         return g;
+    }
+
+    /**
+     * Switches IPv6 on in transparent mode: unicast datagrams to foreign addresses that
+     * {@code policy} accepts are the stack's, UDP datagrams to unbound ports go to {@code udp}, and
+     * router solicitations (ICMPv6 to ff02::2 with hop limit 255) make {@code solicited} run on the loop.
+     */
+    public void enable6(DestinationPolicy6 policy, DatagramHandler6 udp, Runnable solicited) throws IOException {
+        stack.onLoop(() -> {
+            stack.ipv6.setTransparent((in, hdr, buf) -> {
+                hdr.source(src6);
+                hdr.destination(dst6);
+                if (Ip6.isMulticast(dst6)) {
+                    if (java.util.Arrays.equals(dst6, Ip6.ALL_ROUTERS) && hdr.upperProtocol() == Ipv6.ICMPV6
+                            && hdr.hopLimit() == 255 && hdr.payloadLength() - (hdr.upperOffset() - Ipv6.HEADER)
+                            >= Icmp6.HEADER && buf.get(hdr.offset() + hdr.upperOffset()) == (byte) Icmp6.ROUTER_SOLICITATION) {
+                        solicited.run();
+                    }
+                    return false;
+                }
+                return policy.accepts(hdr.upperProtocol(), src6, dst6);
+            });
+            stack.udp.setTransparent6((in, hdr, buf, off, len) -> {
+                if (len < Udp.HEADER) {
+                    return;
+                }
+                int ip = hdr.offset();
+                byte[] from = hdr.source(new byte[16]);
+                byte[] to = hdr.destination(new byte[16]);
+                int dataLen = (buf.getShort(off + 4) & 0xffff) - Udp.HEADER;
+                if (dataLen < 0 || dataLen > len - Udp.HEADER || ip < 0) {
+                    return;
+                }
+                udp.datagram(from, buf.getShort(off) & 0xffff, to, buf.getShort(off + 2) & 0xffff,
+                        buf.duplicate().limit(off + Udp.HEADER + dataLen).position(off + Udp.HEADER));
+            });
+            return null;
+        });
+    }
+
+    /**
+     * Sends {@code payload} (position..limit, copied) as an IPv6 UDP datagram from
+     * {@code source:sourcePort} (any address) to {@code destination:destinationPort}, any thread;
+     * false when too many wait for the loop (dropped).
+     */
+    public boolean sendDatagram6(byte[] source, int sourcePort, byte[] destination, int destinationPort,
+            ByteBuffer payload) {
+        if (payload.remaining() > 65535 - Ipv6.HEADER - Udp.HEADER) {
+            return false;
+        }
+        if (pending.incrementAndGet() > MAX_PENDING_DATAGRAMS) {
+            pending.decrementAndGet();
+            return false;
+        }
+        byte[] data = new byte[payload.remaining()];
+        payload.get(payload.position(), data);
+        byte[] from = source.clone();
+        byte[] to = destination.clone();
+        stack.post(() -> {
+            pending.decrementAndGet();
+            if (stack.ipv6.route(to, 0, path6) != 0) {
+                return;
+            }
+            int at = Ipv6Layer.HEADROOM;
+            tx.put(at + Udp.HEADER, data);
+            long sum = Ip128.sum(Ip128.hi(from), Ip128.lo(from)) + Ip128.sum(Ip128.hi(to), Ip128.lo(to));
+            Udp.emit(tx, at, sourcePort, destinationPort, Udp.HEADER + data.length, sum);
+            if (stack.ipv6.output(path6.iface, path6.nextHop, from, to, Ipv6.UDP, stack.ipv6.hopLimit(), tx, at,
+                    Udp.HEADER + data.length, e -> { }) == 0) {
+                stack.counters.inc(Counter.UDP_OUT_DATAGRAMS);
+            }
+        });
+        return true;
+    }
+
+    /**
+     * Sends {@code message} (a router advertisement, checksum left zero; copied) to all nodes
+     * (ff02::1) from the stack's link-local address with hop limit 255, as RFC 4861 asks; any thread.
+     */
+    public boolean sendRouterAdvertisement(ByteBuffer message) {
+        if (message.remaining() < Icmp6.HEADER || message.remaining() > 1280 - Ipv6.HEADER) {
+            return false;
+        }
+        byte[] msg = new byte[message.remaining()];
+        message.get(message.position(), msg);
+        stack.post(() -> {
+            if (stack.ipv6.route(Ip6.ALL_NODES, 0, path6) != 0) {
+                return;
+            }
+            byte[] from = null;
+            for (Address6 a : stack.ipv6.addressTable().of(path6.iface.index)) {
+                if (a.origin() == Address6.Origin.LINK_LOCAL) {
+                    from = a.address();
+                }
+            }
+            if (from == null) {
+                return; // no link-local address yet (link down)
+            }
+            int at = Ipv6Layer.HEADROOM;
+            tx.put(at, msg);
+            Ipv6Layer.header(tx, at, from, Ip6.ALL_NODES, Ipv6.ICMPV6, 255, msg.length);
+            Icmp6.finish(tx, at - Ipv6.HEADER, at, msg.length);
+            if (stack.ipv6.output(path6.iface, Ip6.ALL_NODES, from, Ip6.ALL_NODES, Ipv6.ICMPV6, 255, tx, at,
+                    msg.length, e -> { }) == 0) {
+                stack.counters.inc(Counter.ICMP6_OUT_MSGS);
+            }
+        });
+        return true;
     }
 
     /**
@@ -178,6 +310,8 @@ public final class TransparentGateway implements java.io.Closeable {
         stack.onLoop(() -> {
             stack.ipv4.setTransparent(null);
             stack.udp.setTransparent(null);
+            stack.ipv6.setTransparent(null);
+            stack.udp.setTransparent6(null);
             return null;
         });
     }

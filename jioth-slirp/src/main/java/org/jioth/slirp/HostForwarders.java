@@ -2,6 +2,8 @@ package org.jioth.slirp;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.net.Inet6Address;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
@@ -113,8 +115,9 @@ final class HostForwarders implements Closeable {
         SocketChannel guest = null;
         try {
             guest = stack.provider().openSocketChannel();
-            guest.bind(new InetSocketAddress(Ipv4Text.toInet(options.host()), 0));
-            guest.socket().connect(new InetSocketAddress(Ipv4Text.toInet(rule.guestAddress()), rule.guestPort()),
+            boolean v6 = rule.guestAddress() instanceof Inet6Address;
+            guest.bind(new InetSocketAddress(v6 ? options.v6host() : Ipv4Text.toInet(options.host()), 0));
+            guest.socket().connect(new InetSocketAddress(rule.guestAddress(), rule.guestPort()),
                     TcpNat.CONNECT_TIMEOUT_MS);
         } catch (IOException | RuntimeException e) {
             budget.release();
@@ -147,8 +150,12 @@ final class HostForwarders implements Closeable {
                 continue;
             }
             counters.bytesIn.add(udpBuffer.remaining());
-            if (!transparent.sendDatagram(options.host(), a.gatewayPort, rule.guestAddress(), rule.guestPort(),
-                    udpBuffer)) {
+            boolean sent = rule.guestAddress() instanceof Inet6Address
+                    ? transparent.sendDatagram6(options.v6host().getAddress(), a.gatewayPort,
+                            rule.guestAddress().getAddress(), rule.guestPort(), udpBuffer)
+                    : transparent.sendDatagram(options.host(), a.gatewayPort, Ipv4Text.of(rule.guestAddress()),
+                            rule.guestPort(), udpBuffer);
+            if (!sent) {
                 counters.udpDropped.increment();
             }
         }
@@ -186,9 +193,9 @@ final class HostForwarders implements Closeable {
     }
 
     /** A guest's reply to a UDP association (the gateway's loop); false when it is not one. */
-    boolean fromGuest(int src, int sport, int gatewayPort, ByteBuffer payload) {
+    boolean fromGuest(InetAddress src, int sport, int gatewayPort, ByteBuffer payload) {
         Association a = byGatewayPort.get(gatewayPort);
-        if (a == null || a.rule.guestAddress() != src || a.rule.guestPort() != sport) {
+        if (a == null || !a.rule.guestAddress().equals(src) || a.rule.guestPort() != sport) {
             return false;
         }
         associations.touch(a.key, stack.clock().nanos());

@@ -2,6 +2,7 @@ package org.jioth.slirp;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -11,6 +12,7 @@ import org.jioth.NetConfig;
 import org.jioth.jnet.JnetStack;
 import org.jioth.jnet.TransparentGateway;
 import org.jioth.jnet.wire.Ipv4;
+import org.jioth.jnet.wire.Ipv6;
 import org.jioth.vde.EthernetPort;
 
 /**
@@ -24,6 +26,7 @@ final class SlirpGateway implements Closeable {
     /** DNS questions being resolved at once, at most; more are dropped (clients retry). */
     static final int MAX_DNS_IN_FLIGHT = 32;
     static final int BROADCAST = -1;
+    private static final byte[] LOOPBACK6 = new byte[] {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
 
     private final SlirpOptions options;
     private final SlirpCounters counters;
@@ -37,6 +40,7 @@ final class SlirpGateway implements Closeable {
     private final UdpNat udp;
     private final HostForwarders forwards;
     private final UdpReactor reactor;
+    private final RouterAdvertiser advertiser;
 
     SlirpGateway(SlirpOptions options, EthernetPort port, DnsServer.Resolver resolver, SlirpCounters counters)
             throws IOException {
@@ -52,6 +56,10 @@ final class SlirpGateway implements Closeable {
             cfg.linkSetUpDown(idx, true);
             cfg.ipAddrAdd(Ipv4Text.toInet(options.host()), options.prefix(), idx);
             cfg.ipAddrAdd(Ipv4Text.toInet(options.dns()), options.prefix(), idx);
+            if (options.ipv6()) {
+                cfg.ipAddrAdd(options.v6host(), SlirpOptions.V6_PREFIX_LENGTH, idx);
+                cfg.ipAddrAdd(options.v6dns(), SlirpOptions.V6_PREFIX_LENGTH, idx);
+            }
             this.dhcp = new DhcpServer(options, stack.clock()::nanos, counters);
             this.dns = new DnsServer(resolver, counters);
             this.budget = new FlowBudget(options.maxFlows());
@@ -60,6 +68,14 @@ final class SlirpGateway implements Closeable {
             this.transparent = TransparentGateway.enable(stack, this::accepts,
                     (src, sport, dst, dport, payload) -> datagram(src, sport, dst, dport, payload, udpRef[0], fwdRef[0]));
             made.add(transparent);
+            this.advertiser = options.ipv6()
+                    ? new RouterAdvertiser(options, transparent::sendRouterAdvertisement, stack.clock()::nanos) : null;
+            if (advertiser != null) {
+                transparent.enable6(this::accepts6,
+                        (src, sport, dst, dport, payload) -> datagram6(src, sport, dst, dport, payload, udpRef[0],
+                                fwdRef[0]),
+                        advertiser::solicited);
+            }
             EchoProxy echoes = new EchoProxy(transparent, counters);
             transparent.onEcho(echoes::echo);
             this.tcp = new TcpNat(transparent.openListener(Math.min(options.maxFlows(), 4096)), this::hostTarget,
@@ -71,6 +87,9 @@ final class SlirpGateway implements Closeable {
                 }
                 if (fwdRef[0] != null) {
                     fwdRef[0].expire();
+                }
+                if (advertiser != null) {
+                    advertiser.tick();
                 }
             });
             made.add(reactor);
@@ -97,8 +116,46 @@ final class SlirpGateway implements Closeable {
         return ok;
     }
 
-    /** Where a flow to {@code address} goes on the host, or null when it may not. */
-    InetAddress hostTarget(int protocol, int address, int port) {
+    /** Which IPv6 datagrams to addresses not the gateway's it takes (the stack's loop): TCP and UDP out. */
+    private boolean accepts6(int protocol, byte[] source, byte[] destination) {
+        boolean ok = !options.restrict() && (protocol == Ipv6.TCP || protocol == Ipv6.UDP)
+                && isRoutable6(destination) && !java.util.Arrays.equals(destination, 0, 8,
+                        options.v6prefix().getAddress(), 0, 8);
+        if (!ok) {
+            counters.foreignDropped.increment();
+        }
+        return ok;
+    }
+
+    /** Not unspecified, loopback, link-local, multicast, v4-mapped or v4-compatible: an address one may route to. */
+    private static boolean isRoutable6(byte[] a) {
+        if ((a[0] & 0xff) == 0xff || (a[0] & 0xff) == 0xfe && (a[1] & 0xc0) == 0x80) {
+            return false;
+        }
+        for (int i = 0; i < 10; i++) {
+            if (a[i] != 0) {
+                return true;
+            }
+        }
+        return false; // ::, ::1, ::a.b.c.d and ::ffff:a.b.c.d
+    }
+
+    /** Where a flow to {@code address} (either family) goes on the host, or null when it may not. */
+    InetAddress hostTarget(int protocol, InetAddress address, int port) {
+        if (address instanceof Inet4Address) {
+            return hostTarget4(Ipv4Text.of(address));
+        }
+        if (!options.ipv6() || options.restrict()) {
+            return null;
+        }
+        if (address.equals(options.v6host())) {
+            return options.hostLoopback() ? inet6(LOOPBACK6) : null;
+        }
+        byte[] a = address.getAddress();
+        return isRoutable6(a) && !options.inNetwork6(address) ? address : null;
+    }
+
+    private InetAddress hostTarget4(int address) {
         if (address == options.host()) {
             return options.hostLoopback() && !options.restrict() ? InetAddress.getLoopbackAddress() : null;
         }
@@ -125,22 +182,51 @@ final class SlirpGateway implements Closeable {
             return;
         }
         if (dst == options.dns() && dport == DnsServer.PORT) {
-            query(src, sport, payload);
+            query(payload, r -> transparent.sendDatagram(options.dns(), DnsServer.PORT, src, sport, r));
             return;
         }
         if (dst == BROADCAST || dst == options.broadcast() || isMulticast(dst) || dst == options.dns()) {
             counters.foreignDropped.increment();
             return;
         }
-        if (dst == options.host() && fwd != null && fwd.fromGuest(src, sport, dport, payload)) {
+        if (dst == options.host() && fwd != null && fwd.fromGuest(Ipv4Text.toInet(src), sport, dport, payload)) {
             return;
         }
         if (nat != null) {
-            nat.fromGuest(src, sport, dst, dport, payload);
+            nat.fromGuest(Ipv4Text.toInet(src), sport, Ipv4Text.toInet(dst), dport, payload);
         }
     }
 
-    private void query(int src, int sport, ByteBuffer payload) {
+    /** An IPv6 UDP datagram to a port no socket of the gateway stack has (the loop; must not block). */
+    private void datagram6(byte[] src, int sport, byte[] dst, int dport, ByteBuffer payload, UdpNat nat,
+            HostForwarders fwd) {
+        InetAddress to = inet6(dst);
+        if (to.equals(options.v6dns())) {
+            if (dport == DnsServer.PORT) {
+                query(payload, r -> transparent.sendDatagram6(dst, DnsServer.PORT, src, sport, r));
+            } else {
+                counters.foreignDropped.increment();
+            }
+            return;
+        }
+        if (to.equals(options.v6host()) && fwd != null && fwd.fromGuest(inet6(src), sport, dport, payload)) {
+            return;
+        }
+        if (nat != null) {
+            nat.fromGuest(inet6(src), sport, to, dport, payload);
+        }
+    }
+
+    private static InetAddress inet6(byte[] a) {
+        try {
+            return InetAddress.getByAddress(a); // a v4-mapped array would come back IPv4: isRoutable6 refuses those
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+
+    /** Answers the DNS question in {@code payload} on a virtual thread; {@code reply} sends the answer. */
+    private void query(ByteBuffer payload, java.util.function.Consumer<ByteBuffer> reply) {
         if (!dnsSlots.tryAcquire()) {
             counters.udpDropped.increment();
             return;
@@ -150,7 +236,7 @@ final class SlirpGateway implements Closeable {
             try {
                 ByteBuffer r = dns.answer(q);
                 if (r != null) {
-                    transparent.sendDatagram(options.dns(), DnsServer.PORT, src, sport, r);
+                    reply.accept(r);
                 }
             } catch (RuntimeException e) {
                 LOG.log(System.Logger.Level.WARNING, "slirp: DNS answer failed", e);

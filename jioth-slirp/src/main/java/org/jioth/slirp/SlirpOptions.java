@@ -1,5 +1,7 @@
 package org.jioth.slirp;
 
+import java.net.Inet6Address;
+import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,15 +26,23 @@ import java.util.Map;
  * @param leaseTime    the DHCP lease time
  * @param udpTimeout   an idle UDP flow is closed after this
  * @param mac          the gateway's MAC address
+ * @param ipv6         whether the gateway speaks IPv6 (router advertisements, DNS, NAT)
+ * @param v6prefix     the virtual network's /64 prefix, announced for SLAAC (fd00::)
+ * @param v6host       the gateway's IPv6 address, also the host's ::1 seen from inside (fd00::2)
+ * @param v6dns        the DNS server's IPv6 address (fd00::3)
  */
 public record SlirpOptions(int network, int prefix, int host, int dns, int dhcpStart, List<HostForward> hostForwards,
         boolean restrict, boolean hostLoopback, int mtu, int maxFlows, int flowBuffer, int maxLeases,
-        Duration leaseTime, Duration udpTimeout, String mac) {
+        Duration leaseTime, Duration udpTimeout, String mac, boolean ipv6, Inet6Address v6prefix, Inet6Address v6host,
+        Inet6Address v6dns) {
+
+    /** The IPv6 prefix length: 64, what SLAAC needs. */
+    public static final int V6_PREFIX_LENGTH = 64;
 
     /** The option table, in the order that decides prefix matches. */
     public static final List<String> OPTIONS = List.of("v4net", "v4prefix", "v4host", "v4dns", "v4dhcpstart",
             "hostfwd", "restrict", "disable_host_loopback", "mtu", "maxflows", "flowbuf", "leases", "leasetime",
-            "udptimeout", "mac");
+            "udptimeout", "mac", "ipv6", "v6prefix", "v6prefixlen", "v6host", "v6dns");
 
     public SlirpOptions {
         hostForwards = List.copyOf(hostForwards);
@@ -51,6 +61,11 @@ public record SlirpOptions(int network, int prefix, int host, int dns, int dhcpS
     /** Whether {@code a} is inside the virtual network (its broadcast address included). */
     public boolean inNetwork(int a) {
         return (a & netmask()) == network;
+    }
+
+    /** Whether {@code a} is inside the IPv6 prefix. */
+    public boolean inNetwork6(InetAddress a) {
+        return a instanceof Inet6Address && java.util.Arrays.equals(a.getAddress(), 0, 8, v6prefix.getAddress(), 0, 8);
     }
 
     public int broadcast() {
@@ -115,9 +130,71 @@ public record SlirpOptions(int network, int prefix, int host, int dns, int dhcpS
             throw new IllegalArgumentException("slirp: bad value '" + mac + "' for option 'mac'; expected a MAC "
                     + "address such as 52:55:0a:00:02:02");
         }
+        boolean ipv6 = !options.containsKey("ipv6") || flag(options, "ipv6");
+        integer(options, "v6prefixlen", V6_PREFIX_LENGTH, V6_PREFIX_LENGTH, V6_PREFIX_LENGTH);
+        Inet6Address v6prefix = inet6(options, "v6prefix", "fd00::");
+        byte[] p = v6prefix.getAddress();
+        for (int i = 8; i < 16; i++) {
+            if (p[i] != 0) {
+                throw new IllegalArgumentException("slirp: v6prefix " + v6prefix.getHostAddress()
+                        + " has bits set past the /64 prefix");
+            }
+        }
+        if (p[0] == (byte) 0xff || p[0] == (byte) 0xfe && (p[1] & 0xc0) == 0x80 || v6prefix.isAnyLocalAddress()) {
+            throw new IllegalArgumentException("slirp: v6prefix " + v6prefix.getHostAddress()
+                    + " is not a unicast prefix (try fd00::)");
+        }
+        Inet6Address v6host = inPrefix6(options, "v6host", p, 2);
+        Inet6Address v6dns = inPrefix6(options, "v6dns", p, 3);
+        if (v6host.equals(v6dns)) {
+            throw new IllegalArgumentException("slirp: v6host and v6dns are both " + v6host.getHostAddress());
+        }
+        for (HostForward f : forwards) {
+            if (f.guestAddress() instanceof Inet6Address g && !(ipv6 && java.util.Arrays.equals(g.getAddress(), 0, 8,
+                    v6prefix.getAddress(), 0, 8))) {
+                throw new IllegalArgumentException("slirp: hostfwd rule '" + f + "': the guest address is not in the "
+                        + "v6prefix " + v6prefix.getHostAddress() + "/64" + (ipv6 ? "" : " (and ipv6 is off)"));
+            }
+        }
         return new SlirpOptions(network, prefix, host, dns, dhcpStart, forwards, flag(options, "restrict"),
                 !flag(options, "disable_host_loopback"), mtu, maxFlows, flowBuffer, maxLeases, leaseTime, udpTimeout,
-                mac);
+                mac, ipv6, v6prefix, v6host, v6dns);
+    }
+
+    private static Inet6Address inet6(Map<String, String> options, String key, String dflt) {
+        String v = options.getOrDefault(key, dflt).trim();
+        if (v.startsWith("[") && v.endsWith("]")) {
+            v = v.substring(1, v.length() - 1);
+        }
+        if (v.indexOf(':') >= 0 && v.matches("[0-9A-Fa-f:.]+")) {
+            try {
+                if (InetAddress.getByName(v) instanceof Inet6Address a) { // a literal: no name lookup
+                    return a;
+                }
+            } catch (java.net.UnknownHostException e) {
+                // reported below
+            }
+        }
+        throw new IllegalArgumentException("slirp: bad value '" + v + "' for option '" + key
+                + "'; expected an IPv6 address such as " + dflt);
+    }
+
+    /** The option's address (default: the prefix with {@code low} as the last byte), which must be in the prefix. */
+    private static Inet6Address inPrefix6(Map<String, String> options, String key, byte[] prefix, int low) {
+        byte[] d = prefix.clone();
+        d[15] = (byte) low;
+        Inet6Address a;
+        try {
+            a = inet6(options, key, InetAddress.getByAddress(d).getHostAddress());
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalStateException(e);
+        }
+        byte[] b = a.getAddress();
+        if (!java.util.Arrays.equals(b, 0, 8, prefix, 0, 8) || java.util.Arrays.equals(b, 8, 16, new byte[16], 8, 16)) {
+            throw new IllegalArgumentException("slirp: " + key + " " + a.getHostAddress()
+                    + " is not a host address of the v6prefix /64");
+        }
+        return a;
     }
 
     private static int inside(Map<String, String> options, String key, int dflt, int network, int mask) {

@@ -28,7 +28,7 @@ final class TcpNat implements Closeable {
     /** Where guest traffic to {@code address} goes on the host, or null when it may not. */
     @FunctionalInterface
     interface Targets {
-        InetAddress hostTarget(int protocol, int address, int port);
+        InetAddress hostTarget(int protocol, InetAddress address, int port);
     }
 
     private final ServerSocketChannel listener;
@@ -75,8 +75,8 @@ final class TcpNat implements Closeable {
             }
             try {
                 InetSocketAddress local = (InetSocketAddress) guest.getLocalAddress();
-                InetAddress target = targets.hostTarget(org.jioth.jnet.wire.Ipv4.PROTO_TCP,
-                        Ipv4Text.of(local.getAddress()), local.getPort());
+                InetAddress target = targets.hostTarget(org.jioth.jnet.wire.Ipv4.PROTO_TCP, local.getAddress(),
+                        local.getPort());
                 if (target == null || !budget.tryAcquire()) {
                     refuse(guest);
                     continue;

@@ -2,6 +2,7 @@ package org.jioth.slirp;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.PortUnreachableException;
@@ -16,10 +17,11 @@ import org.jioth.jnet.wire.Ipv4;
  * address and port), connected to the destination, so replies come back to the guest from the
  * address it wrote to. The gateway's loop writes (a full send buffer drops the datagram); the
  * {@link UdpReactor} reads. Flows are bounded by the shared {@link FlowBudget} and closed after
- * {@link SlirpOptions#udpTimeout()} without traffic either way.
+ * {@link SlirpOptions#udpTimeout()} without traffic either way. IPv4 and IPv6 alike (a flow keeps
+ * its guest's family).
  */
 final class UdpNat implements Closeable {
-    record Key(int guest, int guestPort, int destination, int destinationPort) { }
+    record Key(InetAddress guest, int guestPort, InetAddress destination, int destinationPort) { }
 
     private final class Flow implements Closeable {
         final Key key;
@@ -46,7 +48,12 @@ final class UdpNat implements Closeable {
                 buffer.flip();
                 table.touch(key, nanos.getAsLong());
                 counters.bytesIn.add(buffer.remaining());
-                if (!gateway.sendDatagram(key.destination, key.destinationPort, key.guest, key.guestPort, buffer)) {
+                boolean sent = key.destination instanceof Inet4Address
+                        ? gateway.sendDatagram(Ipv4Text.of(key.destination), key.destinationPort,
+                                Ipv4Text.of(key.guest), key.guestPort, buffer)
+                        : gateway.sendDatagram6(key.destination.getAddress(), key.destinationPort,
+                                key.guest.getAddress(), key.guestPort, buffer);
+                if (!sent) {
                     counters.udpDropped.increment();
                 }
             }
@@ -82,7 +89,7 @@ final class UdpNat implements Closeable {
     }
 
     /** A datagram from a guest to a foreign address (the gateway's loop: only quick, non-blocking calls). */
-    void fromGuest(int src, int sport, int dst, int dport, ByteBuffer payload) {
+    void fromGuest(InetAddress src, int sport, InetAddress dst, int dport, ByteBuffer payload) {
         Key key = new Key(src, sport, dst, dport);
         Flow f = table.get(key, nanos.getAsLong());
         if (f == null) {

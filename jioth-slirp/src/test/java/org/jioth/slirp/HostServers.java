@@ -49,8 +49,12 @@ final class HostServers {
         private final Thread thread;
 
         Http(long length) throws IOException {
+            this(length, InetAddress.getLoopbackAddress());
+        }
+
+        Http(long length, InetAddress bind) throws IOException {
             this.length = length;
-            server = ServerSocketChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            server = ServerSocketChannel.open().bind(new InetSocketAddress(bind, 0));
             thread = Thread.ofPlatform().daemon().name("test http").start(this::serve);
         }
 
@@ -103,7 +107,11 @@ final class HostServers {
         final DatagramChannel channel;
 
         UdpEcho() throws IOException {
-            channel = DatagramChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            this(InetAddress.getLoopbackAddress());
+        }
+
+        UdpEcho(InetAddress bind) throws IOException {
+            channel = DatagramChannel.open().bind(new InetSocketAddress(bind, 0));
             Thread.ofPlatform().daemon().name("test udp echo").start(() -> {
                 ByteBuffer b = ByteBuffer.allocate(65536);
                 while (channel.isOpen()) {

@@ -44,8 +44,45 @@ class SlirpOptionsTest {
         assertThat(o.maxFlows()).isEqualTo(10);
         assertThat(o.flowBuffer()).isEqualTo(256 * 1024);
         assertThat(o.hostForwards()).containsExactly(
-                new HostForward(false, InetAddress.ofLiteral("127.0.0.1"), 8022, ip("192.168.76.100"), 22),
-                new HostForward(true, InetAddress.getLoopbackAddress(), 5353, ip("192.168.76.100"), 53));
+                new HostForward(false, InetAddress.ofLiteral("127.0.0.1"), 8022, InetAddress.ofLiteral("192.168.76.100"),
+                        22),
+                new HostForward(true, InetAddress.getLoopbackAddress(), 5353, InetAddress.ofLiteral("192.168.76.100"),
+                        53));
+    }
+
+    @Test
+    void ipv6IsOnByDefaultAtFd00WithItsOptions() {
+        SlirpOptions d = SlirpOptions.defaults();
+        assertThat(d.ipv6()).isTrue();
+        assertThat(d.v6prefix()).isEqualTo(InetAddress.ofLiteral("fd00::"));
+        assertThat(d.v6host()).isEqualTo(InetAddress.ofLiteral("fd00::2"));
+        assertThat(d.v6dns()).isEqualTo(InetAddress.ofLiteral("fd00::3"));
+        SlirpOptions o = parse("slirp:///v6prefix=fd12:3456::/v6prefixlen=64/v6host=fd12:3456::1/v6dns=fd12:3456::53"
+                + "/hostfwd=tcp:[::1]:8080-[fd12:3456::15]:80");
+        assertThat(o.v6host()).isEqualTo(InetAddress.ofLiteral("fd12:3456::1"));
+        assertThat(o.v6dns()).isEqualTo(InetAddress.ofLiteral("fd12:3456::53"));
+        assertThat(o.inNetwork6(InetAddress.ofLiteral("fd12:3456::abcd"))).isTrue();
+        assertThat(o.inNetwork6(InetAddress.ofLiteral("fd00::abcd"))).isFalse();
+        assertThat(o.hostForwards()).containsExactly(new HostForward(false, InetAddress.ofLiteral("::1"), 8080,
+                InetAddress.ofLiteral("fd12:3456::15"), 80));
+        assertThat(o.hostForwards().getFirst().toString()).isEqualTo("tcp:[0:0:0:0:0:0:0:1]:8080-[fd12:3456:0:0:0:0:0:15]:80");
+        assertThat(parse("slirp:///ipv6=0").ipv6()).isFalse();
+    }
+
+    @Test
+    void badIpv6OptionsNameWhatIsWrong() {
+        assertThatThrownBy(() -> parse("slirp:///v6prefixlen=48")).hasMessageContaining("v6prefixlen");
+        assertThatThrownBy(() -> parse("slirp:///v6prefix=fd00::1")).hasMessageContaining("v6prefix")
+                .hasMessageContaining("/64");
+        assertThatThrownBy(() -> parse("slirp:///v6prefix=ff02::")).hasMessageContaining("unicast");
+        assertThatThrownBy(() -> parse("slirp:///v6prefix=printer.lan")).hasMessageContaining("IPv6 address");
+        assertThatThrownBy(() -> parse("slirp:///v6host=fd01::2")).hasMessageContaining("v6host");
+        assertThatThrownBy(() -> parse("slirp:///v6dns=fd00::2")).hasMessageContaining("v6dns");
+        assertThatThrownBy(() -> parse("slirp:///hostfwd=tcp:[::1]:80-[fd01::15]:80"))
+                .hasMessageContaining("v6prefix");
+        assertThatThrownBy(() -> parse("slirp:///ipv6=0/hostfwd=tcp:[::1]:80-[fd00::15]:80"))
+                .hasMessageContaining("ipv6 is off");
+        assertThatThrownBy(() -> parse("slirp:///hostfwd=tcp:[zz]:80-:80")).hasMessageContaining("IPv6 address");
     }
 
     @Test

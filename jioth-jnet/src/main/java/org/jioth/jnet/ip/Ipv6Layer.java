@@ -53,8 +53,18 @@ public final class Ipv6Layer {
         void input(NetInterface in, Ipv6 hdr, ByteBuffer buf, int off, int len);
     }
 
+    /**
+     * A gateway's hook (slirp): datagrams with a destination that is not ours (unicast) or a
+     * multicast group we did not join. True delivers as if it were ours; false drops, which is also
+     * how the hook takes a datagram itself.
+     */
+    public interface Transparent {
+        boolean accept(NetInterface in, Ipv6 hdr, ByteBuffer buf);
+    }
+
     /** The key of the flow labels; null: labels are 0. */
     private SipHash flowKey;
+    private Transparent transparent;
     private Transport tcp;
     private Transport udp;
     private final Interfaces interfaces;
@@ -182,6 +192,11 @@ public final class Ipv6Layer {
 
     public Neighbor6Cache neighbours() {
         return neighbours;
+    }
+
+    /** Transparent mode (null: off): see {@link Transparent}. */
+    public void setTransparent(Transparent t) {
+        transparent = t;
     }
 
     // ------------------------------------------------------------ addresses and routes
@@ -360,7 +375,8 @@ public final class Ipv6Layer {
         }
         hdr.destination(dst);
         hdr.source(src);
-        if (!accepts(in, dst, src) || Ip6.isMulticast(src)) {
+        if (Ip6.isMulticast(src) || !accepts(in, dst, src)
+                && (transparent == null || in.isLoopback() || !transparent.accept(in, hdr, buf))) {
             counters.inc(Counter.IP6_IN_ADDR_ERRORS);
             return;
         }

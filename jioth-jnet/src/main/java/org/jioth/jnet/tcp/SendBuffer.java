@@ -98,11 +98,25 @@ public final class SendBuffer {
      */
     public synchronized int free() {
         int size = (int) (tail - head);
+        int limit = limit();
         if (memory.underPressure()) {
-            int room = Math.max(ring.length, Math.min(Rings.MIN, capacity)) - size;
-            return Math.max(0, Math.min(room, capacity - size));
+            int room = Math.max(ring.length, Math.min(Rings.MIN, limit)) - size;
+            return Math.max(0, Math.min(room, limit - size));
         }
-        return capacity - size;
+        return Math.max(0, limit - size);
+    }
+
+    /**
+     * What may be buffered now: the capacity, except while it follows the congestion window and is
+     * less than twice the ring, when it is the ring. Following, the capacity creeps up by a segment
+     * per ACK; growing the ring to each new capacity copied the whole ring (megabytes) per ACK, so
+     * it grows by doubling only. The set size (SO_SNDBUF) is always reached exactly.
+     */
+    private int limit() {
+        if (capacity == base || ring.length == 0 || capacity >= 2 * ring.length) {
+            return capacity;
+        }
+        return Math.min(capacity, ring.length);
     }
 
     public synchronized int size() {
@@ -111,8 +125,8 @@ public final class SendBuffer {
 
     /** Appends as much of {@code src} as fits; returns how many bytes were taken. */
     public synchronized int write(ByteBuffer src) {
-        int n = Math.min(src.remaining(), capacity - (int) (tail - head));
-        if (n == 0) {
+        int n = Math.min(src.remaining(), limit() - (int) (tail - head));
+        if (n <= 0) {
             return 0;
         }
         int size = (int) (tail - head);

@@ -918,7 +918,7 @@ public final class TcpLayer implements Ipv4Layer.Transport, Ipv6Layer.Transport 
     /** The best listener for the tuple's destination (Linux's scoring, see {@link Binding#score}). */
     private TcpListener findListener(FourTuple t) {
         List<TcpListener> ls = listeners.get(t.localPort);
-        TcpListener fallback = t.isV4() ? transparent : null;
+        TcpListener fallback = transparent;
         if (ls == null) {
             return fallback;
         }

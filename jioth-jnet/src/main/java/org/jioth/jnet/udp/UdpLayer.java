@@ -53,6 +53,7 @@ public final class UdpLayer implements Ipv4Layer.Transport, Ipv6Layer.Transport 
     /** Datagrams are built here: allocated on the first send, given back when the stack idles. */
     private final org.jioth.jnet.mem.Scratch scratch;
     private Ipv4Layer.Transport transparent;
+    private Ipv6Layer.Transport transparent6;
     /** Charged by every queued datagram (null: nothing charged). */
     private org.jioth.jnet.mem.MemoryBudget memory;
     private final Ipv6Layer ip6;
@@ -80,6 +81,11 @@ public final class UdpLayer implements Ipv4Layer.Transport, Ipv6Layer.Transport 
     /** Transparent mode (slirp gateways): datagrams to a port no socket is bound to go to {@code t} (null: off). */
     public void setTransparent(Ipv4Layer.Transport t) {
         transparent = t;
+    }
+
+    /** {@link #setTransparent} for IPv6: unicast datagrams to a port no socket is bound to go to {@code t}. */
+    public void setTransparent6(Ipv6Layer.Transport t) {
+        transparent6 = t;
     }
 
     /** Binds {@code ep} to {@code addr:port} (port 0: ephemeral). 0 or -errno. */
@@ -560,8 +566,13 @@ public final class UdpLayer implements Ipv4Layer.Transport, Ipv6Layer.Transport 
         }
         boolean multi = (dhi >>> 56) == 0xff;
         int scope = (shi >>> 48) == 0xfe80 ? in.index : 0;
+        List<UdpEndpoint> bound = byPort.get(udp.destinationPort());
+        if (bound == null && !multi && transparent6 != null) {
+            transparent6.input(in, hdr, buf, off, len);
+            return;
+        }
         group = multi ? new org.jioth.jnet.ip.SourceFilter.Source(dhi, dlo, 16) : null;
-        if (!demux(in, byPort.get(udp.destinationPort()), multi, dhi, dlo, shi, slo, scope, buf) && !multi) {
+        if (!demux(in, bound, multi, dhi, dlo, shi, slo, scope, buf) && !multi) {
             ip6.error(in, Icmp6.DEST_UNREACHABLE, ICMP6_PORT_UNREACHABLE, 0, buf, ip,
                     Ipv6.HEADER + hdr.payloadLength());
         }

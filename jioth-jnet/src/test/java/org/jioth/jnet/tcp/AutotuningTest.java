@@ -104,4 +104,25 @@ class AutotuningTest {
         assertThat(s.trim()).isTrue();
         assertThat(s.capacity()).isEqualTo(BASE);
     }
+
+    @Test
+    void aSendBufferFollowingAGrowingWindowReallocatesItsRingOnlyByDoubling() {
+        // a bulk sender: the window grows by a segment per ACK and the writer always refills the
+        // buffer; the ring must not be copied into a slightly larger one at every step
+        SendBuffer s = new SendBuffer(BASE);
+        long cwnd = 10 * MSS;
+        java.util.Set<Integer> lengths = new java.util.HashSet<>();
+        ByteBuffer chunk = ByteBuffer.allocate(1 << 16);
+        for (int step = 0; step < 3000; step++) {
+            cwnd += MSS;
+            s.follow(2 * cwnd, TcpConfig.MAX_SEND_BUFFER);
+            int free = s.free();
+            int took = s.write(chunk.clear());
+            assertThat(took).as("a write takes what free() promised").isEqualTo(Math.min(free, chunk.capacity()));
+            lengths.add(s.heldBytes());
+            s.ackTo(s.head() + Math.min(s.size(), 2 * MSS));
+        }
+        assertThat(s.capacity()).isEqualTo(TcpConfig.MAX_SEND_BUFFER);
+        assertThat(lengths).as("ring lengths held").hasSizeLessThanOrEqualTo(16);
+    }
 }

@@ -148,6 +148,36 @@ class TsoCoalescerTest {
     }
 
     @Test
+    void aDifferenceInAnyComparedHeaderByteKeepsASegmentOut() {
+        byte[] p = new byte[100];
+        int ip = 14;
+        int t = ip + 20;
+        java.util.List<Integer> compared = new java.util.ArrayList<>();
+        for (int i = 0; i < 14; i++) {
+            compared.add(i); // Ethernet
+        }
+        compared.add(ip + 1); // TOS
+        compared.add(ip + 8); // TTL
+        for (int i = ip + 12; i < ip + 20; i++) {
+            compared.add(i); // addresses
+        }
+        for (int i : new int[] {0, 1, 2, 3, 8, 9, 10, 11, 14, 15}) {
+            compared.add(t + i); // ports, ack, window
+        }
+        for (int i = t + 18; i < t + 32; i++) {
+            compared.add(i); // urgent pointer and options
+        }
+        for (int at : compared) {
+            c.finish();
+            assertThat(c.offer(segment(0, ACK, p, 1, 9))).isTrue();
+            ByteBuffer next = segment(100, ACK, p, 1, 9);
+            next.put(at, (byte) (next.get(at) ^ 0x10));
+            assertThat(c.offer(next)).as("byte %d differs", at).isFalse();
+            assertThat(c.offer(segment(100, ACK, p, 1, 9))).as("then the real continuation").isTrue();
+        }
+    }
+
+    @Test
     void superFramesStopAtTheIpv4LengthLimit() {
         byte[] p = new byte[8000];
         int seq = 0;

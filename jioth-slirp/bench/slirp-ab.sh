@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# Same-run comparison of two jioth builds and Debian's slirp4netns and pasta, on a loaded machine:
+# each round runs, one after the other, `ioth plug slirp:///mtu=1500 tap://TAP/offload=1` from
+# build A (another checkout's root, e.g. main built from `git archive`) and from this checkout (B),
+# slirp4netns --configure --mtu=1500, and pasta --config-net --mtu 1500 (if installed, as nobody);
+# each jioth/slirp4netns row in a fresh namespace. FETCHES timed 64 MiB fetches per row after 3
+# warm-ups, then ROUNDTRIPS 1-byte round trips (SlirpBench.java client). Needs root, udhcpc,
+# slirp4netns. Usage: slirp-ab.sh ROOT_A [ROUNDS] [FETCHES] [ROUNDTRIPS]
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root_b=$(cd "$here/../.." && pwd)
+root_a=$(cd "$1" && pwd)
+. "$root_b/.mvn/jdk25.sh"
+java="$JAVA_HOME/bin/java"
+rounds=${2:-3}
+fetches=${3:-5}
+roundtrips=${4:-2000}
+http=18084
+echo_port=18085
+work=$(mktemp -d)
+pids=()
+namespaces=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  for n in "${namespaces[@]}"; do ip netns del "$n" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+"$java" "$here/SlirpBench.java" serve $http $echo_port > "$work/serve.log" 2>&1 &
+pids+=($!)
+until grep -q serving "$work/serve.log"; do sleep 0.2; done
+cat > "$work/udhcpc.sh" <<'SCRIPT'
+#!/bin/sh
+case "$1" in
+  bound|renew)
+    ip addr flush dev "$interface"
+    ip addr add "$ip/${mask:-24}" dev "$interface"
+    ip route replace default via "$router" dev "$interface" ;;
+esac
+SCRIPT
+chmod +x "$work/udhcpc.sh"
+cp "$here/SlirpBench.java" "$work/SlirpBench.java"
+chmod 755 "$work"
+
+client() { # namespace, label
+  echo "== $2"
+  timeout 300 ip netns exec "$1" "$java" -XX:+UseSerialGC "$work/SlirpBench.java" client 10.0.2.2 $http $echo_port "$fetches" "$roundtrips" | grep RESULT
+}
+
+jioth_row() { # round, label, root
+  local ns=slirpab-$1$2-$$ tap=sab$1$2$$ plug
+  ip netns add "$ns"; namespaces+=("$ns")
+  "$3/ioth" plug "slirp:///mtu=1500" "tap://$tap/offload=1" > "$work/plug-$1$2.log" 2>&1 &
+  plug=$!
+  pids+=($plug)
+  for _ in $(seq 600); do ip link show "$tap" > /dev/null 2>&1 && break; sleep 0.1; done
+  ip link set "$tap" netns "$ns"
+  ip -n "$ns" link set lo up
+  ip -n "$ns" link set "$tap" up
+  ip netns exec "$ns" udhcpc -i "$tap" -f -q -n -t 20 -T 1 -s "$work/udhcpc.sh" > /dev/null 2>&1
+  client "$ns" "round $1: jioth $2 slirp:///mtu=1500 tap://TAP/offload=1"
+  kill $plug; wait $plug 2>/dev/null || true
+  ip netns del "$ns"
+}
+
+slirp4netns_row() { # round
+  local ns=slirpab-s$1-$$ holder s4
+  ip netns add "$ns"; namespaces+=("$ns")
+  ip netns exec "$ns" sleep 100000 &
+  holder=$!
+  pids+=($holder)
+  until [ "$(ip netns identify "$holder" 2>/dev/null)" = "$ns" ]; do sleep 0.05; done
+  slirp4netns --configure --mtu=1500 "$holder" tap0 > "$work/slirp4netns-$1.log" 2>&1 &
+  s4=$!
+  pids+=($s4)
+  until ip -n "$ns" addr show tap0 2>/dev/null | grep -q 10.0.2.100; do sleep 0.1; done
+  client "$ns" "round $1: slirp4netns --configure --mtu=1500"
+  kill $s4 $holder; wait $s4 $holder 2>/dev/null || true
+  ip netns del "$ns"
+}
+
+pasta_row() { # round
+  command -v pasta > /dev/null || return 0
+  echo "== round $1: pasta --config-net --mtu 1500 (as nobody)"
+  timeout 300 setpriv --reuid=65534 --regid=65534 --clear-groups pasta --config-net --mtu 1500 -- sh -c \
+    "gw=\$(ip route | awk '/^default/ {print \$3; exit}'); $java -XX:+UseSerialGC $work/SlirpBench.java client \$gw $http $echo_port $fetches $roundtrips" \
+    2>&1 | grep RESULT || true
+}
+
+"$root_a/ioth" help > /dev/null 2>&1 # build first if the sources changed
+"$root_b/ioth" help > /dev/null 2>&1
+for r in $(seq "$rounds"); do
+  echo "load: $(cut -d' ' -f1-3 /proc/loadavg)"
+  jioth_row "$r" A "$root_a"
+  jioth_row "$r" B "$root_b"
+  slirp4netns_row "$r"
+  pasta_row "$r"
+done
