@@ -122,7 +122,7 @@ final class BenchCommand {
 
         @Option(names = "--impair", split = ",", description = "With vde_switch-kernel: also measure through wirefilter "
                 + "(Debian vde2) joining two vde_switches, at each of these loss percentages (each way), with 5±3 ms delay "
-                + "and 1 % duplication each way; e.g. 1,5.")
+                + "and 1 %% duplication each way; e.g. 1,5.")
         List<Double> impair = List.of();
 
         @Option(names = "--kernel-cc", description = "With vde_switch-kernel: the kernel peers' TCP congestion control "
