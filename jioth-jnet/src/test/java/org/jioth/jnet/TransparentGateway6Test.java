@@ -29,18 +29,7 @@ import org.junit.jupiter.api.Test;
 class TransparentGateway6Test {
     static final InetAddress FOREIGN = InetAddress.ofLiteral("2001:db8::5");
 
-    record Pair(JnetStack client, JnetStack gateway, EthernetNode sw) implements AutoCloseable {
-        @Override
-        public void close() throws IOException {
-            client.sockets().closeAll();
-            gateway.sockets().closeAll();
-            client.close();
-            gateway.close();
-            sw.close();
-        }
-    }
-
-    static Pair pair() throws IOException {
+    static TransparentGatewayTest.Pair pair() throws IOException {
         EthernetNode sw = EthernetNode.newSwitch();
         JnetStack c = JnetStack.builder().options("seed=1").port("vde0", sw.attach("client")).build();
         JnetStack g = JnetStack.builder().options("seed=2").port("vde0", sw.attach("gateway")).build();
@@ -49,13 +38,13 @@ class TransparentGateway6Test {
         c.config().linkSetUpDown(2, true);
         c.config().ipAddrAdd(InetAddress.ofLiteral("fd07::15"), 64, 2);
         c.config().ipRouteAdd(InetAddress.ofLiteral("::"), 0, InetAddress.ofLiteral("fd07::2"), 2);
-        return new Pair(c, g, sw);
+        return new TransparentGatewayTest.Pair(c, g, sw);
     }
 
     @Test
     void tcpAndUdpToForeignIpv6AddressesReachTheGatewayAndRepliesComeFromThem() throws Exception {
         BlockingQueue<String> got = new ArrayBlockingQueue<>(4);
-        try (Pair p = pair();
+        try (TransparentGatewayTest.Pair p = pair();
                 TransparentGateway t = TransparentGateway.enable(p.gateway(), (proto, src, dst) -> false,
                         (s, sp, d, dp, payload) -> { });
                 ServerSocketChannel all = t.openListener(16)) {
@@ -94,7 +83,7 @@ class TransparentGateway6Test {
         EthernetNode sw = EthernetNode.newSwitch();
         JnetStack c = JnetStack.builder().options("seed=1").port("vde0", sw.attach("client")).build();
         JnetStack g = JnetStack.builder().options("seed=2").port("vde0", sw.attach("gateway")).build();
-        try (Pair p = new Pair(c, g, sw);
+        try (TransparentGatewayTest.Pair p = new TransparentGatewayTest.Pair(c, g, sw);
                 TransparentGateway t = TransparentGateway.enable(g, (proto, src, dst) -> false,
                         (s, sp, d, dp, payload) -> { })) {
             CountDownLatch solicited = new CountDownLatch(1);
