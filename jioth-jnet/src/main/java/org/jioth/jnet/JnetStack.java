@@ -370,9 +370,12 @@ public final class JnetStack implements StackImpl {
         });
     }
 
-    /** For tests: fires the timers due now; the loop's count of frames handled and timers fired. */
-    long syncProgress() throws IOException {
-        return loop.call(loop::progressAfterDueTimers);
+    /**
+     * For tests: fires the timers due now; the loop's count of frames handled and timers fired, or
+     * empty while frames or tasks wait (see {@link StackLoop#progressWhenIdle}).
+     */
+    OptionalLong syncProgress() throws IOException {
+        return loop.call(loop::progressWhenIdle);
     }
 
     /**

@@ -6,6 +6,7 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -80,8 +81,9 @@ final class TestNet implements AutoCloseable {
             boolean idle = true;
             for (JnetStack s : stacks) {
                 if (!s.isClosed()) {
-                    sum += s.syncProgress();
-                    idle &= s.nextDeadlineWhenIdle().isPresent();
+                    OptionalLong progress = s.syncProgress();
+                    idle &= progress.isPresent();
+                    sum += progress.orElse(0);
                 }
             }
             quiet = sum == last && idle ? quiet + 1 : 0;

@@ -384,12 +384,13 @@ public final class StackLoop {
 
     /**
      * For tests on a {@link org.jioth.jnet.time.ManualClock}: on the loop thread, fires the timers due
-     * now and gives the count of frames handled and timers fired so far. A net of loops whose counts
-     * stay put over two rounds of asking has nothing in flight.
+     * now, then gives the count of frames handled and timers fired so far if no frame or task waits,
+     * else empty. A net of loops that all answer the same counts over two rounds has nothing in
+     * flight.
      */
-    public long progressAfterDueTimers() {
+    public OptionalLong progressWhenIdle() {
         runDueTimers();
-        return progress;
+        return tasks.isEmpty() && rx.isEmpty() ? OptionalLong.of(progress) : OptionalLong.empty();
     }
 
     /** Fires the timers due now; on the loop thread only. True when any fired. */
