@@ -218,10 +218,4 @@ final class DeliveryRate {
         }
         return n;
     }
-
-    /** After a timeout that resends everything: what was sent before cannot time a sample. */
-    void clear() {
-        count = 0;
-        head = 0;
-    }
 }

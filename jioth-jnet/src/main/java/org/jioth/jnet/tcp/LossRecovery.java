@@ -106,11 +106,6 @@ final class LossRecovery {
         return (int) (scoreboard.unsacked(lost, highData) + scoreboard.unsacked(una, rxt));
     }
 
-    /** Whether un-SACKed offset {@code off} is lost (RACK's mark, or RFC 6675 IsLost). */
-    boolean isLost(long off, int smss) {
-        return rack != null ? rack.isLost(off) : off < lostBelow(smss);
-    }
-
     /** A recovery episode begins with {@code flight} bytes in flight (RFC 6937 RecoverFS). */
     void begin(int una, int max, long unaOffset, int flight) {
         active = true;
@@ -201,7 +196,7 @@ final class LossRecovery {
         if (sack && rack != null) {
             return; // RACK decides (detectLoss)
         }
-        boolean lost = dupAcks >= SackScoreboard.DUP_THRESH || (sack && isLost(snd.offset(snd.una), snd.smss));
+        boolean lost = dupAcks >= SackScoreboard.DUP_THRESH || (sack && snd.offset(snd.una) < lostBelow(snd.smss));
         if (lost && (sack ? ge(snd.una, recover) : gt(snd.una, recover))) {
             enter(sack, now);
         }
@@ -211,9 +206,6 @@ final class LossRecovery {
     void enter(boolean sack, long now) {
         stats.fastRetransmits++;
         markUndo(snd.una, cc.cwnd(), cc.ssthresh());
-        // what the last episode resent and RACK has not found lost again is on its way: an
-        // episode starting right after one (or after an undo) must not resend it
-        long resent = snd.offset(snd.una);
         begin(snd.una, snd.max, snd.offset(snd.una), snd.max - snd.una);
         timers.probe = TcpConnection.NEVER;
         cc.onCongestion(snd.max - snd.una, now);
@@ -225,10 +217,6 @@ final class LossRecovery {
             if (hole >= 0) {
                 retransmitLost(hole, Math.min(rack.lostRunEnd(hole), snd.offset(snd.max)), now);
             }
-            return;
-        }
-        if (resent > snd.offset(snd.una)) {
-            highRxt = resent; // NextSeg rule 1 sends the lost holes above it
             return;
         }
         int len = (int) Math.min(tx.mss(), Math.max(0, tx.dataEnd() - snd.offset(snd.una)));

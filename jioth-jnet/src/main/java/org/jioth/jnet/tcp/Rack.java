@@ -261,16 +261,6 @@ final class Rack {
         return lostBytes > 0;
     }
 
-    /** Whether un-SACKed offset {@code off} lies in a range marked lost. */
-    boolean isLost(long off) {
-        for (int i = 0; i < count && starts[i] <= off; i++) {
-            if (off < ends[i]) {
-                return lost[i];
-            }
-        }
-        return false;
-    }
-
     /**
      * NextSeg rule 1 under RACK: the first un-SACKed offset at or above {@code from} in a range
      * marked lost, or -1; {@link #lostRunEnd} then says where that run of lost ranges ends.
@@ -310,9 +300,4 @@ final class Rack {
 
     /** Set by {@link #detectLoss}: nanoseconds until the reordering timer should run, or NEVER. */
     long timeout = TcpConnection.NEVER;
-
-    void clear() {
-        count = 0;
-        lostBytes = 0;
-    }
 }

@@ -119,11 +119,6 @@ public final class ReceiveBuffer {
         memory.detach();
     }
 
-    /** Hands the prepaid reserve back (returned, to be released by the caller) when no ring is held; else 0. */
-    public synchronized int dropReserveIfEmpty() {
-        return ring.length == 0 ? memory.dropReserve() : 0;
-    }
-
     /**
      * Memory pressure: forgets the out-of-order data (it was never acknowledged, only SACKed; the
      * peer retransmits it, RFC 2018 8 allows the reneging) and shrinks the ring to the in-order

@@ -61,11 +61,6 @@ final class RingMemory {
         }
     }
 
-    /** Bytes charged beyond the reserve now. */
-    long charged() {
-        return charged;
-    }
-
     /** The connection is gone: gives back what the ring was charged and charges nothing more. */
     void detach() {
         if (budget != null) {
@@ -73,16 +68,6 @@ final class RingMemory {
             charged = 0;
             budget = null;
         }
-    }
-
-    /**
-     * Returns the reserve (the connection is gone or waits in TIME_WAIT with an empty ring); a later
-     * ring is charged in full. Returns the bytes the caller gives back to the budget.
-     */
-    int dropReserve() {
-        int r = reserve;
-        reserve = 0;
-        return r;
     }
 
     MemoryBudget budget() {

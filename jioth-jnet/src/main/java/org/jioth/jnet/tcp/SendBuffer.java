@@ -79,11 +79,6 @@ public final class SendBuffer {
         memory.detach();
     }
 
-    /** Hands the prepaid reserve back (returned, to be released by the caller) when no ring is held; else 0. */
-    public synchronized int dropReserveIfEmpty() {
-        return ring.length == 0 ? memory.dropReserve() : 0;
-    }
-
     public synchronized long head() {
         return head;
     }

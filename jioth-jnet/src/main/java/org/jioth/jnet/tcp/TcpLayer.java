@@ -73,7 +73,6 @@ public final class TcpLayer implements Ipv4Layer.Transport, Ipv6Layer.Transport 
 
     private final Ipv4Layer ip;
     /** IPv6 output (null: IPv4 only). */
-    /** Null: IPv4 only. */
     private final Ipv6Layer ip6;
     private final Ipv6Layer.Path path6 = new Ipv6Layer.Path();
     private final byte[] src6 = new byte[16];
@@ -508,15 +507,6 @@ public final class TcpLayer implements Ipv4Layer.Transport, Ipv6Layer.Transport 
             s.conn.receiveBuffer().detach();
             memory.releaseConnection(s.memoryCost);
             s.memoryCost = 0;
-        }
-    }
-
-    /** A TIME_WAIT guard without rings gives its rings' reserve back: thousands of guards cost only their objects. */
-    private void unreserve(TcpSocket s) {
-        if (s.memoryCost > 0) {
-            int r = s.conn.sendBuffer().dropReserveIfEmpty() + s.conn.receiveBuffer().dropReserveIfEmpty();
-            s.memoryCost -= r;
-            memory.release(r);
         }
     }
 
@@ -1136,8 +1126,7 @@ public final class TcpLayer implements Ipv4Layer.Transport, Ipv6Layer.Transport 
             r.ownsPort = true;
         }
         timeWait.add(r);
-        trimTimeWait();
-        scheduleTimeWait();
+        trimTimeWait(); // and arms the timer
     }
 
     /** Arms the TIME_WAIT timer at the first record's expiry (cancelled when there is none). */

@@ -113,9 +113,9 @@ final class TcpReceiver {
         return Math.min((adv - nxt) >>> wscale, 65535);
     }
 
-    /** A duplicate to report in the next ACK's first SACK block (RFC 2883 D-SACK), while {@link #dsackPending}. */
     /** Whether SACK (so D-SACK) was negotiated; set by the connection. */
     boolean sackOk;
+    /** A duplicate to report in the next ACK's first SACK block (RFC 2883 D-SACK), while {@link #dsackPending}. */
     private int dsackLeft;
     private int dsackRight;
     boolean dsackPending;
