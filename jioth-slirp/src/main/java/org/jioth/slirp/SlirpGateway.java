@@ -29,6 +29,8 @@ final class SlirpGateway implements Closeable {
     private static final byte[] LOOPBACK6 = new byte[] {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
 
     private final SlirpOptions options;
+    /** The guests' IPv6 prefix, read once: the policy checks it for every datagram going out. */
+    private final byte[] v6prefix;
     private final SlirpCounters counters;
     private final JnetStack stack;
     private final TransparentGateway transparent;
@@ -45,6 +47,7 @@ final class SlirpGateway implements Closeable {
     SlirpGateway(SlirpOptions options, EthernetPort port, DnsServer.Resolver resolver, SlirpCounters counters)
             throws IOException {
         this.options = options;
+        this.v6prefix = options.v6prefix().getAddress();
         this.counters = counters;
         this.stack = JnetStack.builder().options("mac=" + options.mac() + ",mtu=" + options.mtu())
                 .port("slirp0", port).build();
@@ -119,8 +122,7 @@ final class SlirpGateway implements Closeable {
     /** Which IPv6 datagrams to addresses not the gateway's it takes (the stack's loop): TCP and UDP out. */
     private boolean accepts6(int protocol, byte[] source, byte[] destination) {
         boolean ok = !options.restrict() && (protocol == Ipv6.TCP || protocol == Ipv6.UDP)
-                && isRoutable6(destination) && !java.util.Arrays.equals(destination, 0, 8,
-                        options.v6prefix().getAddress(), 0, 8);
+                && isRoutable6(destination) && !java.util.Arrays.equals(destination, 0, 8, v6prefix, 0, 8);
         if (!ok) {
             counters.foreignDropped.increment();
         }

@@ -462,30 +462,37 @@ public final class Ipv6Layer {
         if (rd.redirected(to, path, interfaces::byIndex)) {
             return 0;
         }
-        Route6 best = null;
+        // the longest match, kept in locals: this runs for every datagram sent
+        int bestLength = -1;
+        byte[] gateway = null;
+        int ifindex = 0;
         for (Route6 r : routes) {
-            if (Ip6.samePrefix(r.destination(), to, r.prefixLength())
-                    && (best == null || r.prefixLength() > best.prefixLength())) {
-                best = r;
+            if (r.prefixLength() > bestLength && Ip6.samePrefix(r.destination(), to, r.prefixLength())) {
+                bestLength = r.prefixLength();
+                gateway = r.gateway();
+                ifindex = r.ifindex();
             }
         }
         RouterDiscovery6.Prefix onLink = rd.onLink(to);
-        if (onLink != null && (best == null || onLink.prefixLength() > best.prefixLength())) {
-            best = new Route6(onLink.prefix(), onLink.prefixLength(), null, onLink.ifindex());
+        if (onLink != null && onLink.prefixLength() > bestLength) {
+            bestLength = onLink.prefixLength();
+            gateway = null;
+            ifindex = onLink.ifindex();
         }
-        if (best == null) {
+        if (bestLength < 0) {
             RouterDiscovery6.Router r = rd.defaultRouter(interfaces::byIndex);
             if (r == null) {
                 return -Errno.ENETUNREACH.value();
             }
-            best = new Route6(new byte[16], 0, r.address(), r.ifindex());
+            gateway = r.address();
+            ifindex = r.ifindex();
         }
-        NetInterface nic = interfaces.byIndex(best.ifindex());
+        NetInterface nic = interfaces.byIndex(ifindex);
         if (nic == null || !nic.isUp()) {
             return -Errno.ENETUNREACH.value();
         }
         path.iface = nic;
-        path.nextHop = best.gateway() != null ? best.gateway() : to;
+        path.nextHop = gateway != null ? gateway : to;
         return 0;
     }
 

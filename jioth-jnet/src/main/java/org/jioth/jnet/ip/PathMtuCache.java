@@ -1,10 +1,10 @@
 package org.jioth.jnet.ip;
 
-import java.nio.ByteBuffer;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.jioth.jnet.loop.StackLoop;
+import org.jioth.jnet.wire.Ip128;
 
 /**
  * Path MTUs learnt from Packet Too Big messages (RFC 8201), per destination. An estimate only
@@ -22,8 +22,7 @@ public final class PathMtuCache {
 
     private record Key(long hi, long lo) {
         static Key of(byte[] a) {
-            ByteBuffer b = ByteBuffer.wrap(a);
-            return new Key(b.getLong(0), b.getLong(8));
+            return new Key(Ip128.hi(a), Ip128.lo(a));
         }
     }
 

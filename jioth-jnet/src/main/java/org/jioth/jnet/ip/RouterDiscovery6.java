@@ -15,6 +15,7 @@ import org.jioth.jnet.loop.StackLoop;
 import org.jioth.jnet.link.Neighbor6Cache;
 import org.jioth.jnet.link.NetInterface;
 import org.jioth.jnet.time.Timer;
+import org.jioth.jnet.wire.Ip128;
 import org.jioth.jnet.wire.Ip6;
 
 /**
@@ -80,6 +81,13 @@ public final class RouterDiscovery6 {
 
     private record Redirect(byte[] target, int ifindex, long expires) { }
 
+    /** A redirected destination, as two longs: looked up on every datagram routed once one exists. */
+    private record Destination(long hi, long lo) {
+        static Destination of(byte[] a) {
+            return new Destination(Ip128.hi(a), Ip128.lo(a));
+        }
+    }
+
     private final StackLoop loop;
     private final Counters counters;
     private final RandomGenerator random;
@@ -91,7 +99,7 @@ public final class RouterDiscovery6 {
     private final List<DnsServer> dns = new ArrayList<>();
     private final List<Domain> domains = new ArrayList<>();
     private final Map<Integer, Integer> linkMtus = new HashMap<>();
-    private final Map<String, Redirect> redirects = new LinkedHashMap<>();
+    private final Map<Destination, Redirect> redirects = new LinkedHashMap<>();
     private Solicitor solicitor;
     private int hopLimit = Ipv6Layer.DEFAULT_HOP_LIMIT;
 
@@ -387,10 +395,10 @@ public final class RouterDiscovery6 {
 
     /** A validated redirect: traffic for {@code destination} goes to {@code target} (RFC 4861 8.3). */
     public void redirect(NetInterface nic, byte[] destination, byte[] target) {
-        String k = Ip6.toString(destination);
+        Destination k = Destination.of(destination);
         redirects.remove(k);
         if (redirects.size() >= MAX_REDIRECTS) {
-            Iterator<String> it = redirects.keySet().iterator();
+            Iterator<Destination> it = redirects.keySet().iterator();
             it.next();
             it.remove();
         }
@@ -402,7 +410,7 @@ public final class RouterDiscovery6 {
         if (redirects.isEmpty()) {
             return false;
         }
-        String k = Ip6.toString(destination);
+        Destination k = Destination.of(destination);
         Redirect r = redirects.get(k);
         if (r == null) {
             return false;

@@ -41,8 +41,6 @@ public final class UdpLayer implements Ipv4Layer.Transport, Ipv6Layer.Transport 
     public static final int MAX_PAYLOAD = 65535 - Ipv4.HEADER - Udp.HEADER;
     /** Groups one socket may join, as Linux's IP_MAX_MEMBERSHIPS (a socket never grows the tables past it). */
     public static final int MAX_MEMBERSHIPS = 20;
-    /** ICMPv6 destination unreachable code 4 (RFC 4443 3.1). */
-    private static final int ICMP6_PORT_UNREACHABLE = 4;
 
     private final Ipv4Layer ip;
     private final Interfaces interfaces;
@@ -113,6 +111,7 @@ public final class UdpLayer implements Ipv4Layer.Transport, Ipv6Layer.Transport 
         ep.localHi = hi;
         ep.localLo = lo;
         ep.localPort = port;
+        ep.memory = memory; // once here, not per datagram delivered
         byPort.computeIfAbsent(port, p -> new ArrayList<>(2)).add(ep);
         return 0;
     }
@@ -573,7 +572,7 @@ public final class UdpLayer implements Ipv4Layer.Transport, Ipv6Layer.Transport 
         }
         group = multi ? new org.jioth.jnet.ip.SourceFilter.Source(dhi, dlo, 16) : null;
         if (!demux(in, bound, multi, dhi, dlo, shi, slo, scope, buf) && !multi) {
-            ip6.error(in, Icmp6.DEST_UNREACHABLE, ICMP6_PORT_UNREACHABLE, 0, buf, ip,
+            ip6.error(in, Icmp6.DEST_UNREACHABLE, Icmp6.CODE_PORT_UNREACHABLE, 0, buf, ip,
                     Ipv6.HEADER + hdr.payloadLength());
         }
     }
@@ -646,7 +645,6 @@ public final class UdpLayer implements Ipv4Layer.Transport, Ipv6Layer.Transport 
     private void deliver(UdpEndpoint ep, long shi, long slo, int sport, int scope, ByteBuffer buf) {
         byte[] data = new byte[udp.payloadLength()];
         buf.get(udp.payloadOffset(), data);
-        ep.memory = memory;
         if (ep.enqueue(shi, slo, sport, scope, data)) {
             counters.inc(Counter.UDP_IN_DATAGRAMS);
         } else {

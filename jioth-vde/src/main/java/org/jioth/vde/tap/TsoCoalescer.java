@@ -119,10 +119,10 @@ final class TsoCoalescer {
             out.putShort(ip + IP + 16, (short) fold(pseudo));
             out.put(0, (byte) NEEDS_CSUM);
             out.put(1, (byte) GSO_TCPV4);
-            putNative16(2, ETH + IP + tcpHeaderLength);
-            putNative16(4, gsoSize);
-            putNative16(6, ETH + IP);
-            putNative16(8, 16);
+            putNative16(out, 2, ETH + IP + tcpHeaderLength);
+            putNative16(out, 4, gsoSize);
+            putNative16(out, 6, ETH + IP);
+            putNative16(out, 8, 16);
         }
         int n = VNET_HDR + frameLength;
         frameLength = 0;
@@ -153,9 +153,8 @@ final class TsoCoalescer {
         long pseudo = sum(b, ip + 12, 8) + 6 + (ipLength - ihl);
         if ((b.getShort(ip + ihl + 16) & 0xffff) == fold(pseudo)) {
             b.put(0, (byte) NEEDS_CSUM);
-            ByteBuffer n = b.duplicate().order(ByteOrder.nativeOrder());
-            n.putShort(6, (short) (ETH + ihl));
-            n.putShort(8, (short) 16);
+            putNative16(b, 6, ETH + ihl);
+            putNative16(b, 8, 16);
         }
     }
 
@@ -205,9 +204,10 @@ final class TsoCoalescer {
         return true;
     }
 
-    private void putNative16(int at, int value) {
+    /** The virtio-net header's fields are in the host's byte order, whatever {@code b}'s order is. */
+    private static void putNative16(ByteBuffer b, int at, int value) {
         short v = (short) value;
-        out.putShort(at, ByteOrder.nativeOrder() == ByteOrder.BIG_ENDIAN ? v : Short.reverseBytes(v));
+        b.putShort(at, b.order() == ByteOrder.nativeOrder() ? v : Short.reverseBytes(v));
     }
 
     static long sum(ByteBuffer b, int off, int len) {
