@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.util.function.LongSupplier;
 import java.util.function.Predicate;
 import org.jioth.MacAddress;
+import org.jioth.jnet.wire.Icmp6;
 
 /**
  * The gateway's router advertisements (RFC 4861 6.2): the v6 prefix for SLAAC (on-link,
@@ -46,7 +47,7 @@ final class RouterAdvertiser {
     /** The advertisement, checksum left zero (the stack fills it). */
     static byte[] message(SlirpOptions options) {
         ByteBuffer b = ByteBuffer.allocate(16 + 8 + 8 + 32 + 24);
-        b.put((byte) 134).put((byte) 0).putShort((short) 0); // type, code, checksum
+        b.put((byte) Icmp6.ROUTER_ADVERTISEMENT).put((byte) 0).putShort((short) 0); // type, code, checksum
         b.put((byte) 64).put((byte) 0).putShort((short) ROUTER_LIFETIME_SECONDS); // hop limit, flags, lifetime
         b.putInt(0).putInt(0); // reachable time, retransmit timer: unspecified
         b.put((byte) 1).put((byte) 1); // source link-layer address

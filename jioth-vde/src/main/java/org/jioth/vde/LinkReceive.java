@@ -36,11 +36,14 @@ final class LinkReceive implements DirectReceive {
     /** A direct reader of whatever link {@code links} names at each call (null: none now). */
     static LinkReceive open(Supplier<DatagramLink> links, String name) throws ErrnoException {
         Epoll epoll = new Epoll(4);
-        EventFd wakeup;
+        EventFd wakeup = null;
         try {
             wakeup = new EventFd();
             epoll.add(wakeup.fd(), Epoll.IN, WAKE);
         } catch (ErrnoException | RuntimeException e) {
+            if (wakeup != null) {
+                wakeup.close(); // the eventfd was made but could not be watched
+            }
             epoll.close();
             throw e;
         }

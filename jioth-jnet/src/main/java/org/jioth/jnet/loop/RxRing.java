@@ -42,8 +42,6 @@ public final class RxRing {
     private int head;
     private int count;
     private boolean usedSinceTrim;
-    /** Bytes charged for growth beyond the first size. */
-    private long charged;
     private long growths;
 
     /** A ring of a fixed {@code capacity}. */
@@ -108,14 +106,10 @@ public final class RxRing {
         if (!charge.test(bytes)) {
             return false;
         }
-        charged += bytes;
         growths++;
         Slot[] grown = new Slot[bigger];
-        for (int k = 0; k < count; k++) {
-            grown[k] = slots[(head + k) % capacity];
-        }
-        // the free slots of the old ring keep their buffers for reuse
-        for (int k = count; k < capacity; k++) {
+        // the frames held first, oldest at 0; the free slots after them keep their buffers for reuse
+        for (int k = 0; k < capacity; k++) {
             grown[k] = slots[(head + k) % capacity];
         }
         slots = grown;
@@ -151,12 +145,12 @@ public final class RxRing {
             usedSinceTrim = false;
             return slots == null;
         }
+        long charged = (long) (capacity - initialCapacity) * SLOT_BUFFER; // what the doublings took
         slots = null;
         head = 0;
         capacity = initialCapacity;
         if (charged > 0) {
             release.accept(charged);
-            charged = 0;
         }
         return true;
     }

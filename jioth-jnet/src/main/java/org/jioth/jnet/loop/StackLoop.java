@@ -146,22 +146,22 @@ public final class StackLoop {
         onFailure = r;
     }
 
-    /** Starts the loop thread; frames go to {@code handler}. */
+    /** Starts the loop on a virtual thread; frames go to {@code handler}. */
     public void start(String name, FrameHandler handler) {
-        this.handler = handler;
-        clock.onAdvance(wakeup);
-        thread = Thread.ofVirtual().name(name).start(this::run);
+        start(name, handler, null);
     }
 
     /**
-     * Starts the loop on a platform thread that reads {@code port} itself and waits on it when idle
-     * (the loop owns and closes it); frames go to {@code handler}.
+     * Starts the loop; frames go to {@code handler}. With a {@code port} (null: none) the loop runs on
+     * a platform thread that reads the port itself and waits on it when idle (the loop owns and
+     * closes it); without, on a virtual thread that parks.
      */
     public void start(String name, FrameHandler handler, org.jioth.vde.DirectReceive port) {
         this.handler = handler;
         this.direct = port;
         clock.onAdvance(wakeup);
-        thread = Thread.ofPlatform().daemon().name(name).start(this::run);
+        Thread.Builder builder = port != null ? Thread.ofPlatform().daemon() : Thread.ofVirtual();
+        thread = builder.name(name).start(this::run);
     }
 
     /** True while the loop reads a port itself (see {@link #start(String, FrameHandler, org.jioth.vde.DirectReceive)}). */

@@ -47,8 +47,8 @@ public abstract class PortBase implements EthernetPort {
      * makes it: {@code virtual} for a receiver blocked in a JDK channel (the JDK parks it on its own
      * poller, so many ports cost no platform thread), a platform daemon thread for one that blocks
      * a carrier (a native read, a selector). Anything {@code body} throws, an {@link Error} included,
-     * marks the port failed ({@link #failure()}, {@link #hasEnded()}) instead of ending the thread
-     * silently: a stack on it sees the carrier go.
+     * marks the port failed ({@link #failure()}, {@link #hasEnded()}) and is logged, instead of
+     * ending the thread silently. (No carrier-change callback is sent for it yet.)
      */
     protected final Thread startReceiver(boolean virtual, String name, Runnable body) {
         Runnable guarded = () -> {
