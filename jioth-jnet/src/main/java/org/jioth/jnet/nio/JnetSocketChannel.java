@@ -59,6 +59,7 @@ public final class JnetSocketChannel extends SocketChannel implements ReadinessS
     private volatile boolean outputShut;
     private volatile boolean bound;
     private volatile int linger = -1;
+    private final OptionValues options;
     private Socket adapter;
 
     private JnetSocketChannel(JnetSelectorProvider provider, TcpSocket sock, int connState) {
@@ -70,6 +71,7 @@ public final class JnetSocketChannel extends SocketChannel implements ReadinessS
         this.bound = connState == CONNECTED;
         this.outputTask = () -> tcp.output(sock);
         this.windowTask = () -> tcp.windowUpdate(sock);
+        this.options = new OptionValues(sock.config());
         sock.onChange(readiness::changed);
     }
 
@@ -529,17 +531,30 @@ public final class JnetSocketChannel extends SocketChannel implements ReadinessS
             return this;
         }
         TcpConfig cfg = sock.config();
-        stack.onLoop(() -> {
-            applyOption(cfg, name, value);
-            TcpConnection c = sock.connection();
-            if (c != null && name == StandardSocketOptions.SO_SNDBUF) {
-                c.sendBuffer().resize(cfg.sendBuffer);
-            } else if (c != null && name == StandardSocketOptions.SO_RCVBUF) {
-                c.receiveBuffer().raise(cfg.receiveBuffer);
-                cfg.receiveBuffer = c.receiveBuffer().capacity(); // what getOption reports is what applies
+        if (OptionValues.isFlagOrTimer(name)) {
+            if (name != StandardSocketOptions.TCP_NODELAY && name != StandardSocketOptions.SO_KEEPALIVE) {
+                positive(name, value); // checked here: the loop applies it later and cannot throw to us
             }
-            return null;
-        });
+            synchronized (stateLock) { // the loop hears of changes in the order they are recorded
+                if (!options.change(name, value)) {
+                    return this; // unchanged (Netty turns on TCP_NODELAY where it is on already)
+                }
+                stack.post(() -> applyOption(cfg, name, value)); // before any later request of ours
+            }
+        } else {
+            stack.onLoop(() -> {
+                applyOption(cfg, name, value);
+                TcpConnection c = sock.connection();
+                if (c != null && name == StandardSocketOptions.SO_SNDBUF) {
+                    c.sendBuffer().resize(cfg.sendBuffer);
+                } else if (c != null && name == StandardSocketOptions.SO_RCVBUF) {
+                    c.receiveBuffer().raise(cfg.receiveBuffer);
+                    cfg.receiveBuffer = c.receiveBuffer().capacity(); // what getOption reports is what applies
+                }
+                options.buffers(cfg.sendBuffer, cfg.receiveBuffer);
+                return null;
+            });
+        }
         if (name == StandardSocketOptions.TCP_NODELAY && connState == CONNECTED && sock.outputPendingRequest()) {
             stack.post(outputTask);
         }
@@ -591,29 +606,14 @@ public final class JnetSocketChannel extends SocketChannel implements ReadinessS
         if (!supportedOptions().contains(name)) {
             throw new UnsupportedOperationException("'" + name + "' not supported by jnet socket channels");
         }
-        TcpConfig cfg = sock.config();
-        Object v = stack.onLoop(() -> {
-            if (name == StandardSocketOptions.SO_RCVBUF) {
-                return cfg.receiveBuffer;
-            } else if (name == StandardSocketOptions.SO_SNDBUF) {
-                return cfg.sendBuffer;
-            } else if (name == StandardSocketOptions.SO_KEEPALIVE) {
-                return cfg.keepAlive;
-            } else if (name == StandardSocketOptions.TCP_NODELAY) {
-                return cfg.noDelay;
-            } else if (name == StandardSocketOptions.SO_REUSEADDR) {
-                return sock.reuseAddress();
-            } else if (name == org.jioth.jnet.JnetSocketOptions.IPV6_V6ONLY) {
-                return sock.v6only();
-            } else if (name == KeepAliveOptions.IDLE) {
-                return (int) (cfg.keepAliveIdle / 1_000_000_000L);
-            } else if (name == KeepAliveOptions.INTERVAL) {
-                return (int) (cfg.keepAliveInterval / 1_000_000_000L);
-            } else if (name == KeepAliveOptions.COUNT) {
-                return cfg.keepAliveCount;
-            }
-            return linger;
-        });
+        if (name == StandardSocketOptions.SO_LINGER) {
+            return (T) Integer.valueOf(linger);
+        }
+        Object v = options.get(name);
+        if (v != null) {
+            return (T) v; // no trip to the loop: what was set is what applies
+        }
+        v = stack.onLoop(() -> name == StandardSocketOptions.SO_REUSEADDR ? sock.reuseAddress() : sock.v6only());
         return (T) v;
     }
 
