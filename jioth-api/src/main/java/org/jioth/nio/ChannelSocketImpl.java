@@ -54,10 +54,36 @@ public class ChannelSocketImpl extends SocketImpl {
 
     final synchronized void attach(SocketChannel ch) {
         this.channel = ch;
-        this.readWaiter = new ChannelWaiter(ch, SelectionKey.OP_READ);
-        this.writeWaiter = new ChannelWaiter(ch, SelectionKey.OP_WRITE);
-        this.connectWaiter = new ChannelWaiter(ch, SelectionKey.OP_CONNECT);
+        this.readWaiter = null; // made on first use: most sockets (a server's accepted ones) never time a wait
+        this.writeWaiter = null;
+        this.connectWaiter = null;
         refreshAddresses();
+    }
+
+    private synchronized ChannelWaiter readWaiter() {
+        if (readWaiter == null) {
+            readWaiter = new ChannelWaiter(channel, SelectionKey.OP_READ);
+        }
+        return readWaiter;
+    }
+
+    private synchronized ChannelWaiter writeWaiter() {
+        if (writeWaiter == null) {
+            writeWaiter = new ChannelWaiter(channel, SelectionKey.OP_WRITE);
+        }
+        return writeWaiter;
+    }
+
+    private synchronized ChannelWaiter connectWaiter() {
+        if (connectWaiter == null) {
+            connectWaiter = new ChannelWaiter(channel, SelectionKey.OP_CONNECT);
+        }
+        return connectWaiter;
+    }
+
+    /** The waiters made so far (close wakes and closes those; one made later finds the channel closed). */
+    private synchronized ChannelWaiter[] waiters() {
+        return new ChannelWaiter[] {readWaiter, writeWaiter, connectWaiter};
     }
 
     private void refreshAddresses() {
@@ -115,7 +141,7 @@ public class ChannelSocketImpl extends SocketImpl {
                 c.configureBlocking(false);
                 if (!c.connect(remote)) {
                     while (true) {
-                        connectWaiter.await(timeoutMillis, "Connect");
+                        connectWaiter().await(timeoutMillis, "Connect");
                         if (c.finishConnect()) {
                             break;
                         }
@@ -178,15 +204,20 @@ public class ChannelSocketImpl extends SocketImpl {
         if (c == null) {
             return;
         }
-        readWaiter.wakeup();
-        writeWaiter.wakeup();
-        connectWaiter.wakeup();
+        ChannelWaiter[] ws = waiters();
+        for (ChannelWaiter w : ws) {
+            if (w != null) {
+                w.wakeup();
+            }
+        }
         try {
             c.close();
         } finally {
-            readWaiter.close();
-            writeWaiter.close();
-            connectWaiter.close();
+            for (ChannelWaiter w : waiters()) { // again: one made while closing is closed too
+                if (w != null) {
+                    w.close();
+                }
+            }
         }
     }
 
@@ -340,7 +371,7 @@ public class ChannelSocketImpl extends SocketImpl {
                     if (n != 0) {
                         return n;
                     }
-                    readWaiter.await(timeout, "Read");
+                    readWaiter().await(timeout, "Read");
                 }
             } catch (ClosedChannelException e) {
                 throw closedException(e);
@@ -375,7 +406,7 @@ public class ChannelSocketImpl extends SocketImpl {
                         c.write(bb);
                     } else if (c.write(bb) == 0) {
                         // Writes wait as long as it takes: SO_TIMEOUT is a read timeout.
-                        writeWaiter.await(0, "Write");
+                        writeWaiter().await(0, "Write");
                     }
                 }
             } catch (ClosedChannelException e) {

@@ -360,7 +360,7 @@ public final class TcpLayer implements Ipv4Layer.Transport, Ipv6Layer.Transport 
 
     /** Sends what the application queued. */
     public void output(TcpSocket s) {
-        s.outputPending.set(false);
+        s.outputTaken();
         if (s.conn != null && s.registered) {
             s.conn.output(loop.now());
             after(s);
@@ -369,7 +369,7 @@ public final class TcpLayer implements Ipv4Layer.Transport, Ipv6Layer.Transport 
 
     /** The application read: maybe advertise a larger window. */
     public void windowUpdate(TcpSocket s) {
-        s.windowPending.set(false);
+        s.windowTaken();
         if (s.conn != null && s.registered) {
             s.conn.windowUpdate(loop.now());
             after(s);
@@ -1088,7 +1088,7 @@ public final class TcpLayer implements Ipv4Layer.Transport, Ipv6Layer.Transport 
         }
         // Readers skip posting a window update when the room they saw was below what the last
         // publish asked for; a read that raced with this publish is caught here, after it.
-        if (s.readUnchecked.get() && s.readUnchecked.getAndSet(false) && s.registered && s.conn.windowUpdateDue()) {
+        if (s.takeReadUnchecked() && s.registered && s.conn.windowUpdateDue()) {
             s.conn.windowUpdate(loop.now());
             settle(s);
             s.publish();

@@ -1,6 +1,5 @@
 package org.jioth.jnet.tcp;
 
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.jioth.jnet.time.Timer;
 
 /**
@@ -40,10 +39,28 @@ public final class TcpSocket extends FourTuple {
     private volatile Thread lingerer;
     /** {@link TcpConnection#roomForWindowUpdate()} as of the last publish (0: not known yet, always ask). */
     private volatile int roomForWindowUpdate;
-    final AtomicBoolean outputPending = new AtomicBoolean();
-    final AtomicBoolean windowPending = new AtomicBoolean();
+    /*
+     * Hand-off flags between application threads and the loop, as plain volatile fields with
+     * VarHandles rather than an AtomicBoolean each (three objects per connection).
+     */
+    private volatile boolean outputPending;
+    private volatile boolean windowPending;
     /** The application read since the loop last checked for a due window update. */
-    final AtomicBoolean readUnchecked = new AtomicBoolean();
+    private volatile boolean readUnchecked;
+    private static final java.lang.invoke.VarHandle OUTPUT_PENDING;
+    private static final java.lang.invoke.VarHandle WINDOW_PENDING;
+    private static final java.lang.invoke.VarHandle READ_UNCHECKED;
+
+    static {
+        try {
+            java.lang.invoke.MethodHandles.Lookup l = java.lang.invoke.MethodHandles.lookup();
+            OUTPUT_PENDING = l.findVarHandle(TcpSocket.class, "outputPending", boolean.class);
+            WINDOW_PENDING = l.findVarHandle(TcpSocket.class, "windowPending", boolean.class);
+            READ_UNCHECKED = l.findVarHandle(TcpSocket.class, "readUnchecked", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     public TcpSocket(TcpConfig config) {
         this.config = config;
@@ -100,7 +117,7 @@ public final class TcpSocket extends FourTuple {
 
     /** True when the caller should post an output run (coalesces nudges from many writes). */
     public boolean outputPendingRequest() {
-        return outputPending.compareAndSet(false, true);
+        return OUTPUT_PENDING.compareAndSet(this, false, true);
     }
 
     /**
@@ -111,12 +128,27 @@ public final class TcpSocket extends FourTuple {
     public boolean windowPendingRequest() {
         // Flag the read before looking at the threshold: the loop publishes the threshold before
         // it looks at the flag, so either it sees our read or we see its threshold.
-        readUnchecked.set(true);
+        readUnchecked = true;
         TcpConnection c = conn;
         if (c == null || c.receiveBuffer().window() < roomForWindowUpdate) {
             return false;
         }
-        return windowPending.compareAndSet(false, true);
+        return WINDOW_PENDING.compareAndSet(this, false, true);
+    }
+
+    /** The loop took the posted output request (loop only). */
+    void outputTaken() {
+        outputPending = false;
+    }
+
+    /** The loop took the posted window update (loop only). */
+    void windowTaken() {
+        windowPending = false;
+    }
+
+    /** Whether the application read since the last call (clears it; loop only). */
+    boolean takeReadUnchecked() {
+        return readUnchecked && (boolean) READ_UNCHECKED.getAndSet(this, false);
     }
 
     /** SO_REUSEADDR (loop only). */
