@@ -997,6 +997,8 @@ public final class TcpLayer implements Ipv4Layer.Transport, Ipv6Layer.Transport 
     }
 
     private String congestionControl;
+    /** Every connection's output, made once (a lambda per connection was an object per connection). */
+    private final TcpConnection.Output output = (conn, seg) -> emit((TcpSocket) conn.attachment, seg);
 
     private TcpConnection newConnection(TcpSocket s) {
         s.undeliverable = errno -> undeliverable(s);
@@ -1006,8 +1008,7 @@ public final class TcpLayer implements Ipv4Layer.Transport, Ipv6Layer.Transport 
         if (s.config.congestionControl == null) {
             s.config.congestionControl = congestionControl;
         }
-        TcpConnection c = new TcpConnection(s.config, (conn, seg) -> emit((TcpSocket) conn.attachment, seg),
-                timestampOffset(s));
+        TcpConnection c = new TcpConnection(s.config, output, timestampOffset(s));
         c.attachment = s;
         return c;
     }
