@@ -57,7 +57,8 @@ final class VirtualTimeDriver implements AutoCloseable {
             Thread.State s = t.getState();
             if (s == Thread.State.TERMINATED) {
                 applications.remove(t);
-            } else if (s == Thread.State.RUNNABLE) {
+            } else if (s == Thread.State.RUNNABLE || s == Thread.State.BLOCKED) {
+                // BLOCKED: waiting for a monitor a loop holds (a buffer's lock), so about to run
                 return false;
             }
         }

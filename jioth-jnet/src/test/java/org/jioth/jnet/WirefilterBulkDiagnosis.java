@@ -93,6 +93,26 @@ class WirefilterBulkDiagnosis {
     private String ssLast = "";
     private String ssNs;
 
+    private final StringBuffer seriesLines = new StringBuffer();
+
+    /** Every 100 ms until cancelled: the sending connection's state, one compact line (opt-in). */
+    private String timeSeries(long t0) throws Exception {
+        seriesLines.setLength(0);
+        java.util.regex.Pattern keep = java.util.regex.Pattern.compile(
+                "\\b(una|cwnd|srtt|sndbuf|retrans|timeouts|fast|tlp|undo|lostrxt|bw|pacing|wnd)=\\S+|probe_\\w+|startup|drain|probe_rtt");
+        while (!Thread.currentThread().isInterrupted()) {
+            String d = jnet.onLoop(() -> jnet.onLoopTcp().describe());
+            StringBuilder b = new StringBuilder(String.format("    t=%5.2f", (System.nanoTime() - t0) / 1e9));
+            java.util.regex.Matcher m = keep.matcher(d.lines().findFirst().orElse(""));
+            while (m.find()) {
+                b.append(' ').append(m.group());
+            }
+            seriesLines.append(b).append('\n');
+            Thread.sleep(100);
+        }
+        return "";
+    }
+
     private static String loadAverage() {
         try {
             return java.nio.file.Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
@@ -120,6 +140,8 @@ class WirefilterBulkDiagnosis {
                 }
             });
             long t0 = System.nanoTime();
+            Future<String> series = describe && ssNs == null && Boolean.getBoolean("jioth.wirefilterSeries")
+                    ? threads.submit(() -> timeSeries(t0)) : null;
             try (SocketChannel c = client.call()) {
                 c.connect(new InetSocketAddress(to, PORT));
                 Pattern.write(c, total);
@@ -139,6 +161,10 @@ class WirefilterBulkDiagnosis {
                 }
             }
             double s = (System.nanoTime() - t0) / 1e9;
+            if (series != null) {
+                series.cancel(true);
+                System.out.println(seriesLines);
+            }
             if (describe) {
                 // the receiving jnet side: its state once everything arrived
                 String now = jnet.onLoop(() -> jnet.onLoopTcp().describe()).replaceAll("\\s+", " ");

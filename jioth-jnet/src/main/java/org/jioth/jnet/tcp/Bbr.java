@@ -3,12 +3,14 @@ package org.jioth.jnet.tcp;
 /**
  * BBR congestion control, after draft-ietf-ccwg-bbr (BBRv3): a model of the path (the windowed
  * maximum delivery rate and the minimum round trip) sets the pacing rate and cwnd, so random
- * loss is not read as congestion. States STARTUP (pacing gain 2.77, cwnd gain 2: find the
+ * loss is not read as congestion. States STARTUP (pacing gain 2.77, cwnd gain 2.89: find the
  * bandwidth), DRAIN (0.35: empty the queue STARTUP made), PROBE_BW (DOWN 0.9, CRUISE 1, REFILL
  * 1, UP 1.25: probe for more bandwidth every 2.5 s or min(BDP in segments, 63) rounds, whichever
- * first), PROBE_RTT (cwnd half the BDP for 200 ms and a round, when the minimum RTT has not been
- * seen for 5 s). The bandwidth filter keeps the maximum of the last two PROBE_BW cycles; the
- * minimum RTT filter is 10 s long. Loss: packet conservation in the first round of recovery,
+ * first; UP lasts while the bandwidth grows 25 % a round, the draft's full_bw_now), PROBE_RTT
+ * (cwnd half the BDP for 200 ms and a round, when the minimum RTT has not been seen for 5 s).
+ * STARTUP's window gain is Linux's 2.89, not the draft's 2 (see {@link #STARTUP_CWND_GAIN}). The
+ * bandwidth filter keeps the maximum of the last two PROBE_BW cycles; the minimum RTT filter is
+ * 10 s long. Loss: packet conservation in the first round of recovery,
  * then growth to the model's window; the window before recovery (or a timeout) comes back after
  * it (the draft's BBRSaveCwnd/BBRRestoreCwnd). The draft's loss-rate bounds (inflight_hi,
  * bw_lo, its 2 % loss threshold) are not implemented (see docs/jnet-tcp.md). Fed every ACK's
@@ -19,7 +21,14 @@ public final class Bbr extends CongestionControl {
     enum Mode { STARTUP, DRAIN, PROBE_BW_DOWN, PROBE_BW_CRUISE, PROBE_BW_REFILL, PROBE_BW_UP, PROBE_RTT }
 
     static final double STARTUP_PACING_GAIN = 2.77; // 4 ln 2
-    static final double STARTUP_CWND_GAIN = 2.0;
+    /**
+     * Linux's BBR gain for STARTUP's window (2/ln 2), not the draft's 2: the window is gain x the
+     * bandwidth x the minimum RTT, and on a path with jitter a flight takes well over that minimum
+     * (wirefilter's 5±3 ms: 14 ms against 8), so a gain of 2 let the flight grow only ~14 % per
+     * round, less with a recovery round in between; STARTUP then saw no 25 % growth and ended at a
+     * fraction of the path's bandwidth.
+     */
+    static final double STARTUP_CWND_GAIN = 2.89;
     static final double DRAIN_PACING_GAIN = 0.35;
     static final double DOWN_PACING_GAIN = 0.9;
     static final double UP_PACING_GAIN = 1.25;
@@ -66,7 +75,9 @@ public final class Bbr extends CongestionControl {
 
     private long cycleStamp;
     private long roundsSinceProbe;
-    private long upRounds;
+    /** PROBE_BW_UP's own full-bandwidth check (the draft's full_bw/full_bw_count, reset at each probe). */
+    private long upFullBw;
+    private int upFullBwCount;
     private boolean idleRestart;
 
     // ACK aggregation (the draft's extra_acked): data acknowledged beyond bw x interval, a max over ~10 rounds
@@ -296,16 +307,23 @@ public final class Bbr extends CongestionControl {
                     pacingGain = UP_PACING_GAIN;
                     cwndGain = UP_CWND_GAIN;
                     cycleStamp = now;
-                    upRounds = 0;
+                    upFullBw = 0;
+                    upFullBwCount = 0;
                 }
             }
             case PROBE_BW_UP -> {
-                if (roundStart) {
-                    upRounds++;
+                // The draft's full_bw_now: UP goes on while the bandwidth still grows 25 % a round,
+                // so an estimate far below the path climbs 1.25x per round, not per probe cycle
+                // (up to 63 rounds apart); three rounds without that growth end the probe.
+                if (roundStart && !rs.appLimited) {
+                    if (maxBw >= upFullBw * FULL_BW_THRESH) {
+                        upFullBw = maxBw;
+                        upFullBwCount = 0;
+                    } else {
+                        upFullBwCount++;
+                    }
                 }
-                // enough in flight to have probed at 1.25x for a round trip, or the probe is stale
-                boolean probed = minRtt > 0 && now - cycleStamp > minRtt && inflight >= inflightFor(UP_PACING_GAIN);
-                if (probed || upRounds >= FULL_BW_COUNT) {
+                if (upFullBwCount >= FULL_BW_COUNT) {
                     startDown(now);
                 }
             }

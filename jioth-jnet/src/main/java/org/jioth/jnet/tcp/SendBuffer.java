@@ -102,16 +102,23 @@ public final class SendBuffer {
     }
 
     /**
-     * What may be buffered now: the capacity, except while it follows the congestion window and is
-     * less than twice the ring, when it is the ring. Following, the capacity creeps up by a segment
-     * per ACK; growing the ring to each new capacity copied the whole ring (megabytes) per ACK, so
-     * it grows by doubling only. The set size (SO_SNDBUF) is always reached exactly.
+     * What may be buffered now: the capacity. While it follows the congestion window it creeps up
+     * by a segment per ACK; growing the ring to each new capacity copied the whole ring (megabytes)
+     * per ACK, so the ring then grows by doubling, past the capacity up to the next power of two
+     * ({@link #ringBound}). Holding the ring to its length instead left a following buffer at as
+     * little as half its capacity, about one window: under loss the SACKed data above a hole then
+     * filled it and new data stopped for a round trip per hole.
      */
     private int limit() {
-        if (capacity == base || ring.length == 0 || capacity >= 2 * ring.length) {
+        return capacity;
+    }
+
+    /** The longest ring for the capacity: itself when set, the next power of two while following. */
+    private int ringBound() {
+        if (capacity == base || capacity <= Rings.FIRST) {
             return capacity;
         }
-        return Math.min(capacity, ring.length);
+        return Math.max(capacity, Integer.highestOneBit(capacity - 1) << 1);
     }
 
     public synchronized int size() {
@@ -126,7 +133,7 @@ public final class SendBuffer {
         }
         int size = (int) (tail - head);
         if (ring.length < size + n) {
-            int length = affordable(Rings.lengthFor(size + n, capacity), size);
+            int length = affordable(Rings.lengthFor(size + n, ringBound()), size);
             if (length > ring.length) {
                 ring = Rings.grow(ring, head, size, length);
             }

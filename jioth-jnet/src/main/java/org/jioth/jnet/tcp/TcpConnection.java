@@ -45,28 +45,29 @@ public final class TcpConnection {
     /** The shortest probe timeout (RFC 8985 7.2 allows 10 ms). */
     static final long MIN_PROBE_TIMEOUT = 10_000_000L;
 
-    private final TcpConfig cfg;
+    final TcpConfig cfg;
     private final Output out;
     private Listener listener = c -> { };
-    private final SendBuffer sendBuffer;
+    final SendBuffer sendBuffer;
     private final ReceiveBuffer receiveBuffer;
-    private final CongestionControl cc;
-    private final RttEstimator rtt;
-    private final Segment seg = new Segment();
-    private final TcpStats stats = new TcpStats();
+    final CongestionControl cc;
+    final RttEstimator rtt;
+    final Segment seg = new Segment();
+    final TcpStats stats = new TcpStats();
     private final int tsOffset;
     private final int ourWscale;
     /** Opaque slot for the layer (its demux key, the owning channel...). */
     public Object attachment;
 
-    private TcpState state = TcpState.CLOSED;
+    TcpState state = TcpState.CLOSED;
     private TcpError error;
     private boolean active;
 
-    private final TcpSender snd;
+    final TcpSender snd;
     private final TcpReceiver rcv;
-    private final TcpTimers timers = new TcpTimers();
-    private final LossRecovery recovery;
+    final TcpTimers timers = new TcpTimers();
+    private final TimerActions timerActions = new TimerActions(this);
+    final LossRecovery recovery;
     private final Pacer pacer = new Pacer();
     /** Delivery-rate samples for a model-based controller (BBR); null for the others. */
     private final DeliveryRate deliveryRate;
@@ -75,7 +76,7 @@ public final class TcpConnection {
     private long[] sackTo;
     private boolean wsOk;
     private boolean tsOk;
-    private boolean sackOk;
+    boolean sackOk;
 
     private boolean orphan;
     private long challengeStart = NEVER;
@@ -229,7 +230,7 @@ public final class TcpConnection {
         rcv.largestSegment = snd.smss;
     }
 
-    private void sendSyn(long now) {
+    void sendSyn(long now) {
         Segment s = seg;
         s.seq = snd.iss;
         s.flags = Tcp.SYN | (state == TcpState.SYN_RECEIVED ? Tcp.ACK : 0);
@@ -810,7 +811,7 @@ public final class TcpConnection {
             }
         }
         timers.rto = snd.max == snd.una ? NEVER : now + rtt.rto();
-        armProbe(now);
+        timerActions.armProbe(now);
     }
 
     /** A timestamp-echo RTT sample in ms: fed to the estimator, returned in ns (-1 when implausible). */
@@ -824,7 +825,7 @@ public final class TcpConnection {
 
     // ================================================================ output
 
-    private void transmitData(long now) {
+    void transmitData(long now) {
         if (state == TcpState.CLOSED || state == TcpState.SYN_SENT || state == TcpState.SYN_RECEIVED
                 || state == TcpState.TIME_WAIT || state == TcpState.FIN_WAIT_2) {
             if (rcv.ackNow && state != TcpState.CLOSED && state != TcpState.SYN_SENT) {
@@ -931,7 +932,7 @@ public final class TcpConnection {
      * Payload room of the next segment: SMSS already accounts for timestamps; SACK blocks we are
      * about to report take more, and the segment must still fit the MTU (DF is set).
      */
-    private int mssNow() {
+    int mssNow() {
         if (!sackOk) {
             return snd.smss;
         }
@@ -948,11 +949,11 @@ public final class TcpConnection {
     }
 
     /** Retransmits one segment at {@code seq} (NewReno's partial ACK). */
-    private void retransmitOne(int seq, long now) {
+    void retransmitOne(int seq, long now) {
         retransmitOne(seq, (int) Math.min(mssNow(), Math.max(0, sendBuffer.tail() - snd.offset(seq))), now);
     }
 
-    private void retransmitOne(int seq, int len, long now) {
+    void retransmitOne(int seq, int len, long now) {
         boolean fin = snd.finSent && seq + len == snd.finSeq;
         if (len == 0 && !fin) {
             return;
@@ -961,7 +962,7 @@ public final class TcpConnection {
     }
 
     /** Sends data (and maybe FIN) at {@code seq}; advances SND.NXT when it is new or resent after an RTO. */
-    private void sendSegment(int seq, int len, int flags, long now) {
+    void sendSegment(int seq, int len, int flags, long now) {
         boolean fin = (flags & Tcp.FIN) != 0;
         int end = seq + len + (fin ? 1 : 0);
         if (lt(seq, snd.max)) {
@@ -993,7 +994,7 @@ public final class TcpConnection {
         }
         if (gt(snd.nxt, snd.max)) {
             snd.max = snd.nxt;
-            armProbe(now); // RFC 8985 7.2: new data restarts the probe timeout
+            timerActions.armProbe(now); // RFC 8985 7.2: new data restarts the probe timeout
         }
         Segment s = seg;
         s.seq = seq;
@@ -1024,7 +1025,7 @@ public final class TcpConnection {
     }
 
     /** Fills ACK, window and options of a non-SYN segment and sends it. */
-    private void emit(Segment s, long now) {
+    void emit(Segment s, long now) {
         s.ack = rcv.nxt;
         s.window = rcv.advertiseWindow();
         TcpOptions o = s.options.clear();
@@ -1071,7 +1072,7 @@ public final class TcpConnection {
         }
         if (timers.reorder <= now) {
             timers.reorder = NEVER;
-            if (sackOk && recovery.rack != null && mayHaveDataInFlight()) {
+            if (sackOk && recovery.rack != null && timerActions.mayHaveDataInFlight()) {
                 recovery.detectLoss(now);
                 transmitData(now);
             }
@@ -1082,162 +1083,16 @@ public final class TcpConnection {
         }
         if (timers.probe <= now) {
             timers.probe = NEVER;
-            tailLossProbe(now);
+            timerActions.tailLossProbe(now);
         }
         if (timers.rto <= now) {
             timers.rto = NEVER;
-            retransmitTimeout(now);
+            timerActions.retransmitTimeout(now);
         }
         if (timers.keepAlive(cfg, state) <= now) {
-            keepAlive(now);
+            timerActions.keepAlive(now);
         }
         changed();
-    }
-
-    private void retransmitTimeout(long now) {
-        if (state == TcpState.SYN_SENT || state == TcpState.SYN_RECEIVED) {
-            if (++timers.retries > cfg.synRetries) {
-                closeNow(TcpError.TIMED_OUT);
-                return;
-            }
-            stats.retransmissions++;
-            rtt.backOff();
-            sendSyn(now);
-            return;
-        }
-        if (timers.persisting) {
-            zeroWindowProbe(now);
-            return;
-        }
-        if (snd.max == snd.una || state == TcpState.CLOSED || state == TcpState.TIME_WAIT) {
-            return;
-        }
-        if (++timers.retries > cfg.maxRetries) {
-            closeNow(TcpError.TIMED_OUT);
-            return;
-        }
-        stats.timeouts++;
-        if (timers.retries == 1 && !recovery.active) {
-            recovery.markUndo(snd.una, cc.cwnd(), cc.ssthresh());
-        }
-        timers.probe = NEVER;
-        cc.onTimeout(snd.max - snd.una, now);
-        rtt.backOff();
-        snd.timeoutTs = tsNow(now);
-        snd.echoPendingSinceTimeout = true;
-        recovery.active = false;
-        recovery.dupAcks = 0;
-        recovery.recover = snd.max;
-        if (timers.retries > 1) {
-            // As Linux, SACKed data is not resent after a timeout; but a second timeout in a row may
-            // mean the receiver reneged on its SACKs (RFC 2018 8): then everything is resent.
-            recovery.scoreboard.clear();
-        }
-        if (recovery.rack != null) {
-            recovery.rack.clearLost();
-        }
-        timers.reorder = NEVER;
-        snd.rttStart = -1;
-        snd.nxt = snd.una; // go back N, cwnd one segment
-        transmitData(now);
-        timers.rto = now + rtt.rto();
-    }
-
-    /**
-     * RFC 8985 7.2: with data in flight and no recovery, a probe timeout of two smoothed RTTs (plus
-     * the worst-case delayed ACK when one segment is out), before the RTO; cancelled otherwise.
-     */
-    private void armProbe(long now) {
-        timers.probe = NEVER;
-        if (!sackOk || recovery.active || recovery.probeOut || snd.max == snd.una || timers.persisting
-                || rtt.srtt() <= 0 || !mayHaveDataInFlight()) {
-            return;
-        }
-        long pto = 2 * rtt.srtt();
-        if (snd.max - snd.una <= snd.smss) {
-            pto += WORST_CASE_DELAYED_ACK;
-        }
-        long at = now + Math.max(pto, MIN_PROBE_TIMEOUT);
-        long rtoAt = timers.rto == NEVER ? now + rtt.rto() : timers.rto;
-        if (at < rtoAt) {
-            timers.probe = at;
-        }
-    }
-
-    /**
-     * RFC 8985 7.3: the probe timeout fired: one new segment if the windows allow, else the last
-     * one sent again, so a lost tail draws SACK (or an ACK) and loss recovery instead of the RTO.
-     */
-    private void tailLossProbe(long now) {
-        if (!sackOk || recovery.active || snd.max == snd.una || timers.persisting || !mayHaveDataInFlight()) {
-            return;
-        }
-        recovery.probeOut = true;
-        stats.tailLossProbes++;
-        int avail = snd.available(snd.nxt);
-        int room = Math.min(snd.una + snd.wnd - snd.nxt, cc.cwnd());
-        if (snd.nxt == snd.max && avail > 0 && room > 0) {
-            int len = Math.min(avail, Math.min(mssNow(), room));
-            boolean finNow = snd.finQueued && len == avail;
-            sendSegment(snd.nxt, len, Tcp.ACK | Tcp.PSH | (finNow ? Tcp.FIN : 0), now);
-        } else {
-            int dataEnd = snd.finSent ? snd.finSeq : snd.max;
-            int len = Math.min(mssNow(), Math.max(0, dataEnd - snd.una));
-            retransmitOne(dataEnd - len, len, now);
-        }
-        timers.rto = now + rtt.rto();
-    }
-
-    private boolean mayHaveDataInFlight() {
-        return switch (state) {
-            case ESTABLISHED, CLOSE_WAIT, FIN_WAIT_1, CLOSING, LAST_ACK -> true;
-            default -> false;
-        };
-    }
-
-    private void zeroWindowProbe(long now) {
-        if (timers.persistSince >= 0 && now - timers.persistSince >= cfg.persistMax) {
-            closeNow(TcpError.TIMED_OUT); // the peer held its window shut too long: our buffer is not its to keep
-            return;
-        }
-        stats.zeroWindowProbes++;
-        if (snd.nxt == snd.una) {
-            int avail = (int) Math.max(0, sendBuffer.tail() - snd.offset(snd.nxt));
-            if (avail == 0) {
-                timers.persisting = false;
-                return;
-            }
-            int usable = snd.una + snd.wnd - snd.nxt;
-            // a window too small for SWS avoidance is used anyway; a shut one gets a 1-byte probe
-            int len = usable > 0 ? Math.min(usable, Math.min(avail, mssNow())) : 1;
-            sendSegment(snd.nxt, len, Tcp.ACK | (len == avail ? Tcp.PSH : 0), now);
-        } else if (snd.offset(snd.una) < sendBuffer.tail()) {
-            sendSegment(snd.una, 1, Tcp.ACK, now);
-        } else {
-            // Only our FIN is unacknowledged (the data went out as probes and was taken): a shut
-            // window never holds a FIN back, so the retransmission timer resends it, not a probe
-            // byte that does not exist.
-            timers.persisting = false;
-            retransmitTimeout(now);
-            return;
-        }
-        rtt.backOff();
-        timers.rto = now + rtt.rto();
-    }
-
-    private void keepAlive(long now) {
-        if (timers.keepAliveProbes >= cfg.keepAliveCount) {
-            closeNow(TcpError.TIMED_OUT);
-            return;
-        }
-        timers.keepAliveProbes++;
-        timers.lastProbe = now;
-        stats.keepAliveProbes++;
-        Segment s = seg;
-        s.seq = snd.una - 1; // an old sequence number draws an ACK (RFC 9293 3.8.4)
-        s.flags = Tcp.ACK;
-        s.payloadFrom(sendBuffer, 0, 0);
-        emit(s, now);
     }
 
     private void enterTimeWait(long now) {
@@ -1254,7 +1109,7 @@ public final class TcpConnection {
         receiveBuffer.release();
     }
 
-    private void closeNow(TcpError e) {
+    void closeNow(TcpError e) {
         state = TcpState.CLOSED;
         if (e != null && error == null) {
             error = e;
@@ -1428,7 +1283,7 @@ public final class TcpConnection {
 
 
 
-    private int tsNow(long now) {
+    int tsNow(long now) {
         return timestampClock(now, tsOffset);
     }
 

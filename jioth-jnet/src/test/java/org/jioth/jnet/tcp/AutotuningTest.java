@@ -125,4 +125,22 @@ class AutotuningTest {
         assertThat(s.capacity()).isEqualTo(TcpConfig.MAX_SEND_BUFFER);
         assertThat(lengths).as("ring lengths held").hasSizeLessThanOrEqualTo(16);
     }
+
+    @Test
+    void aSendBufferFollowingTheWindowHoldsAllItsCapacity() {
+        // A sender under loss keeps SACKed data above a hole until the hole is repaired, a round
+        // trip or more: the buffer must hold twice the window, or new data stops (the sender turns
+        // application-limited and a model-based control's bandwidth estimate with it)
+        SendBuffer s = new SendBuffer(BASE);
+        ByteBuffer chunk = ByteBuffer.allocate(1 << 16);
+        while (s.write(chunk.clear()) > 0) {
+            // fill the set size: the ring is BASE long
+        }
+        long cwnd = 200_000; // 2 x cwnd is above BASE but below twice the ring
+        s.follow(2 * cwnd, TcpConfig.MAX_SEND_BUFFER);
+        while (s.write(chunk.clear()) > 0) {
+            // nothing is acknowledged: the hole holds the head
+        }
+        assertThat(s.size()).as("bytes buffered").isEqualTo(2 * (int) cwnd);
+    }
 }
