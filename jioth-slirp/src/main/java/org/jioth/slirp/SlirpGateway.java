@@ -81,7 +81,7 @@ final class SlirpGateway implements Closeable {
             }
             EchoProxy echoes = new EchoProxy(transparent, counters);
             transparent.onEcho(echoes::echo);
-            this.tcp = new TcpNat(transparent.openListener(Math.min(options.maxFlows(), 4096)), this::hostTarget,
+            this.tcp = new TcpNat(transparent.openListener(Math.min(options.maxFlows(), 4096), options.pacing()), this::hostTarget,
                     budget, options, counters);
             made.add(tcp);
             this.reactor = new UdpReactor(() -> {

@@ -30,6 +30,8 @@ class SlirpOptionsTest {
         assertThat(o.hostLoopback()).isTrue();
         assertThat(o.restrict()).isFalse();
         assertThat(o.mac()).isEqualTo("52:55:0a:00:02:02");
+        assertThat(o.pacing()).as("unpaced, as libslirp").isFalse();
+        assertThat(parse("slirp:///pacing=1").pacing()).isTrue();
     }
 
     @Test
