@@ -263,14 +263,9 @@ public final class TransparentGateway implements java.io.Closeable {
 
     /** Opens the stack's transparent listener (see {@link JnetServerSocketChannel#bindTransparent}). */
     public ServerSocketChannel openListener(int backlog) throws IOException {
-        return openListener(backlog, true);
-    }
-
-    /** As {@link #openListener(int)}; {@code paced} false: its connections send unpaced. */
-    public ServerSocketChannel openListener(int backlog, boolean paced) throws IOException {
         JnetServerSocketChannel c = (JnetServerSocketChannel) stack.provider().openServerSocketChannel();
         try {
-            c.bindTransparent(backlog, paced);
+            c.bindTransparent(backlog);
         } catch (IOException | RuntimeException e) {
             c.close();
             throw e;

@@ -136,20 +136,28 @@ class TransparentGatewayTest {
     }
 
     @Test
-    void anUnpacedListenersConnectionsSendWithoutPacingAndTheDefaultOnesArePaced() throws Exception {
-        assertThat(pacingAfterABulkReply(false)).as("unpaced listener").isZero();
-        assertThat(pacingAfterABulkReply(true)).as("default listener").isPositive();
+    void aConnectionWithTcpPacingOffSendsUnpacedAndTheDefaultIsPaced() throws Exception {
+        assertThat(pacingAfterABulkReply(false)).as("TCP_PACING false").isZero();
+        assertThat(pacingAfterABulkReply(true)).as("the default").isPositive();
     }
 
-    /** The gateway's pacing rate (bytes/s) for its accepted connection once 64 KiB it sent were all acknowledged. */
+    /**
+     * The gateway's pacing rate (bytes/s) for its accepted connection, {@code paced} or not, once
+     * 64 KiB it sent were all acknowledged.
+     */
     private static long pacingAfterABulkReply(boolean paced) throws Exception {
         try (Pair p = pair();
                 TransparentGateway t = TransparentGateway.enable(p.gateway(),
                         (proto, src, dst) -> proto == Ipv4.PROTO_TCP, (s, sp, d, dp, payload) -> { });
-                ServerSocketChannel all = t.openListener(16, paced);
+                ServerSocketChannel all = t.openListener(16);
                 SocketChannel c = p.client().provider().openSocketChannel()) {
             c.connect(new InetSocketAddress(FOREIGN, 80));
             try (SocketChannel accepted = all.accept()) {
+                assertThat(accepted.getOption(JnetSocketOptions.TCP_PACING)).isTrue();
+                if (!paced) {
+                    accepted.setOption(JnetSocketOptions.TCP_PACING, false);
+                    assertThat(accepted.getOption(JnetSocketOptions.TCP_PACING)).isFalse();
+                }
                 ByteBuffer out = ByteBuffer.allocate(64 * 1024);
                 while (out.hasRemaining()) {
                     accepted.write(out);

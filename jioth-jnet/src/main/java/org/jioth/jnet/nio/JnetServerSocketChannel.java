@@ -118,14 +118,6 @@ public final class JnetServerSocketChannel extends ServerSocketChannel implement
      * {@link org.jioth.jnet.TransparentGateway}).
      */
     public void bindTransparent(int backlog) throws IOException {
-        bindTransparent(backlog, true);
-    }
-
-    /**
-     * As {@link #bindTransparent(int)}; {@code paced} false makes the accepted connections send
-     * unpaced (a gateway whose peers are local: bursts then reach a tap as TSO super-frames).
-     */
-    public void bindTransparent(int backlog, boolean paced) throws IOException {
         synchronized (stateLock) {
             ensureOpen();
             if (bound) {
@@ -133,7 +125,6 @@ public final class JnetServerSocketChannel extends ServerSocketChannel implement
             }
             int b = backlog < 1 ? DEFAULT_BACKLOG : backlog;
             stack.onLoop(() -> {
-                listener.template().pacing = paced;
                 tcp.setTransparentListener(listener, b);
                 return null;
             });

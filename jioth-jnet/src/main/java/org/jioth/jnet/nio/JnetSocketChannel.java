@@ -82,7 +82,8 @@ public final class JnetSocketChannel extends SocketChannel implements ReadinessS
     private static Set<SocketOption<?>> options() {
         java.util.List<SocketOption<?>> all = new java.util.ArrayList<>(java.util.List.of(StandardSocketOptions.SO_RCVBUF,
                 StandardSocketOptions.SO_SNDBUF, StandardSocketOptions.SO_LINGER, StandardSocketOptions.SO_REUSEADDR,
-                StandardSocketOptions.SO_KEEPALIVE, StandardSocketOptions.TCP_NODELAY));
+                StandardSocketOptions.SO_KEEPALIVE, StandardSocketOptions.TCP_NODELAY,
+                org.jioth.jnet.JnetSocketOptions.TCP_PACING));
         all.addAll(KeepAliveOptions.available());
         return Set.copyOf(all);
     }
@@ -566,6 +567,8 @@ public final class JnetSocketChannel extends SocketChannel implements ReadinessS
             cfg.keepAlive = (Boolean) value;
         } else if (name == StandardSocketOptions.TCP_NODELAY) {
             cfg.noDelay = (Boolean) value;
+        } else if (name == org.jioth.jnet.JnetSocketOptions.TCP_PACING) {
+            cfg.pacing = (Boolean) value;
         } else if (name == KeepAliveOptions.IDLE) {
             cfg.keepAliveIdle = positive(name, value) * 1_000_000_000L;
         } else if (name == KeepAliveOptions.INTERVAL) {
@@ -601,6 +604,8 @@ public final class JnetSocketChannel extends SocketChannel implements ReadinessS
                 return cfg.keepAlive;
             } else if (name == StandardSocketOptions.TCP_NODELAY) {
                 return cfg.noDelay;
+            } else if (name == org.jioth.jnet.JnetSocketOptions.TCP_PACING) {
+                return cfg.pacing;
             } else if (name == StandardSocketOptions.SO_REUSEADDR) {
                 return sock.reuseAddress();
             } else if (name == org.jioth.jnet.JnetSocketOptions.IPV6_V6ONLY) {
