@@ -6,6 +6,8 @@
 # each jioth/slirp4netns row in a fresh namespace. FETCHES timed 64 MiB fetches per row after 3
 # warm-ups, then ROUNDTRIPS 1-byte round trips (SlirpBench.java client). Needs root, udhcpc,
 # slirp4netns. Usage: slirp-ab.sh ROOT_A [ROUNDS] [FETCHES] [ROUNDTRIPS]
+# SLIRP_A and SLIRP_B replace each build's slirp VNL (default slirp:///mtu=1500), e.g. to compare
+# options on one build: SLIRP_A=slirp:///mtu=1500/pacing=1 slirp-ab.sh . 4
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root_b=$(cd "$here/../.." && pwd)
@@ -15,6 +17,8 @@ java="$JAVA_HOME/bin/java"
 rounds=${2:-3}
 fetches=${3:-5}
 roundtrips=${4:-2000}
+slirp_a=${SLIRP_A:-slirp:///mtu=1500}
+slirp_b=${SLIRP_B:-slirp:///mtu=1500}
 http=18084
 echo_port=18085
 work=$(mktemp -d)
@@ -47,10 +51,10 @@ client() { # namespace, label
   timeout 300 ip netns exec "$1" "$java" -XX:+UseSerialGC "$work/SlirpBench.java" client 10.0.2.2 $http $echo_port "$fetches" "$roundtrips" | grep RESULT
 }
 
-jioth_row() { # round, label, root
+jioth_row() { # round, label, root, slirp VNL
   local ns=slirpab-$1$2-$$ tap=sab$1$2$$ plug
   ip netns add "$ns"; namespaces+=("$ns")
-  "$3/ioth" plug "slirp:///mtu=1500" "tap://$tap/offload=1" > "$work/plug-$1$2.log" 2>&1 &
+  "$3/ioth" plug "$4" "tap://$tap/offload=1" > "$work/plug-$1$2.log" 2>&1 &
   plug=$!
   pids+=($plug)
   for _ in $(seq 600); do ip link show "$tap" > /dev/null 2>&1 && break; sleep 0.1; done
@@ -58,7 +62,7 @@ jioth_row() { # round, label, root
   ip -n "$ns" link set lo up
   ip -n "$ns" link set "$tap" up
   ip netns exec "$ns" udhcpc -i "$tap" -f -q -n -t 20 -T 1 -s "$work/udhcpc.sh" > /dev/null 2>&1
-  client "$ns" "round $1: jioth $2 slirp:///mtu=1500 tap://TAP/offload=1"
+  client "$ns" "round $1: jioth $2 $4 tap://TAP/offload=1"
   kill $plug; wait $plug 2>/dev/null || true
   ip netns del "$ns"
 }
@@ -91,8 +95,8 @@ pasta_row() { # round
 "$root_b/ioth" help > /dev/null 2>&1
 for r in $(seq "$rounds"); do
   echo "load: $(cut -d' ' -f1-3 /proc/loadavg)"
-  jioth_row "$r" A "$root_a"
-  jioth_row "$r" B "$root_b"
+  jioth_row "$r" A "$root_a" "$slirp_a"
+  jioth_row "$r" B "$root_b" "$slirp_b"
   slirp4netns_row "$r"
   pasta_row "$r"
 done

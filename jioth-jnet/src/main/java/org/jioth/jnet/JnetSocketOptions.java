@@ -26,6 +26,28 @@ public final class JnetSocketOptions {
         }
     };
 
+    /**
+     * Pacing of a TCP channel's data segments (jnet paces by default, spreading a window over the
+     * round trip). False sends each burst back to back, as Linux without {@code fq}: for a peer on a
+     * local tap or in-JVM link, where a burst becomes one TSO super-frame instead of a queue to overflow.
+     */
+    public static final SocketOption<Boolean> TCP_PACING = new SocketOption<>() {
+        @Override
+        public String name() {
+            return "TCP_PACING";
+        }
+
+        @Override
+        public Class<Boolean> type() {
+            return Boolean.class;
+        }
+
+        @Override
+        public String toString() {
+            return name();
+        }
+    };
+
     private JnetSocketOptions() {
     }
 }

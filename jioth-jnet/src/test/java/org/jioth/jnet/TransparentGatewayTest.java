@@ -134,4 +134,49 @@ class TransparentGatewayTest {
             assertThat(p.gateway().counter(Counter.ICMP_OUT_ECHO_REPS)).isEqualTo(1);
         }
     }
+
+    @Test
+    void aConnectionWithTcpPacingOffSendsUnpacedAndTheDefaultIsPaced() throws Exception {
+        assertThat(pacingAfterABulkReply(false)).as("TCP_PACING false").isZero();
+        assertThat(pacingAfterABulkReply(true)).as("the default").isPositive();
+    }
+
+    /**
+     * The gateway's pacing rate (bytes/s) for its accepted connection, {@code paced} or not, once
+     * 64 KiB it sent were all acknowledged.
+     */
+    private static long pacingAfterABulkReply(boolean paced) throws Exception {
+        try (Pair p = pair();
+                TransparentGateway t = TransparentGateway.enable(p.gateway(),
+                        (proto, src, dst) -> proto == Ipv4.PROTO_TCP, (s, sp, d, dp, payload) -> { });
+                ServerSocketChannel all = t.openListener(16);
+                SocketChannel c = p.client().provider().openSocketChannel()) {
+            c.connect(new InetSocketAddress(FOREIGN, 80));
+            try (SocketChannel accepted = all.accept()) {
+                assertThat(accepted.getOption(JnetSocketOptions.TCP_PACING)).isTrue();
+                if (!paced) {
+                    accepted.setOption(JnetSocketOptions.TCP_PACING, false);
+                    assertThat(accepted.getOption(JnetSocketOptions.TCP_PACING)).isFalse();
+                }
+                ByteBuffer out = ByteBuffer.allocate(64 * 1024);
+                while (out.hasRemaining()) {
+                    accepted.write(out);
+                }
+                ByteBuffer in = ByteBuffer.allocate(64 * 1024);
+                while (in.hasRemaining()) {
+                    assertThat(c.read(in)).isNotNegative();
+                }
+                String[] line = new String[1];
+                // the last ACK may still be on its way: wait until the gateway has everything acknowledged
+                boolean acked = org.jioth.testkit.Eventually.holds(() -> {
+                    line[0] = p.gateway().onLoop(() -> p.gateway().onLoopTcp().describe());
+                    return line[0].contains(" sndbuf=0 ");
+                });
+                assertThat(acked).as("all acknowledged: " + line[0]).isTrue();
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile(" pacing=(\\d+)B/s").matcher(line[0]);
+                assertThat(m.find()).as(line[0]).isTrue();
+                return Long.parseLong(m.group(1));
+            }
+        }
+    }
 }

@@ -31,8 +31,8 @@ class WithoutJdkNetTest {
         List<String> cmd = new ArrayList<>(ChildProcess.javaCommand(WithoutJdkNetTest.class));
         cmd.add(1, "--limit-modules=java.base");
         ChildProcess.Result r = ChildProcess.run(cmd, 60);
-        // the six standard ones and IPV6_V6ONLY (the default family is INET6): no keep-alive trio
-        assertThat(r.output()).as(r.output()).contains("options 7 nodelay true");
+        // the six standard ones, IPV6_V6ONLY (the default family is INET6) and TCP_PACING: no keep-alive trio
+        assertThat(r.output()).as(r.output()).contains("options 8 nodelay true");
         assertThat(r.exitCode()).isZero();
     }
 }

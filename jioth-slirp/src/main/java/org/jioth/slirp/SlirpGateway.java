@@ -81,8 +81,11 @@ final class SlirpGateway implements Closeable {
             }
             EchoProxy echoes = new EchoProxy(transparent, counters);
             transparent.onEcho(echoes::echo);
+            // unpaced toward a tap with offload (see SlirpOptions.pacing): asked per flow, the cable may join later
+            java.util.function.BooleanSupplier paced = options.pacing() != null ? options.pacing()::booleanValue
+                    : () -> !port.acceptsPartialChecksums();
             this.tcp = new TcpNat(transparent.openListener(Math.min(options.maxFlows(), 4096)), this::hostTarget,
-                    budget, options, counters);
+                    budget, options, counters, paced);
             made.add(tcp);
             this.reactor = new UdpReactor(() -> {
                 if (udpRef[0] != null) {

@@ -30,11 +30,14 @@ import java.util.Map;
  * @param v6prefix     the virtual network's /64 prefix, announced for SLAAC (fd00::)
  * @param v6host       the gateway's IPv6 address, also the host's ::1 seen from inside (fd00::2)
  * @param v6dns        the DNS server's IPv6 address (fd00::3)
+ * @param pacing       whether the gateway paces its TCP segments to the guests; null (the default): not when its
+ *                     frames go to a tap with offload (bursts become TSO super-frames there, as libslirp does not
+ *                     pace either), else paced (a switch port's short queue would drop an unpaced window)
  */
 public record SlirpOptions(int network, int prefix, int host, int dns, int dhcpStart, List<HostForward> hostForwards,
         boolean restrict, boolean hostLoopback, int mtu, int maxFlows, int flowBuffer, int maxLeases,
         Duration leaseTime, Duration udpTimeout, String mac, boolean ipv6, Inet6Address v6prefix, Inet6Address v6host,
-        Inet6Address v6dns) {
+        Inet6Address v6dns, Boolean pacing) {
 
     /** The IPv6 prefix length: 64, what SLAAC needs. */
     public static final int V6_PREFIX_LENGTH = 64;
@@ -42,7 +45,7 @@ public record SlirpOptions(int network, int prefix, int host, int dns, int dhcpS
     /** The option table, in the order that decides prefix matches. */
     public static final List<String> OPTIONS = List.of("v4net", "v4prefix", "v4host", "v4dns", "v4dhcpstart",
             "hostfwd", "restrict", "disable_host_loopback", "mtu", "maxflows", "flowbuf", "leases", "leasetime",
-            "udptimeout", "mac", "ipv6", "v6prefix", "v6prefixlen", "v6host", "v6dns");
+            "udptimeout", "mac", "ipv6", "v6prefix", "v6prefixlen", "v6host", "v6dns", "pacing");
 
     public SlirpOptions {
         hostForwards = List.copyOf(hostForwards);
@@ -158,7 +161,7 @@ public record SlirpOptions(int network, int prefix, int host, int dns, int dhcpS
         }
         return new SlirpOptions(network, prefix, host, dns, dhcpStart, forwards, flag(options, "restrict"),
                 !flag(options, "disable_host_loopback"), mtu, maxFlows, flowBuffer, maxLeases, leaseTime, udpTimeout,
-                mac, ipv6, v6prefix, v6host, v6dns);
+                mac, ipv6, v6prefix, v6host, v6dns, options.containsKey("pacing") ? flag(options, "pacing") : null);
     }
 
     private static Inet6Address inet6(Map<String, String> options, String key, String dflt) {

@@ -38,10 +38,12 @@ final class TcpNat implements Closeable {
     private final SlirpCounters counters;
     private final Set<TcpSplice> flows = ConcurrentHashMap.newKeySet();
     private final Thread acceptor;
+    private final java.util.function.BooleanSupplier paced;
     private volatile boolean closed;
 
     TcpNat(ServerSocketChannel listener, Targets targets, FlowBudget budget, SlirpOptions options,
-            SlirpCounters counters) {
+            SlirpCounters counters, java.util.function.BooleanSupplier paced) {
+        this.paced = paced;
         this.listener = listener;
         this.targets = targets;
         this.budget = budget;
@@ -109,6 +111,7 @@ final class TcpNat implements Closeable {
             // segments go on as the guest and the host write them; Nagle already ran on their side
             guest.setOption(StandardSocketOptions.TCP_NODELAY, true);
             host.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            guest.setOption(org.jioth.jnet.JnetSocketOptions.TCP_PACING, paced.getAsBoolean());
         } catch (IOException | RuntimeException e) {
             // a flow that is already closing: its pumps will see it
         }

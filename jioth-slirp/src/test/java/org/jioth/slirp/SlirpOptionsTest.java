@@ -30,6 +30,9 @@ class SlirpOptionsTest {
         assertThat(o.hostLoopback()).isTrue();
         assertThat(o.restrict()).isFalse();
         assertThat(o.mac()).isEqualTo("52:55:0a:00:02:02");
+        assertThat(o.pacing()).as("decided by the port").isNull();
+        assertThat(parse("slirp:///pacing=1").pacing()).isTrue();
+        assertThat(parse("slirp:///pacing=0").pacing()).isFalse();
     }
 
     @Test

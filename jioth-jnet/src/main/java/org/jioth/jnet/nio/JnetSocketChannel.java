@@ -84,7 +84,8 @@ public final class JnetSocketChannel extends SocketChannel implements ReadinessS
     private static Set<SocketOption<?>> options() {
         java.util.List<SocketOption<?>> all = new java.util.ArrayList<>(java.util.List.of(StandardSocketOptions.SO_RCVBUF,
                 StandardSocketOptions.SO_SNDBUF, StandardSocketOptions.SO_LINGER, StandardSocketOptions.SO_REUSEADDR,
-                StandardSocketOptions.SO_KEEPALIVE, StandardSocketOptions.TCP_NODELAY));
+                StandardSocketOptions.SO_KEEPALIVE, StandardSocketOptions.TCP_NODELAY,
+                org.jioth.jnet.JnetSocketOptions.TCP_PACING));
         all.addAll(KeepAliveOptions.available());
         return Set.copyOf(all);
     }
@@ -532,7 +533,7 @@ public final class JnetSocketChannel extends SocketChannel implements ReadinessS
         }
         TcpConfig cfg = sock.config();
         if (OptionValues.isFlagOrTimer(name)) {
-            if (name != StandardSocketOptions.TCP_NODELAY && name != StandardSocketOptions.SO_KEEPALIVE) {
+            if (!(value instanceof Boolean)) {
                 positive(name, value); // checked here: the loop applies it later and cannot throw to us
             }
             synchronized (stateLock) { // the loop hears of changes in the order they are recorded
@@ -581,6 +582,8 @@ public final class JnetSocketChannel extends SocketChannel implements ReadinessS
             cfg.keepAlive = (Boolean) value;
         } else if (name == StandardSocketOptions.TCP_NODELAY) {
             cfg.noDelay = (Boolean) value;
+        } else if (name == org.jioth.jnet.JnetSocketOptions.TCP_PACING) {
+            cfg.pacing = (Boolean) value;
         } else if (name == KeepAliveOptions.IDLE) {
             cfg.keepAliveIdle = positive(name, value) * 1_000_000_000L;
         } else if (name == KeepAliveOptions.INTERVAL) {

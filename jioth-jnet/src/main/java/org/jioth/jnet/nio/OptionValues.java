@@ -2,6 +2,7 @@ package org.jioth.jnet.nio;
 
 import java.net.SocketOption;
 import java.net.StandardSocketOptions;
+import org.jioth.jnet.JnetSocketOptions;
 import org.jioth.jnet.tcp.TcpConfig;
 
 /**
@@ -14,6 +15,7 @@ import org.jioth.jnet.tcp.TcpConfig;
 final class OptionValues {
     private volatile boolean noDelay;
     private volatile boolean keepAlive;
+    private volatile boolean pacing;
     private volatile int keepAliveIdle;
     private volatile int keepAliveInterval;
     private volatile int keepAliveCount;
@@ -27,6 +29,7 @@ final class OptionValues {
     OptionValues(TcpConfig cfg) {
         noDelay = cfg.noDelay;
         keepAlive = cfg.keepAlive;
+        pacing = cfg.pacing;
         keepAliveIdle = (int) (cfg.keepAliveIdle / 1_000_000_000L);
         keepAliveInterval = (int) (cfg.keepAliveInterval / 1_000_000_000L);
         keepAliveCount = cfg.keepAliveCount;
@@ -37,7 +40,7 @@ final class OptionValues {
     /** The options whose changes need no answer from the loop (no sizes to clamp against state). */
     static boolean isFlagOrTimer(SocketOption<?> name) {
         return name == StandardSocketOptions.TCP_NODELAY || name == StandardSocketOptions.SO_KEEPALIVE
-                || isKeepAliveTimer(name);
+                || name == JnetSocketOptions.TCP_PACING || isKeepAliveTimer(name);
     }
 
     private static boolean isKeepAliveTimer(SocketOption<?> name) {
@@ -51,6 +54,8 @@ final class OptionValues {
             return noDelay;
         } else if (name == StandardSocketOptions.SO_KEEPALIVE) {
             return keepAlive;
+        } else if (name == JnetSocketOptions.TCP_PACING) {
+            return pacing;
         } else if (name == StandardSocketOptions.SO_SNDBUF) {
             return sendBuffer;
         } else if (name == StandardSocketOptions.SO_RCVBUF) {
@@ -79,6 +84,8 @@ final class OptionValues {
             noDelay = (Boolean) value;
         } else if (name == StandardSocketOptions.SO_KEEPALIVE) {
             keepAlive = (Boolean) value;
+        } else if (name == JnetSocketOptions.TCP_PACING) {
+            pacing = (Boolean) value;
         } else if (name == KeepAliveOptions.IDLE) {
             keepAliveIdle = (Integer) value;
         } else if (name == KeepAliveOptions.INTERVAL) {

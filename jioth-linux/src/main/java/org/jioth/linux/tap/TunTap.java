@@ -24,6 +24,7 @@ public final class TunTap {
     public static final int EAGAIN = 11;
     private static final int O_RDWR = 2;
     private static final int O_CLOEXEC = 0x80000;
+    private static final int O_NONBLOCK = 0x800;
     private static final long TUNSETIFF = 0x400454caL;
     private static final short IFF_TAP = 0x0002;
     private static final short IFF_NO_PI = 0x1000;
@@ -65,13 +66,23 @@ public final class TunTap {
      * whole frames with complete checksums.
      */
     public static int openTap(String name, boolean vnetHeader) throws ErrnoException {
+        return openTap(name, vnetHeader, false);
+    }
+
+    /**
+     * As {@link #openTap(String, boolean)}; {@code nonBlocking} opens it O_NONBLOCK, so a reader can
+     * take every queued frame and learn from EAGAIN that none is left (a tap's write never waits:
+     * its socket's send buffer is unlimited).
+     */
+    public static int openTap(String name, boolean vnetHeader, boolean nonBlocking) throws ErrnoException {
         byte[] n = name.getBytes(StandardCharsets.UTF_8);
         if (n.length == 0 || n.length >= IFNAMSIZ) {
             throw new IllegalArgumentException("an interface name has 1.." + (IFNAMSIZ - 1) + " bytes: '" + name + "'");
         }
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = NativeSupport.newCallState(arena);
-            int fd = (int) OPEN.invokeExact(state, arena.allocateFrom("/dev/net/tun"), O_RDWR | O_CLOEXEC);
+            int fd = (int) OPEN.invokeExact(state, arena.allocateFrom("/dev/net/tun"),
+                    O_RDWR | O_CLOEXEC | (nonBlocking ? O_NONBLOCK : 0));
             if (fd < 0) {
                 throw new ErrnoException("open /dev/net/tun", NativeSupport.errno(state));
             }

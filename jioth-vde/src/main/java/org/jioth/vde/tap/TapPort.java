@@ -47,14 +47,18 @@ public final class TapPort extends PortBase {
     private final ReentrantLock sendLock = new ReentrantLock();
     private final Thread receiver;
     private volatile boolean closed;
+    /** The descriptor is O_NONBLOCK (opened here): the receiver reads it until EAGAIN after each poll. */
+    private final boolean nonBlocking;
+    /** Frames read after one poll at most, before the batch ends (the sink then processes them together). */
+    static final int RECEIVE_BATCH = 64;
 
     public TapPort(TapSettings settings) throws IOException {
-        this(settings, open(settings));
+        this(settings, open(settings), true);
     }
 
     private static int open(TapSettings settings) throws IOException {
         try {
-            return TunTap.openTap(settings.interfaceName(), settings.offload());
+            return TunTap.openTap(settings.interfaceName(), settings.offload(), true);
         } catch (IOException e) {
             throw new IOException(settings + ": cannot open the tap: " + e.getMessage(), e);
         }
@@ -65,13 +69,14 @@ public final class TapPort extends PortBase {
      * namespace, which handed it over): the port owns and closes {@code fd}.
      */
     public static TapPort adopt(int fd, TapSettings settings) {
-        return new TapPort(settings, fd);
+        return new TapPort(settings, fd, false);
     }
 
-    private TapPort(TapSettings settings, int fd) {
+    private TapPort(TapSettings settings, int fd, boolean nonBlocking) {
         super(settings.toString());
         this.settings = settings;
         this.fd = fd;
+        this.nonBlocking = nonBlocking;
         this.header = settings.offload() ? TsoCoalescer.VNET_HDR : 0;
         this.sendSegment = arena.allocate(header + MAX_FRAME);
         this.sendView = sendSegment.asByteBuffer();
@@ -189,26 +194,37 @@ public final class TapPort extends PortBase {
                 if (org.jioth.linux.Poll.pollIn(state, pollfd, fd, POLL_MILLIS) <= 0) {
                     continue;
                 }
-                long n = TunTap.read(state, fd, buf, header + MAX_FRAME + 1);
-                if (n < 0) {
-                    if (!closed && n != -TunTap.EAGAIN) {
-                        LOG.log(Level.DEBUG, () -> settings + ": read failed, errno " + (-n));
+                // a blocking descriptor (adopted) gives one frame per poll; ours, what is queued
+                int limit = nonBlocking ? RECEIVE_BATCH : 1;
+                boolean delivered = false;
+                for (int i = 0; i < limit && !closed; i++) {
+                    long n = TunTap.read(state, fd, buf, header + MAX_FRAME + 1);
+                    if (n < 0) {
+                        if (!closed && n != -TunTap.EAGAIN) {
+                            LOG.log(Level.DEBUG, () -> settings + ": read failed, errno " + (-n));
+                        }
+                        break;
                     }
-                    continue;
+                    delivered |= receive(view, (int) n);
                 }
-                view.clear().limit((int) n);
-                if (header > 0) {
-                    if (!VnetReceive.accept(view, (int) n)) {
-                        stats.droppedMalformed.increment();
-                        continue;
-                    }
-                    view.position(header);
-                }
-                if (deliver(view)) {
+                if (delivered) {
                     endOfBatch();
                 }
             }
         }
+    }
+
+    /** Hands one frame read into {@code view} ({@code n} bytes with the vnet header) to the sink. */
+    private boolean receive(ByteBuffer view, int n) {
+        view.clear().limit(n);
+        if (header > 0) {
+            if (!VnetReceive.accept(view, n)) {
+                stats.droppedMalformed.increment();
+                return false;
+            }
+            view.position(header);
+        }
+        return deliver(view);
     }
 
     @Override
