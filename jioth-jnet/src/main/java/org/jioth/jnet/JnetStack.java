@@ -118,6 +118,7 @@ public final class JnetStack implements StackImpl {
         tcp.setMemory(memory);
         udp.setMemory(memory);
         ipv4.reassembler().setMemory(memory);
+        ipv6.reassembler().setMemory(memory);
         ipv6.addressTable().setDadMode(b.options.dad());
         byte[] stableSecret = new byte[32]; // RFC 7217's secret key: never from the visible stream
         secrets.nextBytes(stableSecret);
