@@ -83,6 +83,8 @@ public final class JnetStack implements StackImpl {
     private volatile boolean closed;
     /** Interfaces without carrier now, published by the loop for {@link #health()}. */
     private volatile List<String> linksDown = List.of();
+    /** Why links are down for good (their port failed), as "vde0: cause"; empty while none is. */
+    private volatile String linkFailures = "";
 
     private JnetStack(Builder b) {
         this.options = b.options;
@@ -176,8 +178,10 @@ public final class JnetStack implements StackImpl {
 
     /**
      * On the loop: the port's carrier may have changed. Down is a Linux link-down: neighbours of the
-     * interface are forgotten (what waits for them fails), sends are dropped and counted, and TCP
-     * retransmits until the link is back or its own limits end the connection.
+     * interface are forgotten (what waits for them fails with ENETDOWN), sends are dropped and
+     * counted, and TCP retransmits until the link is back or its own limits end the connection. A
+     * port that failed for good ({@code EthernetPort.failure()}) is logged as an error and named
+     * in {@link #health()}'s reason.
      */
     private void carrierChanged(NetInterface nic) {
         boolean c = nic.port().carrier();
@@ -192,12 +196,19 @@ public final class JnetStack implements StackImpl {
             counters.inc(Counter.LINK_CARRIER_UP);
         }
         List<String> down = new ArrayList<>();
+        StringBuilder failures = new StringBuilder();
         for (NetInterface i : interfaces.all()) {
             if (!i.carrier() && !i.isDeleted()) {
                 down.add(i.name);
+                i.port().failure().ifPresent(f -> failures.append(failures.isEmpty() ? "" : "; ")
+                        .append(i.name).append(": its port failed: ").append(f));
             }
         }
         linksDown = List.copyOf(down);
+        linkFailures = failures.toString();
+        if (!c && nic.port().failure().isPresent()) {
+            LOG.log(System.Logger.Level.ERROR, nic.name + ": link down for good, the port failed", nic.port().failure().get());
+        }
         LOG.log(System.Logger.Level.INFO, () -> nic.name + ": carrier " + (c ? "up" : "down"));
     }
 
@@ -224,7 +235,7 @@ public final class JnetStack implements StackImpl {
         List<String> down = linksDown;
         boolean pressure = memory.underPressure();
         return down.isEmpty() && !pressure ? org.jioth.StackHealth.UP
-                : new org.jioth.StackHealth(org.jioth.StackHealth.State.UP, "", down, pressure);
+                : new org.jioth.StackHealth(org.jioth.StackHealth.State.UP, linkFailures, down, pressure);
     }
 
     /** Adds a NIC on {@code port} (loop thread, or the constructor before the loop starts). */
