@@ -117,7 +117,7 @@ class TransparentGatewayTest {
                 t.sendEchoReply(dst, src, id, seq, data);
             });
             assertThat(p.client().ping(FOREIGN, Duration.ofSeconds(10))).isNotNull();
-            assertThat(got.poll(10, TimeUnit.SECONDS)).isEqualTo("203.0.113.5 56");
+            assertThat(got.poll(60, TimeUnit.SECONDS)).isEqualTo("203.0.113.5 56");
             assertThat(p.gateway().counter(Counter.ICMP_OUT_ECHO_REPS)).as("the stack itself did not answer").isZero();
         }
     }

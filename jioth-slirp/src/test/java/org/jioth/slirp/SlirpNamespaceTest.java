@@ -70,7 +70,7 @@ class SlirpNamespaceTest {
             vdeSwitch = new ProcessBuilder("ip", "netns", "exec", ns, "vde_switch", "-s", dir.resolve("sw").toString(),
                     "-t", "tap0").redirectErrorStream(true).redirectOutput(dir.resolve("switch.log").toFile())
                     .redirectInput(ProcessBuilder.Redirect.PIPE).start(); // stdin kept open: the console
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (!Files.exists(dir.resolve("sw").resolve("ctl")) && System.nanoTime() < deadline) {
                 Thread.sleep(20);
             }

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 
 /** Three of our vxvde:// nodes on one group, inside a network namespace the test creates. */
 class VxvdePortTest {
-    private static final Duration WAIT = Duration.ofSeconds(20);
+    private static final Duration WAIT = Duration.ofSeconds(60);
     private static final String A = "02:00:00:00:00:0a";
     private static final String B = "02:00:00:00:00:0b";
     private TestNetns ns;
