@@ -43,7 +43,7 @@ class LoopFailureTest {
             });
 
             for (CompletableFuture<Object> f : java.util.List.of(accept, read)) {
-                assertThatThrownBy(() -> f.get(20, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+                assertThatThrownBy(() -> f.get(60, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
                         .cause().isInstanceOf(IOException.class).hasMessageContaining("simulated heap exhaustion");
             }
             assertThat(b.health().state()).isEqualTo(StackHealth.State.FAILED);

@@ -49,7 +49,7 @@ class HelperChannelTest {
             send(helper, HelperProtocol.reply(first, 0), late[0].fd()); // the socket, too late
             send(helper, HelperProtocol.reply(second, 0), right[0].fd());
             late[0].close();
-            int fd = tap.get(20, TimeUnit.SECONDS);
+            int fd = tap.get(60, TimeUnit.SECONDS);
             try {
                 assertThat(link(fd)).as("the tap request got the descriptor sent for it").isEqualTo(link(right[0].fd()));
             } finally {
