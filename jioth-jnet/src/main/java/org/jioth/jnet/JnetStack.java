@@ -185,16 +185,23 @@ public final class JnetStack implements StackImpl {
      */
     private void carrierChanged(NetInterface nic) {
         boolean c = nic.port().carrier();
-        if (c == nic.carrier() || nic.isDeleted()) {
-            return;
+        if (c != nic.carrier() && !nic.isDeleted()) {
+            nic.setCarrier(c);
+            if (!c) {
+                counters.inc(Counter.LINK_CARRIER_DOWN);
+                neighbours.flush(nic, org.jioth.Errno.ENETDOWN.value());
+                nic.port().failure().ifPresent(f -> LOG.log(System.Logger.Level.ERROR,
+                        nic.name + ": link down for good, the port failed", f));
+            } else {
+                counters.inc(Counter.LINK_CARRIER_UP);
+            }
+            LOG.log(System.Logger.Level.INFO, () -> nic.name + ": carrier " + (c ? "up" : "down"));
         }
-        nic.setCarrier(c);
-        if (!c) {
-            counters.inc(Counter.LINK_CARRIER_DOWN);
-            neighbours.flush(nic, org.jioth.Errno.ENETDOWN.value());
-        } else {
-            counters.inc(Counter.LINK_CARRIER_UP);
-        }
+        publishLinks(); // also when the port was down before it was attached
+    }
+
+    /** Publishes for {@link #health()} which links are down, and why those down for good are. */
+    private void publishLinks() {
         List<String> down = new ArrayList<>();
         StringBuilder failures = new StringBuilder();
         for (NetInterface i : interfaces.all()) {
@@ -206,10 +213,6 @@ public final class JnetStack implements StackImpl {
         }
         linksDown = List.copyOf(down);
         linkFailures = failures.toString();
-        if (!c && nic.port().failure().isPresent()) {
-            LOG.log(System.Logger.Level.ERROR, nic.name + ": link down for good, the port failed", nic.port().failure().get());
-        }
-        LOG.log(System.Logger.Level.INFO, () -> nic.name + ": carrier " + (c ? "up" : "down"));
     }
 
     /** Throws the IOException naming why when the stack's loop failed (channels call it). */
