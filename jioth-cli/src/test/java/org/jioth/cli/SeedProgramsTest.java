@@ -27,7 +27,7 @@ class SeedProgramsTest {
                 java + " server kernel > server.log 2>&1 & server=$!",
                 "trap 'kill $server 2>/dev/null' EXIT", // never leave the server behind, even on failure
                 // waits for conditions, up to 60 s each: a JVM starts slowly on a loaded machine
-                "for i in $(seq 1 600); do grep -q ':1388 ' /proc/net/tcp && break; sleep 0.1; done",
+                "for i in $(seq 1 600); do grep -qs ':1388 ' /proc/net/tcp /proc/net/tcp6 && break; sleep 0.1; done",
                 "printf 'hello jioth\\nsecond line\\n' | " + java + " client kernel",
                 "echo client-exit=$?",
                 "for i in $(seq 1 600); do grep -q 'close conn' server.log && break; sleep 0.1; done",
