@@ -97,7 +97,7 @@ class TransparentGatewayTest {
                     });
             try (DatagramChannel ch = p.client().provider().openDatagramChannel()) {
                 ch.send(ByteBuffer.wrap("ping".getBytes(StandardCharsets.US_ASCII)), new InetSocketAddress(FOREIGN, 53));
-                assertThat(got.poll(20, TimeUnit.SECONDS)).isEqualTo("203.0.113.5:53 ping");
+                assertThat(got.poll(60, TimeUnit.SECONDS)).isEqualTo("203.0.113.5:53 ping");
                 ByteBuffer in = ByteBuffer.allocate(10);
                 assertThat(ch.receive(in)).isEqualTo(new InetSocketAddress(FOREIGN, 53));
                 assertThat(new String(in.array(), 0, in.position(), StandardCharsets.US_ASCII)).isEqualTo("pong");
