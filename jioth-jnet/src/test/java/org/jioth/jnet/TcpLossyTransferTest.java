@@ -141,6 +141,10 @@ class TcpLossyTransferTest {
             } catch (ExecutionException | TimeoutException e) {
                 System.err.println("sender:\n" + sender.onLoop(() -> sender.onLoopTcp().describe()));
                 System.err.println("receiver:\n" + receiver.onLoop(() -> receiver.onLoopTcp().describe()));
+                System.err.println("sender counters: " + TwoStacksTest.nonZero(sender));
+                System.err.println("receiver counters: " + TwoStacksTest.nonZero(receiver));
+                System.err.println("virtual time " + driver.now() + ", clock jumps " + driver.jumps
+                        + ", switch frames forgotten " + driver.forgotten);
                 throw e;
             }
         }
