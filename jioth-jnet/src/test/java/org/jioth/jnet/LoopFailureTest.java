@@ -34,8 +34,8 @@ class LoopFailureTest {
             SocketChannel client = a.provider().openSocketChannel();
             client.connect(new InetSocketAddress("192.168.250.2", 7));
             SocketChannel served = ss.accept();
-            CompletableFuture<Object> accept = CompletableFuture.supplyAsync(() -> call(ss::accept));
-            CompletableFuture<Object> read = CompletableFuture.supplyAsync(() -> call(() -> served.read(ByteBuffer.allocate(10))));
+            CompletableFuture<Object> accept = CompletableFuture.supplyAsync(() -> call(ss::accept), r -> Thread.ofVirtual().start(r));
+            CompletableFuture<Object> read = CompletableFuture.supplyAsync(() -> call(() -> served.read(ByteBuffer.allocate(10))), r -> Thread.ofVirtual().start(r));
             assertThat(b.health()).isEqualTo(StackHealth.UP);
 
             b.post(() -> {

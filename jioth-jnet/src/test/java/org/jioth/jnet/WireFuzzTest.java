@@ -211,7 +211,7 @@ class WireFuzzTest {
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }
-        });
+        }, r -> Thread.ofVirtual().start(r));
         return f.get(60, TimeUnit.SECONDS);
     }
 

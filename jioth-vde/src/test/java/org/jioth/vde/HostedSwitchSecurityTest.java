@@ -131,7 +131,7 @@ class HostedSwitchSecurityTest {
                 } catch (Exception e) {
                     throw new RuntimeException(e);
                 }
-            });
+            }, r -> Thread.ofVirtual().start(r));
             try (VdePort client = VdeScheme.connect(dir.toRealPath(), null, null, null, 0666, "test")) {
                 client.send(Frames.frame("ff:ff:ff:ff:ff:ff", "02:00:00:00:00:01", "x"));
             } catch (IOException refused) {

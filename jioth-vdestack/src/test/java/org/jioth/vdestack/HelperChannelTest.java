@@ -44,7 +44,7 @@ class HelperChannelTest {
                 } catch (ErrnoException e) {
                     throw new RuntimeException(e);
                 }
-            });
+            }, r -> Thread.ofVirtual().start(r));
             ByteBuffer second = receive(helper);
             send(helper, HelperProtocol.reply(first, 0), late[0].fd()); // the socket, too late
             send(helper, HelperProtocol.reply(second, 0), right[0].fd());
