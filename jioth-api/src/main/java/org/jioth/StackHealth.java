@@ -10,7 +10,8 @@ import java.util.List;
  * {@link #linksDown()}.
  *
  * @param state     up, failed or closed
- * @param reason    why the stack failed; empty otherwise
+ * @param reason    why the stack failed; for a stack that is up, why links are down for good
+ *                  (their port failed, e.g. {@code "vde0: its port failed: ..."}); else empty
  * @param linksDown the names of interfaces whose carrier is down now
  * @param memoryPressure whether the stack's memory budget is under pressure now (it still works:
  *                  windows are smaller, new connections from peers are refused, data that needs

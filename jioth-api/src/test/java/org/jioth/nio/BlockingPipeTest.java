@@ -210,7 +210,7 @@ class BlockingPipeTest {
         p.sink().write(ByteBuffer.allocate(1));
         assertThat(r.readyOps()).isEqualTo(OP_READ);
         assertThat(r.await(OP_READ, 0)).isTrue();
-        assertThat(r.await(OP_READ | OP_WRITE, TimeUnit.SECONDS.toNanos(10))).isTrue();
+        assertThat(r.await(OP_READ | OP_WRITE, TimeUnit.SECONDS.toNanos(60))).isTrue();
         assertThat(r.channel()).isSameAs(p.source());
     }
 

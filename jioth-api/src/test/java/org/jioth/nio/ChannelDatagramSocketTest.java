@@ -123,7 +123,7 @@ class ChannelDatagramSocketTest {
             }, threads);
             Thread.sleep(100);
             ours.close();
-            assertThat(receiver.get(10, TimeUnit.SECONDS)).isInstanceOf(SocketException.class);
+            assertThat(receiver.get(60, TimeUnit.SECONDS)).isInstanceOf(SocketException.class);
             assertThat(ours.isClosed()).isTrue();
             assertThat(ours.getLocalPort()).isEqualTo(-1);
         }

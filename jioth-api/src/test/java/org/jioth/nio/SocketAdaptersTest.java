@@ -140,7 +140,7 @@ class SocketAdaptersTest {
                 }, threads);
                 Thread.sleep(100);
                 s.close();
-                assertThat(reader.get(10, TimeUnit.SECONDS)).isInstanceOf(SocketException.class);
+                assertThat(reader.get(60, TimeUnit.SECONDS)).isInstanceOf(SocketException.class);
                 assertThat(s.isClosed()).isTrue();
             }
         }
@@ -158,7 +158,7 @@ class SocketAdaptersTest {
         }, threads);
         Thread.sleep(100);
         server.close();
-        assertThat(acceptor.get(10, TimeUnit.SECONDS)).isInstanceOf(SocketException.class);
+        assertThat(acceptor.get(60, TimeUnit.SECONDS)).isInstanceOf(SocketException.class);
     }
 
     @Test

@@ -11,7 +11,7 @@ import java.util.concurrent.TimeoutException;
 
 /** Runs a task on its own thread and waits, with deadlines, for it to block or finish. */
 final class TestThreads {
-    static final long DEADLINE_SECONDS = 20;
+    static final long DEADLINE_SECONDS = 60;
 
     enum Kind {
         PLATFORM, VIRTUAL;

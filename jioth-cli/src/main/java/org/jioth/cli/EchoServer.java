@@ -146,6 +146,7 @@ final class EchoServer implements AutoCloseable {
         }
         if (verbose) {
             log.println("close conn " + id + " tid " + tid);
+            log.flush(); // seen at once in a redirected log, as the GOT: lines are
         }
     }
 

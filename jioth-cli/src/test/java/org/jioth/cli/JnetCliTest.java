@@ -36,7 +36,7 @@ class JnetCliTest {
         String script = String.join("\n",
                 "set -u",
                 "vde_switch -s \"$d/sw\" -d -p \"$d/sw.pid\" || exit 1",
-                "for i in $(seq 1 100); do [ -S \"$d/sw/ctl\" ] && break; sleep 0.1; done",
+                "for i in $(seq 1 600); do [ -S \"$d/sw/ctl\" ] && break; sleep 0.1; done", // up to 60 s: a loaded machine
                 java + " server jnet vde://$d/sw > server.log 2>&1 &",
                 "server=$!",
                 "trap 'kill $server 2>/dev/null; kill \"$(cat \"$d/sw.pid\")\" 2>/dev/null' EXIT", // never leave them behind
@@ -50,12 +50,13 @@ class JnetCliTest {
                 "done",
                 "echo client-exit=$rc",
                 "cat client.out",
-                "sleep 0.5",
+                // the server logs the close after the client saw its echo: wait for it (up to 60 s)
+                "for i in $(seq 1 600); do grep -q 'close conn' server.log && break; sleep 0.1; done",
                 "kill $server; wait $server",
                 "echo '--- server log'",
                 "cat server.log");
         ChildProcess.Result r = ChildProcess.run(List.of("sh", "-c",
-                "d=$(mktemp -d) && cd \"$d\" && (" + script + "); rc=$?; rm -rf \"$d\"; exit $rc"), 120);
+                "d=$(mktemp -d) && cd \"$d\" && (" + script + "); rc=$?; rm -rf \"$d\"; exit $rc"), 300);
         String out = r.output();
         assertThat(out).as(out).contains("hello jnet\nsecond line\n", "client-exit=0");
         String server = out.substring(out.indexOf("--- server log"));

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * ioth switch / plug / capture as a user runs them (child JVMs), against Debian's vde_plug and tshark.
  */
 class NetworkCommandsTest {
-    private static final Duration WAIT = Duration.ofSeconds(30);
+    private static final Duration WAIT = Duration.ofSeconds(60);
     private static final byte[] MAC_A = {2, 0, 0, 0, 0, 0x0a};
     private static final byte[] MAC_B = {2, 0, 0, 0, 0, 0x0b};
     private static final byte[] BCAST = {-1, -1, -1, -1, -1, -1};

@@ -54,7 +54,7 @@ class RunCommandTest {
                 String log = Files.readString(dir.resolve("server.log"));
                 assertThat(curl.exitCode()).as("curl: %s%nserver log:%n%s", curl.output(), log).isZero();
                 // the server logs the request after answering it
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
                 while (!log.contains("GET /blob.bin") && System.nanoTime() < deadline) {
                     Thread.sleep(50);
                     log = Files.readString(dir.resolve("server.log"));

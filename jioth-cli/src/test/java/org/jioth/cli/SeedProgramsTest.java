@@ -26,10 +26,11 @@ class SeedProgramsTest {
                 "ip link add vde0 type dummy 2>/dev/null || ip link add vde0 type bridge",
                 java + " server kernel > server.log 2>&1 & server=$!",
                 "trap 'kill $server 2>/dev/null' EXIT", // never leave the server behind, even on failure
-                "for i in $(seq 1 100); do grep -q ':1388 ' /proc/net/tcp && break; sleep 0.1; done",
+                // waits for conditions, up to 60 s each: a JVM starts slowly on a loaded machine
+                "for i in $(seq 1 600); do grep -qs ':1388 ' /proc/net/tcp /proc/net/tcp6 && break; sleep 0.1; done",
                 "printf 'hello jioth\\nsecond line\\n' | " + java + " client kernel",
                 "echo client-exit=$?",
-                "sleep 0.5",
+                "for i in $(seq 1 600); do grep -q 'close conn' server.log && break; sleep 0.1; done",
                 "kill $server; wait $server",
                 "echo '--- server log'",
                 "cat server.log");

@@ -27,7 +27,7 @@ class VdestackSeedProgramsTest {
                 .redirectOutput(dir.resolve("switch.log").toFile()).start(); // stdin stays open: the switch keeps running
         Process server = null;
         try {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (!Files.exists(sw.resolve("ctl")) && System.nanoTime() < deadline) {
                 Thread.sleep(50);
             }

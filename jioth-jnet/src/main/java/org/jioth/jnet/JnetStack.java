@@ -83,6 +83,8 @@ public final class JnetStack implements StackImpl {
     private volatile boolean closed;
     /** Interfaces without carrier now, published by the loop for {@link #health()}. */
     private volatile List<String> linksDown = List.of();
+    /** Why links are down for good (their port failed), as "vde0: cause"; empty while none is. */
+    private volatile String linkFailures = "";
 
     private JnetStack(Builder b) {
         this.options = b.options;
@@ -118,6 +120,7 @@ public final class JnetStack implements StackImpl {
         tcp.setMemory(memory);
         udp.setMemory(memory);
         ipv4.reassembler().setMemory(memory);
+        ipv6.reassembler().setMemory(memory);
         ipv6.addressTable().setDadMode(b.options.dad());
         byte[] stableSecret = new byte[32]; // RFC 7217's secret key: never from the visible stream
         secrets.nextBytes(stableSecret);
@@ -175,29 +178,41 @@ public final class JnetStack implements StackImpl {
 
     /**
      * On the loop: the port's carrier may have changed. Down is a Linux link-down: neighbours of the
-     * interface are forgotten (what waits for them fails), sends are dropped and counted, and TCP
-     * retransmits until the link is back or its own limits end the connection.
+     * interface are forgotten (what waits for them fails with ENETDOWN), sends are dropped and
+     * counted, and TCP retransmits until the link is back or its own limits end the connection. A
+     * port that failed for good ({@code EthernetPort.failure()}) is logged as an error and named
+     * in {@link #health()}'s reason.
      */
     private void carrierChanged(NetInterface nic) {
         boolean c = nic.port().carrier();
-        if (c == nic.carrier() || nic.isDeleted()) {
-            return;
+        if (c != nic.carrier() && !nic.isDeleted()) {
+            nic.setCarrier(c);
+            if (!c) {
+                counters.inc(Counter.LINK_CARRIER_DOWN);
+                neighbours.flush(nic, org.jioth.Errno.ENETDOWN.value());
+                nic.port().failure().ifPresent(f -> LOG.log(System.Logger.Level.ERROR,
+                        nic.name + ": link down for good, the port failed", f));
+            } else {
+                counters.inc(Counter.LINK_CARRIER_UP);
+            }
+            LOG.log(System.Logger.Level.INFO, () -> nic.name + ": carrier " + (c ? "up" : "down"));
         }
-        nic.setCarrier(c);
-        if (!c) {
-            counters.inc(Counter.LINK_CARRIER_DOWN);
-            neighbours.flush(nic, org.jioth.Errno.ENETDOWN.value());
-        } else {
-            counters.inc(Counter.LINK_CARRIER_UP);
-        }
+        publishLinks(); // also when the port was down before it was attached
+    }
+
+    /** Publishes for {@link #health()} which links are down, and why those down for good are. */
+    private void publishLinks() {
         List<String> down = new ArrayList<>();
+        StringBuilder failures = new StringBuilder();
         for (NetInterface i : interfaces.all()) {
             if (!i.carrier() && !i.isDeleted()) {
                 down.add(i.name);
+                i.port().failure().ifPresent(f -> failures.append(failures.isEmpty() ? "" : "; ")
+                        .append(i.name).append(": its port failed: ").append(f));
             }
         }
         linksDown = List.copyOf(down);
-        LOG.log(System.Logger.Level.INFO, () -> nic.name + ": carrier " + (c ? "up" : "down"));
+        linkFailures = failures.toString();
     }
 
     /** Throws the IOException naming why when the stack's loop failed (channels call it). */
@@ -223,7 +238,7 @@ public final class JnetStack implements StackImpl {
         List<String> down = linksDown;
         boolean pressure = memory.underPressure();
         return down.isEmpty() && !pressure ? org.jioth.StackHealth.UP
-                : new org.jioth.StackHealth(org.jioth.StackHealth.State.UP, "", down, pressure);
+                : new org.jioth.StackHealth(org.jioth.StackHealth.State.UP, linkFailures, down, pressure);
     }
 
     /** Adds a NIC on {@code port} (loop thread, or the constructor before the loop starts). */

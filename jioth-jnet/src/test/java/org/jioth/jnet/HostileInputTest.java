@@ -76,7 +76,7 @@ class HostileInputTest {
             assertThat(victim.counter(Counter.UDP_IN_ERRORS) + victim.counter(Counter.ICMP_IN_ERRORS)).isPositive();
             assertThat(victim.counter(Counter.ARP_IN_MALFORMED)).isPositive();
             // still alive and well
-            assertThat(friend.pingAsync(ip("192.168.250.1"), 56, Duration.ofSeconds(5)).get(20, TimeUnit.SECONDS)).isNotNull();
+            assertThat(friend.pingAsync(ip("192.168.250.1"), 56, Duration.ofSeconds(5)).get(60, TimeUnit.SECONDS)).isNotNull();
         }
     }
 

@@ -56,8 +56,12 @@ class Ipv6FragmentTest {
     private record Lab(TestNet net, JnetStack s, TestNet.RawPort evil, long mac, byte[] ll) { }
 
     private static Lab lab(TestNet net) throws Exception {
+        return lab(net, "");
+    }
+
+    private static Lab lab(TestNet net, String options) throws Exception {
         EthernetNode sw = net.newSwitch();
-        JnetStack s = net.stack("", sw, "192.168.250.1/24");
+        JnetStack s = net.stack(options, sw, "192.168.250.1/24");
         TestNet.RawPort evil = net.raw(sw);
         long mac = Mac.of(s.config().linkGetAddr(2));
         byte[] ll = Ip6.linkLocal(mac);
@@ -246,6 +250,56 @@ class Ipv6FragmentTest {
             l.evil().send(fragment(l.mac(), l.ll(), 99, upper, 0, 1400, true));
             l.evil().send(fragment(l.mac(), l.ll(), 99, upper, 1400, upper.length, false));
             assertThat(l.evil().poll(Ipv6FragmentTest::isEchoReplyOrFragment)).isNotNull();
+        }
+    }
+
+    /**
+     * Review leftover: IPv6 reassembly is charged to the stack's memory budget as IPv4's is, and
+     * gives it all back. FAILED before the fix (the budget's use did not move).
+     */
+    @Test
+    void reassemblyIsChargedToTheStacksBudgetAndGivenBack() throws Exception {
+        try (TestNet net = new TestNet()) {
+            Lab l = lab(net);
+            JnetStack s = l.s();
+            net.settle();
+            long before = s.onLoop(() -> s.memory().used());
+            byte[] upper = echo(l.ll(), 0x10007, 3000);
+            l.evil().send(fragment(l.mac(), l.ll(), 42, upper, 0, 1400, true));
+            net.settle();
+            assertThat(s.onLoop(() -> s.ipv6.reassembler().inProgress())).isEqualTo(1);
+            int held = s.onLoop(() -> s.ipv6.reassembler().memory());
+            assertThat(held).isPositive();
+            assertThat(s.onLoop(() -> s.memory().used()) - before).isEqualTo(held);
+            l.evil().send(fragment(l.mac(), l.ll(), 42, upper, 1400, upper.length, false));
+            assertThat(l.evil().poll(Ipv6FragmentTest::isEchoReplyOrFragment)).isNotNull();
+            net.settle();
+            assertThat(s.onLoop(() -> s.ipv6.reassembler().memory())).isZero();
+            assertThat(s.onLoop(() -> s.memory().used())).isEqualTo(before);
+        }
+    }
+
+    /**
+     * With a budget smaller than reassembly's own 4 MiB bound, stray first fragments stop at the
+     * budget: the rest are refused and counted (Mem.ReasmDrops). FAILED before the fix.
+     */
+    @Test
+    void strayFragmentsStopAtASmallStackBudget() throws Exception {
+        try (TestNet net = new TestNet()) {
+            Lab l = lab(net, "membudget=256k");
+            JnetStack s = l.s();
+            byte[] upper = echo(l.ll(), 0x10008, 3000);
+            for (int id = 0; id < 400; id++) {
+                l.evil().send(fragment(l.mac(), l.ll(), 5000 + id, upper, 0, 1400, true));
+                if (id % 100 == 99) {
+                    net.settle(); // the 256-slot receive ring must not overflow
+                }
+            }
+            net.settle();
+            assertThat(s.statistics().get("Mem.ReasmDrops")).isPositive();
+            assertThat(s.onLoop(() -> s.ipv6.reassembler().memory())).isLessThanOrEqualTo(256 * 1024);
+            assertThat(s.onLoop(() -> s.memory().used())).isLessThanOrEqualTo(256 * 1024);
+            assertThat(s.counter(Counter.LOOP_ERRORS)).isZero();
         }
     }
 

@@ -123,7 +123,7 @@ class Ipv6TransportKernelInteropTest {
         // jnet's client through the kernel's echo server
         net.spawn("echo.log", "socat", "TCP6-LISTEN:7001,reuseaddr,ipv6only=1", "PIPE");
         try (SocketChannel c = connectWithRetry(new InetSocketAddress(InetAddress.ofLiteral(KERNEL), 7001))) {
-            CompletableFuture<byte[]> back = CompletableFuture.supplyAsync(() -> readAll(c, data.length));
+            CompletableFuture<byte[]> back = CompletableFuture.supplyAsync(() -> readAll(c, data.length), r -> Thread.ofVirtual().start(r));
             ByteBuffer b = ByteBuffer.wrap(data);
             while (b.hasRemaining()) {
                 c.write(b);
@@ -159,7 +159,7 @@ class Ipv6TransportKernelInteropTest {
                 } catch (Exception e) {
                     throw new RuntimeException(e);
                 }
-            });
+            }, r -> Thread.ofVirtual().start(r));
             ok(net.exec(240, "socat", "-u", "OPEN:" + file + ",rdonly", "TCP6:[" + JNET + "]:7002"));
             assertThat(got.get(120, TimeUnit.SECONDS)).as("kernel -> jnet").isEqualTo(sha);
         }
@@ -216,7 +216,7 @@ class Ipv6TransportKernelInteropTest {
                 } catch (Exception e) {
                     throw new RuntimeException(e);
                 }
-            });
+            }, r -> Thread.ofVirtual().start(r));
             ChildProcess.Result r = net.exec(30, "socat", "-T", "5", "-u", "TCP4:" + JNET4 + ":7006", "-");
             ok(r);
             assertThat(r.output()).contains("mapped");

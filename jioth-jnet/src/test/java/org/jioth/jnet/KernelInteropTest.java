@@ -57,7 +57,7 @@ class KernelInteropTest {
                 Result kping = run(30, "ip", "netns", "exec", ns, "ping", "-c", "2", "-W", "5", JNET);
                 assertThat(kping.code()).as(kping.out()).isZero();
                 // The loop counts a reply just after handing it to the port, so ping may exit first.
-                long countedBy = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+                long countedBy = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
                 while (s.counter(Counter.ICMP_OUT_ECHO_REPS) < 2 && System.nanoTime() < countedBy) {
                     Thread.sleep(10);
                 }
@@ -75,10 +75,10 @@ class KernelInteropTest {
                     assertThat(new String(in.array(), 0, in.position(), StandardCharsets.US_ASCII)).isEqualTo("from-kernel\n");
                     assertThat(from.getAddress()).isEqualTo(InetAddress.ofLiteral(KERNEL));
 
-                    Process recv = new ProcessBuilder("ip", "netns", "exec", ns, "timeout", "20", "socat", "-u",
+                    Process recv = new ProcessBuilder("ip", "netns", "exec", ns, "timeout", "60", "socat", "-u",
                             "UDP4-RECV:5556", "STDOUT").redirectErrorStream(true).start();
                     try {
-                        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
                         while (recv.isAlive() && System.nanoTime() < deadline) {
                             ch.send(ByteBuffer.wrap("from-jnet\n".getBytes(StandardCharsets.US_ASCII)),
                                     new InetSocketAddress(KERNEL, 5556));

@@ -34,8 +34,8 @@ class LoopFailureTest {
             SocketChannel client = a.provider().openSocketChannel();
             client.connect(new InetSocketAddress("192.168.250.2", 7));
             SocketChannel served = ss.accept();
-            CompletableFuture<Object> accept = CompletableFuture.supplyAsync(() -> call(ss::accept));
-            CompletableFuture<Object> read = CompletableFuture.supplyAsync(() -> call(() -> served.read(ByteBuffer.allocate(10))));
+            CompletableFuture<Object> accept = CompletableFuture.supplyAsync(() -> call(ss::accept), r -> Thread.ofVirtual().start(r));
+            CompletableFuture<Object> read = CompletableFuture.supplyAsync(() -> call(() -> served.read(ByteBuffer.allocate(10))), r -> Thread.ofVirtual().start(r));
             assertThat(b.health()).isEqualTo(StackHealth.UP);
 
             b.post(() -> {
@@ -43,7 +43,7 @@ class LoopFailureTest {
             });
 
             for (CompletableFuture<Object> f : java.util.List.of(accept, read)) {
-                assertThatThrownBy(() -> f.get(20, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+                assertThatThrownBy(() -> f.get(60, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
                         .cause().isInstanceOf(IOException.class).hasMessageContaining("simulated heap exhaustion");
             }
             assertThat(b.health().state()).isEqualTo(StackHealth.State.FAILED);

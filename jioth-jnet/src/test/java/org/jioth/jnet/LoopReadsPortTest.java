@@ -100,7 +100,7 @@ class LoopReadsPortTest {
                     } catch (Exception e) {
                         throw new java.util.concurrent.CompletionException(e);
                     }
-                });
+                }, r -> Thread.ofVirtual().start(r));
                 ByteBuffer out = ByteBuffer.wrap(data);
                 while (out.hasRemaining()) {
                     c.write(out);

@@ -364,7 +364,7 @@ class NettyOnJnetTest {
         Channel ch = client(a).clone().option(ChannelOption.AUTO_READ, false).handler(collector)
                 .connect(new InetSocketAddress("192.168.250.2", PORT)).sync().channel();
         // the server's send buffer and our receive window fill up: it must wait for OP_WRITE
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (b.statistics().getOrDefault("Tcp.OutSegs", 0L) < 50 && System.nanoTime() < deadline) {
             Thread.sleep(10);
         }
@@ -403,7 +403,7 @@ class NettyOnJnetTest {
      * stack has no sockets open and closes without EBUSY.
      */
     void closeWhenNettyIsDone(IothStack s) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (s.openSockets() > 0 && System.nanoTime() < deadline) {
             Thread.sleep(10);
         }

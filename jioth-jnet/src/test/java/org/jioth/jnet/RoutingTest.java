@@ -30,7 +30,7 @@ class RoutingTest {
             JnetStack b = net.stack("mtu=900", right, "10.2.0.2/24");
             a.config().ipRouteAdd(null, 0, ip("10.1.0.1"));
             b.config().ipRouteAdd(null, 0, ip("10.2.0.1"));
-            assertThat(a.pingAsync(ip("10.2.0.2"), 56, Duration.ofSeconds(2)).get(20, TimeUnit.SECONDS)).isNotNull();
+            assertThat(a.pingAsync(ip("10.2.0.2"), 56, Duration.ofSeconds(2)).get(60, TimeUnit.SECONDS)).isNotNull();
             assertThat(r.counter(Counter.IP_FORW_DATAGRAMS)).isEqualTo(2);
             // R fragments what does not fit B's side (R's right MTU set to 800 now)
             r.config().linkSetMtu(r.config().ifNameToIndex("vde1"), 800);
@@ -62,7 +62,7 @@ class RoutingTest {
             var f = a.pingAsync(ip("10.2.0.2"), 8, Duration.ofSeconds(2));
             assertThat(await(() -> r.counter(Counter.IP_IN_ADDR_ERRORS) == 1)).isTrue();
             net.advance(Duration.ofSeconds(3), 3);
-            assertThatThrownBy(() -> f.get(20, TimeUnit.SECONDS)).hasCauseInstanceOf(java.net.SocketTimeoutException.class);
+            assertThatThrownBy(() -> f.get(60, TimeUnit.SECONDS)).hasCauseInstanceOf(java.net.SocketTimeoutException.class);
             assertThat(r.counter(Counter.IP_FORW_DATAGRAMS)).isZero();
         }
     }

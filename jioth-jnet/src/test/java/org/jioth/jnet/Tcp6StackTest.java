@@ -52,7 +52,7 @@ class Tcp6StackTest {
                     } catch (Exception e) {
                         throw new RuntimeException(e);
                     }
-                });
+                }, r -> Thread.ofVirtual().start(r));
                 try (SocketChannel c = a.provider().openSocketChannel()) {
                     c.connect(new InetSocketAddress(ip("fd00::2"), 7000));
                     ByteBuffer out = ByteBuffer.wrap(data);

@@ -377,7 +377,7 @@ class TcpKernelInteropTest {
     }
 
     private SocketChannel connectWhenListening(InetSocketAddress to) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (true) {
             SocketChannel c = stack.provider().openSocketChannel();
             try {

@@ -30,7 +30,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * duplication, reordering, a few ms of one-way delay with jitter, both directions) on virtual time
  * moved by a {@link VirtualTimeDriver}: every byte of 64 MiB must arrive exactly, in order, once.
  */
-@Timeout(value = 150, unit = TimeUnit.SECONDS)
+@Timeout(value = 600, unit = TimeUnit.SECONDS) // a hang bound only: awaitBoth fails a stalled transfer sooner
 class TcpLossyTransferTest {
     static final long MIB = 1 << 20;
 
@@ -138,11 +138,15 @@ class TcpLossyTransferTest {
                 return null;
             });
             try {
-                awaitBoth(reader, writer, 120);
+                awaitBoth(reader, writer, 60);
                 virtual = reader.get();
             } catch (ExecutionException | TimeoutException e) {
                 System.err.println("sender:\n" + sender.onLoop(() -> sender.onLoopTcp().describe()));
                 System.err.println("receiver:\n" + receiver.onLoop(() -> receiver.onLoopTcp().describe()));
+                System.err.println("sender counters: " + TwoStacksTest.nonZero(sender));
+                System.err.println("receiver counters: " + TwoStacksTest.nonZero(receiver));
+                System.err.println("virtual time " + driver.now() + ", clock jumps " + driver.jumps
+                        + ", switch frames forgotten " + driver.forgotten);
                 throw e;
             }
         }
@@ -162,17 +166,31 @@ class TcpLossyTransferTest {
         assertThat(retrans).isPositive();
     }
 
-    /** Waits for both; a failure of either is thrown at once (a dead sender leaves the reader waiting). */
-    private static void awaitBoth(Future<?> a, Future<?> b, long seconds) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    /**
+     * Waits for both; a failure of either is thrown at once (a dead sender leaves the reader waiting).
+     * Fails when nothing moved for {@code stallSeconds}: no frame entered the link and virtual time
+     * stood still. A no-progress limit rather than a total one, so a loaded machine only makes the
+     * transfer slower, never fails it.
+     */
+    private void awaitBoth(Future<?> a, Future<?> b, long stallSeconds) throws Exception {
+        long stall = TimeUnit.SECONDS.toNanos(stallSeconds);
+        long lastMoved = System.nanoTime();
+        long lastFrames = -1;
+        Duration lastVirtual = null;
         while (!a.isDone() || !b.isDone()) {
             for (Future<?> f : List.of(a, b)) {
                 if (f.isDone()) {
                     f.get(); // throws what it failed with
                 }
             }
-            if (System.nanoTime() > deadline) {
-                throw new TimeoutException("transfer not done after " + seconds + " s");
+            long frames = link.framesIn.get();
+            Duration virtual = driver.now();
+            if (frames != lastFrames || !virtual.equals(lastVirtual)) {
+                lastFrames = frames;
+                lastVirtual = virtual;
+                lastMoved = System.nanoTime();
+            } else if (System.nanoTime() - lastMoved > stall) {
+                throw new TimeoutException("transfer stalled: nothing moved for " + stallSeconds + " s");
             }
             Thread.sleep(10);
         }

@@ -170,7 +170,7 @@ class TcpStackTest {
         assertThat(TestNet.await(() -> readerThread.get() != null
                 && readerThread.get().getState() == Thread.State.WAITING)).isTrue();
         c.close();
-        assertThatThrownBy(() -> reader.get(20, TimeUnit.SECONDS))
+        assertThatThrownBy(() -> reader.get(60, TimeUnit.SECONDS))
                 .hasCauseInstanceOf(java.nio.channels.AsynchronousCloseException.class);
         ss.accept().close();
     }

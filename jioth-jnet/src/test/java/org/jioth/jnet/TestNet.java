@@ -23,7 +23,7 @@ import org.jioth.vde.PortStatistics;
  * makes is closed by {@link #close()}.
  */
 final class TestNet implements AutoCloseable {
-    static final Duration WAIT = Duration.ofSeconds(20);
+    static final Duration WAIT = Duration.ofSeconds(60); // generous: only a failing test waits it out
     private static final int MAX_SETTLE_ROUNDS = 1000;
 
     final ManualClock clock = new ManualClock(1_000_000_000L);

@@ -70,7 +70,7 @@ class TransparentGateway6Test {
             }
             try (DatagramChannel ch = p.client().provider().openDatagramChannel(StandardProtocolFamily.INET6)) {
                 ch.send(ByteBuffer.wrap("ping".getBytes(StandardCharsets.US_ASCII)), new InetSocketAddress(FOREIGN, 53));
-                assertThat(got.poll(20, TimeUnit.SECONDS)).isEqualTo(Ip6.toString(FOREIGN.getAddress()) + ".53 ping");
+                assertThat(got.poll(60, TimeUnit.SECONDS)).isEqualTo(Ip6.toString(FOREIGN.getAddress()) + ".53 ping");
                 ByteBuffer in = ByteBuffer.allocate(10);
                 assertThat(ch.receive(in)).isEqualTo(new InetSocketAddress(FOREIGN, 53));
                 assertThat(new String(in.array(), 0, in.position(), StandardCharsets.US_ASCII)).isEqualTo("pong");

@@ -97,7 +97,7 @@ class TransparentGatewayTest {
                     });
             try (DatagramChannel ch = p.client().provider().openDatagramChannel()) {
                 ch.send(ByteBuffer.wrap("ping".getBytes(StandardCharsets.US_ASCII)), new InetSocketAddress(FOREIGN, 53));
-                assertThat(got.poll(20, TimeUnit.SECONDS)).isEqualTo("203.0.113.5:53 ping");
+                assertThat(got.poll(60, TimeUnit.SECONDS)).isEqualTo("203.0.113.5:53 ping");
                 ByteBuffer in = ByteBuffer.allocate(10);
                 assertThat(ch.receive(in)).isEqualTo(new InetSocketAddress(FOREIGN, 53));
                 assertThat(new String(in.array(), 0, in.position(), StandardCharsets.US_ASCII)).isEqualTo("pong");
@@ -117,7 +117,7 @@ class TransparentGatewayTest {
                 t.sendEchoReply(dst, src, id, seq, data);
             });
             assertThat(p.client().ping(FOREIGN, Duration.ofSeconds(10))).isNotNull();
-            assertThat(got.poll(10, TimeUnit.SECONDS)).isEqualTo("203.0.113.5 56");
+            assertThat(got.poll(60, TimeUnit.SECONDS)).isEqualTo("203.0.113.5 56");
             assertThat(p.gateway().counter(Counter.ICMP_OUT_ECHO_REPS)).as("the stack itself did not answer").isZero();
         }
     }

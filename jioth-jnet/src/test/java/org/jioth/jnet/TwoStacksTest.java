@@ -35,9 +35,9 @@ class TwoStacksTest {
             EthernetNode sw = net.newSwitch();
             JnetStack a = net.stack("", sw, A + "/24");
             JnetStack b = net.stack("", sw, B + "/24");
-            Duration rtt = a.pingAsync(ip(B), 56, Duration.ofSeconds(1)).get(20, TimeUnit.SECONDS);
+            Duration rtt = a.pingAsync(ip(B), 56, Duration.ofSeconds(1)).get(60, TimeUnit.SECONDS);
             assertThat(rtt).isZero(); // virtual time stood still
-            assertThat(b.pingAsync(ip(A), 1000, Duration.ofSeconds(1)).get(20, TimeUnit.SECONDS)).isNotNull();
+            assertThat(b.pingAsync(ip(A), 1000, Duration.ofSeconds(1)).get(60, TimeUnit.SECONDS)).isNotNull();
             assertThat(a.neighbour("vde0", ip(B))).contains(b.config().linkGetAddr(2));
             assertThat(b.neighbour("vde0", ip(A))).contains(a.config().linkGetAddr(2));
             assertThat(a.counter(Counter.ICMP_OUT_ECHOS)).isEqualTo(1);
@@ -45,8 +45,8 @@ class TwoStacksTest {
             assertThat(b.counter(Counter.ICMP_IN_ECHOS)).isEqualTo(1);
             assertThat(b.counter(Counter.ARP_OUT_REPLIES)).isGreaterThanOrEqualTo(1);
             // ping our own address and loopback
-            assertThat(a.pingAsync(ip(A), 8, Duration.ofSeconds(1)).get(20, TimeUnit.SECONDS)).isNotNull();
-            assertThat(a.pingAsync(ip("127.0.0.1"), 8, Duration.ofSeconds(1)).get(20, TimeUnit.SECONDS)).isNotNull();
+            assertThat(a.pingAsync(ip(A), 8, Duration.ofSeconds(1)).get(60, TimeUnit.SECONDS)).isNotNull();
+            assertThat(a.pingAsync(ip("127.0.0.1"), 8, Duration.ofSeconds(1)).get(60, TimeUnit.SECONDS)).isNotNull();
         }
     }
 
@@ -58,7 +58,7 @@ class TwoStacksTest {
             net.settle();
             assertThat(f).isNotDone();
             net.advance(Duration.ofSeconds(4), 8);
-            assertThatThrownBy(() -> f.get(20, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+            assertThatThrownBy(() -> f.get(60, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
                     .hasCauseInstanceOf(NoRouteToHostException.class);
             assertThat(a.counter(Counter.ARP_OUT_REQUESTS)).isEqualTo(3);
             assertThat(a.counter(Counter.ARP_RESOLVE_FAILED)).isEqualTo(1);
@@ -78,7 +78,7 @@ class TwoStacksTest {
             raw.send(Frames.arpReply(0x020000000099L, Frames.ip(B), Frames.mac(req, 6), Frames.ip(A)));
             assertThat(raw.poll(fr -> (fr[12] & 0xff) == 0x08 && fr[13] == 0x00)).isNotNull(); // the echo request
             net.advance(Duration.ofSeconds(3), 3);
-            assertThatThrownBy(() -> f.get(20, TimeUnit.SECONDS)).hasCauseInstanceOf(SocketTimeoutException.class);
+            assertThatThrownBy(() -> f.get(60, TimeUnit.SECONDS)).hasCauseInstanceOf(SocketTimeoutException.class);
         }
     }
 
@@ -86,7 +86,7 @@ class TwoStacksTest {
     void noRouteIsImmediate() throws Exception {
         try (TestNet net = new TestNet()) {
             JnetStack a = net.stack("", net.newSwitch(), A + "/24");
-            assertThatThrownBy(() -> a.pingAsync(ip("10.1.1.1"), 8, Duration.ofSeconds(1)).get(20, TimeUnit.SECONDS))
+            assertThatThrownBy(() -> a.pingAsync(ip("10.1.1.1"), 8, Duration.ofSeconds(1)).get(60, TimeUnit.SECONDS))
                     .hasCauseInstanceOf(NoRouteToHostException.class);
             try (DatagramChannel ch = a.provider().openDatagramChannel()) {
                 assertThatThrownBy(() -> ch.send(ByteBuffer.wrap(new byte[1]), new InetSocketAddress("10.1.1.1", 9)))
@@ -254,7 +254,7 @@ class TwoStacksTest {
                  DatagramChannel client = a.provider().openDatagramChannel()) {
                 server.bind(new InetSocketAddress(6001));
                 server.configureBlocking(false);
-                a.pingAsync(ip(B), 8, Duration.ofSeconds(1)).get(20, TimeUnit.SECONDS); // resolve ARP first
+                a.pingAsync(ip(B), 8, Duration.ofSeconds(1)).get(60, TimeUnit.SECONDS); // resolve ARP first
                 // drop the second fragment (offset 1480) of what follows
                 lossy.drop = f -> f.remaining() > 34 && f.getShort(f.position() + 12) == Ethernet.TYPE_IPV4
                         && (f.getShort(f.position() + 20) & 0x1fff) == 185;
@@ -348,7 +348,7 @@ class TwoStacksTest {
             });
             Thread.sleep(50); // let it block; the assertion below holds either way
             ch.close();
-            assertThat(f.get(20, TimeUnit.SECONDS)).isInstanceOf(java.nio.channels.ClosedChannelException.class);
+            assertThat(f.get(60, TimeUnit.SECONDS)).isInstanceOf(java.nio.channels.ClosedChannelException.class);
             t.join();
         }
     }

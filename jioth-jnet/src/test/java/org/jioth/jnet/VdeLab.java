@@ -24,7 +24,7 @@ import org.jioth.jnet.KernelPeers.Result;
  * namespaces and the directory.
  */
 final class VdeLab implements AutoCloseable {
-    private static final long START_SECONDS = 20;
+    private static final long START_SECONDS = 60;
 
     private final String id = UUID.randomUUID().toString().substring(0, 6);
     private final Path dir;

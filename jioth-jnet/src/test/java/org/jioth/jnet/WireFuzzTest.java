@@ -118,7 +118,7 @@ class WireFuzzTest {
                 friend.sync();
             }
             assertThat(victim.onLoop(() -> victim.ipv4.reassembler().memory())).isZero();
-            assertThat(friend.pingAsync(VICTIM, 56, Duration.ofSeconds(5)).get(20, TimeUnit.SECONDS)).isNotNull();
+            assertThat(friend.pingAsync(VICTIM, 56, Duration.ofSeconds(5)).get(60, TimeUnit.SECONDS)).isNotNull();
             assertThat(echoThrough(friend)).isEqualTo("still here after the storm");
             assertThat(victim.counter(Counter.LOOP_ERRORS)).isZero();
             System.out.printf("wire fuzz: seed %d, %d cases, %d frames in %.1f s (%.0f frames/s); dropped for a full "
@@ -158,7 +158,7 @@ class WireFuzzTest {
     /** Waits until the victim's loop took every frame handed to it (handled, or dropped for a full ring). */
     static void awaitTaken(JnetStack victim, DirectLink link) throws InterruptedException {
         long want = link.deliveredToA.get();
-        long deadline = System.nanoTime() + 20_000_000_000L;
+        long deadline = System.nanoTime() + 60_000_000_000L;
         while (victim.counter(Counter.ETH_IN_FRAMES) + victim.counter(Counter.ETH_IN_QUEUE_FULL)
                 + victim.counter(Counter.ETH_IN_LINK_DOWN) < want) {
             if (System.nanoTime() > deadline) {
@@ -211,8 +211,8 @@ class WireFuzzTest {
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }
-        });
-        return f.get(20, TimeUnit.SECONDS);
+        }, r -> Thread.ofVirtual().start(r));
+        return f.get(60, TimeUnit.SECONDS);
     }
 
     /**

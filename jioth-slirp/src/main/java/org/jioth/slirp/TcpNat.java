@@ -37,6 +37,8 @@ final class TcpNat implements Closeable {
     private final SlirpOptions options;
     private final SlirpCounters counters;
     private final Set<TcpSplice> flows = ConcurrentHashMap.newKeySet();
+    /** Threads connecting a host socket for a guest: a flow is not in {@link #flows} until they finish. */
+    private final Set<Thread> connecting = ConcurrentHashMap.newKeySet();
     private final Thread acceptor;
     private final java.util.function.BooleanSupplier paced;
     private volatile boolean closed;
@@ -84,7 +86,15 @@ final class TcpNat implements Closeable {
                     continue;
                 }
                 InetSocketAddress to = new InetSocketAddress(target, local.getPort());
-                Thread.ofVirtual().name("slirp tcp connect " + to).start(() -> connect(guest, to));
+                Thread t = Thread.ofVirtual().name("slirp tcp connect " + to).unstarted(() -> {
+                    try {
+                        connect(guest, to);
+                    } finally {
+                        connecting.remove(Thread.currentThread());
+                    }
+                });
+                connecting.add(t);
+                t.start();
             } catch (IOException | RuntimeException e) {
                 refuse(guest);
             }
@@ -157,11 +167,21 @@ final class TcpNat implements Closeable {
         closed = true;
         closeQuietly(listener);
         acceptor.interrupt();
-        for (TcpSplice f : flows) {
-            f.close();
-        }
         long deadline = System.nanoTime() + CLOSE_WAIT_NANOS;
         try {
+            // a connection accepted just before is still being connected on the host: end those
+            // first (an interrupt closes the host socket and resets the guest), so that every flow
+            // that will ever start is in flows below, and no budget slot is released after close
+            acceptor.join(java.time.Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+            for (Thread t : connecting) {
+                t.interrupt();
+            }
+            for (Thread t : connecting) {
+                t.join(java.time.Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+            }
+            for (TcpSplice f : flows) {
+                f.close();
+            }
             for (TcpSplice f : flows) {
                 if (!f.awaitEnd(deadline)) {
                     LOG.log(System.Logger.Level.WARNING, "slirp: a TCP flow did not end at teardown");

@@ -191,7 +191,7 @@ class SlirpIpv6Test {
     static ByteBuffer exchangeRaw(DatagramChannel u, ByteBuffer q) throws Exception {
         u.configureBlocking(false);
         ByteBuffer in = ByteBuffer.allocate(2048);
-        long deadline = System.nanoTime() + 20_000_000_000L;
+        long deadline = System.nanoTime() + 60_000_000_000L;
         while (in.position() == 0 && System.nanoTime() < deadline) {
             u.write(q.duplicate());
             long resend = System.nanoTime() + 500_000_000L;

@@ -60,7 +60,7 @@ class SlirpTapOffloadTest {
                 assertThat(fetch.out()).startsWith(HostServers.sha256(BODY));
                 assertThat(((TapPort) port).superFramesOut()).as("TSO super-frames written").isPositive();
 
-                CompletableFuture<String> received = CompletableFuture.supplyAsync(() -> digestOfOneConnection(sink));
+                CompletableFuture<String> received = CompletableFuture.supplyAsync(() -> digestOfOneConnection(sink), r -> Thread.ofVirtual().start(r));
                 int sinkPort = ((InetSocketAddress) sink.getLocalAddress()).getPort();
                 Result upload = guest(ns, "head -c 3000001 /dev/urandom > /tmp/up-" + id + " && sha256sum /tmp/up-" + id
                         + " && socat -u FILE:/tmp/up-" + id + " TCP4:10.0.2.2:" + sinkPort + "; rm -f /tmp/up-" + id);

@@ -113,6 +113,7 @@ class HostedSwitchSecurityTest {
             victim.bind(victimPath.toString());
             ctl.bind(dir.resolve("ctl").toString());
             ctl.listen(1);
+            java.util.concurrent.CountDownLatch clientDone = new java.util.concurrent.CountDownLatch(1);
             CompletableFuture<Void> fakeSwitch = CompletableFuture.runAsync(() -> {
                 try {
                     UnixSocket c;
@@ -125,18 +126,20 @@ class HostedSwitchSecurityTest {
                             Thread.sleep(5);
                         }
                         conn.send(ByteBuffer.wrap(UnixAddress.encode(victimPath.toString())));
-                        Thread.sleep(500); // keep the control connection while the client proceeds
+                        clientDone.await(60, TimeUnit.SECONDS); // keep the control connection while the client proceeds
                     }
                 } catch (Exception e) {
                     throw new RuntimeException(e);
                 }
-            });
+            }, r -> Thread.ofVirtual().start(r));
             try (VdePort client = VdeScheme.connect(dir.toRealPath(), null, null, null, 0666, "test")) {
                 client.send(Frames.frame("ff:ff:ff:ff:ff:ff", "02:00:00:00:00:01", "x"));
             } catch (IOException refused) {
                 assertThat(refused).hasMessageContaining(victimPath.toString());
+            } finally {
+                clientDone.countDown();
             }
-            fakeSwitch.get(30, TimeUnit.SECONDS);
+            fakeSwitch.get(60, TimeUnit.SECONDS);
             assertThat(mode(victimPath)).isEqualTo("rw-------");
             assertThat(victim.receive(ByteBuffer.allocate(100))).as("nothing reached the victim").isNegative();
         }

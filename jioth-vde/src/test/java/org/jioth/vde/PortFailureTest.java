@@ -58,6 +58,8 @@ class PortFailureTest {
                     throw new OutOfMemoryError("simulated");
                 }
             });
+            var told = new java.util.concurrent.atomic.AtomicInteger();
+            a.onCarrierChange(told::incrementAndGet);
             byte[] f = VdeClientInteropTest.frame("ff:ff:ff:ff:ff:ff", "02:00:00:00:00:02", 60, 5);
             VdeTools.waitUntil("the failing port to be marked failed", () -> {
                 try {
@@ -69,6 +71,10 @@ class PortFailureTest {
             });
             assertThat(a.failure()).get().isInstanceOf(OutOfMemoryError.class);
             assertThat(b.failure()).isEmpty();
+            // a NIC on the port must learn that its carrier is gone (review leftover; FAILED before the fix)
+            VdeTools.waitUntil("the carrier listener to be told", () -> told.get() > 0);
+            assertThat(a.carrier()).isFalse();
+            assertThat(b.carrier()).isTrue();
         }
     }
 

@@ -35,7 +35,7 @@ class SettingsSchemesTest {
                 frame[i] = (byte) (i * 7);
             }
             assertThat(a.send(ByteBuffer.wrap(frame))).isTrue();
-            assertThat(got.poll(10, TimeUnit.SECONDS)).isEqualTo(frame);
+            assertThat(got.poll(60, TimeUnit.SECONDS)).isEqualTo(frame);
         }
     }
 

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** cmd:// (with a real vde_plug as the command) and seqpacket:// (over a socketpair). */
 class StreamSchemesTest {
-    private static final Duration WAIT = Duration.ofSeconds(20);
+    private static final Duration WAIT = Duration.ofSeconds(60);
     private static final String A = "02:00:00:00:00:0a";
     private static final String B = "02:00:00:00:00:0b";
     private static final String BCAST = "ff:ff:ff:ff:ff:ff";

@@ -24,7 +24,7 @@ import java.util.function.BooleanSupplier;
 
 /** Real Debian VDE tools as test peers: vde_switch with a management console, vde_plug in stream mode. */
 final class VdeTools {
-    static final Duration TIMEOUT = Duration.ofSeconds(30);
+    static final Duration TIMEOUT = Duration.ofSeconds(60);
 
     private VdeTools() {
     }

@@ -21,7 +21,8 @@ import org.jioth.jnet.wire.Ipv6;
  * received data discards the whole datagram and the fragments of it still to come (RFC 5722): the
  * entry stays as a tombstone, charged {@link #OVERHEAD} only, until its timeout. Exact duplicates
  * are ignored. The caller checks the fragment's own sizes (RFC 8200 parameter problems) first.
- * Loop-only.
+ * What {@link #memory()} counts is charged to the stack's memory budget too, as IPv4's is: a
+ * charge the budget refuses drops the datagram ({@code Mem.ReasmDrops}). Loop-only.
  */
 public final class Reassembler6 {
     /** RFC 8200 4.5: 60 seconds. */
@@ -75,6 +76,8 @@ public final class Reassembler6 {
     /** Oldest first: eviction takes from the head. */
     private final Map<Key, Pending> pending = new LinkedHashMap<>();
     private int memory;
+    /** The stack's budget, charged what {@link #memory} counts (null: nothing charged). */
+    private org.jioth.jnet.mem.MemoryBudget budget;
     private final Scratch out;
 
     public Reassembler6(StackLoop loop, Counters counters, Expired expired) {
@@ -82,6 +85,29 @@ public final class Reassembler6 {
         this.counters = counters;
         this.expired = expired;
         this.out = loop.scratch();
+    }
+
+    /** Charges the datagrams in progress to the stack's memory budget too (before any fragment). */
+    public void setMemory(org.jioth.jnet.mem.MemoryBudget budget) {
+        this.budget = budget;
+    }
+
+    /** Adds {@code bytes} to {@link #memory} and the budget; false (counted, nothing taken) when the budget refuses. */
+    private boolean take(int bytes) {
+        if (budget != null && !budget.charge(bytes)) {
+            budget.count(org.jioth.jnet.mem.MemoryBudget.Event.REASM_DROPS);
+            counters.inc(Counter.IP6_REASM_FAILS);
+            return false;
+        }
+        memory += bytes;
+        return true;
+    }
+
+    private void give(int bytes) {
+        memory -= bytes;
+        if (budget != null) {
+            budget.release(bytes);
+        }
     }
 
     /** Bytes charged now. */
@@ -120,9 +146,11 @@ public final class Reassembler6 {
         }
         if (p == null) {
             makeRoom(FIRST_BUFFER + OVERHEAD, null);
+            if (!take(FIRST_BUFFER + OVERHEAD)) {
+                return -1;
+            }
             p = new Pending(key);
             pending.put(key, p);
-            memory += p.charge();
             loop.timers().schedule(p.timer, loop.now() + TIMEOUT_NANOS);
         }
         if (last && (p.total >= 0 && p.total != end || p.ranges.highestEnd() > end)
@@ -145,7 +173,10 @@ public final class Reassembler6 {
             if (end > p.data.length) {
                 int size = Math.min(MAX_PAYLOAD, Math.max(end, p.data.length * 2));
                 makeRoom(size - p.data.length, p);
-                memory += size - p.data.length;
+                if (!take(size - p.data.length)) {
+                    remove(p); // the budget is full: the datagram cannot complete
+                    return -1;
+                }
                 p.data = java.util.Arrays.copyOf(p.data, size);
             }
             buf.get(dataAt, p.data, start, dataLen);
@@ -153,7 +184,10 @@ public final class Reassembler6 {
             if (start == 0) {
                 int firstLen = dataAt - ip + dataLen;
                 makeRoom(firstLen, p);
-                memory += firstLen;
+                if (!take(firstLen)) {
+                    remove(p);
+                    return -1;
+                }
                 p.first = new byte[firstLen];
                 p.ifindex = ifindex;
                 buf.get(ip, p.first);
@@ -205,12 +239,11 @@ public final class Reassembler6 {
 
     /** Frees an overlapped datagram's buffers and keeps its key until the timeout (RFC 5722). */
     private void kill(Pending p) {
-        memory -= p.charge();
+        give(p.charge() - OVERHEAD);
         p.dead = true;
         p.data = null;
         p.first = null;
         p.ranges = null;
-        memory += p.charge();
     }
 
     private void makeRoom(int bytes, Pending keep) {
@@ -220,7 +253,7 @@ public final class Reassembler6 {
                 continue;
             }
             it.remove();
-            memory -= old.charge();
+            give(old.charge());
             loop.timers().cancel(old.timer);
             counters.inc(Counter.IP6_REASM_EVICTED);
             if (!old.dead) {
@@ -231,7 +264,7 @@ public final class Reassembler6 {
 
     private void remove(Pending p) {
         if (pending.remove(p.key) != null) {
-            memory -= p.charge();
+            give(p.charge());
             loop.timers().cancel(p.timer);
         }
     }

@@ -9,7 +9,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * The bytes a stack's transport buffers may hold: TCP rings (and each connection's objects with a
- * reserve for its first rings), UDP receive queues, IPv4 reassembly. Modelled on Linux's
+ * reserve for its first rings), UDP receive queues, IPv4 and IPv6 reassembly. Modelled on Linux's
  * {@code tcp_mem}: below {@link #pressureAt()} everything may grow; above it the stack is under
  * <em>memory pressure</em> (receive windows stop opening beyond the ring already held, out-of-order
  * data is pruned, new passive connections are refused, a connection may grow only below its fair

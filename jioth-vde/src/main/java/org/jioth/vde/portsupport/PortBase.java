@@ -17,6 +17,9 @@ public abstract class PortBase implements EthernetPort {
     private volatile FrameSink sink;
     /** Why the receive thread ended by itself, or null. */
     private volatile Throwable failure;
+    /** Told when the carrier drops because the receive thread failed. */
+    private final java.util.concurrent.CopyOnWriteArrayList<Runnable> carrierListeners =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
 
     protected PortBase(String description) {
         this.description = description;
@@ -47,8 +50,9 @@ public abstract class PortBase implements EthernetPort {
      * makes it: {@code virtual} for a receiver blocked in a JDK channel (the JDK parks it on its own
      * poller, so many ports cost no platform thread), a platform daemon thread for one that blocks
      * a carrier (a native read, a selector). Anything {@code body} throws, an {@link Error} included,
-     * marks the port failed ({@link #failure()}, {@link #hasEnded()}) and is logged, instead of
-     * ending the thread silently. (No carrier-change callback is sent for it yet.)
+     * marks the port failed ({@link #failure()}, {@link #hasEnded()}), is logged, and drops the
+     * carrier ({@link #onCarrierChange} listeners are told, so a NIC on the port goes down), instead
+     * of ending the thread silently.
      */
     protected final Thread startReceiver(boolean virtual, String name, Runnable body) {
         Runnable guarded = () -> {
@@ -61,10 +65,34 @@ public abstract class PortBase implements EthernetPort {
                 } catch (Throwable ignored) {
                     // failure() has it
                 }
+                carrierLost();
             }
         };
         Thread.Builder builder = virtual ? Thread.ofVirtual() : Thread.ofPlatform().daemon();
         return builder.name(name).start(guarded);
+    }
+
+    private void carrierLost() {
+        for (Runnable r : carrierListeners) {
+            try {
+                r.run();
+            } catch (Throwable e) {
+                try {
+                    LOG.log(System.Logger.Level.WARNING, description + ": a carrier listener failed", e);
+                } catch (Throwable ignored) {
+                    // the other listeners still run
+                }
+            }
+        }
+    }
+
+    /** Runs {@code listener} when the carrier drops: the receive thread failed ({@link #failure()}). */
+    @Override
+    public void onCarrierChange(Runnable listener) {
+        carrierListeners.add(listener);
+        if (failure != null) {
+            listener.run(); // failed before the listener came: it still learns
+        }
     }
 
     @Override

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 
 /** Two of our udp:// ports talking over loopback. */
 class UdpPortTest {
-    private static final Duration WAIT = Duration.ofSeconds(20);
+    private static final Duration WAIT = Duration.ofSeconds(60);
 
     private static int freePort() throws Exception {
         try (DatagramChannel c = DatagramChannel.open()) {

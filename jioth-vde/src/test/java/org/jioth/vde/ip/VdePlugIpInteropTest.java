@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 
 /** Our udp:// and vxvde:// ports against Debian's vde_plug (stream mode on its stdin/stdout). */
 class VdePlugIpInteropTest {
-    private static final Duration WAIT = Duration.ofSeconds(20);
+    private static final Duration WAIT = Duration.ofSeconds(60);
     private static final String OURS = "02:00:00:00:00:0a";
     private static final String THEIRS = "02:00:00:00:00:0b";
 

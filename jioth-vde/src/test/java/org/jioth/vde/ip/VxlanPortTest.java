@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 
 /** vxlan:// input checks, and interop with the Linux kernel's vxlan device across two namespaces. */
 class VxlanPortTest {
-    private static final Duration WAIT = Duration.ofSeconds(20);
+    private static final Duration WAIT = Duration.ofSeconds(60);
     private static final String OURS = "02:00:00:00:00:0a";
 
     @Test

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 
 /** Three of our vxvde:// nodes on one group, inside a network namespace the test creates. */
 class VxvdePortTest {
-    private static final Duration WAIT = Duration.ofSeconds(20);
+    private static final Duration WAIT = Duration.ofSeconds(60);
     private static final String A = "02:00:00:00:00:0a";
     private static final String B = "02:00:00:00:00:0b";
     private TestNetns ns;
@@ -50,32 +50,33 @@ class VxvdePortTest {
             a.setSink(sa);
             b.setSink(sb);
             c.setSink(sc);
-            // A broadcasts: B and C hear it, A does not hear itself.
+            // A broadcasts (until both heard it: a datagram sent before a join has settled is lost
+            // for good): B and C hear it, A does not hear itself.
             byte[] hello = Frames.frame("ff:ff:ff:ff:ff:ff", A, 50, 1);
-            assertThat(a.send(ByteBuffer.wrap(hello))).isTrue();
-            assertThat(sb.poll(WAIT)).isEqualTo(hello);
-            assertThat(sc.poll(WAIT)).isEqualTo(hello);
+            boolean[] heard = new boolean[2];
+            assertThat(Await.until(() -> {
+                heard[0] |= sendUntilHeard(a, hello, sb);
+                heard[1] |= heardWithin(sc, hello);
+                return heard[0] && heard[1];
+            }, WAIT)).as("B and C hear A's broadcast").isTrue();
             // B answers A's MAC: learnt, so unicast: A hears it, C does not.
             byte[] reply = Frames.frame(A, B, 60, 2);
             assertThat(b.send(ByteBuffer.wrap(reply))).isTrue();
             assertThat(sa.poll(WAIT)).isEqualTo(reply);
-            // C then gets a broadcast from B; it must be the first thing C sees after `hello`.
+            // C then gets a broadcast from B; before it C sees nothing but A's hellos.
             byte[] marker = Frames.frame("ff:ff:ff:ff:ff:ff", B, 20, 3);
             b.send(ByteBuffer.wrap(marker));
-            assertThat(sc.poll(WAIT)).isEqualTo(marker);
+            byte[] atC;
+            while ((atC = sc.poll(WAIT)) != null && Arrays.equals(atC, hello)) {
+                // a late copy of a repeated hello
+            }
+            assertThat(atC).isEqualTo(marker);
             assertThat(sa.poll(WAIT)).isEqualTo(marker);
             assertThat(sa.pending()).isZero();
             // A leaves with a goodbye; B forgets A's MAC and floods frames for it to the group again.
             a.close();
             byte[] afterBye = Frames.frame(A, B, 30, 4);
-            assertThat(Await.until(() -> {
-                try {
-                    b.send(ByteBuffer.wrap(afterBye));
-                    return sc.poll(Duration.ofMillis(200)) != null;
-                } catch (Exception e) {
-                    return false;
-                }
-            }, WAIT)).isTrue();
+            assertThat(Await.until(() -> sendUntilHeard(b, afterBye, sc), WAIT)).isTrue();
         }
     }
 
@@ -88,12 +89,12 @@ class VxvdePortTest {
             CollectingSink sb = new CollectingSink();
             a.setSink(sa);
             b.setSink(sb);
+            // sent until heard: a datagram sent while the namespace's IPv6 multicast path is still
+            // settling is lost for good (B got nothing in 60 s once, at load 8, after one send)
             byte[] hello = Frames.frame("ff:ff:ff:ff:ff:ff", A, 100, 1);
-            assertThat(a.send(ByteBuffer.wrap(hello))).isTrue();
-            assertThat(sb.poll(WAIT)).isEqualTo(hello);
+            assertThat(Await.until(() -> sendUntilHeard(a, hello, sb), WAIT)).as("B hears A's broadcast").isTrue();
             byte[] reply = Frames.frame(A, B, 100, 2);
-            assertThat(b.send(ByteBuffer.wrap(reply))).isTrue();
-            assertThat(sa.poll(WAIT)).isEqualTo(reply);
+            assertThat(Await.until(() -> sendUntilHeard(b, reply, sa), WAIT)).as("A hears B's unicast").isTrue();
         }
     }
 
@@ -119,6 +120,31 @@ class VxvdePortTest {
             assertThat(Await.until(() -> a.statistics().droppedMalformed.sum() == 3, WAIT)).isTrue();
             assertThat(a.statistics().droppedBadLength.sum()).isEqualTo(1);
             assertThat(a.statistics().framesIn.sum()).isEqualTo(1);
+        }
+    }
+
+    /** Sends {@code frame} once; true when {@code to} received it within 200 ms. */
+    private static boolean sendUntilHeard(VxvdePort from, byte[] frame, CollectingSink to) {
+        try {
+            from.send(ByteBuffer.wrap(frame));
+            return heardWithin(to, frame);
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    /** True when {@code to} has or gets {@code frame} within 200 ms (other frames are skipped). */
+    private static boolean heardWithin(CollectingSink to, byte[] frame) {
+        try {
+            boolean heard = false;
+            byte[] got;
+            while (!heard && (got = to.poll(Duration.ofMillis(200))) != null) {
+                heard = Arrays.equals(got, frame);
+            }
+            return heard;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 

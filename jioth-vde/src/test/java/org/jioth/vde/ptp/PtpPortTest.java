@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * current protocol, which Debian's vdeplug 4.0.1 does not speak) between our own ends.
  */
 class PtpPortTest {
-    private static final Duration WAIT = Duration.ofSeconds(20);
+    private static final Duration WAIT = Duration.ofSeconds(60);
     private static final String A = "02:00:00:00:00:0a";
     private static final String B = "02:00:00:00:00:0b";
 

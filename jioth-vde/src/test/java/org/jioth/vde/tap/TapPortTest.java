@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 
 /** tap:// inside a namespace the test creates: the kernel answers our ARP through the tap. */
 class TapPortTest {
-    private static final Duration WAIT = Duration.ofSeconds(20);
+    private static final Duration WAIT = Duration.ofSeconds(60);
 
     @Test
     void settingsRejectBadNames() {
