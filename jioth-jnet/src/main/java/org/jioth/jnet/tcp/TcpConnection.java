@@ -37,6 +37,8 @@ public final class TcpConnection {
     }
 
     public static final long NEVER = Long.MAX_VALUE;
+    /** Out-of-window segments without data are answered at most this often (Linux: 500 ms). */
+    static final long OUT_OF_WINDOW_ACK_INTERVAL = 500_000_000L;
     /** How long a path MSS reduced by ICMP holds (Linux's net.ipv4.route.mtu_expires, 10 min). */
     public static final long PMTU_EXPIRES = 600_000_000_000L;
     static final long PAWS_IDLE = 24L * 24 * 3600 * 1_000_000_000L;
@@ -80,6 +82,8 @@ public final class TcpConnection {
 
     private boolean orphan;
     private long challengeStart = NEVER;
+    /** When an out-of-window segment without data was last answered; NEVER before the first. */
+    private long lastOutOfWindowAck = NEVER;
     private int challenges;
 
     /**
@@ -477,7 +481,9 @@ public final class TcpConnection {
         // PAWS (RFC 7323 5.3)
         if (tsOk && s.options.timestamps && !rst && lt(s.options.tsVal, rcv.tsRecent) && now - rcv.tsRecentAge < PAWS_IDLE) {
             stats.pawsDrops++;
-            sendAck(now);
+            if (segLen > 0 || !outOfWindowAckLimited(now)) {
+                sendAck(now);
+            }
             return;
         }
         if (!rcv.acceptable(s.seq, segLen)) {
@@ -498,7 +504,9 @@ public final class TcpConnection {
                 if (state == TcpState.TIME_WAIT && s.has(Tcp.FIN)) {
                     timers.close = now + 2 * cfg.msl; // the peer did not get our last ACK
                 }
-                sendAck(now);
+                if (segLen > 0 || !outOfWindowAckLimited(now)) {
+                    sendAck(now);
+                }
             }
             return;
         }
@@ -619,6 +627,21 @@ public final class TcpConnection {
             case CLOSING, LAST_ACK -> closeNow(null);
             default -> closeNow(TcpError.RESET);
         }
+    }
+
+    /**
+     * Whether an ACK answering an out-of-window segment without data must be held back: at most
+     * one per {@link #OUT_OF_WINDOW_ACK_INTERVAL}, as Linux's {@code tcp_invalid_ratelimit}. Two
+     * ends that each find the other's ACKs out of window would otherwise answer each other for
+     * good. Data is always answered: its ACK (and D-SACK) may be all the peer lacks.
+     */
+    private boolean outOfWindowAckLimited(long now) {
+        if (lastOutOfWindowAck != NEVER && now - lastOutOfWindowAck < OUT_OF_WINDOW_ACK_INTERVAL) {
+            stats.outOfWindowAcksLimited++;
+            return true;
+        }
+        lastOutOfWindowAck = now;
+        return false;
     }
 
     private void challengeAck(long now) {

@@ -430,7 +430,7 @@ public final class TcpLayer implements Ipv4Layer.Transport, Ipv6Layer.Transport 
                     .append(c.receiveBuffer().available()).append(" rcvwnd=").append(c.receiveBuffer().window())
                     .append(" retrans=").append(st.retransmissions).append(" timeouts=").append(st.timeouts)
                     .append(" fast=").append(st.fastRetransmits).append(" ooo=").append(st.outOfOrder)
-                    .append(" paws=").append(st.pawsDrops).append(" oow=").append(st.outOfWindow)
+                    .append(" paws=").append(st.pawsDrops).append(" oow=").append(st.outOfWindow).append(" oowskip=").append(st.outOfWindowAcksLimited)
                     .append(" zwp=").append(st.zeroWindowProbes).append(" tlp=").append(st.tailLossProbes)
                     .append(" lostrxt=").append(st.lostRetransmissions).append(" dupreports=").append(st.dsacksIn)
                     .append(" undo=").append(st.undos).append(" cc=").append(c.congestion())

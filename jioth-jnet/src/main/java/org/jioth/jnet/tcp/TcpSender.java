@@ -77,9 +77,16 @@ final class TcpSender {
      * be past SND.NXT), but never beyond the right edge of the peer's window (Linux's
      * {@code tcp_acceptable_seq}). A zero-window probe byte the peer refused lies past it, and
      * Linux drops a segment starting beyond RCV.NXT + RCV.WND unread, acknowledgment included.
+     * The edge we see is rounded down to the peer's window scale unit, so SND.MAX less than one
+     * unit past it is data the peer may already have taken: clamped there, the ACK would start
+     * below the peer's RCV.NXT and be dropped just the same. A shut window is exact (a refused
+     * probe byte is past it), so the unit is allowed only while the window is open.
      */
     int ackSeq() {
         int edge = una + wnd;
-        return SeqNum.gt(max, edge) ? edge : max;
+        if (SeqNum.le(max, edge) || wnd > 0 && max - edge < 1 << wscale) {
+            return max;
+        }
+        return edge;
     }
 }

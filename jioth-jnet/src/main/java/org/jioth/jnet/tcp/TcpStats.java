@@ -10,6 +10,8 @@ public final class TcpStats {
     public long challengeAcks;
     public long pawsDrops;
     public long outOfWindow;
+    /** Out-of-window segments without data left unanswered by the rate limit (Linux's TCPACKSkippedSeq). */
+    public long outOfWindowAcksLimited;
     public long outOfOrder;
     public long dupAcksIn;
     public long resetsOut;
