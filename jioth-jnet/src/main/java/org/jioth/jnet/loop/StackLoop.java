@@ -99,6 +99,11 @@ public final class StackLoop {
     private volatile Runnable onFailure = () -> { };
     /** The port this loop reads and waits on itself, or null (it parks, and ports deliver to it). */
     private volatile org.jioth.vde.DirectReceive direct;
+    /**
+     * The port read directly was found empty by the loop's last read and the loop has not slept
+     * since: the next turn waits in epoll (which sees any frame since) instead of reading again.
+     */
+    private boolean portDrained;
     /** Frames handled plus timers fired, ever (loop thread only): lets tests see when a net is quiet. */
     private long progress;
 
@@ -416,7 +421,9 @@ public final class StackLoop {
     private void turns() {
         while (!stopping) {
             boolean worked = runTasks();
-            worked |= pollPort();
+            if (!portDrained) {
+                worked |= pollPort();
+            }
             worked |= runFrames();
             worked |= runDueTimers();
             if (worked) {
@@ -448,6 +455,7 @@ public final class StackLoop {
                     }
                 }
                 sleeping = false;
+                portDrained = false; // woken (by the port, perhaps): read it
             }
         }
     }
@@ -494,7 +502,9 @@ public final class StackLoop {
             return false;
         }
         try {
-            return d.poll() > 0;
+            boolean any = d.poll() > 0;
+            portDrained = d.drained();
+            return any;
         } catch (RuntimeException e) {
             failed("reading the port", e);
             return false;
