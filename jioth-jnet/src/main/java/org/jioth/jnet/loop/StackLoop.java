@@ -104,6 +104,8 @@ public final class StackLoop {
      * since: the next turn waits in epoll (which sees any frame since) instead of reading again.
      */
     private boolean portDrained;
+    /** A direct receive stopped in a lent turn, for the loop thread to close (under the turn). */
+    private org.jioth.vde.DirectReceive closeLater;
     /** Frames handled plus timers fired, ever (loop thread only): lets tests see when a net is quiet. */
     private long progress;
 
@@ -204,6 +206,22 @@ public final class StackLoop {
         org.jioth.vde.DirectReceive d = direct;
         if (d != null) {
             direct = null;
+            if (thread == null || Thread.currentThread() == thread) {
+                d.close();
+            } else {
+                // A borrower of the turn: the loop thread may be waiting in the port's epoll, and only
+                // it may close the port's receiving; it does so once this wake-up ends its wait.
+                closeLater = d;
+                d.wakeUp();
+            }
+        }
+    }
+
+    /** Closes a direct receive a borrower stopped (loop thread, holding the turn). */
+    private void closeStoppedReceive() {
+        org.jioth.vde.DirectReceive d = closeLater;
+        if (d != null) {
+            closeLater = null;
             d.close();
         }
     }
@@ -377,6 +395,7 @@ public final class StackLoop {
             stopping = true;
         }
         try {
+            closeStoppedReceive();
             stopDirectReceive();
         } catch (Throwable e) {
             // the port closes with the stack anyway
@@ -447,6 +466,7 @@ public final class StackLoop {
                             turn.lock();
                             owner = Thread.currentThread();
                         }
+                        closeStoppedReceive();
                         if (lentTurns != lentBefore) {
                             // A borrower flushed the ports last, so they batch its sends: flushing
                             // (nothing is held) makes them batch the loop's again.

@@ -129,10 +129,31 @@ class LentTurnTest {
         assertThat(ran.get()).isZero();
     }
 
+    /**
+     * A second port joining in a lent turn stops the direct receive: the loop thread, which may be
+     * waiting in the port at that moment, closes it, never the borrower (closing an epoll another
+     * thread waits in fails). Failed first: the borrower closed it under the sleeping loop.
+     */
+    @Test
+    void aDirectReceiveStoppedInALentTurnIsClosedByTheLoopThread() throws Exception {
+        start();
+        loop.post(loop::stopDirectReceive);
+        assertThat(loop.lentTurns()).isEqualTo(1);
+        assertThat(loop.readsPort()).isFalse();
+        assertThat(port.closedOn.get(30, TimeUnit.SECONDS)).isNotSameAs(Thread.currentThread());
+        AtomicReference<Thread> ranOn = new AtomicReference<>();
+        loop.call(() -> { // no port read directly now: the loop parks, and posts are queued for it
+            ranOn.set(Thread.currentThread());
+            return null;
+        });
+        assertThat(ranOn.get()).isSameAs(port.closedOn.get());
+    }
+
     /** A port with no frames whose {@code await} tells the test the loop went to sleep. */
     private static final class FakePort implements DirectReceive {
         private final Semaphore wakeups = new Semaphore(0);
         private final Semaphore sleeping = new Semaphore(0);
+        final CompletableFuture<Thread> closedOn = new CompletableFuture<>();
 
         void awaitSleeping() throws InterruptedException {
             assertThat(sleeping.tryAcquire(30, TimeUnit.SECONDS)).as("the loop went to sleep").isTrue();
@@ -165,6 +186,7 @@ class LentTurnTest {
 
         @Override
         public void close() {
+            closedOn.complete(Thread.currentThread());
         }
     }
 }
