@@ -463,6 +463,9 @@ public final class StackLoop {
                         try {
                             sleep(d, wait);
                         } finally {
+                            // Awake: lend no more turns (posters queue) while waiting for a borrower to end
+                            // its own; else a writer could keep the turn and starve received ACKs.
+                            sleeping = false;
                             turn.lock();
                             owner = Thread.currentThread();
                         }
