@@ -33,7 +33,7 @@ import org.jioth.jnet.time.TimerHeap;
  * <p><b>Who owns the state.</b> The protocol state belongs to whichever thread holds the loop's
  * {@linkplain #inLoop() turn}: the loop thread holds it while it works and lets go of it only
  * while it sleeps. A loop that reads its port lends the turn to an application thread that posts
- * a task while the loop sleeps ({@link #post}): that thread runs the queued tasks and the end of
+ * a task with {@link #postMayRun} while the loop sleeps (a small write): that thread runs the queued tasks and the end of
  * turn (the port's flush: one {@code sendmmsg}) itself, so an application's write leaves as a frame
  * without waking the loop; it hands the turn back by unlocking, and wakes the loop only when work
  * remains, a timer came due earlier than the loop's sleep, or the loop must stop. The lock orders
@@ -256,11 +256,21 @@ public final class StackLoop {
         }
     }
 
-    /**
-     * Runs {@code task} on the loop, later; or at once on this thread when the loop reads its port and
-     * sleeps (it lends its turn: see the class comment), after the tasks queued before it.
-     */
+    /** Runs {@code task} on the loop, later. */
     public void post(Runnable task) {
+        tasks.add(task);
+        if (owner != Thread.currentThread()) { // the owner runs the queue before it lets go of the turn
+            wake();
+        }
+    }
+
+    /**
+     * As {@link #post}, or at once on this thread when the loop reads its port and sleeps (it lends
+     * its turn: see the class comment), after the tasks queued before it. For small writes, whose
+     * frame should leave now: a bulk writer's bursts stay on the loop, clocked by the ACKs it reads
+     * (lent, they left in bursts the peer's 10-datagram socket queue dropped; docs/benchmarks.md).
+     */
+    public void postMayRun(Runnable task) {
         tasks.add(task);
         if (owner == Thread.currentThread()) {
             return; // the owner runs the queue before it lets go of the turn

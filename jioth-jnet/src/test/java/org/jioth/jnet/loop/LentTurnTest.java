@@ -54,7 +54,7 @@ class LentTurnTest {
         start();
         AtomicReference<Thread> ranOn = new AtomicReference<>();
         AtomicReference<Boolean> owned = new AtomicReference<>();
-        loop.post(() -> {
+        loop.postMayRun(() -> {
             ranOn.set(Thread.currentThread());
             owned.set(loop.inLoop());
         });
@@ -70,7 +70,7 @@ class LentTurnTest {
     void tasksPostedFromALentTurnRunBeforeItEndsInOrder() throws Exception {
         start();
         List<Integer> order = new ArrayList<>();
-        loop.post(() -> {
+        loop.postMayRun(() -> {
             order.add(1);
             loop.post(() -> order.add(3)); // posted by the owner: queued, not run inside
             order.add(2);
@@ -87,7 +87,7 @@ class LentTurnTest {
             firedOn.set(Thread.currentThread());
             fired.countDown();
         });
-        loop.post(() -> loop.timers().schedule(t, loop.now() + TimeUnit.MILLISECONDS.toNanos(1)));
+        loop.postMayRun(() -> loop.timers().schedule(t, loop.now() + TimeUnit.MILLISECONDS.toNanos(1)));
         assertThat(loop.lentTurns()).isEqualTo(1);
         assertThat(fired.await(30, TimeUnit.SECONDS)).as("the loop woke for the timer").isTrue();
         assertThat(firedOn.get()).isNotSameAs(Thread.currentThread());
@@ -99,7 +99,7 @@ class LentTurnTest {
         CountDownLatch inTask = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         CompletableFuture<Thread> blocker = new CompletableFuture<>();
-        Thread other = Thread.ofPlatform().start(() -> loop.post(() -> { // lent to `other`, which holds the turn
+        Thread other = Thread.ofPlatform().start(() -> loop.postMayRun(() -> { // lent to `other`, which holds the turn
             inTask.countDown();
             try {
                 release.await();
@@ -110,7 +110,7 @@ class LentTurnTest {
         }));
         assertThat(inTask.await(30, TimeUnit.SECONDS)).isTrue();
         AtomicReference<Thread> ranOn = new AtomicReference<>();
-        loop.post(() -> ranOn.set(Thread.currentThread())); // the turn is taken: queued, loop woken
+        loop.postMayRun(() -> ranOn.set(Thread.currentThread())); // the turn is taken: queued, loop woken
         assertThat(ranOn.get()).as("not run while another thread owns the state").isNull();
         release.countDown();
         other.join();
@@ -122,10 +122,10 @@ class LentTurnTest {
     @Test
     void aStopPostedIntoALentTurnEndsTheLoop() throws Exception {
         start();
-        loop.stop(); // its task may run on this thread: the loop must still wake and end
+        loop.postMayRun(loop::stop); // runs in a lent turn: the loop must still wake and end
         assertThat(loop.inLoop()).isFalse();
         AtomicInteger ran = new AtomicInteger();
-        loop.post(ran::incrementAndGet); // after the stop: never run here
+        loop.postMayRun(ran::incrementAndGet); // after the stop: never run here
         assertThat(ran.get()).isZero();
     }
 
@@ -137,7 +137,7 @@ class LentTurnTest {
     @Test
     void aDirectReceiveStoppedInALentTurnIsClosedByTheLoopThread() throws Exception {
         start();
-        loop.post(loop::stopDirectReceive);
+        loop.postMayRun(loop::stopDirectReceive);
         assertThat(loop.lentTurns()).isEqualTo(1);
         assertThat(loop.readsPort()).isFalse();
         assertThat(port.closedOn.get(30, TimeUnit.SECONDS)).isNotSameAs(Thread.currentThread());
