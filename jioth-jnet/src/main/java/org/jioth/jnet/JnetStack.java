@@ -426,6 +426,11 @@ public final class JnetStack implements StackImpl {
         loop.post(task);
     }
 
+    /** As {@link #post}, or at once on this thread if the loop lends its turn ({@link StackLoop#postMayRun}). */
+    public void postMayRun(Runnable task) {
+        loop.postMayRun(task);
+    }
+
     /** Where channels of this stack are counted. */
     public SocketRegistry sockets() {
         return sockets;

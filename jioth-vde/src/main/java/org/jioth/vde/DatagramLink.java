@@ -62,6 +62,8 @@ final class DatagramLink {
     private volatile Runnable directWake;
     /** Held while frames are read and while the socket closes, so no read meets a closed or reused fd. */
     private final Object receiveLock = new Object();
+    /** See {@link #drained()}; guarded by {@link #receiveLock}. */
+    private boolean drained;
 
     DatagramLink(UnixSocket socket, Reactor reactor, PortStatistics statistics, String name) {
         this(socket, reactor, statistics, name, RING_FRAMES, RING_BYTES);
@@ -166,8 +168,18 @@ final class DatagramLink {
         }
     }
 
+    /**
+     * True when the last {@link #receive} found the socket empty before it stopped (its last
+     * {@code recvmmsg} returned less than a full batch): a reader that waits in epoll before it
+     * reads again need not call it once more to see EAGAIN.
+     */
+    boolean drained() {
+        return drained;
+    }
+
     private int receiveLocked() {
         int delivered = 0;
+        drained = true;
         for (int round = 0; round < ROUNDS && !closed; round++) {
             int n;
             try {
@@ -193,6 +205,7 @@ final class DatagramLink {
                 return delivered;
             }
         }
+        drained = closed; // stopped after full batches: more may wait
         return delivered;
     }
 

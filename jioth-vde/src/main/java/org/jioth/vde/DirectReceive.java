@@ -19,6 +19,15 @@ public interface DirectReceive extends AutoCloseable {
     /** Reads the frames waiting now and hands them to the port's sink on this thread; how many. Never blocks. */
     int poll();
 
+    /**
+     * True when the last {@link #poll} left the socket empty, as far as it saw: the owner may then go
+     * to {@link #await} (which returns at once if frames came since) without polling again first,
+     * saving a read that would find nothing. False (the default) when unknown.
+     */
+    default boolean drained() {
+        return false;
+    }
+
     /** Ends a wait in progress, or the next one; any thread, cheap, safe after close. */
     void wakeUp();
 

@@ -110,6 +110,12 @@ final class LinkReceive implements DirectReceive {
     }
 
     @Override
+    public boolean drained() {
+        DatagramLink link = attached;
+        return link != null && link.drained();
+    }
+
+    @Override
     public void wakeUp() {
         synchronized (wakeup) {
             if (!closed) {

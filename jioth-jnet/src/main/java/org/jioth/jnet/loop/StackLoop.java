@@ -8,6 +8,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 import org.jioth.jnet.mem.IdleTrim;
 import org.jioth.jnet.mem.Scratch;
 import org.jioth.jnet.time.Clock;
@@ -28,6 +29,17 @@ import org.jioth.jnet.time.TimerHeap;
  * {@link org.jioth.vde.DirectReceive}) runs its loop on a platform thread that reads that port's
  * socket itself and, when idle, waits in the port's epoll instead of parking: a received frame then
  * reaches the loop without the reactor thread's hand-off, and a wake-up is an eventfd write.
+ *
+ * <p><b>Who owns the state.</b> The protocol state belongs to whichever thread holds the loop's
+ * {@linkplain #inLoop() turn}: the loop thread holds it while it works and lets go of it only
+ * while it sleeps. A loop that reads its port lends the turn to an application thread that posts
+ * a task with {@link #postMayRun} while the loop sleeps (a small write): that thread runs the queued tasks and the end of
+ * turn (the port's flush: one {@code sendmmsg}) itself, so an application's write leaves as a frame
+ * without waking the loop; it hands the turn back by unlocking, and wakes the loop only when work
+ * remains, a timer came due earlier than the loop's sleep, or the loop must stop. The lock orders
+ * every access: at any instant one thread owns the state. A loop that takes its turn back after a
+ * lent one flushes first, so the ports batch its sends again (they batch the last flusher's).
+ * {@code -Djioth.jnet.lendTurn=false} turns the lending off.
  */
 public final class StackLoop {
     private static final System.Logger LOG = System.getLogger(StackLoop.class.getName());
@@ -41,6 +53,8 @@ public final class StackLoop {
      * the CPU the peer needs (see docs/benchmarks.md), hence off by default.
      */
     private static final long SPIN_NANOS = Long.getLong("jioth.jnet.loopSpinMicros", 0) * 1000;
+    /** Whether a sleeping loop that reads its port lends its turn to a posting thread (see the class comment). */
+    private static final boolean LEND_TURN = !"false".equals(System.getProperty("jioth.jnet.lendTurn"));
 
     /** Handles one received frame (or loopback datagram) on the loop. */
     public interface FrameHandler {
@@ -66,6 +80,14 @@ public final class StackLoop {
     private final Counters counters;
     private final Runnable wakeup = this::wake;
     private volatile Thread thread;
+    /** Held by the thread that owns the protocol state now: the loop thread, or a borrower of its turn. */
+    private final ReentrantLock turn = new ReentrantLock();
+    /** The thread holding {@link #turn}, null between owners. */
+    private volatile Thread owner;
+    /** The timer deadline (clock nanos) the sleeping loop wakes for by itself; written under {@link #turn}. */
+    private long sleepsUntil = Long.MAX_VALUE;
+    /** Turns lent to posting threads, ever (diagnostics). */
+    private volatile long lentTurns;
     private volatile boolean stopping;
     /** Set while the loop is parking or about to: only then does {@link #wake} unpark it. */
     private volatile boolean sleeping = true;
@@ -77,6 +99,13 @@ public final class StackLoop {
     private volatile Runnable onFailure = () -> { };
     /** The port this loop reads and waits on itself, or null (it parks, and ports deliver to it). */
     private volatile org.jioth.vde.DirectReceive direct;
+    /**
+     * The port read directly was found empty by the loop's last read and the loop has not slept
+     * since: the next turn waits in epoll (which sees any frame since) instead of reading again.
+     */
+    private boolean portDrained;
+    /** A direct receive stopped in a lent turn, for the loop thread to close (under the turn). */
+    private org.jioth.vde.DirectReceive closeLater;
     /** Frames handled plus timers fired, ever (loop thread only): lets tests see when a net is quiet. */
     private long progress;
 
@@ -177,12 +206,34 @@ public final class StackLoop {
         org.jioth.vde.DirectReceive d = direct;
         if (d != null) {
             direct = null;
+            if (thread == null || Thread.currentThread() == thread) {
+                d.close();
+            } else {
+                // A borrower of the turn: the loop thread may be waiting in the port's epoll, and only
+                // it may close the port's receiving; it does so once this wake-up ends its wait.
+                closeLater = d;
+                d.wakeUp();
+            }
+        }
+    }
+
+    /** Closes a direct receive a borrower stopped (loop thread, holding the turn). */
+    private void closeStoppedReceive() {
+        org.jioth.vde.DirectReceive d = closeLater;
+        if (d != null) {
+            closeLater = null;
             d.close();
         }
     }
 
+    /** True on the thread that owns the protocol state now (the loop thread, or a borrower of its turn). */
     public boolean inLoop() {
-        return Thread.currentThread() == thread;
+        return Thread.currentThread() == owner;
+    }
+
+    /** How many turns posting threads ran themselves while the loop slept (diagnostics). */
+    public long lentTurns() {
+        return lentTurns;
     }
 
     /**
@@ -208,7 +259,58 @@ public final class StackLoop {
     /** Runs {@code task} on the loop, later. */
     public void post(Runnable task) {
         tasks.add(task);
-        wake();
+        if (owner != Thread.currentThread()) { // the owner runs the queue before it lets go of the turn
+            wake();
+        }
+    }
+
+    /**
+     * As {@link #post}, or at once on this thread when the loop reads its port and sleeps (it lends
+     * its turn: see the class comment), after the tasks queued before it. For small writes, whose
+     * frame should leave now: a bulk writer's bursts stay on the loop, clocked by the ACKs it reads
+     * (lent, they left in bursts the peer's 10-datagram socket queue dropped; docs/benchmarks.md).
+     */
+    public void postMayRun(Runnable task) {
+        tasks.add(task);
+        if (owner == Thread.currentThread()) {
+            return; // the owner runs the queue before it lets go of the turn
+        }
+        if (!LEND_TURN || !sleeping || direct == null || stopping || !turn.tryLock()) {
+            wake();
+            return;
+        }
+        runLentTurn();
+    }
+
+    /**
+     * On a posting thread that got the sleeping loop's turn: runs the queued tasks and the end of
+     * turn, then hands the turn back, waking the loop if it must look again (work left, a timer due
+     * before its sleep ends, a stop, a failure).
+     */
+    private void runLentTurn() {
+        if (stopping) { // stopped (or failed) since the look before the lock: not ours to run
+            turn.unlock();
+            wake();
+            return;
+        }
+        boolean wakeLoop;
+        try {
+            owner = Thread.currentThread();
+            lentTurns++;
+            if (runTasks()) {
+                endOfTurn();
+            }
+        } catch (Throwable e) {
+            failure = e; // as on the loop thread: the loop ends and names it
+            stopping = true;
+        } finally {
+            wakeLoop = stopping || !tasks.isEmpty() || !rx.isEmpty() || timers.nextDeadline() < sleepsUntil;
+            owner = null;
+            turn.unlock();
+        }
+        if (wakeLoop) {
+            wake();
+        }
     }
 
     /**
@@ -294,6 +396,8 @@ public final class StackLoop {
     }
 
     private void run() {
+        turn.lock();
+        owner = Thread.currentThread();
         try {
             turns();
         } catch (Throwable e) {
@@ -301,10 +405,13 @@ public final class StackLoop {
             stopping = true;
         }
         try {
+            closeStoppedReceive();
             stopDirectReceive();
         } catch (Throwable e) {
             // the port closes with the stack anyway
         }
+        owner = null;
+        turn.unlock();
         ended = true;
         if (failure != null) {
             afterFailure();
@@ -343,7 +450,9 @@ public final class StackLoop {
     private void turns() {
         while (!stopping) {
             boolean worked = runTasks();
-            worked |= pollPort();
+            if (!portDrained) {
+                worked |= pollPort();
+            }
             worked |= runFrames();
             worked |= runDueTimers();
             if (worked) {
@@ -352,20 +461,34 @@ public final class StackLoop {
                 // Announce the sleep before the last look at the queues (and the clock): a producer
                 // adds its work, then reads the flag, so one of the two always sees the other.
                 sleeping = true;
-                if (tasks.isEmpty() && rx.isEmpty()) {
-                    long wait = clock.realNanosUntil(timers.nextDeadline());
+                if (tasks.isEmpty() && rx.isEmpty() && !stopping) {
+                    sleepsUntil = timers.nextDeadline();
+                    long wait = clock.realNanosUntil(sleepsUntil);
                     org.jioth.vde.DirectReceive d = direct;
-                    if (d != null) {
-                        if (wait > 0) {
-                            awaitPort(d, wait); // frames waiting on the port end it at once
+                    if (wait > 0) {
+                        // Let go of the turn while asleep: a posting thread may borrow it (post).
+                        owner = null;
+                        turn.unlock();
+                        long lentBefore = lentTurns;
+                        try {
+                            sleep(d, wait);
+                        } finally {
+                            // Awake: lend no more turns (posters queue) while waiting for a borrower to end
+                            // its own; else a writer could keep the turn and starve received ACKs.
+                            sleeping = false;
+                            turn.lock();
+                            owner = Thread.currentThread();
                         }
-                    } else if (wait == Long.MAX_VALUE) {
-                        LockSupport.park(this); // nothing due: only a frame, a task or a clock jump wakes us
-                    } else if (wait > 0) {
-                        LockSupport.parkNanos(this, wait);
+                        closeStoppedReceive();
+                        if (lentTurns != lentBefore) {
+                            // A borrower flushed the ports last, so they batch its sends: flushing
+                            // (nothing is held) makes them batch the loop's again.
+                            endOfTurn();
+                        }
                     }
                 }
                 sleeping = false;
+                portDrained = false; // woken (by the port, perhaps): read it
             }
         }
     }
@@ -412,7 +535,9 @@ public final class StackLoop {
             return false;
         }
         try {
-            return d.poll() > 0;
+            boolean any = d.poll() > 0;
+            portDrained = d.drained();
+            return any;
         } catch (RuntimeException e) {
             failed("reading the port", e);
             return false;
@@ -436,6 +561,17 @@ public final class StackLoop {
             Thread.onSpinWait();
         }
         return false;
+    }
+
+    /** Waits on the port read directly ({@code d}), or parks; up to {@code wait} real nanoseconds. */
+    private void sleep(org.jioth.vde.DirectReceive d, long wait) {
+        if (d != null) {
+            awaitPort(d, wait); // frames waiting on the port end it at once
+        } else if (wait == Long.MAX_VALUE) {
+            LockSupport.park(this); // nothing due: only a frame, a task or a clock jump wakes us
+        } else {
+            LockSupport.parkNanos(this, wait);
+        }
     }
 
     private void awaitPort(org.jioth.vde.DirectReceive d, long nanos) {

@@ -51,6 +51,8 @@ public final class JnetSocketChannel extends SocketChannel implements ReadinessS
     private final TcpSocket sock;
     private final Readiness readiness = new Readiness(this, this::readyOps);
     private final Object stateLock = new Object();
+    /** A write up to this many bytes may run its output on the writing thread (StackLoop.postMayRun). */
+    private static final int SMALL_WRITE = 1448;
     /** The loop tasks this channel posts, made once (no allocation per read or write). */
     private final Runnable outputTask;
     private final Runnable windowTask;
@@ -407,7 +409,11 @@ public final class JnetSocketChannel extends SocketChannel implements ReadinessS
             if (n > 0) {
                 total += n;
                 if (sock.outputPendingRequest()) {
-                    stack.post(outputTask);
+                    if (n <= SMALL_WRITE) {
+                        stack.postMayRun(outputTask); // lane hop: a small write may leave on this thread
+                    } else {
+                        stack.post(outputTask);
+                    }
                 }
             }
             if (!more || !isBlocking()) {
