@@ -34,25 +34,8 @@ class SlirpNamespaceTest {
     record Result(int code, String out) { }
 
     static Result run(int seconds, String... cmd) throws IOException, InterruptedException {
-        // an ip command (not ip netns exec) never waits for anything: its bound only guards a hang,
-        // and a loaded machine must not trip it
-        boolean ip = cmd[0].equals("ip") && !java.util.Arrays.asList(cmd).contains("exec");
-        long limit = ip ? Math.max(seconds, 60) : seconds;
-        // the output goes to a file, not a pipe: a command writing more than a pipe holds would
-        // block until the timeout
-        java.nio.file.Path log = java.nio.file.Files.createTempFile("jioth-run-", ".log");
-        try {
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-            p.getOutputStream().close();
-            if (!p.waitFor(limit, TimeUnit.SECONDS)) {
-                p.descendants().forEach(ProcessHandle::destroyForcibly); // timeout's child outlives it
-                p.destroyForcibly();
-                return new Result(-1, String.join(" ", cmd) + ": timed out");
-            }
-            return new Result(p.exitValue(), new String(java.nio.file.Files.readAllBytes(log), StandardCharsets.UTF_8));
-        } finally {
-            java.nio.file.Files.deleteIfExists(log);
-        }
+        org.jioth.testkit.Commands.Result r = org.jioth.testkit.Commands.run(seconds, cmd);
+        return new Result(r.code(), r.out());
     }
 
     static void ok(Result r) {
