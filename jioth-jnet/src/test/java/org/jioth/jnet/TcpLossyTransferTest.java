@@ -76,7 +76,8 @@ class TcpLossyTransferTest {
             sender.ping(peer, Duration.ofSeconds(5)); // the first one waits for ARP too
             return sender.ping(peer, Duration.ofSeconds(5));
         });
-        assertThat(rtt.get(30, TimeUnit.SECONDS)).isEqualTo(Duration.ofMillis(10));
+        assertThat(rtt.get(30, TimeUnit.SECONDS)).as("switch frames the driver gave up waiting for: %d", driver.forgotten)
+                .isEqualTo(Duration.ofMillis(10));
         assertThat(driver.jumps).isPositive();
     }
 
