@@ -9,44 +9,22 @@ public final class JnetSocketOptions {
      * the socket takes IPv6 only and leaves IPv4 to {@code INET} sockets; when false (the
      * default), a socket bound to {@code ::} also takes IPv4 peers, seen as v4-mapped addresses.
      */
-    public static final SocketOption<Boolean> IPV6_V6ONLY = new SocketOption<>() {
-        @Override
-        public String name() {
-            return "IPV6_V6ONLY";
-        }
-
-        @Override
-        public Class<Boolean> type() {
-            return Boolean.class;
-        }
-
-        @Override
-        public String toString() {
-            return name();
-        }
-    };
+    public static final SocketOption<Boolean> IPV6_V6ONLY = new Option<>("IPV6_V6ONLY", Boolean.class);
 
     /**
      * Pacing of a TCP channel's data segments (jnet paces by default, spreading a window over the
      * round trip). False sends each burst back to back, as Linux without {@code fq}: for a peer on a
      * local tap or in-JVM link, where a burst becomes one TSO super-frame instead of a queue to overflow.
      */
-    public static final SocketOption<Boolean> TCP_PACING = new SocketOption<>() {
-        @Override
-        public String name() {
-            return "TCP_PACING";
-        }
+    public static final SocketOption<Boolean> TCP_PACING = new Option<>("TCP_PACING", Boolean.class);
 
-        @Override
-        public Class<Boolean> type() {
-            return Boolean.class;
-        }
-
+    /** An option known by its name; channels compare options by identity, one instance each. */
+    private record Option<T>(String name, Class<T> type) implements SocketOption<T> {
         @Override
         public String toString() {
-            return name();
+            return name;
         }
-    };
+    }
 
     private JnetSocketOptions() {
     }

@@ -93,27 +93,21 @@ public final class SendBuffer {
      */
     public synchronized int free() {
         int size = (int) (tail - head);
-        int limit = limit();
         if (memory.underPressure()) {
-            int room = Math.max(ring.length, Math.min(Rings.MIN, limit)) - size;
-            return Math.max(0, Math.min(room, limit - size));
+            int room = Math.max(ring.length, Math.min(Rings.MIN, capacity)) - size;
+            return Math.max(0, Math.min(room, capacity - size));
         }
-        return Math.max(0, limit - size);
+        return Math.max(0, capacity - size);
     }
 
     /**
-     * What may be buffered now: the capacity. While it follows the congestion window it creeps up
-     * by a segment per ACK; growing the ring to each new capacity copied the whole ring (megabytes)
-     * per ACK, so the ring then grows by doubling, past the capacity up to the next power of two
-     * ({@link #ringBound}). Holding the ring to its length instead left a following buffer at as
-     * little as half its capacity, about one window: under loss the SACKed data above a hole then
-     * filled it and new data stopped for a round trip per hole.
+     * The longest ring for the capacity: itself when set, the next power of two while following.
+     * A following capacity creeps up by a segment per ACK; growing the ring to each new capacity
+     * copied the whole ring (megabytes) per ACK, so it grows by doubling instead. All of the
+     * capacity may be filled: holding the buffer to its ring left it at as little as half its
+     * capacity, about one window, and under loss the SACKed data above a hole then filled it and
+     * new data stopped for a round trip per hole.
      */
-    private int limit() {
-        return capacity;
-    }
-
-    /** The longest ring for the capacity: itself when set, the next power of two while following. */
     private int ringBound() {
         if (capacity == base || capacity <= Rings.FIRST) {
             return capacity;
@@ -127,7 +121,7 @@ public final class SendBuffer {
 
     /** Appends as much of {@code src} as fits; returns how many bytes were taken. */
     public synchronized int write(ByteBuffer src) {
-        int n = Math.min(src.remaining(), limit() - (int) (tail - head));
+        int n = Math.min(src.remaining(), capacity - (int) (tail - head));
         if (n <= 0) {
             return 0;
         }
