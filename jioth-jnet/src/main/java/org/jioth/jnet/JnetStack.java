@@ -185,19 +185,21 @@ public final class JnetStack implements StackImpl {
      */
     private void carrierChanged(NetInterface nic) {
         boolean c = nic.port().carrier();
-        if (c != nic.carrier() && !nic.isDeleted()) {
+        boolean changed = c != nic.carrier() && !nic.isDeleted();
+        if (changed) {
             nic.setCarrier(c);
             if (!c) {
-                counters.inc(Counter.LINK_CARRIER_DOWN);
                 neighbours.flush(nic, org.jioth.Errno.ENETDOWN.value());
                 nic.port().failure().ifPresent(f -> LOG.log(System.Logger.Level.ERROR,
                         nic.name + ": link down for good, the port failed", f));
-            } else {
-                counters.inc(Counter.LINK_CARRIER_UP);
             }
             LOG.log(System.Logger.Level.INFO, () -> nic.name + ": carrier " + (c ? "up" : "down"));
         }
         publishLinks(); // also when the port was down before it was attached
+        if (changed) {
+            // counted last: whoever sees the count also sees health() and the flags that go with it
+            counters.inc(c ? Counter.LINK_CARRIER_UP : Counter.LINK_CARRIER_DOWN);
+        }
     }
 
     /** Publishes for {@link #health()} which links are down, and why those down for good are. */
