@@ -250,6 +250,14 @@ public final class StackBench {
                 .plus(PeerProcess.READY_TIMEOUT);
     }
 
+    /** The client stack's port calls and loop sleeps during one phase (jnet only), on the progress log. */
+    private void logCalls(String phase, IothStack client, PortCalls before) {
+        PortCalls now = before == null ? null : PortCalls.of(client);
+        if (now != null) {
+            log.println("  client port, " + phase + ": " + now.since(before));
+        }
+    }
+
     /**
      * The three measurements, each on its own: one failing leaves the others' figures. The client
      * stack's loss counters during the bulk transfer (sender side) go into the row's note.
@@ -263,19 +271,23 @@ public final class StackBench {
         warmUp(m);
         try {
             LossCounters before = LossCounters.of(client);
+            PortCalls callsBefore = PortCalls.of(client);
             resetCounters(sw);
             bulk = m.bulk(options.maxBulkBytes());
             losses = LossCounters.of(client).since(before);
             log.printf(Locale.ROOT, "  bulk: %.3f Gbit/s (%d MiB in %.2f s)%s%n", bulk.gigabitsPerSecond(), bulk.bytes() >> 20,
                     bulk.seconds(), losses.isEmpty() ? "" : "; client: " + losses);
+            logCalls("bulk", client, callsBefore);
             logCounters(sw);
         } catch (IOException | RuntimeException e) {
             problems.add("bulk: " + reason(e));
         }
         try {
+            PortCalls callsBefore = PortCalls.of(client);
             rtt = m.roundTrips(options.maxRoundTrips());
             log.printf(Locale.ROOT, "  round trip: median %.1f us, p99 %.1f us (%d)%n", rtt.medianMicros(), rtt.p99Micros(),
                     rtt.count());
+            logCalls("round trips (with the warm-up's)", client, callsBefore);
         } catch (IOException | RuntimeException e) {
             problems.add("round trips: " + reason(e));
         }

@@ -60,6 +60,10 @@ public final class StackPeer {
                     System.err.println("server stack in all: " + losses + ", "
                             + stack.statistics().getOrDefault("Eth.InFrames", -1L) + " frames received");
                 }
+                PortCalls calls = PortCalls.of(stack);
+                if (calls != null) {
+                    System.err.println("server port in all: " + calls.since(null));
+                }
             }
         } catch (IOException | RuntimeException e) {
             System.err.println("stack peer: " + e);

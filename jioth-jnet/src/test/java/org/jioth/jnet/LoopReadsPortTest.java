@@ -51,6 +51,13 @@ class LoopReadsPortTest {
                 try (ServerSocketChannel ss = b.provider().openServerSocketChannel()) {
                     ss.bind(new InetSocketAddress("0.0.0.0", 7));
                     transfer(a, ss, 4 << 20, 1);
+                    // the port's frames and system calls are in the stack's statistics: 4 MiB is
+                    // ~2,900 data frames, of which only the last sendmmsg's (<= 256) may still be uncounted
+                    java.util.Map<String, Long> st = a.statistics();
+                    assertThat(st.get("Port.FramesOut")).as("%s", st).isGreaterThan(1000L);
+                    assertThat(st.get("Port.SendCalls")).as("%s", st).isPositive();
+                    assertThat(st.get("Port.ReceiveCalls")).as("the ACKs were read: %s", st).isPositive();
+                    assertThat(st.get("Loop.Sleeps")).as("%s", st).isPositive();
 
                     int extra = a.config().ipLinkAdd("extra0", -1, "vde",
                             List.of(LinkData.ofString(LinkData.IFLA_VDE_VNL, "null://")));

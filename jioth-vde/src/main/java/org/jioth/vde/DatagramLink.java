@@ -182,6 +182,7 @@ final class DatagramLink {
         drained = true;
         for (int round = 0; round < ROUNDS && !closed; round++) {
             int n;
+            statistics.receiveCalls.increment();
             try {
                 n = batch.receive(socket);
             } catch (ErrnoException e) {
@@ -304,6 +305,7 @@ final class DatagramLink {
 
     private void sendLocked() {
         int sent;
+        statistics.sendCalls.increment();
         try {
             sent = outgoing.send(socket);
         } catch (ErrnoException e) {
@@ -327,6 +329,9 @@ final class DatagramLink {
         try {
             registration.setInterest(inInterest() | (on ? Epoll.OUT : 0));
             waitingForRoom = on;
+            if (on) {
+                statistics.sendRefused.increment();
+            }
         } catch (ErrnoException e) {
             // the fd is being closed: nothing will be writable again
             LOG.log(System.Logger.Level.DEBUG, () -> name + ": epoll_ctl: " + e.getMessage());

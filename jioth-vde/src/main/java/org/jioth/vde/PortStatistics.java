@@ -18,6 +18,18 @@ public final class PortStatistics {
     public final LongAdder droppedNoSink = new LongAdder();
     /** Malformed input (a bad header, a wrong VNI…) counted and dropped. */
     public final LongAdder droppedMalformed = new LongAdder();
+    /**
+     * System calls that sent frames (one {@code sendmmsg} per batch), on ports that batch their
+     * sends: with {@link #framesOut}, the frames each call carried. Zero on other ports.
+     */
+    public final LongAdder sendCalls = new LongAdder();
+    /**
+     * Times the peer's socket queue was full (EAGAIN) and frames waited in the port's transmit ring
+     * for room: back-pressure from the switch, not a loss. Zero on ports without such a ring.
+     */
+    public final LongAdder sendRefused = new LongAdder();
+    /** System calls that read frames (one {@code recvmmsg} per batch), on ports that read in batches. */
+    public final LongAdder receiveCalls = new LongAdder();
 
     /** A snapshot by name, for printing. */
     public Map<String, Long> snapshot() {
@@ -30,6 +42,9 @@ public final class PortStatistics {
         m.put("droppedQueueFull", droppedQueueFull.sum());
         m.put("droppedNoSink", droppedNoSink.sum());
         m.put("droppedMalformed", droppedMalformed.sum());
+        m.put("sendCalls", sendCalls.sum());
+        m.put("sendRefused", sendRefused.sum());
+        m.put("receiveCalls", receiveCalls.sum());
         return m;
     }
 

@@ -147,6 +147,26 @@ class DatagramLinkTransmitTest {
     }
 
     @Test
+    void sendCallsAndTheSwitchsRefusalsAreCounted() throws Exception {
+        List<ByteBuffer> frames = new ArrayList<>();
+        for (int i = 0; i < 3 * RING; i++) {
+            frames.add(numbered(i, 100));
+        }
+        int accepted = sendWhileStalled(frames);
+        int inSocket = accepted - RING;
+        // one sendmmsg per frame while the socket took them, then the one refused: the ring waits
+        // on EPOLLOUT and later sends make no call
+        assertThat(stats.sendCalls.sum()).as("sendCalls").isEqualTo(inSocket + 1);
+        assertThat(stats.sendRefused.sum()).as("sendRefused").isEqualTo(1);
+
+        assertThat(receive(accepted)).hasSize(accepted);
+        waitUntil("the ring to empty", () -> link.waiting() == 0);
+        assertThat(stats.sendCalls.sum()).as("the reactor pushed the ring").isGreaterThan(inSocket + 1);
+        assertThat(stats.sendRefused.sum()).as("one refusal: the ring waited once, however many pushes it took").isEqualTo(1);
+        assertThat(stats.snapshot()).containsKeys("sendCalls", "sendRefused", "receiveCalls");
+    }
+
+    @Test
     void closingWithFramesWaitingDropsAndCountsThem() throws Exception {
         List<ByteBuffer> frames = new ArrayList<>();
         for (int i = 0; i < 100; i++) {

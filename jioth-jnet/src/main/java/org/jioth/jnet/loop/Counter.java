@@ -160,7 +160,11 @@ public enum Counter {
     TCP_TIME_WAIT_OVERFLOW("TcpExt.TCPTimeWaitOverflow"),
     TCP_OUT_OF_WINDOW_ICMPS("TcpExt.OutOfWindowIcmps"),
 
-    LOOP_ERRORS("Loop.Errors");
+    LOOP_ERRORS("Loop.Errors"),
+    /** Times the loop went to sleep (waited in its port's epoll or parked): each is a wake-up later. */
+    LOOP_SLEEPS("Loop.Sleeps"),
+    /** Turns an application thread ran itself while the loop slept (a small write; see StackLoop). */
+    LOOP_LENT_TURNS("Loop.LentTurns");
 
     private final String key;
 

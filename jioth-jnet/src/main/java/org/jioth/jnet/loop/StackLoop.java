@@ -297,6 +297,7 @@ public final class StackLoop {
         try {
             owner = Thread.currentThread();
             lentTurns++;
+            counters.inc(Counter.LOOP_LENT_TURNS); // under the turn: the lock orders it with the loop's own
             if (runTasks()) {
                 endOfTurn();
             }
@@ -466,6 +467,7 @@ public final class StackLoop {
                     long wait = clock.realNanosUntil(sleepsUntil);
                     org.jioth.vde.DirectReceive d = direct;
                     if (wait > 0) {
+                        counters.inc(Counter.LOOP_SLEEPS); // still under the turn, as every count
                         // Let go of the turn while asleep: a posting thread may borrow it (post).
                         owner = null;
                         turn.unlock();

@@ -28,7 +28,8 @@ import org.junit.jupiter.api.Timeout;
 class LentTurnTest {
     private final FakePort port = new FakePort();
     private final List<Thread> flushedOn = new ArrayList<>(); // written by the owner only
-    private final StackLoop loop = new StackLoop(SystemClock.INSTANCE, new RxRing(4), new Counters());
+    private final Counters counters = new Counters();
+    private final StackLoop loop = new StackLoop(SystemClock.INSTANCE, new RxRing(4), counters);
 
     @AfterEach
     void stop() {
@@ -64,6 +65,17 @@ class LentTurnTest {
         assertThat(loop.lentTurns()).isEqualTo(1);
         // the end of turn (the ports' flush) ran on the poster too, after the task
         assertThat(loop.call(() -> flushedOn.get(0))).isSameAs(Thread.currentThread());
+    }
+
+    @Test
+    void theLoopCountsItsSleepsAndTheTurnsItLent() throws Exception {
+        start(); // returns once the loop is in the port's await: it counted that sleep before
+        assertThat(counters.get(Counter.LOOP_SLEEPS)).as("Loop.Sleeps").isPositive();
+        assertThat(counters.get(Counter.LOOP_LENT_TURNS)).isZero();
+        loop.postMayRun(() -> { });
+        assertThat(loop.lentTurns()).isEqualTo(1);
+        assertThat(counters.get(Counter.LOOP_LENT_TURNS)).as("Loop.LentTurns, counted in the lent turn").isEqualTo(1);
+        assertThat(counters.snapshot()).containsKeys("Loop.Sleeps", "Loop.LentTurns");
     }
 
     @Test
