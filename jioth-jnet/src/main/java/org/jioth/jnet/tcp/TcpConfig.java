@@ -26,8 +26,11 @@ public final class TcpConfig {
     public boolean rack = true;
     /** bbr, cubic or newreno; null: the stack's ({@code cc=} stack option, else {@link CongestionControl#DEFAULT}). */
     public String congestionControl;
-    /** Pacing (earliest departure time, {@link Pacer}) of data segments. */
-    public boolean pacing = true;
+    /**
+     * Pacing (earliest departure time, {@link Pacer}) of data segments. {@code -Djioth.jnet.pacing=false}
+     * turns it off by default, for comparisons (docs/benchmarks.md, lane hop 2026-12-05).
+     */
+    public boolean pacing = !"false".equals(System.getProperty("jioth.jnet.pacing"));
     public long initialRto = 1_000_000_000L;
     public long minRto = 200_000_000L;
     public long maxRto = 120_000_000_000L;
