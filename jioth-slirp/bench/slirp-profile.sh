@@ -4,8 +4,9 @@
 # (SlirpBench.java client, after 3 warm-ups), then prints the plug's CPU time per thread (utime+stime
 # from /proc/PID/task/*/stat, in clock ticks) and the bytes fetched, so CPU per byte follows. With
 # PROFILE=jfr the plug records JDK 25's CPU-time samples to OUT.jfr (`jfr print --events
-# jdk.CPUTimeSample OUT.jfr`); with PROFILE=strace it runs under `strace -f -c` (syscalls per frame:
-# the counts are exact, the times are not). Needs root and udhcpc.
+# jdk.CPUTimeSample OUT.jfr`); with PROFILE=syscalls, `perf stat --per-thread` counts the plug's
+# system calls (all, read, write, poll, futex) during the fetches into OUT.syscalls (exact counts, at
+# little cost). Needs root and udhcpc (and perf for PROFILE=syscalls).
 # Usage: slirp-profile.sh [FETCHES] [OUT] (ROOT=..., SLIRP=slirp:///mtu=1500, TAPOPTS=/offload=1)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -45,13 +46,11 @@ cp "$here/SlirpBench.java" "$work/SlirpBench.java"
 chmod 755 "$work"
 "$root/ioth" help > /dev/null 2>&1 # build first if the sources changed
 opts=""
-prefix=()
 case "${PROFILE:-}" in
   jfr) opts="-XX:StartFlightRecording=filename=$out.jfr,settings=profile,jdk.CPUTimeSample#enabled=true,jdk.CPUTimeSample#throttle=2ms" ;;
-  strace) prefix=(strace -f -c -o "$out.strace") ;;
 esac
 ip netns add "$ns"
-IOTH_JAVA_OPTS="$opts" "${prefix[@]}" "$root/ioth" plug "$slirp" "tap://$tap$tapopts" > "$work/plug.log" 2>&1 &
+IOTH_JAVA_OPTS="$opts" "$root/ioth" plug "$slirp" "tap://$tap$tapopts" > "$work/plug.log" 2>&1 &
 plug=$!
 pids+=($plug)
 for _ in $(seq 600); do ip link show "$tap" > /dev/null 2>&1 && break; sleep 0.1; done
@@ -69,8 +68,15 @@ cpu() { # utime+stime ticks of the plug's threads, summed by thread name (digits
 }
 cpu > "$work/cpu-before"
 echo "load: $(cut -d' ' -f1-3 /proc/loadavg)"
+perf_pid=
+if [ "${PROFILE:-}" = syscalls ]; then
+  perf stat --per-thread -e raw_syscalls:sys_enter,syscalls:sys_enter_read,syscalls:sys_enter_write,syscalls:sys_enter_poll,syscalls:sys_enter_futex \
+    -p "$jpid" -o "$out.syscalls" &
+  perf_pid=$!
+fi
 timeout 600 ip netns exec "$ns" "$java" -XX:+UseSerialGC "$work/SlirpBench.java" client 10.0.2.2 $http $echo_port "$fetches" 1000 | grep RESULT
 cpu > "$work/cpu-after"
+if [ -n "$perf_pid" ]; then kill -INT "$perf_pid"; wait "$perf_pid" 2>/dev/null || true; fi
 echo "plug CPU ticks (100/s) per thread group during the timed fetches and 3 warm-ups, $(( (fetches + 3) * 64 )) MiB:"
 join -1 2 -2 2 <(awk '{print $1, $2}' "$work/cpu-before" | sort -k2) <(awk '{print $1, $2}' "$work/cpu-after" | sort -k2) \
   | awk '{printf "%6d %s\n", $3-$2, $1}' | sort -rn | head -12
