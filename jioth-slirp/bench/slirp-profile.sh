@@ -74,7 +74,7 @@ if [ "${PROFILE:-}" = syscalls ]; then
     -p "$jpid" -o "$out.syscalls" &
   perf_pid=$!
 fi
-timeout 600 ip netns exec "$ns" "$java" -XX:+UseSerialGC "$work/SlirpBench.java" client 10.0.2.2 $http $echo_port "$fetches" 1000 | grep RESULT
+timeout 600 ip netns exec "$ns" "$java" -XX:+UseSerialGC "$work/SlirpBench.java" client 10.0.2.2 $http $echo_port "$fetches" 1000 | grep -E "^fetch|RESULT"
 cpu > "$work/cpu-after"
 if [ -n "$perf_pid" ]; then kill -INT "$perf_pid"; wait "$perf_pid" 2>/dev/null || true; fi
 echo "plug CPU ticks (100/s) per thread group during the timed fetches and 3 warm-ups, $(( (fetches + 3) * 64 )) MiB:"
