@@ -6,8 +6,7 @@ import java.nio.ByteBuffer;
  * The bytes an application wrote and the peer has not acknowledged yet: a ring addressed by
  * stream offset (byte 0 is the first data byte after the SYN). The application thread appends;
  * the stack loop copies segments out and drops acknowledged bytes. Each method takes this
- * buffer's own lock, so no protocol lock is ever needed; a write copies its bytes outside it
- * (into ring space nobody reads until the write publishes it), so the loop never waits for a copy.
+ * buffer's own lock, so no protocol lock is ever needed.
  *
  * <p>The ring is allocated on the first write, small ({@link Rings#FIRST}), grows with what is
  * buffered up to the capacity (SO_SNDBUF), and is dropped again by {@link #release} once the
@@ -23,10 +22,7 @@ public final class SendBuffer {
     private int capacity;
     /** The capacity set (SO_SNDBUF or the default); growth with cwnd goes back to it when idle. */
     private int base;
-    /**
-     * {@link #NONE} until the first write; replaced only by a writer growing it (contents moved)
-     * or dropped while empty and no writer copies into it, so offsets stay valid.
-     */
+    /** {@link #NONE} until the first write; only ever replaced while empty, so offsets stay valid. */
     private byte[] ring = NONE;
     /** Stream offset of the oldest unacknowledged byte. */
     private long head;
@@ -34,10 +30,6 @@ public final class SendBuffer {
     private long tail;
     private boolean usedSinceTrim;
     private final RingMemory memory = new RingMemory();
-    /** Held by a writer for its whole {@link #write}: the ring is replaced (grown) only by the writer holding it. */
-    private final Object writer = new Object();
-    /** A writer is copying into the ring outside the monitor: the ring must not be dropped meanwhile. */
-    private boolean copying;
 
     public SendBuffer(int capacity) {
         this.capacity = capacity;
@@ -67,7 +59,7 @@ public final class SendBuffer {
 
     /** Drops the ring when nothing is buffered (the connection is closing); a later write allocates it again. */
     public synchronized void release() {
-        if (tail == head && !copying) {
+        if (tail == head) {
             drop();
         }
     }
@@ -127,51 +119,9 @@ public final class SendBuffer {
         return (int) (tail - head);
     }
 
-    /**
-     * Appends as much of {@code src} as fits; returns how many bytes were taken. The bytes are
-     * copied outside this buffer's monitor, into ring space no reader looks at before
-     * {@code tail} moves over it: a writer's copy of 64 KiB no longer holds up the stack loop,
-     * which takes the monitor several times per segment it sends (a profile of {@code slirp://}
-     * showed both sides waiting for it). Writers take turns on their own lock.
-     */
-    public int write(ByteBuffer src) {
-        synchronized (writer) {
-            byte[] r;
-            int at;
-            int n;
-            synchronized (this) {
-                n = reserve(src.remaining());
-                if (n <= 0) {
-                    return 0;
-                }
-                usedSinceTrim = true;
-                copying = true;
-                r = ring;
-                at = index(tail);
-            }
-            boolean copied = false;
-            try {
-                int first = Math.min(n, r.length - at);
-                src.get(r, at, first);
-                if (n > first) {
-                    src.get(r, 0, n - first);
-                }
-                copied = true;
-            } finally {
-                synchronized (this) {
-                    copying = false;
-                    if (copied) {
-                        tail += n;
-                    }
-                }
-            }
-            return n;
-        }
-    }
-
-    /** How many of {@code wanted} bytes fit now, growing the ring as far as allowed; under the monitor. */
-    private int reserve(int wanted) {
-        int n = Math.min(wanted, capacity - (int) (tail - head));
+    /** Appends as much of {@code src} as fits; returns how many bytes were taken. */
+    public synchronized int write(ByteBuffer src) {
+        int n = Math.min(src.remaining(), capacity - (int) (tail - head));
         if (n <= 0) {
             return 0;
         }
@@ -182,7 +132,18 @@ public final class SendBuffer {
                 ring = Rings.grow(ring, head, size, length);
             }
             n = Math.min(n, ring.length - size);
+            if (n <= 0) {
+                return 0;
+            }
         }
+        usedSinceTrim = true;
+        int at = index(tail);
+        int first = Math.min(n, ring.length - at);
+        src.get(ring, at, first);
+        if (n > first) {
+            src.get(ring, 0, n - first);
+        }
+        tail += n;
         return n;
     }
 
@@ -235,7 +196,7 @@ public final class SendBuffer {
     public synchronized boolean trim() {
         if (usedSinceTrim) {
             usedSinceTrim = false;
-        } else if (tail == head && !copying) {
+        } else if (tail == head) {
             drop();
             capacity = base;
         }
