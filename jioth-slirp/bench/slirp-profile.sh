@@ -7,7 +7,8 @@
 # jdk.CPUTimeSample OUT.jfr`); with PROFILE=syscalls, `perf stat --per-thread` counts the plug's
 # system calls (all, read, write, poll, futex) during the fetches into OUT.syscalls (exact counts, at
 # little cost). Needs root and udhcpc (and perf for PROFILE=syscalls).
-# Usage: slirp-profile.sh [FETCHES] [OUT] (ROOT=..., SLIRP=slirp:///mtu=1500, TAPOPTS=/offload=1)
+# Usage: slirp-profile.sh [FETCHES] [OUT] (ROOT=..., SLIRP=slirp:///mtu=1500, TAPOPTS=/offload=1,
+# PLUG_JAVA_OPTS: more options for the gateway JVM)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "${ROOT:-$here/../..}" && pwd)
@@ -50,7 +51,7 @@ case "${PROFILE:-}" in
   jfr) opts="-XX:StartFlightRecording=filename=$out.jfr,settings=profile,jdk.CPUTimeSample#enabled=true,jdk.CPUTimeSample#throttle=2ms" ;;
 esac
 ip netns add "$ns"
-IOTH_JAVA_OPTS="$opts" "$root/ioth" plug "$slirp" "tap://$tap$tapopts" > "$work/plug.log" 2>&1 &
+IOTH_JAVA_OPTS="$opts ${PLUG_JAVA_OPTS-}" "$root/ioth" plug "$slirp" "tap://$tap$tapopts" > "$work/plug.log" 2>&1 &
 plug=$!
 pids+=($plug)
 for _ in $(seq 600); do ip link show "$tap" > /dev/null 2>&1 && break; sleep 0.1; done
