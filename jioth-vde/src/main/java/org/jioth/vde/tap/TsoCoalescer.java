@@ -2,6 +2,7 @@ package org.jioth.vde.tap;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 
 /**
  * Joins the consecutive TCP/IPv4 segments of one flow that a sender hands over in one burst into
@@ -33,6 +34,12 @@ final class TsoCoalescer {
     static final int CAPACITY = VNET_HDR + ETH + MAX_IP_LENGTH;
 
     private final ByteBuffer out;
+    /**
+     * The first frame's Ethernet, IP and TCP headers, on the heap: every later segment's headers
+     * are compared with these (a native buffer's reads each check its memory session; this is
+     * read per segment).
+     */
+    private final byte[] head = new byte[ETH + IP + 60];
     private int frameLength;
     private int segments;
     private int gsoSize;
@@ -73,6 +80,7 @@ final class TsoCoalescer {
         boolean push = (f.get(p + TCP_FLAGS) & PSH) != 0;
         if (frameLength == 0) {
             out.put(VNET_HDR, f, p, len);
+            f.get(p, head, 0, ETH + IP + thl);
             frameLength = len;
             segments = 1;
             gsoSize = payload;
@@ -175,29 +183,23 @@ final class TsoCoalescer {
 
     /** Same Ethernet header, IP fields (but id, length, checksum), ports, ack, window and options. */
     private boolean sameFlow(ByteBuffer f, int p, int thl) {
-        int q = VNET_HDR;
-        return same(f, p, q, 0, ETH) && f.get(p + ETH + 1) == out.get(q + ETH + 1)
-                && same(f, p, q, ETH + 6, 4) && same(f, p, q, ETH + 12, 8)
-                && same(f, p, q, ETH + IP, 4) && same(f, p, q, ETH + IP + 8, 5)
-                && same(f, p, q, ETH + IP + 14, 2) && same(f, p, q, ETH + IP + 18, thl - 18);
+        return same(f, p, 0, ETH) && f.get(p + ETH + 1) == head[ETH + 1]
+                && same(f, p, ETH + 6, 4) && same(f, p, ETH + 12, 8)
+                && same(f, p, ETH + IP, 4) && same(f, p, ETH + IP + 8, 5)
+                && same(f, p, ETH + IP + 14, 2) && same(f, p, ETH + IP + 18, thl - 18);
     }
 
-    /** Compares {@code n} bytes eight, then four, then one at a time (per segment, on the sender's path). */
-    private boolean same(ByteBuffer f, int p, int q, int at, int n) {
-        int i = 0;
-        for (; i + 8 <= n; i += 8) {
-            if (f.getLong(p + at + i) != out.getLong(q + at + i)) {
-                return false;
-            }
+    /**
+     * Whether {@code n} bytes of the frame at {@code p + at} equal the first frame's headers at
+     * {@code at}: straight on the frame's array when it has one (a stack's heap buffer), else a byte at a time.
+     */
+    private boolean same(ByteBuffer f, int p, int at, int n) {
+        if (f.hasArray()) {
+            int from = f.arrayOffset() + p + at;
+            return Arrays.equals(f.array(), from, from + n, head, at, at + n);
         }
-        if (i + 4 <= n) {
-            if (f.getInt(p + at + i) != out.getInt(q + at + i)) {
-                return false;
-            }
-            i += 4;
-        }
-        for (; i < n; i++) {
-            if (f.get(p + at + i) != out.get(q + at + i)) {
+        for (int i = 0; i < n; i++) {
+            if (f.get(p + at + i) != head[at + i]) {
                 return false;
             }
         }

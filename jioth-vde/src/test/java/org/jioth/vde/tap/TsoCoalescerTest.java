@@ -149,6 +149,21 @@ class TsoCoalescerTest {
 
     @Test
     void aDifferenceInAnyComparedHeaderByteKeepsASegmentOut() {
+        differencesKeepSegmentsOut(f -> f);
+    }
+
+    /** The coalescer compares a heap frame's array directly: frames in a direct buffer, or inside a larger array, too. */
+    @Test
+    void aDifferenceKeepsASegmentOutOfADirectFrameOrOneInsideALargerArray() {
+        differencesKeepSegmentsOut(f -> ByteBuffer.allocateDirect(f.capacity()).put(0, f, 0, f.capacity()));
+        differencesKeepSegmentsOut(f -> {
+            ByteBuffer big = ByteBuffer.allocate(f.capacity() + 40);
+            big.put(23, f, 0, f.capacity());
+            return big.position(7).slice().position(16).limit(16 + f.capacity()); // array offset 7, position 16
+        });
+    }
+
+    private void differencesKeepSegmentsOut(java.util.function.UnaryOperator<ByteBuffer> placed) {
         byte[] p = new byte[100];
         int ip = 14;
         int t = ip + 20;
@@ -169,11 +184,11 @@ class TsoCoalescerTest {
         }
         for (int at : compared) {
             c.finish();
-            assertThat(c.offer(segment(0, ACK, p, 1, 9))).isTrue();
+            assertThat(c.offer(placed.apply(segment(0, ACK, p, 1, 9)))).isTrue();
             ByteBuffer next = segment(100, ACK, p, 1, 9);
             next.put(at, (byte) (next.get(at) ^ 0x10));
-            assertThat(c.offer(next)).as("byte %d differs", at).isFalse();
-            assertThat(c.offer(segment(100, ACK, p, 1, 9))).as("then the real continuation").isTrue();
+            assertThat(c.offer(placed.apply(next))).as("byte %d differs", at).isFalse();
+            assertThat(c.offer(placed.apply(segment(100, ACK, p, 1, 9)))).as("then the real continuation").isTrue();
         }
     }
 
