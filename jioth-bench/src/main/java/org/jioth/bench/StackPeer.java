@@ -16,9 +16,29 @@ import org.jioth.IothStack;
  * <p>Arguments: {@code STACK VNL ADDRESS/PREFIX LIFETIME_SECONDS [LICENSE]}. With VNL {@code -}
  * the stack is opened without a network and left unconfigured: the kernel stack in a network
  * namespace the bench set up, listening on ADDRESS.
+ *
+ * <p>A line {@code stats} on stdin prints the stack's statistics (non-zero ones) on stderr, so a
+ * lab script can read the receiver's counters between two runs.
  */
 public final class StackPeer {
     private StackPeer() {
+    }
+
+    private static void serveUntilStdinEnds(IothStack stack) throws IOException {
+        java.io.BufferedReader in = new java.io.BufferedReader(
+                new java.io.InputStreamReader(System.in, java.nio.charset.StandardCharsets.US_ASCII));
+        String line;
+        while ((line = in.readLine()) != null) {
+            if (line.strip().equals("stats")) {
+                StringBuilder b = new StringBuilder("stats");
+                new java.util.TreeMap<>(stack.statistics()).forEach((k, v) -> {
+                    if (v != 0) {
+                        b.append(' ').append(k).append('=').append(v);
+                    }
+                });
+                System.err.println(b);
+            }
+        }
     }
 
     public static void main(String[] args) {
@@ -49,9 +69,7 @@ public final class StackPeer {
             try (TcpServers servers = TcpServers.start(stack.provider(), InetAddress.ofLiteral(addr[0]))) {
                 out.println("ready " + servers.ports().format());
                 out.flush();
-                while (System.in.read() >= 0) {
-                    // serve until stdin ends
-                }
+                serveUntilStdinEnds(stack);
                 if (servers.failure() != null) {
                     System.err.println("stack peer: a server failed: " + servers.failure());
                 }

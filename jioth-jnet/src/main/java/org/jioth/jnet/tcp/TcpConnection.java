@@ -99,7 +99,7 @@ public final class TcpConnection {
         this.cc = CongestionControl.create(cfg.congestionControl);
         this.rtt = new RttEstimator(cfg.initialRto, cfg.minRto, cfg.maxRto);
         this.snd = new TcpSender(sendBuffer);
-        this.rcv = new TcpReceiver(cfg, receiveBuffer, timers, stats);
+        this.rcv = new TcpReceiver(cfg, receiveBuffer, timers, stats, rtt);
         rcv.tsOffset = tsOffset; // autotuning times the receive round trip by timestamp echoes
         int bound = SackScoreboard.boundFor(sendBuffer.capacity(), 64);
         this.recovery = new LossRecovery(new SackScoreboard(bound), cfg.rack ? new Rack(bound) : null, snd, cc, rtt,

@@ -19,6 +19,8 @@ final class TcpReceiver {
     private final ReceiveBuffer buffer;
     private final TcpTimers timers;
     private final TcpStats stats;
+    /** The connection's round-trip samples (the handshake's, and our data's ACKs): the path's length. */
+    private final RttEstimator rtt;
     int irs;
     int nxt;
     /** The right edge of the window we advertised. */
@@ -49,8 +51,9 @@ final class TcpReceiver {
     private int rcvRttSeq;
     private long rcvRttStart = -1;
 
-    TcpReceiver(TcpConfig cfg, ReceiveBuffer buffer, TcpTimers timers, TcpStats stats) {
+    TcpReceiver(TcpConfig cfg, ReceiveBuffer buffer, TcpTimers timers, TcpStats stats, RttEstimator rtt) {
         this.cfg = cfg;
+        this.rtt = rtt;
         this.buffer = buffer;
         this.timers = timers;
         this.stats = stats;
@@ -101,7 +104,11 @@ final class TcpReceiver {
         if (buffer.underPressure()) {
             buffer.windowClamped(); // counted
         }
-        int edge = nxt + buffer.window();
+        int room = buffer.window();
+        if (shortPath()) {
+            room = Math.min(room, SHORT_PATH_WINDOW_SEGMENTS * Math.max(cfg.mss, largestSegment));
+        }
+        int edge = nxt + room;
         int step = Math.min(buffer.capacity() / 2, largestSegment);
         if (gt(edge, adv) && (edge - adv >= step || adv - nxt >= step)) {
             adv = edge;
@@ -194,6 +201,46 @@ final class TcpReceiver {
      */
     static final int LOSSY_AUTOTUNE_SEGMENTS = 4 * AUTOTUNE_SEGMENTS;
 
+    /**
+     * On a short path the window stays within this many full segments (~93 KB with a 1500-byte
+     * MTU), whatever the buffer holds: about what the stack's ingress queue holds. A Linux sender
+     * on the same {@code vde_switch} puts its whole window on the wire at once (its round trip is a
+     * fraction of a millisecond, so nothing of it waits in the path), and the switch queues for our
+     * data socket only what its socket send buffer holds (the host's {@code wmem_default}, 212,992
+     * bytes: 92 full-size frames), dropping the rest while our loop is not running; on a loaded
+     * machine the loop is often preempted for milliseconds. A 256 KB window then lost 5-12 % of
+     * the segments there, and a window this size none (measured with a Linux client, issue 10:
+     * docs/benchmarks.md "One-way bulk into a jnet server"). The window still covers the path:
+     * 93 KB in flight carries 1 GB/s at a round trip of 93 µs.
+     */
+    static final int SHORT_PATH_WINDOW_SEGMENTS = 64;
+
+    /**
+     * A path is short while its smallest measured round trip is at most this: one tick of the
+     * timestamp clock (1 ms), so a path whose timestamp echoes never lag a tick. A longer path
+     * (through wirefilter's delay, across a real network) needs a window of its bandwidth-delay
+     * product, which the lower cap would cut.
+     */
+    static final long SHORT_PATH_RTT = 1_000_000L;
+
+    /**
+     * The smallest round trip the peer's timestamp echoes showed (ns, whole ticks of the timestamp
+     * clock); {@link Long#MAX_VALUE} until one did.
+     */
+    long minEchoRtt = Long.MAX_VALUE;
+
+    /**
+     * Whether the path is short (see {@link #SHORT_PATH_WINDOW_SEGMENTS}): the smallest round trip
+     * measured, by the peer's timestamp echoes or by the connection's own samples (the handshake's
+     * at nanosecond precision when timestamps are off), is at most {@link #SHORT_PATH_RTT}. The
+     * handshake measures before the first data arrives; a path without any sample keeps the
+     * buffer's window.
+     */
+    boolean shortPath() {
+        long sent = rtt.minRtt();
+        return Math.min(minEchoRtt, sent < 0 ? Long.MAX_VALUE : sent) <= SHORT_PATH_RTT;
+    }
+
     /** The peer's data arrived with a hole at least once (autotuning may then go further). */
     boolean holesSeen;
 
@@ -209,6 +256,7 @@ final class TcpReceiver {
             // the peer echoed the TSval of one of our ACKs: data sent upon it came back one RTT later
             int ms = TcpConnection.timestampClock(now, tsOffset) - s.options.tsEcr;
             if (ms >= 0 && ms < 60_000) {
+                minEchoRtt = Math.min(minEchoRtt, ms * 1_000_000L);
                 long sample = Math.max(1, ms) * 1_000_000L;
                 rcvRttTs = rcvRttTs == 0 ? sample : Math.min(sample, (7 * rcvRttTs + sample) / 8);
             }

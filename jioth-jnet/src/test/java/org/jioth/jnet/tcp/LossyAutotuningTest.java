@@ -22,7 +22,7 @@ class LossyAutotuningTest {
     /** The peer fills our window every 10 ms and we read it all; the largest window we advertised, in bytes. */
     private static long largestWindowAfterRounds(boolean hole) {
         TcpHarness h = new TcpHarness();
-        h.established(h.synFromPeer().sackPermitted().wscale(7));
+        h.established(h.synFromPeer().sackPermitted().wscale(7), 10); // a 10 ms path: not a short one
         byte[] seg = TcpHarness.bytes(MSS, 1);
         int seq = R;
         if (hole) {

@@ -198,7 +198,7 @@ class TcpDataTest {
     @Test
     void scaledWindowsAreAppliedBothWays() {
         TcpHarness s = new TcpHarness();
-        s.established(s.synFromPeer().wscale(4));
+        s.established(s.synFromPeer().wscale(4), 10); // a 10 ms path: the window is the buffer's, not a short path's
         s.seg().seq(R).ack(L).win(10).send(); // 160 bytes
         assertThat(s.c.sendWindow()).isEqualTo(160);
         s.seg().seq(R).ack(L).win(1000).data("x").send();

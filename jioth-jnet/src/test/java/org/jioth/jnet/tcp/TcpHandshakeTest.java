@@ -26,6 +26,7 @@ class TcpHandshakeTest {
         assertThat(syn.options().tsEcr).isZero();
         assertThat(syn.window()).isEqualTo(65535);
 
+        h.advance(10); // a 10 ms path: our window is the buffer's, not a short path's
         h.seg().flags(Tcp.SYN).seq(REMOTE_ISS).ack(LOCAL_ISS + 1).win(1000).mss(1400).wscale(2).sackPermitted()
                 .ts(777, syn.options().tsVal).send();
         assertThat(h.c.state()).isEqualTo(TcpState.ESTABLISHED);

@@ -100,13 +100,19 @@ final class TcpHarness {
     }
 
     TcpHarness established(SegBuilder syn) {
+        return established(syn, 0);
+    }
+
+    /** As {@link #established(SegBuilder)}, with the peer's ACK arriving {@code roundTripMillis} after our SYN-ACK. */
+    TcpHarness established(SegBuilder syn, long roundTripMillis) {
         Segment s = syn.build();
         c.acceptSyn(s, LOCAL_ISS, now);
         Seg synAck = recv();
+        advance(roundTripMillis);
         assertThat(synAck.flags()).isEqualTo(Tcp.SYN | Tcp.ACK);
         SegBuilder ack = seg().flags(Tcp.ACK).seq(REMOTE_ISS + 1).ack(LOCAL_ISS + 1).win(65535);
         if (synAck.options().timestamps && s.options.timestamps) {
-            ack.ts(s.options.tsVal + 1, synAck.options().tsVal);
+            ack.ts(s.options.tsVal + 1 + (int) roundTripMillis, synAck.options().tsVal);
         }
         ack.send();
         assertThat(c.state()).isEqualTo(TcpState.ESTABLISHED);
