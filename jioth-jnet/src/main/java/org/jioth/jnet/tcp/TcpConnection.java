@@ -907,8 +907,12 @@ public final class TcpConnection {
                 break;
             }
             if (len < mss && !shortened && !mayNagle(len, avail, finNow)) {
-                appLimited(inFlight);
-                limit = TcpStats.SendLimit.NAGLE;
+                if (len == avail) {
+                    appLimited(inFlight); // a short tail: the application's data ran out, not the windows' room
+                }
+                // a short segment held: by Nagle when it is all the data, else by the windows' room (sender SWS)
+                limit = len == avail ? TcpStats.SendLimit.NAGLE
+                        : len == cc.cwnd() - inFlight ? TcpStats.SendLimit.CWND : TcpStats.SendLimit.RWND;
                 break;
             }
             if (!departs(now)) {
@@ -949,6 +953,11 @@ public final class TcpConnection {
         }
         timers.pace = pacer.departure();
         return false;
+    }
+
+    /** Whether the delivery-rate samples are marked application-limited now (tests). */
+    boolean rateAppLimited() {
+        return deliveryRate != null && deliveryRate.appLimitedUntil != 0;
     }
 
     private void appLimited(int inFlight) {

@@ -59,13 +59,13 @@ public final class TcpStats {
         IDLE,
         /** Nothing unsent because the send buffer was full (of data not yet acknowledged). */
         SNDBUF,
-        /** The congestion window (or recovery's pipe) was full. */
+        /** The congestion window (or recovery's pipe) was full, or had room for less than a segment. */
         CWND,
         /** The peer's receive window was full. */
         RWND,
         /** The pacer held the next segment. */
         PACING,
-        /** Nagle held a small segment. */
+        /** Nagle held a small segment that was all the data there was. */
         NAGLE
     }
 }
