@@ -22,7 +22,8 @@ import org.junit.jupiter.api.Timeout;
 /**
  * A diagnosis, not a test of CI (opt-in: {@code -Djioth.wirefilterDiagnosis=LOSS}, e.g. 1 or 5):
  * one-way bulk transfers through {@code wirefilter -l LOSS -d 5+3 -D 1} between jnet (cc=bbr,
- * or {@code -Djioth.wirefilterCc=}) and a Linux namespace, jnet sending and jnet receiving, each
+ * or {@code -Djioth.wirefilterCc=}) and a Linux namespace, jnet sending as the client and as the
+ * server (the server writes once the client sent a byte) and jnet receiving, each
  * beside Linux at both ends of the same path, printing completion times and jnet's connection
  * state at the end (retransmissions, timeouts, undos, DSACKs, cwnd, the model). Every byte is
  * checked; no timing is asserted. {@code -Djioth.wirefilterMiB=} sets the size (default 32).
