@@ -26,16 +26,29 @@ public final class TcpStats {
     public long lostRetransmissions;
     /**
      * Why the sender last stopped sending (Linux's tcp_chrono, for diagnosis): the nanoseconds
-     * spent since in each reason, indexed by {@link SendLimit}.
+     * spent since in each reason ({@link SendLimit}); plain fields, no array per connection.
      */
-    public final long[] limitedNanos = new long[SendLimit.values().length];
+    public long idleNanos;
+    public long sndbufLimitedNanos;
+    public long cwndLimitedNanos;
+    public long rwndLimitedNanos;
+    public long pacingLimitedNanos;
+    public long nagleLimitedNanos;
     private SendLimit limit = SendLimit.IDLE;
     private long limitSince = -1;
 
     /** The sender stopped for {@code why} at {@code now}: the time since the last stop goes to the last reason. */
     void sendLimited(SendLimit why, long now) {
         if (limitSince >= 0) {
-            limitedNanos[limit.ordinal()] += now - limitSince;
+            long d = now - limitSince;
+            switch (limit) {
+                case IDLE -> idleNanos += d;
+                case SNDBUF -> sndbufLimitedNanos += d;
+                case CWND -> cwndLimitedNanos += d;
+                case RWND -> rwndLimitedNanos += d;
+                case PACING -> pacingLimitedNanos += d;
+                case NAGLE -> nagleLimitedNanos += d;
+            }
         }
         limit = why;
         limitSince = now;
@@ -44,10 +57,12 @@ public final class TcpStats {
     /** Milliseconds per reason, e.g. {@code pacing=812,cwnd=3,...} (reasons never seen left out). */
     public String limitedMillis() {
         StringBuilder b = new StringBuilder();
+        long[] nanos = {idleNanos, sndbufLimitedNanos, cwndLimitedNanos, rwndLimitedNanos, pacingLimitedNanos,
+            nagleLimitedNanos};
         for (SendLimit l : SendLimit.values()) {
-            if (limitedNanos[l.ordinal()] > 0) {
+            if (nanos[l.ordinal()] > 0) {
                 b.append(b.isEmpty() ? "" : ",").append(l.name().toLowerCase()).append('=')
-                        .append(limitedNanos[l.ordinal()] / 1_000_000);
+                        .append(nanos[l.ordinal()] / 1_000_000);
             }
         }
         return b.toString();
