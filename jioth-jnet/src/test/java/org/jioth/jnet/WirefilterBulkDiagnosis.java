@@ -22,7 +22,8 @@ import org.junit.jupiter.api.Timeout;
 /**
  * A diagnosis, not a test of CI (opt-in: {@code -Djioth.wirefilterDiagnosis=LOSS}, e.g. 1 or 5):
  * one-way bulk transfers through {@code wirefilter -l LOSS -d 5+3 -D 1} between jnet (cc=bbr,
- * or {@code -Djioth.wirefilterCc=}) and a Linux namespace, jnet sending and jnet receiving, each
+ * or {@code -Djioth.wirefilterCc=}) and a Linux namespace, jnet sending as the client and as the
+ * server (the server writes once the client sent a byte) and jnet receiving, each
  * beside Linux at both ends of the same path, printing completion times and jnet's connection
  * state at the end (retransmissions, timeouts, undos, DSACKs, cwnd, the model). Every byte is
  * checked; no timing is asserted. {@code -Djioth.wirefilterMiB=} sets the size (default 32).
@@ -75,6 +76,13 @@ class WirefilterBulkDiagnosis {
                     oneWay(kernelListener(ns, KERNEL), () -> inNamespace(ns2, SocketChannel::open), KERNEL, total, false)));
             report.append(String.format("  jnet -> Linux:   %.2f s  %s%n",
                     oneWay(kernelListener(ns, KERNEL), jnet.provider()::openSocketChannel, KERNEL, total, true), last));
+            report.append(String.format("  Linux srv -> Linux:  %.2f s%n",
+                    fromServer(kernelListener(ns2, KERNEL_2), () -> inNamespace(ns, SocketChannel::open), KERNEL_2, total,
+                            false)));
+            ServerSocketChannel js = jnet.provider().openServerSocketChannel();
+            js.bind(new InetSocketAddress(InetAddress.ofLiteral(JNET), PORT), 5);
+            report.append(String.format("  jnet srv -> Linux:   %.2f s  %s%n",
+                    fromServer(js, () -> inNamespace(ns, SocketChannel::open), JNET, total, true), last));
             ServerSocketChannel l = jnet.provider().openServerSocketChannel();
             ssNs = ns;
             l.bind(new InetSocketAddress(InetAddress.ofLiteral(JNET), PORT), 5);
@@ -99,7 +107,7 @@ class WirefilterBulkDiagnosis {
     private String timeSeries(long t0) throws Exception {
         seriesLines.setLength(0);
         java.util.regex.Pattern keep = java.util.regex.Pattern.compile(
-                "\\b(una|cwnd|srtt|sndbuf|retrans|timeouts|fast|tlp|undo|lostrxt|bw|pacing|wnd)=\\S+|probe_\\w+|startup|drain|probe_rtt");
+                "\\b(una|cwnd|srtt|sndbuf|retrans|timeouts|fast|tlp|undo|lostrxt|bw|pacing|wnd|limited|late)=\\S+|probe_\\w+|startup|drain|probe_rtt");
         while (!Thread.currentThread().isInterrupted()) {
             String d = jnet.onLoop(() -> jnet.onLoopTcp().describe());
             StringBuilder b = new StringBuilder(String.format("    t=%5.2f", (System.nanoTime() - t0) / 1e9));
@@ -127,6 +135,50 @@ class WirefilterBulkDiagnosis {
             s.bind(new InetSocketAddress(InetAddress.ofLiteral(addr), PORT), 5);
             return s;
         });
+    }
+
+    /**
+     * {@code total} bytes from the listener's accepted channel to a client that connected and
+     * sent one byte (as the bench's source: the server writes once it heard from the client);
+     * seconds from the connect until the client saw EOF.
+     */
+    private double fromServer(ServerSocketChannel listener, Callable<SocketChannel> client, String to, long total,
+            boolean describe) throws Exception {
+        last = "";
+        try (listener) {
+            Future<String> sent = threads.submit(() -> {
+                try (SocketChannel c = listener.accept()) {
+                    java.nio.ByteBuffer one = java.nio.ByteBuffer.allocate(1);
+                    while (one.hasRemaining() && c.read(one) >= 0) {
+                        // the client's go
+                    }
+                    Pattern.write(c, total);
+                    if (describe) {
+                        last = jnet.onLoop(() -> jnet.onLoopTcp().describe()).replaceAll("\\s+", " ");
+                    }
+                    c.shutdownOutput();
+                    while (c.read(one.clear()) >= 0) {
+                        // until the client closes
+                    }
+                    return "";
+                }
+            });
+            long t0 = System.nanoTime();
+            Future<String> series = describe && Boolean.getBoolean("jioth.wirefilterSeries")
+                    ? threads.submit(() -> timeSeries(t0)) : null;
+            try (SocketChannel c = client.call()) {
+                c.connect(new InetSocketAddress(to, PORT));
+                c.write(java.nio.ByteBuffer.wrap(new byte[] {1}));
+                assertThat(Pattern.readAndCheck(c)).isEqualTo(total);
+            }
+            double s = (System.nanoTime() - t0) / 1e9;
+            sent.get(60, TimeUnit.SECONDS);
+            if (series != null) {
+                series.cancel(true);
+                System.out.println(seriesLines);
+            }
+            return s;
+        }
     }
 
     /** {@code total} bytes from a client to the listener's accepted channel; seconds until the receiver saw EOF. */

@@ -868,6 +868,7 @@ public final class TcpConnection {
             sent = recovery.retransmitHoles(now, true); // NextSeg rule 1: lost holes first
         }
         int mss = mssNow();
+        TcpStats.SendLimit limit = TcpStats.SendLimit.IDLE;
         while (true) {
             long off = snd.offset(snd.nxt);
             boolean goingBack = sackOk && lt(snd.nxt, snd.max) && !recovery.scoreboard.isEmpty();
@@ -901,13 +902,21 @@ public final class TcpConnection {
                 if (avail == 0 && room > 0) {
                     appLimited(inFlight);
                 }
+                limit = avail > 0 ? (room == cc.cwnd() - inFlight ? TcpStats.SendLimit.CWND : TcpStats.SendLimit.RWND)
+                        : sendBuffer.free() < mss ? TcpStats.SendLimit.SNDBUF : TcpStats.SendLimit.IDLE;
                 break;
             }
             if (len < mss && !shortened && !mayNagle(len, avail, finNow)) {
-                appLimited(inFlight);
+                if (len == avail) {
+                    appLimited(inFlight); // a short tail: the application's data ran out, not the windows' room
+                }
+                // a short segment held: by Nagle when it is all the data, else by the windows' room (sender SWS)
+                limit = len == avail ? TcpStats.SendLimit.NAGLE
+                        : len == cc.cwnd() - inFlight ? TcpStats.SendLimit.CWND : TcpStats.SendLimit.RWND;
                 break;
             }
             if (!departs(now)) {
+                limit = TcpStats.SendLimit.PACING;
                 break;
             }
             sendSegment(snd.nxt, len, Tcp.ACK | (len == avail ? Tcp.PSH : 0) | (finNow ? Tcp.FIN : 0), now);
@@ -916,6 +925,7 @@ public final class TcpConnection {
         if (recovery.active && sackOk) {
             sent |= recovery.retransmitHoles(now, false); // NextSeg rule 3: no new data could go, holes not yet lost
         }
+        stats.sendLimited(limit, now);
         if (!sent && rcv.ackNow) {
             sendAck(now);
         }
@@ -943,6 +953,11 @@ public final class TcpConnection {
         }
         timers.pace = pacer.departure();
         return false;
+    }
+
+    /** Whether the delivery-rate samples are marked application-limited now (tests). */
+    boolean rateAppLimited() {
+        return deliveryRate != null && deliveryRate.appLimitedUntil != 0;
     }
 
     private void appLimited(int inFlight) {
@@ -1287,6 +1302,11 @@ public final class TcpConnection {
     /** The pacing rate in force, bytes per second (0: unpaced). */
     public long pacingRate() {
         return cfg.pacing ? pacer.rate() : 0;
+    }
+
+    /** Milliseconds of departure time the pacer forfeited to late sends (beyond its burst allowance). */
+    public String pacingLateMillis() {
+        return pacer.waitsDescribed();
     }
 
     public RttEstimator rtt() {

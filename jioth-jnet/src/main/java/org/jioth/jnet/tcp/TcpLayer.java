@@ -433,8 +433,8 @@ public final class TcpLayer implements Ipv4Layer.Transport, Ipv6Layer.Transport 
                     .append(" paws=").append(st.pawsDrops).append(" oow=").append(st.outOfWindow).append(" oowskip=").append(st.outOfWindowAcksLimited)
                     .append(" zwp=").append(st.zeroWindowProbes).append(" tlp=").append(st.tailLossProbes)
                     .append(" lostrxt=").append(st.lostRetransmissions).append(" dupreports=").append(st.dsacksIn)
-                    .append(" undo=").append(st.undos).append(" cc=").append(c.congestion())
-                    .append(" pacing=").append(c.pacingRate()).append("B/s").append('\n');
+                    .append(" undo=").append(st.undos).append(" limited=").append(st.limitedMillis()).append(" cc=").append(c.congestion())
+                    .append(" pacing=").append(c.pacingRate()).append("B/s late=").append(c.pacingLateMillis()).append('\n');
         }
         return b.toString();
     }

@@ -24,4 +24,63 @@ public final class TcpStats {
     public long tailLossProbes;
     /** Retransmissions RACK found lost in turn and resent. */
     public long lostRetransmissions;
+    /**
+     * Why the sender last stopped sending (Linux's tcp_chrono, for diagnosis): the nanoseconds
+     * spent since in each reason ({@link SendLimit}); plain fields, no array per connection.
+     */
+    public long idleNanos;
+    public long sndbufLimitedNanos;
+    public long cwndLimitedNanos;
+    public long rwndLimitedNanos;
+    public long pacingLimitedNanos;
+    public long nagleLimitedNanos;
+    private SendLimit limit = SendLimit.IDLE;
+    private long limitSince = -1;
+
+    /** The sender stopped for {@code why} at {@code now}: the time since the last stop goes to the last reason. */
+    void sendLimited(SendLimit why, long now) {
+        if (limitSince >= 0) {
+            long d = now - limitSince;
+            switch (limit) {
+                case IDLE -> idleNanos += d;
+                case SNDBUF -> sndbufLimitedNanos += d;
+                case CWND -> cwndLimitedNanos += d;
+                case RWND -> rwndLimitedNanos += d;
+                case PACING -> pacingLimitedNanos += d;
+                case NAGLE -> nagleLimitedNanos += d;
+            }
+        }
+        limit = why;
+        limitSince = now;
+    }
+
+    /** Milliseconds per reason, e.g. {@code pacing=812,cwnd=3,...} (reasons never seen left out). */
+    public String limitedMillis() {
+        StringBuilder b = new StringBuilder();
+        long[] nanos = {idleNanos, sndbufLimitedNanos, cwndLimitedNanos, rwndLimitedNanos, pacingLimitedNanos,
+            nagleLimitedNanos};
+        for (SendLimit l : SendLimit.values()) {
+            if (nanos[l.ordinal()] > 0) {
+                b.append(b.isEmpty() ? "" : ",").append(l.name().toLowerCase()).append('=')
+                        .append(nanos[l.ordinal()] / 1_000_000);
+            }
+        }
+        return b.toString();
+    }
+
+    /** What held the sender back when it stopped sending. */
+    public enum SendLimit {
+        /** Nothing unsent and room in the send buffer: the application had nothing more to send. */
+        IDLE,
+        /** Nothing unsent because the send buffer was full (of data not yet acknowledged). */
+        SNDBUF,
+        /** The congestion window (or recovery's pipe) was full, or had room for less than a segment. */
+        CWND,
+        /** The peer's receive window was full. */
+        RWND,
+        /** The pacer held the next segment. */
+        PACING,
+        /** Nagle held a small segment that was all the data there was. */
+        NAGLE
+    }
 }

@@ -294,4 +294,38 @@ class BbrTest {
         assertThat(b.cwnd()).isGreaterThanOrEqualTo(cwnd / 2);
         assertThat(b.maxBw()).isPositive();
     }
+
+    /**
+     * A sender whose window has room for less than a segment while more data waits is limited by
+     * the window, not by the application (Linux marks a sample app-limited only with in-flight
+     * below cwnd and nothing more to send): marking it app-limited kept BBR from counting a
+     * round's samples (STARTUP's and PROBE_BW_UP's growth checks skip app-limited rounds).
+     */
+    @Test
+    void aWindowWithRoomForLessThanASegmentIsNotAppLimited() {
+        TcpConfig cfg = TcpHarness.unpaced();
+        cfg.congestionControl = CongestionControl.BBR;
+        TcpHarness h = new TcpHarness(cfg);
+        int l = LOCAL_ISS + 1;
+        int r = REMOTE_ISS + 1;
+        h.c.acceptSyn(h.synFromPeer().sackPermitted().build(), LOCAL_ISS, h.now);
+        h.recv();
+        h.advance(10);
+        h.seg().flags(Tcp.ACK).seq(r).ack(l).win(65535).send();
+        int m = h.c.sendMss();
+        h.write(TcpHarness.bytes(40 * m, 1));
+        int n = h.recvAll().size();
+        assertThat(n * m).isEqualTo(h.c.congestion().cwnd()); // the initial window, full
+        h.advance(10);
+        // the peer acknowledges a quarter of a segment: in STARTUP the window grows by as much,
+        // so it opens by half a segment
+        h.seg().flags(Tcp.ACK).seq(r).ack(l + m / 4).win(65535).send();
+        assertThat(h.recvAll()).as("sender SWS avoidance: no short segment").isEmpty();
+        assertThat(h.c.rateAppLimited()).as("held by the window, with data waiting").isFalse();
+        // all of it acknowledged: full segments leave, still window-limited
+        h.advance(10);
+        h.seg().flags(Tcp.ACK).seq(r).ack(l + n * m).win(65535).send();
+        assertThat(h.recvAll()).isNotEmpty();
+        assertThat(h.c.rateAppLimited()).isFalse();
+    }
 }

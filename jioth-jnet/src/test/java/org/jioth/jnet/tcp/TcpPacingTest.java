@@ -42,6 +42,64 @@ class TcpPacingTest {
         assertThat(sent).isEqualTo(3);
     }
 
+    /**
+     * A sender always ready at 50 MB/s whose wake-ups come late, as a loop thread's on a busy
+     * machine: 100 µs behind its departure, and every 16th 1.5 ms behind. It keeps its rate,
+     * catching up at up to twice the rate in bursts no longer than the allowance (8 segments, 232
+     * µs at the rate, and the one due now). Before, each long-late wake-up forfeited all but the
+     * allowance and the sender kept ~60 % of its rate.
+     */
+    @Test
+    void aSenderWokenLateKeepsItsRateInBurstsOfTheAllowance() {
+        Pacer p = new Pacer();
+        long rate = 50_000_000;
+        p.setRate(rate);
+        long start = 7_000_000_000L;
+        long t = start;
+        long end = start + 500_000_000L;
+        long bytes = 0;
+        int wakes = 0;
+        int longestBurst = 0;
+        while (t - end < 0) {
+            int burst = 0;
+            while (p.mayDepart(t)) {
+                p.sent(1448, 1448, t);
+                bytes += 1448;
+                burst++;
+            }
+            longestBurst = Math.max(longestBurst, burst);
+            wakes++;
+            t = Math.max(t, p.departure()) + (wakes % 16 == 0 ? 1_500_000L : 100_000L);
+        }
+        long atTheRate = rate * (t - start) / 1_000_000_000L;
+        assertThat(bytes).as("bytes sent in %d ms", (t - start) / 1_000_000).isGreaterThanOrEqualTo(atTheRate * 95 / 100)
+                .isLessThanOrEqualTo(atTheRate + 9 * 1448);
+        assertThat(longestBurst).isLessThanOrEqualTo(9);
+    }
+
+    /** Time the pacer did not hold (an idle sender, a full window) earns no more than the allowance. */
+    @Test
+    void aSenderThatWasNotHeldEarnsOnlyTheAllowance() {
+        Pacer p = new Pacer();
+        p.setRate(10_000_000);
+        long t = 3_000_000_000L;
+        p.sent(1000, 1000, t);
+        t += 2_000_000L; // the next segment was due 1.9 ms ago, but nobody asked the pacer
+        int sent = 0;
+        while (p.mayDepart(t)) {
+            p.sent(1000, 1000, t);
+            sent++;
+        }
+        assertThat(sent).isEqualTo(9); // the allowance: 0.8 ms at the rate, and the one due now
+        t = p.departure();
+        sent = 0;
+        for (int i = 0; i < 20 && p.mayDepart(t); i++) {
+            p.sent(1000, 1000, t);
+            sent++;
+        }
+        assertThat(sent).as("then one per 100 µs, no catch-up").isEqualTo(1);
+    }
+
     @Test
     void unpacedWithoutARate() {
         Pacer p = new Pacer();
