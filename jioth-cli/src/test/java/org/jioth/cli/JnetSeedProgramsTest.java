@@ -131,11 +131,14 @@ class JnetSeedProgramsTest {
         }
     }
 
-    private void startServer() throws IOException {
+    /** Starts {@code ioth server jnet} and waits for its ready line: the clients then need no retries for a slow start. */
+    private void startServer() throws IOException, InterruptedException {
         start(new ProcessBuilder(ChildProcess.javaCommand(Main.class, "server", "jnet", "vde://" + sw)), "server.log");
+        assertThat(await(() -> readLog("server.log").contains("listening on")))
+                .as("the server's ready line: %s", readLog("server.log")).isTrue();
     }
 
-    /** The server's log once it contains {@code text} (or after 30 s, whatever it holds). */
+    /** The server's log once it contains {@code text} (or after 60 s, whatever it holds). */
     private String awaitServerLog(String text) throws Exception {
         await(() -> readLog("server.log").contains(text));
         return readLog("server.log");
@@ -154,7 +157,7 @@ class JnetSeedProgramsTest {
     }
 
     private static boolean await(BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60); // a bound only: a loaded machine starts JVMs slowly
         while (System.nanoTime() < deadline) {
             if (condition.getAsBoolean()) {
                 return true;

@@ -43,6 +43,12 @@ class RunCommandTest {
                     "-b", "0.0.0.0", "-p", "8000", "-d", www.toString()))
                     .redirectErrorStream(true).redirectOutput(dir.resolve("server.log").toFile()).start();
             try {
+                // jwebserver prints its banner once it listens: then curl needs no retries for a slow start
+                long ready = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                while (!Files.readString(dir.resolve("server.log")).contains("Serving ") && System.nanoTime() < ready
+                        && server.isAlive()) {
+                    Thread.sleep(50);
+                }
                 Path got = dir.resolve("got.bin");
                 ChildProcess.Result curl = null;
                 for (int attempt = 0; attempt < 30 && (curl == null || curl.exitCode() != 0); attempt++) {
@@ -74,6 +80,9 @@ class RunCommandTest {
         assumeTrue(why == null, why);
         try (SwitchNamespace net = SwitchNamespace.start(dir, "192.168.250.1/24")) {
             net.spawn("socat.log", "socat", "TCP4-LISTEN:7000,reuseaddr,fork", "SYSTEM:'read l; echo \"socat got: $l\"'");
+            // socat listening first: then the program needs no retries for a slow start
+            assertThat(org.jioth.testkit.Eventually.holds(() -> net.exec(20, "ss", "-Hltn", "sport = :7000").output()
+                    .contains(":7000"))).as("socat listens: %s", net.log("socat.log")).isTrue();
             List<String> cmd = new ArrayList<>(ioth("run", "jnet", "vde://" + net.switchDir(),
                     "--conf", "eth,ip=192.168.250.51/24", "--hosts", "peer=192.168.250.1", "--",
                     "-cp", System.getProperty("java.class.path"), PlainSocketClient.class.getName(), "peer", "7000", "7"));

@@ -34,6 +34,13 @@ class VdestackSeedProgramsTest {
             assertThat(sw.resolve("ctl")).as("vde_switch control socket").exists();
             server = new ProcessBuilder(ChildProcess.javaCommand(Main.class, "server", "vdestack", "vde://" + sw))
                     .redirectErrorStream(true).redirectOutput(dir.resolve("server.log").toFile()).start();
+            // its ready line first: the clients then need no retries for a slow start
+            long ready = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (!Files.readString(dir.resolve("server.log")).contains("listening on") && System.nanoTime() < ready
+                    && server.isAlive()) {
+                Thread.sleep(50);
+            }
+            assertThat(Files.readString(dir.resolve("server.log"))).as("the server's ready line").contains("listening on");
             String out = "";
             for (int attempt = 0; attempt < 20 && !out.contains("second line"); attempt++) {
                 List<String> client = new ArrayList<>(List.of("sh", "-c",

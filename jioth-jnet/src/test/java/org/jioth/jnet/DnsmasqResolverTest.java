@@ -68,11 +68,15 @@ class DnsmasqResolverTest {
         }
     }
 
-    /** dnsmasq needs a moment to bind; the first queries may time out (resolver timeouts, not test timing). */
+    /**
+     * dnsmasq needs a moment to bind; the first queries may time out (resolver timeouts, not test
+     * timing). Asks again until it answers, for up to 60 s (a loaded machine starts it slowly).
+     */
     private static List<InetAddress> awaitAnswer(DnsResolver r, String name, Process dnsmasq, SwitchNamespace net)
             throws Exception {
         UnknownHostException last = null;
-        for (int i = 0; i < 10; i++) {
+        long deadline = System.nanoTime() + org.jioth.testkit.Eventually.DEADLINE.toNanos();
+        while (last == null || System.nanoTime() < deadline) {
             assertThat(dnsmasq.isAlive()).as(net.log("dnsmasq.log")).isTrue();
             try {
                 return r.lookup(name);

@@ -349,9 +349,12 @@ class Ipv6FragmentTest {
             byte[] ours = ip("fd00::1").getAddress();
             java.util.List<String> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
             s.onLoop(() -> {
-                s.icmp6.setTransportErrors(Ipv6.UDP, (type, code, info, local, remote, q, at, len) ->
-                        heard.add(type + "/" + code + "/" + info + " " + Ip6.toString(local) + ">" + Ip6.toString(remote)
-                                + " port " + (q.getShort(at + 2) & 0xffff)));
+                s.icmp6.setTransportErrors(Ipv6.UDP, (type, code, info, local, remote, q, at, len) -> {
+                    // a slow transport (as on a loaded machine): the count must still come after what it heard
+                    java.util.concurrent.locks.LockSupport.parkNanos(20_000_000);
+                    heard.add(type + "/" + code + "/" + info + " " + Ip6.toString(local) + ">" + Ip6.toString(remote)
+                            + " port " + (q.getShort(at + 2) & 0xffff));
+                });
                 return null;
             });
             byte[] quote = new byte[Ipv6.HEADER + 8];

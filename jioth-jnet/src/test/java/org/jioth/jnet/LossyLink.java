@@ -152,14 +152,25 @@ final class LossyLink {
             byte[] copy = new byte[len];
             frame.get(frame.position(), copy);
             boolean ip = (copy[12] & 0xff) == 0x08 && copy[13] == 0x00;
-            activity.incrementAndGet();
             framesIn.incrementAndGet();
             Faults f = faults;
+            try {
+                holdOrLose(copy, ip, f);
+            } finally {
+                // after the frame is held: a driver that sees no new activity has seen the frame in
+                // nextRelease() (bumped before, a driver could read nextRelease() without it, see
+                // the count unchanged and jump the clock past the frame's release)
+                activity.incrementAndGet();
+            }
+            return true;
+        }
+
+        private void holdOrLose(byte[] copy, boolean ip, Faults f) {
             synchronized (LossyLink.this) {
                 long now = clock.nanos();
                 if (ip && random.nextDouble() < f.loss()) {
                     lost.incrementAndGet();
-                    return true;
+                    return;
                 }
                 long release = now + f.delay().toNanos() + jitter(f);
                 if (ip && random.nextDouble() < f.reordering()) {
@@ -175,7 +186,6 @@ final class LossyLink {
                     hold(Math.max(release, lastRelease) + jitter(f), copy);
                 }
             }
-            return true;
         }
 
         private long jitter(Faults f) {

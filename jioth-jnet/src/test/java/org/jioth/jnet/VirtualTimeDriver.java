@@ -23,11 +23,13 @@ import org.jioth.jnet.time.ManualClock;
  */
 final class VirtualTimeDriver implements AutoCloseable {
     /**
-     * A switch that swallowed a frame without a trace must not stall the run forever; but a frame
-     * still on its way through a switch thread the OS has not run yet must not be given up on
-     * either (the clock would jump past its delivery: a 10 ms ping measured 18 or 23 ms about once
-     * in 300 runs at load 14-17, 200 ms being this bound then). No row of the tests forgets a frame
-     * on an unloaded machine, so the longer bound costs nothing there.
+     * A switch that swallowed a frame without a trace (no sink, a frame back to its sender's port)
+     * must not stall the run forever. The in-JVM switch has no thread of its own: the driver's
+     * releaseDue delivers each frame before it returns, so a frame still counted in the switch
+     * after it is one the switch dropped, and this bound only decides how soon it is forgotten.
+     * (The 10 ms ping once measured 18 or 23 ms at load 14-17: not a frame given up on, as first
+     * thought, but {@link LossyLink} announcing a frame as activity before it was held, so the
+     * driver could miss it in nextRelease and jump past its release; fixed there.)
      */
     private static final long STUCK_NANOS = 2_000_000_000L;
 

@@ -37,6 +37,9 @@ public final class ChildProcess {
                 p.waitFor(10, TimeUnit.SECONDS);
             }
             String out = Files.readString(log, StandardCharsets.UTF_8);
+            if (finished) {
+                NamespaceLedger.noteIfMade(command, p.exitValue());
+            }
             return new Result(finished ? p.exitValue() : -1,
                     finished ? out : out + "\n(killed after " + timeoutSeconds + " s)");
         } finally {

@@ -34,6 +34,7 @@ public final class Commands {
                 p.destroyForcibly();
                 return new Result(-1, String.join(" ", cmd) + ": timed out");
             }
+            NamespaceLedger.noteIfMade(Arrays.asList(cmd), p.exitValue());
             return new Result(p.exitValue(), new String(Files.readAllBytes(log), StandardCharsets.UTF_8));
         } finally {
             Files.deleteIfExists(log);

@@ -215,8 +215,9 @@ public final class Icmp6Layer implements Ipv6Layer.Icmp, Neighbor6Cache.Solicito
         }
         TransportErrors t = transports[proto[0]];
         if (t != null) {
-            counters.inc(Counter.ICMP6_ERRORS_TO_TRANSPORT);
             t.icmpError(msg.type(), msg.code(), info, local, remote, buf, at, off + len - at);
+            // counted after the transport heard it: whoever sees the count sees what it did with it
+            counters.inc(Counter.ICMP6_ERRORS_TO_TRANSPORT);
         }
     }
 

@@ -211,9 +211,20 @@ public final class UdpEndpoint {
 
     /** Loop: queues a copy; false when the receive buffer is full. */
     boolean enqueue(long shi, long slo, int sport, int scope, byte[] data) {
+        return enqueue(shi, slo, sport, scope, data, null);
+    }
+
+    /**
+     * As above; {@code accepted} (the loop's count of it) runs once the datagram is taken, before a
+     * reader can see it: whoever reads the datagram sees it counted.
+     */
+    boolean enqueue(long shi, long slo, int sport, int scope, byte[] data, Runnable accepted) {
         lock.lock();
         try {
             if (closed) {
+                if (accepted != null) {
+                    accepted.run(); // counted, as a datagram that raced the close always was
+                }
                 return true;
             }
             int cost = data.length + DATAGRAM_OVERHEAD;
@@ -222,6 +233,9 @@ public final class UdpEndpoint {
             }
             if (!charge(cost)) {
                 return false;
+            }
+            if (accepted != null) {
+                accepted.run();
             }
             queue.add(new Datagram(shi, slo, sport, scope, data));
             queuedBytes += cost;

@@ -45,6 +45,8 @@ public final class UdpLayer implements Ipv4Layer.Transport, Ipv6Layer.Transport 
     private final Ipv4Layer ip;
     private final Interfaces interfaces;
     private final Counters counters;
+    /** Udp.InDatagrams, counted by the endpoint as it queues a datagram (before a reader can see it). */
+    private final Runnable countInDatagram;
     private final RandomGenerator random;
     private final Map<Integer, List<UdpEndpoint>> byPort = new HashMap<>();
     private final Udp udp = new Udp();
@@ -67,6 +69,7 @@ public final class UdpLayer implements Ipv4Layer.Transport, Ipv6Layer.Transport 
         this.ip6 = ip6;
         this.interfaces = interfaces;
         this.counters = counters;
+        this.countInDatagram = () -> counters.inc(Counter.UDP_IN_DATAGRAMS);
         this.random = random;
         this.scratch = ip.scratch();
     }
@@ -645,9 +648,7 @@ public final class UdpLayer implements Ipv4Layer.Transport, Ipv6Layer.Transport 
     private void deliver(UdpEndpoint ep, long shi, long slo, int sport, int scope, ByteBuffer buf) {
         byte[] data = new byte[udp.payloadLength()];
         buf.get(udp.payloadOffset(), data);
-        if (ep.enqueue(shi, slo, sport, scope, data)) {
-            counters.inc(Counter.UDP_IN_DATAGRAMS);
-        } else {
+        if (!ep.enqueue(shi, slo, sport, scope, data, countInDatagram)) {
             counters.inc(Counter.UDP_RCVBUF_ERRORS);
             counters.inc(Counter.UDP_IN_ERRORS);
         }

@@ -39,6 +39,7 @@ public final class TestNetns implements AutoCloseable {
         String name = prefix + UUID.randomUUID().toString().substring(0, 8);
         Result r = run("ip", "netns", "add", name);
         assumeTrue(r.code == 0, "cannot create a network namespace: " + r.output);
+        org.jioth.testkit.NamespaceLedger.record(name);
         TestNetns ns = new TestNetns(name);
         try {
             ns.ip("link", "set", "lo", "up");
