@@ -1,6 +1,7 @@
 package org.jioth.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import org.jioth.testkit.SwitchControl;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
@@ -42,7 +43,7 @@ class JnetSeedProgramsTest {
         sw = dir.resolve("sw");
         // stdin stays open (a pipe): vde_switch keeps running until it is killed
         start(new ProcessBuilder("vde_switch", "-s", sw.toString()), "switch.log");
-        assertThat(await(() -> Files.exists(sw.resolve("ctl")))).as("vde_switch control socket").isTrue();
+        assertThat(await(() -> SwitchControl.listening(sw))).as("vde_switch control socket").isTrue();
     }
 
     @AfterEach

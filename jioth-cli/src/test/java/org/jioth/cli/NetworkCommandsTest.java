@@ -1,6 +1,7 @@
 package org.jioth.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import org.jioth.testkit.SwitchControl;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.DataInputStream;
@@ -154,7 +155,7 @@ class NetworkCommandsTest {
         assumeTool("vde_plug");
         Path dir = base.resolve("sw");
         FramedProcess sw = ioth(false, "switch", dir.toString());
-        assertThat(await(() -> Files.exists(dir.resolve("ctl")) || !sw.process.isAlive()))
+        assertThat(await(() -> SwitchControl.listening(dir) || !sw.process.isAlive()))
                 .as("ioth switch made %s/ctl: %s", dir, sw.text).isTrue();
         assertThat(sw.process.isAlive()).as(sw.text.toString()).isTrue();
 

@@ -1,6 +1,7 @@
 package org.jioth.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import org.jioth.testkit.SwitchControl;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
@@ -28,7 +29,7 @@ class VdestackSeedProgramsTest {
         Process server = null;
         try {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (!Files.exists(sw.resolve("ctl")) && System.nanoTime() < deadline) {
+            while (!SwitchControl.listening(sw) && System.nanoTime() < deadline) {
                 Thread.sleep(50);
             }
             assertThat(sw.resolve("ctl")).as("vde_switch control socket").exists();

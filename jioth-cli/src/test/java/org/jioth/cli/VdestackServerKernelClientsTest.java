@@ -1,6 +1,7 @@
 package org.jioth.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import org.jioth.testkit.SwitchControl;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
@@ -70,7 +71,7 @@ class VdestackServerKernelClientsTest {
         sw = dir.resolve("sw");
         vdeSwitch = new ProcessBuilder("vde_switch", "-s", sw.toString()).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("switch.log").toFile()).start(); // stdin stays open: the switch keeps running
-        await(() -> Files.exists(sw.resolve("ctl")), "vde_switch control socket");
+        await(() -> SwitchControl.listening(sw), "vde_switch control socket");
     }
 
     @AfterEach

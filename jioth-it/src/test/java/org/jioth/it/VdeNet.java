@@ -1,6 +1,7 @@
 package org.jioth.it;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import org.jioth.testkit.SwitchControl;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -72,7 +73,7 @@ final class VdeNet implements AutoCloseable {
             // stdin stays an open pipe: vde_switch runs until it is killed
             net.switchProcess = new ProcessBuilder("vde_switch", "-s", net.sw.toString())
                     .redirectErrorStream(true).redirectOutput(dir.resolve("vde_switch.log").toFile()).start();
-            if (!await(() -> Files.exists(net.sw.resolve("ctl")))) {
+            if (!await(() -> SwitchControl.listening(net.sw))) {
                 throw new IOException("vde_switch made no control socket: " + net.log("vde_switch.log"));
             }
             return net;

@@ -1,6 +1,7 @@
 package org.jioth.jnet;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import org.jioth.testkit.SwitchControl;
 import static org.jioth.jnet.TestNet.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -40,7 +41,7 @@ class LoopReadsPortTest {
         Process vdeSwitch = new ProcessBuilder("vde_switch", "-s", sw.toString()).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("switch.log").toFile()).start();
         try {
-            assertThat(await(() -> Files.exists(sw.resolve("ctl")))).as("switch control socket").isTrue();
+            assertThat(await(() -> SwitchControl.listening(sw))).as("switch control socket").isTrue();
             JnetStack a = JnetStack.builder().options("seed=1").vnl("vde0:vde://" + sw).build();
             JnetStack b = JnetStack.builder().options("seed=2").vnl("vde0:vde://" + sw).build();
             try {

@@ -1,6 +1,7 @@
 package org.jioth.jnet;
 
 import static org.jioth.jnet.KernelPeers.run;
+import org.jioth.testkit.SwitchControl;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -59,7 +60,7 @@ final class VdeLab implements AutoCloseable {
     Path vdeSwitch(String name) throws IOException, InterruptedException {
         Path sw = dir.resolve(name);
         Process p = start(List.of("vde_switch", "-s", sw.toString()));
-        awaitOrFail(() -> Files.exists(sw.resolve("ctl")), p, "vde_switch -s " + sw);
+        awaitOrFail(() -> SwitchControl.listening(sw), p, "vde_switch -s " + sw);
         return sw;
     }
 

@@ -1,6 +1,7 @@
 package org.jioth.slirp;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import org.jioth.testkit.SwitchControl;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
@@ -65,7 +66,7 @@ class SlirpNamespaceTest {
                     "-t", "tap0").redirectErrorStream(true).redirectOutput(dir.resolve("switch.log").toFile())
                     .redirectInput(ProcessBuilder.Redirect.PIPE).start(); // stdin kept open: the console
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (!Files.exists(dir.resolve("sw").resolve("ctl")) && System.nanoTime() < deadline) {
+            while (!SwitchControl.listening(dir.resolve("sw")) && System.nanoTime() < deadline) {
                 Thread.sleep(20);
             }
             assertThat(dir.resolve("sw").resolve("ctl")).as("vde_switch control socket").exists();

@@ -1,6 +1,7 @@
 package org.jioth.vde;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import org.jioth.testkit.SwitchControl;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -261,7 +262,7 @@ class HostedSwitchSecurityTest {
         Process sw = new ProcessBuilder("vde_switch", "-s", dir.toString(), "-m", "0777").redirectErrorStream(true)
                 .redirectOutput(base.resolve("log").toFile()).start();
         try {
-            VdeTools.waitUntil("vde_switch to listen", () -> Files.exists(dir.resolve("ctl")) || !sw.isAlive());
+            VdeTools.waitUntil("vde_switch to listen", () -> SwitchControl.listening(dir) || !sw.isAlive());
             try (VdeTools.VdePlug peer = new VdeTools.VdePlug("peer", "vde://" + dir)) {
                 // only what this JVM built (under the worktree) is readable by nobody, not ~/.m2
                 String cp = java.util.Arrays.stream(System.getProperty("java.class.path").split(java.io.File.pathSeparator))

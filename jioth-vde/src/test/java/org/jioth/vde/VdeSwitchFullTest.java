@@ -1,6 +1,7 @@
 package org.jioth.vde;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import org.jioth.testkit.SwitchControl;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.ConnectException;
@@ -25,7 +26,7 @@ class VdeSwitchFullTest {
                 .redirectOutput(base.resolve("log").toFile()).start(); // its stdin stays open: no console EOF
         List<VdePort> clients = new ArrayList<>();
         try {
-            VdeTools.waitUntil("vde_switch to listen", () -> Files.exists(dir.resolve("ctl")) || !sw.isAlive());
+            VdeTools.waitUntil("vde_switch to listen", () -> SwitchControl.listening(dir) || !sw.isAlive());
             for (int i = 0; i < 2; i++) { // ports 1 and 2: all its any-port requests can get
                 clients.add(VdeScheme.connect(dir.toRealPath(), null, null, null, 0700, "c" + i));
             }

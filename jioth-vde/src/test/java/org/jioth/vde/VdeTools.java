@@ -1,6 +1,7 @@
 package org.jioth.vde;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import org.jioth.testkit.SwitchControl;
 
 import java.io.DataInputStream;
 import java.io.EOFException;
@@ -82,7 +83,7 @@ final class VdeTools {
             process = new ProcessBuilder(cmd).redirectErrorStream(true)
                     .redirectOutput(base.resolve("vde_switch.log").toFile()).start();
             waitUntil("vde_switch to create " + dir + "/ctl and " + mgmt,
-                    () -> Files.exists(dir.resolve("ctl")) && Files.exists(mgmt) || !process.isAlive());
+                    () -> SwitchControl.listening(dir) && Files.exists(mgmt) || !process.isAlive());
             if (!process.isAlive()) {
                 throw new AssertionError("vde_switch exited: " + Files.readString(base.resolve("vde_switch.log")));
             }
