@@ -61,7 +61,7 @@ class ReadinessWakeupTest {
     private static void awaitCount(AtomicInteger n, int want, String who, Thread t) {
         long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(TestThreads.DEADLINE_SECONDS);
         while (n.get() < want) {
-            if (System.nanoTime() > deadline || !t.isAlive()) {
+            if (System.nanoTime() > deadline || !t.isAlive() && n.get() < want) {
                 throw new AssertionError("the " + who + " was not woken for round " + want + "; stack "
                         + java.util.Arrays.toString(t.getStackTrace()));
             }
@@ -111,12 +111,16 @@ class ReadinessWakeupTest {
         CountingChannel ch = new CountingChannel();
         AtomicInteger reads = new AtomicInteger();
         AtomicInteger writes = new AtomicInteger();
+        // the round a readiness belongs to: a waiter takes each round once, even when it comes
+        // back before the readiness of the round it took is cleared
+        AtomicInteger readRound = new AtomicInteger(-1);
+        AtomicInteger writeRound = new AtomicInteger(-1);
         int rounds = 2000;
         try (TestThreads.Running<Boolean> r = TestThreads.start(() -> {
             for (int i = 0; i < rounds; i++) {
                 while (reads.get() == i) {
                     ch.readiness.await(OP_READ);
-                    if ((ch.ready & OP_READ) != 0 && reads.get() == i) {
+                    if ((ch.ready & OP_READ) != 0 && readRound.get() == i) {
                         reads.incrementAndGet();
                     }
                 }
@@ -126,7 +130,7 @@ class ReadinessWakeupTest {
             for (int i = 0; i < rounds; i++) {
                 while (writes.get() == i) {
                     ch.readiness.await(OP_WRITE);
-                    if ((ch.ready & OP_WRITE) != 0 && writes.get() == i) {
+                    if ((ch.ready & OP_WRITE) != 0 && writeRound.get() == i) {
                         writes.incrementAndGet();
                     }
                 }
@@ -134,12 +138,16 @@ class ReadinessWakeupTest {
             return true;
         })) {
             for (int i = 0; i < rounds; i++) {
+                readRound.set(i);
                 ch.setReady(OP_READ);
                 awaitCount(reads, i + 1, "reader", r.thread);
+                writeRound.set(i);
                 ch.setReady(OP_WRITE);
                 awaitCount(writes, i + 1, "writer", w.thread);
                 ch.setReady(0);
             }
+            assertThat(reads.get()).as("rounds read").isEqualTo(rounds);
+            assertThat(writes.get()).as("rounds written").isEqualTo(rounds);
             assertThat(r.join()).isTrue();
             assertThat(w.join()).isTrue();
         }
