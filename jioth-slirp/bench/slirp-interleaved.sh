@@ -15,29 +15,8 @@ fetches=${2:-5}
 roundtrips=${3:-2000}
 http=18082
 echo_port=18083
-work=$(mktemp -d)
-pids=()
-namespaces=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  for n in "${namespaces[@]}"; do ip netns del "$n" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-"$java" "$here/SlirpBench.java" serve $http $echo_port > "$work/serve.log" 2>&1 &
-pids+=($!)
-until grep -q serving "$work/serve.log"; do sleep 0.2; done
-cat > "$work/udhcpc.sh" <<'SCRIPT'
-#!/bin/sh
-case "$1" in
-  bound|renew)
-    ip addr flush dev "$interface"
-    [ -n "$mtu" ] && ip link set "$interface" mtu "$mtu"
-    ip addr add "$ip/${mask:-24}" dev "$interface"
-    ip route replace default via "$router" dev "$interface" ;;
-esac
-SCRIPT
-chmod +x "$work/udhcpc.sh"
+. "$here/slirp-lab.sh"
+lab_start
 
 client() { # namespace, label
   echo "== $2"

@@ -20,37 +20,16 @@ slirp=${SLIRP:-slirp:///mtu=1500}
 tapopts=${TAPOPTS-/offload=1}
 http=18094
 echo_port=18095
-work=$(mktemp -d)
 ns=slirpprof-$$
 tap=sprof$$
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  ip netns del "$ns" 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-"$java" "$here/SlirpBench.java" serve $http $echo_port > "$work/serve.log" 2>&1 &
-pids+=($!)
-until grep -q serving "$work/serve.log"; do sleep 0.2; done
-cat > "$work/udhcpc.sh" <<'SCRIPT'
-#!/bin/sh
-case "$1" in
-  bound|renew)
-    ip addr flush dev "$interface"
-    ip addr add "$ip/${mask:-24}" dev "$interface"
-    ip route replace default via "$router" dev "$interface" ;;
-esac
-SCRIPT
-chmod +x "$work/udhcpc.sh"
-cp "$here/SlirpBench.java" "$work/SlirpBench.java"
-chmod 755 "$work"
+. "$here/slirp-lab.sh"
+lab_start
 "$root/ioth" help > /dev/null 2>&1 # build first if the sources changed
 opts=""
 case "${PROFILE:-}" in
   jfr) opts="-XX:StartFlightRecording=filename=$out.jfr,settings=profile,jdk.CPUTimeSample#enabled=true,jdk.CPUTimeSample#throttle=2ms" ;;
 esac
-ip netns add "$ns"
+ip netns add "$ns"; namespaces+=("$ns")
 IOTH_JAVA_OPTS="$opts ${PLUG_JAVA_OPTS-}" "$root/ioth" plug "$slirp" "tap://$tap$tapopts" > "$work/plug.log" 2>&1 &
 plug=$!
 pids+=($plug)

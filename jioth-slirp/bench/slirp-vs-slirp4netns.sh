@@ -17,36 +17,13 @@ runs=${1:-5}
 rounds=${2:-2000}
 http=18080
 echo_port=18081
-work=$(mktemp -d)
-pids=()
-namespaces=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  for n in "${namespaces[@]}"; do ip netns del "$n" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-"$java" "$here/SlirpBench.java" serve $http $echo_port > "$work/serve.log" 2>&1 &
-pids+=($!)
-until grep -q serving "$work/serve.log"; do sleep 0.2; done
+. "$here/slirp-lab.sh"
+lab_start
 
 client() { # namespace, label
   echo "== $2"
   timeout 300 ip netns exec "$1" "$java" -XX:+UseSerialGC "$here/SlirpBench.java" client 10.0.2.2 $http $echo_port "$runs" "$rounds"
 }
-
-cat > "$work/udhcpc.sh" <<'SCRIPT'
-#!/bin/sh
-case "$1" in
-  bound|renew)
-    ip addr flush dev "$interface"
-    [ -n "$mtu" ] && ip link set "$interface" mtu "$mtu"
-    ip addr add "$ip/${mask:-24}" dev "$interface"
-    ip route replace default via "$router" dev "$interface" ;;
-esac
-SCRIPT
-chmod +x "$work/udhcpc.sh"
 
 # --- jioth slirp://, the guest's tap on vde_switch (as in the test; vde_switch's frames stop at MTU 1500) ---
 for mtu in 1500; do
@@ -100,8 +77,6 @@ done
 # --- pasta (Debian's passt package), unprivileged: it makes its own user and network namespace,
 # copies the host's addresses into it and maps the default gateway's address to the host's loopback ---
 if command -v pasta > /dev/null; then
-  cp "$here/SlirpBench.java" "$work/SlirpBench.java"
-  chmod 755 "$work"
   for mtu in 1500 65520; do
     echo "== pasta --config-net --mtu $mtu (run as nobody; the host's 127.0.0.1 via the namespace's default gateway)"
     timeout 300 setpriv --reuid=65534 --regid=65534 --clear-groups pasta --config-net --mtu $mtu -- sh -c \
