@@ -35,11 +35,7 @@ jioth_row() { # round, label, root, slirp VNL
   "$3/ioth" plug "$4" "tap://$tap/offload=1" > "$work/plug-$1$2.log" 2>&1 &
   plug=$!
   pids+=($plug)
-  for _ in $(seq 600); do ip link show "$tap" > /dev/null 2>&1 && break; sleep 0.1; done
-  ip link set "$tap" netns "$ns"
-  ip -n "$ns" link set lo up
-  ip -n "$ns" link set "$tap" up
-  ip netns exec "$ns" udhcpc -i "$tap" -f -q -n -t 20 -T 1 -s "$work/udhcpc.sh" > /dev/null 2>&1
+  lab_guest_tap "$ns" "$tap"
   client "$ns" "round $1: jioth $2 $4 tap://TAP/offload=1"
   kill $plug; wait $plug 2>/dev/null || true
   ip netns del "$ns"

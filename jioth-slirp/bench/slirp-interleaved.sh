@@ -29,11 +29,7 @@ jioth_row() { # round, tap options
   "$root/ioth" plug "slirp:///mtu=1500" "tap://$tap$2" > "$work/plug-$1${2:+-o}.log" 2>&1 &
   plug=$!
   pids+=($plug)
-  for _ in $(seq 600); do ip link show "$tap" > /dev/null 2>&1 && break; sleep 0.1; done
-  ip link set "$tap" netns "$ns"
-  ip -n "$ns" link set lo up
-  ip -n "$ns" link set "$tap" up
-  ip netns exec "$ns" udhcpc -i "$tap" -f -q -n -t 20 -T 1 -s "$work/udhcpc.sh" > /dev/null 2>&1
+  lab_guest_tap "$ns" "$tap"
   client "$ns" "round $1: jioth slirp:///mtu=1500 tap://TAP$2"
   kill $plug; wait $plug 2>/dev/null || true
   ip netns del "$ns"

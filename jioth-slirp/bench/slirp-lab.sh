@@ -33,3 +33,14 @@ lab_cleanup() {
   for n in "${namespaces[@]}"; do ip netns del "$n" 2>/dev/null || true; done
   rm -rf "$work"
 }
+
+# lab_guest_tap NS TAP: waits up to 60 s for the plug's TAP, moves it into namespace NS (failing,
+# and so ending the run, if the plug made none), brings it up and leases an address over it by DHCP.
+lab_guest_tap() {
+  local ns=$1 tap=$2
+  for _ in $(seq 600); do ip link show "$tap" > /dev/null 2>&1 && break; sleep 0.1; done
+  ip link set "$tap" netns "$ns"
+  ip -n "$ns" link set lo up
+  ip -n "$ns" link set "$tap" up
+  ip netns exec "$ns" udhcpc -i "$tap" -f -q -n -t 20 -T 1 -s "$work/udhcpc.sh" > /dev/null 2>&1
+}

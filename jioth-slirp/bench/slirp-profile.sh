@@ -33,11 +33,7 @@ ip netns add "$ns"; namespaces+=("$ns")
 IOTH_JAVA_OPTS="$opts ${PLUG_JAVA_OPTS-}" "$root/ioth" plug "$slirp" "tap://$tap$tapopts" > "$work/plug.log" 2>&1 &
 plug=$!
 pids+=($plug)
-for _ in $(seq 600); do ip link show "$tap" > /dev/null 2>&1 && break; sleep 0.1; done
-ip link set "$tap" netns "$ns"
-ip -n "$ns" link set lo up
-ip -n "$ns" link set "$tap" up
-ip netns exec "$ns" udhcpc -i "$tap" -f -q -n -t 20 -T 1 -s "$work/udhcpc.sh" > /dev/null 2>&1
+lab_guest_tap "$ns" "$tap"
 jpid=$(pgrep -P "$plug" java || echo "$plug")
 cpu() { # utime+stime ticks of the plug's threads, summed by thread name (digits dropped)
   for t in /proc/"$jpid"/task/*; do

@@ -50,11 +50,7 @@ for row in "1500|" "1500|/offload=1" "9000/flowbuf=256k|" "9000/flowbuf=256k|/of
   ip netns add "$ns"; namespaces+=("$ns")
   "$root/ioth" plug "slirp:///mtu=$variant" "tap://$tap$tapopts" > "$work/plugt$mtu${tapopts:+-offload}.log" 2>&1 &
   pids+=($!)
-  for _ in $(seq 600); do ip link show "$tap" > /dev/null 2>&1 && break; sleep 0.1; done
-  ip link set "$tap" netns "$ns" # fails (and ends the run) if the plug made no tap within 60 s
-  ip -n "$ns" link set lo up
-  ip -n "$ns" link set "$tap" up
-  ip netns exec "$ns" udhcpc -i "$tap" -f -q -n -t 20 -T 1 -s "$work/udhcpc.sh" > /dev/null 2>&1
+  lab_guest_tap "$ns" "$tap"
   client "$ns" "jioth: ioth plug slirp:///mtu=$variant tap://TAP$tapopts, the tap moved into the guest's namespace, DHCP"
 done
 

@@ -259,18 +259,24 @@ class BbrTest {
         assertThat(b.mode()).isNotEqualTo(Bbr.Mode.STARTUP);
     }
 
-    /** A connection on BBR: ACKs feed the model, the pacing rate follows it, recovery leaves PRR out. */
-    @Test
-    void aConnectionOnBbrBuildsItsModelFromAcks() {
+    /** An unpaced server connection on BBR whose handshake (SACK on) completed with a 10 ms round trip. */
+    private static TcpHarness acceptedOnBbr() {
         TcpConfig cfg = TcpHarness.unpaced();
         cfg.congestionControl = CongestionControl.BBR;
         TcpHarness h = new TcpHarness(cfg);
-        int l = LOCAL_ISS + 1;
-        int r = REMOTE_ISS + 1;
         h.c.acceptSyn(h.synFromPeer().sackPermitted().build(), LOCAL_ISS, h.now);
         h.recv();
         h.advance(10);
-        h.seg().flags(Tcp.ACK).seq(r).ack(l).win(65535).send();
+        h.seg().flags(Tcp.ACK).seq(REMOTE_ISS + 1).ack(LOCAL_ISS + 1).win(65535).send();
+        return h;
+    }
+
+    /** A connection on BBR: ACKs feed the model, the pacing rate follows it, recovery leaves PRR out. */
+    @Test
+    void aConnectionOnBbrBuildsItsModelFromAcks() {
+        TcpHarness h = acceptedOnBbr();
+        int l = LOCAL_ISS + 1;
+        int r = REMOTE_ISS + 1;
         assertThat(h.c.congestion()).isInstanceOf(Bbr.class);
         Bbr b = (Bbr) h.c.congestion();
         int m = h.c.sendMss();
@@ -303,15 +309,9 @@ class BbrTest {
      */
     @Test
     void aWindowWithRoomForLessThanASegmentIsNotAppLimited() {
-        TcpConfig cfg = TcpHarness.unpaced();
-        cfg.congestionControl = CongestionControl.BBR;
-        TcpHarness h = new TcpHarness(cfg);
+        TcpHarness h = acceptedOnBbr();
         int l = LOCAL_ISS + 1;
         int r = REMOTE_ISS + 1;
-        h.c.acceptSyn(h.synFromPeer().sackPermitted().build(), LOCAL_ISS, h.now);
-        h.recv();
-        h.advance(10);
-        h.seg().flags(Tcp.ACK).seq(r).ack(l).win(65535).send();
         int m = h.c.sendMss();
         h.write(TcpHarness.bytes(40 * m, 1));
         int n = h.recvAll().size();
