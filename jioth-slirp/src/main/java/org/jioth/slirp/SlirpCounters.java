@@ -29,6 +29,8 @@ public final class SlirpCounters {
     public final LongAdder icmpEchoes = new LongAdder();
     public final LongAdder icmpEchoReplies = new LongAdder();
     public final LongAdder icmpUnanswered = new LongAdder();
+    /** Echo requests for which the host would not open an unprivileged ICMP socket ({@code ping_group_range}). */
+    public final LongAdder icmpUnavailable = new LongAdder();
 
     /** A snapshot by name, for printing. */
     public Map<String, Long> snapshot() {
@@ -50,6 +52,7 @@ public final class SlirpCounters {
         m.put("icmpEchoes", icmpEchoes.sum());
         m.put("icmpEchoReplies", icmpEchoReplies.sum());
         m.put("icmpUnanswered", icmpUnanswered.sum());
+        m.put("icmpUnavailable", icmpUnavailable.sum());
         return m;
     }
 

@@ -44,8 +44,8 @@ final class SlirpGateway implements Closeable {
     private final UdpReactor reactor;
     private final RouterAdvertiser advertiser;
 
-    SlirpGateway(SlirpOptions options, EthernetPort port, DnsServer.Resolver resolver, SlirpCounters counters)
-            throws IOException {
+    SlirpGateway(SlirpOptions options, EthernetPort port, DnsServer.Resolver resolver, PingOpener pings,
+            SlirpCounters counters) throws IOException {
         this.options = options;
         this.v6prefix = options.v6prefix().getAddress();
         this.counters = counters;
@@ -79,8 +79,9 @@ final class SlirpGateway implements Closeable {
                                 fwdRef[0]),
                         advertiser::solicited);
             }
-            EchoProxy echoes = new EchoProxy(transparent, counters);
+            EchoProxy echoes = new EchoProxy(transparent, counters, pings);
             transparent.onEcho(echoes::echo);
+            transparent.onEcho6(echoes::echo6);
             // unpaced toward a tap with offload (see SlirpOptions.pacing): asked per flow, the cable may join later
             java.util.function.BooleanSupplier paced = options.pacing() != null ? options.pacing()::booleanValue
                     : () -> !port.acceptsPartialChecksums();
@@ -122,9 +123,9 @@ final class SlirpGateway implements Closeable {
         return ok;
     }
 
-    /** Which IPv6 datagrams to addresses not the gateway's it takes (the stack's loop): TCP and UDP out. */
+    /** Which IPv6 datagrams to addresses not the gateway's it takes (the stack's loop): TCP, UDP, ICMPv6 echo out. */
     private boolean accepts6(int protocol, byte[] source, byte[] destination) {
-        boolean ok = !options.restrict() && (protocol == Ipv6.TCP || protocol == Ipv6.UDP)
+        boolean ok = !options.restrict() && (protocol == Ipv6.TCP || protocol == Ipv6.UDP || protocol == Ipv6.ICMPV6)
                 && isRoutable6(destination) && !java.util.Arrays.equals(destination, 0, 8, v6prefix, 0, 8);
         if (!ok) {
             counters.foreignDropped.increment();
