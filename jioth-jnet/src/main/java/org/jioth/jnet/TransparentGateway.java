@@ -126,6 +126,8 @@ public final class TransparentGateway implements java.io.Closeable {
                             && hdr.hopLimit() == 255 && hdr.payloadLength() - (hdr.upperOffset() - Ipv6.HEADER)
                             >= Icmp6.HEADER && buf.get(hdr.offset() + hdr.upperOffset()) == (byte) Icmp6.ROUTER_SOLICITATION) {
                         solicited.run();
+                    } else if (java.util.Arrays.equals(dst6, ALL_DHCP6_SERVERS) && hdr.upperProtocol() == Ipv6.UDP) {
+                        toDhcp6Server(hdr, buf, udp);
                     }
                     return false;
                 }
@@ -155,10 +157,35 @@ public final class TransparentGateway implements java.io.Closeable {
         });
     }
 
+    /** All_DHCP_Relay_Agents_and_Servers (RFC 8415 7.1). */
+    private static final byte[] ALL_DHCP6_SERVERS = {(byte) 0xff, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 2};
+    private static final int DHCP6_SERVER_PORT = 547;
+
+    /**
+     * A UDP datagram to ff02::1:2: one for the DHCPv6 server port with a valid checksum goes to the
+     * IPv6 UDP handler (the stack joins no such group), anything else is left to be dropped.
+     */
+    private void toDhcp6Server(Ipv6 hdr, ByteBuffer buf, DatagramHandler6 udp) {
+        int off = hdr.offset() + hdr.upperOffset();
+        int len = hdr.payloadLength() - (hdr.upperOffset() - Ipv6.HEADER);
+        if (len < Udp.HEADER || (buf.getShort(off + 2) & 0xffff) != DHCP6_SERVER_PORT) {
+            return;
+        }
+        int udpLen = buf.getShort(off + 4) & 0xffff;
+        if (udpLen < Udp.HEADER || udpLen > len || buf.getShort(off + 6) == 0
+                || org.jioth.jnet.wire.Checksum.fold(org.jioth.jnet.wire.Checksum.add(buf, off, udpLen,
+                        Ipv6.pseudoHeader(buf, hdr.offset(), udpLen, Ipv6.UDP))) != 0xffff) {
+            return;
+        }
+        udp.datagram(src6.clone(), buf.getShort(off) & 0xffff, dst6.clone(), DHCP6_SERVER_PORT,
+                buf.duplicate().limit(off + udpLen).position(off + Udp.HEADER));
+    }
+
     /**
      * Sends {@code payload} (position..limit, copied) as an IPv6 UDP datagram from
-     * {@code source:sourcePort} (any address) to {@code destination:destinationPort}, any thread;
-     * false when too many wait for the loop (dropped).
+     * {@code source:sourcePort} (any address; null: the stack's link-local address on the way out,
+     * as a DHCPv6 server answers) to {@code destination:destinationPort}, any thread; false when too
+     * many wait for the loop (dropped).
      */
     public boolean sendDatagram6(byte[] source, int sourcePort, byte[] destination, int destinationPort,
             ByteBuffer payload) {
@@ -171,12 +198,16 @@ public final class TransparentGateway implements java.io.Closeable {
         }
         byte[] data = new byte[payload.remaining()];
         payload.get(payload.position(), data);
-        byte[] from = source.clone();
         byte[] to = destination.clone();
+        byte[] given = source == null ? null : source.clone();
         stack.post(() -> {
             pending.decrementAndGet();
             if (stack.ipv6.route(to, 0, path6) != 0) {
                 return;
+            }
+            byte[] from = given != null ? given : linkLocal(path6.iface.index);
+            if (from == null) {
+                return; // no link-local address yet (link down)
             }
             int at = Ipv6Layer.HEADROOM;
             tx.put(at + Udp.HEADER, data);
@@ -204,12 +235,7 @@ public final class TransparentGateway implements java.io.Closeable {
             if (stack.ipv6.route(Ip6.ALL_NODES, 0, path6) != 0) {
                 return;
             }
-            byte[] from = null;
-            for (Address6 a : stack.ipv6.addressTable().of(path6.iface.index)) {
-                if (a.origin() == Address6.Origin.LINK_LOCAL) {
-                    from = a.address();
-                }
-            }
+            byte[] from = linkLocal(path6.iface.index);
             if (from == null) {
                 return; // no link-local address yet (link down)
             }
@@ -223,6 +249,17 @@ public final class TransparentGateway implements java.io.Closeable {
             }
         });
         return true;
+    }
+
+    /** The stack's link-local address on interface {@code index}, or null (the loop). */
+    private byte[] linkLocal(int index) {
+        byte[] from = null;
+        for (Address6 a : stack.ipv6.addressTable().of(index)) {
+            if (a.origin() == Address6.Origin.LINK_LOCAL) {
+                from = a.address();
+            }
+        }
+        return from;
     }
 
     /**

@@ -20,6 +20,10 @@ public final class SlirpCounters {
     public final LongAdder dhcpLeases = new LongAdder();
     public final LongAdder dhcpNaks = new LongAdder();
     public final LongAdder dhcpMalformed = new LongAdder();
+    /** DHCPv6 REPLYs to INFORMATION-REQUESTs, messages ignored (other types, other servers), malformed ones. */
+    public final LongAdder dhcp6Replies = new LongAdder();
+    public final LongAdder dhcp6Ignored = new LongAdder();
+    public final LongAdder dhcp6Malformed = new LongAdder();
     public final LongAdder dnsQueries = new LongAdder();
     public final LongAdder dnsMalformed = new LongAdder();
     /** Datagrams to foreign addresses the gateway does not carry (restrict, other guests' addresses, other protocols). */
@@ -45,6 +49,9 @@ public final class SlirpCounters {
         m.put("dhcpLeases", dhcpLeases.sum());
         m.put("dhcpNaks", dhcpNaks.sum());
         m.put("dhcpMalformed", dhcpMalformed.sum());
+        m.put("dhcp6Replies", dhcp6Replies.sum());
+        m.put("dhcp6Ignored", dhcp6Ignored.sum());
+        m.put("dhcp6Malformed", dhcp6Malformed.sum());
         m.put("dnsQueries", dnsQueries.sum());
         m.put("dnsMalformed", dnsMalformed.sum());
         m.put("foreignDropped", foreignDropped.sum());

@@ -36,6 +36,7 @@ final class SlirpGateway implements Closeable {
     private final TransparentGateway transparent;
     private final DhcpServer dhcp;
     private final DnsServer dns;
+    private final Dhcp6Server dhcp6;
     private final Semaphore dnsSlots = new Semaphore(MAX_DNS_IN_FLIGHT);
     private final FlowBudget budget;
     private final TcpNat tcp;
@@ -65,6 +66,7 @@ final class SlirpGateway implements Closeable {
             }
             this.dhcp = new DhcpServer(options, stack.clock()::nanos, counters);
             this.dns = new DnsServer(resolver, counters);
+            this.dhcp6 = options.ipv6() ? new Dhcp6Server(options, counters) : null;
             this.budget = new FlowBudget(options.maxFlows());
             UdpNat[] udpRef = new UdpNat[1];
             HostForwarders[] fwdRef = new HostForwarders[1];
@@ -206,6 +208,13 @@ final class SlirpGateway implements Closeable {
     /** An IPv6 UDP datagram to a port no socket of the gateway stack has (the loop; must not block). */
     private void datagram6(byte[] src, int sport, byte[] dst, int dport, ByteBuffer payload, UdpNat nat,
             HostForwarders fwd) {
+        if (dport == Dhcp6Server.SERVER_PORT && java.util.Arrays.equals(dst, Dhcp6Server.ALL_SERVERS)) {
+            ByteBuffer reply = dhcp6.handle(payload);
+            if (reply != null) { // from the gateway's link-local address, as RFC 8415 servers answer
+                transparent.sendDatagram6(null, Dhcp6Server.SERVER_PORT, src, sport, reply);
+            }
+            return;
+        }
         InetAddress to = inet6(dst);
         if (to.equals(options.v6dns())) {
             if (dport == DnsServer.PORT) {
