@@ -14,11 +14,12 @@ import org.jioth.linux.ping.PingSocket;
  * address is sent again by the host, and a reply with the request's identifier, sequence and data
  * goes back to the guest from that address when the host got one. The host sends it from an
  * unprivileged ICMP echo socket ({@link PingSocket}), which Linux allows where
- * {@code net.ipv4.ping_group_range} includes our group. Where it does not: an IPv4 echo is asked of
- * {@link InetAddress#isReachable} instead (an ICMP echo from a raw socket as root, else a TCP
- * connection to port 7, so a host that answers TCP at all counts as reachable), while an IPv6
- * echo to an outside address is not answered (counted in {@code icmpUnavailable}; the gateway's
- * own addresses are answered by its stack either way). The reply's TTL is the gateway's. Each
+ * {@code net.ipv4.ping_group_range} includes our group. Where it does not, but the process may
+ * open raw ICMP sockets (root), the echo is asked of {@link InetAddress#isReachable}, which then
+ * sends one from a raw socket (it reports only yes or no: the reply carries the request's data).
+ * With neither, an echo to an outside address is not answered (counted in {@code icmpUnavailable};
+ * the JDK's other probe, a TCP connection to port 7, would count any host answering TCP as
+ * reachable), and the gateway's own addresses are still answered by its stack. The reply's TTL is the gateway's. Each
  * probe has its own socket on a platform thread (a blocking native wait would pin a virtual
  * thread's carrier); at most {@link #MAX_IN_FLIGHT} run at once, more requests are dropped, as a
  * rate limit would.
@@ -42,23 +43,14 @@ final class EchoProxy {
 
     /** A guest's echo request to a foreign IPv4 address (the gateway's loop: must not block). */
     void echo(int source, int destination, int identifier, int sequence, ByteBuffer data) {
-        probe(data, "slirp icmp echo", bytes -> {
-            InetAddress to = Ipv4Text.toInet(destination);
-            Boolean answered = ask(false, to, sequence, bytes);
-            if (answered == null) { // no ICMP socket for us: the JDK's probe
-                answered = to.isReachable(TIMEOUT_MS);
-            }
-            return answered && gateway.sendEchoReply(destination, source, identifier, sequence, ByteBuffer.wrap(bytes));
-        });
+        probe(data, "slirp icmp echo", bytes -> ask(false, Ipv4Text.toInet(destination), sequence, bytes)
+                && gateway.sendEchoReply(destination, source, identifier, sequence, ByteBuffer.wrap(bytes)));
     }
 
     /** A guest's echo request to a foreign IPv6 address (the gateway's loop: must not block). */
     void echo6(byte[] source, byte[] destination, int identifier, int sequence, ByteBuffer data) {
-        probe(data, "slirp icmpv6 echo", bytes -> {
-            Boolean answered = ask(true, InetAddress.getByAddress(destination), sequence, bytes);
-            return answered != null && answered
-                    && gateway.sendEchoReply6(destination, source, identifier, sequence, ByteBuffer.wrap(bytes));
-        });
+        probe(data, "slirp icmpv6 echo", bytes -> ask(true, InetAddress.getByAddress(destination), sequence, bytes)
+                && gateway.sendEchoReply6(destination, source, identifier, sequence, ByteBuffer.wrap(bytes)));
     }
 
     private interface Probe {
@@ -91,8 +83,8 @@ final class EchoProxy {
         });
     }
 
-    /** The host's echo through a ping socket: whether it was answered, or null when we may not open one. */
-    private Boolean ask(boolean ipv6, InetAddress to, int sequence, byte[] data) throws IOException {
+    /** The host's echo: through a ping socket, else a raw one (the JDK's), else none (false, counted). */
+    private boolean ask(boolean ipv6, InetAddress to, int sequence, byte[] data) throws IOException {
         PingSocket socket;
         try {
             socket = pings.open(ipv6);
@@ -100,13 +92,15 @@ final class EchoProxy {
             if (e.errno() != PingSocket.EACCES) {
                 throw e;
             }
+            if (pings.rawAllowed(ipv6)) {
+                return to.isReachable(TIMEOUT_MS);
+            }
             counters.icmpUnavailable.increment();
             if (toldUnavailable.compareAndSet(false, true)) {
-                LOG.log(System.Logger.Level.INFO, "slirp: no unprivileged ICMP echo socket (" + e.getMessage()
-                        + "); IPv4 echoes to outside addresses use InetAddress.isReachable, IPv6 ones are not"
-                        + " answered");
+                LOG.log(System.Logger.Level.INFO, "slirp: no ICMP echo socket (" + e.getMessage() + ", and no raw"
+                        + " socket without root); pings to outside addresses are not answered");
             }
-            return null;
+            return false;
         }
         try (socket) {
             return socket.echo(to, sequence, data, TIMEOUT_MS);

@@ -9,4 +9,9 @@ interface PingOpener {
     PingOpener HOST = PingSocket::open;
 
     PingSocket open(boolean ipv6) throws IOException;
+
+    /** Whether the JDK's {@link java.net.InetAddress#isReachable} would echo from a raw socket (root). */
+    default boolean rawAllowed(boolean ipv6) {
+        return PingSocket.rawAllowed(ipv6);
+    }
 }

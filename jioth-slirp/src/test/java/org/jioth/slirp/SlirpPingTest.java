@@ -24,8 +24,8 @@ import org.junit.jupiter.api.Test;
  * echo sockets. The "outside" is a network namespace the test makes: addresses on its loopback,
  * and {@code ping_group_range} opened there (a per-namespace setting; the host's own is left as it
  * is), so the gateway's echo sockets are opened in it and the namespace's kernel answers. Without
- * such a socket (the host's {@code ping_group_range} excludes us) an IPv6 echo to an outside
- * address is not answered, and counted.
+ * such a socket (the host's {@code ping_group_range} excludes us) and without raw sockets (not
+ * root), an echo to an outside address is not answered, and counted.
  */
 class SlirpPingTest {
     static final InetAddress OUTSIDE6 = InetAddress.ofLiteral("fd77::1");
@@ -109,11 +109,22 @@ class SlirpPingTest {
         }
     }
 
-    @Test
-    void withoutAPingSocketAnIpv6EchoToTheOutsideIsNotAnsweredButTheGatewayStillIs() throws Exception {
-        PingOpener refused = ipv6 -> {
+    /** Neither an ICMP echo socket (ping_group_range) nor a raw one (not root). */
+    static final PingOpener NO_ICMP = new PingOpener() {
+        @Override
+        public PingSocket open(boolean ipv6) throws IOException {
             throw new ErrnoException("socket", PingSocket.EACCES);
-        };
+        }
+
+        @Override
+        public boolean rawAllowed(boolean ipv6) {
+            return false;
+        }
+    };
+
+    @Test
+    void withoutAnIcmpSocketAnEchoToTheOutsideIsNotAnsweredButTheGatewayStillIs() throws Exception {
+        PingOpener refused = NO_ICMP;
         SlirpPort port = slirp("slirp://", refused);
         try (SlirpGatewayTest.Guest g6 = SlirpIpv6Test.autoconfGuest(port)) {
             assertThat(SlirpGatewayTest.eventually(() -> SlirpIpv6Test.slaacAddress(g6.stack().config())
@@ -127,6 +138,16 @@ class SlirpPingTest {
             assertThat(port.counters().icmpEchoReplies.sum()).isZero();
         } finally {
             port.close();
+        }
+        SlirpPort port4 = slirp("slirp://", refused);
+        try (SlirpGatewayTest.Guest g4 = SlirpGatewayTest.guest(port4)) {
+            assertThat(g4.stack().ping(SlirpGatewayTest.GATEWAY, Duration.ofSeconds(30))).isNotNull();
+            assertThatThrownBy(() -> g4.stack().ping(InetAddress.ofLiteral("203.0.113.9"), Duration.ofMillis(500)))
+                    .isInstanceOf(IOException.class); // the documentation prefix; nothing is sent
+            assertThat(SlirpGatewayTest.eventually(() -> port4.counters().icmpUnavailable.sum() == 1))
+                    .as("%s", port4.counters()).isTrue();
+        } finally {
+            port4.close();
         }
     }
 

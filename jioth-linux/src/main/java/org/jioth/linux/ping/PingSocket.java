@@ -30,6 +30,7 @@ public final class PingSocket implements Closeable {
     private static final int AF_INET = 2;
     private static final int AF_INET6 = 10;
     private static final int SOCK_DGRAM = 2;
+    private static final int SOCK_RAW = 3;
     private static final int SOCK_CLOEXEC = 0x80000;
     private static final int IPPROTO_ICMP = 1;
     private static final int IPPROTO_ICMPV6 = 58;
@@ -80,6 +81,26 @@ public final class PingSocket implements Closeable {
                     : "net.ipv4.ping_group_range must include the process's group for unprivileged ICMP echo sockets");
         }
         return new PingSocket(ipv6, fd);
+    }
+
+    /**
+     * Whether this process may open a raw ICMP ({@code ipv6}: ICMPv6) socket (root, or
+     * CAP_NET_RAW), as the JDK's {@link InetAddress#isReachable} then does; the socket is closed at once.
+     */
+    public static boolean rawAllowed(boolean ipv6) {
+        MemorySegment st = NativeSupport.newCallState(Arena.ofAuto());
+        try {
+            int fd = (int) SOCKET.invokeExact(st, ipv6 ? AF_INET6 : AF_INET, SOCK_RAW | SOCK_CLOEXEC,
+                    ipv6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP);
+            if (fd < 0) {
+                return false;
+            }
+            int r = (int) CLOSE.invokeExact(st, fd);
+            assert r >= -1;
+            return true;
+        } catch (Throwable t) {
+            throw fatal(t);
+        }
     }
 
     /**
