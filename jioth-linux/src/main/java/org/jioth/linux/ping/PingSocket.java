@@ -52,11 +52,11 @@ public final class PingSocket implements Closeable {
 
     private final boolean ipv6;
     private final int fd;
+    /** Holds this socket's buffers (each echo's message is sized to its data) until it is closed. */
     private final Arena arena = Arena.ofShared(); // opened on one thread (another namespace's), used on another
     private final MemorySegment state = NativeSupport.newCallState(arena);
     private final MemorySegment pollfd = arena.allocate(8, 4);
     private final MemorySegment sockaddr = arena.allocate(28, 4);
-    private final MemorySegment message = arena.allocate(8 + MAX_DATA, 4);
     private boolean closed;
 
     private PingSocket(boolean ipv6, int fd) {
@@ -116,6 +116,8 @@ public final class PingSocket implements Closeable {
             throw new IllegalArgumentException("a " + (ipv6 ? "ICMPv6" : "ICMP") + " socket cannot reach " + to);
         }
         int addrLen = fillAddress(to);
+        // one byte more than the reply: a longer datagram is cut to this size, so it cannot match
+        MemorySegment message = arena.allocate(8 + data.length + 1, 4);
         message.set(JAVA_BYTE, 0, (byte) (ipv6 ? 128 : 8));
         message.set(JAVA_BYTE, 1, (byte) 0);
         message.set(JAVA_SHORT, 2, (short) 0); // the kernel fills the checksum
@@ -157,13 +159,13 @@ public final class PingSocket implements Closeable {
                 }
                 throw new ErrnoException("recv (ICMP echo socket)", e);
             }
-            if (isReplyTo(n, sequence, data)) {
+            if (isReplyTo(message, n, sequence, data)) {
                 return true;
             } // another reply (a late one, a duplicate): keep waiting
         }
     }
 
-    private boolean isReplyTo(long n, int sequence, byte[] data) {
+    private boolean isReplyTo(MemorySegment message, long n, int sequence, byte[] data) {
         if (n != 8 + data.length || (message.get(JAVA_BYTE, 0) & 0xff) != (ipv6 ? 129 : 0)
                 || (message.get(JAVA_SHORT.withOrder(ByteOrder.BIG_ENDIAN), 6) & 0xffff) != (sequence & 0xffff)) {
             return false;
