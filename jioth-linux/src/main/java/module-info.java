@@ -5,6 +5,7 @@ module org.jioth.linux {
     exports org.jioth.linux.fdnio;
     exports org.jioth.linux.netlink;
     exports org.jioth.linux.netns;
+    exports org.jioth.linux.ping;
     exports org.jioth.linux.tap;
     exports org.jioth.linux.unix;
 }

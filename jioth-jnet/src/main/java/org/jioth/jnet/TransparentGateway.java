@@ -67,12 +67,21 @@ public final class TransparentGateway implements java.io.Closeable {
         void datagram(byte[] source, int sourcePort, byte[] destination, int destinationPort, ByteBuffer payload);
     }
 
+    /** Receives ICMPv6 echo requests to foreign addresses (the loop, must not block). */
+    @FunctionalInterface
+    public interface EchoHandler6 {
+        /** The addresses are fresh arrays; {@code data} (position..limit) is valid during the call only. */
+        void echo(byte[] source, byte[] destination, int identifier, int sequence, ByteBuffer data);
+    }
+
     private final JnetStack stack;
     private final byte[] src6 = new byte[16];
     private final byte[] dst6 = new byte[16];
     private final Ipv6Layer.Path path6 = new Ipv6Layer.Path();
     private final Icmp4 icmpView = new Icmp4();
     private volatile EchoHandler echoes;
+    private volatile EchoHandler6 echoes6;
+    private final Icmp6 icmp6View = new Icmp6();
     private final AtomicInteger pending = new AtomicInteger();
     private final ByteBuffer tx = ByteBuffer.allocate(Ipv4Layer.HEADROOM + 65536);
     private final Udp udpView = new Udp();
@@ -117,6 +126,14 @@ public final class TransparentGateway implements java.io.Closeable {
                             && hdr.hopLimit() == 255 && hdr.payloadLength() - (hdr.upperOffset() - Ipv6.HEADER)
                             >= Icmp6.HEADER && buf.get(hdr.offset() + hdr.upperOffset()) == (byte) Icmp6.ROUTER_SOLICITATION) {
                         solicited.run();
+                    } else if (java.util.Arrays.equals(dst6, ALL_DHCP6_SERVERS) && hdr.upperProtocol() == Ipv6.UDP) {
+                        toDhcp6Server(hdr, buf, udp);
+                    }
+                    return false;
+                }
+                if (hdr.upperProtocol() == Ipv6.ICMPV6) { // never the stack's own: echo requests to the handler
+                    if (policy.accepts(Ipv6.ICMPV6, src6, dst6)) {
+                        tookEcho6(hdr, buf);
                     }
                     return false;
                 }
@@ -140,10 +157,35 @@ public final class TransparentGateway implements java.io.Closeable {
         });
     }
 
+    /** All_DHCP_Relay_Agents_and_Servers (RFC 8415 7.1). */
+    private static final byte[] ALL_DHCP6_SERVERS = {(byte) 0xff, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 2};
+    private static final int DHCP6_SERVER_PORT = 547;
+
+    /**
+     * A UDP datagram to ff02::1:2: one for the DHCPv6 server port with a valid checksum goes to the
+     * IPv6 UDP handler (the stack joins no such group), anything else is left to be dropped.
+     */
+    private void toDhcp6Server(Ipv6 hdr, ByteBuffer buf, DatagramHandler6 udp) {
+        int off = hdr.offset() + hdr.upperOffset();
+        int len = hdr.payloadLength() - (hdr.upperOffset() - Ipv6.HEADER);
+        if (len < Udp.HEADER || (buf.getShort(off + 2) & 0xffff) != DHCP6_SERVER_PORT) {
+            return;
+        }
+        int udpLen = buf.getShort(off + 4) & 0xffff;
+        if (udpLen < Udp.HEADER || udpLen > len || buf.getShort(off + 6) == 0
+                || org.jioth.jnet.wire.Checksum.fold(org.jioth.jnet.wire.Checksum.add(buf, off, udpLen,
+                        Ipv6.pseudoHeader(buf, hdr.offset(), udpLen, Ipv6.UDP))) != 0xffff) {
+            return;
+        }
+        udp.datagram(src6.clone(), buf.getShort(off) & 0xffff, dst6.clone(), DHCP6_SERVER_PORT,
+                buf.duplicate().limit(off + udpLen).position(off + Udp.HEADER));
+    }
+
     /**
      * Sends {@code payload} (position..limit, copied) as an IPv6 UDP datagram from
-     * {@code source:sourcePort} (any address) to {@code destination:destinationPort}, any thread;
-     * false when too many wait for the loop (dropped).
+     * {@code source:sourcePort} (any address; null: the stack's link-local address on the way out,
+     * as a DHCPv6 server answers) to {@code destination:destinationPort}, any thread; false when too
+     * many wait for the loop (dropped).
      */
     public boolean sendDatagram6(byte[] source, int sourcePort, byte[] destination, int destinationPort,
             ByteBuffer payload) {
@@ -156,12 +198,16 @@ public final class TransparentGateway implements java.io.Closeable {
         }
         byte[] data = new byte[payload.remaining()];
         payload.get(payload.position(), data);
-        byte[] from = source.clone();
         byte[] to = destination.clone();
+        byte[] given = source == null ? null : source.clone();
         stack.post(() -> {
             pending.decrementAndGet();
             if (stack.ipv6.route(to, 0, path6) != 0) {
                 return;
+            }
+            byte[] from = given != null ? given : linkLocal(path6.iface.index);
+            if (from == null) {
+                return; // no link-local address yet (link down)
             }
             int at = Ipv6Layer.HEADROOM;
             tx.put(at + Udp.HEADER, data);
@@ -189,12 +235,7 @@ public final class TransparentGateway implements java.io.Closeable {
             if (stack.ipv6.route(Ip6.ALL_NODES, 0, path6) != 0) {
                 return;
             }
-            byte[] from = null;
-            for (Address6 a : stack.ipv6.addressTable().of(path6.iface.index)) {
-                if (a.origin() == Address6.Origin.LINK_LOCAL) {
-                    from = a.address();
-                }
-            }
+            byte[] from = linkLocal(path6.iface.index);
             if (from == null) {
                 return; // no link-local address yet (link down)
             }
@@ -208,6 +249,17 @@ public final class TransparentGateway implements java.io.Closeable {
             }
         });
         return true;
+    }
+
+    /** The stack's link-local address on interface {@code index}, or null (the loop). */
+    private byte[] linkLocal(int index) {
+        byte[] from = null;
+        for (Address6 a : stack.ipv6.addressTable().of(index)) {
+            if (a.origin() == Address6.Origin.LINK_LOCAL) {
+                from = a.address();
+            }
+        }
+        return from;
     }
 
     /**
@@ -231,6 +283,63 @@ public final class TransparentGateway implements java.io.Closeable {
                     buf.duplicate().limit(off + icmpView.payloadLength()).position(off));
         }
         return true; // any other ICMP to a foreign address is dropped
+    }
+
+    /**
+     * Hands ICMPv6 echo requests to foreign addresses that the IPv6 policy accepts (for
+     * {@link Ipv6#ICMPV6}) to {@code handler}; without one, or for other ICMPv6 messages, they are
+     * dropped (the stack never answers in a foreign address's name).
+     */
+    public void onEcho6(EchoHandler6 handler) {
+        this.echoes6 = handler;
+    }
+
+    /** An echo request with a valid checksum goes to the handler; anything else is left to be dropped. */
+    private void tookEcho6(Ipv6 hdr, ByteBuffer buf) {
+        EchoHandler6 h = echoes6;
+        int len = hdr.payloadLength() - (hdr.upperOffset() - Ipv6.HEADER);
+        int off = hdr.offset() + hdr.upperOffset();
+        if (h == null || len < Icmp6.HEADER || icmp6View.wrap(buf, hdr.offset(), off, len) != Icmp6.Check.OK
+                || icmp6View.type() != Icmp6.ECHO_REQUEST || icmp6View.code() != 0) {
+            return;
+        }
+        h.echo(src6.clone(), dst6.clone(), icmp6View.identifier(), icmp6View.sequence(),
+                buf.duplicate().limit(off + len).position(off + Icmp6.HEADER));
+    }
+
+    /**
+     * Sends an ICMPv6 echo reply from {@code source} (any address) to {@code destination} carrying
+     * {@code data} (copied), any thread; false when too many wait for the loop (dropped).
+     */
+    public boolean sendEchoReply6(byte[] source, byte[] destination, int identifier, int sequence, ByteBuffer data) {
+        if (data.remaining() > 65535 - Icmp6.HEADER) {
+            return false;
+        }
+        if (pending.incrementAndGet() > MAX_PENDING_DATAGRAMS) {
+            pending.decrementAndGet();
+            return false;
+        }
+        byte[] copy = new byte[data.remaining()];
+        data.get(data.position(), copy);
+        byte[] from = source.clone();
+        byte[] to = destination.clone();
+        stack.post(() -> {
+            pending.decrementAndGet();
+            if (stack.ipv6.route(to, 0, path6) != 0) {
+                return;
+            }
+            int at = Ipv6Layer.HEADROOM;
+            int len = Icmp6.HEADER + copy.length;
+            Icmp6.emit(tx, at, Icmp6.ECHO_REPLY, 0, identifier << 16 | sequence & 0xffff);
+            tx.put(at + Icmp6.HEADER, copy);
+            Ipv6Layer.header(tx, at, from, to, Ipv6.ICMPV6, stack.ipv6.hopLimit(), len);
+            Icmp6.finish(tx, at - Ipv6.HEADER, at, len);
+            if (stack.ipv6.output(path6.iface, path6.nextHop, from, to, Ipv6.ICMPV6, stack.ipv6.hopLimit(), tx, at,
+                    len, e -> { }) == 0) {
+                stack.counters.inc(Counter.ICMP6_OUT_MSGS);
+            }
+        });
+        return true;
     }
 
     /**

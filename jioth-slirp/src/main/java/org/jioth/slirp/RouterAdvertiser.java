@@ -16,6 +16,8 @@ import org.jioth.jnet.wire.Icmp6;
  * on the gateway's loop, ticked by the reactor about once a second.
  */
 final class RouterAdvertiser {
+    /** The RA's O flag (RFC 4861 4.2): other configuration by DHCPv6. M stays clear: addresses by SLAAC. */
+    static final int OTHER_CONFIG = 0x40;
     static final long SECOND = 1_000_000_000L;
     /** MIN_DELAY_BETWEEN_RAS. */
     static final long MIN_DELAY_NANOS = 3 * SECOND;
@@ -48,7 +50,8 @@ final class RouterAdvertiser {
     static byte[] message(SlirpOptions options) {
         ByteBuffer b = ByteBuffer.allocate(16 + 8 + 8 + 32 + 24);
         b.put((byte) Icmp6.ROUTER_ADVERTISEMENT).put((byte) 0).putShort((short) 0); // type, code, checksum
-        b.put((byte) 64).put((byte) 0).putShort((short) ROUTER_LIFETIME_SECONDS); // hop limit, flags, lifetime
+        // hop limit, flags (O: other configuration, the DNS server, from Dhcp6Server; addresses by SLAAC), lifetime
+        b.put((byte) 64).put((byte) OTHER_CONFIG).putShort((short) ROUTER_LIFETIME_SECONDS);
         b.putInt(0).putInt(0); // reachable time, retransmit timer: unspecified
         b.put((byte) 1).put((byte) 1); // source link-layer address
         b.put(MacAddress.parse(options.mac()).toByteArray());

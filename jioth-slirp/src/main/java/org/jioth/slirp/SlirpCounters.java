@@ -20,6 +20,10 @@ public final class SlirpCounters {
     public final LongAdder dhcpLeases = new LongAdder();
     public final LongAdder dhcpNaks = new LongAdder();
     public final LongAdder dhcpMalformed = new LongAdder();
+    /** DHCPv6 REPLYs to INFORMATION-REQUESTs, messages ignored (other types, other servers), malformed ones. */
+    public final LongAdder dhcp6Replies = new LongAdder();
+    public final LongAdder dhcp6Ignored = new LongAdder();
+    public final LongAdder dhcp6Malformed = new LongAdder();
     public final LongAdder dnsQueries = new LongAdder();
     public final LongAdder dnsMalformed = new LongAdder();
     /** Datagrams to foreign addresses the gateway does not carry (restrict, other guests' addresses, other protocols). */
@@ -29,6 +33,8 @@ public final class SlirpCounters {
     public final LongAdder icmpEchoes = new LongAdder();
     public final LongAdder icmpEchoReplies = new LongAdder();
     public final LongAdder icmpUnanswered = new LongAdder();
+    /** Echo requests for which the host would not open an unprivileged ICMP socket ({@code ping_group_range}). */
+    public final LongAdder icmpUnavailable = new LongAdder();
 
     /** A snapshot by name, for printing. */
     public Map<String, Long> snapshot() {
@@ -43,6 +49,9 @@ public final class SlirpCounters {
         m.put("dhcpLeases", dhcpLeases.sum());
         m.put("dhcpNaks", dhcpNaks.sum());
         m.put("dhcpMalformed", dhcpMalformed.sum());
+        m.put("dhcp6Replies", dhcp6Replies.sum());
+        m.put("dhcp6Ignored", dhcp6Ignored.sum());
+        m.put("dhcp6Malformed", dhcp6Malformed.sum());
         m.put("dnsQueries", dnsQueries.sum());
         m.put("dnsMalformed", dnsMalformed.sum());
         m.put("foreignDropped", foreignDropped.sum());
@@ -50,6 +59,7 @@ public final class SlirpCounters {
         m.put("icmpEchoes", icmpEchoes.sum());
         m.put("icmpEchoReplies", icmpEchoReplies.sum());
         m.put("icmpUnanswered", icmpUnanswered.sum());
+        m.put("icmpUnavailable", icmpUnavailable.sum());
         return m;
     }
 

@@ -36,6 +36,7 @@ final class SlirpGateway implements Closeable {
     private final TransparentGateway transparent;
     private final DhcpServer dhcp;
     private final DnsServer dns;
+    private final Dhcp6Server dhcp6;
     private final Semaphore dnsSlots = new Semaphore(MAX_DNS_IN_FLIGHT);
     private final FlowBudget budget;
     private final TcpNat tcp;
@@ -44,8 +45,8 @@ final class SlirpGateway implements Closeable {
     private final UdpReactor reactor;
     private final RouterAdvertiser advertiser;
 
-    SlirpGateway(SlirpOptions options, EthernetPort port, DnsServer.Resolver resolver, SlirpCounters counters)
-            throws IOException {
+    SlirpGateway(SlirpOptions options, EthernetPort port, DnsServer.Resolver resolver, PingOpener pings,
+            SlirpCounters counters) throws IOException {
         this.options = options;
         this.v6prefix = options.v6prefix().getAddress();
         this.counters = counters;
@@ -65,6 +66,7 @@ final class SlirpGateway implements Closeable {
             }
             this.dhcp = new DhcpServer(options, stack.clock()::nanos, counters);
             this.dns = new DnsServer(resolver, counters);
+            this.dhcp6 = options.ipv6() ? new Dhcp6Server(options, counters) : null;
             this.budget = new FlowBudget(options.maxFlows());
             UdpNat[] udpRef = new UdpNat[1];
             HostForwarders[] fwdRef = new HostForwarders[1];
@@ -79,8 +81,9 @@ final class SlirpGateway implements Closeable {
                                 fwdRef[0]),
                         advertiser::solicited);
             }
-            EchoProxy echoes = new EchoProxy(transparent, counters);
+            EchoProxy echoes = new EchoProxy(transparent, counters, pings);
             transparent.onEcho(echoes::echo);
+            transparent.onEcho6(echoes::echo6);
             // unpaced toward a tap with offload (see SlirpOptions.pacing): asked per flow, the cable may join later
             java.util.function.BooleanSupplier paced = options.pacing() != null ? options.pacing()::booleanValue
                     : () -> !port.acceptsPartialChecksums();
@@ -122,9 +125,9 @@ final class SlirpGateway implements Closeable {
         return ok;
     }
 
-    /** Which IPv6 datagrams to addresses not the gateway's it takes (the stack's loop): TCP and UDP out. */
+    /** Which IPv6 datagrams to addresses not the gateway's it takes (the stack's loop): TCP, UDP, ICMPv6 echo out. */
     private boolean accepts6(int protocol, byte[] source, byte[] destination) {
-        boolean ok = !options.restrict() && (protocol == Ipv6.TCP || protocol == Ipv6.UDP)
+        boolean ok = !options.restrict() && (protocol == Ipv6.TCP || protocol == Ipv6.UDP || protocol == Ipv6.ICMPV6)
                 && isRoutable6(destination) && !java.util.Arrays.equals(destination, 0, 8, v6prefix, 0, 8);
         if (!ok) {
             counters.foreignDropped.increment();
@@ -205,6 +208,13 @@ final class SlirpGateway implements Closeable {
     /** An IPv6 UDP datagram to a port no socket of the gateway stack has (the loop; must not block). */
     private void datagram6(byte[] src, int sport, byte[] dst, int dport, ByteBuffer payload, UdpNat nat,
             HostForwarders fwd) {
+        if (dport == Dhcp6Server.SERVER_PORT && java.util.Arrays.equals(dst, Dhcp6Server.ALL_SERVERS)) {
+            ByteBuffer reply = dhcp6.handle(payload);
+            if (reply != null) { // from the gateway's link-local address, as RFC 8415 servers answer
+                transparent.sendDatagram6(null, Dhcp6Server.SERVER_PORT, src, sport, reply);
+            }
+            return;
+        }
         InetAddress to = inet6(dst);
         if (to.equals(options.v6dns())) {
             if (dport == DnsServer.PORT) {

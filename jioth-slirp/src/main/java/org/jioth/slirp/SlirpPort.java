@@ -21,21 +21,27 @@ public final class SlirpPort implements EthernetPort {
     private final SlirpCounters counters = new SlirpCounters();
     private volatile boolean closed;
 
-    private SlirpPort(String description, SlirpOptions options, DnsServer.Resolver resolver) throws IOException {
+    private SlirpPort(String description, SlirpOptions options, DnsServer.Resolver resolver, PingOpener pings)
+            throws IOException {
         this.description = description;
         PortPair pair = new PortPair(description, "slirp gateway");
         this.outer = pair.a;
-        this.gateway = new SlirpGateway(options, pair.b, resolver, counters);
+        this.gateway = new SlirpGateway(options, pair.b, resolver, pings, counters);
     }
 
     /** Opens a gateway with {@code options}. */
     public static SlirpPort open(SlirpOptions options) throws IOException {
-        return new SlirpPort("slirp://", options, DnsServer.hostResolver());
+        return new SlirpPort("slirp://", options, DnsServer.hostResolver(), PingOpener.HOST);
     }
 
     /** For tests: a gateway whose DNS server asks {@code resolver}. */
     static SlirpPort open(SlirpOptions options, DnsServer.Resolver resolver) throws IOException {
-        return new SlirpPort("slirp://", options, resolver);
+        return new SlirpPort("slirp://", options, resolver, PingOpener.HOST);
+    }
+
+    /** For tests: a gateway whose DNS server asks {@code resolver} and whose ICMP echo sockets {@code pings} opens. */
+    static SlirpPort open(SlirpOptions options, DnsServer.Resolver resolver, PingOpener pings) throws IOException {
+        return new SlirpPort("slirp://", options, resolver, pings);
     }
 
     @Override

@@ -18,6 +18,7 @@ class RouterAdvertiserTest {
     void theMessageCarriesThePrefixTheMtuAndRdnss() {
         ByteBuffer m = ByteBuffer.wrap(RouterAdvertiser.message(SlirpOptions.defaults()));
         assertThat(m.get(0) & 0xff).isEqualTo(134);
+        assertThat(m.get(5) & 0xff).as("O set (DHCPv6 for the DNS server), M clear (SLAAC)").isEqualTo(0x40);
         assertThat(m.getShort(6) & 0xffff).isEqualTo(RouterAdvertiser.ROUTER_LIFETIME_SECONDS);
         assertThat(m.get(16)).isEqualTo((byte) 1); // source link-layer address
         assertThat(m.get(18)).isEqualTo((byte) 0x52);

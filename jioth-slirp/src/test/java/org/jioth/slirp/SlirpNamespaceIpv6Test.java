@@ -75,4 +75,62 @@ class SlirpNamespaceIpv6Test {
             assertThat(slirp.counters().dnsQueries.sum()).isPositive();
         }
     }
+
+    /**
+     * A Linux guest's ISC dhclient in stateless mode ({@code -6 -S}, an INFORMATION-REQUEST) gets
+     * fd00::3 as its DNS server from the gateway. The client's script only writes what it got to a
+     * file (never the host's resolv.conf). Needs Debian's isc-dhcp-client; skips otherwise.
+     */
+    @Test
+    void aLinuxGuestsDhclientGetsTheDnsServerByStatelessDhcp6() throws Exception {
+        SlirpNamespaceTest.assumeTools(); // (this dhclient runs its script with reason RENEW6 for the reply)
+        org.junit.jupiter.api.Assumptions.assumeTrue(SlirpNamespaceTest.run(10, "sh", "-c", "command -v dhclient")
+                .code() == 0, "needs dhclient (Debian's isc-dhcp-client)");
+        String id = UUID.randomUUID().toString().substring(0, 6);
+        try (Guest guest = new Guest("d" + id);
+                EthernetPort sw = EthernetPorts.open(guest.vnl());
+                EthernetPort port = EthernetPorts.open("slirp://")) {
+            SlirpPort slirp = (SlirpPort) port;
+            java.nio.file.Path out = guest.dir.resolve("dhclient.out");
+            java.nio.file.Path script = guest.dir.resolve("dhclient.sh");
+            java.nio.file.Files.writeString(script, "#!/bin/sh\necho \"$reason dns=$new_dhcp6_name_servers\" >> "
+                    + out + "\nexit 0\n");
+            script.toFile().setExecutable(true);
+            Cable cable = Cable.join(slirp, sw);
+            Process dhclient = null;
+            try {
+                // dhclient sends from the link-local address: wait until DAD has passed
+                Result ll = new Result(1, "");
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                while (System.nanoTime() < deadline) {
+                    ll = guest.sh(10, "ip -6 addr show dev tap0 scope link");
+                    if (ll.out().contains("inet6 fe80::") && !ll.out().contains("tentative")) {
+                        break;
+                    }
+                    Thread.sleep(200);
+                }
+                assertThat(ll.out()).as(ll.out()).contains("inet6 fe80::").doesNotContain("tentative");
+                dhclient = new ProcessBuilder("ip", "netns", "exec", guest.ns, "dhclient", "-6", "-S", "-d", "-v",
+                        "-lf", guest.dir.resolve("leases6").toString(), "-pf", guest.dir.resolve("pid6").toString(),
+                        "-sf", script.toString(), "tap0").redirectErrorStream(true)
+                        .redirectOutput(guest.dir.resolve("dhclient.log").toFile()).start();
+                String got = "";
+                deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+                while (!got.contains("dns=fd00::3") && System.nanoTime() < deadline && dhclient.isAlive()) {
+                    Thread.sleep(200);
+                    got = java.nio.file.Files.exists(out) ? java.nio.file.Files.readString(out) : "";
+                }
+                String log = java.nio.file.Files.readString(guest.dir.resolve("dhclient.log"));
+                assertThat(got).as("dhclient's script: %s%nlog:%n%s", got, log).contains("dns=fd00::3");
+                assertThat(slirp.counters().dhcp6Replies.sum()).isPositive();
+            } finally {
+                if (dhclient != null) {
+                    dhclient.descendants().forEach(ProcessHandle::destroyForcibly);
+                    dhclient.destroyForcibly();
+                    dhclient.waitFor(10, TimeUnit.SECONDS);
+                }
+                cable.close();
+            }
+        }
+    }
 }
