@@ -590,6 +590,7 @@ public final class JnetSocketChannel extends SocketChannel implements ReadinessS
             cfg.noDelay = (Boolean) value;
         } else if (name == org.jioth.jnet.JnetSocketOptions.TCP_PACING) {
             cfg.pacing = (Boolean) value;
+            cfg.pacingOnEveryPath = (Boolean) value; // asked for: paced even where the path would not need it
         } else if (name == KeepAliveOptions.IDLE) {
             cfg.keepAliveIdle = positive(name, value) * 1_000_000_000L;
         } else if (name == KeepAliveOptions.INTERVAL) {
