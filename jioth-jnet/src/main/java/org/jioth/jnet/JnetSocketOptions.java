@@ -13,8 +13,11 @@ public final class JnetSocketOptions {
 
     /**
      * Pacing of a TCP channel's data segments (jnet paces by default, spreading a window over the
-     * round trip). False sends each burst back to back, as Linux without {@code fq}: for a peer on a
-     * local tap or in-JVM link, where a burst becomes one TSO super-frame instead of a queue to overflow.
+     * round trip, except on a short path behind a port that pushes back without loss, such as
+     * {@code vde://} across one switch: {@code org.jioth.jnet.tcp.PacingPolicy}). False sends each
+     * burst back to back, as Linux without {@code fq}: for a peer on a local tap or in-JVM link,
+     * where a burst becomes one TSO super-frame instead of a queue to overflow. Set to true, it
+     * paces on every path.
      */
     public static final SocketOption<Boolean> TCP_PACING = new Option<>("TCP_PACING", Boolean.class);
 

@@ -45,6 +45,17 @@ public interface EthernetPort extends Closeable {
     }
 
     /**
+     * True when a frame sent here is never dropped for lack of room downstream of the port at the
+     * first hop: the next hop refuses what it cannot take now (a {@code vde_switch}'s datagram
+     * socket answers EAGAIN) and the frame waits in the port's transmit ring, so a burst leaves at
+     * the next hop's own pace. A TCP sender need not pace toward it on a short path
+     * ({@code org.jioth.jnet.tcp.PacingPolicy}). False by default.
+     */
+    default boolean pushesBackLosslessly() {
+        return false;
+    }
+
+    /**
      * Sets where received frames go (replacing any earlier sink). Frames that arrive while no
      * sink is set are dropped and counted.
      */

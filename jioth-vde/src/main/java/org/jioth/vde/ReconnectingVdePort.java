@@ -120,6 +120,12 @@ final class ReconnectingVdePort implements EthernetPort {
         return c.send(frame);
     }
 
+    /** Every connection it makes is a {@link VdePort}'s. */
+    @Override
+    public boolean pushesBackLosslessly() {
+        return true;
+    }
+
     @Override
     public void flush() {
         VdePort c = current;

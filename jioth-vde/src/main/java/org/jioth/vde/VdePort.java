@@ -120,6 +120,12 @@ final class VdePort implements EthernetPort {
         return data.send(frame, Thread.currentThread() != batchingThread);
     }
 
+    /** The switch's data socket refuses when full (EAGAIN); the frames wait in the transmit ring. */
+    @Override
+    public boolean pushesBackLosslessly() {
+        return true;
+    }
+
     @Override
     public void flush() {
         batchingThread = Thread.currentThread();

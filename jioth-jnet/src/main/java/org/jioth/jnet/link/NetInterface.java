@@ -55,6 +55,11 @@ public final class NetInterface {
         return port != null && port.acceptsPartialChecksums();
     }
 
+    /** Whether the port behind pushes back instead of dropping ({@link EthernetPort#pushesBackLosslessly}). */
+    public boolean pushesBackLosslessly() {
+        return port != null && port.pushesBackLosslessly();
+    }
+
     public EthernetPort port() {
         return port;
     }

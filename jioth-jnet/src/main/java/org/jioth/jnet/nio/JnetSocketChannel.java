@@ -543,7 +543,8 @@ public final class JnetSocketChannel extends SocketChannel implements ReadinessS
                 positive(name, value); // checked here: the loop applies it later and cannot throw to us
             }
             synchronized (stateLock) { // the loop hears of changes in the order they are recorded
-                if (!options.change(name, value)) {
+                // TCP_PACING true is never "unchanged": asked for, it paces on every path (PacingPolicy)
+                if (!options.change(name, value) && name != org.jioth.jnet.JnetSocketOptions.TCP_PACING) {
                     return this; // unchanged (Netty turns on TCP_NODELAY where it is on already)
                 }
                 stack.post(() -> applyOption(cfg, name, value)); // before any later request of ours
@@ -590,6 +591,7 @@ public final class JnetSocketChannel extends SocketChannel implements ReadinessS
             cfg.noDelay = (Boolean) value;
         } else if (name == org.jioth.jnet.JnetSocketOptions.TCP_PACING) {
             cfg.pacing = (Boolean) value;
+            cfg.pacingOnEveryPath = (Boolean) value; // asked for: paced even where the path would not need it
         } else if (name == KeepAliveOptions.IDLE) {
             cfg.keepAliveIdle = positive(name, value) * 1_000_000_000L;
         } else if (name == KeepAliveOptions.INTERVAL) {

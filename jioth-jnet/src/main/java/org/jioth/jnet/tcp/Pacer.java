@@ -14,7 +14,8 @@ package org.jioth.jnet.tcp;
  * in transfers of 1.7-3.3 s. Linux paces from kernel timers and also shortens the next gap after
  * a late send (its "OS jitter" credit). A sender that was held by anything else (cwnd, the
  * application) earns no catch-up: that time was not the pacer's. State only; the connection arms
- * a loop timer for the departure time. Nothing is allocated per segment.
+ * a loop timer for the departure time. Nothing is allocated per segment. Whether a connection
+ * paces at all on its path: {@link PacingPolicy}.
  */
 final class Pacer {
     static final long NANOS = 1_000_000_000L;

@@ -27,10 +27,13 @@ public final class TcpConfig {
     /** bbr, cubic or newreno; null: the stack's ({@code cc=} stack option, else {@link CongestionControl#DEFAULT}). */
     public String congestionControl;
     /**
-     * Pacing (earliest departure time, {@link Pacer}) of data segments. {@code -Djioth.jnet.pacing=false}
-     * turns it off by default, for comparisons (docs/benchmarks.md, lane hop 2026-12-05).
+     * Pacing (earliest departure time, {@link Pacer}) of data segments, on the paths where
+     * {@link PacingPolicy} wants it. {@code -Djioth.jnet.pacing=false} turns it off by default, for
+     * comparisons (docs/benchmarks.md, lane hop 2026-12-05); {@code =always} paces on every path.
      */
     public boolean pacing = !"false".equals(System.getProperty("jioth.jnet.pacing"));
+    /** Pace on every path, not only where {@link PacingPolicy} wants it (TCP_PACING set to true). */
+    public boolean pacingOnEveryPath = "always".equals(System.getProperty("jioth.jnet.pacing"));
     public long initialRto = 1_000_000_000L;
     public long minRto = 200_000_000L;
     public long maxRto = 120_000_000_000L;
@@ -70,6 +73,7 @@ public final class TcpConfig {
         c.rack = rack;
         c.congestionControl = congestionControl;
         c.pacing = pacing;
+        c.pacingOnEveryPath = pacingOnEveryPath;
         c.initialRto = initialRto;
         c.minRto = minRto;
         c.maxRto = maxRto;

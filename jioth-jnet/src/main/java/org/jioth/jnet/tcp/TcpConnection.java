@@ -71,6 +71,8 @@ public final class TcpConnection {
     private final TimerActions timerActions = new TimerActions(this);
     final LossRecovery recovery;
     private final Pacer pacer = new Pacer();
+    /** The first hop pushes back without loss (the layer tells, from the route): see {@link PacingPolicy}. */
+    private boolean firstHopPushesBack;
     /** Delivery-rate samples for a model-based controller (BBR); null for the others. */
     private final DeliveryRate deliveryRate;
     /** The SACK blocks of the ACK being processed, as send-stream offsets (for {@link #deliveryRate}). */
@@ -694,7 +696,7 @@ public final class TcpConnection {
         if (deliveryRate != null) {
             rateSample(s, Math.max(0, delivered), now);
         }
-        if (cfg.pacing) {
+        if (paced()) {
             pacer.setRate(cc.pacingRate(rtt.srtt(), snd.max - snd.una));
         }
         if (lt(snd.wl1, s.seq) || (snd.wl1 == s.seq && le(snd.wl2, ack))) {
@@ -946,9 +948,19 @@ public final class TcpConnection {
         }
     }
 
+    /** Whether this connection paces on its path now ({@link PacingPolicy}). */
+    boolean paced() {
+        return PacingPolicy.paces(cfg, firstHopPushesBack, rtt.minRtt());
+    }
+
+    /** Tells whether the first hop toward the peer pushes back without loss (a {@code vde://} port). */
+    public void setFirstHopPushesBack(boolean pushesBack) {
+        firstHopPushesBack = pushesBack;
+    }
+
     /** Whether the pacer lets a segment leave at {@code now}; if not, its timer is armed for when it may. */
     private boolean departs(long now) {
-        if (!cfg.pacing || pacer.mayDepart(now)) {
+        if (!paced() || pacer.mayDepart(now)) {
             return true;
         }
         timers.pace = pacer.departure();
@@ -1018,7 +1030,7 @@ public final class TcpConnection {
             snd.finSeq = seq + len;
         }
         recovery.sent(end - seq);
-        if (cfg.pacing) {
+        if (paced()) {
             pacer.sent(end - seq, snd.smss, now);
         }
         if (deliveryRate != null) {
@@ -1301,7 +1313,7 @@ public final class TcpConnection {
 
     /** The pacing rate in force, bytes per second (0: unpaced). */
     public long pacingRate() {
-        return cfg.pacing ? pacer.rate() : 0;
+        return paced() ? pacer.rate() : 0;
     }
 
     /** Milliseconds of departure time the pacer forfeited to late sends (beyond its burst allowance). */

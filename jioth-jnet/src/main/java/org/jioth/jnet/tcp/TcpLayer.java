@@ -1010,7 +1010,16 @@ public final class TcpLayer implements Ipv4Layer.Transport, Ipv6Layer.Transport 
         }
         TcpConnection c = new TcpConnection(s.config, output, timestampOffset(s));
         c.attachment = s;
+        c.setFirstHopPushesBack(firstHopPushesBack(s));
         return c;
+    }
+
+    /** Whether the tuple's route leaves by a port that pushes back without loss ({@link PacingPolicy}). */
+    private boolean firstHopPushesBack(FourTuple t) {
+        if (t.isV4()) {
+            return ip.route(t.remote4(), t.local4()) == 0 && !ip.path().local && ip.path().iface.pushesBackLosslessly();
+        }
+        return route6(t) && path6.iface.pushesBackLosslessly();
     }
 
     /**

@@ -168,4 +168,62 @@ class TcpPacingTest {
         h.write(TcpHarness.bytes(10 * h.c.sendMss(), 1));
         assertThat(h.recvAll()).hasSize(10);
     }
+
+    /**
+     * The path policy (PacingPolicy): behind a first hop that pushes back without loss (a
+     * {@code vde://} port) on a short path (handshake round trip 1 ms), the initial window leaves
+     * at once, unpaced; the same port behind a 2 ms round trip, or another port on the 1 ms one,
+     * or TCP_PACING asked for, keeps the pacer's burst allowance (at most 8 segments and the one
+     * due now).
+     */
+    @Test
+    void aShortPathBehindAPortThatPushesBackIsNotPaced() {
+        assertThat(initialBurst(true, 1, false)).as("vde:// first hop, 1 ms").isEqualTo(10);
+        assertThat(initialBurst(true, 2, false)).as("vde:// first hop, 2 ms: a longer path").isBetween(2, 9);
+        assertThat(initialBurst(false, 1, false)).as("a port that may drop, 1 ms").isBetween(2, 9);
+        assertThat(initialBurst(true, 1, true)).as("TCP_PACING asked for").isBetween(2, 9);
+    }
+
+    /** Once a sample shows a short path, a connection behind a port that pushes back stops pacing. */
+    @Test
+    void aPathFoundShortLaterStopsPacing() {
+        TcpConfig cfg = new TcpConfig();
+        cfg.pacing = true;
+        TcpHarness h = new TcpHarness(cfg);
+        h.c.setFirstHopPushesBack(true);
+        assertThat(h.c.paced()).as("no round trip measured yet").isTrue();
+        h.c.acceptSyn(h.synFromPeer().sackPermitted().build(), LOCAL_ISS, h.now);
+        h.recv();
+        h.advance(3);
+        h.seg().flags(Tcp.ACK).seq(R).ack(L).win(65535).send();
+        assertThat(h.c.paced()).as("3 ms").isTrue();
+        assertThat(h.c.pacingRate()).isPositive();
+        h.write(TcpHarness.bytes(h.c.sendMss(), 1));
+        h.recvAll();
+        h.seg().flags(Tcp.ACK).seq(R).ack(L + h.c.sendMss()).win(65535).send(); // acknowledged at once: 0 ms
+        assertThat(h.c.paced()).isFalse();
+        assertThat(h.c.pacingRate()).isZero();
+    }
+
+    /** Segments of the initial window (10) that leave at once after a handshake of {@code rttMillis}. */
+    private static int initialBurst(boolean firstHopPushesBack, long rttMillis, boolean pacingAskedFor) {
+        TcpConfig cfg = new TcpConfig();
+        cfg.pacing = true;
+        cfg.pacingOnEveryPath = pacingAskedFor;
+        TcpHarness h = new TcpHarness(cfg);
+        h.c.setFirstHopPushesBack(firstHopPushesBack);
+        h.c.acceptSyn(h.synFromPeer().sackPermitted().build(), LOCAL_ISS, h.now);
+        h.recv();
+        h.advance(rttMillis);
+        h.seg().flags(Tcp.ACK).seq(R).ack(L).win(65535).send();
+        h.write(TcpHarness.bytes(10 * h.c.sendMss(), 1));
+        List<TcpHarness.Seg> first = h.recvAll();
+        h.advance(100);
+        // the rest of the window left later (with tail-loss probes and timeouts resending some)
+        java.util.Set<Integer> seqs = new java.util.HashSet<>();
+        first.forEach(seg -> seqs.add(seg.seq()));
+        h.recvAll().forEach(seg -> seqs.add(seg.seq()));
+        assertThat(seqs).as("every segment of the window").hasSize(10);
+        return first.size();
+    }
 }
