@@ -31,6 +31,12 @@ public final class TcpConfig {
      * turns it off by default, for comparisons (docs/benchmarks.md, lane hop 2026-12-05).
      */
     public boolean pacing = !"false".equals(System.getProperty("jioth.jnet.pacing"));
+    /**
+     * TSO: toward a link that segments (a tap with offload), data leaves in segments of up to 64 KB
+     * that the link cuts into MSS-sized ones. {@code -Djioth.jnet.tso=false} turns it off by
+     * default, for comparisons.
+     */
+    public boolean segmentationOffload = !"false".equals(System.getProperty("jioth.jnet.tso"));
     public long initialRto = 1_000_000_000L;
     public long minRto = 200_000_000L;
     public long maxRto = 120_000_000_000L;
@@ -70,6 +76,7 @@ public final class TcpConfig {
         c.rack = rack;
         c.congestionControl = congestionControl;
         c.pacing = pacing;
+        c.segmentationOffload = segmentationOffload;
         c.initialRto = initialRto;
         c.minRto = minRto;
         c.maxRto = maxRto;
