@@ -46,6 +46,7 @@ public final class TapPort extends PortBase {
     /** Offload only: the thread whose sends may be held back until its next flush. */
     private Thread batcher;
     private final java.util.concurrent.atomic.LongAdder superFrames = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder segmentedFrames = new java.util.concurrent.atomic.LongAdder();
     private final ReentrantLock sendLock = new ReentrantLock();
     private final Thread receiver;
     private volatile boolean closed;
@@ -219,13 +220,19 @@ public final class TapPort extends PortBase {
         } finally {
             sendLock.unlock();
         }
+        segmentedFrames.increment();
         superFrames.increment();
         stats.framesOut.increment();
         stats.bytesOut.add(length);
         return true;
     }
 
-    /** How many TSO super-frames (of two or more segments) went to the tap: 0 without offload. */
+    /** Of {@link #superFramesOut()}, the TSO frames a sender cut itself ({@link #sendSegmented}). */
+    public long segmentedFramesOut() {
+        return segmentedFrames.sum();
+    }
+
+    /** How many TSO super-frames (of two or more segments, joined here or cut by the sender) went to the tap: 0 without offload. */
     public long superFramesOut() {
         return superFrames.sum();
     }
