@@ -8,6 +8,8 @@
 # slirp4netns. Usage: slirp-ab.sh ROOT_A [ROUNDS] [FETCHES] [ROUNDTRIPS]
 # SLIRP_A and SLIRP_B replace each build's slirp VNL (default slirp:///mtu=1500), e.g. to compare
 # options on one build: SLIRP_A=slirp:///mtu=1500/pacing=1 slirp-ab.sh . 4
+# JAVA_A and JAVA_B set each build's plug JVM options (IOTH_JAVA_OPTS), e.g. TSO off in A on one
+# build: JAVA_A=-Djioth.jnet.tso=false slirp-ab.sh . 4
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root_b=$(cd "$here/../.." && pwd)
@@ -19,6 +21,8 @@ fetches=${3:-5}
 roundtrips=${4:-2000}
 slirp_a=${SLIRP_A:-slirp:///mtu=1500}
 slirp_b=${SLIRP_B:-slirp:///mtu=1500}
+java_a=${JAVA_A-${IOTH_JAVA_OPTS-}}
+java_b=${JAVA_B-${IOTH_JAVA_OPTS-}}
 http=18084
 echo_port=18085
 . "$here/slirp-lab.sh"
@@ -29,14 +33,14 @@ client() { # namespace, label
   timeout 300 ip netns exec "$1" "$java" -XX:+UseSerialGC "$work/SlirpBench.java" client 10.0.2.2 $http $echo_port "$fetches" "$roundtrips" | grep RESULT
 }
 
-jioth_row() { # round, label, root, slirp VNL
+jioth_row() { # round, label, root, slirp VNL, plug JVM options
   local ns=slirpab-$1$2-$$ tap=sab$1$2$$ plug
   ip netns add "$ns"; namespaces+=("$ns")
-  "$3/ioth" plug "$4" "tap://$tap/offload=1" > "$work/plug-$1$2.log" 2>&1 &
+  IOTH_JAVA_OPTS="$5" "$3/ioth" plug "$4" "tap://$tap/offload=1" > "$work/plug-$1$2.log" 2>&1 &
   plug=$!
   pids+=($plug)
   lab_guest_tap "$ns" "$tap"
-  client "$ns" "round $1: jioth $2 $4 tap://TAP/offload=1"
+  client "$ns" "round $1: jioth $2 $4 tap://TAP/offload=1${5:+ ($5)}"
   kill $plug; wait $plug 2>/dev/null || true
   ip netns del "$ns"
 }
@@ -69,8 +73,8 @@ pasta_row() { # round
 "$root_b/ioth" help > /dev/null 2>&1
 for r in $(seq "$rounds"); do
   echo "load: $(cut -d' ' -f1-3 /proc/loadavg)"
-  jioth_row "$r" A "$root_a" "$slirp_a"
-  jioth_row "$r" B "$root_b" "$slirp_b"
+  jioth_row "$r" A "$root_a" "$slirp_a" "$java_a"
+  jioth_row "$r" B "$root_b" "$slirp_b" "$java_b"
   slirp4netns_row "$r"
   pasta_row "$r"
 done

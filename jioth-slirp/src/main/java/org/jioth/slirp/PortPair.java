@@ -42,6 +42,28 @@ final class PortPair {
                 statistics.droppedBadLength.increment();
                 return false;
             }
+            return handOver(frame, len, 0);
+        }
+
+        /** A TSO frame goes to the other end's sink as such (a cable to a tap with offload). */
+        @Override
+        public boolean sendSegmented(ByteBuffer frame, int segmentSize) {
+            int len = frame.remaining();
+            if (len < MIN_FRAME || len > maxSegmentedFrame() || segmentSize <= 0) {
+                statistics.droppedBadLength.increment();
+                return false;
+            }
+            return handOver(frame, len, segmentSize);
+        }
+
+        /** As the other end's sink: a cable to a tap with offload takes TSO frames. */
+        @Override
+        public int maxSegmentedFrame() {
+            FrameSink s = peer.sink;
+            return !closed && s != null ? s.maxSegmentedFrame() : 0;
+        }
+
+        private boolean handOver(ByteBuffer frame, int len, int segmentSize) {
             FrameSink s = peer.sink;
             if (closed || s == null) {
                 statistics.droppedQueueFull.increment();
@@ -54,7 +76,11 @@ final class PortPair {
             peer.statistics.bytesIn.add(len);
             int pos = frame.position();
             try {
-                s.frame(frame);
+                if (segmentSize > 0) {
+                    s.segmentedFrame(frame, segmentSize);
+                } else {
+                    s.frame(frame);
+                }
             } finally {
                 frame.position(pos);
             }

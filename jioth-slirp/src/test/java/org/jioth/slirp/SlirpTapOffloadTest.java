@@ -59,6 +59,7 @@ class SlirpTapOffloadTest {
                 SlirpNamespaceTest.ok(fetch);
                 assertThat(fetch.out()).startsWith(HostServers.sha256(BODY));
                 assertThat(((TapPort) port).superFramesOut()).as("TSO super-frames written").isPositive();
+                assertThat(((TapPort) port).segmentedFramesOut()).as("TSO segments of the gateway's TCP").isPositive();
 
                 CompletableFuture<String> received = CompletableFuture.supplyAsync(() -> digestOfOneConnection(sink), r -> Thread.ofVirtual().start(r));
                 int sinkPort = ((InetSocketAddress) sink.getLocalAddress()).getPort();

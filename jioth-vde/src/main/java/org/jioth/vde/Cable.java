@@ -52,6 +52,22 @@ public final class Cable implements Closeable {
             public boolean acceptsPartialChecksums() {
                 return to.acceptsPartialChecksums();
             }
+
+            @Override
+            public int maxSegmentedFrame() {
+                return to.maxSegmentedFrame();
+            }
+
+            @Override
+            public void segmentedFrame(java.nio.ByteBuffer frame, int segmentSize) {
+                try {
+                    if (!to.sendSegmented(frame, segmentSize)) {
+                        dropped.increment();
+                    }
+                } catch (IOException e) {
+                    dropped.increment(); // the other side is closing
+                }
+            }
         };
     }
 

@@ -56,6 +56,27 @@ public interface EthernetPort extends Closeable {
     }
 
     /**
+     * The longest frame {@link #sendSegmented} takes (TSO: a tap with offload cuts it into TCP
+     * segments), or 0 when this port does not segment. Asked per burst (the answer may change when
+     * a cable behind the port is joined).
+     */
+    default int maxSegmentedFrame() {
+        return 0;
+    }
+
+    /**
+     * Sends one TCP/IPv4 frame (up to {@link #maxSegmentedFrame()} bytes, no IP options) whose
+     * payload the link cuts into segments of {@code segmentSize} bytes each (the last may be
+     * shorter), with its TCP checksum partial (as {@link #acceptsPartialChecksums()}): a TSO
+     * super-segment, left unchanged. Returns false when it was dropped (counted); ports that do
+     * not segment drop it as too long.
+     */
+    default boolean sendSegmented(ByteBuffer frame, int segmentSize) throws IOException {
+        statistics().droppedBadLength.increment();
+        return false;
+    }
+
+    /**
      * Sets where received frames go (replacing any earlier sink). Frames that arrive while no
      * sink is set are dropped and counted.
      */

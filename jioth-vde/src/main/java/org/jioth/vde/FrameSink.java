@@ -22,4 +22,21 @@ public interface FrameSink {
     default boolean acceptsPartialChecksums() {
         return false;
     }
+
+    /**
+     * The longest TSO frame this sink forwards to a port that {@linkplain EthernetPort#sendSegmented
+     * segments} it (a cable's end), or 0.
+     */
+    default int maxSegmentedFrame() {
+        return 0;
+    }
+
+    /**
+     * A TSO frame to be cut into TCP segments of {@code segmentSize} payload bytes (see
+     * {@link EthernetPort#sendSegmented}); a sink that does not forward it to a segmenting port
+     * takes it whole, as a receiver takes a GRO'd packet.
+     */
+    default void segmentedFrame(ByteBuffer frame, int segmentSize) {
+        frame(frame);
+    }
 }

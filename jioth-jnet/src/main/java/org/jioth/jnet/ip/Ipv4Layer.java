@@ -321,6 +321,46 @@ public final class Ipv4Layer {
                 && route(dst, 0) == 0 && !path.local && path.iface.acceptsPartialChecksums();
     }
 
+    /**
+     * The longest IPv4 datagram to {@code dst} that may leave as one TSO frame (its interface's
+     * port segments, takes partial checksums, and the next hop's address is known), or 0.
+     */
+    public int segmentationTo(int dst) {
+        if (!interfaces.anySegments() || route(dst, 0) != 0 || path.local) {
+            return 0;
+        }
+        int frame = path.iface.maxSegmentedFrame();
+        if (frame <= Ethernet.HEADER || !neighbours.isReachable(path.iface, path.nextHop)) {
+            return 0;
+        }
+        return Math.min(65535, frame - Ethernet.HEADER);
+    }
+
+    /**
+     * {@link #output} of a TCP segment longer than the MTU that the link is to cut into segments of
+     * {@code segmentSize} payload bytes (TSO; see {@link #segmentationTo}); DF set. Refused
+     * (-EMSGSIZE, counted as a discard) when the route no longer leads to a port that segments.
+     */
+    public int outputSegmented(int src, int dst, ByteBuffer buf, int payloadOff, int payloadLen, int segmentSize) {
+        counters.inc(Counter.IP_OUT_REQUESTS);
+        int r = route(dst, src);
+        if (r != 0) {
+            counters.inc(Counter.IP_OUT_NO_ROUTES);
+            return r;
+        }
+        Path p = path;
+        int total = Ipv4.HEADER + payloadLen;
+        if (p.local || p.source == 0 || total > 65535 || Ethernet.HEADER + total > p.iface.maxSegmentedFrame()) {
+            counters.inc(Counter.IP_OUT_DISCARDS);
+            return -Errno.EMSGSIZE.value();
+        }
+        int ipOff = payloadOff - Ipv4.HEADER;
+        nextId = (nextId + 1) & 0xffff;
+        Ipv4.emit(buf, ipOff, 0, total, nextId, Ipv4.FLAG_DF, DEFAULT_TTL, Ipv4.PROTO_TCP, p.source, dst);
+        neighbours.sendSegmented(p.iface, p.nextHop, buf, ipOff, total, segmentSize);
+        return 0;
+    }
+
     public Path path() {
         return path;
     }

@@ -50,6 +50,16 @@ public final class Interfaces {
         return false;
     }
 
+    /** Whether some interface takes TSO frames (a tap with offload): else TCP need not ask a route. */
+    public boolean anySegments() {
+        for (int n = 0; n < list.size(); n++) {
+            if (list.get(n).maxSegmentedFrame() > 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     public List<NetInterface> all() {
         return list;
     }

@@ -128,6 +128,28 @@ public final class NeighborCache {
         return iface.transmit(buf, off, ipLen + Ethernet.HEADER);
     }
 
+    /**
+     * {@link #send} of a TSO datagram (see {@link NetInterface#transmitSegmented}), only to a
+     * neighbour already known: one that is not is not resolved with a 64 KB datagram queued
+     * (dropped, counted; TCP resends MSS-sized, which resolves it).
+     */
+    public boolean sendSegmented(NetInterface iface, int nextHop, ByteBuffer buf, int ipOff, int ipLen, int segmentSize) {
+        Entry e = find(iface, nextHop);
+        if (e == null || e.state != State.REACHABLE || Ip4.isMulticast(nextHop) || iface.isBroadcastOf(nextHop)) {
+            counters.inc(Counter.IP_OUT_DISCARDS);
+            return false;
+        }
+        int off = ipOff - Ethernet.HEADER;
+        Ethernet.emit(buf, off, e.mac, iface.mac(), Ethernet.TYPE_IPV4);
+        return iface.transmitSegmented(buf, off, ipLen + Ethernet.HEADER, segmentSize);
+    }
+
+    /** Whether frames to {@code nextHop} out of {@code iface} leave at once (its address is known). */
+    public boolean isReachable(NetInterface iface, int nextHop) {
+        Entry e = find(iface, nextHop);
+        return e != null && e.state == State.REACHABLE;
+    }
+
     private boolean enqueue(Entry e, NetInterface iface, int nextHop, ByteBuffer buf, int ipOff, int ipLen,
                             DeliveryFailure owner) {
         if (e == null) {

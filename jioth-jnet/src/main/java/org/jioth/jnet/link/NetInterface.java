@@ -60,6 +60,14 @@ public final class NetInterface {
         return port != null && port.pushesBackLosslessly();
     }
 
+    /**
+     * The longest TSO frame the port takes ({@link EthernetPort#maxSegmentedFrame}), 0 when it does
+     * not segment or cannot take partial checksums (the kernel completes each segment's).
+     */
+    public int maxSegmentedFrame() {
+        return port != null && port.acceptsPartialChecksums() ? port.maxSegmentedFrame() : 0;
+    }
+
     public EthernetPort port() {
         return port;
     }
@@ -149,6 +157,19 @@ public final class NetInterface {
      * counts and drops when the link is down or the port refuses.
      */
     public boolean transmit(ByteBuffer buf, int off, int len) {
+        return transmit(buf, off, len, 0);
+    }
+
+    /**
+     * Sends the TCP/IPv4 frame at {@code buf[off, off+len)} for the port to cut into segments of
+     * {@code segmentSize} payload bytes ({@link EthernetPort#sendSegmented}); counted as one frame
+     * out and one TSO frame.
+     */
+    public boolean transmitSegmented(ByteBuffer buf, int off, int len, int segmentSize) {
+        return transmit(buf, off, len, segmentSize);
+    }
+
+    private boolean transmit(ByteBuffer buf, int off, int len, int segmentSize) {
         if (!isUp() || port == null) {
             counters.inc(Counter.ETH_OUT_PORT_DROPS);
             return false;
@@ -168,7 +189,7 @@ public final class NetInterface {
         boolean sent;
         try {
             buf.limit(off + len).position(off);
-            sent = port.send(buf);
+            sent = segmentSize > 0 ? port.sendSegmented(buf, segmentSize) : port.send(buf);
         } catch (IOException e) {
             LOG.log(System.Logger.Level.DEBUG, () -> name + ": port send failed: " + e);
             sent = false;
@@ -178,6 +199,9 @@ public final class NetInterface {
         if (sent) {
             counters.inc(Counter.ETH_OUT_FRAMES);
             counters.add(Counter.ETH_OUT_BYTES, len);
+            if (segmentSize > 0) {
+                counters.inc(Counter.ETH_OUT_TSO_FRAMES);
+            }
         } else {
             counters.inc(Counter.ETH_OUT_PORT_DROPS);
         }

@@ -15,6 +15,7 @@ public enum Counter {
     ETH_IN_UNKNOWN_TYPE("Eth.InDropUnknownType"),
     ETH_IN_QUEUE_FULL("Eth.InDropQueueFull"),
     ETH_IN_LINK_DOWN("Eth.InDropLinkDown"),
+    ETH_OUT_TSO_FRAMES("Eth.OutTsoFrames"),
     ETH_OUT_PORT_DROPS("Eth.OutDropPort"),
     ETH_OUT_NO_CARRIER("Eth.OutDropNoCarrier"),
     LINK_CARRIER_DOWN("Link.CarrierDown"),

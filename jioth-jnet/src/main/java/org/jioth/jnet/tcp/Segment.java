@@ -18,6 +18,11 @@ public final class Segment {
     public int window;
     public final TcpOptions options = new TcpOptions();
     public int payloadLength;
+    /**
+     * Output only: the payload per wire segment when the link cuts this one into several (TSO,
+     * the virtio-net header's {@code gso_size}); 0 when it leaves as one segment.
+     */
+    public int segmentSize;
     ByteBuffer payload;
     int payloadOffset;
     SendBuffer source;
@@ -37,6 +42,7 @@ public final class Segment {
         this.payload = buf;
         this.payloadOffset = off;
         this.payloadLength = len;
+        this.segmentSize = 0;
         this.source = null;
         return this;
     }
@@ -55,6 +61,7 @@ public final class Segment {
         this.source = b;
         this.sourceOffset = off;
         this.payloadLength = len;
+        this.segmentSize = 0;
         this.payload = null;
     }
 

@@ -34,6 +34,13 @@ public final class TcpConfig {
     public boolean pacing = !"false".equals(System.getProperty("jioth.jnet.pacing"));
     /** Pace on every path, not only where {@link PacingPolicy} wants it (TCP_PACING set to true). */
     public boolean pacingOnEveryPath = "always".equals(System.getProperty("jioth.jnet.pacing"));
+
+    /**
+     * TSO: toward a link that segments (a tap with offload), data leaves in segments of up to 64 KB
+     * that the link cuts into MSS-sized ones. {@code -Djioth.jnet.tso=false} turns it off by
+     * default, for comparisons.
+     */
+    public boolean segmentationOffload = !"false".equals(System.getProperty("jioth.jnet.tso"));
     public long initialRto = 1_000_000_000L;
     public long minRto = 200_000_000L;
     public long maxRto = 120_000_000_000L;
@@ -74,6 +81,7 @@ public final class TcpConfig {
         c.congestionControl = congestionControl;
         c.pacing = pacing;
         c.pacingOnEveryPath = pacingOnEveryPath;
+        c.segmentationOffload = segmentationOffload;
         c.initialRto = initialRto;
         c.minRto = minRto;
         c.maxRto = maxRto;

@@ -28,6 +28,15 @@ public final class TcpConnection {
     @FunctionalInterface
     public interface Output {
         void send(TcpConnection c, Segment s);
+
+        /**
+         * The largest payload one segment of {@code c} may carry for its link to cut into
+         * MSS-sized ones (TSO: a tap with offload behind the route), or 0 when the link does not
+         * segment: every segment then carries at most one MSS.
+         */
+        default int segmentationLimit(TcpConnection c) {
+            return 0;
+        }
     }
 
     /** Told after every call that may have changed readability, writability or state. */
@@ -870,6 +879,7 @@ public final class TcpConnection {
             sent = recovery.retransmitHoles(now, true); // NextSeg rule 1: lost holes first
         }
         int mss = mssNow();
+        int segmentationLimit = -1; // asked of the link once per call, when a burst could use it
         TcpStats.SendLimit limit = TcpStats.SendLimit.IDLE;
         while (true) {
             long off = snd.offset(snd.nxt);
@@ -920,6 +930,20 @@ public final class TcpConnection {
             if (!departs(now)) {
                 limit = TcpStats.SendLimit.PACING;
                 break;
+            }
+            if (len == mss && !goingBack && snd.nxt == snd.max && cfg.segmentationOffload) {
+                if (segmentationLimit < 0) {
+                    segmentationLimit = out.segmentationLimit(this);
+                }
+                int chunks = Math.min(Math.min(avail, room), segmentationLimit) / mss;
+                if (snd.finQueued && (long) chunks * mss >= avail) {
+                    chunks = (avail - 1) / mss; // the FIN rides on the last segment, sent alone
+                }
+                if (chunks > 1) {
+                    sendBurst(mss, chunks, avail, now);
+                    sent = true;
+                    continue;
+                }
             }
             sendSegment(snd.nxt, len, Tcp.ACK | (len == avail ? Tcp.PSH : 0) | (finNow ? Tcp.FIN : 0), now);
             sent = true;
@@ -1013,6 +1037,43 @@ public final class TcpConnection {
 
     /** Sends data (and maybe FIN) at {@code seq}; advances SND.NXT when it is new or resent after an RTO. */
     void sendSegment(int seq, int len, int flags, long now) {
+        accountSent(seq, len, flags, now);
+        Segment s = seg;
+        s.seq = seq;
+        s.flags = flags;
+        s.payloadFrom(sendBuffer, snd.offset(seq), len);
+        timers.lastSent = now;
+        emit(s, now);
+    }
+
+    /**
+     * TSO: sends up to {@code maxChunks} new MSS-sized segments from SND.NXT as one segment of
+     * their total length that the link cuts into them ({@link Segment#segmentSize} = {@code mss}).
+     * Each MSS is accounted as if it left alone (pacing, pipe, delivery rate, RACK's per-range
+     * send times), so loss detection and retransmission (MSS-sized) see exactly the segments on
+     * the wire. The pacer is asked before each MSS after the first (the caller asked for that),
+     * so a burst holds no more than pacing would have let leave back to back at {@code now}.
+     */
+    private void sendBurst(int mss, int maxChunks, int avail, long now) {
+        int seq = snd.nxt;
+        int chunks = 0;
+        do {
+            accountSent(snd.nxt, mss, Tcp.ACK, now);
+            chunks++;
+        } while (chunks < maxChunks && (!paced() || pacer.mayDepart(now)));
+        int len = chunks * mss;
+        Segment s = seg;
+        s.seq = seq;
+        s.flags = Tcp.ACK | (len == avail ? Tcp.PSH : 0);
+        s.payloadFrom(sendBuffer, snd.offset(seq), len);
+        s.segmentSize = chunks > 1 ? mss : 0;
+        timers.lastSent = now;
+        stats.segmentsOut += chunks - 1; // transmit counts the one; the wire carries chunks
+        emit(s, now);
+    }
+
+    /** The bookkeeping of a data segment at {@code seq} leaving at {@code now}; advances SND.NXT when it is next. */
+    private void accountSent(int seq, int len, int flags, long now) {
         boolean fin = (flags & Tcp.FIN) != 0;
         int end = seq + len + (fin ? 1 : 0);
         if (lt(seq, snd.max)) {
@@ -1046,12 +1107,6 @@ public final class TcpConnection {
             snd.max = snd.nxt;
             timerActions.armProbe(now); // RFC 8985 7.2: new data restarts the probe timeout
         }
-        Segment s = seg;
-        s.seq = seq;
-        s.flags = flags;
-        s.payloadFrom(sendBuffer, snd.offset(seq), len);
-        timers.lastSent = now;
-        emit(s, now);
     }
 
     private void sendAck(long now) {

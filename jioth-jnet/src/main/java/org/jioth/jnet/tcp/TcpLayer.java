@@ -998,7 +998,29 @@ public final class TcpLayer implements Ipv4Layer.Transport, Ipv6Layer.Transport 
 
     private String congestionControl;
     /** Every connection's output, made once (a lambda per connection was an object per connection). */
-    private final TcpConnection.Output output = (conn, seg) -> emit((TcpSocket) conn.attachment, seg);
+    private final TcpConnection.Output output = new TcpConnection.Output() {
+        @Override
+        public void send(TcpConnection conn, Segment seg) {
+            emit((TcpSocket) conn.attachment, seg);
+        }
+
+        @Override
+        public int segmentationLimit(TcpConnection conn) {
+            return segmentationLimitTo((TcpSocket) conn.attachment);
+        }
+    };
+
+    /**
+     * The largest payload of one TSO segment toward the socket's peer: an IPv4 datagram the
+     * route's port segments, less the IP header and the longest TCP header; 0 without TSO there.
+     */
+    private int segmentationLimitTo(TcpSocket s) {
+        if (!s.isV4()) {
+            return 0;
+        }
+        int datagram = ip.segmentationTo(s.remote4());
+        return Math.max(0, datagram - Ipv4.HEADER - Tcp.MAX_HEADER);
+    }
 
     private TcpConnection newConnection(TcpSocket s) {
         s.undeliverable = errno -> undeliverable(s);
@@ -1308,6 +1330,14 @@ public final class TcpLayer implements Ipv4Layer.Transport, Ipv6Layer.Transport 
         int hl = Tcp.headerLength(seg.options);
         ByteBuffer tx = this.tx.get(at + hl + seg.payloadLength);
         seg.copyPayload(tx, at + hl);
+        if (seg.segmentSize > 0 && v4) {
+            // TSO: the port cuts it into segments and the kernel completes each one's checksum
+            int len = Tcp.emit(tx, at, s.localPort, s.remotePort, seg.seq, seg.ack, seg.flags, seg.window,
+                    seg.options, seg.payloadLength, s.addressSum(), true);
+            counters.add(Counter.TCP_OUT_SEGS, (seg.payloadLength + seg.segmentSize - 1) / seg.segmentSize);
+            ip.outputSegmented(s.local4(), s.remote4(), tx, Ipv4Layer.HEADROOM, len, seg.segmentSize);
+            return;
+        }
         int len = Tcp.emit(tx, at, s.localPort, s.remotePort, seg.seq, seg.ack, seg.flags, seg.window, seg.options,
                 seg.payloadLength, s.addressSum(), v4 && ip.partialChecksumsTo(s.remote4()));
         if (v4) {

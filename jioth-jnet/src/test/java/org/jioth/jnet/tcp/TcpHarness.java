@@ -26,9 +26,11 @@ final class TcpHarness {
     long now = 1_000_000_000L;
     final ArrayDeque<Seg> sent = new ArrayDeque<>();
     int changes;
+    /** What the link may take in one TSO segment ({@link TcpConnection.Output#segmentationLimit}); 0: no TSO. */
+    int segmentationLimit;
 
-    /** One segment we sent, copied out. */
-    record Seg(int seq, int ack, int flags, int window, TcpOptions options, byte[] payload) {
+    /** One segment we sent, copied out ({@code segmentSize}: the TSO cut, 0 for a plain segment). */
+    record Seg(int seq, int ack, int flags, int window, TcpOptions options, byte[] payload, int segmentSize) {
         boolean has(int f) {
             return (flags & f) != 0;
         }
@@ -66,13 +68,21 @@ final class TcpHarness {
 
     TcpHarness(TcpConfig cfg) {
         this.cfg = cfg;
-        this.c = new TcpConnection(cfg, (conn, s) -> {
-            byte[] p = new byte[s.payloadLength];
-            ByteBuffer b = ByteBuffer.wrap(p);
-            s.copyPayload(b, 0);
-            TcpOptions o = new TcpOptions();
-            o.copyFrom(s.options);
-            sent.add(new Seg(s.seq, s.ack, s.flags, s.window, o, p));
+        this.c = new TcpConnection(cfg, new TcpConnection.Output() {
+            @Override
+            public void send(TcpConnection conn, Segment s) {
+                byte[] p = new byte[s.payloadLength];
+                ByteBuffer b = ByteBuffer.wrap(p);
+                s.copyPayload(b, 0);
+                TcpOptions o = new TcpOptions();
+                o.copyFrom(s.options);
+                sent.add(new Seg(s.seq, s.ack, s.flags, s.window, o, p, s.segmentSize));
+            }
+
+            @Override
+            public int segmentationLimit(TcpConnection conn) {
+                return segmentationLimit;
+            }
         }, 0);
         c.setListener(x -> changes++);
     }

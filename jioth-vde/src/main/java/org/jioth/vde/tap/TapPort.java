@@ -41,9 +41,12 @@ public final class TapPort extends PortBase {
     /** Offload only: the pending super-frame, in its own native buffer. */
     private final TsoCoalescer coalescer;
     private final MemorySegment coalescerSegment;
+    /** Offload only: the coalescer's buffer, also where a TSO frame sent as such is written from. */
+    private final ByteBuffer superView;
     /** Offload only: the thread whose sends may be held back until its next flush. */
     private Thread batcher;
     private final java.util.concurrent.atomic.LongAdder superFrames = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder segmentedFrames = new java.util.concurrent.atomic.LongAdder();
     private final ReentrantLock sendLock = new ReentrantLock();
     private final Thread receiver;
     private volatile boolean closed;
@@ -82,9 +85,11 @@ public final class TapPort extends PortBase {
         this.sendView = sendSegment.asByteBuffer();
         if (settings.offload()) {
             coalescerSegment = arena.allocate(TsoCoalescer.CAPACITY);
-            coalescer = new TsoCoalescer(coalescerSegment.asByteBuffer());
+            superView = coalescerSegment.asByteBuffer();
+            coalescer = new TsoCoalescer(superView);
         } else {
             coalescerSegment = null;
+            superView = null;
             coalescer = null;
         }
         this.receiver = startReceiver(false, "jioth-tap-rx " + settings.interfaceName(), this::receiveLoop); // native poll pins
@@ -179,7 +184,55 @@ public final class TapPort extends PortBase {
         return coalescer != null;
     }
 
-    /** How many TSO super-frames (of two or more segments) went to the tap: 0 without offload. */
+    /** With offload: a TSO frame of up to the largest IPv4 packet. */
+    @Override
+    public int maxSegmentedFrame() {
+        return coalescer != null ? TsoCoalescer.CAPACITY - TsoCoalescer.VNET_HDR : 0;
+    }
+
+    /**
+     * With offload: writes the sender's TSO frame at once behind a virtio-net header asking the
+     * kernel to cut it ({@link TsoCoalescer#segmentedHeader}), after what the coalescer held.
+     */
+    @Override
+    public boolean sendSegmented(ByteBuffer frame, int segmentSize) throws IOException {
+        int length = frame.remaining();
+        if (length < MIN_FRAME || length > maxSegmentedFrame()) {
+            stats.droppedBadLength.increment();
+            return false;
+        }
+        sendLock.lock();
+        try {
+            if (closed) {
+                throw new ClosedChannelException();
+            }
+            writePending();
+            superView.put(TsoCoalescer.VNET_HDR, frame, frame.position(), length);
+            if (!TsoCoalescer.segmentedHeader(superView, length, segmentSize)) {
+                stats.droppedMalformed.increment();
+                return false;
+            }
+            int n = TsoCoalescer.VNET_HDR + length;
+            if (TunTap.write(sendState, fd, coalescerSegment, n) != n) {
+                stats.droppedQueueFull.increment();
+                return false;
+            }
+        } finally {
+            sendLock.unlock();
+        }
+        segmentedFrames.increment();
+        superFrames.increment();
+        stats.framesOut.increment();
+        stats.bytesOut.add(length);
+        return true;
+    }
+
+    /** Of {@link #superFramesOut()}, the TSO frames a sender cut itself ({@link #sendSegmented}). */
+    public long segmentedFramesOut() {
+        return segmentedFrames.sum();
+    }
+
+    /** How many TSO super-frames (of two or more segments, joined here or cut by the sender) went to the tap: 0 without offload. */
     public long superFramesOut() {
         return superFrames.sum();
     }

@@ -166,6 +166,47 @@ final class TsoCoalescer {
         }
     }
 
+    /**
+     * Writes the header in front of a TSO frame of {@code length} bytes at {@code b[VNET_HDR..]}
+     * that a sender cut itself ({@code EthernetPort.sendSegmented}): TCP/IPv4, unfragmented,
+     * flags ACK or ACK|PSH, its checksum field holding the folded pseudo-header sum over the whole
+     * segment. The header asks for TSO in segments of {@code segmentSize} payload bytes, or, when
+     * the payload fits one, is a lone segment's. False, header untouched, when the frame is not one.
+     */
+    static boolean segmentedHeader(ByteBuffer b, int length, int segmentSize) {
+        int ip = VNET_HDR + ETH;
+        if (segmentSize <= 0 || length < ETH + IP + 20 || b.getShort(VNET_HDR + 12) != 0x0800
+                || (b.get(ip) & 0xf0) != 0x40 || (b.getShort(ip + 6) & 0x3fff) != 0 || b.get(ip + 9) != 6) {
+            return false;
+        }
+        int ihl = (b.get(ip) & 0x0f) * 4;
+        int ipLength = b.getShort(ip + 2) & 0xffff;
+        if (ihl < IP || ETH + ipLength != length || ipLength < ihl + 20) {
+            return false;
+        }
+        int tcp = ip + ihl;
+        int thl = ((b.get(tcp + 12) & 0xff) >>> 4) * 4;
+        int flags = b.get(tcp + 13) & 0xff;
+        if (thl < 20 || ihl + thl > ipLength || (flags & ~PSH) != ACK) {
+            return false;
+        }
+        long pseudo = sum(b, ip + 12, 8) + 6 + (ipLength - ihl);
+        if ((b.getShort(tcp + 16) & 0xffff) != fold(pseudo)) {
+            return false; // a complete checksum: the kernel would add the pseudo-header sum again
+        }
+        if (ipLength - ihl - thl <= segmentSize) {
+            loneHeader(b, length);
+            return true;
+        }
+        b.put(0, (byte) NEEDS_CSUM);
+        b.put(1, (byte) GSO_TCPV4);
+        putNative16(b, 2, ETH + ihl + thl);
+        putNative16(b, 4, segmentSize);
+        putNative16(b, 6, ETH + ihl);
+        putNative16(b, 8, 16);
+        return true;
+    }
+
     /** The TCP header length of a frame that may join a super-frame, or -1 when it may not. */
     private static int tcpHeaderLength(ByteBuffer f, int p, int len) {
         if (len < ETH + IP + 20 + 1 || f.getShort(p + 12) != 0x0800 || f.get(p + ETH) != 0x45

@@ -227,4 +227,45 @@ class TsoCoalescerTest {
         assertThat(VnetReceive.accept(read, read.capacity())).as("csum_start out of the frame").isFalse();
         assertThat(VnetReceive.accept(read, 4)).as("shorter than the header").isFalse();
     }
+    /** A sender's own TSO segment (payload 3 MSS + 100, partial checksum) behind its header. */
+    private static ByteBuffer senderTso(int flags, int payload) {
+        ByteBuffer f = segment(7, flags, new byte[payload], 1, 2);
+        int t = 14 + 20;
+        long pseudo = TsoCoalescer.sum(f, 14 + 12, 8) + 6 + (f.capacity() - t);
+        f.putShort(t + 16, (short) TsoCoalescer.fold(pseudo));
+        ByteBuffer b = ByteBuffer.allocate(TsoCoalescer.VNET_HDR + f.capacity());
+        b.put(TsoCoalescer.VNET_HDR, f, 0, f.capacity());
+        return b;
+    }
+
+    @Test
+    void aSendersTsoSegmentGetsAHeaderAskingForItsSegmentSize() {
+        ByteBuffer b = senderTso(ACK | PSH, 3 * 1448 + 100);
+        assertThat(TsoCoalescer.segmentedHeader(b, b.capacity() - TsoCoalescer.VNET_HDR, 1448)).isTrue();
+        assertThat(b.get(0)).isEqualTo((byte) TsoCoalescer.NEEDS_CSUM);
+        assertThat(b.get(1)).isEqualTo((byte) TsoCoalescer.GSO_TCPV4);
+        assertThat(native16(b, 2)).as("hdr_len").isEqualTo(14 + 20 + 32);
+        assertThat(native16(b, 4)).as("gso_size").isEqualTo(1448);
+        assertThat(native16(b, 6)).as("csum_start").isEqualTo(34);
+        assertThat(native16(b, 8)).as("csum_offset").isEqualTo(16);
+        // one segment's worth: a lone segment's header, no GSO
+        ByteBuffer small = senderTso(ACK, 1448);
+        assertThat(TsoCoalescer.segmentedHeader(small, small.capacity() - TsoCoalescer.VNET_HDR, 1448)).isTrue();
+        assertThat(small.get(0)).isEqualTo((byte) TsoCoalescer.NEEDS_CSUM);
+        assertThat(small.get(1)).isZero();
+    }
+
+    @Test
+    void whatIsNoTsoSegmentIsRefused() {
+        int n = 3 * 1448 + 14 + 20 + 32;
+        ByteBuffer syn = senderTso(0x02 | ACK, 3 * 1448);
+        assertThat(TsoCoalescer.segmentedHeader(syn, n, 1448)).as("SYN").isFalse();
+        ByteBuffer full = ByteBuffer.allocate(TsoCoalescer.VNET_HDR + n);
+        full.put(TsoCoalescer.VNET_HDR, segment(7, ACK, new byte[3 * 1448], 1, 2), 0, n);
+        assertThat(TsoCoalescer.segmentedHeader(full, n, 1448)).as("a complete checksum").isFalse();
+        ByteBuffer ok = senderTso(ACK, 3 * 1448);
+        assertThat(TsoCoalescer.segmentedHeader(ok, n - 1, 1448)).as("a length the IP header does not say").isFalse();
+        assertThat(TsoCoalescer.segmentedHeader(ok, n, 0)).as("no segment size").isFalse();
+        assertThat(Arrays.copyOfRange(ok.array(), 0, TsoCoalescer.VNET_HDR)).as("header untouched").containsOnly(0);
+    }
 }
