@@ -899,19 +899,24 @@ public final class TcpConnection {
                     sendSegment(snd.nxt, 0, Tcp.ACK | Tcp.FIN, now);
                     sent = true;
                 }
-                if (avail == 0 && room > 0) {
+                boolean bufferHolds = sendBuffer.writerHasMore() || sendBuffer.free() < mss;
+                if (avail == 0 && room > 0 && !bufferHolds) {
                     appLimited(inFlight);
                 }
                 limit = avail > 0 ? (room == cc.cwnd() - inFlight ? TcpStats.SendLimit.CWND : TcpStats.SendLimit.RWND)
-                        : sendBuffer.free() < mss ? TcpStats.SendLimit.SNDBUF : TcpStats.SendLimit.IDLE;
+                        : bufferHolds ? TcpStats.SendLimit.SNDBUF : TcpStats.SendLimit.IDLE;
                 break;
             }
             if (len < mss && !shortened && !mayNagle(len, avail, finNow)) {
-                if (len == avail) {
+                // a short tail while the application waits for room: the full buffer holds the
+                // sender (the tail of a capacity that is not a multiple of the MSS), not the
+                // application's data running out
+                boolean bufferHolds = len == avail && (sendBuffer.writerHasMore() || sendBuffer.free() < mss);
+                if (len == avail && !bufferHolds) {
                     appLimited(inFlight); // a short tail: the application's data ran out, not the windows' room
                 }
                 // a short segment held: by Nagle when it is all the data, else by the windows' room (sender SWS)
-                limit = len == avail ? TcpStats.SendLimit.NAGLE
+                limit = bufferHolds ? TcpStats.SendLimit.SNDBUF : len == avail ? TcpStats.SendLimit.NAGLE
                         : len == cc.cwnd() - inFlight ? TcpStats.SendLimit.CWND : TcpStats.SendLimit.RWND;
                 break;
             }

@@ -328,4 +328,42 @@ class BbrTest {
         assertThat(h.recvAll()).isNotEmpty();
         assertThat(h.c.rateAppLimited()).isFalse();
     }
+
+    /**
+     * A writer that filled the send buffer and waits for room is not application-limited, even
+     * when all the buffer holds beyond what is in flight is a short tail (a capacity that is not a
+     * multiple of the MSS): Linux checks app-limitation when a write starts, never inside a write
+     * blocked on buffer space. Marking these samples kept BBR's bandwidth estimate from growing
+     * whenever the buffer, not the application, held the sender.
+     */
+    @Test
+    void aSenderHeldByAFullSendBufferIsNotAppLimited() {
+        TcpConfig cfg = TcpHarness.unpaced();
+        cfg.congestionControl = CongestionControl.BBR;
+        TcpHarness h = new TcpHarness(cfg);
+        h.c.acceptSyn(h.synFromPeer().sackPermitted().build(), LOCAL_ISS, h.now);
+        h.recv();
+        h.advance(10);
+        h.seg().flags(Tcp.ACK).seq(REMOTE_ISS + 1).ack(LOCAL_ISS + 1).win(65535).send();
+        int l = LOCAL_ISS + 1;
+        int r = REMOTE_ISS + 1;
+        int m = h.c.sendMss();
+        h.c.sendBuffer().resize(10 * m + m / 2);
+        int taken = h.write(TcpHarness.bytes(40 * m, 1));
+        assertThat(taken).as("the buffer took what fits").isEqualTo(10 * m + m / 2);
+        assertThat(h.recvAll()).hasSize(10);
+        h.advance(10);
+        // half the flight acknowledged: the window has room, the buffer holds only a short tail
+        // unsent, and the writer still has 29.5 segments it could not hand over
+        h.seg().flags(Tcp.ACK).seq(r).ack(l + 5 * m).win(65535).send();
+        assertThat(h.recvAll()).as("Nagle holds the short tail").isEmpty();
+        assertThat(h.c.rateAppLimited()).as("held by the full buffer, not by the application").isFalse();
+        // the writer hands over the rest of what fits, all of it taken: then a short tail is the
+        // application's data running out
+        assertThat(h.write(TcpHarness.bytes(2 * m, 2))).isEqualTo(2 * m);
+        h.advance(10);
+        h.seg().flags(Tcp.ACK).seq(r).ack(l + 10 * m).win(65535).send();
+        h.recvAll();
+        assertThat(h.c.rateAppLimited()).as("the application's data ran out").isTrue();
+    }
 }
