@@ -210,6 +210,36 @@ class BbrTest {
         assertThat((clock[0] - start) / MS).as("ms to find 30 of 40 MB/s").isLessThan(1000);
     }
 
+    /**
+     * PROBE_BW probes about every 8 rounds, as Linux's BBR v1 (an 8-phase gain cycle, 1.25 in one
+     * phase), not every min(BDP in segments, 63) rounds as the draft: without the draft's loss
+     * bounds, the long wait left an estimate that STARTUP ended low (random loss) there for
+     * seconds. Closed loop at a steady 40 MB/s and 10 ms (a BDP of 276 segments): over 200
+     * rounds of PROBE_BW, at least one probe per 12 rounds (the draft's wait gave 3).
+     */
+    @Test
+    void probeBwProbesAboutEveryEightRoundsAsLinux() {
+        Bbr b = new Bbr();
+        long[] clock = {0, 0};
+        b.init(1448, 0);
+        long rtt = 10 * MS;
+        for (int round = 0; round < 60 && b.mode().ordinal() < Bbr.Mode.PROBE_BW_DOWN.ordinal(); round++) {
+            closedLoopRound(b, clock, 40_000_000L, rtt);
+        }
+        assertThat(b.mode().ordinal()).isGreaterThanOrEqualTo(Bbr.Mode.PROBE_BW_DOWN.ordinal());
+        int probes = 0;
+        boolean wasUp = false;
+        for (int round = 0; round < 200; round++) {
+            closedLoopRound(b, clock, 40_000_000L, rtt);
+            boolean up = b.mode() == Bbr.Mode.PROBE_BW_UP;
+            if (up && !wasUp) {
+                probes++;
+            }
+            wasUp = up;
+        }
+        assertThat(probes).as("probes in 200 rounds").isGreaterThanOrEqualTo(200 / 12);
+    }
+
     /** One round trip: the flight (window and pacing allowing, at most the bottleneck's), two segments per ACK. */
     private static void closedLoopRound(Bbr b, long[] clock, long bottleneck, long rtt) {
         long paced = b.pacingRate(rtt, 0) * rtt / 1_000_000_000L;
