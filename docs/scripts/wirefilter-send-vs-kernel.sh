@@ -10,4 +10,4 @@ lock=${BENCH_LOCK:-/work/wt/bench.lock}
 run() { if [ -e "$lock" ]; then flock "$lock" "$@"; else "$@"; fi; }
 run ./mvnw -B -q -o -pl jioth-jnet -am test -Dtest=WirefilterRanking -Dsurefire.failIfNoSpecifiedTests=false \
     -Djioth.rankLoss="$loss" -Djioth.rankCc="$cc" -Djioth.rankRuns="$runs" -Djioth.rankMiB="$mib" \
-    -Djioth.rankRoles="$roles" | grep -v '^\[' | sed -n '/^ranking:/,/load at the end/p'
+    -Djioth.rankRoles="$roles" | grep -v '^\[' | sed -n "/^ranking:/,/load at the end/p;/^      t=/p"

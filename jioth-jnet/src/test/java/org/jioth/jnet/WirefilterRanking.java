@@ -157,6 +157,7 @@ class WirefilterRanking {
                 }
             });
             long t0 = System.nanoTime();
+            Future<?> series = ours && SERIES ? threads.submit(() -> series(t0)) : null;
             try (SocketChannel c = opener.call()) {
                 c.connect(new InetSocketAddress(KERNEL, PORT));
                 Pattern.write(c, total);
@@ -166,7 +167,9 @@ class WirefilterRanking {
                 c.shutdownOutput();
                 assertThat(received.get(600, TimeUnit.SECONDS)).isEqualTo(total);
             }
-            return (System.nanoTime() - t0) / 1e9;
+            double s = (System.nanoTime() - t0) / 1e9;
+            printSeries(series);
+            return s;
         }
     }
 
@@ -194,6 +197,7 @@ class WirefilterRanking {
                 }
             });
             long t0 = System.nanoTime();
+            Future<?> series = ours && SERIES ? threads.submit(() -> series(t0)) : null;
             try (SocketChannel c = inNamespace(clientNs, SocketChannel::open)) {
                 c.connect(new InetSocketAddress(to, PORT));
                 c.write(ByteBuffer.wrap(new byte[] {1}));
@@ -201,7 +205,36 @@ class WirefilterRanking {
             }
             double s = (System.nanoTime() - t0) / 1e9;
             last = sent.get(60, TimeUnit.SECONDS);
+            printSeries(series);
             return s;
+        }
+    }
+
+    /** {@code -Djioth.rankSeries=true}: every jnet transfer's state each 100 ms (a diagnosis). */
+    static final boolean SERIES = Boolean.getBoolean("jioth.rankSeries");
+    static final java.util.regex.Pattern SERIES_FIELDS = java.util.regex.Pattern.compile(
+            "\\b(una|cwnd|sndbuf|retrans|fast|lostrxt|bw|limited)=\\S+|probe_\\w+|startup|drain|probe_rtt");
+    private final StringBuffer seriesLines = new StringBuffer();
+
+    private Object series(long t0) throws Exception {
+        seriesLines.setLength(0);
+        while (!Thread.currentThread().isInterrupted()) {
+            String d = jnet.onLoop(() -> jnet.onLoopTcp().describe());
+            StringBuilder b = new StringBuilder(String.format("      t=%5.2f", (System.nanoTime() - t0) / 1e9));
+            Matcher m = SERIES_FIELDS.matcher(d.lines().findFirst().orElse(""));
+            while (m.find()) {
+                b.append(' ').append(m.group());
+            }
+            seriesLines.append(b).append('\n');
+            Thread.sleep(100);
+        }
+        return null;
+    }
+
+    private void printSeries(Future<?> series) {
+        if (series != null) {
+            series.cancel(true);
+            System.out.print(seriesLines);
         }
     }
 
