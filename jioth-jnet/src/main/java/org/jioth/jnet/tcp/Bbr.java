@@ -5,11 +5,13 @@ package org.jioth.jnet.tcp;
  * maximum delivery rate and the minimum round trip) sets the pacing rate and cwnd, so random
  * loss is not read as congestion. States STARTUP (pacing gain 2.77, cwnd gain 2.89: find the
  * bandwidth), DRAIN (0.35: empty the queue STARTUP made), PROBE_BW (DOWN 0.9, CRUISE 1, REFILL
- * 1, UP 1.25: probe for more bandwidth every 2.5 s or min(BDP in segments, 63) rounds, whichever
- * first; UP lasts while the bandwidth grows 25 % a round, the draft's full_bw_now), PROBE_RTT
- * (cwnd half the BDP for 200 ms and a round, when the minimum RTT has not been seen for 5 s).
+ * 1, UP 1.25: probe for more bandwidth about every 8 rounds as Linux's BBR v1 does (see
+ * {@link #PROBE_BW_CYCLE_ROUNDS}; the draft waits up to 63 rounds), at the latest every 2.5 s;
+ * UP lasts while the bandwidth grows 25 % a round, the draft's full_bw_now), PROBE_RTT (cwnd
+ * half the BDP for 200 ms and a round, when the minimum RTT has not been seen for 5 s).
  * STARTUP's window gain is Linux's 2.89, not the draft's 2 (see {@link #STARTUP_CWND_GAIN}). The
- * bandwidth filter keeps the maximum of the last two PROBE_BW cycles; the minimum RTT filter is
+ * bandwidth filter keeps the maximum of the last two PROBE_BW cycles (8-20 rounds, Linux's is
+ * 10); the minimum RTT filter is
  * 10 s long. Loss: packet conservation in the first round of recovery,
  * then growth to the model's window; the window before recovery (or a timeout) comes back after
  * it (the draft's BBRSaveCwnd/BBRRestoreCwnd). The draft's loss-rate bounds (inflight_hi,
@@ -42,7 +44,16 @@ public final class Bbr extends CongestionControl {
     static final long PROBE_RTT_DURATION = 200_000_000L;
     /** The draft picks 2-3 s at random; the midpoint keeps the stack's random source out of it. */
     static final long BW_PROBE_WAIT = 2_500_000_000L;
-    static final int MAX_PROBE_ROUNDS = 63;
+    /**
+     * Rounds of DOWN and CRUISE before the next probe: with REFILL's round and UP's, a probe about
+     * every 8 rounds, as Linux's BBR (v1: an 8-phase gain cycle of one minimum RTT each, 1.25 in
+     * one of them). The draft waits min(BDP in segments, 63) rounds, for Reno flows sharing the
+     * bottleneck; its loss bounds (inflight_hi, bw_lo) then restrain each probe. Without those
+     * bounds, on a path of random loss an estimate left low by STARTUP (which recovery rounds end
+     * early) stayed there: in virtual time at 5 % loss and 14 ms, STARTUP ended at 13 MB/s on a
+     * path without a bottleneck and the next probe came 70 rounds (0.9 s) later.
+     */
+    static final int PROBE_BW_CYCLE_ROUNDS = 6;
     static final int FULL_BW_COUNT = 3;
     static final double FULL_BW_THRESH = 1.25;
     static final int MIN_PIPE_SEGMENTS = 4;
@@ -105,6 +116,17 @@ public final class Bbr extends CongestionControl {
     @Override
     public boolean wantsRateSamples() {
         return true;
+    }
+
+    /**
+     * Three windows, as Linux's BBR provisions (bbr_sndbuf_expand): its window is already twice
+     * the BDP, and under random loss a lost retransmission holds SND.UNA for a few rounds while
+     * the SACKed data above it stays buffered; with two windows the buffer filled and the sender
+     * waited for it 10-30 % of a transfer through wirefilter's 5 %.
+     */
+    @Override
+    public int sendBufferWindows() {
+        return 3;
     }
 
     @Override
@@ -333,8 +355,7 @@ public final class Bbr extends CongestionControl {
     }
 
     private boolean timeToProbe(long now) {
-        long rounds = Math.min(MAX_PROBE_ROUNDS, Math.max(1, bdp(1.0) / smss));
-        return now - cycleStamp > BW_PROBE_WAIT || roundsSinceProbe >= rounds;
+        return now - cycleStamp > BW_PROBE_WAIT || roundsSinceProbe >= PROBE_BW_CYCLE_ROUNDS;
     }
 
     private void startRefill() {

@@ -44,6 +44,14 @@ public abstract class CongestionControl {
         return false;
     }
 
+    /**
+     * How many congestion windows the send buffer may hold when it follows cwnd (Linux's
+     * tcp_sndbuf_expand: 2, room for fast recovery's SACKed data above a hole).
+     */
+    public int sendBufferWindows() {
+        return 2;
+    }
+
     /** Whether this controller sets cwnd in recovery itself (then PRR and NewReno's inflation stay out). */
     public boolean setsRecoveryWindow() {
         return false;

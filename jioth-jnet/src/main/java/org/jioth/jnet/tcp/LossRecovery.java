@@ -52,6 +52,12 @@ final class LossRecovery {
     /** A tail loss probe is out and no ACK has advanced SND.UNA since (one probe at a time). */
     boolean probeOut;
 
+    /**
+     * Without SACK: the segments the peer's duplicate ACKs stand for (each one left the network),
+     * as Linux's sacked_out for Reno: RFC 6937's DeliveredData and the pipe without a scoreboard.
+     */
+    int renoSacked;
+
     // PRR (RFC 6937)
     int recoverFs;
     long prrDelivered;
@@ -184,13 +190,18 @@ final class LossRecovery {
 
     // ------------------------------------------------------------ decisions
 
-    /** A duplicate ACK (RFC 5681 2); with {@code sack} off, NewReno's inflation. */
+    /**
+     * A duplicate ACK (RFC 5681 2). Without SACK it stands for one segment delivered (counted, at
+     * most all but one of the flight, as Linux's tcp_limit_reno_sacked); PRR sizes the window
+     * from it in recovery (RFC 6937 3), not NewReno's inflation.
+     */
     void dupAck(boolean sack, long now) {
         dupAcks++;
+        if (!sack) {
+            int flightSegments = (snd.max - snd.una + snd.smss - 1) / snd.smss;
+            renoSacked = Math.min(renoSacked + 1, Math.max(0, flightSegments - 1));
+        }
         if (active) {
-            if (!sack) {
-                cc.setCwnd(cc.cwnd() + snd.smss); // inflation (RFC 6582 3.2 step 4)
-            }
             return;
         }
         if (sack && rack != null) {
@@ -222,9 +233,23 @@ final class LossRecovery {
         int len = (int) Math.min(tx.mss(), Math.max(0, tx.dataEnd() - snd.offset(snd.una)));
         tx.retransmit(snd.una, len, now);
         highRxt = snd.offset(snd.una) + len;
-        if (!sack) {
-            cc.setCwnd(cc.ssthresh() + 3 * snd.smss);
-        }
+    }
+
+    /**
+     * Without SACK, a cumulative ACK of {@code acked} bytes: what it newly delivered beyond the
+     * segments its duplicate ACKs already stood for (at least one segment), and those leave the
+     * count (Linux's tcp_remove_reno_sacks).
+     */
+    long renoAcked(int acked) {
+        int segments = (acked + snd.smss - 1) / snd.smss;
+        long delivered = (long) Math.max(segments - renoSacked, 1) * snd.smss;
+        renoSacked = segments - 1 >= renoSacked ? 0 : renoSacked - (segments - 1);
+        return Math.min(delivered, Math.max(acked, snd.smss));
+    }
+
+    /** Without SACK: the flight less the segments duplicate ACKs reported delivered (Linux's packets_in_flight for Reno). */
+    int renoPipe() {
+        return Math.max(0, snd.max - snd.una - renoSacked * snd.smss);
     }
 
     /**
@@ -289,6 +314,7 @@ final class LossRecovery {
         if (active) {
             active = false;
             dupAcks = 0;
+            renoSacked = 0;
             // holes still lost start a new episode at once (as Linux after an undo), not after the RTO
             recover = snd.una;
         } else if (lt(snd.nxt, snd.max)) {

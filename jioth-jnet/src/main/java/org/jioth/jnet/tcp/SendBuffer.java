@@ -29,6 +29,8 @@ public final class SendBuffer {
     /** Stream offset after the last byte written. */
     private long tail;
     private boolean usedSinceTrim;
+    /** The last write left bytes behind: the application holds more data than the buffer took. */
+    private boolean writerHasMore;
     private final RingMemory memory = new RingMemory();
 
     public SendBuffer(int capacity) {
@@ -115,6 +117,16 @@ public final class SendBuffer {
         return Math.max(capacity, Integer.highestOneBit(capacity - 1) << 1);
     }
 
+    /**
+     * Whether the application's last write left bytes behind (the buffer was full): a sender
+     * that runs out of data now waits for this buffer, not for the application, so its rate
+     * samples are not application-limited (as Linux checks app-limitation only when a write
+     * starts, never inside one blocked on buffer space).
+     */
+    public synchronized boolean writerHasMore() {
+        return writerHasMore;
+    }
+
     public synchronized int size() {
         return (int) (tail - head);
     }
@@ -122,6 +134,7 @@ public final class SendBuffer {
     /** Appends as much of {@code src} as fits; returns how many bytes were taken. */
     public synchronized int write(ByteBuffer src) {
         int n = Math.min(src.remaining(), capacity - (int) (tail - head));
+        writerHasMore = n < src.remaining();
         if (n <= 0) {
             return 0;
         }
@@ -132,6 +145,7 @@ public final class SendBuffer {
                 ring = Rings.grow(ring, head, size, length);
             }
             n = Math.min(n, ring.length - size);
+            writerHasMore = n < src.remaining();
             if (n <= 0) {
                 return 0;
             }

@@ -667,6 +667,9 @@ public final class TcpConnection {
         }
     }
 
+    /** Without SACK: what this ACK's advance of SND.UNA newly delivered (LossRecovery.renoAcked). */
+    private long renoDelivered;
+
     /** The ACK field (RFC 9293 3.10.7.4 fifth check, RFC 5961 5.2); false to drop the segment. */
     private boolean processAck(Segment s, long now) {
         int ack = s.ack;
@@ -687,20 +690,29 @@ public final class TcpConnection {
         if (rack != null && (gt(ack, snd.una) || newlySacked)) {
             rack.delivered(snd.offset(ack), recovery.scoreboard, now, rtt.minRtt());
         }
+        boolean dupAcked = false;
         if (gt(ack, snd.una)) {
+            renoDelivered = sackOk ? 0 : recovery.renoAcked(ack - snd.una);
             newAck(s, now);
         } else if (ack == snd.una && snd.max != snd.una && s.payloadLength == 0 && !timers.persisting
                 && !s.has(Tcp.FIN) && ((s.window << snd.wscale) == snd.wnd || newlySacked)) {
             stats.dupAcksIn++;
             recovery.dupAck(sackOk, now);
+            dupAcked = true;
         }
         if (rack != null) {
             recovery.detectLoss(now);
         }
         long delivered = (snd.una - unaBefore) + (recovery.scoreboard.covered() - sackedBefore);
-        if (recovery.active && sackOk && !cc.setsRecoveryWindow()) {
+        if (!sackOk) {
+            // without SACK a duplicate ACK stands for a segment delivered, a cumulative ACK for
+            // what its duplicates did not already count (RFC 6937 3)
+            delivered = gt(snd.una, unaBefore) ? renoDelivered : dupAcked ? snd.smss : 0;
+        }
+        if (recovery.active && !cc.setsRecoveryWindow()) {
             // RFC 6937: this ACK's delivered data sets how much recovery may send now
-            cc.setCwnd(recovery.prrWindow(Math.max(0, delivered), recovery.pipe(), cc.ssthresh(), snd.smss));
+            int pipe = sackOk ? recovery.pipe() : recovery.renoPipe();
+            cc.setCwnd(recovery.prrWindow(Math.max(0, delivered), pipe, cc.ssthresh(), snd.smss));
         }
         if (deliveryRate != null) {
             rateSample(s, Math.max(0, delivered), now);
@@ -825,16 +837,16 @@ public final class TcpConnection {
                     recovery.rack.recoveryEnded();
                 }
                 recovery.dupAcks = 0;
-                // SACK recovery never inflated cwnd: it stays at ssthresh (RFC 6675). NewReno
-                // deflates to min(ssthresh, max(FlightSize, SMSS) + SMSS) (RFC 6582 3.2 step 3).
-                cc.onRecoveryExit(sackOk ? cc.ssthresh() : Math.max(snd.max - snd.una, snd.smss));
+                recovery.renoSacked = 0;
+                // PRR never inflated cwnd, with SACK or without: it ends at ssthresh (RFC 6937)
+                cc.onRecoveryExit(cc.ssthresh());
             } else if (!sackOk || recovery.scoreboard.isEmpty()) {
-                // NewReno partial ACK (RFC 6582 3.2 step 3): the next hole, deflated window
+                // NewReno partial ACK (RFC 6582 3.2 step 3): the next hole; PRR sets the window
                 retransmitOne(snd.una, now);
-                cc.setCwnd(cc.cwnd() - acked + snd.smss);
             }
         } else {
             recovery.dupAcks = 0;
+            recovery.renoSacked = 0;
             if (cc.inSlowStart()) {
                 cc.onSlowStartAck(ack, snd.nxt, sample);
             }
@@ -893,7 +905,7 @@ public final class TcpConnection {
                 }
             }
             int avail = (int) Math.max(0, sendBuffer.tail() - off);
-            int inFlight = recovery.active && sackOk ? recovery.pipe()
+            int inFlight = recovery.active ? (sackOk ? recovery.pipe() : recovery.renoPipe())
                     : goingBack ? (int) recovery.scoreboard.unsacked(snd.offset(snd.una), off) : snd.nxt - snd.una;
             int room = Math.min(cc.cwnd() - inFlight, snd.una + snd.wnd - snd.nxt);
             int len = Math.min(avail, Math.min(mss, room));
@@ -911,19 +923,24 @@ public final class TcpConnection {
                     sendSegment(snd.nxt, 0, Tcp.ACK | Tcp.FIN, now);
                     sent = true;
                 }
-                if (avail == 0 && room > 0) {
+                boolean bufferHolds = sendBuffer.writerHasMore() || sendBuffer.free() < mss;
+                if (avail == 0 && room > 0 && !bufferHolds) {
                     appLimited(inFlight);
                 }
                 limit = avail > 0 ? (room == cc.cwnd() - inFlight ? TcpStats.SendLimit.CWND : TcpStats.SendLimit.RWND)
-                        : sendBuffer.free() < mss ? TcpStats.SendLimit.SNDBUF : TcpStats.SendLimit.IDLE;
+                        : bufferHolds ? TcpStats.SendLimit.SNDBUF : TcpStats.SendLimit.IDLE;
                 break;
             }
             if (len < mss && !shortened && !mayNagle(len, avail, finNow)) {
-                if (len == avail) {
+                // a short tail while the application waits for room: the full buffer holds the
+                // sender (the tail of a capacity that is not a multiple of the MSS), not the
+                // application's data running out
+                boolean bufferHolds = len == avail && (sendBuffer.writerHasMore() || sendBuffer.free() < mss);
+                if (len == avail && !bufferHolds) {
                     appLimited(inFlight); // a short tail: the application's data ran out, not the windows' room
                 }
                 // a short segment held: by Nagle when it is all the data, else by the windows' room (sender SWS)
-                limit = len == avail ? TcpStats.SendLimit.NAGLE
+                limit = bufferHolds ? TcpStats.SendLimit.SNDBUF : len == avail ? TcpStats.SendLimit.NAGLE
                         : len == cc.cwnd() - inFlight ? TcpStats.SendLimit.CWND : TcpStats.SendLimit.RWND;
                 break;
             }

@@ -1115,8 +1115,9 @@ public final class TcpLayer implements Ipv4Layer.Transport, Ipv6Layer.Transport 
         loop.trimHeld(); // its rings may have grown: look at them again when the stack idles
         watchPressure();
         if (s.registered && !s.config.sendBufferLocked) {
-            // the send buffer follows cwnd (Linux's tcp_sndbuf_expand): twice the window in flight
-            s.conn.sendBuffer().follow(2L * s.conn.congestion().cwnd(), TcpConfig.MAX_SEND_BUFFER);
+            // the send buffer follows cwnd (Linux's tcp_sndbuf_expand): twice the window, BBR three times
+            CongestionControl cc = s.conn.congestion();
+            s.conn.sendBuffer().follow((long) cc.sendBufferWindows() * cc.cwnd(), TcpConfig.MAX_SEND_BUFFER);
         }
         // Readers skip posting a window update when the room they saw was below what the last
         // publish asked for; a read that raced with this publish is caught here, after it.

@@ -48,6 +48,7 @@ final class TimerActions {
         c.snd.echoPendingSinceTimeout = true;
         c.recovery.active = false;
         c.recovery.dupAcks = 0;
+        c.recovery.renoSacked = 0;
         c.recovery.recover = c.snd.max;
         if (c.timers.retries > 1) {
             // As Linux, SACKed data is not resent after a timeout; but a second timeout in a row may

@@ -210,6 +210,36 @@ class BbrTest {
         assertThat((clock[0] - start) / MS).as("ms to find 30 of 40 MB/s").isLessThan(1000);
     }
 
+    /**
+     * PROBE_BW probes about every 8 rounds, as Linux's BBR v1 (an 8-phase gain cycle, 1.25 in one
+     * phase), not every min(BDP in segments, 63) rounds as the draft: without the draft's loss
+     * bounds, the long wait left an estimate that STARTUP ended low (random loss) there for
+     * seconds. Closed loop at a steady 40 MB/s and 10 ms (a BDP of 276 segments): over 200
+     * rounds of PROBE_BW, at least one probe per 12 rounds (the draft's wait gave 3).
+     */
+    @Test
+    void probeBwProbesAboutEveryEightRoundsAsLinux() {
+        Bbr b = new Bbr();
+        long[] clock = {0, 0};
+        b.init(1448, 0);
+        long rtt = 10 * MS;
+        for (int round = 0; round < 60 && b.mode().ordinal() < Bbr.Mode.PROBE_BW_DOWN.ordinal(); round++) {
+            closedLoopRound(b, clock, 40_000_000L, rtt);
+        }
+        assertThat(b.mode().ordinal()).isGreaterThanOrEqualTo(Bbr.Mode.PROBE_BW_DOWN.ordinal());
+        int probes = 0;
+        boolean wasUp = false;
+        for (int round = 0; round < 200; round++) {
+            closedLoopRound(b, clock, 40_000_000L, rtt);
+            boolean up = b.mode() == Bbr.Mode.PROBE_BW_UP;
+            if (up && !wasUp) {
+                probes++;
+            }
+            wasUp = up;
+        }
+        assertThat(probes).as("probes in 200 rounds").isGreaterThanOrEqualTo(200 / 12);
+    }
+
     /** One round trip: the flight (window and pacing allowing, at most the bottleneck's), two segments per ACK. */
     private static void closedLoopRound(Bbr b, long[] clock, long bottleneck, long rtt) {
         long paced = b.pacingRate(rtt, 0) * rtt / 1_000_000_000L;
@@ -327,5 +357,43 @@ class BbrTest {
         h.seg().flags(Tcp.ACK).seq(r).ack(l + n * m).win(65535).send();
         assertThat(h.recvAll()).isNotEmpty();
         assertThat(h.c.rateAppLimited()).isFalse();
+    }
+
+    /**
+     * A writer that filled the send buffer and waits for room is not application-limited, even
+     * when all the buffer holds beyond what is in flight is a short tail (a capacity that is not a
+     * multiple of the MSS): Linux checks app-limitation when a write starts, never inside a write
+     * blocked on buffer space. Marking these samples kept BBR's bandwidth estimate from growing
+     * whenever the buffer, not the application, held the sender.
+     */
+    @Test
+    void aSenderHeldByAFullSendBufferIsNotAppLimited() {
+        TcpConfig cfg = TcpHarness.unpaced();
+        cfg.congestionControl = CongestionControl.BBR;
+        TcpHarness h = new TcpHarness(cfg);
+        h.c.acceptSyn(h.synFromPeer().sackPermitted().build(), LOCAL_ISS, h.now);
+        h.recv();
+        h.advance(10);
+        h.seg().flags(Tcp.ACK).seq(REMOTE_ISS + 1).ack(LOCAL_ISS + 1).win(65535).send();
+        int l = LOCAL_ISS + 1;
+        int r = REMOTE_ISS + 1;
+        int m = h.c.sendMss();
+        h.c.sendBuffer().resize(10 * m + m / 2);
+        int taken = h.write(TcpHarness.bytes(40 * m, 1));
+        assertThat(taken).as("the buffer took what fits").isEqualTo(10 * m + m / 2);
+        assertThat(h.recvAll()).hasSize(10);
+        h.advance(10);
+        // half the flight acknowledged: the window has room, the buffer holds only a short tail
+        // unsent, and the writer still has 29.5 segments it could not hand over
+        h.seg().flags(Tcp.ACK).seq(r).ack(l + 5 * m).win(65535).send();
+        assertThat(h.recvAll()).as("Nagle holds the short tail").isEmpty();
+        assertThat(h.c.rateAppLimited()).as("held by the full buffer, not by the application").isFalse();
+        // the writer hands over the rest of what fits, all of it taken: then a short tail is the
+        // application's data running out
+        assertThat(h.write(TcpHarness.bytes(2 * m, 2))).isEqualTo(2 * m);
+        h.advance(10);
+        h.seg().flags(Tcp.ACK).seq(r).ack(l + 10 * m).win(65535).send();
+        h.recvAll();
+        assertThat(h.c.rateAppLimited()).as("the application's data ran out").isTrue();
     }
 }

@@ -160,25 +160,54 @@ class TcpRecoveryTest {
         assertThat(h.c.congestion().cwnd()).isLessThanOrEqualTo(5 * M);
     }
 
+    /**
+     * PRR (RFC 6937) without SACK, as Linux: each duplicate ACK stands for a segment delivered,
+     * and recovery sends ssthresh/RecoverFS of what was delivered, spread over the duplicates,
+     * instead of NewReno's inflation, which sends nothing until the window has inflated past the
+     * whole flight (half the duplicates) and then one segment per duplicate. A flight of 20, one
+     * segment lost, 19 duplicate ACKs; ssthresh 10, RecoverFS 20.
+     */
     @Test
-    void newRenoInflatesTheWindowOnFurtherDuplicates() {
+    void withoutSackProportionalRateReductionSpreadsTheSendsOverTheDuplicates() {
         TcpConfig cfg = TcpHarness.plain();
         cfg.congestionControl = CongestionControl.NEW_RENO;
         TcpHarness h = new TcpHarness(cfg).established();
-        h.write(TcpHarness.bytes(20 * M, 1));
+        h.write(TcpHarness.bytes(60 * M, 1));
         assertThat(h.recvAll()).hasSize(10);
-        for (int i = 0; i < 3; i++) {
-            h.seg().seq(R).ack(L).win(65535).send();
+        for (int i = 1; i <= 10; i++) { // slow start: one segment a cumulative ACK, two leave
+            h.seg().seq(R).ack(L + i * M).win(65535).send();
         }
-        h.recvAll();
-        int cwnd = h.c.congestion().cwnd();
-        assertThat(cwnd).isEqualTo(5 * M + 3 * M);
-        for (int i = 0; i < 3; i++) {
-            h.seg().seq(R).ack(L).win(65535).send();
+        assertThat(h.c.congestion().cwnd()).isEqualTo(20 * M);
+        assertThat(h.recvAll()).hasSize(20);
+        int lost = L + 10 * M;
+        List<Integer> newPerDup = new java.util.ArrayList<>();
+        int high = L + 30 * M;
+        for (int dup = 1; dup <= 19; dup++) {
+            h.seg().seq(R).ack(lost).win(65535).send();
+            int fresh = 0;
+            for (Seg seg : h.recvAll()) {
+                if (seg.seq() == lost) {
+                    assertThat(dup).as("the fast retransmit at the third duplicate").isEqualTo(3);
+                } else {
+                    assertThat(seg.seq()).isEqualTo(high);
+                    high += seg.len();
+                    fresh++;
+                }
+            }
+            newPerDup.add(fresh);
         }
-        assertThat(h.c.congestion().cwnd()).isEqualTo(cwnd + 3 * M);
-        // flight is 10 segments, window 11: one new segment may leave
-        assertThat(h.recvAll()).extracting(Seg::seq).containsExactly(L + 10 * M);
+        assertThat(h.c.congestion().ssthresh()).isEqualTo(10 * M);
+        // one segment for every two duplicates while the pipe is above ssthresh (the first by the
+        // sixth duplicate; NewReno's inflated window passed the flight only at the eleventh), then
+        // one per duplicate (PRR-SSRB): recovery ends with ssthresh in the pipe, 9 new segments
+        // and the retransmission, 29 sent of which 19 reported delivered
+        List<Integer> expected = List.of(0, 0, 0, 0, 0, 1, 0, 1, 0, 1, 0, 1, 0, 0, 1, 1, 1, 1, 1);
+        assertThat(newPerDup).as("new segments per duplicate ACK").isEqualTo(expected);
+        assertThat(newPerDup).allMatch(n -> n <= 1);
+        // the full ACK ends recovery with the window at ssthresh
+        h.seg().seq(R).ack(high).win(65535).send();
+        assertThat(h.c.inRecovery()).isFalse();
+        assertThat(h.c.congestion().cwnd()).isEqualTo(10 * M);
     }
 
     /** RFC 6675 without RACK (which the handshake's zero RTT here would let act at the first SACK). */
