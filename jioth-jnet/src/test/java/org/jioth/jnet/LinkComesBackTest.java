@@ -94,6 +94,8 @@ class LinkComesBackTest {
             assertThat(a.health().isAlive()).isTrue();
             assertThat(running(a)).as("IFF_RUNNING while the switch is gone").isFalse();
             assertThat(a.neighbour("vde0", InetAddress.ofLiteral("192.168.250.2"))).as("neighbours flushed").isEmpty();
+            // the first connection is gone: what the port counted so far must stay and keep growing
+            java.util.Map<String, Long> down = a.statistics();
 
             // a killed switch leaves its files behind: vde_switch reuses the directory, switch:// wants a new one
             try (var files = Files.walk(sw)) {
@@ -108,6 +110,11 @@ class LinkComesBackTest {
                 assertThat(running(x)).isTrue();
             }
             echo(c, s, "after the outage"); // the connection survived
+            java.util.Map<String, Long> after = a.statistics();
+            assertThat(after.get("Port.FramesOut")).as("frames sent on the new connection are counted")
+                    .isGreaterThan(down.get("Port.FramesOut"));
+            assertThat(after.get("Port.FramesIn")).as("frames received on the new connection are counted")
+                    .isGreaterThan(down.get("Port.FramesIn"));
             s.close();
             c.close();
             ss.close();
