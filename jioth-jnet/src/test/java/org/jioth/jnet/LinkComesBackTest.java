@@ -7,9 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -79,11 +77,9 @@ class LinkComesBackTest {
         try {
             configure(a, "192.168.250.1");
             configure(b, "192.168.250.2");
-            ServerSocketChannel ss = b.provider().openServerSocketChannel();
-            ss.bind(new InetSocketAddress("0.0.0.0", 7));
-            SocketChannel c = a.provider().openSocketChannel();
-            c.connect(new InetSocketAddress("192.168.250.2", 7));
-            SocketChannel s = ss.accept();
+            TestNet.Connected tcp = TestNet.connected(a, b, "192.168.250.2", 7);
+            SocketChannel c = tcp.client();
+            SocketChannel s = tcp.server();
             echo(c, s, "before");
 
             first.destroyForcibly(); // by PID: the switch is gone
@@ -117,7 +113,7 @@ class LinkComesBackTest {
                     .isGreaterThan(down.get("Port.FramesIn"));
             s.close();
             c.close();
-            ss.close();
+            tcp.listener().close();
         } finally {
             a.sockets().closeAll();
             b.sockets().closeAll();
