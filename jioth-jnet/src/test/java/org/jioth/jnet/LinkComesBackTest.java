@@ -105,6 +105,9 @@ class LinkComesBackTest {
                 assertThat(x.health().linksDown()).isEmpty();
                 assertThat(running(x)).isTrue();
             }
+            for (String counter : List.of("Port.FramesOut", "Port.FramesIn")) {
+                assertThat(a.statistics().get(counter)).as("%s never goes back", counter).isGreaterThanOrEqualTo(down.get(counter));
+            }
             echo(c, s, "after the outage"); // the connection survived
             // a port counts a frame once its system call returned: wait for the counts, the peer may be faster
             assertThat(await(() -> grew(a, down, "Port.FramesOut") && grew(a, down, "Port.FramesIn")))
