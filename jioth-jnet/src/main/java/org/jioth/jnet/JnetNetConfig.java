@@ -337,6 +337,8 @@ final class JnetNetConfig implements NetConfig {
             port.close();
         } catch (IOException e) {
             throw new NetConfigException("ipLinkDel", Errno.EIO, e.getMessage());
+        } finally {
+            s.portCalls.removed(port); // its counts go to the retired totals, the port is forgotten
         }
     }
 

@@ -2,12 +2,9 @@ package org.jioth.jnet;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
-import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import org.jioth.vde.EthernetNode;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -20,18 +17,13 @@ class BufferOptionsTest {
     @Test
     void listenerBuffersAreInheritedAndSndbufAppliesOnAConnection() throws Exception {
         try (TestNet net = new TestNet()) {
-            EthernetNode sw = net.newSwitch();
-            JnetStack a = net.stack("", sw, "192.168.250.1/24");
-            JnetStack b = net.stack("", sw, "192.168.250.2/24");
-            ServerSocketChannel ss = b.provider().openServerSocketChannel();
-            ss.setOption(StandardSocketOptions.SO_SNDBUF, 20_000);
-            ss.setOption(StandardSocketOptions.SO_RCVBUF, 30_000);
-            assertThat(ss.getOption(StandardSocketOptions.SO_SNDBUF)).isEqualTo(20_000);
-            ss.bind(new InetSocketAddress("0.0.0.0", 7));
-            SocketChannel c = a.provider().openSocketChannel();
-            c.setOption(StandardSocketOptions.SO_RCVBUF, 4096); // the client takes little: the server's data waits
-            c.connect(new InetSocketAddress("192.168.250.2", 7));
-            SocketChannel s = ss.accept();
+            TestNet.Connected tcp = net.connected("", "", 7, ss -> {
+                ss.setOption(StandardSocketOptions.SO_SNDBUF, 20_000);
+                ss.setOption(StandardSocketOptions.SO_RCVBUF, 30_000);
+                assertThat(ss.getOption(StandardSocketOptions.SO_SNDBUF)).isEqualTo(20_000);
+            }, c -> c.setOption(StandardSocketOptions.SO_RCVBUF, 4096)); // the client takes little: the server's data waits
+            SocketChannel c = tcp.client();
+            SocketChannel s = tcp.server();
             assertThat(s.getOption(StandardSocketOptions.SO_SNDBUF)).isEqualTo(20_000);
             assertThat(s.getOption(StandardSocketOptions.SO_RCVBUF)).isEqualTo(30_000);
 

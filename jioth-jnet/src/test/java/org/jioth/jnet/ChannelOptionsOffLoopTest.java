@@ -3,16 +3,12 @@ package org.jioth.jnet;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
-import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.jioth.jnet.nio.JnetSocketChannel;
 import org.jioth.jnet.tcp.TcpConfig;
-import org.jioth.vde.EthernetNode;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -26,14 +22,9 @@ class ChannelOptionsOffLoopTest {
     @Test
     void flagsAndTimersNeedNoLoopTripAndStillApply() throws Exception {
         try (TestNet net = new TestNet()) {
-            EthernetNode sw = net.newSwitch();
-            JnetStack a = net.stack("", sw, "192.168.250.1/24");
-            JnetStack b = net.stack("", sw, "192.168.250.2/24");
-            ServerSocketChannel ss = b.provider().openServerSocketChannel();
-            ss.bind(new InetSocketAddress("0.0.0.0", 7));
-            SocketChannel c = a.provider().openSocketChannel();
-            c.connect(new InetSocketAddress("192.168.250.2", 7));
-            JnetSocketChannel s = (JnetSocketChannel) ss.accept();
+            TestNet.Connected tcp = net.connected("", "", 7);
+            JnetStack b = tcp.b();
+            JnetSocketChannel s = (JnetSocketChannel) tcp.server();
 
             CountDownLatch loopBusy = new CountDownLatch(1);
             CountDownLatch release = new CountDownLatch(1);
@@ -86,7 +77,7 @@ class ChannelOptionsOffLoopTest {
             s.setOption(StandardSocketOptions.SO_SNDBUF, 50_000); // sizes still go through the loop
             assertThat(s.getOption(StandardSocketOptions.SO_SNDBUF)).isEqualTo(50_000);
             assertThat(b.onLoop(() -> applied.sendBuffer)).isEqualTo(50_000);
-            c.close();
+            tcp.client().close();
             s.close();
         }
     }

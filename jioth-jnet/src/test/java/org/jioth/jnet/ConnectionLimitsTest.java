@@ -57,17 +57,14 @@ class ConnectionLimitsTest {
     @Test
     void pastMaxOrphansACloseResetsTheConnection() throws Exception {
         try (TestNet net = new TestNet()) {
-            EthernetNode sw = net.newSwitch();
-            JnetStack a = net.stack("", sw, "192.168.250.1/24");
-            JnetStack b = net.stack("maxorphans=1", sw, "192.168.250.2/24");
-            ServerSocketChannel ss = b.provider().openServerSocketChannel();
-            ss.bind(new InetSocketAddress("0.0.0.0", 7));
-            SocketChannel c1 = a.provider().openSocketChannel();
-            c1.connect(new InetSocketAddress("192.168.250.2", 7));
-            SocketChannel s1 = ss.accept();
-            SocketChannel c2 = a.provider().openSocketChannel();
-            c2.connect(new InetSocketAddress("192.168.250.2", 7));
-            SocketChannel s2 = ss.accept();
+            TestNet.Connected first = net.connected("", "maxorphans=1", 7);
+            JnetStack b = first.b();
+            SocketChannel c1 = first.client();
+            SocketChannel s1 = first.server();
+            TestNet.Connection second = TestNet.connect(first.a().provider(), new InetSocketAddress("192.168.250.2", 7),
+                    first.listener());
+            SocketChannel c2 = second.client();
+            SocketChannel s2 = second.server();
 
             s1.close(); // FIN_WAIT_2 while a keeps its end open: an orphan
             net.settle();

@@ -7,9 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -79,11 +77,9 @@ class LinkComesBackTest {
         try {
             configure(a, "192.168.250.1");
             configure(b, "192.168.250.2");
-            ServerSocketChannel ss = b.provider().openServerSocketChannel();
-            ss.bind(new InetSocketAddress("0.0.0.0", 7));
-            SocketChannel c = a.provider().openSocketChannel();
-            c.connect(new InetSocketAddress("192.168.250.2", 7));
-            SocketChannel s = ss.accept();
+            TestNet.Connected tcp = TestNet.connected(a, b, "192.168.250.2", 7);
+            SocketChannel c = tcp.client();
+            SocketChannel s = tcp.server();
             echo(c, s, "before");
 
             first.destroyForcibly(); // by PID: the switch is gone
@@ -94,6 +90,8 @@ class LinkComesBackTest {
             assertThat(a.health().isAlive()).isTrue();
             assertThat(running(a)).as("IFF_RUNNING while the switch is gone").isFalse();
             assertThat(a.neighbour("vde0", InetAddress.ofLiteral("192.168.250.2"))).as("neighbours flushed").isEmpty();
+            // the first connection is gone: what the port counted so far must stay and keep growing
+            java.util.Map<String, Long> down = a.statistics();
 
             // a killed switch leaves its files behind: vde_switch reuses the directory, switch:// wants a new one
             try (var files = Files.walk(sw)) {
@@ -107,10 +105,17 @@ class LinkComesBackTest {
                 assertThat(x.health().linksDown()).isEmpty();
                 assertThat(running(x)).isTrue();
             }
+            for (String counter : List.of("Port.FramesOut", "Port.FramesIn")) {
+                assertThat(a.statistics().get(counter)).as("%s never goes back", counter).isGreaterThanOrEqualTo(down.get(counter));
+            }
             echo(c, s, "after the outage"); // the connection survived
+            // a port counts a frame once its system call returned: wait for the counts, the peer may be faster
+            assertThat(await(() -> grew(a, down, "Port.FramesOut") && grew(a, down, "Port.FramesIn")))
+                    .as("frames of the new connection counted on top of the first one's: %s then %s", ports(down), ports(a.statistics()))
+                    .isTrue();
             s.close();
             c.close();
-            ss.close();
+            tcp.listener().close();
         } finally {
             a.sockets().closeAll();
             b.sockets().closeAll();
@@ -123,6 +128,16 @@ class LinkComesBackTest {
         int i = s.config().ifNameToIndex("vde0");
         s.config().linkSetUpDown(i, true);
         s.config().ipAddrAdd(InetAddress.ofLiteral(address), 24, i);
+    }
+
+    private static boolean grew(JnetStack s, java.util.Map<String, Long> before, String counter) {
+        return s.statistics().get(counter) > before.get(counter);
+    }
+
+    private static java.util.Map<String, Long> ports(java.util.Map<String, Long> statistics) {
+        java.util.Map<String, Long> m = new java.util.TreeMap<>(statistics);
+        m.keySet().removeIf(k -> !k.startsWith("Port."));
+        return m;
     }
 
     private static boolean running(JnetStack s) throws IOException {

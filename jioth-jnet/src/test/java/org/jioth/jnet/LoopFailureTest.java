@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
@@ -13,7 +12,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.jioth.StackHealth;
 import org.jioth.jnet.loop.Counter;
-import org.jioth.vde.EthernetNode;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -26,14 +24,11 @@ class LoopFailureTest {
     @Test
     void anErrorFailsTheStackAndEveryBlockedSocketHearsWhy() throws Exception {
         try (TestNet net = new TestNet()) {
-            EthernetNode sw = net.newSwitch();
-            JnetStack a = net.stack("", sw, "192.168.250.1/24");
-            JnetStack b = net.stack("", sw, "192.168.250.2/24");
-            ServerSocketChannel ss = b.provider().openServerSocketChannel();
-            ss.bind(new InetSocketAddress("0.0.0.0", 7));
-            SocketChannel client = a.provider().openSocketChannel();
-            client.connect(new InetSocketAddress("192.168.250.2", 7));
-            SocketChannel served = ss.accept();
+            TestNet.Connected tcp = net.connected("", "", 7);
+            JnetStack a = tcp.a();
+            JnetStack b = tcp.b();
+            ServerSocketChannel ss = tcp.listener();
+            SocketChannel served = tcp.server();
             CompletableFuture<Object> accept = CompletableFuture.supplyAsync(() -> call(ss::accept), r -> Thread.ofVirtual().start(r));
             CompletableFuture<Object> read = CompletableFuture.supplyAsync(() -> call(() -> served.read(ByteBuffer.allocate(10))), r -> Thread.ofVirtual().start(r));
             assertThat(b.health()).isEqualTo(StackHealth.UP);

@@ -166,6 +166,32 @@ class NetConfigTest {
     }
 
     @Test
+    void removedLinksAreForgottenButWhatTheirPortsCountedStays() throws Exception {
+        try (TestNet net = new TestNet()) {
+            JnetStack s = net.stack("", net.newSwitch(), "192.168.250.1/24");
+            NetConfig c = s.config();
+            long before = s.statistics().get("Port.FramesOut");
+            int links = 50;
+            for (int n = 0; n < links; n++) {
+                c.ipLinkAdd("extra0", -1, "vde", List.of(LinkData.ofString(LinkData.IFLA_VDE_VNL, "null://")));
+                int idx = c.ifNameToIndex("extra0");
+                c.linkSetUpDown(idx, true);
+                c.ipAddrAdd(ip("10.0.0.1"), 24, idx);
+                long sent = s.statistics().get("Port.FramesOut");
+                // a neighbour not known yet: the ARP request leaves through the null:// port
+                s.pingAsync(ip("10.0.0.2"), 8, java.time.Duration.ofSeconds(1));
+                assertThat(TestNet.await(() -> s.statistics().get("Port.FramesOut") > sent)).as("ARP request counted").isTrue();
+                long counted = s.statistics().get("Port.FramesOut");
+                c.ipLinkDel("extra0", 0);
+                assertThat(s.statistics().get("Port.FramesOut")).as("the removed port's frames stay counted")
+                        .isGreaterThanOrEqualTo(counted);
+                assertThat(s.portCalls.portsRead()).as("only the ports attached now are read").isEqualTo(1);
+            }
+            assertThat(s.statistics().get("Port.FramesOut")).isGreaterThanOrEqualTo(before + links);
+        }
+    }
+
+    @Test
     void optionsAreCheckedWithClearErrors() {
         assertThatThrownBy(() -> JnetOptions.parse("mtu=1500,colour=blue"))
                 .hasMessageContaining("unknown jnet option 'colour'").hasMessageContaining("mac=, mtu=, forwarding=, seed=");

@@ -12,7 +12,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
 import org.jioth.jnet.loop.Counter;
 import org.jioth.vde.EthernetNode;
 import org.junit.jupiter.api.AfterEach;
@@ -30,8 +29,7 @@ class TcpChurnTest {
     static final int CONNECTIONS = 3000;
 
     TestNet net;
-    Thread pump;
-    volatile boolean pumping = true;
+    ClockPump pump;
     JnetStack client;
     JnetStack server;
     final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
@@ -42,19 +40,13 @@ class TcpChurnTest {
         EthernetNode sw = net.newSwitch();
         client = net.stack("", sw, "10.3.0.1/24");
         server = net.stack("", sw, "10.3.0.2/24");
-        pump = Thread.ofPlatform().daemon().name("clock pump").start(() -> {
-            while (pumping) {
-                net.clock.advance(Duration.ofMillis(1));
-                LockSupport.parkNanos(1_000_000);
-            }
-        });
+        pump = new ClockPump(net.clock, Duration.ofMillis(1), 1_000_000);
     }
 
     @AfterEach
     void tearDown() throws Exception {
         threads.shutdownNow();
-        pumping = false;
-        pump.join();
+        pump.close();
         net.close();
     }
 

@@ -39,8 +39,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class TcpStackTest {
     TestNet net;
-    Thread pump;
-    volatile boolean pumping = true;
+    ClockPump pump;
     JnetStack a;
     JnetStack b;
     final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
@@ -51,19 +50,13 @@ class TcpStackTest {
         EthernetNode sw = net.newSwitch();
         a = net.stack("", sw, "10.1.0.1/24");
         b = net.stack("", sw, "10.1.0.2/24");
-        pump = Thread.ofPlatform().daemon().name("clock pump").start(() -> {
-            while (pumping) {
-                net.clock.advance(Duration.ofMillis(1));
-                java.util.concurrent.locks.LockSupport.parkNanos(100_000);
-            }
-        });
+        pump = new ClockPump(net.clock, Duration.ofMillis(1), 100_000);
     }
 
     @AfterEach
     void tearDown() throws Exception {
         threads.shutdownNow();
-        pumping = false;
-        pump.join();
+        pump.close();
         net.close();
     }
 

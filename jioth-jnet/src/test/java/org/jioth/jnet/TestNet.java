@@ -2,7 +2,11 @@ package org.jioth.jnet;
 
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.channels.spi.SelectorProvider;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -56,6 +60,65 @@ final class TestNet implements AutoCloseable {
             s.config().ipAddrAdd(InetAddress.ofLiteral(cidr[0]), Integer.parseInt(cidr[1]), idx);
         }
         return s;
+    }
+
+    /** Two stacks on one switch, a's TCP connection to b's listener, and the end b accepted. */
+    record Connected(JnetStack a, JnetStack b, ServerSocketChannel listener, SocketChannel client, SocketChannel server) {
+    }
+
+    /** What a test sets on a channel before it is bound or connected (options that must come first). */
+    interface Prepare<T> {
+        void on(T channel) throws IOException;
+    }
+
+    /**
+     * The set-up many stack tests share: a new switch, stack a at 192.168.250.1/24 and b at
+     * 192.168.250.2/24 (made in that order, so their seeds are the first two), and
+     * {@link #connected(JnetStack, JnetStack, String, int, Prepare, Prepare)} on {@code port}.
+     */
+    Connected connected(String optionsA, String optionsB, int port) throws IOException {
+        return connected(optionsA, optionsB, port, listener -> { }, client -> { });
+    }
+
+    /** {@link #connected(String, String, int)}, with the listener and the client prepared first. */
+    Connected connected(String optionsA, String optionsB, int port, Prepare<ServerSocketChannel> listener,
+            Prepare<SocketChannel> client) throws IOException {
+        EthernetNode sw = newSwitch();
+        JnetStack a = stack(optionsA, sw, "192.168.250.1/24");
+        JnetStack b = stack(optionsB, sw, "192.168.250.2/24");
+        return connected(a, b, "192.168.250.2", port, listener, client);
+    }
+
+    /** {@link #connected(JnetStack, JnetStack, String, int, Prepare, Prepare)} with nothing prepared. */
+    static Connected connected(JnetStack a, JnetStack b, String bAddress, int port) throws IOException {
+        return connected(a, b, bAddress, port, listener -> { }, client -> { });
+    }
+
+    /**
+     * A listener on b bound to {@code 0.0.0.0:port} (default backlog), a's blocking connect to
+     * {@code bAddress:port}, and the end the listener accepts; {@code listener} and {@code client}
+     * run on the channels before they are bound and connected.
+     */
+    static Connected connected(JnetStack a, JnetStack b, String bAddress, int port, Prepare<ServerSocketChannel> listener,
+            Prepare<SocketChannel> client) throws IOException {
+        ServerSocketChannel ss = b.provider().openServerSocketChannel();
+        listener.on(ss);
+        ss.bind(new InetSocketAddress("0.0.0.0", port));
+        SocketChannel c = a.provider().openSocketChannel();
+        client.on(c);
+        c.connect(new InetSocketAddress(bAddress, port));
+        return new Connected(a, b, ss, c, ss.accept());
+    }
+
+    /** The two ends of one TCP connection. */
+    record Connection(SocketChannel client, SocketChannel server) {
+    }
+
+    /** A blocking connect from a stack's {@code provider} to {@code to}, and the end {@code listener} accepts. */
+    static Connection connect(SelectorProvider provider, InetSocketAddress to, ServerSocketChannel listener) throws IOException {
+        SocketChannel c = provider.openSocketChannel();
+        c.connect(to);
+        return new Connection(c, listener.accept());
     }
 
     /** A raw port on {@code sw} whose received frames are collected. */

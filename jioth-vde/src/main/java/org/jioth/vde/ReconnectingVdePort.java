@@ -19,7 +19,7 @@ final class ReconnectingVdePort implements EthernetPort {
     static final long FIRST_DELAY_MILLIS = 100;
     static final long MAX_DELAY_MILLIS = 5_000;
 
-    /** Opens a new connection to the same switch. */
+    /** Opens a new connection to the same switch, counting into the same {@link PortStatistics} as the first. */
     interface Dialer {
         VdePort dial() throws IOException;
     }
@@ -29,6 +29,8 @@ final class ReconnectingVdePort implements EthernetPort {
     private final CopyOnWriteArrayList<Runnable> listeners = new CopyOnWriteArrayList<>();
     /** Frames sent while the switch was gone. */
     private final LongAdder droppedWhileDown = new LongAdder();
+    /** Shared by every connection the dialer makes: counts keep growing across reconnects. */
+    private final PortStatistics statistics;
     private volatile VdePort current;
     private volatile FrameSink sink;
     private volatile boolean closed;
@@ -39,6 +41,7 @@ final class ReconnectingVdePort implements EthernetPort {
         this.dialer = dialer;
         this.switchDir = switchDir;
         this.current = first;
+        this.statistics = first.statistics();
         first.onHangUp(() -> lost(first));
     }
 
@@ -157,11 +160,10 @@ final class ReconnectingVdePort implements EthernetPort {
         }
     }
 
-    /** The counters of the connection now (they start again after a reconnect). */
+    /** The counters of every connection the port made (the dialer gives each the same ones). */
     @Override
     public PortStatistics statistics() {
-        VdePort c = current;
-        return c != null ? c.statistics() : new PortStatistics();
+        return statistics;
     }
 
     /** Frames dropped because the switch was gone. */

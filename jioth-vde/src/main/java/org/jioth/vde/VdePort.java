@@ -33,12 +33,14 @@ final class VdePort implements EthernetPort {
     private Runnable onHangUp;
     private boolean hangUpTold;
 
-    VdePort(String description, UnixSocket control, UnixSocket dataSocket, String switchSocket, Reactor reactor) {
+    /** {@code statistics}: the counters this connection adds to (a reconnecting port's, shared by its connections). */
+    VdePort(String description, UnixSocket control, UnixSocket dataSocket, String switchSocket, Reactor reactor,
+            PortStatistics statistics) {
         this.description = description;
         this.control = control;
         this.reactor = reactor;
         this.switchSocket = switchSocket;
-        this.statistics = new PortStatistics();
+        this.statistics = statistics;
         this.data = new DatagramLink(dataSocket, reactor, statistics, description);
     }
 

@@ -103,12 +103,14 @@ public final class VdeScheme implements EthernetScheme {
         Integer fixedPort = port;
         String fixedGroup = portGroup;
         String group = vnl.option("group").orElse(null);
-        VdePort first = connect(real, fixedPort, fixedGroup, group, mode, description);
+        // one set of counters for every connection of the port: they keep counting across reconnects
+        PortStatistics statistics = new PortStatistics();
+        VdePort first = connect(real, fixedPort, fixedGroup, group, mode, description, statistics);
         if (reconnect == 0) {
             return first;
         }
         return new ReconnectingVdePort(first, real.toString(),
-                () -> connect(real, fixedPort, fixedGroup, group, mode, description));
+                () -> connect(real, fixedPort, fixedGroup, group, mode, description, statistics));
     }
 
     /** The connection description as libvdeplug writes it: {@code <descr> user=<name> pid=<pid>}. */
@@ -123,6 +125,12 @@ public final class VdeScheme implements EthernetScheme {
 
     static VdePort connect(Path dir, Integer port, String portGroup, String group, int mode, String description)
             throws IOException {
+        return connect(dir, port, portGroup, group, mode, description, new PortStatistics());
+    }
+
+    /** Connects to the switch at {@code dir}; the connection counts into {@code statistics}. */
+    static VdePort connect(Path dir, Integer port, String portGroup, String group, int mode, String description,
+            PortStatistics statistics) throws IOException {
         UnixSocket control = UnixSocket.open(UnixSocket.Type.STREAM);
         UnixSocket data = null;
         String dataPath = null;
@@ -180,7 +188,7 @@ public final class VdeScheme implements EthernetScheme {
             // never changed here (a hostile switch could point it at our files)
             Files.deleteIfExists(Path.of(dataPath)); // the connected pair keeps working
             VdePort p = new VdePort(description + " on " + dir + " via " + switchSocket, control, data, switchSocket,
-                    Reactor.shared());
+                    Reactor.shared(), statistics);
             p.start();
             ok = true;
             return p;
