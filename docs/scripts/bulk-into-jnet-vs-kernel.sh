@@ -7,7 +7,8 @@
 # rwnd_limited), and for jnet the frames the switch sent toward the server against those the
 # server's stack received (Eth.InFrames): the difference is what the switch dropped because the
 # server's data socket was full. BASE_JAR=/path/to/jioth-cli.jar (its lib/ beside it) adds a jnet
-# server from another build for before/after figures in the same run.
+# server from another build for before/after figures in the same run; VARIANT_OPTS="-Dx=y ..." adds
+# this build's jnet server again with those JVM options.
 # Run as root from anywhere in the repository; ROUNDS (default 3) and SECONDS_PER_RUN (default 4)
 # bound it. Wrap it in `flock /work/wt/bench.lock` on a shared machine.
 . "$(dirname "$0")/../../.mvn/jdk25.sh"
@@ -52,9 +53,9 @@ plug() { # plug NS TAP ADDR
 plug biC bic 192.168.250.60
 plug biK bik 192.168.250.51
 classpath() { echo "$1:$(ls "$(dirname "$1")"/lib/*.jar | tr '\n' ':')"; }
-peer() { # peer NAME JAR NS-PREFIX STACK VNL ADDR: a StackPeer fed by a fifo (a line "stats" prints its counters)
+peer() { # peer NAME JAR NS-PREFIX STACK VNL ADDR [JVM-OPTIONS]: a StackPeer fed by a fifo (a line "stats" prints its counters)
   mkfifo $T/in-$1; sleep 100000 > $T/in-$1 & PIDS+=($!)
-  $3 "$JAVA_HOME"/bin/java --enable-native-access=ALL-UNNAMED -cp "$(classpath $2)" org.jioth.bench.StackPeer \
+  $3 "$JAVA_HOME"/bin/java --enable-native-access=ALL-UNNAMED ${7:-} -cp "$(classpath $2)" org.jioth.bench.StackPeer \
     $4 $5 $6 100000 < $T/in-$1 > $T/out-$1 2> $T/err-$1 & PIDS+=($!)
   echo ${6%/*} > $T/addr-$1
 }
@@ -63,6 +64,9 @@ NAMES="kernel jnet"
 peer kernel $JAR "ip netns exec biK" kernel - 192.168.250.51/24
 peer jnet $JAR "" jnet vde://$T/sw 192.168.250.52/24
 if [ -n "${BASE_JAR:-}" ]; then peer base "$BASE_JAR" "" jnet vde://$T/sw 192.168.250.53/24; NAMES="$NAMES base"; fi
+if [ -n "${VARIANT_OPTS:-}" ]; then # this build again, its JVM given these options
+  peer variant $JAR "" jnet vde://$T/sw 192.168.250.54/24 "$VARIANT_OPTS"; NAMES="$NAMES variant"
+fi
 for n in $NAMES; do
   for i in $(seq 60); do grep -q '^ready' $T/out-$n 2>/dev/null && break; sleep 0.5; done
   grep -q '^ready' $T/out-$n || { echo "$n: no ready line: $(cat $T/err-$n)"; exit 1; }
@@ -78,7 +82,7 @@ in_frames() { # the StackPeer's Eth.InFrames now
   grep '^stats' $T/err-$1 | tail -1 | tr ' ' '\n' | sed -n 's/^Eth.InFrames=//p'
 }
 S=${SECONDS_PER_RUN:-4}
-echo "servers: .51 kernel, .52 jnet ($JAR)${BASE_JAR:+, .53 jnet ($BASE_JAR)}; load $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%H:%M:%S) UTC"
+echo "servers: .51 kernel, .52 jnet ($JAR)${BASE_JAR:+, .53 jnet ($BASE_JAR)}${VARIANT_OPTS:+, .54 jnet ($VARIANT_OPTS)}; load $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%H:%M:%S) UTC"
 for i in $(seq ${ROUNDS:-3}); do
   for n in $NAMES; do
     port=$(awk '{print $2}' $T/out-$n); host=$(cat $T/addr-$n)

@@ -77,6 +77,18 @@ public interface EthernetPort extends Closeable {
     }
 
     /**
+     * How many full-size frames the network queues toward this port while nobody reads it, beyond
+     * which it drops them: what a close sender may have in flight toward us without loss. A
+     * {@code vde://} port answers what its switch's socket toward us holds. {@link
+     * Integer#MAX_VALUE} (the default): no such bound, because the peer pushes back (a tap, a
+     * stream, an in-JVM port delivering on the sender's thread) or its queue is deeper than any
+     * window.
+     */
+    default int ingressQueueFrames() {
+        return Integer.MAX_VALUE;
+    }
+
+    /**
      * Sets where received frames go (replacing any earlier sink). Frames that arrive while no
      * sink is set are dropped and counted.
      */

@@ -132,6 +132,11 @@ public final class PcapWriter implements Closeable {
             port.flush(); // a batching port keeps batching under capture
         }
 
+        @Override
+        public int ingressQueueFrames() {
+            return port.ingressQueueFrames();
+        }
+
         private void record(ByteBuffer frame) {
             try {
                 pcap.write(frame);

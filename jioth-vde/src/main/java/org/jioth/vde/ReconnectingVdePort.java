@@ -151,6 +151,12 @@ final class ReconnectingVdePort implements EthernetPort {
         }
     }
 
+    /** What the switch's socket toward our data socket holds ({@link SwitchQueue}). */
+    @Override
+    public int ingressQueueFrames() {
+        return SwitchQueue.FRAMES;
+    }
+
     @Override
     public synchronized void setSink(FrameSink sink) {
         this.sink = sink;

@@ -149,6 +149,12 @@ final class VdePort implements EthernetPort {
         }
     }
 
+    /** What the switch's socket toward our data socket holds ({@link SwitchQueue}). */
+    @Override
+    public int ingressQueueFrames() {
+        return SwitchQueue.FRAMES;
+    }
+
     @Override
     public void setSink(FrameSink sink) {
         data.setSink(sink);

@@ -29,6 +29,8 @@ public final class NetInterface {
     /** The port is attached to its network (a {@code vde://} switch may go away and come back). */
     private boolean carrier = true;
     private final List<IfAddress> addresses = new ArrayList<>();
+    private IngressBudget ingress;
+    private boolean ingressAsked;
 
     public NetInterface(int index, String name, EthernetPort port, long mac, int mtu, Counters counters) {
         this.index = index;
@@ -70,6 +72,19 @@ public final class NetInterface {
 
     public EthernetPort port() {
         return port;
+    }
+
+    /**
+     * What the connections receiving here share of the port's ingress queue, or null when the port
+     * reports no bound (loopback, tap, slirp, in-JVM ports). Made on first use; loop thread.
+     */
+    public IngressBudget ingress() {
+        if (!ingressAsked) {
+            ingressAsked = true;
+            int frames = port == null ? Integer.MAX_VALUE : port.ingressQueueFrames();
+            ingress = frames == Integer.MAX_VALUE ? null : new IngressBudget(frames);
+        }
+        return ingress;
     }
 
     public long mac() {

@@ -400,6 +400,21 @@ public final class TcpConnection {
 
     // ================================================================ input
 
+    /**
+     * The segment about to be input arrived on a port whose ingress is {@code port} (null: a port
+     * without a bound, or loopback): the window we advertise on a short path shares it.
+     */
+    public void arrivedOn(org.jioth.jnet.link.IngressBudget port) {
+        if (state != TcpState.CLOSED && state != TcpState.TIME_WAIT) {
+            rcv.arrivedOn(port);
+        }
+    }
+
+    /** This connection stops sharing its port's ingress (it ended, or the layer let it go). */
+    void leaveIngress() {
+        rcv.leaveIngress();
+    }
+
     /** A segment for this connection (checksum already verified, options parsed). */
     public void input(Segment s, long now) {
         input(s, now, false);
@@ -585,6 +600,7 @@ public final class TcpConnection {
         if (rcv.finPending && rcv.nxt == rcv.finSeq) {
             rcv.finPending = false;
             rcv.finReceived = true;
+            rcv.leaveIngress(); // the peer sends no more: its share is the others'
             rcv.nxt++;
             if (state == TcpState.ESTABLISHED && s.payloadLength == 0) {
                 // As Linux (tcp_fin enters pingpong mode in CLOSE_WAIT): the application usually
@@ -1227,6 +1243,7 @@ public final class TcpConnection {
 
     /** A guard in TIME_WAIT (up to a minute, thousands under churn) or a closed connection needs no rings. */
     private void releaseBuffers() {
+        rcv.leaveIngress();
         sendBuffer.release();
         receiveBuffer.release();
     }

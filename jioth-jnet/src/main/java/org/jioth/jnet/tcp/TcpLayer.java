@@ -580,6 +580,9 @@ public final class TcpLayer implements Ipv4Layer.Transport, Ipv6Layer.Transport 
 
     // ================================================================ input
 
+    /** The interface the segment being input arrived on (its port's ingress budget is shared). */
+    private NetInterface inputNic;
+
     @Override
     public void input(NetInterface nic, Ipv4 hdr, ByteBuffer buf) {
         counters.inc(Counter.TCP_IN_SEGS);
@@ -594,6 +597,7 @@ public final class TcpLayer implements Ipv4Layer.Transport, Ipv6Layer.Transport 
             badSegment(check);
             return;
         }
+        inputNic = nic;
         demux(cur.set4(dst, view.destinationPort(), src, view.sourcePort()));
     }
 
@@ -621,6 +625,7 @@ public final class TcpLayer implements Ipv4Layer.Transport, Ipv6Layer.Transport 
         cur.remotePort = view.sourcePort();
         // the interface of a link-local peer: replies go back out of it
         cur.scope = (shi >>> 48) == 0xfe80 ? nic.index : 0;
+        inputNic = nic;
         demux(cur);
     }
 
@@ -658,6 +663,7 @@ public final class TcpLayer implements Ipv4Layer.Transport, Ipv6Layer.Transport 
                 return;
             }
             long before = s.conn.stats().retransmissions;
+            s.conn.arrivedOn(inputNic == null ? null : inputNic.ingress());
             s.conn.inputDeferred(seg, loop.now());
             counters.add(Counter.TCP_RETRANS_SEGS, s.conn.stats().retransmissions - before);
             settle(s);
@@ -1290,6 +1296,7 @@ public final class TcpLayer implements Ipv4Layer.Transport, Ipv6Layer.Transport 
             return;
         }
         s.registered = false;
+        s.conn.leaveIngress();
         if (s.orphanCounted) {
             s.orphanCounted = false;
             orphans--;

@@ -5,6 +5,7 @@ import static org.jioth.jnet.wire.SeqNum.gt;
 import static org.jioth.jnet.wire.SeqNum.lt;
 
 import java.nio.ByteBuffer;
+import org.jioth.jnet.link.IngressBudget;
 import org.jioth.jnet.wire.Tcp;
 import org.jioth.jnet.wire.TcpOptions;
 
@@ -105,8 +106,8 @@ final class TcpReceiver {
             buffer.windowClamped(); // counted
         }
         int room = buffer.window();
-        if (shortPath()) {
-            room = Math.min(room, SHORT_PATH_WINDOW_SEGMENTS * Math.max(cfg.mss, largestSegment));
+        if (ingress != null && shortPath()) {
+            room = (int) Math.min(room, (long) ingress.share(ingressPromise) * frameBytes());
         }
         int edge = nxt + room;
         int step = Math.min(buffer.capacity() / 2, largestSegment);
@@ -117,7 +118,50 @@ final class TcpReceiver {
             adv = nxt;
         }
         buffer.promise(adv - nxt);
+        repromise();
         return Math.min((adv - nxt) >>> wscale, 65535);
+    }
+
+    /** The ingress of the port the peer's segments arrive on, shared with its other connections; null: no bound. */
+    private IngressBudget ingress;
+    /** The full frames our open window lets the peer send, as told to {@link #ingress}. */
+    private int ingressPromise;
+
+    /** The peer's segments arrive on a port whose ingress is {@code port} (null: unbounded). */
+    void arrivedOn(IngressBudget port) {
+        if (port == ingress || finReceived) {
+            return;
+        }
+        leaveIngress();
+        if (port != null) {
+            port.join();
+            ingress = port;
+            repromise();
+        }
+    }
+
+    /** Stops sharing the port's ingress, returning what the window promised; idempotent. */
+    void leaveIngress() {
+        if (ingress != null) {
+            ingress.leave(ingressPromise);
+            ingress = null;
+            ingressPromise = 0;
+        }
+    }
+
+    /** The bytes of one full frame's segment from the peer. */
+    private int frameBytes() {
+        return Math.max(Math.max(cfg.mss, largestSegment), 1);
+    }
+
+    /** Tells the port's ingress how many full frames the open window now lets the peer send. */
+    private void repromise() {
+        if (ingress != null) {
+            int open = Math.max(0, adv - nxt);
+            int frames = (int) ((open + (long) frameBytes() - 1) / frameBytes());
+            ingress.promise(ingressPromise, frames);
+            ingressPromise = frames;
+        }
     }
 
     /** Whether SACK (so D-SACK) was negotiated; set by the connection. */
@@ -202,21 +246,20 @@ final class TcpReceiver {
     static final int LOSSY_AUTOTUNE_SEGMENTS = 4 * AUTOTUNE_SEGMENTS;
 
     /**
-     * On a short path the window stays within this many full segments (~93 KB with a 1500-byte
-     * MTU), whatever the buffer holds: about what the stack's ingress queue holds. A Linux sender
-     * on the same {@code vde_switch} puts its whole window on the wire at once (its round trip is a
-     * fraction of a millisecond, so nothing of it waits in the path), and the switch queues for our
-     * data socket only what its socket send buffer holds (the host's {@code wmem_default}, 212,992
-     * bytes: 92 full-size frames), dropping the rest while our loop is not running; on a loaded
-     * machine the loop is often preempted for milliseconds. A 256 KB window then lost 5-12 % of
-     * the segments there, and a window this size none (measured with a Linux client, issue 10:
-     * docs/benchmarks.md "One-way bulk into a jnet server"). The window still covers the path:
-     * 93 KB in flight carries 1 GB/s at a round trip of 93 µs.
-     */
-    static final int SHORT_PATH_WINDOW_SEGMENTS = 64;
-
-    /**
-     * A path is short while its smallest measured round trip is at most this: one tick of the
+     * On a short path the window stays within this connection's share of the ingress of the port
+     * the peer's segments arrive on ({@link IngressBudget}; a vde:// port ~92 frames, of which
+     * windows may promise 64), whatever the buffer holds. A Linux sender on the same vde_switch
+     * puts its whole window on the wire at once (its round trip is a fraction of a millisecond, so
+     * nothing of it waits in the path), and the switch queues for our data socket only what its
+     * socket send buffer holds (the host's wmem_default, 212,992 bytes: 92 full-size frames),
+     * dropping the rest while our loop is not running; on a loaded machine the loop is often
+     * preempted for milliseconds. A 256 KB window then lost 5-12 % of the segments there, and a
+     * 64-segment one none (issue 10: docs/benchmarks.md "One-way bulk into a jnet server"). The
+     * window still covers the path: 93 KB in flight carries 1 GB/s at a round trip of 93 us. Ports
+     * whose peer pushes back or queues deeper (tap, slirp, in-JVM) bring no budget: their
+     * connections autotune as on a long path.
+     *
+     * <p>A path is short while its smallest measured round trip is at most this: one tick of the
      * timestamp clock (1 ms), so a path whose timestamp echoes never lag a tick. A longer path
      * (through wirefilter's delay, across a real network) needs a window of its bandwidth-delay
      * product, which the lower cap would cut.
@@ -230,7 +273,7 @@ final class TcpReceiver {
     long minEchoRtt = Long.MAX_VALUE;
 
     /**
-     * Whether the path is short (see {@link #SHORT_PATH_WINDOW_SEGMENTS}): the smallest round trip
+     * Whether the path is short (the window then shares the port's ingress): the smallest round trip
      * measured, by the peer's timestamp echoes or by the connection's own samples (the handshake's
      * at nanosecond precision when timestamps are off), is at most {@link #SHORT_PATH_RTT}. The
      * handshake measures before the first data arrives; a path without any sample keeps the
@@ -324,6 +367,7 @@ final class TcpReceiver {
             return;
         }
         nxt += (int) advanced;
+        repromise();
         autotune(now, s);
         if (hadHoles) {
             ackNow = true;
