@@ -137,15 +137,19 @@ class TransparentGatewayTest {
 
     @Test
     void aConnectionWithTcpPacingOffSendsUnpacedAndTheDefaultIsPaced() throws Exception {
-        assertThat(pacingAfterABulkReply(false)).as("TCP_PACING false").isZero();
-        assertThat(pacingAfterABulkReply(true)).as("the default").isPositive();
+        assertThat(pacingAfterABulkReply(false)).as("TCP_PACING false").isEqualTo("paced=false pacing=0B/s");
+        // the default paces on this path (an in-JVM switch is not a port that pushes back); the
+        // rate itself comes from round-trip and bandwidth samples and was 0 in one CI run on an
+        // idle machine, so the test asks whether the connection paces, not what rate it has
+        assertThat(pacingAfterABulkReply(true)).as("the default").startsWith("paced=true ");
     }
 
     /**
-     * The gateway's pacing rate (bytes/s) for its accepted connection, {@code paced} or not, once
-     * 64 KiB it sent were all acknowledged.
+     * Whether the gateway's accepted connection paces and at what rate ({@code "paced=true
+     * pacing=123B/s"}), with TCP_PACING left at its default ({@code paced}) or off, once 64 KiB
+     * it sent were all acknowledged.
      */
-    private static long pacingAfterABulkReply(boolean paced) throws Exception {
+    private static String pacingAfterABulkReply(boolean paced) throws Exception {
         try (Pair p = pair();
                 TransparentGateway t = TransparentGateway.enable(p.gateway(),
                         (proto, src, dst) -> proto == Ipv4.PROTO_TCP, (s, sp, d, dp, payload) -> { });
@@ -173,9 +177,9 @@ class TransparentGatewayTest {
                     return line[0].contains(" sndbuf=0 ");
                 });
                 assertThat(acked).as("all acknowledged: " + line[0]).isTrue();
-                java.util.regex.Matcher m = java.util.regex.Pattern.compile(" pacing=(\\d+)B/s").matcher(line[0]);
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile(" (paced=\\w+ pacing=\\d+B/s)").matcher(line[0]);
                 assertThat(m.find()).as(line[0]).isTrue();
-                return Long.parseLong(m.group(1));
+                return m.group(1);
             }
         }
     }

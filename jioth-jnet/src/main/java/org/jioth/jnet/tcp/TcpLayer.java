@@ -434,6 +434,7 @@ public final class TcpLayer implements Ipv4Layer.Transport, Ipv6Layer.Transport 
                     .append(" zwp=").append(st.zeroWindowProbes).append(" tlp=").append(st.tailLossProbes)
                     .append(" lostrxt=").append(st.lostRetransmissions).append(" dupreports=").append(st.dsacksIn)
                     .append(" undo=").append(st.undos).append(" limited=").append(st.limitedMillis()).append(" cc=").append(c.congestion())
+                    .append(" paced=").append(c.paced())
                     .append(" pacing=").append(c.pacingRate()).append("B/s late=").append(c.pacingLateMillis()).append('\n');
         }
         return b.toString();
