@@ -31,15 +31,23 @@ import org.jioth.jnet.tcp.TcpLayer;
  * @param memoryBudget the bytes the stack's TCP and UDP buffers, connections and reassembly may hold
  *                   ({@code membudget=64m}); 0 = the default, a quarter of the JVM's maximum heap
  *                   (see {@link org.jioth.jnet.mem.MemoryBudget})
+ * @param tso        TSO in TCP ({@code tso=1}): toward a port that segments (a tap with offload), data
+ *                   leaves in segments of up to 64 KB that the port cuts at the MSS. Off by default
+ *                   ({@code -Djioth.jnet.tso=true} turns it on for every stack): it saves the stack
+ *                   loop CPU but measured slower through a slirp gateway on an idle machine
+ *                   (docs/benchmarks.md, wave 7)
  */
 public record JnetOptions(MacAddress mac, int mtu, boolean forwarding, OptionalLong seed, OptionalLong secretSeed,
-        int maxConnections, int maxOrphans, AddressTable6.DadMode dad, String congestionControl, long memoryBudget) {
+        int maxConnections, int maxOrphans, AddressTable6.DadMode dad, String congestionControl, long memoryBudget,
+        boolean tso) {
     public static final int DEFAULT_MTU = 1500;
     public static final int MIN_MTU = 68;
     public static final int MAX_MTU = 9216;
     /** The keys {@link #parse} accepts. */
     public static final List<String> KEYS = List.of("mac", "mtu", "forwarding", "seed", "secretseed",
-            "maxconnections", "maxorphans", "dad", "cc", "membudget");
+            "maxconnections", "maxorphans", "dad", "cc", "membudget", "tso");
+    /** Whether {@code tso} is on when not given: {@code -Djioth.jnet.tso=true}. */
+    public static final boolean DEFAULT_TSO = "true".equals(System.getProperty("jioth.jnet.tso"));
 
     public JnetOptions(MacAddress mac, int mtu, boolean forwarding, OptionalLong seed, OptionalLong secretSeed) {
         this(mac, mtu, forwarding, seed, secretSeed, TcpLayer.DEFAULT_MAX_CONNECTIONS, TcpLayer.DEFAULT_MAX_ORPHANS);
@@ -47,7 +55,8 @@ public record JnetOptions(MacAddress mac, int mtu, boolean forwarding, OptionalL
 
     public JnetOptions(MacAddress mac, int mtu, boolean forwarding, OptionalLong seed, OptionalLong secretSeed,
             int maxConnections, int maxOrphans) {
-        this(mac, mtu, forwarding, seed, secretSeed, maxConnections, maxOrphans, AddressTable6.DadMode.OPTIMISTIC, null, 0);
+        this(mac, mtu, forwarding, seed, secretSeed, maxConnections, maxOrphans, AddressTable6.DadMode.OPTIMISTIC, null, 0,
+                DEFAULT_TSO);
     }
 
     public static JnetOptions defaults() {
@@ -70,6 +79,7 @@ public record JnetOptions(MacAddress mac, int mtu, boolean forwarding, OptionalL
         AddressTable6.DadMode dad = AddressTable6.DadMode.OPTIMISTIC;
         String cc = null;
         long memoryBudget = 0;
+        boolean tso = DEFAULT_TSO;
         for (String item : text.split(",")) {
             String it = item.strip();
             if (it.isEmpty()) {
@@ -92,11 +102,8 @@ public record JnetOptions(MacAddress mac, int mtu, boolean forwarding, OptionalL
                             throw new IllegalArgumentException("must be in " + MIN_MTU + ".." + MAX_MTU);
                         }
                     }
-                    case "forwarding" -> forwarding = switch (value) {
-                        case "1", "on", "true", "yes", "" -> true;
-                        case "0", "off", "false", "no" -> false;
-                        default -> throw new IllegalArgumentException("want 0 or 1");
-                    };
+                    case "forwarding" -> forwarding = flag(value);
+                    case "tso" -> tso = flag(value);
                     case "seed" -> seed = OptionalLong.of(Long.parseLong(value));
                     case "secretseed" -> secretSeed = OptionalLong.of(Long.parseLong(value));
                     case "maxconnections" -> {
@@ -137,6 +144,15 @@ public record JnetOptions(MacAddress mac, int mtu, boolean forwarding, OptionalL
                 throw new IllegalArgumentException("jnet option " + it + ": " + e.getMessage(), e);
             }
         }
-        return new JnetOptions(mac, mtu, forwarding, seed, secretSeed, maxConnections, maxOrphans, dad, cc, memoryBudget);
+        return new JnetOptions(mac, mtu, forwarding, seed, secretSeed, maxConnections, maxOrphans, dad, cc, memoryBudget,
+                tso);
+    }
+
+    private static boolean flag(String value) {
+        return switch (value) {
+            case "1", "on", "true", "yes", "" -> true;
+            case "0", "off", "false", "no" -> false;
+            default -> throw new IllegalArgumentException("want 0 or 1");
+        };
     }
 }

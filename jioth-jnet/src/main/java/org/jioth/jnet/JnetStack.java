@@ -119,6 +119,7 @@ public final class JnetStack implements StackImpl {
         tcp.setMaxConnections(b.options.maxConnections());
         tcp.setMaxOrphans(b.options.maxOrphans());
         tcp.setCongestionControl(b.options.congestionControl());
+        tcp.setSegmentationOffload(b.options.tso());
         tcp.setMemory(memory);
         udp.setMemory(memory);
         ipv4.reassembler().setMemory(memory);

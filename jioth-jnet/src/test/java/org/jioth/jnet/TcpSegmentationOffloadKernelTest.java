@@ -57,7 +57,10 @@ class TcpSegmentationOffloadKernelTest {
         tapPort = inNamespace(ns, () -> EthernetPorts.open("tap://" + tap + "/offload=1"));
         ok(run(10, "ip", "-n", ns, "addr", "add", KERNEL + "/24", "dev", tap));
         ok(run(10, "ip", "-n", ns, "link", "set", tap, "up"));
-        stack = JnetStack.builder().options("seed=13").port("vde0", tapPort).build();
+    }
+
+    private void startStack(String options) throws Exception {
+        stack = JnetStack.builder().options(options).port("vde0", tapPort).build();
         stack.config().linkSetUpDown(2, true);
         stack.config().ipAddrAdd(InetAddress.ofLiteral(JNET), 24, 2);
     }
@@ -77,13 +80,34 @@ class TcpSegmentationOffloadKernelTest {
 
     @Test
     void jnetSendsTsoSegmentsThatTheKernelReceivesByteExact() throws Exception {
+        startStack("seed=13,tso=1");
         assertThat(tapPort.maxSegmentedFrame()).isEqualTo(14 + 65535);
+        sendToTheKernel(SIZE);
+        long tsoFrames = stack.counter(Counter.ETH_OUT_TSO_FRAMES);
+        long segments = stack.counter(Counter.TCP_OUT_SEGS);
+        long frames = stack.counter(Counter.ETH_OUT_FRAMES);
+        System.out.printf("TcpSegmentationOffloadKernelTest: %d TCP segments out in %d frames, %d of them TSO%n",
+                segments, frames, tsoFrames);
+        assertThat(tsoFrames).as("TSO frames").isPositive();
+        assertThat(segments).as("TCP segments on the wire, more than the frames that carried them").isGreaterThan(frames);
+    }
+
+    @Test
+    void withoutTheTsoOptionTheSameTapGetsPlainSegments() throws Exception {
+        assumeTrue(!JnetOptions.DEFAULT_TSO, "-Djioth.jnet.tso=true turns TSO on by default");
+        startStack("seed=13");
+        sendToTheKernel(4L << 20);
+        assertThat(stack.counter(Counter.ETH_OUT_TSO_FRAMES)).as("TSO frames").isZero();
+    }
+
+    /** Sends {@code size} bytes to socat in the namespace and checks its SHA-256 of them. */
+    private void sendToTheKernel(long size) throws Exception {
         Process server = new ProcessBuilder("ip", "netns", "exec", ns, "timeout", "120", "sh", "-c",
                 "socat -u TCP4-LISTEN:5001,reuseaddr STDOUT | sha256sum").redirectErrorStream(true).start();
         try {
             String sent;
             try (SocketChannel c = connectWhenListening(new InetSocketAddress(KERNEL, 5001))) {
-                sent = Pattern.write(c, SIZE);
+                sent = Pattern.write(c, size);
                 c.shutdownOutput();
                 assertThat(c.read(ByteBuffer.allocate(1))).isEqualTo(-1); // socat closes after EOF
             }
@@ -96,13 +120,6 @@ class TcpSegmentationOffloadKernelTest {
             server.destroyForcibly();
             server.waitFor(10, TimeUnit.SECONDS);
         }
-        long tsoFrames = stack.counter(Counter.ETH_OUT_TSO_FRAMES);
-        long segments = stack.counter(Counter.TCP_OUT_SEGS);
-        long frames = stack.counter(Counter.ETH_OUT_FRAMES);
-        System.out.printf("TcpSegmentationOffloadKernelTest: %d TCP segments out in %d frames, %d of them TSO%n",
-                segments, frames, tsoFrames);
-        assertThat(tsoFrames).as("TSO frames").isPositive();
-        assertThat(segments).as("TCP segments on the wire, more than the frames that carried them").isGreaterThan(frames);
     }
 
     private SocketChannel connectWhenListening(InetSocketAddress to) throws Exception {

@@ -50,7 +50,7 @@ final class SlirpGateway implements Closeable {
         this.options = options;
         this.v6prefix = options.v6prefix().getAddress();
         this.counters = counters;
-        this.stack = JnetStack.builder().options("mac=" + options.mac() + ",mtu=" + options.mtu())
+        this.stack = JnetStack.builder().options("mac=" + options.mac() + ",mtu=" + options.mtu() + ",tso=" + (options.tso() ? 1 : 0))
                 .port("slirp0", port).build();
         List<AutoCloseable> made = new ArrayList<>();
         made.add(stack::close);

@@ -33,11 +33,13 @@ import java.util.Map;
  * @param pacing       whether the gateway paces its TCP segments to the guests; null (the default): not when its
  *                     frames go to a tap with offload (bursts become TSO super-frames there, as libslirp does not
  *                     pace either), else paced (a switch port's short queue would drop an unpaced window)
+ * @param tso          whether the gateway's TCP sends TSO segments toward a tap with offload ({@code tso=1}; off by
+ *                     default, as jnet's {@code tso} option: cheaper for the stack loop, but measured slower)
  */
 public record SlirpOptions(int network, int prefix, int host, int dns, int dhcpStart, List<HostForward> hostForwards,
         boolean restrict, boolean hostLoopback, int mtu, int maxFlows, int flowBuffer, int maxLeases,
         Duration leaseTime, Duration udpTimeout, String mac, boolean ipv6, Inet6Address v6prefix, Inet6Address v6host,
-        Inet6Address v6dns, Boolean pacing) {
+        Inet6Address v6dns, Boolean pacing, boolean tso) {
 
     /** The IPv6 prefix length: 64, what SLAAC needs. */
     public static final int V6_PREFIX_LENGTH = 64;
@@ -45,7 +47,7 @@ public record SlirpOptions(int network, int prefix, int host, int dns, int dhcpS
     /** The option table, in the order that decides prefix matches. */
     public static final List<String> OPTIONS = List.of("v4net", "v4prefix", "v4host", "v4dns", "v4dhcpstart",
             "hostfwd", "restrict", "disable_host_loopback", "mtu", "maxflows", "flowbuf", "leases", "leasetime",
-            "udptimeout", "mac", "ipv6", "v6prefix", "v6prefixlen", "v6host", "v6dns", "pacing");
+            "udptimeout", "mac", "ipv6", "v6prefix", "v6prefixlen", "v6host", "v6dns", "pacing", "tso");
 
     public SlirpOptions {
         hostForwards = List.copyOf(hostForwards);
@@ -161,7 +163,8 @@ public record SlirpOptions(int network, int prefix, int host, int dns, int dhcpS
         }
         return new SlirpOptions(network, prefix, host, dns, dhcpStart, forwards, flag(options, "restrict"),
                 !flag(options, "disable_host_loopback"), mtu, maxFlows, flowBuffer, maxLeases, leaseTime, udpTimeout,
-                mac, ipv6, v6prefix, v6host, v6dns, options.containsKey("pacing") ? flag(options, "pacing") : null);
+                mac, ipv6, v6prefix, v6host, v6dns, options.containsKey("pacing") ? flag(options, "pacing") : null,
+                options.containsKey("tso") ? flag(options, "tso") : org.jioth.jnet.JnetOptions.DEFAULT_TSO);
     }
 
     private static Inet6Address inet6(Map<String, String> options, String key, String dflt) {

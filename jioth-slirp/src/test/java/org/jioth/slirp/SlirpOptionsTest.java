@@ -33,6 +33,9 @@ class SlirpOptionsTest {
         assertThat(o.pacing()).as("decided by the port").isNull();
         assertThat(parse("slirp:///pacing=1").pacing()).isTrue();
         assertThat(parse("slirp:///pacing=0").pacing()).isFalse();
+        assertThat(o.tso()).as("off by default").isFalse();
+        assertThat(parse("slirp:///tso=1").tso()).isTrue();
+        assertThatThrownBy(() -> parse("slirp:///tso=maybe")).hasMessageContaining("'tso'");
     }
 
     @Test

@@ -50,7 +50,7 @@ class SlirpTapOffloadTest {
         try (HostServers.Http http = new HostServers.Http(BODY);
                 ServerSocketChannel sink = ServerSocketChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
                 EthernetPort port = openIn(ns, "tap://" + tap + "/offload=1");
-                EthernetPort slirp = EthernetPorts.open("slirp://")) {
+                EthernetPort slirp = EthernetPorts.open("slirp:///tso=1")) {
             SlirpNamespaceTest.ok(guest(ns, "ip link set lo up && ip link set " + tap + " up && ip addr add 10.0.2.15/24 dev "
                     + tap + " && ip route add default via 10.0.2.2"));
             Cable cable = Cable.join(slirp, port);

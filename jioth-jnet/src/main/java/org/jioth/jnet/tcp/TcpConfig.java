@@ -37,8 +37,8 @@ public final class TcpConfig {
 
     /**
      * TSO: toward a link that segments (a tap with offload), data leaves in segments of up to 64 KB
-     * that the link cuts into MSS-sized ones. {@code -Djioth.jnet.tso=false} turns it off by
-     * default, for comparisons.
+     * that the link cuts into MSS-sized ones, where the stack allows it (its {@code tso} option,
+     * off by default: {@code JnetOptions}). {@code -Djioth.jnet.tso=false} turns it off here too.
      */
     public boolean segmentationOffload = !"false".equals(System.getProperty("jioth.jnet.tso"));
     public long initialRto = 1_000_000_000L;

@@ -1004,6 +1004,13 @@ public final class TcpLayer implements Ipv4Layer.Transport, Ipv6Layer.Transport 
     }
 
     private String congestionControl;
+
+    /** Whether connections may send TSO segments toward a port that segments (the stack's {@code tso} option). */
+    public void setSegmentationOffload(boolean on) {
+        segmentationOffload = on;
+    }
+
+    private boolean segmentationOffload;
     /** Every connection's output, made once (a lambda per connection was an object per connection). */
     private final TcpConnection.Output output = new TcpConnection.Output() {
         @Override
@@ -1019,10 +1026,11 @@ public final class TcpLayer implements Ipv4Layer.Transport, Ipv6Layer.Transport 
 
     /**
      * The largest payload of one TSO segment toward the socket's peer: an IPv4 datagram the
-     * route's port segments, less the IP header and the longest TCP header; 0 without TSO there.
+     * route's port segments, less the IP header and the longest TCP header; 0 without TSO there
+     * or with the stack's {@code tso} option off.
      */
     private int segmentationLimitTo(TcpSocket s) {
-        if (!s.isV4()) {
+        if (!segmentationOffload || !s.isV4()) {
             return 0;
         }
         int datagram = ip.segmentationTo(s.remote4());
