@@ -191,8 +191,12 @@ public final class TapPort extends PortBase {
     }
 
     /**
-     * With offload: writes the sender's TSO frame at once behind a virtio-net header asking the
-     * kernel to cut it ({@link TsoCoalescer#segmentedHeader}), after what the coalescer held.
+     * With offload: the sender's TSO frame joins the coalescer as the segments it stands for when
+     * it comes from the thread whose sends wait for its flush (a stack loop): so the segments and
+     * TSO frames of one flow that a turn of the loop sends (a lone MSS, bursts, the short tail)
+     * still leave in one write, as they did when the loop sent MSS-sized segments. Otherwise (or
+     * when it cannot join) it is written at once behind a virtio-net header asking the kernel to
+     * cut it ({@link TsoCoalescer#segmentedHeader}), after what the coalescer held.
      */
     @Override
     public boolean sendSegmented(ByteBuffer frame, int segmentSize) throws IOException {
@@ -205,6 +209,14 @@ public final class TapPort extends PortBase {
         try {
             if (closed) {
                 throw new ClosedChannelException();
+            }
+            if (Thread.currentThread() == batcher
+                    && (coalescer.offerSegmented(frame, segmentSize)
+                        || (!coalescer.isEmpty() && writePendingAndOffer(frame, segmentSize)))) {
+                segmentedFrames.increment();
+                stats.framesOut.increment();
+                stats.bytesOut.add(length);
+                return true;
             }
             writePending();
             superView.put(TsoCoalescer.VNET_HDR, frame, frame.position(), length);
@@ -227,7 +239,13 @@ public final class TapPort extends PortBase {
         return true;
     }
 
-    /** Of {@link #superFramesOut()}, the TSO frames a sender cut itself ({@link #sendSegmented}). */
+    /** Writes the pending super-frame and offers the TSO frame to the emptied coalescer; the caller holds the lock. */
+    private boolean writePendingAndOffer(ByteBuffer frame, int segmentSize) {
+        writePending();
+        return coalescer.offerSegmented(frame, segmentSize);
+    }
+
+    /** The TSO frames a sender cut itself ({@link #sendSegmented}) that went out, each joined into a super-frame or alone. */
     public long segmentedFramesOut() {
         return segmentedFrames.sum();
     }

@@ -69,6 +69,22 @@ final class TsoCoalescer {
      * pending first, or when the frame is no candidate at all (then it goes out alone).
      */
     boolean offer(ByteBuffer f) {
+        return take(f, 0);
+    }
+
+    /**
+     * As {@link #offer}, for a TSO frame that a sender cut itself ({@code EthernetPort.sendSegmented}):
+     * taken as the segments of {@code segmentSize} payload bytes it stands for (the last may be
+     * shorter, and then ends the super-frame), so it joins the segments and TSO frames of its flow
+     * that came before it in the burst, and those after it join it. Its checksum field is not read:
+     * {@link #finish} writes the pseudo-header sum of the whole super-frame.
+     */
+    boolean offerSegmented(ByteBuffer f, int segmentSize) {
+        return segmentSize > 0 && take(f, segmentSize);
+    }
+
+    /** Takes one segment ({@code segmentSize} 0: its payload is its size) or a TSO frame of segments. */
+    private boolean take(ByteBuffer f, int segmentSize) {
         int p = f.position();
         int len = f.remaining();
         int thl = tcpHeaderLength(f, p, len);
@@ -76,31 +92,35 @@ final class TsoCoalescer {
             return false;
         }
         int payload = len - ETH - IP - thl;
+        int size = segmentSize > 0 ? segmentSize : payload;
+        int count = (payload + size - 1) / size;
+        boolean shortLast = payload % size != 0;
         int seq = f.getInt(p + ETH + IP + 4);
         boolean push = (f.get(p + TCP_FLAGS) & PSH) != 0;
         if (frameLength == 0) {
             out.put(VNET_HDR, f, p, len);
             f.get(p, head, 0, ETH + IP + thl);
             frameLength = len;
-            segments = 1;
-            gsoSize = payload;
+            segments = count;
+            gsoSize = size;
             tcpHeaderLength = thl;
             nextSeq = seq + payload;
-            ended = push;
+            ended = push || shortLast;
             return true;
         }
-        if (ended || thl != tcpHeaderLength || payload > gsoSize || seq != nextSeq
+        boolean fits = segmentSize > 0 ? segmentSize == gsoSize : payload <= gsoSize;
+        if (ended || !fits || thl != tcpHeaderLength || seq != nextSeq
                 || frameLength + payload - ETH > MAX_IP_LENGTH || !sameFlow(f, p, thl)) {
             return false;
         }
         out.put(VNET_HDR + frameLength, f, p + ETH + IP + thl, payload);
         frameLength += payload;
-        segments++;
+        segments += count;
         nextSeq += payload;
         if (push) {
             out.put(VNET_HDR + TCP_FLAGS, (byte) (out.get(VNET_HDR + TCP_FLAGS) | PSH));
         }
-        ended = push || payload < gsoSize;
+        ended = push || shortLast || payload < gsoSize;
         return true;
     }
 

@@ -268,4 +268,50 @@ class TsoCoalescerTest {
         assertThat(TsoCoalescer.segmentedHeader(ok, n, 0)).as("no segment size").isFalse();
         assertThat(Arrays.copyOfRange(ok.array(), 0, TsoCoalescer.VNET_HDR)).as("header untouched").containsOnly(0);
     }
+
+    @Test
+    void aSendersTsoFrameJoinsTheLoneSegmentBeforeItAndTheTailAfterIt() {
+        // what a loop's turn sends since TSO in TCP: a lone MSS (cwnd room for one), a 3-MSS TSO
+        // frame, the short PSH tail; they must leave in one write, as MSS segments did
+        SplittableRandom r = new SplittableRandom(2);
+        ByteArrayOutputStream all = new ByteArrayOutputStream();
+        byte[] lone = bytes(r, 1448);
+        byte[] burst = bytes(r, 3 * 1448);
+        byte[] tail = bytes(r, 300);
+        all.writeBytes(lone);
+        all.writeBytes(burst);
+        all.writeBytes(tail);
+        assertThat(c.offer(segment(1000, ACK, lone, 77, 500))).isTrue();
+        assertThat(c.offerSegmented(segment(1000 + 1448, ACK, burst, 77, 500), 1448)).as("the TSO frame joins").isTrue();
+        assertThat(c.offerSegmented(segment(1000 + 4 * 1448, ACK, lone, 77, 500), 1000)).as("another segment size").isFalse();
+        assertThat(c.offer(segment(1000 + 4 * 1448, ACK | PSH, tail, 77, 500))).as("the tail joins").isTrue();
+        assertThat(c.segments()).isEqualTo(5);
+        int n = c.finish();
+        int h = TsoCoalescer.VNET_HDR;
+        int ip = h + 14;
+        int tcpLength = 32 + all.size();
+        assertThat(n).isEqualTo(h + 14 + 20 + tcpLength);
+        assertThat(out.get(1)).isEqualTo((byte) TsoCoalescer.GSO_TCPV4);
+        assertThat(native16(out, 4)).as("gso_size").isEqualTo(1448);
+        assertThat(out.getShort(ip + 2) & 0xffff).isEqualTo(20 + tcpLength);
+        assertThat(out.get(ip + 33) & 0xff).as("flags: the tail's PSH").isEqualTo(ACK | PSH);
+        assertThat(Arrays.copyOfRange(out.array(), ip + 52, n)).isEqualTo(all.toByteArray());
+        int t = ip + 20;
+        out.putShort(t + 16, (short) ~TsoCoalescer.fold(TsoCoalescer.sum(out, t, tcpLength)));
+        long pseudo = TsoCoalescer.sum(out, ip + 12, 8) + 6 + tcpLength;
+        assertThat(TsoCoalescer.fold(pseudo + TsoCoalescer.sum(out, t, tcpLength))).as("TCP checksum").isEqualTo(0xffff);
+    }
+
+    @Test
+    void aTsoFrameStartsASuperFrameThatMoreSegmentsContinueUntilAShortOne() {
+        byte[] p = new byte[100];
+        assertThat(c.offerSegmented(segment(0, ACK, new byte[300], 1, 9), 100)).isTrue();
+        assertThat(c.offer(segment(300, ACK, p, 1, 9))).isTrue();
+        assertThat(c.offerSegmented(segment(400, ACK, new byte[250], 1, 9), 100)).as("ends short").isTrue();
+        assertThat(c.offer(segment(650, ACK, p, 1, 9))).as("after the short end").isFalse();
+        assertThat(c.segments()).isEqualTo(7);
+        assertThat(c.finish()).isEqualTo(TsoCoalescer.VNET_HDR + 14 + 20 + 32 + 650);
+        assertThat(c.offerSegmented(segment(0, ACK, p, 1, 9), 0)).as("no segment size").isFalse();
+        assertThat(c.offerSegmented(segment(0, ACK | 0x01, new byte[300], 1, 9), 100)).as("FIN").isFalse();
+    }
 }
