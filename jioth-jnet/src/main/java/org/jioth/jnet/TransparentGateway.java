@@ -192,12 +192,10 @@ public final class TransparentGateway implements java.io.Closeable {
         if (payload.remaining() > 65535 - Ipv6.HEADER - Udp.HEADER) {
             return false;
         }
-        if (pending.incrementAndGet() > MAX_PENDING_DATAGRAMS) {
-            pending.decrementAndGet();
+        if (!admitToLoop()) {
             return false;
         }
-        byte[] data = new byte[payload.remaining()];
-        payload.get(payload.position(), data);
+        byte[] data = remainingOf(payload);
         byte[] to = destination.clone();
         byte[] given = source == null ? null : source.clone();
         stack.post(() -> {
@@ -229,8 +227,7 @@ public final class TransparentGateway implements java.io.Closeable {
         if (message.remaining() < Icmp6.HEADER || message.remaining() > 1280 - Ipv6.HEADER) {
             return false;
         }
-        byte[] msg = new byte[message.remaining()];
-        message.get(message.position(), msg);
+        byte[] msg = remainingOf(message);
         stack.post(() -> {
             if (stack.ipv6.route(Ip6.ALL_NODES, 0, path6) != 0) {
                 return;
@@ -315,12 +312,10 @@ public final class TransparentGateway implements java.io.Closeable {
         if (data.remaining() > 65535 - Icmp6.HEADER) {
             return false;
         }
-        if (pending.incrementAndGet() > MAX_PENDING_DATAGRAMS) {
-            pending.decrementAndGet();
+        if (!admitToLoop()) {
             return false;
         }
-        byte[] copy = new byte[data.remaining()];
-        data.get(data.position(), copy);
+        byte[] copy = remainingOf(data);
         byte[] from = source.clone();
         byte[] to = destination.clone();
         stack.post(() -> {
@@ -350,12 +345,10 @@ public final class TransparentGateway implements java.io.Closeable {
         if (data.remaining() > 65535 - Ipv4.HEADER - Icmp4.HEADER) {
             return false;
         }
-        if (pending.incrementAndGet() > MAX_PENDING_DATAGRAMS) {
-            pending.decrementAndGet();
+        if (!admitToLoop()) {
             return false;
         }
-        byte[] copy = new byte[data.remaining()];
-        data.get(data.position(), copy);
+        byte[] copy = remainingOf(data);
         stack.post(() -> {
             pending.decrementAndGet();
             int at = Ipv4Layer.HEADROOM;
@@ -391,12 +384,10 @@ public final class TransparentGateway implements java.io.Closeable {
         if (payload.remaining() > 65535 - Ipv4.HEADER - Udp.HEADER) {
             return false;
         }
-        if (pending.incrementAndGet() > MAX_PENDING_DATAGRAMS) {
-            pending.decrementAndGet();
+        if (!admitToLoop()) {
             return false;
         }
-        byte[] data = new byte[payload.remaining()];
-        payload.get(payload.position(), data);
+        byte[] data = remainingOf(payload);
         stack.post(() -> {
             pending.decrementAndGet();
             int at = Ipv4Layer.HEADROOM;
@@ -423,5 +414,21 @@ public final class TransparentGateway implements java.io.Closeable {
             stack.udp.setTransparent6(null);
             return null;
         });
+    }
+
+    /** Counts one more datagram waiting for the loop; false (nothing counted) when too many wait. */
+    private boolean admitToLoop() {
+        if (pending.incrementAndGet() > MAX_PENDING_DATAGRAMS) {
+            pending.decrementAndGet();
+            return false;
+        }
+        return true;
+    }
+
+    /** A copy of the buffer's remaining bytes, its position unchanged. */
+    private static byte[] remainingOf(ByteBuffer b) {
+        byte[] copy = new byte[b.remaining()];
+        b.get(b.position(), copy);
+        return copy;
     }
 }
