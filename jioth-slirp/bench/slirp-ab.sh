@@ -8,8 +8,8 @@
 # slirp4netns. Usage: slirp-ab.sh ROOT_A [ROUNDS] [FETCHES] [ROUNDTRIPS]
 # SLIRP_A and SLIRP_B replace each build's slirp VNL (default slirp:///mtu=1500), e.g. to compare
 # options on one build: SLIRP_A=slirp:///mtu=1500/pacing=1 slirp-ab.sh . 4
-# JAVA_A and JAVA_B set each build's plug JVM options (IOTH_JAVA_OPTS), e.g. TSO off in A on one
-# build: JAVA_A=-Djioth.jnet.tso=false slirp-ab.sh . 4
+# JAVA_A and JAVA_B set each build's plug JVM options (IOTH_JAVA_OPTS), e.g. TSO on in A on one
+# build: JAVA_A=-Djioth.jnet.tso=true slirp-ab.sh . 4
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root_b=$(cd "$here/../.." && pwd)

@@ -35,12 +35,6 @@ public final class TcpConfig {
     /** Pace on every path, not only where {@link PacingPolicy} wants it (TCP_PACING set to true). */
     public boolean pacingOnEveryPath = "always".equals(System.getProperty("jioth.jnet.pacing"));
 
-    /**
-     * TSO: toward a link that segments (a tap with offload), data leaves in segments of up to 64 KB
-     * that the link cuts into MSS-sized ones, where the stack allows it (its {@code tso} option,
-     * off by default: {@code JnetOptions}). {@code -Djioth.jnet.tso=false} turns it off here too.
-     */
-    public boolean segmentationOffload = !"false".equals(System.getProperty("jioth.jnet.tso"));
     public long initialRto = 1_000_000_000L;
     public long minRto = 200_000_000L;
     public long maxRto = 120_000_000_000L;
@@ -81,7 +75,6 @@ public final class TcpConfig {
         c.congestionControl = congestionControl;
         c.pacing = pacing;
         c.pacingOnEveryPath = pacingOnEveryPath;
-        c.segmentationOffload = segmentationOffload;
         c.initialRto = initialRto;
         c.minRto = minRto;
         c.maxRto = maxRto;

@@ -939,7 +939,7 @@ public final class TcpConnection {
                     sendSegment(snd.nxt, 0, Tcp.ACK | Tcp.FIN, now);
                     sent = true;
                 }
-                boolean bufferHolds = sendBuffer.writerHasMore() || sendBuffer.free() < mss;
+                boolean bufferHolds = bufferHoldsWriter(mss);
                 if (avail == 0 && room > 0 && !bufferHolds) {
                     appLimited(inFlight);
                 }
@@ -951,7 +951,7 @@ public final class TcpConnection {
                 // a short tail while the application waits for room: the full buffer holds the
                 // sender (the tail of a capacity that is not a multiple of the MSS), not the
                 // application's data running out
-                boolean bufferHolds = len == avail && (sendBuffer.writerHasMore() || sendBuffer.free() < mss);
+                boolean bufferHolds = len == avail && bufferHoldsWriter(mss);
                 if (len == avail && !bufferHolds) {
                     appLimited(inFlight); // a short tail: the application's data ran out, not the windows' room
                 }
@@ -964,7 +964,7 @@ public final class TcpConnection {
                 limit = TcpStats.SendLimit.PACING;
                 break;
             }
-            if (len == mss && !goingBack && snd.nxt == snd.max && cfg.segmentationOffload) {
+            if (len == mss && !goingBack && snd.nxt == snd.max) {
                 if (segmentationLimit < 0) {
                     segmentationLimit = out.segmentationLimit(this);
                 }
@@ -1003,6 +1003,11 @@ public final class TcpConnection {
             }
             timers.rto = now + rtt.rto();
         }
+    }
+
+    /** Whether a full send buffer holds the application back (it waits for room, or less than a segment is free). */
+    private boolean bufferHoldsWriter(int mss) {
+        return sendBuffer.writerHasMore() || sendBuffer.free() < mss;
     }
 
     /** Whether this connection paces on its path now ({@link PacingPolicy}). */
