@@ -34,7 +34,7 @@ class ShortPathWindowTest {
      * ACK; the application reads everything, and each round takes {@code roundMillis}.
      */
     static final class Peer {
-        final TcpHarness h = new TcpHarness();
+        final TcpHarness h;
         final int roundMillis;
         final byte[] seg = TcpHarness.bytes(MSS, 3);
         int seq = R;
@@ -44,6 +44,11 @@ class ShortPathWindowTest {
         long largest;
 
         Peer(int roundMillis, IngressBudget port) {
+            this(roundMillis, port, TcpHarness.unpaced());
+        }
+
+        Peer(int roundMillis, IngressBudget port, TcpConfig cfg) {
+            h = new TcpHarness(cfg);
             this.roundMillis = roundMillis;
             h.established(h.synFromPeer().sackPermitted().wscale(WSCALE).ts(1, 0), roundMillis);
             tsVal = 2 + roundMillis;
@@ -144,6 +149,31 @@ class ShortPathWindowTest {
         a.largest = 0;
         a.rounds(50);
         assertThat(a.largest).isGreaterThan((port.usable() - 4L) * MSS);
+    }
+
+    /**
+     * Where the buffer, not the port's share, bounds the window (a small SO_RCVBUF on a vde-like
+     * port), a read that frees the buffer opens the window at once: the window update is due and
+     * leaves with the ACK number it had.
+     */
+    @Test
+    void readingBehindAWindowTheBufferCapsStillUpdatesIt() {
+        TcpConfig cfg = TcpHarness.unpaced();
+        cfg.receiveBuffer = 16 * MSS;
+        cfg.receiveBufferLocked = true;
+        Peer p = new Peer(1, new IngressBudget(VDE_QUEUE), cfg);
+        p.window = cfg.receiveBuffer; // the whole buffer, below the port's share of 64 segments
+        p.sendWindow();
+        TcpHarness.Seg last = p.h.recvAll().getLast();
+        assertThat(last.ack()).isEqualTo(p.seq);
+        assertThat(last.window()).isZero();
+        assertThat(p.h.c.windowUpdateDue()).isFalse(); // nothing read yet
+        p.h.c.receiveBuffer().read(java.nio.ByteBuffer.allocate(1 << 20));
+        assertThat(p.h.c.windowUpdateDue()).isTrue();
+        p.h.c.windowUpdate(p.h.now);
+        TcpHarness.Seg update = p.h.recv();
+        assertThat(update.ack()).isEqualTo(p.seq);
+        assertThat(update.window()).isPositive();
     }
 
     @Test
