@@ -66,16 +66,15 @@ public final class TcpConnection {
     final Segment seg = new Segment();
     final TcpStats stats = new TcpStats();
     private final int tsOffset;
-    private final int ourWscale;
     /** Opaque slot for the layer (its demux key, the owning channel...). */
     public Object attachment;
 
     TcpState state = TcpState.CLOSED;
     private TcpError error;
-    private boolean active;
 
     final TcpSender snd;
-    private final TcpReceiver rcv;
+    final TcpReceiver rcv;
+    final TcpHandshake handshake;
     final TcpTimers timers = new TcpTimers();
     private final TimerActions timerActions = new TimerActions(this);
     final LossRecovery recovery;
@@ -87,8 +86,8 @@ public final class TcpConnection {
     /** The SACK blocks of the ACK being processed, as send-stream offsets (for {@link #deliveryRate}). */
     private long[] sackFrom;
     private long[] sackTo;
-    private boolean wsOk;
-    private boolean tsOk;
+    /** What the handshake negotiated (RFC 7323 timestamps, RFC 2018 SACK). */
+    boolean tsOk;
     boolean sackOk;
 
     private boolean orphan;
@@ -136,7 +135,7 @@ public final class TcpConnection {
                     }
                 });
         this.deliveryRate = cc.wantsRateSamples() ? new DeliveryRate(bound) : null;
-        this.ourWscale = windowScaleFor(cfg.receiveSpaceMax()); // room for autotuning
+        this.handshake = new TcpHandshake(this);
     }
 
     /** The window scale we advertise for a receive buffer (also in SYN cookie SYN-ACKs). */
@@ -157,28 +156,14 @@ public final class TcpConnection {
     /** Active open: sends a SYN with sequence {@code iss}. */
     public void connect(int iss, long now) {
         requireState(TcpState.CLOSED);
-        active = true;
-        initSend(iss, now);
-        state = TcpState.SYN_SENT;
-        sendSyn(now);
+        handshake.connect(iss, now);
         changed();
     }
 
     /** Passive open from a listener: answers {@code syn} with a SYN-ACK of sequence {@code iss}. */
     public void acceptSyn(Segment syn, int iss, long now) {
         requireState(TcpState.CLOSED);
-        active = false;
-        initSend(iss, now);
-        rcv.irs = syn.seq;
-        rcv.nxt = rcv.irs + 1;
-        negotiate(syn.options, now);
-        if (tsOk) {
-            rcv.tsRecent = syn.options.tsVal;
-            rcv.tsRecentAge = now;
-        }
-        updateWindow(syn, true);
-        state = TcpState.SYN_RECEIVED;
-        sendSyn(now);
+        handshake.acceptSyn(syn, iss, now);
         changed();
     }
 
@@ -196,83 +181,8 @@ public final class TcpConnection {
      */
     public void acceptCookie(Segment ack, int mss, int peerWindowScale, boolean sack, boolean timestamps, long now) {
         requireState(TcpState.CLOSED);
-        active = false;
-        initSend(ack.ack - 1, now);
-        rcv.irs = ack.seq - 1;
-        rcv.nxt = ack.seq;
-        TcpOptions syn = new TcpOptions();
-        syn.mss = mss;
-        syn.windowScale = peerWindowScale;
-        syn.sackPermitted = sack;
-        syn.timestamps = timestamps && ack.options.timestamps;
-        negotiate(syn, now);
-        if (tsOk) {
-            rcv.tsRecent = ack.options.tsVal;
-            rcv.tsRecentAge = now;
-        }
-        rcv.adv = rcv.nxt + Math.min(receiveBuffer.window(), 65535);
-        rcv.lastAckSent = rcv.nxt;
-        snd.una = ack.ack;
-        snd.nxt = snd.max = ack.ack;
-        snd.headSeq = ack.ack;
-        snd.wl1 = ack.seq - 1;
-        snd.wl2 = ack.ack - 1;
-        state = TcpState.ESTABLISHED;
+        handshake.acceptCookie(ack, mss, peerWindowScale, sack, timestamps, now);
         input(ack, now);
-    }
-
-    private void initSend(int iss, long now) {
-        snd.init(iss);
-        recovery.recover = iss;
-        timers.lastReceived = now;
-        timers.lastSent = now;
-        cc.init(snd.smss, now);
-    }
-
-    /** Applies the peer's SYN options (for a passive open they also decide what we answer). */
-    private void negotiate(TcpOptions o, long now) {
-        int peerMss = o.mss > 0 ? o.mss : TcpSender.DEFAULT_PEER_MSS;
-        boolean ws = cfg.windowScaling && o.windowScale >= 0;
-        wsOk = ws;
-        snd.wscale = ws ? o.windowScale : 0;
-        rcv.wscale = ws ? ourWscale : 0;
-        sackOk = cfg.sack && o.sackPermitted;
-        rcv.sackOk = sackOk;
-        tsOk = cfg.timestamps && o.timestamps;
-        snd.smss = Math.max(64, Math.min(peerMss, cfg.mss) - (tsOk ? 12 : 0));
-        snd.negotiatedMss = snd.smss;
-        cc.init(snd.smss, now);
-        rcv.largestSegment = snd.smss;
-    }
-
-    void sendSyn(long now) {
-        Segment s = seg;
-        s.seq = snd.iss;
-        s.flags = Tcp.SYN | (state == TcpState.SYN_RECEIVED ? Tcp.ACK : 0);
-        s.ack = s.has(Tcp.ACK) ? rcv.nxt : 0;
-        s.window = Math.min(receiveBuffer.window(), 65535);
-        TcpOptions o = s.options.clear();
-        o.mss = cfg.mss;
-        boolean offer = active || state == TcpState.SYN_SENT;
-        if (offer ? cfg.windowScaling : wsOk) {
-            o.windowScale = ourWscale;
-        }
-        o.sackPermitted = offer ? cfg.sack : sackOk;
-        if (offer ? cfg.timestamps : tsOk) {
-            o.timestamps = true;
-            o.tsVal = tsNow(now);
-            o.tsEcr = s.has(Tcp.ACK) ? rcv.tsRecent : 0;
-        }
-        s.payloadFrom(sendBuffer, 0, 0);
-        if (s.has(Tcp.ACK)) {
-            rcv.adv = rcv.nxt + s.window;
-            rcv.lastAckSent = rcv.nxt;
-        }
-        snd.nxt = snd.iss + 1;
-        snd.max = SeqNum.max(snd.max, snd.nxt);
-        timers.lastSent = now;
-        timers.rto = now + rtt.rto();
-        transmit(s);
     }
 
     // ================================================================ application calls
@@ -436,7 +346,7 @@ public final class TcpConnection {
             case CLOSED, LISTEN -> {
                 return;
             }
-            case SYN_SENT -> synSentInput(s, now);
+            case SYN_SENT -> handshake.synSentInput(s, now);
             default -> synchronizedInput(s, now);
         }
         if (state != TcpState.CLOSED && (!deferOutput || rcv.ackUrgent)) {
@@ -446,61 +356,16 @@ public final class TcpConnection {
         changed();
     }
 
-    private void synSentInput(Segment s, long now) {
-        boolean ack = s.has(Tcp.ACK);
-        if (ack && (le(s.ack, snd.iss) || gt(s.ack, snd.max))) {
-            if (!s.has(Tcp.RST)) {
-                sendReset(s.ack, 0, false);
-            }
-            return;
-        }
-        if (s.has(Tcp.RST)) {
-            if (ack) {
-                closeNow(TcpError.REFUSED);
-            }
-            return;
-        }
-        if (!s.has(Tcp.SYN)) {
-            return;
-        }
-        rcv.irs = s.seq;
-        rcv.nxt = rcv.irs + 1;
-        negotiate(s.options, now);
-        if (tsOk) {
-            rcv.tsRecent = s.options.tsVal;
-            rcv.tsRecentAge = now;
-        }
-        timers.lastReceived = now;
-        if (ack) {
-            rttFromSyn(s, now);
-            snd.una = s.ack;
-            updateWindow(s, true);
-            rcv.adv = rcv.nxt + Math.min(receiveBuffer.window(), 65535); // what our SYN offered
-            state = TcpState.ESTABLISHED;
-            timers.rto = NEVER;
-            timers.retries = 0;
-            rcv.ackNow = true;
-            if (s.payloadLength > 0) {
-                rcv.receiveData(s, now);
-            }
-        } else {
-            // simultaneous open (RFC 9293 3.5, figure 8)
-            updateWindow(s, true);
-            state = TcpState.SYN_RECEIVED;
-            sendSyn(now);
-        }
-    }
-
     private void synchronizedInput(Segment s, long now) {
         boolean rst = s.has(Tcp.RST);
         boolean syn = s.has(Tcp.SYN);
         int segLen = s.seqLength();
         if (state == TcpState.SYN_RECEIVED && syn && s.seq == rcv.irs) {
             if (s.has(Tcp.ACK) && gt(s.ack, snd.una) && le(s.ack, snd.max)) {
-                establish(s, now); // the peer's SYN-ACK of a simultaneous open
+                handshake.establish(s, now); // the peer's SYN-ACK of a simultaneous open
                 rcv.ackNow = true;
             } else if (!s.has(Tcp.ACK)) {
-                sendSyn(now); // our SYN-ACK was lost
+                handshake.sendSyn(now); // our SYN-ACK was lost
             }
             return;
         }
@@ -555,7 +420,7 @@ public final class TcpConnection {
         }
         if (state == TcpState.SYN_RECEIVED) {
             if (gt(s.ack, snd.una) && le(s.ack, snd.max)) {
-                establish(s, now);
+                handshake.establish(s, now);
             } else {
                 sendReset(s.ack, 0, false);
                 return;
@@ -622,35 +487,12 @@ public final class TcpConnection {
         }
     }
 
-    private void establish(Segment s, long now) {
-        state = TcpState.ESTABLISHED;
-        rttFromSyn(s, now);
-        snd.una = s.ack;
-        if (lt(snd.nxt, snd.una)) {
-            snd.nxt = snd.una;
-        }
-        timers.rto = NEVER;
-        timers.retries = 0;
-        snd.wnd = s.window << snd.wscale;
-        snd.maxWnd = Math.max(snd.maxWnd, snd.wnd);
-        snd.wl1 = s.seq;
-        snd.wl2 = s.ack;
-    }
-
-    private void rttFromSyn(Segment s, long now) {
-        if (tsOk && s.options.timestamps && s.options.tsEcr != 0) {
-            rttSample(tsNow(now) - s.options.tsEcr);
-        } else if (timers.retries == 0) {
-            rtt.sample(now - timers.lastSent);
-        }
-    }
-
     private void reset() {
         switch (state) {
             case TIME_WAIT -> {
                 // RFC 1337: ignore, the TIME_WAIT guard stays
             }
-            case SYN_RECEIVED -> closeNow(active ? TcpError.REFUSED : null);
+            case SYN_RECEIVED -> closeNow(handshake.active() ? TcpError.REFUSED : null);
             case CLOSING, LAST_ACK -> closeNow(null);
             default -> closeNow(TcpError.RESET);
         }
@@ -784,7 +626,7 @@ public final class TcpConnection {
         cc.onRateSample(rs, deliveryRate.delivered, inflight, now, rtt.srtt());
     }
 
-    private void updateWindow(Segment s, boolean syn) {
+    void updateWindow(Segment s, boolean syn) {
         int w = syn ? s.window : s.window << snd.wscale;
         snd.wnd = w;
         snd.wl1 = s.seq;
@@ -812,7 +654,7 @@ public final class TcpConnection {
             // (RFC 7323 4.3). No sample then, and the back-off stays until a real one (RFC 6298 5.7).
             if (!snd.echoPendingSinceTimeout || ge(s.options.tsEcr, snd.timeoutTs)) {
                 snd.echoPendingSinceTimeout = false;
-                sample = rttSample(tsNow(now) - s.options.tsEcr);
+                sample = rtt.sampleEcho(tsNow(now) - s.options.tsEcr);
             }
             // Eifel (RFC 3522): the original arrived, the retransmission was spurious. On a partial
             // ACK only when no retransmission is still out (as Linux's partial undo): else the
@@ -874,15 +716,6 @@ public final class TcpConnection {
         }
         timers.rto = snd.max == snd.una ? NEVER : now + rtt.rto();
         timerActions.armProbe(now);
-    }
-
-    /** A timestamp-echo RTT sample in ms: fed to the estimator, returned in ns (-1 when implausible). */
-    private long rttSample(int ms) {
-        if (ms >= 0 && ms < 3_600_000) {
-            rtt.sample(ms * 1_000_000L);
-            return ms * 1_000_000L;
-        }
-        return -1;
     }
 
     // ================================================================ output
@@ -1155,7 +988,7 @@ public final class TcpConnection {
         emit(s, now);
     }
 
-    private void sendReset(int seq, int ack, boolean withAck) {
+    void sendReset(int seq, int ack, boolean withAck) {
         Segment s = seg;
         s.seq = seq;
         s.ack = withAck ? ack : 0;
@@ -1184,7 +1017,7 @@ public final class TcpConnection {
         transmit(s);
     }
 
-    private void transmit(Segment s) {
+    void transmit(Segment s) {
         stats.segmentsOut++;
         out.send(this, s);
     }

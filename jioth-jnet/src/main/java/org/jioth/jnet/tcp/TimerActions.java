@@ -23,7 +23,7 @@ final class TimerActions {
             }
             c.stats.retransmissions++;
             c.rtt.backOff();
-            c.sendSyn(now);
+            c.handshake.sendSyn(now);
             return;
         }
         if (c.timers.persisting) {
