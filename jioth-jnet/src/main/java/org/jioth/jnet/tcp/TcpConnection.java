@@ -76,16 +76,14 @@ public final class TcpConnection {
     final TcpReceiver rcv;
     final TcpHandshake handshake;
     final TcpTimers timers = new TcpTimers();
-    private final TimerActions timerActions = new TimerActions(this);
+    final TimerActions timerActions = new TimerActions(this);
+    final AckProcessor acks = new AckProcessor(this);
     final LossRecovery recovery;
-    private final Pacer pacer = new Pacer();
+    final Pacer pacer = new Pacer();
     /** The first hop pushes back without loss (the layer tells, from the route): see {@link PacingPolicy}. */
     private boolean firstHopPushesBack;
     /** Delivery-rate samples for a model-based controller (BBR); null for the others. */
-    private final DeliveryRate deliveryRate;
-    /** The SACK blocks of the ACK being processed, as send-stream offsets (for {@link #deliveryRate}). */
-    private long[] sackFrom;
-    private long[] sackTo;
+    final DeliveryRate deliveryRate;
     /** What the handshake negotiated (RFC 7323 timestamps, RFC 2018 SACK). */
     boolean tsOk;
     boolean sackOk;
@@ -513,7 +511,7 @@ public final class TcpConnection {
         return false;
     }
 
-    private void challengeAck(long now) {
+    void challengeAck(long now) {
         if (challengeStart == NEVER || now - challengeStart >= 1_000_000_000L) {
             challengeStart = now;
             challenges = 0;
@@ -525,61 +523,10 @@ public final class TcpConnection {
         }
     }
 
-    /** Without SACK: what this ACK's advance of SND.UNA newly delivered (LossRecovery.renoAcked). */
-    private long renoDelivered;
-
     /** The ACK field (RFC 9293 3.10.7.4 fifth check, RFC 5961 5.2); false to drop the segment. */
     private boolean processAck(Segment s, long now) {
-        int ack = s.ack;
-        if (gt(ack, snd.max)) {
-            sendAck(now);
+        if (!acks.process(s, now)) {
             return false;
-        }
-        if (lt(ack, snd.una - snd.maxWnd)) {
-            challengeAck(now);
-            return false;
-        }
-        // an ACK that SACKs new data is a duplicate ACK whatever its window (RFC 6675 2): Linux
-        // opens its window as data arrives, so its duplicate ACKs rarely repeat one
-        int unaBefore = snd.una;
-        long sackedBefore = recovery.scoreboard.covered();
-        boolean newlySacked = sackOk && s.options.sackCount > 0 && recovery.updateScoreboard(s.options, ack, now);
-        Rack rack = sackOk ? recovery.rack : null;
-        if (rack != null && (gt(ack, snd.una) || newlySacked)) {
-            rack.delivered(snd.offset(ack), recovery.scoreboard, now, rtt.minRtt());
-        }
-        boolean dupAcked = false;
-        if (gt(ack, snd.una)) {
-            renoDelivered = sackOk ? 0 : recovery.renoAcked(ack - snd.una);
-            newAck(s, now);
-        } else if (ack == snd.una && snd.max != snd.una && s.payloadLength == 0 && !timers.persisting
-                && !s.has(Tcp.FIN) && ((s.window << snd.wscale) == snd.wnd || newlySacked)) {
-            stats.dupAcksIn++;
-            recovery.dupAck(sackOk, now);
-            dupAcked = true;
-        }
-        if (rack != null) {
-            recovery.detectLoss(now);
-        }
-        long delivered = (snd.una - unaBefore) + (recovery.scoreboard.covered() - sackedBefore);
-        if (!sackOk) {
-            // without SACK a duplicate ACK stands for a segment delivered, a cumulative ACK for
-            // what its duplicates did not already count (RFC 6937 3)
-            delivered = gt(snd.una, unaBefore) ? renoDelivered : dupAcked ? snd.smss : 0;
-        }
-        if (recovery.active && !cc.setsRecoveryWindow()) {
-            // RFC 6937: this ACK's delivered data sets how much recovery may send now
-            int pipe = sackOk ? recovery.pipe() : recovery.renoPipe();
-            cc.setCwnd(recovery.prrWindow(Math.max(0, delivered), pipe, cc.ssthresh(), snd.smss));
-        }
-        if (deliveryRate != null) {
-            rateSample(s, Math.max(0, delivered), now);
-        }
-        if (paced()) {
-            pacer.setRate(cc.pacingRate(rtt.srtt(), snd.max - snd.una));
-        }
-        if (lt(snd.wl1, s.seq) || (snd.wl1 == s.seq && le(snd.wl2, ack))) {
-            updateWindow(s, false);
         }
         if (snd.finSent && gt(snd.una, snd.finSeq)) {
             switch (state) {
@@ -599,123 +546,6 @@ public final class TcpConnection {
             }
         }
         return true;
-    }
-
-    /** The delivery-rate sample of this ACK, handed to the (model-based) congestion control. */
-    private void rateSample(Segment s, long delivered, long now) {
-        TcpOptions o = s.options;
-        int n = 0;
-        if (sackOk && o.sackCount > 0) {
-            if (sackFrom == null) {
-                sackFrom = new long[TcpOptions.MAX_SACK_BLOCKS];
-                sackTo = new long[TcpOptions.MAX_SACK_BLOCKS];
-            }
-            for (int i = 0; i < o.sackCount && n < sackFrom.length; i++) {
-                int l = o.sackLeft(i);
-                int r = o.sackRight(i);
-                if (gt(l, snd.una) && le(r, snd.max) && gt(r, l)) { // DSACKs and stale blocks fail this
-                    sackFrom[n] = snd.offset(l);
-                    sackTo[n] = snd.offset(r);
-                    n++;
-                }
-            }
-        }
-        DeliveryRate.Sample rs = deliveryRate.onAck(snd.offset(snd.una), sackFrom, sackTo, n, delivered, now,
-                rtt.minRtt());
-        int inflight = recovery.active && sackOk ? recovery.pipe() : snd.nxt - snd.una;
-        cc.onRateSample(rs, deliveryRate.delivered, inflight, now, rtt.srtt());
-    }
-
-    void updateWindow(Segment s, boolean syn) {
-        int w = syn ? s.window : s.window << snd.wscale;
-        snd.wnd = w;
-        snd.wl1 = s.seq;
-        snd.wl2 = s.ack;
-        snd.maxWnd = Math.max(snd.maxWnd, w);
-        if (w > 0) {
-            timers.persistSince = -1;
-        }
-        if (w > 0 && timers.persisting) {
-            timers.persisting = false;
-            timers.retries = 0;
-            timers.rto = NEVER;
-            snd.nxt = snd.una; // the probe byte was refused; send it again with the rest
-        }
-    }
-
-    private void newAck(Segment s, long now) {
-        int ack = s.ack;
-        long sample = -1;
-        int acked = ack - snd.una;
-        int flight = snd.max - snd.una;
-        if (tsOk && s.options.timestamps && s.options.tsEcr != 0) {
-            // An echo from before our last timeout spans the backed-off wait, not a round trip: the
-            // peer answers our go-back-N copy of data it already had with its older TS.Recent
-            // (RFC 7323 4.3). No sample then, and the back-off stays until a real one (RFC 6298 5.7).
-            if (!snd.echoPendingSinceTimeout || ge(s.options.tsEcr, snd.timeoutTs)) {
-                snd.echoPendingSinceTimeout = false;
-                sample = rtt.sampleEcho(tsNow(now) - s.options.tsEcr);
-            }
-            // Eifel (RFC 3522): the original arrived, the retransmission was spurious. On a partial
-            // ACK only when no retransmission is still out (as Linux's partial undo): else the
-            // episode would end, start again at once and resend what is already on its way
-            if (recovery.echoPredatesRetransmission(s.options.tsEcr)
-                    && (!recovery.active || ge(ack, recovery.recover) || recovery.highRxt <= snd.offset(ack))) {
-                recovery.undo();
-            }
-        } else if (snd.rttStart >= 0 && ge(ack, snd.rttSeq)) {
-            sample = now - snd.rttStart;
-            rtt.sample(sample);
-            snd.rttStart = -1;
-        }
-        snd.una = ack;
-        if (lt(snd.nxt, snd.una)) {
-            snd.nxt = snd.una;
-        }
-        int dataEnd = snd.dataEndSeq();
-        int newHead = lt(ack, dataEnd) ? ack : dataEnd;
-        if (gt(newHead, snd.headSeq)) {
-            sendBuffer.ackTo(sendBuffer.head() + (newHead - snd.headSeq));
-            snd.headSeq = newHead;
-        }
-        recovery.scoreboard.dropBelow(snd.offset(snd.una));
-        if (recovery.rack != null) {
-            recovery.rack.ackedTo(snd.offset(snd.una));
-        }
-        timers.retries = 0;
-        if (timers.persisting && snd.max == snd.una) {
-            timers.persistSince = -1;
-            timers.persisting = false; // a probe byte was taken; output re-arms the probe if the window stays shut
-        }
-        recovery.probeOut = false;
-        if (recovery.active) {
-            if (ge(ack, recovery.recover)) {
-                recovery.active = false;
-                if (recovery.rack != null) {
-                    recovery.rack.recoveryEnded();
-                }
-                recovery.dupAcks = 0;
-                recovery.renoSacked = 0;
-                // PRR never inflated cwnd, with SACK or without: it ends at ssthresh (RFC 6937)
-                cc.onRecoveryExit(cc.ssthresh());
-            } else if (!sackOk || recovery.scoreboard.isEmpty()) {
-                // NewReno partial ACK (RFC 6582 3.2 step 3): the next hole; PRR sets the window
-                retransmitOne(snd.una, now);
-            }
-        } else {
-            recovery.dupAcks = 0;
-            recovery.renoSacked = 0;
-            if (cc.inSlowStart()) {
-                cc.onSlowStartAck(ack, snd.nxt, sample);
-            }
-            // Grow only while the window is what limits us (RFC 7661): a flow held back by the
-            // peer's window or the application would otherwise inflate cwnd without bound.
-            if (2L * flight >= cc.cwnd()) {
-                cc.onAck(acked, flight, now, rtt.srtt());
-            }
-        }
-        timers.rto = snd.max == snd.una ? NEVER : now + rtt.rto();
-        timerActions.armProbe(now);
     }
 
     // ================================================================ output
@@ -980,7 +810,7 @@ public final class TcpConnection {
         }
     }
 
-    private void sendAck(long now) {
+    void sendAck(long now) {
         Segment s = seg;
         s.seq = snd.ackSeq();
         s.flags = Tcp.ACK;

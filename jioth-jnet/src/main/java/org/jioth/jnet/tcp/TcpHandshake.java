@@ -54,7 +54,7 @@ final class TcpHandshake {
             rcv.tsRecent = syn.options.tsVal;
             rcv.tsRecentAge = now;
         }
-        c.updateWindow(syn, true);
+        c.acks.updateWindow(syn, true);
         c.state = TcpState.SYN_RECEIVED;
         sendSyn(now);
     }
@@ -184,7 +184,7 @@ final class TcpHandshake {
         if (ack) {
             rttFromSyn(s, now);
             snd.una = s.ack;
-            c.updateWindow(s, true);
+            c.acks.updateWindow(s, true);
             rcv.adv = rcv.nxt + Math.min(c.receiveBuffer().window(), 65535); // what our SYN offered
             c.state = TcpState.ESTABLISHED;
             c.timers.rto = TcpConnection.NEVER;
@@ -195,7 +195,7 @@ final class TcpHandshake {
             }
         } else {
             // simultaneous open (RFC 9293 3.5, figure 8)
-            c.updateWindow(s, true);
+            c.acks.updateWindow(s, true);
             c.state = TcpState.SYN_RECEIVED;
             sendSyn(now);
         }
