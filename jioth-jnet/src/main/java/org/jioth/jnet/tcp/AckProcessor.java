@@ -33,7 +33,7 @@ final class AckProcessor {
     boolean process(Segment s, long now) {
         int ack = s.ack;
         if (gt(ack, c.snd.max)) {
-            c.sendAck(now);
+            c.tx.sendAck(now);
             return false;
         }
         if (lt(ack, c.snd.una - c.snd.maxWnd)) {
@@ -77,9 +77,7 @@ final class AckProcessor {
         if (c.deliveryRate != null) {
             rateSample(s, Math.max(0, delivered), now);
         }
-        if (c.paced()) {
-            c.pacer.setRate(c.cc.pacingRate(c.rtt.srtt(), c.snd.max - c.snd.una));
-        }
+        c.tx.pacingRateChanged();
         if (lt(c.snd.wl1, s.seq) || (c.snd.wl1 == s.seq && le(c.snd.wl2, ack))) {
             updateWindow(s, false);
         }
@@ -187,7 +185,7 @@ final class AckProcessor {
                 c.cc.onRecoveryExit(c.cc.ssthresh());
             } else if (!c.sackOk || c.recovery.scoreboard.isEmpty()) {
                 // NewReno partial ACK (RFC 6582 3.2 step 3): the next hole; PRR sets the window
-                c.retransmitOne(c.snd.una, now);
+                c.tx.retransmitOne(c.snd.una, now);
             }
         } else {
             c.recovery.dupAcks = 0;

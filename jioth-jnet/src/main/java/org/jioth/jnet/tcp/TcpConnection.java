@@ -16,12 +16,15 @@ import org.jioth.jnet.wire.TcpOptions;
  * {@link #onTimer}. It never reads a clock, touches a socket or starts a thread, so tests drive it
  * with crafted segments alone.
  *
- * <p>Handshake (active, passive, simultaneous, SYN cookies), send path with Nagle and sender SWS
- * avoidance, receive path with out-of-order reassembly and SACK blocks, RTO (RFC 6298) with
- * timestamps (RFC 7323, PAWS) and Karn, delayed ACKs, zero-window probes, keep-alive, NewReno
- * (RFC 6582) and SACK (RFC 6675) loss recovery, pluggable congestion control, RFC 5961 checks,
- * half-close and TIME_WAIT. All calls happen on the stack loop; only the two buffers are shared
- * with application threads, under their own locks.
+ * <p>It runs the state machine (the application's calls, segment acceptability, PAWS, RFC 5961
+ * checks, RST, FIN and the closing states, TIME_WAIT, the timers' dispatch) and wires the parts
+ * that hold the rest, as gVisor's {@code tcp/{connect,snd,rcv,timer}.go}: {@link TcpHandshake}
+ * (the opening), {@link TcpSender} and {@link TcpReceiver} (the two sequence spaces),
+ * {@link AckProcessor} (what an ACK does to the sender), {@link TcpTransmitter} (what may leave
+ * and the segments themselves), {@link LossRecovery} (SACK scoreboard, RACK-TLP, PRR, undo),
+ * {@link TcpTimers} and {@link TimerActions}, the congestion control and the pacer. All calls
+ * happen on the stack loop; only the two buffers are shared with application threads, under
+ * their own locks.
  */
 public final class TcpConnection {
     /** Where segments go: the layer wraps them in IP and sends them. */
@@ -57,13 +60,11 @@ public final class TcpConnection {
     static final long MIN_PROBE_TIMEOUT = 10_000_000L;
 
     final TcpConfig cfg;
-    private final Output out;
     private Listener listener = c -> { };
     final SendBuffer sendBuffer;
     private final ReceiveBuffer receiveBuffer;
     final CongestionControl cc;
     final RttEstimator rtt;
-    final Segment seg = new Segment();
     final TcpStats stats = new TcpStats();
     private final int tsOffset;
     /** Opaque slot for the layer (its demux key, the owning channel...). */
@@ -79,9 +80,7 @@ public final class TcpConnection {
     final TimerActions timerActions = new TimerActions(this);
     final AckProcessor acks = new AckProcessor(this);
     final LossRecovery recovery;
-    final Pacer pacer = new Pacer();
-    /** The first hop pushes back without loss (the layer tells, from the route): see {@link PacingPolicy}. */
-    private boolean firstHopPushesBack;
+    final TcpTransmitter tx;
     /** Delivery-rate samples for a model-based controller (BBR); null for the others. */
     final DeliveryRate deliveryRate;
     /** What the handshake negotiated (RFC 7323 timestamps, RFC 2018 SACK). */
@@ -100,7 +99,7 @@ public final class TcpConnection {
      */
     public TcpConnection(TcpConfig cfg, Output out, int tsOffset) {
         this.cfg = cfg;
-        this.out = out;
+        this.tx = new TcpTransmitter(this, out);
         this.tsOffset = tsOffset;
         this.sendBuffer = new SendBuffer(cfg.sendBuffer);
         this.receiveBuffer = new ReceiveBuffer(cfg.receiveBuffer);
@@ -111,27 +110,7 @@ public final class TcpConnection {
         rcv.tsOffset = tsOffset; // autotuning times the receive round trip by timestamp echoes
         int bound = SackScoreboard.boundFor(sendBuffer.capacity(), 64);
         this.recovery = new LossRecovery(new SackScoreboard(bound), cfg.rack ? new Rack(bound) : null, snd, cc, rtt,
-                timers, stats, new LossRecovery.Transmitter() {
-                    @Override
-                    public void retransmit(int seq, int len, long now) {
-                        retransmitOne(seq, len, now);
-                    }
-
-                    @Override
-                    public int mss() {
-                        return mssNow();
-                    }
-
-                    @Override
-                    public long dataEnd() {
-                        return sendBuffer.tail();
-                    }
-
-                    @Override
-                    public boolean mayDepart(long now) {
-                        return departs(now);
-                    }
-                });
+                timers, stats, tx);
         this.deliveryRate = cc.wantsRateSamples() ? new DeliveryRate(bound) : null;
         this.handshake = new TcpHandshake(this);
     }
@@ -255,7 +234,7 @@ public final class TcpConnection {
     /** Abortive close (SO_LINGER 0): RST to the peer, CLOSED at once. */
     public void abort(long now) {
         if (state.synchronizedState() && state != TcpState.TIME_WAIT || state == TcpState.SYN_RECEIVED) {
-            sendReset(snd.max, rcv.nxt, true);
+            tx.sendReset(snd.max, rcv.nxt, true);
         }
         closeNow(state == TcpState.CLOSED ? error : TcpError.ABORTED);
     }
@@ -297,13 +276,6 @@ public final class TcpConnection {
                 transmitData(now);
             }
         }
-    }
-
-    /** The reduced path MSS expired: back to the one negotiated at the handshake. */
-    private void pathMssExpired() {
-        snd.pmtuExpiresAt = NEVER;
-        snd.smss = snd.negotiatedMss;
-        cc.setSmss(snd.smss);
     }
 
     // ================================================================ input
@@ -371,7 +343,7 @@ public final class TcpConnection {
         if (tsOk && s.options.timestamps && !rst && lt(s.options.tsVal, rcv.tsRecent) && now - rcv.tsRecentAge < PAWS_IDLE) {
             stats.pawsDrops++;
             if (segLen > 0 || !outOfWindowAckLimited(now)) {
-                sendAck(now);
+                tx.sendAck(now);
             }
             return;
         }
@@ -394,7 +366,7 @@ public final class TcpConnection {
                     timers.close = now + 2 * cfg.msl; // the peer did not get our last ACK
                 }
                 if (segLen > 0 || !outOfWindowAckLimited(now)) {
-                    sendAck(now);
+                    tx.sendAck(now);
                 }
             }
             return;
@@ -420,7 +392,7 @@ public final class TcpConnection {
             if (gt(s.ack, snd.una) && le(s.ack, snd.max)) {
                 handshake.establish(s, now);
             } else {
-                sendReset(s.ack, 0, false);
+                tx.sendReset(s.ack, 0, false);
                 return;
             }
         }
@@ -439,7 +411,7 @@ public final class TcpConnection {
             if (state.canReceive() && !rcv.finReceived) {
                 if (orphan) {
                     // nobody will read it: tell the peer (as Linux does)
-                    sendReset(snd.max, rcv.nxt, true);
+                    tx.sendReset(snd.max, rcv.nxt, true);
                     closeNow(TcpError.ABORTED);
                     return;
                 }
@@ -519,7 +491,7 @@ public final class TcpConnection {
         if (challenges < cfg.challengeAckLimit) {
             challenges++;
             stats.challengeAcks++;
-            sendAck(now);
+            tx.sendAck(now);
         }
     }
 
@@ -550,146 +522,16 @@ public final class TcpConnection {
 
     // ================================================================ output
 
+    /** Sends what may leave in this state: data, FIN and retransmissions, or only an owed ACK. */
     void transmitData(long now) {
         if (state == TcpState.CLOSED || state == TcpState.SYN_SENT || state == TcpState.SYN_RECEIVED
                 || state == TcpState.TIME_WAIT || state == TcpState.FIN_WAIT_2) {
             if (rcv.ackNow && state != TcpState.CLOSED && state != TcpState.SYN_SENT) {
-                sendAck(now);
+                tx.sendAck(now);
             }
             return;
         }
-        boolean sent = false;
-        timers.pace = NEVER;
-        if (snd.pmtuExpiresAt != NEVER && now - snd.pmtuExpiresAt >= 0) {
-            pathMssExpired();
-        }
-        if (snd.una == snd.max && sendBuffer.size() > 0 && timers.lastSent != 0 && now - timers.lastSent > rtt.rto()) {
-            cc.onIdleRestart(now); // RFC 5681 4.1 slow start after idle
-        }
-        if (recovery.active && sackOk) {
-            sent = recovery.retransmitHoles(now, true); // NextSeg rule 1: lost holes first
-        }
-        int mss = mssNow();
-        int segmentationLimit = -1; // asked of the link once per call, when a burst could use it
-        TcpStats.SendLimit limit = TcpStats.SendLimit.IDLE;
-        while (true) {
-            long off = snd.offset(snd.nxt);
-            boolean goingBack = sackOk && lt(snd.nxt, snd.max) && !recovery.scoreboard.isEmpty();
-            if (goingBack) {
-                // after a timeout, go-back-N skips what the peer SACKed
-                long sackedEnd = recovery.scoreboard.sackedEnd(off);
-                if (sackedEnd > off) {
-                    snd.nxt = snd.seqOf(Math.min(sackedEnd, snd.offset(snd.max)));
-                    continue;
-                }
-            }
-            int avail = (int) Math.max(0, sendBuffer.tail() - off);
-            int inFlight = recovery.active ? (sackOk ? recovery.pipe() : recovery.renoPipe())
-                    : goingBack ? (int) recovery.scoreboard.unsacked(snd.offset(snd.una), off) : snd.nxt - snd.una;
-            int room = Math.min(cc.cwnd() - inFlight, snd.una + snd.wnd - snd.nxt);
-            int len = Math.min(avail, Math.min(mss, room));
-            boolean shortened = false;
-            if (goingBack && len > 0) {
-                long next = recovery.scoreboard.nextStart(off);
-                if (next - off < len) {
-                    len = (int) (next - off);
-                    shortened = true; // up to the next SACKed range: a retransmission, never held by Nagle
-                }
-            }
-            boolean finNow = snd.finQueued && len == avail && (snd.nxt + len == snd.dataEndSeq());
-            if (len <= 0) {
-                if (finNow && avail == 0 && (!snd.finSent || lt(snd.nxt, snd.finSeq + 1))) {
-                    sendSegment(snd.nxt, 0, Tcp.ACK | Tcp.FIN, now);
-                    sent = true;
-                }
-                boolean bufferHolds = bufferHoldsWriter(mss);
-                if (avail == 0 && room > 0 && !bufferHolds) {
-                    appLimited(inFlight);
-                }
-                limit = avail > 0 ? (room == cc.cwnd() - inFlight ? TcpStats.SendLimit.CWND : TcpStats.SendLimit.RWND)
-                        : bufferHolds ? TcpStats.SendLimit.SNDBUF : TcpStats.SendLimit.IDLE;
-                break;
-            }
-            if (len < mss && !shortened && !mayNagle(len, avail, finNow)) {
-                // a short tail while the application waits for room: the full buffer holds the
-                // sender (the tail of a capacity that is not a multiple of the MSS), not the
-                // application's data running out
-                boolean bufferHolds = len == avail && bufferHoldsWriter(mss);
-                if (len == avail && !bufferHolds) {
-                    appLimited(inFlight); // a short tail: the application's data ran out, not the windows' room
-                }
-                // a short segment held: by Nagle when it is all the data, else by the windows' room (sender SWS)
-                limit = bufferHolds ? TcpStats.SendLimit.SNDBUF : len == avail ? TcpStats.SendLimit.NAGLE
-                        : len == cc.cwnd() - inFlight ? TcpStats.SendLimit.CWND : TcpStats.SendLimit.RWND;
-                break;
-            }
-            if (!departs(now)) {
-                limit = TcpStats.SendLimit.PACING;
-                break;
-            }
-            if (len == mss && !goingBack && snd.nxt == snd.max) {
-                if (segmentationLimit < 0) {
-                    segmentationLimit = out.segmentationLimit(this);
-                }
-                int chunks = Math.min(Math.min(avail, room), segmentationLimit) / mss;
-                if (snd.finQueued && (long) chunks * mss >= avail) {
-                    chunks = (avail - 1) / mss; // the FIN rides on the last segment, sent alone
-                }
-                if (chunks > 1) {
-                    sendBurst(mss, chunks, avail, now);
-                    sent = true;
-                    continue;
-                }
-            }
-            sendSegment(snd.nxt, len, Tcp.ACK | (len == avail ? Tcp.PSH : 0) | (finNow ? Tcp.FIN : 0), now);
-            sent = true;
-        }
-        if (recovery.active && sackOk) {
-            sent |= recovery.retransmitHoles(now, false); // NextSeg rule 3: no new data could go, holes not yet lost
-        }
-        stats.sendLimited(limit, now);
-        if (!sent && rcv.ackNow) {
-            sendAck(now);
-        }
-        if (snd.max != snd.una && timers.rto == NEVER) {
-            timers.rto = now + rtt.rto();
-        }
-        // Data waits, nothing is in flight: only the window holds it back (zero, or too small for
-        // SWS avoidance). No ACK is coming, so the persist timer probes (and overrides SWS avoidance,
-        // RFC 9293 3.8.6.2.1) lest a lost window update stall the connection for good. SND.NXT, not
-        // SND.MAX: after a rewind (a refused probe byte, a go-back-N) SND.MAX stays ahead, and the
-        // retransmission timer alone would then resend nothing, over and over, until it gave up.
-        if (snd.nxt == snd.una && sendBuffer.tail() > snd.offset(snd.nxt) && !timers.persisting) {
-            timers.persisting = true;
-            if (timers.persistSince < 0) {
-                timers.persistSince = now;
-            }
-            timers.rto = now + rtt.rto();
-        }
-    }
-
-    /** Whether a full send buffer holds the application back (it waits for room, or less than a segment is free). */
-    private boolean bufferHoldsWriter(int mss) {
-        return sendBuffer.writerHasMore() || sendBuffer.free() < mss;
-    }
-
-    /** Whether this connection paces on its path now ({@link PacingPolicy}). */
-    boolean paced() {
-        return PacingPolicy.paces(cfg, firstHopPushesBack, rtt.minRtt());
-    }
-
-    /** Tells whether the first hop toward the peer pushes back without loss (a {@code vde://} port). */
-    public void setFirstHopPushesBack(boolean pushesBack) {
-        firstHopPushesBack = pushesBack;
-    }
-
-    /** Whether the pacer lets a segment leave at {@code now}; if not, its timer is armed for when it may. */
-    private boolean departs(long now) {
-        if (!paced() || pacer.mayDepart(now)) {
-            return true;
-        }
-        timers.pace = pacer.departure();
-        return false;
+        tx.sendData(now);
     }
 
     /** Whether the delivery-rate samples are marked application-limited now (tests). */
@@ -697,161 +539,15 @@ public final class TcpConnection {
         return deliveryRate != null && deliveryRate.appLimitedUntil != 0;
     }
 
-    private void appLimited(int inFlight) {
-        if (deliveryRate != null) {
-            deliveryRate.markAppLimited(inFlight);
-        }
+    /** Whether this connection paces on its path now ({@link PacingPolicy}). */
+    boolean paced() {
+        return tx.paced();
     }
 
-    /**
-     * Payload room of the next segment: SMSS already accounts for timestamps; SACK blocks we are
-     * about to report take more, and the segment must still fit the MTU (DF is set).
-     */
-    int mssNow() {
-        if (!sackOk) {
-            return snd.smss;
-        }
-        int blocks = rcv.sackBlocks(tsOk);
-        return blocks == 0 ? snd.smss : Math.max(64, snd.smss - 4 - 8 * blocks);
+    /** Tells whether the first hop toward the peer pushes back without loss (a {@code vde://} port). */
+    public void setFirstHopPushesBack(boolean pushesBack) {
+        tx.setFirstHopPushesBack(pushesBack);
     }
-
-    /** Nagle (RFC 896) and sender SWS avoidance (RFC 9293 3.8.6.2.1) for a short segment. */
-    private boolean mayNagle(int len, int avail, boolean fin) {
-        if (len == avail && (cfg.noDelay || fin || snd.nxt == snd.una)) {
-            return true;
-        }
-        return snd.maxWnd > 0 && len >= snd.maxWnd / 2 && snd.nxt == snd.una;
-    }
-
-    /** Retransmits one segment at {@code seq} (NewReno's partial ACK). */
-    void retransmitOne(int seq, long now) {
-        retransmitOne(seq, (int) Math.min(mssNow(), Math.max(0, sendBuffer.tail() - snd.offset(seq))), now);
-    }
-
-    void retransmitOne(int seq, int len, long now) {
-        boolean fin = snd.finSent && seq + len == snd.finSeq;
-        if (len == 0 && !fin) {
-            return;
-        }
-        sendSegment(seq, len, Tcp.ACK | (fin ? Tcp.FIN : 0), now);
-    }
-
-    /** Sends data (and maybe FIN) at {@code seq}; advances SND.NXT when it is new or resent after an RTO. */
-    void sendSegment(int seq, int len, int flags, long now) {
-        accountSent(seq, len, flags, now);
-        Segment s = seg;
-        s.seq = seq;
-        s.flags = flags;
-        s.payloadFrom(sendBuffer, snd.offset(seq), len);
-        timers.lastSent = now;
-        emit(s, now);
-    }
-
-    /**
-     * TSO: sends up to {@code maxChunks} new MSS-sized segments from SND.NXT as one segment of
-     * their total length that the link cuts into them ({@link Segment#segmentSize} = {@code mss}).
-     * Each MSS is accounted as if it left alone (pacing, pipe, delivery rate, RACK's per-range
-     * send times), so loss detection and retransmission (MSS-sized) see exactly the segments on
-     * the wire. The pacer is asked before each MSS after the first (the caller asked for that),
-     * so a burst holds no more than pacing would have let leave back to back at {@code now}.
-     */
-    private void sendBurst(int mss, int maxChunks, int avail, long now) {
-        int seq = snd.nxt;
-        int chunks = 0;
-        do {
-            accountSent(snd.nxt, mss, Tcp.ACK, now);
-            chunks++;
-        } while (chunks < maxChunks && (!paced() || pacer.mayDepart(now)));
-        int len = chunks * mss;
-        Segment s = seg;
-        s.seq = seq;
-        s.flags = Tcp.ACK | (len == avail ? Tcp.PSH : 0);
-        s.payloadFrom(sendBuffer, snd.offset(seq), len);
-        s.segmentSize = chunks > 1 ? mss : 0;
-        timers.lastSent = now;
-        stats.segmentsOut += chunks - 1; // transmit counts the one; the wire carries chunks
-        emit(s, now);
-    }
-
-    /** The bookkeeping of a data segment at {@code seq} leaving at {@code now}; advances SND.NXT when it is next. */
-    private void accountSent(int seq, int len, int flags, long now) {
-        boolean fin = (flags & Tcp.FIN) != 0;
-        int end = seq + len + (fin ? 1 : 0);
-        if (lt(seq, snd.max)) {
-            stats.retransmissions++;
-            recovery.retransmitted(seq, tsNow(now));
-            if (snd.rttStart >= 0 && lt(seq, snd.rttSeq)) {
-                snd.rttStart = -1; // Karn: never time a retransmitted segment
-            }
-        } else if (snd.rttStart < 0 && !tsOk) {
-            snd.rttStart = now;
-            snd.rttSeq = end;
-        }
-        if (fin) {
-            snd.finSent = true;
-            snd.finSeq = seq + len;
-        }
-        recovery.sent(end - seq);
-        if (paced()) {
-            pacer.sent(end - seq, snd.smss, now);
-        }
-        if (deliveryRate != null) {
-            deliveryRate.sent(snd.offset(seq), snd.offset(end), now, snd.max - snd.una, lt(seq, snd.max));
-        }
-        if (sackOk && recovery.rack != null) {
-            recovery.rack.sent(snd.offset(seq), snd.offset(end), now, lt(seq, snd.max));
-        }
-        if (seq == snd.nxt) {
-            snd.nxt = end;
-        }
-        if (gt(snd.nxt, snd.max)) {
-            snd.max = snd.nxt;
-            timerActions.armProbe(now); // RFC 8985 7.2: new data restarts the probe timeout
-        }
-    }
-
-    void sendAck(long now) {
-        Segment s = seg;
-        s.seq = snd.ackSeq();
-        s.flags = Tcp.ACK;
-        s.payloadFrom(sendBuffer, 0, 0);
-        emit(s, now);
-    }
-
-    void sendReset(int seq, int ack, boolean withAck) {
-        Segment s = seg;
-        s.seq = seq;
-        s.ack = withAck ? ack : 0;
-        s.flags = Tcp.RST | (withAck ? Tcp.ACK : 0);
-        s.window = 0;
-        s.options.clear();
-        s.payloadFrom(sendBuffer, 0, 0);
-        stats.resetsOut++;
-        transmit(s);
-    }
-
-    /** Fills ACK, window and options of a non-SYN segment and sends it. */
-    void emit(Segment s, long now) {
-        s.ack = rcv.nxt;
-        s.window = rcv.advertiseWindow();
-        TcpOptions o = s.options.clear();
-        if (tsOk) {
-            o.timestamps = true;
-            o.tsVal = tsNow(now);
-            o.tsEcr = rcv.tsRecent;
-        }
-        if (sackOk) {
-            rcv.addSackBlocks(o);
-        }
-        rcv.acked();
-        transmit(s);
-    }
-
-    void transmit(Segment s) {
-        stats.segmentsOut++;
-        out.send(this, s);
-    }
-
 
     // ================================================================ timers
 
@@ -873,7 +569,7 @@ public final class TcpConnection {
         if (timers.delayedAck <= now) {
             timers.delayedAck = NEVER;
             if (state.synchronizedState()) {
-                sendAck(now);
+                tx.sendAck(now);
             }
         }
         if (timers.reorder <= now) {
@@ -1070,12 +766,12 @@ public final class TcpConnection {
 
     /** The pacing rate in force, bytes per second (0: unpaced). */
     public long pacingRate() {
-        return paced() ? pacer.rate() : 0;
+        return tx.pacingRate();
     }
 
     /** Milliseconds of departure time the pacer forfeited to late sends (beyond its burst allowance). */
     public String pacingLateMillis() {
-        return pacer.waitsDescribed();
+        return tx.pacingLateMillis();
     }
 
     public RttEstimator rtt() {

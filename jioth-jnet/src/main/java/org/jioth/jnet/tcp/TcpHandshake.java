@@ -124,7 +124,7 @@ final class TcpHandshake {
         TcpSender snd = c.snd;
         TcpReceiver rcv = c.rcv;
         TcpState state = c.state;
-        Segment s = c.seg;
+        Segment s = c.tx.seg;
         s.seq = snd.iss;
         s.flags = Tcp.SYN | (state == TcpState.SYN_RECEIVED ? Tcp.ACK : 0);
         s.ack = s.has(Tcp.ACK) ? rcv.nxt : 0;
@@ -150,7 +150,7 @@ final class TcpHandshake {
         snd.max = SeqNum.max(snd.max, snd.nxt);
         c.timers.lastSent = now;
         c.timers.rto = now + c.rtt.rto();
-        c.transmit(s);
+        c.tx.transmit(s);
     }
 
     /** A segment in SYN_SENT: the peer's SYN-ACK (or SYN: simultaneous open), a RST, or nothing of ours. */
@@ -160,7 +160,7 @@ final class TcpHandshake {
         boolean ack = s.has(Tcp.ACK);
         if (ack && (le(s.ack, snd.iss) || gt(s.ack, snd.max))) {
             if (!s.has(Tcp.RST)) {
-                c.sendReset(s.ack, 0, false);
+                c.tx.sendReset(s.ack, 0, false);
             }
             return;
         }
