@@ -581,9 +581,6 @@ public final class TcpLayer implements Ipv4Layer.Transport, Ipv6Layer.Transport 
 
     // ================================================================ input
 
-    /** The interface the segment being input arrived on (its port's ingress budget is shared). */
-    private NetInterface inputNic;
-
     @Override
     public void input(NetInterface nic, Ipv4 hdr, ByteBuffer buf) {
         counters.inc(Counter.TCP_IN_SEGS);
@@ -598,8 +595,7 @@ public final class TcpLayer implements Ipv4Layer.Transport, Ipv6Layer.Transport 
             badSegment(check);
             return;
         }
-        inputNic = nic;
-        demux(cur.set4(dst, view.destinationPort(), src, view.sourcePort()));
+        demux(cur.set4(dst, view.destinationPort(), src, view.sourcePort()), nic);
     }
 
     /** A TCP segment over IPv6: {@code len} bytes at {@code off} in the datagram {@code hdr} views. */
@@ -626,8 +622,7 @@ public final class TcpLayer implements Ipv4Layer.Transport, Ipv6Layer.Transport 
         cur.remotePort = view.sourcePort();
         // the interface of a link-local peer: replies go back out of it
         cur.scope = (shi >>> 48) == 0xfe80 ? nic.index : 0;
-        inputNic = nic;
-        demux(cur);
+        demux(cur, nic);
     }
 
     private void badSegment(Tcp.Check check) {
@@ -637,8 +632,11 @@ public final class TcpLayer implements Ipv4Layer.Transport, Ipv6Layer.Transport 
         }
     }
 
-    /** A checked segment (in {@link #view}) for the tuple {@code t} (local: its destination). */
-    private void demux(FourTuple t) {
+    /**
+     * A checked segment (in {@link #view}) for the tuple {@code t} (local: its destination) that
+     * arrived on {@code nic} (its port's ingress budget is shared by the connection's window).
+     */
+    private void demux(FourTuple t, NetInterface nic) {
         Segment seg = in;
         if (!seg.from(view)) {
             // as Linux: counted, the options before the fault kept, the segment processed
@@ -664,7 +662,7 @@ public final class TcpLayer implements Ipv4Layer.Transport, Ipv6Layer.Transport 
                 return;
             }
             long before = s.conn.stats().retransmissions;
-            s.conn.arrivedOn(inputNic == null ? null : inputNic.ingress());
+            s.conn.arrivedOn(nic == null ? null : nic.ingress());
             s.conn.inputDeferred(seg, loop.now());
             counters.add(Counter.TCP_RETRANS_SEGS, s.conn.stats().retransmissions - before);
             settle(s);
