@@ -5,7 +5,6 @@ import static org.jioth.jnet.wire.SeqNum.gt;
 import static org.jioth.jnet.wire.SeqNum.le;
 import static org.jioth.jnet.wire.SeqNum.lt;
 
-import java.nio.ByteBuffer;
 import org.jioth.jnet.wire.SeqNum;
 import org.jioth.jnet.wire.Tcp;
 import org.jioth.jnet.wire.TcpOptions;
@@ -787,9 +786,6 @@ public final class TcpConnection {
     }
 
     // ================================================================ helpers
-
-
-
 
     int tsNow(long now) {
         return timestampClock(now, tsOffset);
