@@ -21,7 +21,10 @@ final class TcpTransmitter implements LossRecovery.Transmitter {
     private final TcpConnection.Output out;
     /** Every segment we send is built here (the layer copies it into a frame at once). */
     final Segment seg = new Segment();
-    private final Pacer pacer = new Pacer();
+    /** What {@link #pacingLateMillis} says of a connection that never paced. */
+    private static final Pacer NEVER_PACED = new Pacer();
+    /** Made when this connection first paces ({@link #pacer()}): most on a short path never do. */
+    private Pacer pacer;
     /** The first hop pushes back without loss (the layer tells, from the route): see {@link PacingPolicy}. */
     private boolean firstHopPushesBack;
 
@@ -33,18 +36,18 @@ final class TcpTransmitter implements LossRecovery.Transmitter {
     /** After an ACK: the pacing rate follows the congestion control's (when this connection paces). */
     void pacingRateChanged() {
         if (paced()) {
-            pacer.setRate(c.cc.pacingRate(c.rtt.srtt(), c.snd.max - c.snd.una));
+            pacer().setRate(c.cc.pacingRate(c.rtt.srtt(), c.snd.max - c.snd.una));
         }
     }
 
     /** The pacing rate in force, bytes per second (0: unpaced). */
     long pacingRate() {
-        return paced() ? pacer.rate() : 0;
+        return paced() ? pacer().rate() : 0;
     }
 
     /** Milliseconds of departure time the pacer forfeited to late sends (beyond its burst allowance). */
     String pacingLateMillis() {
-        return pacer.waitsDescribed();
+        return (pacer != null ? pacer : NEVER_PACED).waitsDescribed();
     }
 
     /**
@@ -174,6 +177,18 @@ final class TcpTransmitter implements LossRecovery.Transmitter {
         return PacingPolicy.paces(c.cfg, firstHopPushesBack, c.rtt.minRtt());
     }
 
+    /**
+     * The pacer, made on first use: only while {@link #paced()} is it asked or told anything, so a
+     * fresh one is in the state the unused one was (72 bytes per connection that never paces).
+     */
+    private Pacer pacer() {
+        Pacer p = pacer;
+        if (p == null) {
+            pacer = p = new Pacer();
+        }
+        return p;
+    }
+
     /** Tells whether the first hop toward the peer pushes back without loss (a {@code vde://} port). */
     void setFirstHopPushesBack(boolean pushesBack) {
         firstHopPushesBack = pushesBack;
@@ -181,10 +196,10 @@ final class TcpTransmitter implements LossRecovery.Transmitter {
 
     /** Whether the pacer lets a segment leave at {@code now}; if not, its timer is armed for when it may. */
     boolean departs(long now) {
-        if (!paced() || pacer.mayDepart(now)) {
+        if (!paced() || pacer().mayDepart(now)) {
             return true;
         }
-        c.timers.pace = pacer.departure();
+        c.timers.pace = pacer().departure();
         return false;
     }
 
@@ -275,7 +290,7 @@ final class TcpTransmitter implements LossRecovery.Transmitter {
         do {
             accountSent(c.snd.nxt, mss, Tcp.ACK, now);
             chunks++;
-        } while (chunks < maxChunks && (!paced() || pacer.mayDepart(now)));
+        } while (chunks < maxChunks && (!paced() || pacer().mayDepart(now)));
         int len = chunks * mss;
         Segment s = seg;
         s.seq = seq;
@@ -307,7 +322,7 @@ final class TcpTransmitter implements LossRecovery.Transmitter {
         }
         c.recovery.sent(end - seq);
         if (paced()) {
-            pacer.sent(end - seq, c.snd.smss, now);
+            pacer().sent(end - seq, c.snd.smss, now);
         }
         if (c.deliveryRate != null) {
             c.deliveryRate.sent(c.snd.offset(seq), c.snd.offset(end), now, c.snd.max - c.snd.una, lt(seq, c.snd.max));
