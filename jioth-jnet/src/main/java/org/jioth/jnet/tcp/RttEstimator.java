@@ -38,6 +38,18 @@ public final class RttEstimator {
         backoff = 0;
     }
 
+    /**
+     * A sample from a timestamp echo, {@code ms} ticks of 1 ms: fed to {@link #sample} and returned
+     * in nanoseconds, or -1 (and ignored) when implausible (negative, or an hour and more).
+     */
+    long sampleEcho(int ms) {
+        if (ms >= 0 && ms < 3_600_000) {
+            sample(ms * 1_000_000L);
+            return ms * 1_000_000L;
+        }
+        return -1;
+    }
+
     /** The timeout to arm now (back-off included). */
     public long rto() {
         long r = rto;

@@ -5,7 +5,6 @@ import static org.jioth.jnet.wire.SeqNum.gt;
 import static org.jioth.jnet.wire.SeqNum.le;
 import static org.jioth.jnet.wire.SeqNum.lt;
 
-import java.nio.ByteBuffer;
 import org.jioth.jnet.wire.SeqNum;
 import org.jioth.jnet.wire.Tcp;
 import org.jioth.jnet.wire.TcpOptions;
@@ -16,12 +15,15 @@ import org.jioth.jnet.wire.TcpOptions;
  * {@link #onTimer}. It never reads a clock, touches a socket or starts a thread, so tests drive it
  * with crafted segments alone.
  *
- * <p>Handshake (active, passive, simultaneous, SYN cookies), send path with Nagle and sender SWS
- * avoidance, receive path with out-of-order reassembly and SACK blocks, RTO (RFC 6298) with
- * timestamps (RFC 7323, PAWS) and Karn, delayed ACKs, zero-window probes, keep-alive, NewReno
- * (RFC 6582) and SACK (RFC 6675) loss recovery, pluggable congestion control, RFC 5961 checks,
- * half-close and TIME_WAIT. All calls happen on the stack loop; only the two buffers are shared
- * with application threads, under their own locks.
+ * <p>It runs the state machine (the application's calls, segment acceptability, PAWS, RFC 5961
+ * checks, RST, FIN and the closing states, TIME_WAIT, the timers' dispatch) and wires the parts
+ * that hold the rest, as gVisor's {@code tcp/{connect,snd,rcv,timer}.go}: {@link TcpHandshake}
+ * (the opening), {@link TcpSender} and {@link TcpReceiver} (the two sequence spaces),
+ * {@link AckProcessor} (what an ACK does to the sender), {@link TcpTransmitter} (what may leave
+ * and the segments themselves), {@link LossRecovery} (SACK scoreboard, RACK-TLP, PRR, undo),
+ * {@link TcpTimers} and {@link TimerActions}, the congestion control and the pacer. All calls
+ * happen on the stack loop; only the two buffers are shared with application threads, under
+ * their own locks.
  */
 public final class TcpConnection {
     /** Where segments go: the layer wraps them in IP and sends them. */
@@ -57,38 +59,31 @@ public final class TcpConnection {
     static final long MIN_PROBE_TIMEOUT = 10_000_000L;
 
     final TcpConfig cfg;
-    private final Output out;
     private Listener listener = c -> { };
     final SendBuffer sendBuffer;
     private final ReceiveBuffer receiveBuffer;
     final CongestionControl cc;
     final RttEstimator rtt;
-    final Segment seg = new Segment();
     final TcpStats stats = new TcpStats();
     private final int tsOffset;
-    private final int ourWscale;
     /** Opaque slot for the layer (its demux key, the owning channel...). */
     public Object attachment;
 
     TcpState state = TcpState.CLOSED;
     private TcpError error;
-    private boolean active;
 
     final TcpSender snd;
-    private final TcpReceiver rcv;
+    final TcpReceiver rcv;
+    final TcpHandshake handshake;
     final TcpTimers timers = new TcpTimers();
-    private final TimerActions timerActions = new TimerActions(this);
+    final TimerActions timerActions = new TimerActions(this);
+    final AckProcessor acks = new AckProcessor(this);
     final LossRecovery recovery;
-    private final Pacer pacer = new Pacer();
-    /** The first hop pushes back without loss (the layer tells, from the route): see {@link PacingPolicy}. */
-    private boolean firstHopPushesBack;
+    final TcpTransmitter tx;
     /** Delivery-rate samples for a model-based controller (BBR); null for the others. */
-    private final DeliveryRate deliveryRate;
-    /** The SACK blocks of the ACK being processed, as send-stream offsets (for {@link #deliveryRate}). */
-    private long[] sackFrom;
-    private long[] sackTo;
-    private boolean wsOk;
-    private boolean tsOk;
+    final DeliveryRate deliveryRate;
+    /** What the handshake negotiated (RFC 7323 timestamps, RFC 2018 SACK). */
+    boolean tsOk;
     boolean sackOk;
 
     private boolean orphan;
@@ -103,7 +98,7 @@ public final class TcpConnection {
      */
     public TcpConnection(TcpConfig cfg, Output out, int tsOffset) {
         this.cfg = cfg;
-        this.out = out;
+        this.tx = new TcpTransmitter(this, out);
         this.tsOffset = tsOffset;
         this.sendBuffer = new SendBuffer(cfg.sendBuffer);
         this.receiveBuffer = new ReceiveBuffer(cfg.receiveBuffer);
@@ -114,29 +109,9 @@ public final class TcpConnection {
         rcv.tsOffset = tsOffset; // autotuning times the receive round trip by timestamp echoes
         int bound = SackScoreboard.boundFor(sendBuffer.capacity(), 64);
         this.recovery = new LossRecovery(new SackScoreboard(bound), cfg.rack ? new Rack(bound) : null, snd, cc, rtt,
-                timers, stats, new LossRecovery.Transmitter() {
-                    @Override
-                    public void retransmit(int seq, int len, long now) {
-                        retransmitOne(seq, len, now);
-                    }
-
-                    @Override
-                    public int mss() {
-                        return mssNow();
-                    }
-
-                    @Override
-                    public long dataEnd() {
-                        return sendBuffer.tail();
-                    }
-
-                    @Override
-                    public boolean mayDepart(long now) {
-                        return departs(now);
-                    }
-                });
+                timers, stats, tx);
         this.deliveryRate = cc.wantsRateSamples() ? new DeliveryRate(bound) : null;
-        this.ourWscale = windowScaleFor(cfg.receiveSpaceMax()); // room for autotuning
+        this.handshake = new TcpHandshake(this);
     }
 
     /** The window scale we advertise for a receive buffer (also in SYN cookie SYN-ACKs). */
@@ -157,28 +132,14 @@ public final class TcpConnection {
     /** Active open: sends a SYN with sequence {@code iss}. */
     public void connect(int iss, long now) {
         requireState(TcpState.CLOSED);
-        active = true;
-        initSend(iss, now);
-        state = TcpState.SYN_SENT;
-        sendSyn(now);
+        handshake.connect(iss, now);
         changed();
     }
 
     /** Passive open from a listener: answers {@code syn} with a SYN-ACK of sequence {@code iss}. */
     public void acceptSyn(Segment syn, int iss, long now) {
         requireState(TcpState.CLOSED);
-        active = false;
-        initSend(iss, now);
-        rcv.irs = syn.seq;
-        rcv.nxt = rcv.irs + 1;
-        negotiate(syn.options, now);
-        if (tsOk) {
-            rcv.tsRecent = syn.options.tsVal;
-            rcv.tsRecentAge = now;
-        }
-        updateWindow(syn, true);
-        state = TcpState.SYN_RECEIVED;
-        sendSyn(now);
+        handshake.acceptSyn(syn, iss, now);
         changed();
     }
 
@@ -196,83 +157,8 @@ public final class TcpConnection {
      */
     public void acceptCookie(Segment ack, int mss, int peerWindowScale, boolean sack, boolean timestamps, long now) {
         requireState(TcpState.CLOSED);
-        active = false;
-        initSend(ack.ack - 1, now);
-        rcv.irs = ack.seq - 1;
-        rcv.nxt = ack.seq;
-        TcpOptions syn = new TcpOptions();
-        syn.mss = mss;
-        syn.windowScale = peerWindowScale;
-        syn.sackPermitted = sack;
-        syn.timestamps = timestamps && ack.options.timestamps;
-        negotiate(syn, now);
-        if (tsOk) {
-            rcv.tsRecent = ack.options.tsVal;
-            rcv.tsRecentAge = now;
-        }
-        rcv.adv = rcv.nxt + Math.min(receiveBuffer.window(), 65535);
-        rcv.lastAckSent = rcv.nxt;
-        snd.una = ack.ack;
-        snd.nxt = snd.max = ack.ack;
-        snd.headSeq = ack.ack;
-        snd.wl1 = ack.seq - 1;
-        snd.wl2 = ack.ack - 1;
-        state = TcpState.ESTABLISHED;
+        handshake.acceptCookie(ack, mss, peerWindowScale, sack, timestamps, now);
         input(ack, now);
-    }
-
-    private void initSend(int iss, long now) {
-        snd.init(iss);
-        recovery.recover = iss;
-        timers.lastReceived = now;
-        timers.lastSent = now;
-        cc.init(snd.smss, now);
-    }
-
-    /** Applies the peer's SYN options (for a passive open they also decide what we answer). */
-    private void negotiate(TcpOptions o, long now) {
-        int peerMss = o.mss > 0 ? o.mss : TcpSender.DEFAULT_PEER_MSS;
-        boolean ws = cfg.windowScaling && o.windowScale >= 0;
-        wsOk = ws;
-        snd.wscale = ws ? o.windowScale : 0;
-        rcv.wscale = ws ? ourWscale : 0;
-        sackOk = cfg.sack && o.sackPermitted;
-        rcv.sackOk = sackOk;
-        tsOk = cfg.timestamps && o.timestamps;
-        snd.smss = Math.max(64, Math.min(peerMss, cfg.mss) - (tsOk ? 12 : 0));
-        snd.negotiatedMss = snd.smss;
-        cc.init(snd.smss, now);
-        rcv.largestSegment = snd.smss;
-    }
-
-    void sendSyn(long now) {
-        Segment s = seg;
-        s.seq = snd.iss;
-        s.flags = Tcp.SYN | (state == TcpState.SYN_RECEIVED ? Tcp.ACK : 0);
-        s.ack = s.has(Tcp.ACK) ? rcv.nxt : 0;
-        s.window = Math.min(receiveBuffer.window(), 65535);
-        TcpOptions o = s.options.clear();
-        o.mss = cfg.mss;
-        boolean offer = active || state == TcpState.SYN_SENT;
-        if (offer ? cfg.windowScaling : wsOk) {
-            o.windowScale = ourWscale;
-        }
-        o.sackPermitted = offer ? cfg.sack : sackOk;
-        if (offer ? cfg.timestamps : tsOk) {
-            o.timestamps = true;
-            o.tsVal = tsNow(now);
-            o.tsEcr = s.has(Tcp.ACK) ? rcv.tsRecent : 0;
-        }
-        s.payloadFrom(sendBuffer, 0, 0);
-        if (s.has(Tcp.ACK)) {
-            rcv.adv = rcv.nxt + s.window;
-            rcv.lastAckSent = rcv.nxt;
-        }
-        snd.nxt = snd.iss + 1;
-        snd.max = SeqNum.max(snd.max, snd.nxt);
-        timers.lastSent = now;
-        timers.rto = now + rtt.rto();
-        transmit(s);
     }
 
     // ================================================================ application calls
@@ -347,7 +233,7 @@ public final class TcpConnection {
     /** Abortive close (SO_LINGER 0): RST to the peer, CLOSED at once. */
     public void abort(long now) {
         if (state.synchronizedState() && state != TcpState.TIME_WAIT || state == TcpState.SYN_RECEIVED) {
-            sendReset(snd.max, rcv.nxt, true);
+            tx.sendReset(snd.max, rcv.nxt, true);
         }
         closeNow(state == TcpState.CLOSED ? error : TcpError.ABORTED);
     }
@@ -391,13 +277,6 @@ public final class TcpConnection {
         }
     }
 
-    /** The reduced path MSS expired: back to the one negotiated at the handshake. */
-    private void pathMssExpired() {
-        snd.pmtuExpiresAt = NEVER;
-        snd.smss = snd.negotiatedMss;
-        cc.setSmss(snd.smss);
-    }
-
     // ================================================================ input
 
     /**
@@ -436,7 +315,7 @@ public final class TcpConnection {
             case CLOSED, LISTEN -> {
                 return;
             }
-            case SYN_SENT -> synSentInput(s, now);
+            case SYN_SENT -> handshake.synSentInput(s, now);
             default -> synchronizedInput(s, now);
         }
         if (state != TcpState.CLOSED && (!deferOutput || rcv.ackUrgent)) {
@@ -446,61 +325,16 @@ public final class TcpConnection {
         changed();
     }
 
-    private void synSentInput(Segment s, long now) {
-        boolean ack = s.has(Tcp.ACK);
-        if (ack && (le(s.ack, snd.iss) || gt(s.ack, snd.max))) {
-            if (!s.has(Tcp.RST)) {
-                sendReset(s.ack, 0, false);
-            }
-            return;
-        }
-        if (s.has(Tcp.RST)) {
-            if (ack) {
-                closeNow(TcpError.REFUSED);
-            }
-            return;
-        }
-        if (!s.has(Tcp.SYN)) {
-            return;
-        }
-        rcv.irs = s.seq;
-        rcv.nxt = rcv.irs + 1;
-        negotiate(s.options, now);
-        if (tsOk) {
-            rcv.tsRecent = s.options.tsVal;
-            rcv.tsRecentAge = now;
-        }
-        timers.lastReceived = now;
-        if (ack) {
-            rttFromSyn(s, now);
-            snd.una = s.ack;
-            updateWindow(s, true);
-            rcv.adv = rcv.nxt + Math.min(receiveBuffer.window(), 65535); // what our SYN offered
-            state = TcpState.ESTABLISHED;
-            timers.rto = NEVER;
-            timers.retries = 0;
-            rcv.ackNow = true;
-            if (s.payloadLength > 0) {
-                rcv.receiveData(s, now);
-            }
-        } else {
-            // simultaneous open (RFC 9293 3.5, figure 8)
-            updateWindow(s, true);
-            state = TcpState.SYN_RECEIVED;
-            sendSyn(now);
-        }
-    }
-
     private void synchronizedInput(Segment s, long now) {
         boolean rst = s.has(Tcp.RST);
         boolean syn = s.has(Tcp.SYN);
         int segLen = s.seqLength();
         if (state == TcpState.SYN_RECEIVED && syn && s.seq == rcv.irs) {
             if (s.has(Tcp.ACK) && gt(s.ack, snd.una) && le(s.ack, snd.max)) {
-                establish(s, now); // the peer's SYN-ACK of a simultaneous open
+                handshake.establish(s, now); // the peer's SYN-ACK of a simultaneous open
                 rcv.ackNow = true;
             } else if (!s.has(Tcp.ACK)) {
-                sendSyn(now); // our SYN-ACK was lost
+                handshake.sendSyn(now); // our SYN-ACK was lost
             }
             return;
         }
@@ -508,7 +342,7 @@ public final class TcpConnection {
         if (tsOk && s.options.timestamps && !rst && lt(s.options.tsVal, rcv.tsRecent) && now - rcv.tsRecentAge < PAWS_IDLE) {
             stats.pawsDrops++;
             if (segLen > 0 || !outOfWindowAckLimited(now)) {
-                sendAck(now);
+                tx.sendAck(now);
             }
             return;
         }
@@ -531,7 +365,7 @@ public final class TcpConnection {
                     timers.close = now + 2 * cfg.msl; // the peer did not get our last ACK
                 }
                 if (segLen > 0 || !outOfWindowAckLimited(now)) {
-                    sendAck(now);
+                    tx.sendAck(now);
                 }
             }
             return;
@@ -555,9 +389,9 @@ public final class TcpConnection {
         }
         if (state == TcpState.SYN_RECEIVED) {
             if (gt(s.ack, snd.una) && le(s.ack, snd.max)) {
-                establish(s, now);
+                handshake.establish(s, now);
             } else {
-                sendReset(s.ack, 0, false);
+                tx.sendReset(s.ack, 0, false);
                 return;
             }
         }
@@ -576,7 +410,7 @@ public final class TcpConnection {
             if (state.canReceive() && !rcv.finReceived) {
                 if (orphan) {
                     // nobody will read it: tell the peer (as Linux does)
-                    sendReset(snd.max, rcv.nxt, true);
+                    tx.sendReset(snd.max, rcv.nxt, true);
                     closeNow(TcpError.ABORTED);
                     return;
                 }
@@ -622,35 +456,12 @@ public final class TcpConnection {
         }
     }
 
-    private void establish(Segment s, long now) {
-        state = TcpState.ESTABLISHED;
-        rttFromSyn(s, now);
-        snd.una = s.ack;
-        if (lt(snd.nxt, snd.una)) {
-            snd.nxt = snd.una;
-        }
-        timers.rto = NEVER;
-        timers.retries = 0;
-        snd.wnd = s.window << snd.wscale;
-        snd.maxWnd = Math.max(snd.maxWnd, snd.wnd);
-        snd.wl1 = s.seq;
-        snd.wl2 = s.ack;
-    }
-
-    private void rttFromSyn(Segment s, long now) {
-        if (tsOk && s.options.timestamps && s.options.tsEcr != 0) {
-            rttSample(tsNow(now) - s.options.tsEcr);
-        } else if (timers.retries == 0) {
-            rtt.sample(now - timers.lastSent);
-        }
-    }
-
     private void reset() {
         switch (state) {
             case TIME_WAIT -> {
                 // RFC 1337: ignore, the TIME_WAIT guard stays
             }
-            case SYN_RECEIVED -> closeNow(active ? TcpError.REFUSED : null);
+            case SYN_RECEIVED -> closeNow(handshake.active() ? TcpError.REFUSED : null);
             case CLOSING, LAST_ACK -> closeNow(null);
             default -> closeNow(TcpError.RESET);
         }
@@ -671,7 +482,7 @@ public final class TcpConnection {
         return false;
     }
 
-    private void challengeAck(long now) {
+    void challengeAck(long now) {
         if (challengeStart == NEVER || now - challengeStart >= 1_000_000_000L) {
             challengeStart = now;
             challenges = 0;
@@ -679,65 +490,14 @@ public final class TcpConnection {
         if (challenges < cfg.challengeAckLimit) {
             challenges++;
             stats.challengeAcks++;
-            sendAck(now);
+            tx.sendAck(now);
         }
     }
 
-    /** Without SACK: what this ACK's advance of SND.UNA newly delivered (LossRecovery.renoAcked). */
-    private long renoDelivered;
-
     /** The ACK field (RFC 9293 3.10.7.4 fifth check, RFC 5961 5.2); false to drop the segment. */
     private boolean processAck(Segment s, long now) {
-        int ack = s.ack;
-        if (gt(ack, snd.max)) {
-            sendAck(now);
+        if (!acks.process(s, now)) {
             return false;
-        }
-        if (lt(ack, snd.una - snd.maxWnd)) {
-            challengeAck(now);
-            return false;
-        }
-        // an ACK that SACKs new data is a duplicate ACK whatever its window (RFC 6675 2): Linux
-        // opens its window as data arrives, so its duplicate ACKs rarely repeat one
-        int unaBefore = snd.una;
-        long sackedBefore = recovery.scoreboard.covered();
-        boolean newlySacked = sackOk && s.options.sackCount > 0 && recovery.updateScoreboard(s.options, ack, now);
-        Rack rack = sackOk ? recovery.rack : null;
-        if (rack != null && (gt(ack, snd.una) || newlySacked)) {
-            rack.delivered(snd.offset(ack), recovery.scoreboard, now, rtt.minRtt());
-        }
-        boolean dupAcked = false;
-        if (gt(ack, snd.una)) {
-            renoDelivered = sackOk ? 0 : recovery.renoAcked(ack - snd.una);
-            newAck(s, now);
-        } else if (ack == snd.una && snd.max != snd.una && s.payloadLength == 0 && !timers.persisting
-                && !s.has(Tcp.FIN) && ((s.window << snd.wscale) == snd.wnd || newlySacked)) {
-            stats.dupAcksIn++;
-            recovery.dupAck(sackOk, now);
-            dupAcked = true;
-        }
-        if (rack != null) {
-            recovery.detectLoss(now);
-        }
-        long delivered = (snd.una - unaBefore) + (recovery.scoreboard.covered() - sackedBefore);
-        if (!sackOk) {
-            // without SACK a duplicate ACK stands for a segment delivered, a cumulative ACK for
-            // what its duplicates did not already count (RFC 6937 3)
-            delivered = gt(snd.una, unaBefore) ? renoDelivered : dupAcked ? snd.smss : 0;
-        }
-        if (recovery.active && !cc.setsRecoveryWindow()) {
-            // RFC 6937: this ACK's delivered data sets how much recovery may send now
-            int pipe = sackOk ? recovery.pipe() : recovery.renoPipe();
-            cc.setCwnd(recovery.prrWindow(Math.max(0, delivered), pipe, cc.ssthresh(), snd.smss));
-        }
-        if (deliveryRate != null) {
-            rateSample(s, Math.max(0, delivered), now);
-        }
-        if (paced()) {
-            pacer.setRate(cc.pacingRate(rtt.srtt(), snd.max - snd.una));
-        }
-        if (lt(snd.wl1, s.seq) || (snd.wl1 == s.seq && le(snd.wl2, ack))) {
-            updateWindow(s, false);
         }
         if (snd.finSent && gt(snd.una, snd.finSeq)) {
             switch (state) {
@@ -759,274 +519,18 @@ public final class TcpConnection {
         return true;
     }
 
-    /** The delivery-rate sample of this ACK, handed to the (model-based) congestion control. */
-    private void rateSample(Segment s, long delivered, long now) {
-        TcpOptions o = s.options;
-        int n = 0;
-        if (sackOk && o.sackCount > 0) {
-            if (sackFrom == null) {
-                sackFrom = new long[TcpOptions.MAX_SACK_BLOCKS];
-                sackTo = new long[TcpOptions.MAX_SACK_BLOCKS];
-            }
-            for (int i = 0; i < o.sackCount && n < sackFrom.length; i++) {
-                int l = o.sackLeft(i);
-                int r = o.sackRight(i);
-                if (gt(l, snd.una) && le(r, snd.max) && gt(r, l)) { // DSACKs and stale blocks fail this
-                    sackFrom[n] = snd.offset(l);
-                    sackTo[n] = snd.offset(r);
-                    n++;
-                }
-            }
-        }
-        DeliveryRate.Sample rs = deliveryRate.onAck(snd.offset(snd.una), sackFrom, sackTo, n, delivered, now,
-                rtt.minRtt());
-        int inflight = recovery.active && sackOk ? recovery.pipe() : snd.nxt - snd.una;
-        cc.onRateSample(rs, deliveryRate.delivered, inflight, now, rtt.srtt());
-    }
-
-    private void updateWindow(Segment s, boolean syn) {
-        int w = syn ? s.window : s.window << snd.wscale;
-        snd.wnd = w;
-        snd.wl1 = s.seq;
-        snd.wl2 = s.ack;
-        snd.maxWnd = Math.max(snd.maxWnd, w);
-        if (w > 0) {
-            timers.persistSince = -1;
-        }
-        if (w > 0 && timers.persisting) {
-            timers.persisting = false;
-            timers.retries = 0;
-            timers.rto = NEVER;
-            snd.nxt = snd.una; // the probe byte was refused; send it again with the rest
-        }
-    }
-
-    private void newAck(Segment s, long now) {
-        int ack = s.ack;
-        long sample = -1;
-        int acked = ack - snd.una;
-        int flight = snd.max - snd.una;
-        if (tsOk && s.options.timestamps && s.options.tsEcr != 0) {
-            // An echo from before our last timeout spans the backed-off wait, not a round trip: the
-            // peer answers our go-back-N copy of data it already had with its older TS.Recent
-            // (RFC 7323 4.3). No sample then, and the back-off stays until a real one (RFC 6298 5.7).
-            if (!snd.echoPendingSinceTimeout || ge(s.options.tsEcr, snd.timeoutTs)) {
-                snd.echoPendingSinceTimeout = false;
-                sample = rttSample(tsNow(now) - s.options.tsEcr);
-            }
-            // Eifel (RFC 3522): the original arrived, the retransmission was spurious. On a partial
-            // ACK only when no retransmission is still out (as Linux's partial undo): else the
-            // episode would end, start again at once and resend what is already on its way
-            if (recovery.echoPredatesRetransmission(s.options.tsEcr)
-                    && (!recovery.active || ge(ack, recovery.recover) || recovery.highRxt <= snd.offset(ack))) {
-                recovery.undo();
-            }
-        } else if (snd.rttStart >= 0 && ge(ack, snd.rttSeq)) {
-            sample = now - snd.rttStart;
-            rtt.sample(sample);
-            snd.rttStart = -1;
-        }
-        snd.una = ack;
-        if (lt(snd.nxt, snd.una)) {
-            snd.nxt = snd.una;
-        }
-        int dataEnd = snd.dataEndSeq();
-        int newHead = lt(ack, dataEnd) ? ack : dataEnd;
-        if (gt(newHead, snd.headSeq)) {
-            sendBuffer.ackTo(sendBuffer.head() + (newHead - snd.headSeq));
-            snd.headSeq = newHead;
-        }
-        recovery.scoreboard.dropBelow(snd.offset(snd.una));
-        if (recovery.rack != null) {
-            recovery.rack.ackedTo(snd.offset(snd.una));
-        }
-        timers.retries = 0;
-        if (timers.persisting && snd.max == snd.una) {
-            timers.persistSince = -1;
-            timers.persisting = false; // a probe byte was taken; output re-arms the probe if the window stays shut
-        }
-        recovery.probeOut = false;
-        if (recovery.active) {
-            if (ge(ack, recovery.recover)) {
-                recovery.active = false;
-                if (recovery.rack != null) {
-                    recovery.rack.recoveryEnded();
-                }
-                recovery.dupAcks = 0;
-                recovery.renoSacked = 0;
-                // PRR never inflated cwnd, with SACK or without: it ends at ssthresh (RFC 6937)
-                cc.onRecoveryExit(cc.ssthresh());
-            } else if (!sackOk || recovery.scoreboard.isEmpty()) {
-                // NewReno partial ACK (RFC 6582 3.2 step 3): the next hole; PRR sets the window
-                retransmitOne(snd.una, now);
-            }
-        } else {
-            recovery.dupAcks = 0;
-            recovery.renoSacked = 0;
-            if (cc.inSlowStart()) {
-                cc.onSlowStartAck(ack, snd.nxt, sample);
-            }
-            // Grow only while the window is what limits us (RFC 7661): a flow held back by the
-            // peer's window or the application would otherwise inflate cwnd without bound.
-            if (2L * flight >= cc.cwnd()) {
-                cc.onAck(acked, flight, now, rtt.srtt());
-            }
-        }
-        timers.rto = snd.max == snd.una ? NEVER : now + rtt.rto();
-        timerActions.armProbe(now);
-    }
-
-    /** A timestamp-echo RTT sample in ms: fed to the estimator, returned in ns (-1 when implausible). */
-    private long rttSample(int ms) {
-        if (ms >= 0 && ms < 3_600_000) {
-            rtt.sample(ms * 1_000_000L);
-            return ms * 1_000_000L;
-        }
-        return -1;
-    }
-
     // ================================================================ output
 
+    /** Sends what may leave in this state: data, FIN and retransmissions, or only an owed ACK. */
     void transmitData(long now) {
         if (state == TcpState.CLOSED || state == TcpState.SYN_SENT || state == TcpState.SYN_RECEIVED
                 || state == TcpState.TIME_WAIT || state == TcpState.FIN_WAIT_2) {
             if (rcv.ackNow && state != TcpState.CLOSED && state != TcpState.SYN_SENT) {
-                sendAck(now);
+                tx.sendAck(now);
             }
             return;
         }
-        boolean sent = false;
-        timers.pace = NEVER;
-        if (snd.pmtuExpiresAt != NEVER && now - snd.pmtuExpiresAt >= 0) {
-            pathMssExpired();
-        }
-        if (snd.una == snd.max && sendBuffer.size() > 0 && timers.lastSent != 0 && now - timers.lastSent > rtt.rto()) {
-            cc.onIdleRestart(now); // RFC 5681 4.1 slow start after idle
-        }
-        if (recovery.active && sackOk) {
-            sent = recovery.retransmitHoles(now, true); // NextSeg rule 1: lost holes first
-        }
-        int mss = mssNow();
-        int segmentationLimit = -1; // asked of the link once per call, when a burst could use it
-        TcpStats.SendLimit limit = TcpStats.SendLimit.IDLE;
-        while (true) {
-            long off = snd.offset(snd.nxt);
-            boolean goingBack = sackOk && lt(snd.nxt, snd.max) && !recovery.scoreboard.isEmpty();
-            if (goingBack) {
-                // after a timeout, go-back-N skips what the peer SACKed
-                long sackedEnd = recovery.scoreboard.sackedEnd(off);
-                if (sackedEnd > off) {
-                    snd.nxt = snd.seqOf(Math.min(sackedEnd, snd.offset(snd.max)));
-                    continue;
-                }
-            }
-            int avail = (int) Math.max(0, sendBuffer.tail() - off);
-            int inFlight = recovery.active ? (sackOk ? recovery.pipe() : recovery.renoPipe())
-                    : goingBack ? (int) recovery.scoreboard.unsacked(snd.offset(snd.una), off) : snd.nxt - snd.una;
-            int room = Math.min(cc.cwnd() - inFlight, snd.una + snd.wnd - snd.nxt);
-            int len = Math.min(avail, Math.min(mss, room));
-            boolean shortened = false;
-            if (goingBack && len > 0) {
-                long next = recovery.scoreboard.nextStart(off);
-                if (next - off < len) {
-                    len = (int) (next - off);
-                    shortened = true; // up to the next SACKed range: a retransmission, never held by Nagle
-                }
-            }
-            boolean finNow = snd.finQueued && len == avail && (snd.nxt + len == snd.dataEndSeq());
-            if (len <= 0) {
-                if (finNow && avail == 0 && (!snd.finSent || lt(snd.nxt, snd.finSeq + 1))) {
-                    sendSegment(snd.nxt, 0, Tcp.ACK | Tcp.FIN, now);
-                    sent = true;
-                }
-                boolean bufferHolds = bufferHoldsWriter(mss);
-                if (avail == 0 && room > 0 && !bufferHolds) {
-                    appLimited(inFlight);
-                }
-                limit = avail > 0 ? (room == cc.cwnd() - inFlight ? TcpStats.SendLimit.CWND : TcpStats.SendLimit.RWND)
-                        : bufferHolds ? TcpStats.SendLimit.SNDBUF : TcpStats.SendLimit.IDLE;
-                break;
-            }
-            if (len < mss && !shortened && !mayNagle(len, avail, finNow)) {
-                // a short tail while the application waits for room: the full buffer holds the
-                // sender (the tail of a capacity that is not a multiple of the MSS), not the
-                // application's data running out
-                boolean bufferHolds = len == avail && bufferHoldsWriter(mss);
-                if (len == avail && !bufferHolds) {
-                    appLimited(inFlight); // a short tail: the application's data ran out, not the windows' room
-                }
-                // a short segment held: by Nagle when it is all the data, else by the windows' room (sender SWS)
-                limit = bufferHolds ? TcpStats.SendLimit.SNDBUF : len == avail ? TcpStats.SendLimit.NAGLE
-                        : len == cc.cwnd() - inFlight ? TcpStats.SendLimit.CWND : TcpStats.SendLimit.RWND;
-                break;
-            }
-            if (!departs(now)) {
-                limit = TcpStats.SendLimit.PACING;
-                break;
-            }
-            if (len == mss && !goingBack && snd.nxt == snd.max) {
-                if (segmentationLimit < 0) {
-                    segmentationLimit = out.segmentationLimit(this);
-                }
-                int chunks = Math.min(Math.min(avail, room), segmentationLimit) / mss;
-                if (snd.finQueued && (long) chunks * mss >= avail) {
-                    chunks = (avail - 1) / mss; // the FIN rides on the last segment, sent alone
-                }
-                if (chunks > 1) {
-                    sendBurst(mss, chunks, avail, now);
-                    sent = true;
-                    continue;
-                }
-            }
-            sendSegment(snd.nxt, len, Tcp.ACK | (len == avail ? Tcp.PSH : 0) | (finNow ? Tcp.FIN : 0), now);
-            sent = true;
-        }
-        if (recovery.active && sackOk) {
-            sent |= recovery.retransmitHoles(now, false); // NextSeg rule 3: no new data could go, holes not yet lost
-        }
-        stats.sendLimited(limit, now);
-        if (!sent && rcv.ackNow) {
-            sendAck(now);
-        }
-        if (snd.max != snd.una && timers.rto == NEVER) {
-            timers.rto = now + rtt.rto();
-        }
-        // Data waits, nothing is in flight: only the window holds it back (zero, or too small for
-        // SWS avoidance). No ACK is coming, so the persist timer probes (and overrides SWS avoidance,
-        // RFC 9293 3.8.6.2.1) lest a lost window update stall the connection for good. SND.NXT, not
-        // SND.MAX: after a rewind (a refused probe byte, a go-back-N) SND.MAX stays ahead, and the
-        // retransmission timer alone would then resend nothing, over and over, until it gave up.
-        if (snd.nxt == snd.una && sendBuffer.tail() > snd.offset(snd.nxt) && !timers.persisting) {
-            timers.persisting = true;
-            if (timers.persistSince < 0) {
-                timers.persistSince = now;
-            }
-            timers.rto = now + rtt.rto();
-        }
-    }
-
-    /** Whether a full send buffer holds the application back (it waits for room, or less than a segment is free). */
-    private boolean bufferHoldsWriter(int mss) {
-        return sendBuffer.writerHasMore() || sendBuffer.free() < mss;
-    }
-
-    /** Whether this connection paces on its path now ({@link PacingPolicy}). */
-    boolean paced() {
-        return PacingPolicy.paces(cfg, firstHopPushesBack, rtt.minRtt());
-    }
-
-    /** Tells whether the first hop toward the peer pushes back without loss (a {@code vde://} port). */
-    public void setFirstHopPushesBack(boolean pushesBack) {
-        firstHopPushesBack = pushesBack;
-    }
-
-    /** Whether the pacer lets a segment leave at {@code now}; if not, its timer is armed for when it may. */
-    private boolean departs(long now) {
-        if (!paced() || pacer.mayDepart(now)) {
-            return true;
-        }
-        timers.pace = pacer.departure();
-        return false;
+        tx.sendData(now);
     }
 
     /** Whether the delivery-rate samples are marked application-limited now (tests). */
@@ -1034,161 +538,15 @@ public final class TcpConnection {
         return deliveryRate != null && deliveryRate.appLimitedUntil != 0;
     }
 
-    private void appLimited(int inFlight) {
-        if (deliveryRate != null) {
-            deliveryRate.markAppLimited(inFlight);
-        }
+    /** Whether this connection paces on its path now ({@link PacingPolicy}). */
+    boolean paced() {
+        return tx.paced();
     }
 
-    /**
-     * Payload room of the next segment: SMSS already accounts for timestamps; SACK blocks we are
-     * about to report take more, and the segment must still fit the MTU (DF is set).
-     */
-    int mssNow() {
-        if (!sackOk) {
-            return snd.smss;
-        }
-        int blocks = rcv.sackBlocks(tsOk);
-        return blocks == 0 ? snd.smss : Math.max(64, snd.smss - 4 - 8 * blocks);
+    /** Tells whether the first hop toward the peer pushes back without loss (a {@code vde://} port). */
+    public void setFirstHopPushesBack(boolean pushesBack) {
+        tx.setFirstHopPushesBack(pushesBack);
     }
-
-    /** Nagle (RFC 896) and sender SWS avoidance (RFC 9293 3.8.6.2.1) for a short segment. */
-    private boolean mayNagle(int len, int avail, boolean fin) {
-        if (len == avail && (cfg.noDelay || fin || snd.nxt == snd.una)) {
-            return true;
-        }
-        return snd.maxWnd > 0 && len >= snd.maxWnd / 2 && snd.nxt == snd.una;
-    }
-
-    /** Retransmits one segment at {@code seq} (NewReno's partial ACK). */
-    void retransmitOne(int seq, long now) {
-        retransmitOne(seq, (int) Math.min(mssNow(), Math.max(0, sendBuffer.tail() - snd.offset(seq))), now);
-    }
-
-    void retransmitOne(int seq, int len, long now) {
-        boolean fin = snd.finSent && seq + len == snd.finSeq;
-        if (len == 0 && !fin) {
-            return;
-        }
-        sendSegment(seq, len, Tcp.ACK | (fin ? Tcp.FIN : 0), now);
-    }
-
-    /** Sends data (and maybe FIN) at {@code seq}; advances SND.NXT when it is new or resent after an RTO. */
-    void sendSegment(int seq, int len, int flags, long now) {
-        accountSent(seq, len, flags, now);
-        Segment s = seg;
-        s.seq = seq;
-        s.flags = flags;
-        s.payloadFrom(sendBuffer, snd.offset(seq), len);
-        timers.lastSent = now;
-        emit(s, now);
-    }
-
-    /**
-     * TSO: sends up to {@code maxChunks} new MSS-sized segments from SND.NXT as one segment of
-     * their total length that the link cuts into them ({@link Segment#segmentSize} = {@code mss}).
-     * Each MSS is accounted as if it left alone (pacing, pipe, delivery rate, RACK's per-range
-     * send times), so loss detection and retransmission (MSS-sized) see exactly the segments on
-     * the wire. The pacer is asked before each MSS after the first (the caller asked for that),
-     * so a burst holds no more than pacing would have let leave back to back at {@code now}.
-     */
-    private void sendBurst(int mss, int maxChunks, int avail, long now) {
-        int seq = snd.nxt;
-        int chunks = 0;
-        do {
-            accountSent(snd.nxt, mss, Tcp.ACK, now);
-            chunks++;
-        } while (chunks < maxChunks && (!paced() || pacer.mayDepart(now)));
-        int len = chunks * mss;
-        Segment s = seg;
-        s.seq = seq;
-        s.flags = Tcp.ACK | (len == avail ? Tcp.PSH : 0);
-        s.payloadFrom(sendBuffer, snd.offset(seq), len);
-        s.segmentSize = chunks > 1 ? mss : 0;
-        timers.lastSent = now;
-        stats.segmentsOut += chunks - 1; // transmit counts the one; the wire carries chunks
-        emit(s, now);
-    }
-
-    /** The bookkeeping of a data segment at {@code seq} leaving at {@code now}; advances SND.NXT when it is next. */
-    private void accountSent(int seq, int len, int flags, long now) {
-        boolean fin = (flags & Tcp.FIN) != 0;
-        int end = seq + len + (fin ? 1 : 0);
-        if (lt(seq, snd.max)) {
-            stats.retransmissions++;
-            recovery.retransmitted(seq, tsNow(now));
-            if (snd.rttStart >= 0 && lt(seq, snd.rttSeq)) {
-                snd.rttStart = -1; // Karn: never time a retransmitted segment
-            }
-        } else if (snd.rttStart < 0 && !tsOk) {
-            snd.rttStart = now;
-            snd.rttSeq = end;
-        }
-        if (fin) {
-            snd.finSent = true;
-            snd.finSeq = seq + len;
-        }
-        recovery.sent(end - seq);
-        if (paced()) {
-            pacer.sent(end - seq, snd.smss, now);
-        }
-        if (deliveryRate != null) {
-            deliveryRate.sent(snd.offset(seq), snd.offset(end), now, snd.max - snd.una, lt(seq, snd.max));
-        }
-        if (sackOk && recovery.rack != null) {
-            recovery.rack.sent(snd.offset(seq), snd.offset(end), now, lt(seq, snd.max));
-        }
-        if (seq == snd.nxt) {
-            snd.nxt = end;
-        }
-        if (gt(snd.nxt, snd.max)) {
-            snd.max = snd.nxt;
-            timerActions.armProbe(now); // RFC 8985 7.2: new data restarts the probe timeout
-        }
-    }
-
-    private void sendAck(long now) {
-        Segment s = seg;
-        s.seq = snd.ackSeq();
-        s.flags = Tcp.ACK;
-        s.payloadFrom(sendBuffer, 0, 0);
-        emit(s, now);
-    }
-
-    private void sendReset(int seq, int ack, boolean withAck) {
-        Segment s = seg;
-        s.seq = seq;
-        s.ack = withAck ? ack : 0;
-        s.flags = Tcp.RST | (withAck ? Tcp.ACK : 0);
-        s.window = 0;
-        s.options.clear();
-        s.payloadFrom(sendBuffer, 0, 0);
-        stats.resetsOut++;
-        transmit(s);
-    }
-
-    /** Fills ACK, window and options of a non-SYN segment and sends it. */
-    void emit(Segment s, long now) {
-        s.ack = rcv.nxt;
-        s.window = rcv.advertiseWindow();
-        TcpOptions o = s.options.clear();
-        if (tsOk) {
-            o.timestamps = true;
-            o.tsVal = tsNow(now);
-            o.tsEcr = rcv.tsRecent;
-        }
-        if (sackOk) {
-            rcv.addSackBlocks(o);
-        }
-        rcv.acked();
-        transmit(s);
-    }
-
-    private void transmit(Segment s) {
-        stats.segmentsOut++;
-        out.send(this, s);
-    }
-
 
     // ================================================================ timers
 
@@ -1210,7 +568,7 @@ public final class TcpConnection {
         if (timers.delayedAck <= now) {
             timers.delayedAck = NEVER;
             if (state.synchronizedState()) {
-                sendAck(now);
+                tx.sendAck(now);
             }
         }
         if (timers.reorder <= now) {
@@ -1407,12 +765,12 @@ public final class TcpConnection {
 
     /** The pacing rate in force, bytes per second (0: unpaced). */
     public long pacingRate() {
-        return paced() ? pacer.rate() : 0;
+        return tx.pacingRate();
     }
 
     /** Milliseconds of departure time the pacer forfeited to late sends (beyond its burst allowance). */
     public String pacingLateMillis() {
-        return pacer.waitsDescribed();
+        return tx.pacingLateMillis();
     }
 
     public RttEstimator rtt() {
@@ -1428,9 +786,6 @@ public final class TcpConnection {
     }
 
     // ================================================================ helpers
-
-
-
 
     int tsNow(long now) {
         return timestampClock(now, tsOffset);

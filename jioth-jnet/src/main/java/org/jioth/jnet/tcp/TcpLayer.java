@@ -84,17 +84,14 @@ public final class TcpLayer implements Ipv4Layer.Transport, Ipv6Layer.Transport 
     private final Interfaces interfaces;
     private final Counters counters;
     private final StackLoop loop;
-    private final RandomGenerator random;
     private final IsnGenerator isns;
     private final SynCookies cookies;
     /** Keys the per-4-tuple timestamp offsets (RFC 7323 5.4). */
     private final SipHash timestampKeys;
-    private static final int EPHEMERAL_STEP = 500;
-    /** Where the ephemeral port walk stands (an index into the range), -1 before the first pick. */
-    private int nextEphemeral = -1;
     private final ConnectionTable connections;
-    private final Map<Integer, List<Object>> ports = new HashMap<>();
     private final Map<Integer, List<TcpListener>> listeners = new HashMap<>();
+    /** Who holds each local port (sockets, listeners, TIME_WAIT records) and the ephemeral port walk. */
+    private final TcpPorts ports;
     private TcpListener transparent;
     private final TimeWaitQueue timeWait = new TimeWaitQueue();
     private int maxConnections = DEFAULT_MAX_CONNECTIONS;
@@ -132,7 +129,7 @@ public final class TcpLayer implements Ipv4Layer.Transport, Ipv6Layer.Transport 
         this.interfaces = interfaces;
         this.counters = counters;
         this.loop = loop;
-        this.random = random;
+        this.ports = new TcpPorts(random, listeners);
         this.tx = loop.scratch();
         loop.addTrim(this::trimBuffers);
         this.isns = new IsnGenerator(secrets);
@@ -162,20 +159,20 @@ public final class TcpLayer implements Ipv4Layer.Transport, Ipv6Layer.Transport 
         s.localHi = hi;
         s.localLo = lo;
         if (port == 0) {
-            port = ephemeral();
+            port = ports.ephemeral();
             if (port == 0) {
                 s.localHi = oldHi;
                 s.localLo = oldLo;
                 return -Errno.EADDRINUSE.value();
             }
-        } else if (!portFree(port, s, s.reuseAddress)) {
+        } else if (!ports.free(port, s, s.reuseAddress)) {
             s.localHi = oldHi;
             s.localLo = oldLo;
             return -Errno.EADDRINUSE.value();
         }
         s.localPort = port;
         s.ownsPort = true;
-        ports.computeIfAbsent(port, p -> new ArrayList<>(1)).add(s);
+        ports.add(port, s);
         return 0;
     }
 
@@ -319,17 +316,17 @@ public final class TcpLayer implements Ipv4Layer.Transport, Ipv6Layer.Transport 
         l.localHi = hi;
         l.localLo = lo;
         if (port == 0) {
-            port = ephemeral();
+            port = ports.ephemeral();
             if (port == 0) {
                 return -Errno.EADDRINUSE.value();
             }
-        } else if (!portFree(port, l, l.reuseAddress)) {
+        } else if (!ports.free(port, l, l.reuseAddress)) {
             return -Errno.EADDRINUSE.value();
         }
         l.localPort = port;
         l.backlog = TcpListener.clampBacklog(backlog);
         l.onRoom = () -> loop.post(() -> promoteParked(l));
-        ports.computeIfAbsent(port, p -> new ArrayList<>(1)).add(l);
+        ports.add(port, l);
         listeners.computeIfAbsent(port, p -> new ArrayList<>(1)).add(l);
         return 0;
     }
@@ -340,7 +337,7 @@ public final class TcpLayer implements Ipv4Layer.Transport, Ipv6Layer.Transport 
             return;
         }
         l.closed = true;
-        release(l.localPort, l);
+        ports.release(l.localPort, l);
         List<TcpListener> ls = listeners.get(l.localPort);
         if (ls != null) {
             ls.remove(l);
@@ -400,7 +397,7 @@ public final class TcpLayer implements Ipv4Layer.Transport, Ipv6Layer.Transport 
                 orphans++;
             }
         } else if (s.ownsPort) {
-            release(s.localPort, s);
+            ports.release(s.localPort, s);
             s.ownsPort = false;
         }
     }
@@ -411,7 +408,7 @@ public final class TcpLayer implements Ipv4Layer.Transport, Ipv6Layer.Transport 
             s.conn.abort(loop.now());
             after(s);
         } else if (s.ownsPort) {
-            release(s.localPort, s);
+            ports.release(s.localPort, s);
             s.ownsPort = false;
         }
     }
@@ -581,9 +578,6 @@ public final class TcpLayer implements Ipv4Layer.Transport, Ipv6Layer.Transport 
 
     // ================================================================ input
 
-    /** The interface the segment being input arrived on (its port's ingress budget is shared). */
-    private NetInterface inputNic;
-
     @Override
     public void input(NetInterface nic, Ipv4 hdr, ByteBuffer buf) {
         counters.inc(Counter.TCP_IN_SEGS);
@@ -598,8 +592,7 @@ public final class TcpLayer implements Ipv4Layer.Transport, Ipv6Layer.Transport 
             badSegment(check);
             return;
         }
-        inputNic = nic;
-        demux(cur.set4(dst, view.destinationPort(), src, view.sourcePort()));
+        demux(cur.set4(dst, view.destinationPort(), src, view.sourcePort()), nic);
     }
 
     /** A TCP segment over IPv6: {@code len} bytes at {@code off} in the datagram {@code hdr} views. */
@@ -626,8 +619,7 @@ public final class TcpLayer implements Ipv4Layer.Transport, Ipv6Layer.Transport 
         cur.remotePort = view.sourcePort();
         // the interface of a link-local peer: replies go back out of it
         cur.scope = (shi >>> 48) == 0xfe80 ? nic.index : 0;
-        inputNic = nic;
-        demux(cur);
+        demux(cur, nic);
     }
 
     private void badSegment(Tcp.Check check) {
@@ -637,8 +629,11 @@ public final class TcpLayer implements Ipv4Layer.Transport, Ipv6Layer.Transport 
         }
     }
 
-    /** A checked segment (in {@link #view}) for the tuple {@code t} (local: its destination). */
-    private void demux(FourTuple t) {
+    /**
+     * A checked segment (in {@link #view}) for the tuple {@code t} (local: its destination) that
+     * arrived on {@code nic} (its port's ingress budget is shared by the connection's window).
+     */
+    private void demux(FourTuple t, NetInterface nic) {
         Segment seg = in;
         if (!seg.from(view)) {
             // as Linux: counted, the options before the fault kept, the segment processed
@@ -664,7 +659,7 @@ public final class TcpLayer implements Ipv4Layer.Transport, Ipv6Layer.Transport 
                 return;
             }
             long before = s.conn.stats().retransmissions;
-            s.conn.arrivedOn(inputNic == null ? null : inputNic.ingress());
+            s.conn.arrivedOn(nic == null ? null : nic.ingress());
             s.conn.inputDeferred(seg, loop.now());
             counters.add(Counter.TCP_RETRANS_SEGS, s.conn.stats().retransmissions - before);
             settle(s);
@@ -1168,8 +1163,7 @@ public final class TcpLayer implements Ipv4Layer.Transport, Ipv6Layer.Transport 
         connections.putEntry(s, r);
         r.registered = true;
         if (s.ownsPort) {
-            List<Object> users = ports.get(s.localPort);
-            users.set(users.indexOf(s), r);
+            ports.replace(s.localPort, s, r);
             s.ownsPort = false;
             r.ownsPort = true;
         }
@@ -1319,7 +1313,7 @@ public final class TcpLayer implements Ipv4Layer.Transport, Ipv6Layer.Transport 
             s.pendingListener = null;
         }
         if (s.ownsPort) {
-            release(s.localPort, s);
+            ports.release(s.localPort, s);
             s.ownsPort = false;
         }
         s.publish();
@@ -1334,7 +1328,7 @@ public final class TcpLayer implements Ipv4Layer.Transport, Ipv6Layer.Transport 
         connections.removeEntry(r);
         timeWait.remove(r);
         if (r.ownsPort) {
-            release(r.localPort, r);
+            ports.release(r.localPort, r);
             r.ownsPort = false;
         }
     }
@@ -1467,62 +1461,5 @@ public final class TcpLayer implements Ipv4Layer.Transport, Ipv6Layer.Transport 
     /** The IPv6 MSS: the interface MTU less 60 header bytes, never below the 1280-byte minimum's. */
     private static int mssFor6(NetInterface nic) {
         return Math.max(IPV6_MIN_MTU - IP6_TCP_HEADERS, Math.min(nic.mtu() - IP6_TCP_HEADERS, 65000));
-    }
-
-    // ================================================================ ports
-
-    private boolean portFree(int port, Binding b, boolean reuse) {
-        List<Object> users = ports.get(port);
-        if (users == null) {
-            return true;
-        }
-        for (Object o : users) {
-            boolean r = o instanceof TcpListener l ? l.reuseAddress
-                    : o instanceof TimeWaitRecord tw ? tw.reuseAddress : ((TcpSocket) o).reuseAddress;
-            boolean overlap = ((Binding) o).overlaps(b);
-            if (overlap && !(reuse && r && !(o instanceof TcpListener))) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private void release(int port, Object owner) {
-        List<Object> users = ports.get(port);
-        if (users != null) {
-            users.remove(owner);
-            if (users.isEmpty()) {
-                ports.remove(port);
-            }
-        }
-    }
-
-    /**
-     * RFC 6056 algorithm 5 (random increments of 1..{@value #EPHEMERAL_STEP}): unpredictable, yet a
-     * port comes back only after the walk wrapped the range. Purely random picks reused a port
-     * just released about once in 5,000 connections; the peer's TIME_WAIT guard of that tuple then
-     * saw the new SYN carry the same millisecond timestamp, refused it (RFC 6191), and the connect
-     * waited a full SYN retransmission timeout (1 s).
-     */
-    private int ephemeral() {
-        int range = EPHEMERAL_HIGH - EPHEMERAL_LOW + 1;
-        if (nextEphemeral < 0) {
-            nextEphemeral = random.nextInt(range);
-        }
-        for (int tries = 0; tries < 64; tries++) {
-            nextEphemeral = (nextEphemeral + 1 + random.nextInt(EPHEMERAL_STEP)) % range;
-            int p = EPHEMERAL_LOW + nextEphemeral;
-            if (!ports.containsKey(p) && !listeners.containsKey(p)) {
-                return p;
-            }
-        }
-        int start = random.nextInt(range);
-        for (int i = 0; i < range; i++) {
-            int p = EPHEMERAL_LOW + (start + i) % range;
-            if (!ports.containsKey(p) && !listeners.containsKey(p)) {
-                return p;
-            }
-        }
-        return 0;
     }
 }

@@ -23,7 +23,7 @@ final class TimerActions {
             }
             c.stats.retransmissions++;
             c.rtt.backOff();
-            c.sendSyn(now);
+            c.handshake.sendSyn(now);
             return;
         }
         if (c.timers.persisting) {
@@ -99,13 +99,13 @@ final class TimerActions {
         int avail = c.snd.available(c.snd.nxt);
         int room = Math.min(c.snd.una + c.snd.wnd - c.snd.nxt, c.cc.cwnd());
         if (c.snd.nxt == c.snd.max && avail > 0 && room > 0) {
-            int len = Math.min(avail, Math.min(c.mssNow(), room));
+            int len = Math.min(avail, Math.min(c.tx.mssNow(), room));
             boolean finNow = c.snd.finQueued && len == avail;
-            c.sendSegment(c.snd.nxt, len, Tcp.ACK | Tcp.PSH | (finNow ? Tcp.FIN : 0), now);
+            c.tx.sendSegment(c.snd.nxt, len, Tcp.ACK | Tcp.PSH | (finNow ? Tcp.FIN : 0), now);
         } else {
             int dataEnd = c.snd.finSent ? c.snd.finSeq : c.snd.max;
-            int len = Math.min(c.mssNow(), Math.max(0, dataEnd - c.snd.una));
-            c.retransmitOne(dataEnd - len, len, now);
+            int len = Math.min(c.tx.mssNow(), Math.max(0, dataEnd - c.snd.una));
+            c.tx.retransmitOne(dataEnd - len, len, now);
         }
         c.timers.rto = now + c.rtt.rto();
     }
@@ -131,10 +131,10 @@ final class TimerActions {
             }
             int usable = c.snd.una + c.snd.wnd - c.snd.nxt;
             // a window too small for SWS avoidance is used anyway; a shut one gets a 1-byte probe
-            int len = usable > 0 ? Math.min(usable, Math.min(avail, c.mssNow())) : 1;
-            c.sendSegment(c.snd.nxt, len, Tcp.ACK | (len == avail ? Tcp.PSH : 0), now);
+            int len = usable > 0 ? Math.min(usable, Math.min(avail, c.tx.mssNow())) : 1;
+            c.tx.sendSegment(c.snd.nxt, len, Tcp.ACK | (len == avail ? Tcp.PSH : 0), now);
         } else if (c.snd.offset(c.snd.una) < c.sendBuffer.tail()) {
-            c.sendSegment(c.snd.una, 1, Tcp.ACK, now);
+            c.tx.sendSegment(c.snd.una, 1, Tcp.ACK, now);
         } else {
             // Only our FIN is unacknowledged (the data went out as probes and was taken): a shut
             // window never holds a FIN back, so the retransmission timer resends it, not a probe
@@ -155,10 +155,10 @@ final class TimerActions {
         c.timers.keepAliveProbes++;
         c.timers.lastProbe = now;
         c.stats.keepAliveProbes++;
-        Segment s = c.seg;
+        Segment s = c.tx.seg;
         s.seq = c.snd.una - 1; // an old sequence number draws an ACK (RFC 9293 3.8.4)
         s.flags = Tcp.ACK;
         s.payloadFrom(c.sendBuffer, 0, 0);
-        c.emit(s, now);
+        c.tx.emit(s, now);
     }
 }

@@ -94,6 +94,21 @@ class TcpPartsTest {
         assertThat(e.rto()).isEqualTo(60_000_000_000L);
     }
 
+    /** A timestamp echo is a sample in 1 ms ticks; a negative one or one of an hour and more is ignored. */
+    @Test
+    void rttEstimatorTakesOnlyPlausibleTimestampEchoes() {
+        RttEstimator e = new RttEstimator(1_000_000_000L, 200_000_000L, 60_000_000_000L);
+        e.backOff();
+        assertThat(e.sampleEcho(-1)).isEqualTo(-1);
+        assertThat(e.sampleEcho(3_600_000)).isEqualTo(-1);
+        assertThat(e.srtt()).as("no sample taken").isEqualTo(-1);
+        assertThat(e.backoffCount()).as("the back-off stays").isEqualTo(1);
+        assertThat(e.sampleEcho(0)).isZero();
+        assertThat(e.sampleEcho(3_599_999)).isEqualTo(3_599_999_000_000L);
+        assertThat(e.backoffCount()).isZero();
+        assertThat(e.minRtt()).isZero();
+    }
+
     @Test
     void newRenoSlowStartThenLinearGrowthAndHalving() {
         NewReno r = new NewReno();
