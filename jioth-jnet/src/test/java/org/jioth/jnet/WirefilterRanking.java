@@ -50,7 +50,7 @@ class WirefilterRanking {
     static final int PORT = 7101;
     /** The fields of jnet's connection state worth a line per transfer. */
     static final java.util.regex.Pattern SUMMARY = java.util.regex.Pattern.compile(
-            "\\b(retrans|timeouts|fast|tlp|undo|lostrxt|bw|limited)=\\S+");
+            "\\b(retrans|timeouts|fast|tlp|undo|lostrxt|rescue|dupreports|bw|limited|late)=\\S+");
 
     final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
     VdeLab lab;
@@ -213,7 +213,7 @@ class WirefilterRanking {
     /** {@code -Djioth.rankSeries=true}: every jnet transfer's state each 100 ms (a diagnosis). */
     static final boolean SERIES = Boolean.getBoolean("jioth.rankSeries");
     static final java.util.regex.Pattern SERIES_FIELDS = java.util.regex.Pattern.compile(
-            "\\b(una|cwnd|sndbuf|retrans|fast|lostrxt|bw|limited)=\\S+|probe_\\w+|startup|drain|probe_rtt");
+            "\\b(una|nxt|cwnd|sndbuf|retrans|fast|lostrxt|bw|limited|pacing|late)=\\S+|probe_\\w+|startup|drain|probe_rtt");
     private final StringBuffer seriesLines = new StringBuffer();
 
     private Object series(long t0) throws Exception {

@@ -49,6 +49,9 @@ final class LossRecovery {
     /** RFC 6675 HighRxt as a send-stream offset: retransmitted up to here this episode. */
     long highRxt;
 
+    /** RFC 6675 NextSeg rule 4's rescue retransmission went this episode (one per entry into recovery). */
+    boolean rescueSent;
+
     /** A tail loss probe is out and no ACK has advanced SND.UNA since (one probe at a time). */
     boolean probeOut;
 
@@ -118,6 +121,7 @@ final class LossRecovery {
         recover = max;
         highRxt = unaOffset;
         recoverFs = Math.max(1, flight);
+        rescueSent = false;
         prrDelivered = 0;
         prrOut = 0;
     }
@@ -328,12 +332,12 @@ final class LossRecovery {
      * lost: under RACK the ranges it marked, each resent once per mark; without it the holes
      * above HighRxt below IsLost's bound); otherwise rule 3 (any hole above HighRxt below the
      * highest SACKed byte), which runs only once rule 2 (new data) has sent what it could, and
-     * not under RACK, which marks such holes lost by time instead of resending them on spec.
-     * Rule 4 (the highest un-SACKed segment) is left to the tail loss probe.
+     * not under RACK, which marks such holes lost by time instead of resending them on spec; then
+     * rule 4 ({@link #rescue}).
      */
     boolean retransmitHoles(long now, boolean lostOnly) {
         if (rack != null && !lostOnly) {
-            return false;
+            return rescue(now);
         }
         boolean sent = false;
         while (pipe() < cc.cwnd() && tx.mayDepart(now)) {
@@ -356,7 +360,51 @@ final class LossRecovery {
             }
             sent = true;
         }
-        return sent;
+        return sent || !lostOnly && rescue(now);
+    }
+
+    /**
+     * RFC 6675 NextSeg rule 4: when rules 1-3 have nothing to send and no new data may go (none
+     * is left, or the peer's window has no room), one segment holding the highest un-SACKed byte
+     * is resent once per recovery episode; HighRxt stays. Its ACK tells RACK whether a lost tail,
+     * or a lost retransmission with nothing sent after it, needs resending: the tail loss probe
+     * is not armed during recovery, so otherwise only the retransmission timeout would tell.
+     */
+    private boolean rescue(long now) {
+        if (rescueSent || !active || snd.max == snd.una) {
+            return false;
+        }
+        long max = snd.offset(snd.max);
+        boolean newDataMayGo = tx.dataEnd() > max && gt(snd.una + snd.wnd, snd.max)
+                || snd.finQueued && !snd.finSent;
+        if (newDataMayGo || pipe() + tx.mss() > cc.cwnd() || !tx.mayDepart(now)) {
+            return false;
+        }
+        // the highest un-SACKed byte: below the SACKed range that ends at SND.MAX, if any
+        long top = scoreboard.highest() == max ? lastHoleEnd(max) : max;
+        long una = snd.offset(snd.una);
+        if (top <= una) {
+            return false;
+        }
+        long from = Math.max(una, top - tx.mss());
+        int len = (int) (Math.min(top, tx.dataEnd()) - from);
+        int seq = snd.seqOf(from);
+        if (len <= 0 && !(snd.finSent && seq == snd.finSeq)) {
+            return false;
+        }
+        rescueSent = true;
+        stats.rescueRetransmissions++;
+        tx.retransmit(seq, Math.max(0, len), now);
+        return true;
+    }
+
+    /** The end of the highest hole below {@code max} (the start of the SACKed ranges running up to it). */
+    private long lastHoleEnd(long max) {
+        long end = max;
+        for (int i = scoreboard.count() - 1; i >= 0 && scoreboard.end(i) >= end; i--) {
+            end = Math.min(end, scoreboard.start(i));
+        }
+        return end;
     }
 
     /** Resends the hole at {@code hole} (at most {@code limit}, one segment); false when there was nothing to send. */

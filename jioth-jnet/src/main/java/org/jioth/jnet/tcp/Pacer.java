@@ -8,10 +8,12 @@ package org.jioth.jnet.tcp;
  *
  * <p>A sender the pacer held back that comes back late (the loop's timer fired late: on a busy
  * machine a thread's wake-up is often a millisecond or more behind) keeps the time it missed, up
- * to {@link #CATCH_UP_NANOS}, and spends it at up to twice the rate, still in bursts of at most
- * the allowance. Forfeiting it (as before) cost 20-30 % of the rate through wirefilter at load
- * 9-12: 7,000-10,000 waits per 32 MiB, 150 µs late on average, 0.4-0.8 s of departure time lost
- * in transfers of 1.7-3.3 s. Linux paces from kernel timers and also shortens the next gap after
+ * to {@link #CATCH_UP_NANOS}, and sends at once what the rate allowed since its departure time
+ * and the allowance, at most {@link #LATE_BURST_BYTES}. Forfeiting it cost 20-30 % of the rate
+ * through wirefilter at load 9-12 (7,000-10,000 waits per 32 MiB, 150 µs late on average); a
+ * catch-up only in bursts of the allowance (8 segments) still held a sender whose every wake-up
+ * was a millisecond late (load 10-15) to 42 % of its rate. Linux paces from kernel timers, sends
+ * about a millisecond's worth per departure and also shortens the next gap after
  * a late send (its "OS jitter" credit). A sender that was held by anything else (cwnd, the
  * application) earns no catch-up: that time was not the pacer's. State only; the connection arms
  * a loop timer for the departure time. Nothing is allocated per segment. Whether a connection
@@ -25,6 +27,17 @@ final class Pacer {
     static final int MAX_BURST_SEGMENTS = 8;
     /** How much departure time a late wake-up may make up for (a few scheduler slices). */
     static final long CATCH_UP_NANOS = 4_000_000L;
+    /**
+     * The most a late sender sends at once: 32 KB, half of the largest departure Linux makes (a
+     * GSO segment of 64 KB; its pacing sends about a millisecond's worth at a time). Less, and a
+     * sender whose every wake-up is a millisecond late (a loaded machine) is held to a fraction of
+     * its rate: 8 segments a wake-up kept 42 % of 30 MB/s. With 64 KB, at 1 % loss through
+     * wirefilter (where the rate is highest, 40-70 MB/s) a transfer retransmitted 2.4x what the base
+     * did under load, with 32 KB 1.7x in the one round measured: bursts meeting the switch's queue
+     * toward wirefilter, and a sender that now keeps a rate the model sets too high at times
+     * (docs/benchmarks.md, lane loss's sixth round).
+     */
+    static final long LATE_BURST_BYTES = 32_768L;
 
     /** Bytes per second; 0 = unpaced. */
     private long rate;
@@ -94,7 +107,11 @@ final class Pacer {
             forfeitedNanos += Math.max(0, base - next);
         }
         lastSent = now;
-        long floorBase = started && floor - (now - burst / 2) > 0 ? floor : now - burst / 2;
+        // a late sender may send at once what the rate allowed since its departure time and the
+        // allowance beyond it, up to LATE_BURST_BYTES; others just the allowance
+        long lag = late ? Math.max(0, now - base) : 0;
+        long allowance = Math.max(burst, Math.min(burst + lag, LATE_BURST_BYTES * NANOS / rate));
+        long floorBase = started && floor - (now - allowance / 2) > 0 ? floor : now - allowance / 2;
         started = true;
         next = base + gap;
         floor = floorBase + gap / 2;

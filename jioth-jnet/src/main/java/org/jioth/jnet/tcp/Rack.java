@@ -155,8 +155,9 @@ final class Rack {
      * arrived) and skipped.
      */
     void delivered(long una, SackScoreboard board, long now, long minRtt) {
+        board.walkFrom(); // the entries ascend: one pass over the scoreboard
         for (int i = 0; i < count; i++) {
-            if (done[i] || !(ends[i] <= una || board.covers(starts[i], ends[i]))) {
+            if (done[i] || !(ends[i] <= una || board.walkCovers(starts[i], ends[i]))) {
                 continue;
             }
             done[i] = true;
@@ -242,8 +243,9 @@ final class Rack {
         if (xmitTs < 0) {
             return false;
         }
+        board.walkFrom(); // the entries ascend: one pass over the scoreboard
         for (int i = 0; i < count; i++) {
-            if (ends[i] <= una || board.covers(starts[i], ends[i])) {
+            if (ends[i] <= una || board.walkCovers(starts[i], ends[i])) {
                 continue;
             }
             if (!lost[i]) {
@@ -261,7 +263,7 @@ final class Rack {
                     lostRetransmissionsFound++;
                 }
             }
-            lostBytes += board.unsacked(Math.max(una, starts[i]), ends[i]);
+            lostBytes += board.walkUnsacked(Math.max(una, starts[i]), ends[i]);
         }
         return lostBytes > 0;
     }

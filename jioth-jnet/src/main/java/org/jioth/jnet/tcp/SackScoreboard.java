@@ -100,6 +100,43 @@ final class SackScoreboard {
         }
     }
 
+    /**
+     * A pass of queries in ascending order of offset ({@link #walkCovers}, {@link #walkUnsacked}):
+     * each skips the ranges below the last one, so RACK's passes over its transmitted ranges cost
+     * the ranges plus the entries, not their product (with a window of a thousand segments and
+     * tens of holes, {@link #covers} per entry was the sender loop's largest cost in Java through
+     * wirefilter at 5 % loss).
+     */
+    private int walk;
+
+    /** Starts a pass of ascending queries. */
+    void walkFrom() {
+        walk = 0;
+    }
+
+    /** {@link #covers} within a pass: {@code from} never below the pass's previous query. */
+    boolean walkCovers(long from, long to) {
+        while (walk < count && ends[walk] <= from) {
+            walk++;
+        }
+        return walk < count && starts[walk] <= from && to <= ends[walk];
+    }
+
+    /** {@link #unsacked} within a pass: {@code from} never below the pass's previous query. */
+    long walkUnsacked(long from, long to) {
+        if (to <= from) {
+            return 0;
+        }
+        while (walk < count && ends[walk] <= from) {
+            walk++;
+        }
+        long covered = 0;
+        for (int k = walk; k < count && starts[k] < to; k++) {
+            covered += Math.min(to, ends[k]) - Math.max(from, starts[k]);
+        }
+        return (to - from) - covered;
+    }
+
     /** Whether [from, to) is wholly SACKed. */
     boolean covers(long from, long to) {
         for (int i = 0; i < count; i++) {

@@ -429,7 +429,8 @@ public final class TcpLayer implements Ipv4Layer.Transport, Ipv6Layer.Transport 
                     .append(" fast=").append(st.fastRetransmits).append(" ooo=").append(st.outOfOrder)
                     .append(" paws=").append(st.pawsDrops).append(" oow=").append(st.outOfWindow).append(" oowskip=").append(st.outOfWindowAcksLimited)
                     .append(" zwp=").append(st.zeroWindowProbes).append(" tlp=").append(st.tailLossProbes)
-                    .append(" lostrxt=").append(st.lostRetransmissions).append(" dupreports=").append(st.dsacksIn)
+                    .append(" lostrxt=").append(st.lostRetransmissions).append(" rescue=").append(st.rescueRetransmissions)
+                    .append(" dupreports=").append(st.dsacksIn)
                     .append(" undo=").append(st.undos).append(" limited=").append(st.limitedMillis()).append(" cc=").append(c.congestion())
                     .append(" paced=").append(c.paced())
                     .append(" pacing=").append(c.pacingRate()).append("B/s late=").append(c.pacingLateMillis()).append('\n');

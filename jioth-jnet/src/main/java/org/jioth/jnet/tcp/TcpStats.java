@@ -24,6 +24,8 @@ public final class TcpStats {
     public long tailLossProbes;
     /** Retransmissions RACK found lost in turn and resent. */
     public long lostRetransmissions;
+    /** RFC 6675 NextSeg rule 4's rescue retransmissions (one per recovery episode at most). */
+    public long rescueRetransmissions;
     /**
      * Why the sender last stopped sending (Linux's tcp_chrono, for diagnosis): the nanoseconds
      * spent since in each reason ({@link SendLimit}); plain fields, no array per connection.

@@ -325,6 +325,48 @@ class TcpLossRecoveryTest {
     }
 
     /**
+     * RFC 6675 NextSeg rule 4: in recovery, with no new data to send and nothing rules 1 and 3
+     * would resend, one rescue retransmission per episode of the segment holding the highest
+     * un-SACKed byte, so that its ACK tells RACK about a lost tail (or a lost retransmission)
+     * without the RTO; HighRxt stays. The tail loss probe is not armed during recovery, so before
+     * nothing left until the retransmission timeout. FAILED before (only the fast retransmit left).
+     */
+    @Test
+    void ruleFourRescuesTheHighestUnsackedSegmentOncePerEpisode() {
+        TcpHarness h = withRtt(40);
+        int m = h.c.sendMss();
+        h.write(TcpHarness.bytes(10 * m, 1)); // all the data there is
+        assertThat(h.recvAll()).hasSize(10);
+        h.advance(40);
+        // segment 0 lost, 1-7 arrive, the tail (8, 9) not heard of yet
+        h.seg().seq(R).ack(L).win(65535).sack(L + m, L + 8 * m).send();
+        assertThat(h.c.inRecovery()).isTrue();
+        long highRxt = h.c.recovery.highRxt;
+        List<Seg> sent = h.recvAll();
+        assertThat(sent).extracting(Seg::seq).containsExactly(L, L + 9 * m);
+        assertThat(sent.get(1).payload()).hasSize(m);
+        assertThat(h.c.recovery.highRxt).as("HighRxt is not moved by the rescue").isEqualTo(highRxt);
+        h.advance(1);
+        // segment 8 arrives: still in the same episode, no second rescue
+        h.seg().seq(R).ack(L).win(65535).sack(L + m, L + 9 * m).send();
+        assertThat(h.recvAll()).extracting(Seg::seq).doesNotContain(L + 9 * m, L + 8 * m);
+        assertThat(h.c.stats().timeouts).isZero();
+    }
+
+    /** No rescue while rule 2 can send new data: new data is the better probe. */
+    @Test
+    void ruleFourWaitsWhileNewDataCanGo() {
+        TcpHarness h = withRtt(40);
+        int m = h.c.sendMss();
+        h.write(TcpHarness.bytes(30 * m, 1));
+        assertThat(h.recvAll()).hasSize(10);
+        h.advance(40);
+        h.seg().seq(R).ack(L).win(65535).sack(L + m, L + 8 * m).send();
+        assertThat(h.c.inRecovery()).isTrue();
+        assertThat(h.recvAll()).extracting(Seg::seq).startsWith(L).doesNotContain(L + 9 * m, L + 8 * m);
+    }
+
+    /**
      * RACK marks each range lost on its own (RFC 8985 6.2 step 5): a newer loss found above a
      * retransmission still on its way resends the new loss only. Before, one offset stood for
      * "everything below is lost", and HighRxt went back to the first retransmission below it:
