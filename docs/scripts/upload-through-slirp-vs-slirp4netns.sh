@@ -56,37 +56,13 @@ upload() { # namespace, label
   for _ in $(seq 100); do [ "$(grep -c MB/s "$work/sink.log")" -gt "$before" ] && break; sleep 0.1; done
   echo "$2: $(grep MB/s "$work/sink.log" | tail -1); sender:$(grep -o ' rtt:[^ ]*\| snd_wnd:[^ ]*\| retrans:[^ ]*\| rwnd_limited:[^ ]*' "$work/ss" | tr -d '\n')"
 }
-jioth_row() { # round, label, root
-  local ns=slirpup-$1$2-$$ tap=sup$1$2$$ plug
-  ip netns add "$ns"; namespaces+=("$ns")
-  "$3/ioth" plug slirp:///mtu=1500 "tap://$tap/offload=1" > "$work/plug-$1$2.log" 2>&1 &
-  plug=$!
-  pids+=($plug)
-  lab_guest_tap "$ns" "$tap"
-  upload "$ns" "round $1: jioth $2 ($3)"
-  kill $plug; wait $plug 2>/dev/null || true
-  ip netns del "$ns"
-}
-slirp4netns_row() { # round
-  local ns=slirpup-s$1-$$ holder s4
-  ip netns add "$ns"; namespaces+=("$ns")
-  ip netns exec "$ns" sleep 100000 &
-  holder=$!
-  pids+=($holder)
-  until [ "$(ip netns identify "$holder" 2>/dev/null)" = "$ns" ]; do sleep 0.05; done
-  slirp4netns --configure --mtu=1500 "$holder" tap0 > "$work/slirp4netns-$1.log" 2>&1 &
-  s4=$!
-  pids+=($s4)
-  until ip -n "$ns" addr show tap0 2>/dev/null | grep -q 10.0.2.100; do sleep 0.1; done
-  upload "$ns" "round $1: slirp4netns --configure --mtu=1500"
-  kill $s4 $holder; wait $s4 $holder 2>/dev/null || true
-  ip netns del "$ns"
-}
 "$root_a/ioth" help > /dev/null 2>&1 # build first if the sources changed
 "$root_b/ioth" help > /dev/null 2>&1
 for r in $(seq "$rounds"); do
   echo "load: $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%H:%M:%S) UTC"
-  jioth_row "$r" A "$root_a"
-  jioth_row "$r" B "$root_b"
-  slirp4netns_row "$r"
+  lab_jioth_row "slirpup-${r}A-$$" "sup${r}A$$" upload "round $r: jioth A ($root_a)" \
+    "$root_a" slirp:///mtu=1500 /offload=1 "${IOTH_JAVA_OPTS-}"
+  lab_jioth_row "slirpup-${r}B-$$" "sup${r}B$$" upload "round $r: jioth B ($root_b)" \
+    "$root_b" slirp:///mtu=1500 /offload=1 "${IOTH_JAVA_OPTS-}"
+  lab_slirp4netns_row "slirpup-s$r-$$" 1500 upload "round $r: slirp4netns --configure --mtu=1500"
 done

@@ -33,34 +33,6 @@ client() { # namespace, label
   timeout 300 ip netns exec "$1" "$java" -XX:+UseSerialGC "$work/SlirpBench.java" client 10.0.2.2 $http $echo_port "$fetches" "$roundtrips" | grep RESULT
 }
 
-jioth_row() { # round, label, root, slirp VNL, plug JVM options
-  local ns=slirpab-$1$2-$$ tap=sab$1$2$$ plug
-  ip netns add "$ns"; namespaces+=("$ns")
-  IOTH_JAVA_OPTS="$5" "$3/ioth" plug "$4" "tap://$tap/offload=1" > "$work/plug-$1$2.log" 2>&1 &
-  plug=$!
-  pids+=($plug)
-  lab_guest_tap "$ns" "$tap"
-  client "$ns" "round $1: jioth $2 $4 tap://TAP/offload=1${5:+ ($5)}"
-  kill $plug; wait $plug 2>/dev/null || true
-  ip netns del "$ns"
-}
-
-slirp4netns_row() { # round
-  local ns=slirpab-s$1-$$ holder s4
-  ip netns add "$ns"; namespaces+=("$ns")
-  ip netns exec "$ns" sleep 100000 &
-  holder=$!
-  pids+=($holder)
-  until [ "$(ip netns identify "$holder" 2>/dev/null)" = "$ns" ]; do sleep 0.05; done
-  slirp4netns --configure --mtu=1500 "$holder" tap0 > "$work/slirp4netns-$1.log" 2>&1 &
-  s4=$!
-  pids+=($s4)
-  until ip -n "$ns" addr show tap0 2>/dev/null | grep -q 10.0.2.100; do sleep 0.1; done
-  client "$ns" "round $1: slirp4netns --configure --mtu=1500"
-  kill $s4 $holder; wait $s4 $holder 2>/dev/null || true
-  ip netns del "$ns"
-}
-
 pasta_row() { # round
   command -v pasta > /dev/null || return 0
   echo "== round $1: pasta --config-net --mtu 1500 (as nobody)"
@@ -73,8 +45,10 @@ pasta_row() { # round
 "$root_b/ioth" help > /dev/null 2>&1
 for r in $(seq "$rounds"); do
   echo "load: $(cut -d' ' -f1-3 /proc/loadavg)"
-  jioth_row "$r" A "$root_a" "$slirp_a" "$java_a"
-  jioth_row "$r" B "$root_b" "$slirp_b" "$java_b"
-  slirp4netns_row "$r"
+  lab_jioth_row "slirpab-${r}A-$$" "sab${r}A$$" client "round $r: jioth A $slirp_a tap://TAP/offload=1${java_a:+ ($java_a)}" \
+    "$root_a" "$slirp_a" /offload=1 "$java_a"
+  lab_jioth_row "slirpab-${r}B-$$" "sab${r}B$$" client "round $r: jioth B $slirp_b tap://TAP/offload=1${java_b:+ ($java_b)}" \
+    "$root_b" "$slirp_b" /offload=1 "$java_b"
+  lab_slirp4netns_row "slirpab-s$r-$$" 1500 client "round $r: slirp4netns --configure --mtu=1500"
   pasta_row "$r"
 done

@@ -23,38 +23,12 @@ client() { # namespace, label
   timeout 300 ip netns exec "$1" "$java" -XX:+UseSerialGC "$here/SlirpBench.java" client 10.0.2.2 $http $echo_port "$fetches" "$roundtrips" | grep RESULT
 }
 
-jioth_row() { # round, tap options
-  local ns=slirpil-j$1${2:+o}-$$ tap=sil$1${2:+o}$$ plug
-  ip netns add "$ns"; namespaces+=("$ns")
-  "$root/ioth" plug "slirp:///mtu=1500" "tap://$tap$2" > "$work/plug-$1${2:+-o}.log" 2>&1 &
-  plug=$!
-  pids+=($plug)
-  lab_guest_tap "$ns" "$tap"
-  client "$ns" "round $1: jioth slirp:///mtu=1500 tap://TAP$2"
-  kill $plug; wait $plug 2>/dev/null || true
-  ip netns del "$ns"
-}
-
-slirp4netns_row() { # round
-  local ns=slirpil-s$1-$$ holder s4
-  ip netns add "$ns"; namespaces+=("$ns")
-  ip netns exec "$ns" sleep 100000 &
-  holder=$!
-  pids+=($holder)
-  until [ "$(ip netns identify "$holder" 2>/dev/null)" = "$ns" ]; do sleep 0.05; done
-  slirp4netns --configure --mtu=1500 "$holder" tap0 > "$work/slirp4netns-$1.log" 2>&1 &
-  s4=$!
-  pids+=($s4)
-  until ip -n "$ns" addr show tap0 2>/dev/null | grep -q 10.0.2.100; do sleep 0.1; done
-  client "$ns" "round $1: slirp4netns --configure --mtu=1500"
-  kill $s4 $holder; wait $s4 $holder 2>/dev/null || true
-  ip netns del "$ns"
-}
-
 "$root/ioth" help > /dev/null 2>&1 # build first if the sources changed
 for r in $(seq "$rounds"); do
   echo "load: $(cut -d' ' -f1-3 /proc/loadavg)"
-  jioth_row "$r" ""
-  jioth_row "$r" "/offload=1"
-  slirp4netns_row "$r"
+  lab_jioth_row "slirpil-j$r-$$" "sil$r$$" client "round $r: jioth slirp:///mtu=1500 tap://TAP" \
+    "$root" slirp:///mtu=1500 "" "${IOTH_JAVA_OPTS-}"
+  lab_jioth_row "slirpil-j${r}o-$$" "sil${r}o$$" client "round $r: jioth slirp:///mtu=1500 tap://TAP/offload=1" \
+    "$root" slirp:///mtu=1500 /offload=1 "${IOTH_JAVA_OPTS-}"
+  lab_slirp4netns_row "slirpil-s$r-$$" 1500 client "round $r: slirp4netns --configure --mtu=1500"
 done

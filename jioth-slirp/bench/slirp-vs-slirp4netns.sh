@@ -45,29 +45,14 @@ for row in "1500|" "1500|/offload=1" "9000/flowbuf=256k|" "9000/flowbuf=256k|/of
   variant=${row%%|*}
   tapopts=${row##*|}
   mtu=${variant%%/*}
-  ns=slirpbench-t$mtu${tapopts:+o}-$$
-  tap=sbt$mtu${tapopts:+o}$$
-  ip netns add "$ns"; namespaces+=("$ns")
-  "$root/ioth" plug "slirp:///mtu=$variant" "tap://$tap$tapopts" > "$work/plugt$mtu${tapopts:+-offload}.log" 2>&1 &
-  pids+=($!)
-  lab_guest_tap "$ns" "$tap"
-  client "$ns" "jioth: ioth plug slirp:///mtu=$variant tap://TAP$tapopts, the tap moved into the guest's namespace, DHCP"
+  lab_jioth_row "slirpbench-t$mtu${tapopts:+o}-$$" "sbt$mtu${tapopts:+o}$$" client \
+    "jioth: ioth plug slirp:///mtu=$variant tap://TAP$tapopts, the tap moved into the guest's namespace, DHCP" \
+    "$root" "slirp:///mtu=$variant" "$tapopts" "${IOTH_JAVA_OPTS-}"
 done
 
 # --- slirp4netns ---
 for mtu in 1500 65520; do
-  ns=slirpbench-s$mtu-$$
-  ip netns add "$ns"; namespaces+=("$ns")
-  ip netns exec "$ns" sleep 100000 &
-  holder=$!
-  pids+=($holder)
-  # slirp4netns joins the holder's namespace as it finds it: wait until `ip netns exec` has entered
-  # it, or the tap, its address and a default route would land in this (the host's) namespace
-  until [ "$(ip netns identify "$holder" 2>/dev/null)" = "$ns" ]; do sleep 0.05; done
-  slirp4netns --configure --mtu=$mtu "$holder" tap0 > "$work/slirp4netns-$mtu.log" 2>&1 &
-  pids+=($!)
-  until ip -n "$ns" addr show tap0 2>/dev/null | grep -q 10.0.2.100; do sleep 0.1; done
-  client "$ns" "slirp4netns --configure --mtu=$mtu (tap fd in the slirp4netns process)"
+  lab_slirp4netns_row "slirpbench-s$mtu-$$" "$mtu" client "slirp4netns --configure --mtu=$mtu (tap fd in the slirp4netns process)"
 done
 
 # --- pasta (Debian's passt package), unprivileged: it makes its own user and network namespace,

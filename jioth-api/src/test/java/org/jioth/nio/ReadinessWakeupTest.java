@@ -57,7 +57,12 @@ class ReadinessWakeupTest {
         }
     }
 
-    /** Waits (generous deadline: a lost wake-up fails here instead of hanging) until {@code n} reaches {@code want}. */
+    /**
+     * Waits (generous deadline: a lost wake-up fails here instead of hanging) until {@code n} reaches
+     * {@code want}. Parked, not spinning: the counting thread unparks this one, and a spin would take
+     * the CPU the reader and writer need on a loaded machine (each park is bounded, so an unpark that
+     * comes before the park costs at most a millisecond).
+     */
     private static void awaitCount(AtomicInteger n, int want, String who, Thread t) {
         long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(TestThreads.DEADLINE_SECONDS);
         while (n.get() < want) {
@@ -65,7 +70,7 @@ class ReadinessWakeupTest {
                 throw new AssertionError("the " + who + " was not woken for round " + want + "; stack "
                         + java.util.Arrays.toString(t.getStackTrace()));
             }
-            Thread.yield();
+            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
         }
     }
 
@@ -116,12 +121,14 @@ class ReadinessWakeupTest {
         AtomicInteger readRound = new AtomicInteger(-1);
         AtomicInteger writeRound = new AtomicInteger(-1);
         int rounds = 2000;
+        Thread main = Thread.currentThread();
         try (TestThreads.Running<Boolean> r = TestThreads.start(() -> {
             for (int i = 0; i < rounds; i++) {
                 while (reads.get() == i) {
                     ch.readiness.await(OP_READ);
                     if ((ch.ready & OP_READ) != 0 && readRound.get() == i) {
                         reads.incrementAndGet();
+                        java.util.concurrent.locks.LockSupport.unpark(main);
                     }
                 }
             }
@@ -132,6 +139,7 @@ class ReadinessWakeupTest {
                     ch.readiness.await(OP_WRITE);
                     if ((ch.ready & OP_WRITE) != 0 && writeRound.get() == i) {
                         writes.incrementAndGet();
+                        java.util.concurrent.locks.LockSupport.unpark(main);
                     }
                 }
             }

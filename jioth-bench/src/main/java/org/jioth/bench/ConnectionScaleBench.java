@@ -85,7 +85,7 @@ public final class ConnectionScaleBench {
             SelectorEcho echo = new SelectorEcho(server.provider().openSelector(), ss);
             Thread echoThread = Thread.ofPlatform().name("bench-echo").daemon().start(echo);
 
-            long before = settledHeap(mem);
+            long before = RetainedHeap.settled(mem);
             long t0 = System.nanoTime();
             AtomicInteger opened = new AtomicInteger();
             List<Future<?>> work = new ArrayList<>();
@@ -119,7 +119,7 @@ public final class ConnectionScaleBench {
             }
             Duration openTime = Duration.ofNanos(System.nanoTime() - t0);
             Thread.sleep(3000); // idle rings are given back after one to two seconds
-            long after = settledHeap(mem);
+            long after = RetainedHeap.settled(mem);
             progress.printf("  %d open%s%n", opened.get(), echoRound ? "; every connection echoes once more, all at once" : "");
 
             long t1 = System.nanoTime();
@@ -251,16 +251,6 @@ public final class ConnectionScaleBench {
         int index = s.ifNameToIndex("vde0");
         s.ipAddrAdd(InetAddress.getByAddress(new byte[] {10, 0, 0, (byte) host}), 8, index);
         s.linkSetUpDown(index, true);
-    }
-
-    private static long settledHeap(MemoryMXBean mem) throws InterruptedException {
-        long used = Long.MAX_VALUE;
-        for (int i = 0; i < 4; i++) {
-            System.gc();
-            Thread.sleep(100);
-            used = Math.min(used, mem.getHeapMemoryUsage().getUsed());
-        }
-        return used;
     }
 
     public static void print(Result r, PrintStream out) {

@@ -49,7 +49,7 @@ public final class MemoryBench {
         Path base = Files.createTempDirectory("jioth-membench");
         try {
             Path dir = null;
-            long before = settledHeap(mem);
+            long before = RetainedHeap.settled(mem);
             long t0 = System.nanoTime();
             for (int i = 0; i < options.stacks(); i++) {
                 if (i % options.perSwitch() == 0) {
@@ -68,7 +68,7 @@ public final class MemoryBench {
                 }
             }
             Duration created = Duration.ofNanos(System.nanoTime() - t0);
-            long after = settledHeap(mem);
+            long after = RetainedHeap.settled(mem);
             double perStack = (after - before) / (double) options.stacks();
             progress.printf("  idle for %s%n", options.idle());
             com.sun.management.OperatingSystemMXBean os =
@@ -124,7 +124,7 @@ public final class MemoryBench {
                     progress.println("  accept: " + e);
                 }
             });
-            long before = settledHeap(mem);
+            long before = RetainedHeap.settled(mem);
             long t0 = System.nanoTime();
             ByteBuffer msg = ByteBuffer.allocate(16);
             for (int i = 0; i < n; i++) {
@@ -143,7 +143,7 @@ public final class MemoryBench {
             Duration opened = Duration.ofNanos(System.nanoTime() - t0);
             acceptor.join();
             Thread.sleep(3000); // idle rings are given back after one to two seconds
-            long after = settledHeap(mem);
+            long after = RetainedHeap.settled(mem);
             com.sun.management.OperatingSystemMXBean os =
                     (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
             ConnectionsResult r = new ConnectionsResult(n, Runtime.getRuntime().maxMemory(), (after - before) / (double) n,
@@ -181,16 +181,6 @@ public final class MemoryBench {
         out.println("|---:|---:|---:|---:|---:|");
         out.printf("| %d | %d MiB | %.2f KiB | %.2f s | %s |%n", r.connections(), r.maxHeap() >> 20,
                 r.bytesPerConnection() / 1024, r.opened().toMillis() / 1000.0, r.load());
-    }
-
-    private static long settledHeap(MemoryMXBean mem) throws InterruptedException {
-        long used = Long.MAX_VALUE;
-        for (int i = 0; i < 4; i++) {
-            System.gc();
-            Thread.sleep(100);
-            used = Math.min(used, mem.getHeapMemoryUsage().getUsed());
-        }
-        return used;
     }
 
     public static void print(Result r, PrintStream out) {

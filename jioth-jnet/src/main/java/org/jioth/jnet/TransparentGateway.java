@@ -49,8 +49,8 @@ public final class TransparentGateway implements java.io.Closeable {
     /** Receives ICMP echo requests to foreign addresses the policy accepted (called on the loop, must not block). */
     @FunctionalInterface
     public interface EchoHandler {
-        /** {@code data} (position..limit, the bytes after the 8-byte header) is valid during the call only. */
-        void echo(int source, int destination, int identifier, int sequence, ByteBuffer data);
+        /** {@code data} is a copy of the bytes after the 8-byte header, the handler's to keep. */
+        void echo(int source, int destination, int identifier, int sequence, byte[] data);
     }
 
     /** Which IPv6 datagrams to foreign addresses the stack takes (called on the loop; arrays valid during the call). */
@@ -70,8 +70,8 @@ public final class TransparentGateway implements java.io.Closeable {
     /** Receives ICMPv6 echo requests to foreign addresses (the loop, must not block). */
     @FunctionalInterface
     public interface EchoHandler6 {
-        /** The addresses are fresh arrays; {@code data} (position..limit) is valid during the call only. */
-        void echo(byte[] source, byte[] destination, int identifier, int sequence, ByteBuffer data);
+        /** The addresses are fresh arrays; {@code data} is a copy of the bytes after the header, the handler's to keep. */
+        void echo(byte[] source, byte[] destination, int identifier, int sequence, byte[] data);
     }
 
     private final JnetStack stack;
@@ -277,7 +277,7 @@ public final class TransparentGateway implements java.io.Closeable {
                 && icmpView.type() == Icmp4.ECHO_REQUEST && icmpView.code() == 0) {
             int off = icmpView.payloadOffset();
             h.echo(hdr.source(), hdr.destination(), icmpView.identifier(), icmpView.sequence(),
-                    buf.duplicate().limit(off + icmpView.payloadLength()).position(off));
+                    remainingOf(buf.duplicate().limit(off + icmpView.payloadLength()).position(off)));
         }
         return true; // any other ICMP to a foreign address is dropped
     }
@@ -301,7 +301,7 @@ public final class TransparentGateway implements java.io.Closeable {
             return;
         }
         h.echo(src6.clone(), dst6.clone(), icmp6View.identifier(), icmp6View.sequence(),
-                buf.duplicate().limit(off + len).position(off + Icmp6.HEADER));
+                remainingOf(buf.duplicate().limit(off + len).position(off + Icmp6.HEADER)));
     }
 
     /**

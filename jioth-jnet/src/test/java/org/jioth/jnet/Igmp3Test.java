@@ -3,8 +3,11 @@ package org.jioth.jnet;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.jioth.jnet.TestNet.ip;
 
+import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.jioth.jnet.ip.GroupMemberships;
 import org.jioth.jnet.ip.Igmp3;
 import org.jioth.jnet.ip.SourceFilter;
@@ -91,6 +94,40 @@ class Igmp3Test {
             assertThat(records(evil.poll(f -> isReport(f) && records(f).contains("239")))).isEqualTo("3:239.1.2.3/0");
             assertThat(records(evil.poll(f -> isReport(f) && records(f).contains("232")))).isEqualTo("6:232.1.1.1/1");
             assertThat(s.counter(Counter.LOOP_ERRORS)).isZero();
+        }
+    }
+
+    @Test
+    void recordsThatDoNotFitOneReportGoInSeveralThatFitTheMtu() throws Exception {
+        try (TestNet net = new TestNet()) {
+            EthernetNode sw = net.newSwitch();
+            TestNet.RawPort evil = net.raw(sw);
+            JnetStack s = net.stack("", sw, "192.168.250.1/24");
+            NetInterface nic = s.onLoop(() -> s.interfaces.byIndex(2));
+            InetAddress[] sources = new InetAddress[GroupMemberships.MAX_SOURCES];
+            for (int i = 0; i < sources.length; i++) {
+                sources[i] = ip("10.0.0." + (i + 1));
+            }
+            // 7 records of 8 + 4 x 64 = 264 bytes; 1500 - 24 (IP with Router Alert) - 8 leaves room for 5
+            for (int g = 1; g <= 7; g++) {
+                byte[] group = ip("232.1.1." + g).getAddress();
+                s.onLoop(() -> s.ipv4.igmp().join(nic, group, SourceFilter.include(sources)));
+            }
+            evil.clear();
+            evil.send(query(0xe0000001, 0, 1));
+            assertThat(TestNet.await(() -> s.counter(Counter.IGMP_IN_QUERIES) == 1)).isTrue();
+            net.advance(Duration.ofSeconds(1), 2);
+            List<String> answers = new ArrayList<>();
+            int groups = 0;
+            while (groups < 7) {
+                byte[] r = evil.poll(f -> isReport(f) && records(f).startsWith("1:"));
+                assertThat(r).as("the answers to the query so far: %s", answers).isNotNull();
+                assertThat(r.length).as("within the MTU").isLessThanOrEqualTo(Ethernet.HEADER + 1500);
+                answers.add(records(r));
+                groups += records(r).split(" ").length;
+            }
+            assertThat(answers).hasSize(2).allMatch(a -> a.matches("(1:232\\.1\\.1\\.[1-7]/64 ?)+"));
+            assertThat(answers.stream().map(a -> a.split(" ").length).sorted()).containsExactly(2, 5);
         }
     }
 }

@@ -113,8 +113,8 @@ class TransparentGatewayTest {
                 TransparentGateway t = TransparentGateway.enable(p.gateway(), (proto, src, dst) -> true,
                         (s, sp, d, dp, payload) -> { })) {
             t.onEcho((src, dst, id, seq, data) -> {
-                got.add(Ip4.toString(dst) + " " + data.remaining());
-                t.sendEchoReply(dst, src, id, seq, data);
+                got.add(Ip4.toString(dst) + " " + data.length);
+                t.sendEchoReply(dst, src, id, seq, ByteBuffer.wrap(data));
             });
             assertThat(p.client().ping(FOREIGN, Duration.ofSeconds(10))).isNotNull();
             assertThat(got.poll(60, TimeUnit.SECONDS)).isEqualTo("203.0.113.5 56");

@@ -51,6 +51,15 @@ public final class NativeSupport {
         return LINKER.downcallHandle(find(name), descriptor, Linker.Option.critical(false));
     }
 
+    /**
+     * A handle to libc's {@code name} that captures errno (as {@link #downcall}) and is critical with
+     * heap access, so Java arrays and heap buffers go to C without a copy: only for short calls that
+     * never block (a non-blocking send or receive).
+     */
+    public static MethodHandle downcallCriticalHeap(String name, FunctionDescriptor descriptor) {
+        return LINKER.downcallHandle(find(name), descriptor, CAPTURE_ERRNO, Linker.Option.critical(true));
+    }
+
     private static MemorySegment find(String name) {
         return LIBC.find(name).orElseThrow(() -> new UnsatisfiedLinkError("libc has no symbol " + name));
     }

@@ -42,13 +42,13 @@ final class EchoProxy {
     }
 
     /** A guest's echo request to a foreign IPv4 address (the gateway's loop: must not block). */
-    void echo(int source, int destination, int identifier, int sequence, ByteBuffer data) {
+    void echo(int source, int destination, int identifier, int sequence, byte[] data) {
         probe(data, "slirp icmp echo", bytes -> ask(false, Ipv4Text.toInet(destination), sequence, bytes)
                 && gateway.sendEchoReply(destination, source, identifier, sequence, ByteBuffer.wrap(bytes)));
     }
 
     /** A guest's echo request to a foreign IPv6 address (the gateway's loop: must not block). */
-    void echo6(byte[] source, byte[] destination, int identifier, int sequence, ByteBuffer data) {
+    void echo6(byte[] source, byte[] destination, int identifier, int sequence, byte[] data) {
         probe(data, "slirp icmpv6 echo", bytes -> ask(true, InetAddress.getByAddress(destination), sequence, bytes)
                 && gateway.sendEchoReply6(destination, source, identifier, sequence, ByteBuffer.wrap(bytes)));
     }
@@ -57,14 +57,12 @@ final class EchoProxy {
         boolean replied(byte[] data) throws IOException;
     }
 
-    private void probe(ByteBuffer data, String name, Probe probe) {
+    private void probe(byte[] bytes, String name, Probe probe) {
         counters.icmpEchoes.increment();
-        if (data.remaining() > PingSocket.MAX_DATA || !slots.tryAcquire()) {
+        if (bytes.length > PingSocket.MAX_DATA || !slots.tryAcquire()) {
             counters.icmpUnanswered.increment();
             return;
         }
-        byte[] bytes = new byte[data.remaining()];
-        data.get(data.position(), bytes);
         Thread.ofPlatform().daemon().name(name).start(() -> {
             try {
                 if (probe.replied(bytes)) {

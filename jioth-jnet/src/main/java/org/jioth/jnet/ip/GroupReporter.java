@@ -68,8 +68,35 @@ public abstract class GroupReporter {
         this.interfaces = interfaces;
     }
 
-    /** Sends a report with these records out of {@code nic} (split to fit the MTU by the subclass). */
-    protected abstract void sendReport(NetInterface nic, List<GroupRecord> records);
+    /** The bytes of group records one report out of {@code nic} may carry (the MTU less the headers). */
+    protected abstract int recordRoom(NetInterface nic);
+
+    /**
+     * Sends one report carrying {@code records} ({@code recordBytes} of them on the wire) out of
+     * {@code nic}; the list is reused after the call.
+     */
+    protected abstract void sendReport(NetInterface nic, List<GroupRecord> records, int recordBytes);
+
+    /** Sends these records out of {@code nic} in as few reports as fit {@link #recordRoom} (at least one record each). */
+    private void sendReport(NetInterface nic, List<GroupRecord> records) {
+        int room = recordRoom(nic);
+        List<GroupRecord> batch = new ArrayList<>();
+        int size = 0;
+        for (GroupRecord r : records) {
+            // type, aux length, source count; the group; the sources
+            int n = 4 + addressLength() * (1 + r.sources().size());
+            if (size + n > room && !batch.isEmpty()) {
+                sendReport(nic, batch, size);
+                batch.clear();
+                size = 0;
+            }
+            batch.add(r);
+            size += n;
+        }
+        if (!batch.isEmpty()) {
+            sendReport(nic, batch, size);
+        }
+    }
 
     /** Whether a group is ever reported (not the all-nodes / all-systems group, not interface-local). */
     protected abstract boolean reportable(byte[] group);

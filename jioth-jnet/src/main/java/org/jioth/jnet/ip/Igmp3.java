@@ -1,7 +1,6 @@
 package org.jioth.jnet.ip;
 
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.random.RandomGenerator;
 import org.jioth.jnet.loop.Counter;
@@ -82,26 +81,12 @@ public final class Igmp3 extends GroupReporter {
     }
 
     @Override
-    protected void sendReport(NetInterface nic, List<GroupRecord> records) {
-        int room = nic.mtu() - IP_HEADER - 8;
-        List<GroupRecord> batch = new ArrayList<>();
-        int size = 0;
-        for (GroupRecord r : records) {
-            int n = 8 + 4 * r.sources().size();
-            if (size + n > room && !batch.isEmpty()) {
-                send(nic, batch, size);
-                batch.clear();
-                size = 0;
-            }
-            batch.add(r);
-            size += n;
-        }
-        if (!batch.isEmpty()) {
-            send(nic, batch, size);
-        }
+    protected int recordRoom(NetInterface nic) {
+        return nic.mtu() - IP_HEADER - 8;
     }
 
-    private void send(NetInterface nic, List<GroupRecord> records, int recordBytes) {
+    @Override
+    protected void sendReport(NetInterface nic, List<GroupRecord> records, int recordBytes) {
         int ip = Ethernet.HEADER;
         int at = ip + IP_HEADER;
         int len = 8 + recordBytes;

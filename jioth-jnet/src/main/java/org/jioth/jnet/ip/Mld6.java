@@ -1,7 +1,6 @@
 package org.jioth.jnet.ip;
 
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -109,26 +108,12 @@ public final class Mld6 extends GroupReporter implements Ipv6Layer.Groups {
     }
 
     @Override
-    protected void sendReport(NetInterface nic, List<GroupRecord> records) {
-        int room = ip.mtuFor(nic, ALL_MLDV2_ROUTERS) - Ipv6.HEADER - HBH - Icmp6.HEADER;
-        List<GroupRecord> batch = new ArrayList<>();
-        int size = 0;
-        for (GroupRecord r : records) {
-            int n = 20 + 16 * r.sources().size();
-            if (size + n > room && !batch.isEmpty()) {
-                send(nic, batch, size);
-                batch.clear();
-                size = 0;
-            }
-            batch.add(r);
-            size += n;
-        }
-        if (!batch.isEmpty()) {
-            send(nic, batch, size);
-        }
+    protected int recordRoom(NetInterface nic) {
+        return ip.mtuFor(nic, ALL_MLDV2_ROUTERS) - Ipv6.HEADER - HBH - Icmp6.HEADER;
     }
 
-    private void send(NetInterface nic, List<GroupRecord> records, int recordBytes) {
+    @Override
+    protected void sendReport(NetInterface nic, List<GroupRecord> records, int recordBytes) {
         byte[] ll = Ip6.linkLocal(nic.mac());
         byte[] from = ip.isOurs(nic, ll) ? ll : Ip6.UNSPECIFIED;
         int ipOff = Ethernet.HEADER;

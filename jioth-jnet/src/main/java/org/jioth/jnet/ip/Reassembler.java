@@ -58,9 +58,7 @@ public final class Reassembler {
     private final Expired expired;
     /** Oldest first: eviction takes from the head. */
     private final Map<Key, Pending> pending = new LinkedHashMap<>();
-    private int memory;
-    /** The stack's budget, charged what {@link #memory} counts (null: nothing charged). */
-    private org.jioth.jnet.mem.MemoryBudget budget;
+    private final ReassemblyMemory memory;
     /** Completed datagrams are written here: allocated on use, given back when the stack idles. */
     private final org.jioth.jnet.mem.Scratch out;
 
@@ -69,32 +67,17 @@ public final class Reassembler {
         this.counters = counters;
         this.expired = expired;
         this.out = loop.scratch();
+        this.memory = new ReassemblyMemory(counters, Counter.IP_REASM_FAILS, MEMORY_LIMIT);
     }
 
     /** Charges the datagrams in progress to the stack's memory budget too (before any fragment). */
     public void setMemory(org.jioth.jnet.mem.MemoryBudget budget) {
-        this.budget = budget;
-    }
-
-    /** Charges {@code bytes} to the budget; false (counted, nothing charged) when it refuses them. */
-    private boolean charge(int bytes) {
-        if (budget == null || budget.charge(bytes)) {
-            return true;
-        }
-        budget.count(org.jioth.jnet.mem.MemoryBudget.Event.REASM_DROPS);
-        counters.inc(Counter.IP_REASM_FAILS);
-        return false;
-    }
-
-    private void uncharge(int bytes) {
-        if (budget != null) {
-            budget.release(bytes);
-        }
+        memory.setBudget(budget);
     }
 
     /** Bytes buffered now (for tests and statistics). */
     public int memory() {
-        return memory;
+        return memory.used();
     }
 
     public int inProgress() {
@@ -122,12 +105,11 @@ public final class Reassembler {
         }
         if (p == null) {
             makeRoom(FIRST_BUFFER + OVERHEAD, null);
-            if (!charge(FIRST_BUFFER + OVERHEAD)) {
+            if (!memory.take(FIRST_BUFFER + OVERHEAD)) {
                 return -1;
             }
             p = new Pending(key);
             pending.put(key, p);
-            memory += FIRST_BUFFER + OVERHEAD;
             loop.timers().schedule(p.timer, loop.now() + TIMEOUT_NANOS);
         }
         if (last) {
@@ -153,11 +135,10 @@ public final class Reassembler {
             if (end > p.data.length) {
                 int size = Math.min(MAX_PAYLOAD, Math.max(end, p.data.length * 2));
                 makeRoom(size - p.data.length, p);
-                if (!charge(size - p.data.length)) {
+                if (!memory.take(size - p.data.length)) {
                     drop(p); // the budget is full: the datagram cannot complete
                     return -1;
                 }
-                memory += size - p.data.length;
                 p.data = java.util.Arrays.copyOf(p.data, size);
             }
             buf.get(ip.payloadOffset(), p.data, start, len);
@@ -211,14 +192,13 @@ public final class Reassembler {
 
     /** Evicts the oldest datagrams (never {@code keep}) until {@code bytes} more fit the budget. */
     private void makeRoom(int bytes, Pending keep) {
-        for (Iterator<Pending> it = pending.values().iterator(); memory + bytes > MEMORY_LIMIT && it.hasNext(); ) {
+        for (Iterator<Pending> it = pending.values().iterator(); !memory.fits(bytes) && it.hasNext(); ) {
             Pending old = it.next();
             if (old == keep) {
                 continue;
             }
             it.remove();
-            memory -= old.data.length + OVERHEAD;
-            uncharge(old.data.length + OVERHEAD);
+            memory.give(old.data.length + OVERHEAD);
             loop.timers().cancel(old.timer);
             counters.inc(Counter.IP_REASM_EVICTED);
             counters.inc(Counter.IP_REASM_FAILS);
@@ -227,8 +207,7 @@ public final class Reassembler {
 
     private void remove(Pending p) {
         if (pending.remove(p.key) != null) {
-            memory -= p.data.length + OVERHEAD;
-            uncharge(p.data.length + OVERHEAD);
+            memory.give(p.data.length + OVERHEAD);
             loop.timers().cancel(p.timer);
         }
     }

@@ -75,9 +75,7 @@ public final class Reassembler6 {
     private final Expired expired;
     /** Oldest first: eviction takes from the head. */
     private final Map<Key, Pending> pending = new LinkedHashMap<>();
-    private int memory;
-    /** The stack's budget, charged what {@link #memory} counts (null: nothing charged). */
-    private org.jioth.jnet.mem.MemoryBudget budget;
+    private final ReassemblyMemory memory;
     private final Scratch out;
 
     public Reassembler6(StackLoop loop, Counters counters, Expired expired) {
@@ -85,34 +83,17 @@ public final class Reassembler6 {
         this.counters = counters;
         this.expired = expired;
         this.out = loop.scratch();
+        this.memory = new ReassemblyMemory(counters, Counter.IP6_REASM_FAILS, MEMORY_LIMIT);
     }
 
     /** Charges the datagrams in progress to the stack's memory budget too (before any fragment). */
     public void setMemory(org.jioth.jnet.mem.MemoryBudget budget) {
-        this.budget = budget;
-    }
-
-    /** Adds {@code bytes} to {@link #memory} and the budget; false (counted, nothing taken) when the budget refuses. */
-    private boolean take(int bytes) {
-        if (budget != null && !budget.charge(bytes)) {
-            budget.count(org.jioth.jnet.mem.MemoryBudget.Event.REASM_DROPS);
-            counters.inc(Counter.IP6_REASM_FAILS);
-            return false;
-        }
-        memory += bytes;
-        return true;
-    }
-
-    private void give(int bytes) {
-        memory -= bytes;
-        if (budget != null) {
-            budget.release(bytes);
-        }
+        memory.setBudget(budget);
     }
 
     /** Bytes charged now. */
     public int memory() {
-        return memory;
+        return memory.used();
     }
 
     public int inProgress() {
@@ -146,7 +127,7 @@ public final class Reassembler6 {
         }
         if (p == null) {
             makeRoom(FIRST_BUFFER + OVERHEAD, null);
-            if (!take(FIRST_BUFFER + OVERHEAD)) {
+            if (!memory.take(FIRST_BUFFER + OVERHEAD)) {
                 return -1;
             }
             p = new Pending(key);
@@ -173,7 +154,7 @@ public final class Reassembler6 {
             if (end > p.data.length) {
                 int size = Math.min(MAX_PAYLOAD, Math.max(end, p.data.length * 2));
                 makeRoom(size - p.data.length, p);
-                if (!take(size - p.data.length)) {
+                if (!memory.take(size - p.data.length)) {
                     remove(p); // the budget is full: the datagram cannot complete
                     return -1;
                 }
@@ -184,7 +165,7 @@ public final class Reassembler6 {
             if (start == 0) {
                 int firstLen = dataAt - ip + dataLen;
                 makeRoom(firstLen, p);
-                if (!take(firstLen)) {
+                if (!memory.take(firstLen)) {
                     remove(p);
                     return -1;
                 }
@@ -239,7 +220,7 @@ public final class Reassembler6 {
 
     /** Frees an overlapped datagram's buffers and keeps its key until the timeout (RFC 5722). */
     private void kill(Pending p) {
-        give(p.charge() - OVERHEAD);
+        memory.give(p.charge() - OVERHEAD);
         p.dead = true;
         p.data = null;
         p.first = null;
@@ -247,13 +228,13 @@ public final class Reassembler6 {
     }
 
     private void makeRoom(int bytes, Pending keep) {
-        for (Iterator<Pending> it = pending.values().iterator(); memory + bytes > MEMORY_LIMIT && it.hasNext(); ) {
+        for (Iterator<Pending> it = pending.values().iterator(); !memory.fits(bytes) && it.hasNext(); ) {
             Pending old = it.next();
             if (old == keep) {
                 continue;
             }
             it.remove();
-            give(old.charge());
+            memory.give(old.charge());
             loop.timers().cancel(old.timer);
             counters.inc(Counter.IP6_REASM_EVICTED);
             if (!old.dead) {
@@ -264,7 +245,7 @@ public final class Reassembler6 {
 
     private void remove(Pending p) {
         if (pending.remove(p.key) != null) {
-            give(p.charge());
+            memory.give(p.charge());
             loop.timers().cancel(p.timer);
         }
     }

@@ -69,7 +69,6 @@ final class FdNative {
     static final int SOCKADDR_MAX = 128;
 
     private static final Linker.Option CAPTURE = Linker.Option.captureCallState("errno");
-    private static final Linker.Option CRITICAL_HEAP = Linker.Option.critical(true);
 
     static final MethodHandle SOCKET = NativeSupport.downcall("socket", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
     static final MethodHandle BIND = NativeSupport.downcall("bind", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
@@ -92,21 +91,16 @@ final class FdNative {
             NativeSupport.LIBC.find("fcntl").orElseThrow(),
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), CAPTURE, Linker.Option.firstVariadicArg(2));
     /** ssize_t sendto(fd, buf, len, flags, addr, addrlen): critical, heap buffers allowed. */
-    static final MethodHandle SENDTO = critical("sendto",
+    static final MethodHandle SENDTO = NativeSupport.downcallCriticalHeap("sendto",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
     /** ssize_t recvfrom(fd, buf, len, flags, addr, addrlen*): critical, heap buffers allowed. */
-    static final MethodHandle RECVFROM = critical("recvfrom",
+    static final MethodHandle RECVFROM = NativeSupport.downcallCriticalHeap("recvfrom",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, ADDRESS));
 
     private static final ThreadLocal<MemorySegment> CALL_STATE =
             ThreadLocal.withInitial(() -> NativeSupport.newCallState(Arena.global()));
 
     private FdNative() {
-    }
-
-    private static MethodHandle critical(String name, FunctionDescriptor d) {
-        MemorySegment fn = NativeSupport.LIBC.find(name).orElseThrow(() -> new UnsatisfiedLinkError(name));
-        return NativeSupport.LINKER.downcallHandle(fn, d, CAPTURE, CRITICAL_HEAP);
     }
 
     static MemorySegment state() {

@@ -6,7 +6,6 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 import org.jioth.linux.NativeSupport;
@@ -46,9 +45,6 @@ final class UnixNative {
     /** sizeof(struct sockaddr_un) on Linux. */
     static final int SOCKADDR_UN_SIZE = 110;
 
-    private static final Linker.Option CAPTURE = Linker.Option.captureCallState("errno");
-    private static final Linker.Option CRITICAL_HEAP = Linker.Option.critical(true);
-
     static final MethodHandle SOCKET = NativeSupport.downcall("socket", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
     static final MethodHandle SOCKETPAIR = NativeSupport.downcall("socketpair",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
@@ -65,10 +61,10 @@ final class UnixNative {
     static final MethodHandle CLOSE = NativeSupport.downcall("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     static final MethodHandle SHUTDOWN = NativeSupport.downcall("shutdown", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
     /** ssize_t sendto(fd, buf, len, flags, addr, addrlen): critical, heap buffers allowed. */
-    static final MethodHandle SENDTO = critical("sendto",
+    static final MethodHandle SENDTO = NativeSupport.downcallCriticalHeap("sendto",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
     /** ssize_t recvfrom(fd, buf, len, flags, addr, addrlen*): critical, heap buffers allowed. */
-    static final MethodHandle RECVFROM = critical("recvfrom",
+    static final MethodHandle RECVFROM = NativeSupport.downcallCriticalHeap("recvfrom",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, ADDRESS));
     /*
      * sendmmsg/recvmmsg are only called with MSG_DONTWAIT on native buffers, so they are critical
@@ -76,9 +72,9 @@ final class UnixNative {
      * of the call-state segment that a non-critical capturing downcall allocates on every call
      * (seen with JFR: one object per recvmmsg on the reactor thread).
      */
-    static final MethodHandle SENDMMSG = critical("sendmmsg",
+    static final MethodHandle SENDMMSG = NativeSupport.downcallCriticalHeap("sendmmsg",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
-    static final MethodHandle RECVMMSG = critical("recvmmsg",
+    static final MethodHandle RECVMMSG = NativeSupport.downcallCriticalHeap("recvmmsg",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS));
     static final MethodHandle EPOLL_CREATE1 = NativeSupport.downcall("epoll_create1", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     static final MethodHandle EPOLL_CTL = NativeSupport.downcall("epoll_ctl",
@@ -98,12 +94,6 @@ final class UnixNative {
             ThreadLocal.withInitial(() -> NativeSupport.newCallState(Arena.global()));
 
     private UnixNative() {
-    }
-
-    @SuppressWarnings("restricted") // the module is the one place allowed native access
-    private static MethodHandle critical(String name, FunctionDescriptor d) {
-        MemorySegment fn = NativeSupport.LIBC.find(name).orElseThrow(() -> new UnsatisfiedLinkError(name));
-        return NativeSupport.LINKER.downcallHandle(fn, d, CAPTURE, CRITICAL_HEAP);
     }
 
     /** This thread's call-state segment. */

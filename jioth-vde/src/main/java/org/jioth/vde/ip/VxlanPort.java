@@ -9,7 +9,6 @@ import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
 import org.jioth.vde.EthernetPort;
 import org.jioth.vde.portsupport.FrameDelivery;
@@ -31,8 +30,7 @@ public final class VxlanPort extends PortBase {
     private final InetSocketAddress groupAddress;
     private final DatagramChannel channel;
     private final PeerTable table;
-    private final ReentrantLock sendLock = new ReentrantLock();
-    private final ByteBuffer sendBuffer = ByteBuffer.allocateDirect(VxHeader.LENGTH + MAX_FRAME);
+    private final VxSender sender;
     private final Thread receiver;
     private volatile boolean closed;
 
@@ -65,7 +63,7 @@ public final class VxlanPort extends PortBase {
             throw new IOException(settings + ": cannot open (" + e.getMessage() + ")", e);
         }
         this.channel = ch;
-        VxHeader.write(sendBuffer, 0, settings.vni());
+        this.sender = new VxSender(settings.toString(), settings.vni(), ch, groupAddress, table, stats);
         this.receiver = startReceiver(true, "jioth-vxlan-rx " + settings, this::receiveLoop);
     }
 
@@ -74,33 +72,7 @@ public final class VxlanPort extends PortBase {
         if (closed) {
             throw new ClosedChannelException();
         }
-        if (!FrameDelivery.checkSendLength(frame, stats)) {
-            return false;
-        }
-        int length = frame.remaining();
-        long dstMac = PeerTable.macAt(frame, frame.position());
-        InetSocketAddress to = PeerTable.isGroup(dstMac) ? null : table.lookup(dstMac);
-        sendLock.lock();
-        try {
-            sendBuffer.clear();
-            sendBuffer.put(VxHeader.LENGTH, frame, frame.position(), length);
-            sendBuffer.limit(VxHeader.LENGTH + length);
-            if (channel.send(sendBuffer, to == null ? groupAddress : to) == 0) {
-                stats.droppedQueueFull.increment();
-                return false;
-            }
-        } catch (ClosedChannelException e) {
-            throw e;
-        } catch (IOException e) {
-            stats.droppedQueueFull.increment();
-            LOG.log(Level.DEBUG, () -> settings + ": send failed: " + e);
-            return false;
-        } finally {
-            sendLock.unlock();
-        }
-        stats.framesOut.increment();
-        stats.bytesOut.add(length);
-        return true;
+        return sender.send(frame);
     }
 
     private void receiveLoop() {

@@ -4,7 +4,6 @@ import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import org.jioth.vde.portsupport.OptionReader;
 
 /**
@@ -30,16 +29,7 @@ public record VxlanSettings(InetAddress group, int port, int vni, int ttl, long 
     public static final Duration DEFAULT_EXPIRE = Duration.ofSeconds(128);
 
     public VxlanSettings {
-        Objects.requireNonNull(group, "group");
-        Objects.requireNonNull(expireTime, "expireTime");
-        if (!group.isMulticastAddress()) {
-            throw new IllegalArgumentException("vxlan: " + group.getHostAddress() + " is not a multicast address");
-        }
-        if (port < 1 || port > 65535 || vni < 0 || vni > VxHeader.MAX_VNI || ttl < 0 || ttl > 255
-                || receiveBuffer < 0 || hashSize < 1 || expireTime.isNegative() || expireTime.isZero()) {
-            throw new IllegalArgumentException("vxlan: settings out of range: port " + port + ", vni " + vni
-                    + ", ttl " + ttl + ", rcvbuf " + receiveBuffer + ", hashsize " + hashSize + ", expiretime " + expireTime);
-        }
+        TunnelSettingsCheck.check("vxlan", group, port, vni, ttl, receiveBuffer, hashSize, expireTime);
     }
 
     /** Defaults for {@code group} (port 4789, vni 1, ttl 1, hash 1024, expiry 128 s). */

@@ -13,7 +13,6 @@ import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.util.Set;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.jioth.vde.EthernetPort;
@@ -45,8 +44,7 @@ public final class VxvdePort extends PortBase {
     private final Set<InetAddress> localAddresses;
     private final PeerTable table;
     private final Selector selector;
-    private final ReentrantLock sendLock = new ReentrantLock();
-    private final ByteBuffer sendBuffer = ByteBuffer.allocateDirect(VxHeader.LENGTH + MAX_FRAME);
+    private final VxSender sender;
     private final ByteBuffer receiveBuffer = ByteBuffer.allocateDirect(VxHeader.LENGTH + MAX_FRAME + 1);
     private final Consumer<SelectionKey> onReady = this::drain;
     private final Thread receiver;
@@ -103,7 +101,7 @@ public final class VxvdePort extends PortBase {
         Set<InetAddress> locals = new java.util.HashSet<>(MulticastInterfaces.localAddresses());
         locals.add(((InetSocketAddress) uc.getLocalAddress()).getAddress()); // the bind address, surely ours
         this.localAddresses = Set.copyOf(locals);
-        VxHeader.write(sendBuffer, 0, settings.vni());
+        this.sender = new VxSender(settings.toString(), settings.vni(), uc, groupAddress, table, stats);
         this.receiver = startReceiver(false, "jioth-vxvde-rx " + settings, this::receiveLoop); // a Selector pins a carrier
     }
 
@@ -117,33 +115,7 @@ public final class VxvdePort extends PortBase {
         if (closed) {
             throw new ClosedChannelException();
         }
-        if (!FrameDelivery.checkSendLength(frame, stats)) {
-            return false;
-        }
-        int length = frame.remaining();
-        long dstMac = PeerTable.macAt(frame, frame.position());
-        InetSocketAddress to = PeerTable.isGroup(dstMac) ? null : table.lookup(dstMac);
-        sendLock.lock();
-        try {
-            sendBuffer.clear();
-            sendBuffer.put(VxHeader.LENGTH, frame, frame.position(), length);
-            sendBuffer.limit(VxHeader.LENGTH + length);
-            if (unicast.send(sendBuffer, to == null ? groupAddress : to) == 0) {
-                stats.droppedQueueFull.increment(); // non-blocking socket, buffer full
-                return false;
-            }
-        } catch (ClosedChannelException e) {
-            throw e;
-        } catch (IOException e) {
-            stats.droppedQueueFull.increment();
-            LOG.log(Level.DEBUG, () -> settings + ": send failed: " + e);
-            return false;
-        } finally {
-            sendLock.unlock();
-        }
-        stats.framesOut.increment();
-        stats.bytesOut.add(length);
-        return true;
+        return sender.send(frame);
     }
 
     private void receiveLoop() {
@@ -219,15 +191,12 @@ public final class VxvdePort extends PortBase {
         if (closed) {
             return;
         }
-        sendLock.lock();
         try {
-            sendBuffer.clear().limit(VxHeader.LENGTH); // goodbye: the header alone, to the group
-            unicast.send(sendBuffer, groupAddress);
+            sender.sendHeaderToGroup(); // goodbye
         } catch (IOException e) {
             LOG.log(Level.DEBUG, () -> settings + ": goodbye not sent: " + e);
         } finally {
             closed = true;
-            sendLock.unlock();
         }
         selector.wakeup();
         try {

@@ -5,7 +5,6 @@ import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import org.jioth.vde.portsupport.OptionReader;
 
 /**
@@ -32,16 +31,7 @@ public record VxvdeSettings(InetAddress group, int port, int vni, int ttl, long 
     public static final Duration DEFAULT_EXPIRE = Duration.ofSeconds(128);
 
     public VxvdeSettings {
-        Objects.requireNonNull(group, "group");
-        Objects.requireNonNull(expireTime, "expireTime");
-        if (!group.isMulticastAddress()) {
-            throw new IllegalArgumentException("vxvde: " + group.getHostAddress() + " is not a multicast address");
-        }
-        if (port < 1 || port > 65535 || vni < 0 || vni > VxHeader.MAX_VNI || ttl < 0 || ttl > 255
-                || receiveBuffer < 0 || hashSize < 1 || expireTime.isNegative() || expireTime.isZero()) {
-            throw new IllegalArgumentException("vxvde: settings out of range: port " + port + ", vni " + vni
-                    + ", ttl " + ttl + ", rcvbuf " + receiveBuffer + ", hashsize " + hashSize + ", expiretime " + expireTime);
-        }
+        TunnelSettingsCheck.check("vxvde", group, port, vni, ttl, receiveBuffer, hashSize, expireTime);
         if (bindAddress != null && (bindAddress instanceof Inet6Address) != (group instanceof Inet6Address)) {
             throw new IllegalArgumentException("vxvde: bind address " + bindAddress.getHostAddress()
                     + " is not of the group's family (" + group.getHostAddress() + ")");
