@@ -407,13 +407,19 @@ public final class StackLoop {
 
     /** {@link #waitAsLoop} holding the turn: unhooks the port from the loop's sleep, runs, gives both back. */
     private boolean runLentWait(org.jioth.vde.DirectReceive d, java.util.function.BooleanSupplier done) {
+        try {
+            d.takeWait();
+        } catch (RuntimeException e) { // the port stays in the loop's sleep: the reader parks instead
+            failed("lending the port's wait", e);
+            turn.unlock();
+            return false;
+        }
         boolean ready = false;
         boolean wakeLoop;
         try {
             owner = Thread.currentThread();
             lentWaits++;
             counters.inc(Counter.LOOP_LENT_WAITS);
-            d.takeWait();
             try {
                 ready = runAsLoop(d, done);
             } finally {
