@@ -50,7 +50,9 @@ public class RttProbe {
         th.join();
         long[] w = Arrays.copyOfRange(t, n / 2, n);
         Arrays.sort(w);
-        System.out.printf("rtt median %.1f us p99 %.1f us (second half of %d) lent=%d%n", w[w.length / 2] / 1e3, w[w.length * 99 / 100] / 1e3, n, lent(s));
+        var st = s.statistics();
+        System.out.printf("rtt median %.1f us p99 %.1f us (second half of %d) lent=%d sleeps=%d lentWaits=%d sends=%d receives=%d%n", w[w.length / 2] / 1e3, w[w.length * 99 / 100] / 1e3, n, lent(s),
+                st.getOrDefault("Loop.Sleeps", -1L), st.getOrDefault("Loop.LentWaits", -1L), st.getOrDefault("Port.SendCalls", -1L), st.getOrDefault("Port.ReceiveCalls", -1L));
         System.exit(0);
     }
     static long lent(JnetStack s) { try { var m = JnetStack.class.getDeclaredMethod("loop"); m.setAccessible(true); Object l = m.invoke(s); return (Long) l.getClass().getMethod("lentTurns").invoke(l); } catch (Throwable e) { return -1; } }

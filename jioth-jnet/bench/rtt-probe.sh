@@ -16,11 +16,11 @@ echo "server pid $sp" >&2
 trace=()
 if [ "${RTT_STRACE:-0}" = 1 ]; then
   trace=(strace -f -c -o /tmp/strace.$$.txt
-         -e trace=sendmmsg,recvmmsg,epoll_pwait2,epoll_wait,epoll_pwait,write,read,futex,sendto,recvfrom)
+         -e trace=sendmmsg,recvmmsg,epoll_pwait2,epoll_wait,epoll_pwait,epoll_ctl,timerfd_settime,write,read,futex,sendto,recvfrom)
 fi
 "${trace[@]}" $J --enable-native-access=ALL-UNNAMED "$@" -cp "$CP" "$(dirname "$0")"/RttProbe.java client $sw $n
 kill $sp; kill $(cat /tmp/sw.$$.pid); rm -rf $sw /tmp/sw.$$.pid
 if [ "${RTT_STRACE:-0}" = 1 ]; then
-  grep -E 'sendmmsg|recvmmsg|epoll|write|read|futex|total' /tmp/strace.$$.txt | awk '{print $NF, $(NF-1) , $(NF-2)}'
+  grep -E "sendmmsg|recvmmsg|epoll|timerfd|write|read|futex|total" /tmp/strace.$$.txt
   rm -f /tmp/strace.$$.txt
 fi

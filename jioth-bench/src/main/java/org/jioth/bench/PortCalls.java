@@ -13,7 +13,7 @@ import org.jioth.IothStack;
 final class PortCalls {
     private static final String[] KEYS = {
         "Port.FramesOut", "Port.SendCalls", "Port.SendRefused", "Port.FramesIn", "Port.ReceiveCalls",
-        "Loop.Sleeps", "Loop.LentTurns",
+        "Loop.Sleeps", "Loop.LentTurns", "Loop.LentWaits",
     };
 
     private final long[] values;
@@ -49,8 +49,8 @@ final class PortCalls {
         }
         return String.format(Locale.ROOT,
                 "%d frames out in %d sends (%.1f a call, %d refused), %d frames in by %d receives (%.1f a call), "
-                        + "%d loop sleeps, %d lent turns",
-                d[0], d[1], perCall(d[0], d[1]), d[2], d[3], d[4], perCall(d[3], d[4]), d[5], d[6]);
+                        + "%d loop sleeps, %d lent turns, %d lent waits",
+                d[0], d[1], perCall(d[0], d[1]), d[2], d[3], d[4], perCall(d[3], d[4]), d[5], d[6], d[7]);
     }
 
     private static double perCall(long frames, long calls) {

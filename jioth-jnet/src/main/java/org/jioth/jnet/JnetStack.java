@@ -440,6 +440,14 @@ public final class JnetStack implements StackImpl {
         loop.postMayRun(task);
     }
 
+    /**
+     * For a thread about to block until {@code done}: waits on the port in the sleeping loop's place
+     * when it may ({@link StackLoop#waitAsLoop}); false when it did not end with {@code done}.
+     */
+    public boolean waitAsLoop(java.util.function.BooleanSupplier done) {
+        return loop.waitAsLoop(done);
+    }
+
     /** Where channels of this stack are counted. */
     public SocketRegistry sockets() {
         return sockets;

@@ -28,6 +28,55 @@ public interface DirectReceive extends AutoCloseable {
         return false;
     }
 
+    /**
+     * Makes the owner's sleep lendable: from now on {@link #await} waits on the port through a wait
+     * that a borrower can unhook the port from ({@link #takeWait}) without waking the owner, and the
+     * owner calls {@link #afterWait} once it holds its turn again. False when this port cannot (then
+     * nothing changes). Owner thread, before its first {@link #await}.
+     */
+    default boolean lendWaits() {
+        return false;
+    }
+
+    /**
+     * A borrower holding the owner's turn while the owner sleeps: unhooks the port (frames and
+     * {@link #wakeUp}) from the owner's sleep, which goes on until its timeout or {@link #giveBackWait};
+     * the borrower then reads with {@link #poll} and waits with {@link #awaitTaken}.
+     */
+    default void takeWait() {
+        throw new UnsupportedOperationException("no lendable waits");
+    }
+
+    /**
+     * The borrower's wait: until frames wait, {@link #wakeUp} was called (since the last return, a
+     * wake-up this call then consumes) or {@code timeoutNanos} passed. Holder of the turn only.
+     */
+    default void awaitTaken(long timeoutNanos) {
+        throw new UnsupportedOperationException("no lendable waits");
+    }
+
+    /** Hooks the port back into the owner's sleep, which ends at once if frames or a wake-up wait. */
+    default void giveBackWait() {
+        throw new UnsupportedOperationException("no lendable waits");
+    }
+
+    /**
+     * With lendable waits, holder of the owner's turn while the owner sleeps: the owner's sleep ends
+     * in {@code nanos} at the latest (a borrower armed a timer before the sleep's own deadline), without
+     * waking it now.
+     */
+    default void wakeOwnerIn(long nanos) {
+        throw new UnsupportedOperationException("no lendable waits");
+    }
+
+    /**
+     * With lendable waits: the owner, holding its turn again after {@link #await}, consumes a wake-up
+     * the await saw (only the holder of the turn may, or a borrower's wake-up could be lost) and a
+     * deadline {@link #wakeOwnerIn} set.
+     */
+    default void afterWait() {
+    }
+
     /** Ends a wait in progress, or the next one; any thread, cheap, safe after close. */
     void wakeUp();
 

@@ -4,12 +4,18 @@ import java.util.function.Supplier;
 import org.jioth.linux.ErrnoException;
 import org.jioth.linux.unix.Epoll;
 import org.jioth.linux.unix.EventFd;
+import org.jioth.linux.unix.TimerFd;
 
 /**
  * A {@link DirectReceive} over the data link of a {@code vde://} port: the owner waits in its own
  * epoll on the link's socket and an eventfd that {@link #wakeUp} signals. The link to read is asked
  * for at every call, so a port that reconnects to its switch (a new link each time) is followed;
  * while there is none the owner waits on the eventfd alone.
+ *
+ * <p>With {@linkplain #lendWaits lendable waits} the owner sleeps in an outer epoll that watches
+ * only the inner one (link + eventfd): a borrower of the owner's turn unhooks the inner epoll from
+ * it and waits on the inner one itself, so a frame wakes the borrower and not the sleeping owner.
+ * The inner epoll's events (and the eventfd's drain) are then only read by the holder of the turn.
  */
 final class LinkReceive implements DirectReceive {
     private static final System.Logger LOG = System.getLogger(LinkReceive.class.getName());
@@ -21,6 +27,12 @@ final class LinkReceive implements DirectReceive {
     private final Epoll epoll;
     private final EventFd wakeup;
     private final Runnable wake = this::wakeUp;
+    /** The owner's sleep when waits are lendable (see the class comment), else null. */
+    private Epoll outer;
+    /** In {@link #outer}: ends the owner's sleep earlier than it planned ({@link #wakeOwnerIn}). */
+    private TimerFd ownerTimer;
+    /** {@link #ownerTimer} is armed (holder of the turn only). */
+    private boolean ownerTimerArmed;
     /** The link read now (owner thread only). */
     private DatagramLink attached;
     /** Guarded by {@code wakeup}: no signal on a closed (and perhaps reused) descriptor. */
@@ -86,8 +98,85 @@ final class LinkReceive implements DirectReceive {
     }
 
     @Override
-    public void await(long timeoutNanos) {
+    public boolean lendWaits() {
+        if (outer != null) {
+            return true;
+        }
+        try {
+            Epoll o = new Epoll(2);
+            TimerFd t = null;
+            try {
+                t = new TimerFd();
+                o.add(epoll.fd(), Epoll.IN, 0);
+                o.add(t.fd(), Epoll.IN, 1);
+            } catch (ErrnoException e) {
+                if (t != null) {
+                    t.close();
+                }
+                o.close();
+                throw e;
+            }
+            outer = o;
+            ownerTimer = t;
+            return true;
+        } catch (ErrnoException e) {
+            LOG.log(System.Logger.Level.DEBUG, () -> name + ": no lendable waits: " + e.getMessage());
+            return false;
+        }
+    }
+
+    @Override
+    public void takeWait() {
+        try {
+            outer.remove(epoll.fd());
+        } catch (ErrnoException e) {
+            throw new IllegalStateException(name + ": cannot unhook the port from the sleeping loop", e);
+        }
+    }
+
+    @Override
+    public void awaitTaken(long timeoutNanos) {
         follow();
+        waitInner(timeoutNanos);
+    }
+
+    @Override
+    public void giveBackWait() {
+        try {
+            outer.add(epoll.fd(), Epoll.IN, 0);
+        } catch (ErrnoException e) {
+            throw new IllegalStateException(name + ": cannot hook the port back into the sleeping loop", e);
+        }
+    }
+
+    @Override
+    public void wakeOwnerIn(long nanos) {
+        try {
+            ownerTimer.armIn(nanos);
+            ownerTimerArmed = true;
+        } catch (ErrnoException e) {
+            throw new IllegalStateException(name + ": cannot arm the sleeping loop's timer", e);
+        }
+    }
+
+    @Override
+    public void afterWait() {
+        if (outer != null) {
+            follow();
+            waitInner(0);
+            if (ownerTimerArmed) {
+                ownerTimerArmed = false;
+                try {
+                    ownerTimer.disarm();
+                } catch (ErrnoException e) {
+                    LOG.log(System.Logger.Level.WARNING, name + ": cannot disarm the loop's timer", e);
+                }
+            }
+        }
+    }
+
+    /** Waits on the inner epoll and consumes a wake-up it reports (holder of the turn, or the owner without lending). */
+    private void waitInner(long timeoutNanos) {
         int n;
         try {
             n = epoll.awaitNanos(timeoutNanos);
@@ -100,6 +189,21 @@ final class LinkReceive implements DirectReceive {
                 wakeup.drain();
             }
         }
+    }
+
+    @Override
+    public void await(long timeoutNanos) {
+        Epoll o = outer;
+        if (o != null) { // lendable: the inner epoll is the turn holder's (afterWait)
+            try {
+                o.awaitNanos(timeoutNanos);
+            } catch (ErrnoException e) {
+                LOG.log(System.Logger.Level.WARNING, name + ": epoll_wait failed", e);
+            }
+            return;
+        }
+        follow();
+        waitInner(timeoutNanos);
     }
 
     @Override
@@ -135,6 +239,10 @@ final class LinkReceive implements DirectReceive {
         if (attached != null) {
             release(attached);
             attached = null;
+        }
+        if (outer != null) {
+            outer.close();
+            ownerTimer.close();
         }
         epoll.close();
         wakeup.close();

@@ -165,7 +165,9 @@ public enum Counter {
     /** Times the loop went to sleep (waited in its port's epoll or parked): each is a wake-up later. */
     LOOP_SLEEPS("Loop.Sleeps"),
     /** Turns an application thread ran itself while the loop slept (a small write; see StackLoop). */
-    LOOP_LENT_TURNS("Loop.LentTurns");
+    LOOP_LENT_TURNS("Loop.LentTurns"),
+    /** Waits a blocked reader took over from the sleeping loop, on the port itself (see StackLoop.waitAsLoop). */
+    LOOP_LENT_WAITS("Loop.LentWaits");
 
     private final String key;
 

@@ -40,6 +40,15 @@ import org.jioth.jnet.time.TimerHeap;
  * every access: at any instant one thread owns the state. A loop that takes its turn back after a
  * lent one flushes first, so the ports batch its sends again (they batch the last flusher's).
  * {@code -Djioth.jnet.lendTurn=false} turns the lending off.
+ *
+ * <p><b>A reader waits in the loop's place.</b> A thread that would block reading while such a loop
+ * sleeps may take the turn and wait on the port itself ({@link #waitAsLoop}): it unhooks the port
+ * from the sleeping loop's epoll, runs the loop's work (frames, tasks, timers) as they come, and
+ * gives the port back once what it waits for is there, so the frame it waits for wakes it directly,
+ * not the loop which would then unpark it. A waiting borrower announces itself
+ * ({@code borrowerWaits}) as the sleeping loop does, so {@link #wake} reaches it. Its wait is
+ * bounded in time ({@code -Djioth.jnet.readerWaitsMicros}, 0: never) and, on virtual threads, in
+ * number ({@link CarrierPins}: a wait in a system call pins the carrier).
  */
 public final class StackLoop {
     private static final System.Logger LOG = System.getLogger(StackLoop.class.getName());
@@ -55,6 +64,11 @@ public final class StackLoop {
     private static final long SPIN_NANOS = Long.getLong("jioth.jnet.loopSpinMicros", 0) * 1000;
     /** Whether a sleeping loop that reads its port lends its turn to a posting thread (see the class comment). */
     private static final boolean LEND_TURN = !"false".equals(System.getProperty("jioth.jnet.lendTurn"));
+    /**
+     * How long a blocked reader may wait on the port in the sleeping loop's place, at most, before it
+     * hands the wait back and parks ({@code -Djioth.jnet.readerWaitsMicros}, 0: never; see the class comment).
+     */
+    private static final long READER_WAIT_NANOS = Long.getLong("jioth.jnet.readerWaitsMicros", 1000) * 1000;
 
     /** Handles one received frame (or loopback datagram) on the loop. */
     public interface FrameHandler {
@@ -88,6 +102,14 @@ public final class StackLoop {
     private long sleepsUntil = Long.MAX_VALUE;
     /** Turns lent to posting threads, ever (diagnostics). */
     private volatile long lentTurns;
+    /** Waits taken over by blocked readers ({@link #waitAsLoop}), ever. */
+    private volatile long lentWaits;
+    /** The port read directly lets a borrower take the loop's wait over (set before the loop starts). */
+    private boolean lendsWaits;
+    /** This loop's {@link #READER_WAIT_NANOS} (tests set it: a wait they watch must outlast their look). */
+    private long readerWaitNanos = READER_WAIT_NANOS;
+    /** A borrower of the turn waits on the port (or is about to): {@link #wake} must reach it. */
+    private volatile boolean borrowerWaits;
     private volatile boolean stopping;
     /** Set while the loop is parking or about to: only then does {@link #wake} unpark it. */
     private volatile boolean sleeping = true;
@@ -188,6 +210,7 @@ public final class StackLoop {
     public void start(String name, FrameHandler handler, org.jioth.vde.DirectReceive port) {
         this.handler = handler;
         this.direct = port;
+        this.lendsWaits = port != null && LEND_TURN && READER_WAIT_NANOS > 0 && port.lendWaits();
         clock.onAdvance(wakeup);
         Thread.Builder builder = port != null ? Thread.ofPlatform().daemon() : Thread.ofVirtual();
         thread = builder.name(name).start(this::run);
@@ -231,6 +254,16 @@ public final class StackLoop {
         return Thread.currentThread() == owner;
     }
 
+    /** For tests: how long a reader may wait in this loop's place at most (see {@link #READER_WAIT_NANOS}). Before start. */
+    void readerWaitBound(long nanos) {
+        readerWaitNanos = nanos;
+    }
+
+    /** How many waits blocked readers took over from the sleeping loop ({@link #waitAsLoop}; diagnostics). */
+    public long lentWaits() {
+        return lentWaits;
+    }
+
     /** How many turns posting threads ran themselves while the loop slept (diagnostics). */
     public long lentTurns() {
         return lentTurns;
@@ -242,8 +275,8 @@ public final class StackLoop {
      * parks, so a frame stream costs no wake-up per frame while the loop keeps up.
      */
     public void wake() {
-        if (!sleeping) {
-            return;
+        if (!sleeping && !borrowerWaits || owner == Thread.currentThread()) {
+            return; // awake, or the holder of the turn (a borrower reading the port): it looks before it lets go
         }
         org.jioth.vde.DirectReceive d = direct; // read after sleeping: the loop set it before
         if (d != null) {
@@ -305,12 +338,147 @@ public final class StackLoop {
             failure = e; // as on the loop thread: the loop ends and names it
             stopping = true;
         } finally {
-            wakeLoop = stopping || !tasks.isEmpty() || !rx.isEmpty() || timers.nextDeadline() < sleepsUntil;
+            wakeLoop = mustWakeAfterLending(direct);
             owner = null;
             turn.unlock();
         }
         if (wakeLoop) {
             wake();
+        }
+    }
+
+    /**
+     * For a thread about to block until {@code done} holds (a reader waiting for data): when the loop
+     * reads its port and sleeps, takes its turn and waits on the port itself, running the loop's
+     * work as it comes, until {@code done}, a stop, an interrupt, or the time bound; then hands the
+     * turn and the port back. True when it ended with {@code done} true; false when it could not
+     * borrow or gave up: the caller then parks as usual (which re-checks first), never borrows again
+     * at once. Waiting here wakes no other thread: the frame the reader waits for wakes it directly.
+     */
+    public boolean waitAsLoop(java.util.function.BooleanSupplier done) {
+        org.jioth.vde.DirectReceive d = direct;
+        if (!lendsWaits || d == null || !sleeping || stopping || owner == Thread.currentThread()) {
+            return false;
+        }
+        boolean pins = Thread.currentThread().isVirtual();
+        if (pins && !CarrierPins.tryPin()) {
+            return false;
+        }
+        try {
+            if (!turn.tryLock()) {
+                return false;
+            }
+            if (!sleeping || stopping || direct != d) { // the loop woke (it waits for the turn) or ends
+                turn.unlock();
+                return false;
+            }
+            return runLentWait(d, done);
+        } finally {
+            if (pins) {
+                CarrierPins.unpin();
+            }
+        }
+    }
+
+    /**
+     * A borrower about to give the turn back (holding it): whether the sleeping loop must be woken
+     * (work left, a stop). A timer armed before the loop's planned wake-up moves that wake-up
+     * instead when the port lets the borrower do so ({@code d}'s owner timer), else wakes it too.
+     */
+    private boolean mustWakeAfterLending(org.jioth.vde.DirectReceive d) {
+        if (stopping || !tasks.isEmpty() || !rx.isEmpty()) {
+            return true;
+        }
+        long next = timers.nextDeadline();
+        if (next >= sleepsUntil) {
+            return false;
+        }
+        if (!lendsWaits || d == null) {
+            return true;
+        }
+        try {
+            d.wakeOwnerIn(clock.realNanosUntil(next));
+            sleepsUntil = next;
+            return false;
+        } catch (RuntimeException e) {
+            return true; // the loop's sleep cannot be shortened: wake it
+        }
+    }
+
+    /** {@link #waitAsLoop} holding the turn: unhooks the port from the loop's sleep, runs, gives both back. */
+    private boolean runLentWait(org.jioth.vde.DirectReceive d, java.util.function.BooleanSupplier done) {
+        try {
+            d.takeWait();
+        } catch (RuntimeException e) { // the port stays in the loop's sleep: the reader parks instead
+            failed("lending the port's wait", e);
+            turn.unlock();
+            return false;
+        }
+        boolean ready = false;
+        boolean wakeLoop;
+        try {
+            owner = Thread.currentThread();
+            lentWaits++;
+            counters.inc(Counter.LOOP_LENT_WAITS);
+            try {
+                ready = runAsLoop(d, done);
+            } finally {
+                borrowerWaits = false;
+                d.giveBackWait(); // the loop's sleep sees the port again: frames or a wake-up left end it
+            }
+        } catch (Throwable e) {
+            failure = e; // as on the loop thread: the loop ends and names it
+            stopping = true;
+        } finally {
+            wakeLoop = mustWakeAfterLending(d);
+            owner = null;
+            turn.unlock();
+        }
+        if (wakeLoop) {
+            wake();
+        }
+        return ready;
+    }
+
+    /** The loop's turns, run by a borrower waiting for {@code done} (see {@link #waitAsLoop}). */
+    private boolean runAsLoop(org.jioth.vde.DirectReceive d, java.util.function.BooleanSupplier done) {
+        long end = System.nanoTime() + readerWaitNanos;
+        Thread me = Thread.currentThread();
+        while (true) {
+            boolean worked = runTasks();
+            if (!portDrained) {
+                worked |= pollPort();
+            }
+            worked |= runFrames();
+            worked |= runDueTimers();
+            if (worked) {
+                endOfTurn();
+            }
+            if (done.getAsBoolean()) {
+                return true;
+            }
+            if (stopping || direct != d || me.isInterrupted()) {
+                return false;
+            }
+            if (worked) {
+                continue;
+            }
+            // As the loop's sleep: announce the wait before the last look at the queues.
+            borrowerWaits = true;
+            if (!tasks.isEmpty() || !rx.isEmpty() || stopping) {
+                borrowerWaits = false;
+                continue;
+            }
+            long left = end - System.nanoTime();
+            if (left <= 0) {
+                return false; // the bound: the caller parks, the loop takes its wait back
+            }
+            long wait = Math.min(left, clock.realNanosUntil(timers.nextDeadline()));
+            if (wait > 0) {
+                d.awaitTaken(wait);
+                portDrained = false; // woken (by the port, perhaps): read it
+            }
+            borrowerWaits = false;
         }
     }
 
@@ -471,7 +639,7 @@ public final class StackLoop {
                         // Let go of the turn while asleep: a posting thread may borrow it (post).
                         owner = null;
                         turn.unlock();
-                        long lentBefore = lentTurns;
+                        long lentBefore = lentTurns + lentWaits;
                         try {
                             sleep(d, wait);
                         } finally {
@@ -481,8 +649,11 @@ public final class StackLoop {
                             turn.lock();
                             owner = Thread.currentThread();
                         }
+                        if (lendsWaits && d != null) {
+                            afterWait(d); // the turn's holder consumes the wake-up the sleep saw
+                        }
                         closeStoppedReceive();
-                        if (lentTurns != lentBefore) {
+                        if (lentTurns + lentWaits != lentBefore) {
                             // A borrower flushed the ports last, so they batch its sends: flushing
                             // (nothing is held) makes them batch the loop's again.
                             endOfTurn();
@@ -573,6 +744,14 @@ public final class StackLoop {
             LockSupport.park(this); // nothing due: only a frame, a task or a clock jump wakes us
         } else {
             LockSupport.parkNanos(this, wait);
+        }
+    }
+
+    private void afterWait(org.jioth.vde.DirectReceive d) {
+        try {
+            d.afterWait();
+        } catch (RuntimeException e) {
+            failed("waking on the port", e);
         }
     }
 

@@ -56,6 +56,8 @@ public final class JnetSocketChannel extends SocketChannel implements ReadinessS
     /** The loop tasks this channel posts, made once (no allocation per read or write). */
     private final Runnable outputTask;
     private final Runnable windowTask;
+    /** What a blocked reader waits for (StackLoop.waitAsLoop): data, an end, an error, a close. */
+    private final java.util.function.BooleanSupplier readable = () -> !isOpen() || (readyOps() & SelectionKey.OP_READ) != 0;
     private volatile int connState;
     private volatile boolean inputShut;
     private volatile boolean outputShut;
@@ -332,7 +334,7 @@ public final class JnetSocketChannel extends SocketChannel implements ReadinessS
             }
             if (n > 0) {
                 if (sock.windowPendingRequest()) {
-                    stack.post(windowTask);
+                    stack.postMayRun(windowTask); // lane hop: run here if the loop sleeps, not wake it
                 }
                 return n;
             }
@@ -351,6 +353,7 @@ public final class JnetSocketChannel extends SocketChannel implements ReadinessS
             if (!isBlocking()) {
                 return 0;
             }
+            stack.waitAsLoop(readable); // lane hop: wait on the port in the sleeping loop's place, when it may
             readiness.await(SelectionKey.OP_READ); // closes on interrupt itself: no begin/end
         }
     }

@@ -97,7 +97,13 @@ final class TcpReceiver {
             return Integer.MAX_VALUE;
         }
         int advertised = adv - nxt;
-        return advertised + Math.min(buffer.capacity() / 2, 2 * largestSegment);
+        int due = advertised + Math.min(buffer.capacity() / 2, 2 * largestSegment);
+        if (ingress != null && shortPath() && (long) ingress.share(ingressPromise) * frameBytes() < due) {
+            // The advertisement is held at the port's ingress share (advertiseWindow): reading does
+            // not open it that far, so no update is due from reading; the next segment re-advertises.
+            return Integer.MAX_VALUE;
+        }
+        return due;
     }
 
     /** The window field, never moving the right edge left (RFC 7323 2.4), opened in SWS-safe steps. */

@@ -48,6 +48,11 @@ public final class Epoll implements Closeable {
         timespec = arena.allocate(16, 8);
     }
 
+    /** This epoll's own descriptor: another epoll may watch it (nested waits). */
+    public int fd() {
+        return epfd;
+    }
+
     public void add(int fd, int interest, long token) throws ErrnoException {
         ctl(EPOLL_CTL_ADD, fd, interest, token);
     }

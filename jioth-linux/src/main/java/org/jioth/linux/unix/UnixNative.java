@@ -86,12 +86,15 @@ final class UnixNative {
             ? NativeSupport.downcall("epoll_pwait2", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, ADDRESS))
             : null;
     static final MethodHandle EVENTFD = NativeSupport.downcall("eventfd", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    static final MethodHandle TIMERFD_CREATE = NativeSupport.downcall("timerfd_create", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    static final MethodHandle TIMERFD_SETTIME = NativeSupport.downcall("timerfd_settime",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
     static final MethodHandle READ = NativeSupport.downcall("read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
     static final MethodHandle WRITE = NativeSupport.downcall("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
 
     /** One call-state segment per thread, so capturing calls do not allocate. */
     private static final ThreadLocal<MemorySegment> CALL_STATE =
-            ThreadLocal.withInitial(() -> NativeSupport.newCallState(Arena.global()));
+            ThreadLocal.withInitial(() -> NativeSupport.newCallState(Arena.ofAuto())); // freed with its (virtual) thread
 
     private UnixNative() {
     }
