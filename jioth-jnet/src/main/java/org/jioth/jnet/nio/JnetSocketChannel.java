@@ -334,7 +334,7 @@ public final class JnetSocketChannel extends SocketChannel implements ReadinessS
             }
             if (n > 0) {
                 if (sock.windowPendingRequest()) {
-                    stack.postMayRun(windowTask); // lane hop: run here if the loop sleeps, not wake it
+                    stack.postMayRun(windowTask); // runs here if the loop sleeps, instead of waking it
                 }
                 return n;
             }
@@ -353,7 +353,7 @@ public final class JnetSocketChannel extends SocketChannel implements ReadinessS
             if (!isBlocking()) {
                 return 0;
             }
-            stack.waitAsLoop(readable); // lane hop: wait on the port in the sleeping loop's place, when it may
+            stack.waitAsLoop(readable); // waits on the port in the sleeping loop's place, when it may
             readiness.await(SelectionKey.OP_READ); // closes on interrupt itself: no begin/end
         }
     }
@@ -413,7 +413,7 @@ public final class JnetSocketChannel extends SocketChannel implements ReadinessS
                 total += n;
                 if (sock.outputPendingRequest()) {
                     if (n <= SMALL_WRITE) {
-                        stack.postMayRun(outputTask); // lane hop: a small write may leave on this thread
+                        stack.postMayRun(outputTask); // a small write may leave on this thread
                     } else {
                         stack.post(outputTask);
                     }
