@@ -326,7 +326,6 @@ public final class StackLoop {
             wake();
             return;
         }
-        boolean wakeLoop;
         try {
             owner = Thread.currentThread();
             lentTurns++;
@@ -338,10 +337,18 @@ public final class StackLoop {
             failure = e; // as on the loop thread: the loop ends and names it
             stopping = true;
         } finally {
-            wakeLoop = mustWakeAfterLending(direct);
-            owner = null;
-            turn.unlock();
+            giveBackTurn(direct);
         }
+    }
+
+    /**
+     * A borrower (a lent turn or a lent wait) lets go of the turn it holds, then wakes the sleeping
+     * loop if it must look again ({@link #mustWakeAfterLending}).
+     */
+    private void giveBackTurn(org.jioth.vde.DirectReceive d) {
+        boolean wakeLoop = mustWakeAfterLending(d);
+        owner = null;
+        turn.unlock();
         if (wakeLoop) {
             wake();
         }
@@ -415,7 +422,6 @@ public final class StackLoop {
             return false;
         }
         boolean ready = false;
-        boolean wakeLoop;
         try {
             owner = Thread.currentThread();
             lentWaits++;
@@ -430,12 +436,7 @@ public final class StackLoop {
             failure = e; // as on the loop thread: the loop ends and names it
             stopping = true;
         } finally {
-            wakeLoop = mustWakeAfterLending(d);
-            owner = null;
-            turn.unlock();
-        }
-        if (wakeLoop) {
-            wake();
+            giveBackTurn(d);
         }
         return ready;
     }

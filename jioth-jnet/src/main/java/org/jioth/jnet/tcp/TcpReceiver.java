@@ -98,7 +98,7 @@ final class TcpReceiver {
         }
         int advertised = adv - nxt;
         int due = advertised + Math.min(buffer.capacity() / 2, 2 * largestSegment);
-        if (ingress != null && shortPath() && (long) ingress.share(ingressPromise) * frameBytes() < due) {
+        if (ingressCap() < due) {
             // The advertisement is held at the port's ingress share (advertiseWindow): reading does
             // not open it that far, so no update is due from reading; the next segment re-advertises.
             return Integer.MAX_VALUE;
@@ -111,10 +111,7 @@ final class TcpReceiver {
         if (buffer.underPressure()) {
             buffer.windowClamped(); // counted
         }
-        int room = buffer.window();
-        if (ingress != null && shortPath()) {
-            room = (int) Math.min(room, (long) ingress.share(ingressPromise) * frameBytes());
-        }
+        int room = (int) Math.min(buffer.window(), ingressCap());
         int edge = nxt + room;
         int step = Math.min(buffer.capacity() / 2, largestSegment);
         if (gt(edge, adv) && (edge - adv >= step || adv - nxt >= step)) {
@@ -153,6 +150,15 @@ final class TcpReceiver {
             ingress = null;
             ingressPromise = 0;
         }
+    }
+
+    /**
+     * What the window may open to on a short path: this connection's share of the port's ingress,
+     * in bytes; unbounded off a short path or without a bounded ingress. One rule for advertising
+     * and for deciding whether reading makes an update due, so the two cannot disagree.
+     */
+    private long ingressCap() {
+        return ingress != null && shortPath() ? (long) ingress.share(ingressPromise) * frameBytes() : Long.MAX_VALUE;
     }
 
     /** The bytes of one full frame's segment from the peer. */
