@@ -12,7 +12,7 @@ import java.util.function.Supplier;
 
 /**
  * A bulk transfer of {@link Pattern} bytes whose two ends are {@link VirtualTimeDriver.Step}s on
- * non-blocking channels: the writer connects, writes everything and shuts its output; the reader
+ * non-blocking channels (one read or write per step): the writer connects, writes everything and shuts its output; the reader
  * accepts, checks every byte and completes {@link #received} with the virtual time it took, at EOF.
  * Driven this way the run is a function of the seeds (the same frames, losses and virtual end).
  */
@@ -69,16 +69,15 @@ final class DrivenTransfer implements AutoCloseable {
                 }
                 reader.configureBlocking(false);
             }
-            boolean moved = false;
-            int n;
-            while ((n = reader.read(buf.clear())) > 0) {
+            int n = reader.read(buf.clear());
+            if (n > 0) {
                 Pattern.fill(expected, n, got);
                 int bad = Arrays.mismatch(in, 0, n, expected, 0, n);
                 if (bad >= 0) {
                     throw new AssertionError("byte " + (got + bad) + " differs: got " + in[bad] + ", want " + expected[bad]);
                 }
                 got += n;
-                moved = true;
+                return true;
             }
             if (n < 0) {
                 if (got != total) {
@@ -88,7 +87,7 @@ final class DrivenTransfer implements AutoCloseable {
                 received.complete(driver.now().minus(start));
                 return true;
             }
-            return moved;
+            return false;
         }
     }
 
@@ -116,24 +115,18 @@ final class DrivenTransfer implements AutoCloseable {
             if (!writer.isConnected()) {
                 return writer.finishConnect();
             }
-            boolean moved = false;
-            while (true) {
-                if (!out.hasRemaining()) {
-                    if (filled == total) {
-                        writer.shutdownOutput();
-                        sent.complete(null);
-                        return true;
-                    }
-                    int n = (int) Math.min(chunk.length, total - filled);
-                    Pattern.fill(chunk, n, filled);
-                    filled += n;
-                    out.clear().limit(n);
+            if (!out.hasRemaining()) {
+                if (filled == total) {
+                    writer.shutdownOutput();
+                    sent.complete(null);
+                    return true;
                 }
-                if (writer.write(out) == 0) {
-                    return moved;
-                }
-                moved = true;
+                int n = (int) Math.min(chunk.length, total - filled);
+                Pattern.fill(chunk, n, filled);
+                filled += n;
+                out.clear().limit(n);
             }
+            return writer.write(out) > 0;
         }
     }
 

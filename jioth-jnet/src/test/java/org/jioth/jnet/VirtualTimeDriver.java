@@ -81,7 +81,7 @@ final class VirtualTimeDriver implements AutoCloseable {
      * stacks' sequence of events is the same every run (a thread of its own would race the loops).
      */
     interface Step {
-        /** Reads, writes, connects or accepts what it can without blocking; true when it did anything. */
+        /** One read, write, connect or accept, without blocking; true when it did anything. */
         boolean step() throws IOException;
     }
 
@@ -190,13 +190,18 @@ final class VirtualTimeDriver implements AutoCloseable {
         return s.isClosed() ? releaseHoldingLoops(i + 1) : s.onLoop(() -> releaseHoldingLoops(i + 1));
     }
 
-    /** Gives each driven application its move, in order; true when any moved. */
+    /**
+     * Gives the first driven application that can move its one move; true when one did. One move
+     * at a time, each followed by a wait for idle loops: a loop runs the task a read or write
+     * posts while the step goes on, so a second write in the same step could race it.
+     */
     private boolean runSteps() throws IOException {
-        boolean moved = false;
         for (Step s : steps) {
-            moved |= s.step();
+            if (s.step()) {
+                return true;
+            }
         }
-        return moved;
+        return false;
     }
 
     /** The earliest pending deadline when every loop is idle; Long.MIN_VALUE when any is busy. */
