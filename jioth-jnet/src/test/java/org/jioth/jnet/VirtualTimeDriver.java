@@ -128,6 +128,7 @@ final class VirtualTimeDriver implements AutoCloseable {
     private void run() {
         long seen = -1;
         long stillSince = System.nanoTime();
+        boolean stepsQuiet = false; // the steps had no move at this idle point (and may have posted work)
         try {
             while (running) {
                 long before = link.activity();
@@ -139,9 +140,11 @@ final class VirtualTimeDriver implements AutoCloseable {
                 boolean blocked = applicationsBlocked();
                 long next = nextEventWhenIdle();
                 if (link.activity() != before) {
+                    stepsQuiet = false;
                     continue;
                 }
                 if (next == Long.MIN_VALUE || !blocked || !applicationsBlocked()) {
+                    stepsQuiet = false;
                     LockSupport.parkNanos(20_000); // busy: let the loops and applications work
                     continue;
                 }
@@ -156,9 +159,12 @@ final class VirtualTimeDriver implements AutoCloseable {
                 long now = clock.nanos();
                 if (link.nextRelease() - now <= 0) {
                     releaseHoldingLoops(0);
+                    stepsQuiet = false;
                     continue;
                 }
-                if (runSteps()) {
+                if (!stepsQuiet) {
+                    // look at the loops again either way: a step that did not move may still have posted work
+                    stepsQuiet = !runSteps();
                     continue;
                 }
                 if (next == Long.MAX_VALUE) {
@@ -168,6 +174,7 @@ final class VirtualTimeDriver implements AutoCloseable {
                 if (next - now > 0) {
                     clock.advance(Duration.ofNanos(next - now));
                     jumps++;
+                    stepsQuiet = false;
                 }
             }
         } catch (IOException | RuntimeException | Error e) {
