@@ -155,14 +155,14 @@ class TcpLossyTransferTest {
     /** Sends {@code total} bytes through the link; what {@code atEnd} said when the reader saw EOF. */
     private String transfer(long total, java.util.function.Supplier<String> atEnd) throws Exception {
         long t0 = System.nanoTime();
-        Duration v0 = driver.now();
         Duration virtual;
-        DrivenTransfer t;
-        try (DrivenTransfer driven = t = new DrivenTransfer(driver, sender, receiver, new InetSocketAddress("10.1.0.2", 9000),
-                total, atEnd)) {
+        String state;
+        try (DrivenTransfer driven = new DrivenTransfer(driver, sender, receiver,
+                new InetSocketAddress("10.1.0.2", 9000), total, atEnd)) {
             try {
                 awaitBoth(driven.received, driven.sent, 60);
                 virtual = driven.received.get();
+                state = driven.atEnd;
             } catch (ExecutionException | TimeoutException e) {
                 System.err.println("sender:\n" + sender.onLoop(() -> sender.onLoopTcp().describe()));
                 System.err.println("receiver:\n" + receiver.onLoop(() -> receiver.onLoopTcp().describe()));
@@ -187,7 +187,7 @@ class TcpLossyTransferTest {
         assertThat(link.duplicated.get()).isPositive();
         assertThat(link.reordered.get()).isPositive();
         assertThat(retrans).isPositive();
-        return t.atEnd;
+        return state;
     }
 
     /**
