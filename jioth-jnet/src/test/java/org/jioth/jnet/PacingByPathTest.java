@@ -9,8 +9,6 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -38,7 +36,6 @@ class PacingByPathTest {
     VirtualTimeDriver driver;
     JnetStack sender;
     JnetStack receiver;
-    final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
 
     /** Two stacks through a delaying link; the sender's port pushes back when {@code pushesBack}. */
     private void setUp(boolean pushesBack, Duration oneWay) throws IOException {
@@ -55,7 +52,6 @@ class PacingByPathTest {
 
     @AfterEach
     void tearDown() throws Exception {
-        threads.shutdownNow();
         try {
             if (driver != null) {
                 driver.close();
@@ -95,8 +91,7 @@ class PacingByPathTest {
     private long pacingRateAfterBulk(Boolean pacing) throws Exception {
         try (ServerSocketChannel ss = receiver.provider().openServerSocketChannel()) {
             ss.bind(new InetSocketAddress(9000));
-            Future<Long> reader = threads.submit(() -> {
-                driver.watch(Thread.currentThread());
+            Future<Long> reader = driver.start(() -> {
                 try (SocketChannel c = ss.accept()) {
                     ByteBuffer in = ByteBuffer.allocate(64 * 1024);
                     long got = 0;
@@ -115,8 +110,7 @@ class PacingByPathTest {
                 if (pacing != null) {
                     c.setOption(JnetSocketOptions.TCP_PACING, pacing);
                 }
-                Future<?> writer = threads.submit(() -> {
-                    driver.watch(Thread.currentThread());
+                Future<?> writer = driver.start(() -> {
                     try {
                         c.connect(new InetSocketAddress("10.1.0.2", 9000));
                         ByteBuffer out = ByteBuffer.allocate(64 * 1024);

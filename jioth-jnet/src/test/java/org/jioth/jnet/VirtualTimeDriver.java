@@ -5,7 +5,11 @@ import java.time.Duration;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.locks.LockSupport;
 import org.jioth.jnet.time.ManualClock;
 
@@ -20,6 +24,12 @@ import org.jioth.jnet.time.ManualClock;
  * took must not see the clock race through persist and close timers meanwhile. Watch virtual
  * threads: they turn runnable the moment they are unparked, while a platform thread still shows
  * WAITING until the OS runs it.
+ *
+ * <p>The clock stands still until the first application thread is {@linkplain #start started} (or
+ * {@linkplain #watch watched}), and {@link #start} watches its thread before it runs: a driver that
+ * moved the clock while the test was still setting up would run the stacks' start-up timers (DAD,
+ * MLD, ARP aging) for as long as the set-up took in real time, and the same seeded test would then
+ * begin its transfer at a different virtual instant each run.
  */
 final class VirtualTimeDriver implements AutoCloseable {
     /**
@@ -43,17 +53,59 @@ final class VirtualTimeDriver implements AutoCloseable {
     volatile long jumps;
     volatile long forgotten;
     private final Set<Thread> applications = ConcurrentHashMap.newKeySet();
+    private final List<Step> steps = new CopyOnWriteArrayList<>();
 
     VirtualTimeDriver(ManualClock clock, LossyLink link, List<JnetStack> stacks) {
         this.clock = clock;
         this.link = link;
         this.stacks = List.copyOf(stacks);
-        this.thread = Thread.ofPlatform().daemon().name("virtual time driver").start(this::run);
+        this.thread = Thread.ofPlatform().daemon().name("virtual time driver").unstarted(this::run);
     }
 
-    /** Holds the clock while {@code t} is runnable (until it ends or {@link #unwatch}). */
+    /**
+     * Runs {@code task} on a new virtual thread watched from before it starts (so the clock never
+     * moves between its start and its first blocking call); the first one starts the clock.
+     */
+    <T> Future<T> start(Callable<T> task) {
+        FutureTask<T> f = new FutureTask<>(task);
+        Thread t = Thread.ofVirtual().name("driven application").unstarted(f);
+        applications.add(t); // NEW counts as runnable: the clock holds until it blocks
+        t.start();
+        startClock();
+        return f;
+    }
+
+    /**
+     * An application driven on the driver's thread with non-blocking channels: it moves only when
+     * every loop is idle and nothing is due at the instant, so where it reads and writes in the
+     * stacks' sequence of events is the same every run (a thread of its own would race the loops).
+     */
+    interface Step {
+        /** One read, write, connect or accept, without blocking; true when it did anything. */
+        boolean step() throws IOException;
+    }
+
+    /** Drives {@code s} from now on (see {@link Step}); starts the clock. */
+    void drive(Step s) {
+        steps.add(s);
+        startClock();
+    }
+
+    /** What the driver failed with (a step's exception), or null. */
+    Throwable failure() {
+        return failure;
+    }
+
+    /** Holds the clock while {@code t} is runnable (until it ends or {@link #unwatch}); starts the clock. */
     void watch(Thread t) {
         applications.add(t);
+        startClock();
+    }
+
+    private synchronized void startClock() {
+        if (thread.getState() == Thread.State.NEW) {
+            thread.start();
+        }
     }
 
     void unwatch(Thread t) {
@@ -65,7 +117,7 @@ final class VirtualTimeDriver implements AutoCloseable {
             Thread.State s = t.getState();
             if (s == Thread.State.TERMINATED) {
                 applications.remove(t);
-            } else if (s == Thread.State.RUNNABLE || s == Thread.State.BLOCKED) {
+            } else if (s == Thread.State.NEW || s == Thread.State.RUNNABLE || s == Thread.State.BLOCKED) {
                 // BLOCKED: waiting for a monitor a loop holds (a buffer's lock), so about to run
                 return false;
             }
@@ -76,11 +128,9 @@ final class VirtualTimeDriver implements AutoCloseable {
     private void run() {
         long seen = -1;
         long stillSince = System.nanoTime();
+        boolean stepsQuiet = false; // the steps had no move at this idle point (and may have posted work)
         try {
             while (running) {
-                if (link.releaseDue() > 0) {
-                    continue;
-                }
                 long before = link.activity();
                 if (before != seen) {
                     seen = before;
@@ -90,9 +140,11 @@ final class VirtualTimeDriver implements AutoCloseable {
                 boolean blocked = applicationsBlocked();
                 long next = nextEventWhenIdle();
                 if (link.activity() != before) {
+                    stepsQuiet = false;
                     continue;
                 }
                 if (next == Long.MIN_VALUE || !blocked || !applicationsBlocked()) {
+                    stepsQuiet = false;
                     LockSupport.parkNanos(20_000); // busy: let the loops and applications work
                     continue;
                 }
@@ -104,21 +156,59 @@ final class VirtualTimeDriver implements AutoCloseable {
                     link.forgetInSwitch();
                     forgotten++;
                 }
+                long now = clock.nanos();
+                if (link.nextRelease() - now <= 0) {
+                    releaseHoldingLoops(0);
+                    stepsQuiet = false;
+                    continue;
+                }
+                if (!stepsQuiet) {
+                    // look at the loops again either way: a step that did not move may still have posted work
+                    stepsQuiet = !runSteps();
+                    continue;
+                }
                 if (next == Long.MAX_VALUE) {
                     LockSupport.parkNanos(200_000); // nothing pending: an application thread has the next move
                     continue;
                 }
-                long now = clock.nanos();
                 if (next - now > 0) {
                     clock.advance(Duration.ofNanos(next - now));
                     jumps++;
+                    stepsQuiet = false;
                 }
             }
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | Error e) {
             if (running) {
                 failure = e;
             }
         }
+    }
+
+    /**
+     * Hands the frames due now to the switch from inside a turn of every loop, so each loop finds
+     * all of them in its queue when its turn ends and takes them in the same batches every run (a
+     * loop that woke at the first frame would split them by the real time the driver took).
+     */
+    private int releaseHoldingLoops(int i) throws IOException {
+        if (i == stacks.size()) {
+            return link.releaseDue();
+        }
+        JnetStack s = stacks.get(i);
+        return s.isClosed() ? releaseHoldingLoops(i + 1) : s.onLoop(() -> releaseHoldingLoops(i + 1));
+    }
+
+    /**
+     * Gives the first driven application that can move its one move; true when one did. One move
+     * at a time, each followed by a wait for idle loops: a loop runs the task a read or write
+     * posts while the step goes on, so a second write in the same step could race it.
+     */
+    private boolean runSteps() throws IOException {
+        for (Step s : steps) {
+            if (s.step()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The earliest pending deadline when every loop is idle; Long.MIN_VALUE when any is busy. */
@@ -145,6 +235,14 @@ final class VirtualTimeDriver implements AutoCloseable {
     @Override
     public void close() throws InterruptedException {
         running = false;
+        for (Thread t : applications) {
+            t.interrupt(); // a test that failed may leave a writer blocked on a window that never opens
+        }
+        synchronized (this) {
+            if (thread.getState() == Thread.State.NEW) {
+                return; // never started: the clock never moved
+            }
+        }
         thread.join(10_000);
         if (failure != null) {
             throw new AssertionError("the virtual time driver failed", failure);

@@ -198,44 +198,61 @@ public final class FdSocketChannel extends SocketChannel implements FdSelectable
                     throw new UnsupportedAddressTypeException();
                 }
             }
-            boolean completed = false;
-            if (!fd.tryBegin()) {
-                throw new ClosedChannelException();
-            }
-            try {
-                if (blocking) {
-                    begin();
-                }
-                boolean now = fd.connect(isa);
+            InetSocketAddress to = isa;
+            return completeConnect(blocking, () -> {
+                boolean now = fd.connect(to);
                 synchronized (stateLock) {
-                    remoteAddress = isa;
+                    remoteAddress = to;
                     state = now ? CONNECTED : PENDING;
                 }
-                if (!now && blocking) {
-                    while (!checkConnect() && isOpen()) {
-                        fd.await(POLLOUT, -1);
-                    }
-                }
-                completed = isOpen();
-            } catch (IOException e) {
-                completed = true; // report this failure, not the close that follows it
-                close(); // as the JDK: a failed connect closes the channel
-                throw e;
-            } finally {
-                if (blocking) {
-                    end(completed);
-                }
-                fd.end();
-            }
-            if (state == CONNECTED) {
-                localAddress = fd.localAddress();
-                return true;
-            }
-            return false;
+                return now || blocking && checkConnect();
+            });
         } finally {
             writeLock.unlock();
             readLock.unlock();
         }
+    }
+
+    /** A step of a connect that may fail with an IOException: true when connected. */
+    private interface ConnectStep {
+        boolean run() throws IOException;
+    }
+
+    /**
+     * Runs {@code first} (the connect itself, or a look at one in progress), then, when blocking,
+     * waits until connected; true when connected. A failure closes the channel, as the JDK's does.
+     * Called with both locks held.
+     */
+    private boolean completeConnect(boolean blocking, ConnectStep first) throws IOException {
+        boolean completed = false;
+        if (!fd.tryBegin()) {
+            throw new ClosedChannelException();
+        }
+        try {
+            if (blocking) {
+                begin();
+            }
+            boolean done = first.run();
+            while (!done && blocking && isOpen()) {
+                fd.await(POLLOUT, -1);
+                done = checkConnect();
+            }
+            completed = isOpen();
+        } catch (IOException e) {
+            completed = true; // report this failure, not the close that follows it
+            close(); // as the JDK: a failed connect closes the channel
+            throw e;
+        } finally {
+            if (blocking) {
+                end(completed);
+            }
+            fd.end();
+        }
+        if (state == CONNECTED) {
+            localAddress = fd.localAddress();
+            return true;
+        }
+        return false;
     }
 
     /** SO_ERROR after a connect in progress: true when connected, false still pending, else thrown. */
@@ -267,36 +284,7 @@ public final class FdSocketChannel extends SocketChannel implements FdSelectable
                     throw new NoConnectionPendingException();
                 }
             }
-            boolean blocking = isBlocking();
-            boolean completed = false;
-            if (!fd.tryBegin()) {
-                throw new ClosedChannelException();
-            }
-            try {
-                if (blocking) {
-                    begin();
-                }
-                boolean done = checkConnect();
-                while (!done && blocking && isOpen()) {
-                    fd.await(POLLOUT, -1);
-                    done = checkConnect();
-                }
-                completed = isOpen();
-            } catch (IOException e) {
-                completed = true;
-                close();
-                throw e;
-            } finally {
-                if (blocking) {
-                    end(completed);
-                }
-                fd.end();
-            }
-            if (state == CONNECTED) {
-                localAddress = fd.localAddress();
-                return true;
-            }
-            return false;
+            return completeConnect(isBlocking(), this::checkConnect);
         } finally {
             writeLock.unlock();
             readLock.unlock();
