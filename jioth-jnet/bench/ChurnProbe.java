@@ -21,7 +21,7 @@ public class ChurnProbe {
         if (server) {
             ServerSocketChannel ss = s.provider().openServerSocketChannel();
             ss.bind(new InetSocketAddress("0.0.0.0", 7));
-            Thread.ofVirtual().start(() -> { // as TcpServers' churn: one at a time on the accepting thread
+            threads().start(() -> { // as TcpServers' churn: one at a time on the accepting thread
                 ByteBuffer one = ByteBuffer.allocate(1);
                 while (true) {
                     try (SocketChannel c = ss.accept()) {
@@ -40,7 +40,7 @@ public class ChurnProbe {
         }
         int n = Integer.parseInt(a[2]);
         long[] took = new long[1];
-        Thread th = Thread.ofVirtual().start(() -> {
+        Thread th = threads().start(() -> {
             ByteBuffer one = ByteBuffer.allocate(1);
             long t0 = System.nanoTime();
             try {
@@ -58,6 +58,11 @@ public class ChurnProbe {
         th.join();
         System.out.printf("%d connections, %.0f /s; client %s%n", n, n / (took[0] / 1e9), counts(s.statistics()));
         System.exit(0);
+    }
+
+    /** Virtual threads, as the bench's; platform ones with -Dchurn.platform=true. */
+    static Thread.Builder threads() {
+        return Boolean.getBoolean("churn.platform") ? Thread.ofPlatform() : Thread.ofVirtual();
     }
 
     static String counts(Map<String, Long> st) {
