@@ -3,14 +3,15 @@
 # echo through, a server on one Debian vde_switch: the bench's StackPeer (TcpServers: the sink and
 # the full-duplex echo of `bench stack`) on jnet (`vde://`) and on the Linux kernel in a namespace
 # behind its own tap, driven in turn by a Linux client in a third namespace. Per run it prints the
-# rate, then per MB the client sent: the CPU of every process on the path (server JVM, switch, the
+# rate, then per MB the client sent (received, for "source"): the CPU of every process on the path (server JVM, switch, the
 # client's vde_plug, the kernel server's vde_plug, the client), the sender's retransmissions, and
 # for a jnet server its stack's counters (frames in and out, loop sleeps, port calls) and the
 # voluntary context switches of its threads (loop, carriers). PERF=1 adds `perf stat` of the server
 # JVM: system calls by kind and context switches (exact counts, no lock needed for them).
 # BASE_JAR=/path/to/jioth-cli.jar (its lib/ beside it) adds a jnet server of another build;
 # VARIANT_OPTS="-Dx=y" adds this build's jnet server again with those JVM options.
-# Run as root from anywhere in the repository. ROUNDS (3), SECONDS_PER_RUN (3), JOBS ("bulk stream").
+# Run as root from anywhere in the repository. ROUNDS (3), SECONDS_PER_RUN (3), JOBS ("bulk stream"; "source"
+# is server-to-client bulk, the server's writer blocked on its full send buffer: per MB the client received).
 # Wrap it in `flock /work/wt/bench.lock` on a shared machine (rates and CPU are timing figures).
 . "$(dirname "$0")/../../.mvn/jdk25.sh"
 set -u
@@ -39,6 +40,19 @@ def send():
         s.sendall(chunk)
         sent[0] += len(chunk)
     s.shutdown(socket.SHUT_WR)
+if mode == 'source': # the server writes (server to client bulk): the bench source's protocol
+    s.sendall(struct.pack('>qq', int(secs * 1e9), 1 << 40))
+    start, count, mark = time.time(), 0, None
+    while True:
+        b = s.recv(262144)
+        if not b:
+            break
+        count += len(b)
+        now = time.time()
+        if mark is None and now - start >= secs / 8:
+            mark = (now, count)
+    print('%.1f %d' % ((count - mark[1]) / (time.time() - mark[0]) / 1e6, count))
+    sys.exit(0)
 if mode == 'bulk':
     s.sendall(struct.pack('>qq', int(secs * 1e9 / 8), 1 << 40))
     send()
@@ -105,11 +119,11 @@ switches() { # voluntary context switches by thread name (names summed)
 job() { # job NAME MODE
   local n=$1 mode=$2 host pid port ports s0 s1 p0 p1 out mb
   host=$(cat $T/addr-$n); pid=$(cat $T/pid-$n)
-  ports=($(awk '{print $2, $3, $4, $5, $6}' $T/out-$n)); [ $mode = bulk ] && port=${ports[0]} || port=${ports[4]}
+  ports=($(awk '{print $2, $3, $4, $5, $6}' $T/out-$n)); case $mode in bulk) port=${ports[0]} ;; source) port=${ports[3]} ;; *) port=${ports[4]} ;; esac
   [ $n != kernel ] && { stats $n > $T/s0; switches $pid > $T/c0; }
   p0="$(ticks $pid) $(ticks $(cat $T/sw.pid)) $(ticks $(cat $T/plug-scC)) $(ticks $(cat $T/plug-scK))"
   ip netns exec scC nstat -n >/dev/null
-  [ -n "${PERF:-}" ] && { perf stat -e raw_syscalls:sys_enter,context-switches,syscalls:sys_enter_recvmmsg,syscalls:sys_enter_sendmmsg,syscalls:sys_enter_futex,syscalls:sys_enter_epoll_pwait2,syscalls:sys_enter_write \
+  [ -n "${PERF:-}" ] && { perf stat -e raw_syscalls:sys_enter,context-switches,syscalls:sys_enter_recvmmsg,syscalls:sys_enter_sendmmsg,syscalls:sys_enter_futex,syscalls:sys_enter_epoll_pwait2,syscalls:sys_enter_epoll_ctl,syscalls:sys_enter_write \
     -p $pid -o $T/perf -- sleep $((S + 1)) & PP=$!; sleep 0.2; }
   out=$(/usr/bin/time -f '%U %S' -o $T/time ip netns exec scC python3 $T/client.py $mode $host $port $S)
   [ -n "${PERF:-}" ] && wait $PP
@@ -119,7 +133,7 @@ job() { # job NAME MODE
     '{printf "server %.2f, switch %.2f, client vde_plug %.2f, kernel server vde_plug %.2f", ($5-$1)*10/mb, ($6-$2)*10/mb, ($7-$3)*10/mb, ($8-$4)*10/mb}'), client $(awk -v mb=$mb '{printf "%.2f", ($1 + $2) * 1000 / mb}' $T/time); sender retransmitted $(ip netns exec scC nstat | awk '/TcpRetransSegs/ {print $2}' | grep . || echo 0) segments"
   if [ $n != kernel ]; then
     stats $n > $T/s1; switches $pid > $T/c1
-    echo "  per MB: $(join -t= $T/s0 $T/s1 | awk -F= -v mb=$mb '$1 ~ /^(Eth.InFrames|Eth.OutFrames|Loop.Sleeps|Loop.LentTurns|Port.ReceiveCalls|Port.SendCalls|Tcp.RetransSegs)$/ && $3 != $2 {printf "%s %.1f, ", $1, ($3-$2)/mb}')voluntary switches $(join $T/c0 $T/c1 | awk -v mb=$mb '$3 - $2 > 0 {printf "%s %.1f, ", $1, ($3-$2)/mb}')"
+    echo "  per MB: $(join -t= $T/s0 $T/s1 | awk -F= -v mb=$mb '$1 ~ /^(Eth.InFrames|Eth.OutFrames|Loop.Sleeps|Loop.LentTurns|Loop.LentWaits|Port.ReceiveCalls|Port.SendCalls|Tcp.RetransSegs)$/ && $3 != $2 {printf "%s %.1f, ", $1, ($3-$2)/mb}')voluntary switches $(join $T/c0 $T/c1 | awk -v mb=$mb '$3 - $2 > 0 {printf "%s %.1f, ", $1, ($3-$2)/mb}')"
   fi
   [ -n "${PERF:-}" ] && echo "  perf stat per MB: $(awk -v mb=$mb '$1 ~ /^[0-9,]+$/ {gsub(",", "", $1); printf "%s %.1f, ", $2, $1/mb}' $T/perf)"
 }

@@ -37,6 +37,14 @@ final class LinkReceive implements DirectReceive {
     private DatagramLink attached;
     /** Guarded by {@code wakeup}: no signal on a closed (and perhaps reused) descriptor. */
     private boolean closed;
+    /**
+     * Guarded by {@code wakeup}: the eventfd was signalled and not drained since. Signal and flag, drain
+     * and flag change together under the lock, so the eventfd is readable only while this is set:
+     * {@link #afterWait} drains it only then, and a sleep ended by a frame or the timer costs no look.
+     */
+    private boolean signalled;
+    /** Waits and looks on the inner epoll (holder of the turn only; for tests). */
+    private long innerLooks;
 
     private LinkReceive(Supplier<DatagramLink> links, String name, Epoll epoll, EventFd wakeup) {
         this.links = links;
@@ -162,8 +170,8 @@ final class LinkReceive implements DirectReceive {
     @Override
     public void afterWait() {
         if (outer != null) {
-            follow();
-            waitInner(0);
+            follow(); // the frames are the next poll's: only a wake-up left in the eventfd needs consuming
+            drainWakeUp();
             if (ownerTimerArmed) {
                 ownerTimerArmed = false;
                 try {
@@ -175,8 +183,19 @@ final class LinkReceive implements DirectReceive {
         }
     }
 
+    /** Consumes a wake-up signalled since the last drain, if any (one read; none when there was none). */
+    private void drainWakeUp() {
+        synchronized (wakeup) {
+            if (signalled && !closed) {
+                signalled = false;
+                wakeup.drain();
+            }
+        }
+    }
+
     /** Waits on the inner epoll and consumes a wake-up it reports (holder of the turn, or the owner without lending). */
     private void waitInner(long timeoutNanos) {
+        innerLooks++;
         int n;
         try {
             n = epoll.awaitNanos(timeoutNanos);
@@ -186,7 +205,7 @@ final class LinkReceive implements DirectReceive {
         }
         for (int i = 0; i < n; i++) {
             if (epoll.token(i) == WAKE) {
-                wakeup.drain();
+                drainWakeUp();
             }
         }
     }
@@ -204,6 +223,16 @@ final class LinkReceive implements DirectReceive {
         }
         follow();
         waitInner(timeoutNanos);
+    }
+
+    /** For tests: whether the owner's sleep (the outer epoll) would end now; lendable waits only. */
+    boolean ownerWouldWakeNow() throws ErrnoException {
+        return outer.awaitNanos(0) > 0;
+    }
+
+    /** For tests: how many times the inner epoll was waited on or looked at. */
+    long innerLooks() {
+        return innerLooks;
     }
 
     @Override
@@ -224,6 +253,7 @@ final class LinkReceive implements DirectReceive {
         synchronized (wakeup) {
             if (!closed) {
                 wakeup.signal();
+                signalled = true;
             }
         }
     }
