@@ -258,6 +258,15 @@ public final class StackBench {
         }
     }
 
+    /** What held the client's sender back during the bulk transfer (jnet only), on the progress log. */
+    private void logLimits(IothStack client, SendLimits before) {
+        SendLimits now = before == null ? null : SendLimits.of(client);
+        String held = now == null ? "" : now.since(before);
+        if (!held.isEmpty()) {
+            log.println("  client sender, bulk, held back by: " + held);
+        }
+    }
+
     /**
      * The three measurements, each on its own: one failing leaves the others' figures. The client
      * stack's loss counters during the bulk transfer (sender side) go into the row's note.
@@ -272,12 +281,14 @@ public final class StackBench {
         try {
             LossCounters before = LossCounters.of(client);
             PortCalls callsBefore = PortCalls.of(client);
+            SendLimits limitsBefore = SendLimits.of(client);
             resetCounters(sw);
             bulk = m.bulk(options.maxBulkBytes());
             losses = LossCounters.of(client).since(before);
             log.printf(Locale.ROOT, "  bulk: %.3f Gbit/s (%d MiB in %.2f s)%s%n", bulk.gigabitsPerSecond(), bulk.bytes() >> 20,
                     bulk.seconds(), losses.isEmpty() ? "" : "; client: " + losses);
             logCalls("bulk", client, callsBefore);
+            logLimits(client, limitsBefore);
             logCounters(sw);
         } catch (IOException | RuntimeException e) {
             problems.add("bulk: " + reason(e));

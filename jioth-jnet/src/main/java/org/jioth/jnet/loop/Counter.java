@@ -160,6 +160,17 @@ public enum Counter {
     TCP_ABORT_ON_MEMORY("TcpExt.TCPAbortOnMemory"),
     TCP_TIME_WAIT_OVERFLOW("TcpExt.TCPTimeWaitOverflow"),
     TCP_OUT_OF_WINDOW_ICMPS("TcpExt.OutOfWindowIcmps"),
+    /**
+     * Nanoseconds the stack's senders spent stopped by each reason (Linux's tcp_chrono, summed over
+     * connections; TcpStats.SendLimit, in its order): what bounds a bulk transfer, without a look
+     * at the loop.
+     */
+    TCP_SEND_LIMITED_IDLE("TcpExt.SendLimitedIdleNanos"),
+    TCP_SEND_LIMITED_SNDBUF("TcpExt.SendLimitedSndbufNanos"),
+    TCP_SEND_LIMITED_CWND("TcpExt.SendLimitedCwndNanos"),
+    TCP_SEND_LIMITED_RWND("TcpExt.SendLimitedRwndNanos"),
+    TCP_SEND_LIMITED_PACING("TcpExt.SendLimitedPacingNanos"),
+    TCP_SEND_LIMITED_NAGLE("TcpExt.SendLimitedNagleNanos"),
 
     LOOP_ERRORS("Loop.Errors"),
     /** Times the loop went to sleep (waited in its port's epoll or parked): each is a wake-up later. */

@@ -39,6 +39,10 @@ public final class TcpConnection {
         default int segmentationLimit(TcpConnection c) {
             return 0;
         }
+
+        /** {@code c}'s sender was held back by {@code why} for the last {@code nanos} (TcpStats' chrono), for the layer's sums. */
+        default void sendLimited(TcpConnection c, TcpStats.SendLimit why, long nanos) {
+        }
     }
 
     /** Told after every call that may have changed readability, writability or state. */

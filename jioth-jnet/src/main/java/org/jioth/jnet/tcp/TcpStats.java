@@ -39,10 +39,14 @@ public final class TcpStats {
     private SendLimit limit = SendLimit.IDLE;
     private long limitSince = -1;
 
-    /** The sender stopped for {@code why} at {@code now}: the time since the last stop goes to the last reason. */
-    void sendLimited(SendLimit why, long now) {
+    /**
+     * The sender stopped for {@code why} at {@code now}: the time since the last stop goes to the
+     * last reason ({@link #limit()} before this call), and is returned (0 the first time).
+     */
+    long sendLimited(SendLimit why, long now) {
+        long d = 0;
         if (limitSince >= 0) {
-            long d = now - limitSince;
+            d = now - limitSince;
             switch (limit) {
                 case IDLE -> idleNanos += d;
                 case SNDBUF -> sndbufLimitedNanos += d;
@@ -54,6 +58,12 @@ public final class TcpStats {
         }
         limit = why;
         limitSince = now;
+        return d;
+    }
+
+    /** Why the sender last stopped. */
+    SendLimit limit() {
+        return limit;
     }
 
     /** Milliseconds per reason, e.g. {@code pacing=812,cwnd=3,...} (reasons never seen left out). */

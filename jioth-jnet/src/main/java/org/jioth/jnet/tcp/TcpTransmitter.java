@@ -146,7 +146,11 @@ final class TcpTransmitter implements LossRecovery.Transmitter {
         if (c.recovery.active && c.sackOk) {
             sent |= c.recovery.retransmitHoles(now, false); // NextSeg rule 3: no new data could go, holes not yet lost
         }
-        c.stats.sendLimited(limit, now);
+        TcpStats.SendLimit was = c.stats.limit();
+        long held = c.stats.sendLimited(limit, now);
+        if (held > 0) {
+            out.sendLimited(c, was, held);
+        }
         if (!sent && c.rcv.ackNow) {
             sendAck(now);
         }

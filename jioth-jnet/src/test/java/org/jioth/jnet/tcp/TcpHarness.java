@@ -28,6 +28,8 @@ final class TcpHarness {
     int changes;
     /** What the link may take in one TSO segment ({@link TcpConnection.Output#segmentationLimit}); 0: no TSO. */
     int segmentationLimit;
+    /** What {@link TcpConnection.Output#sendLimited} reported, summed by reason (the layer's counters). */
+    final long[] limitedNanos = new long[TcpStats.SendLimit.values().length];
 
     /** One segment we sent, copied out ({@code segmentSize}: the TSO cut, 0 for a plain segment). */
     record Seg(int seq, int ack, int flags, int window, TcpOptions options, byte[] payload, int segmentSize) {
@@ -82,6 +84,11 @@ final class TcpHarness {
             @Override
             public int segmentationLimit(TcpConnection conn) {
                 return segmentationLimit;
+            }
+
+            @Override
+            public void sendLimited(TcpConnection conn, TcpStats.SendLimit why, long nanos) {
+                limitedNanos[why.ordinal()] += nanos;
             }
         }, 0);
         c.setListener(x -> changes++);
