@@ -118,10 +118,11 @@ class BbrTest {
         }
         assertThat(b.maxBw()).isEqualTo(rate);
         assertThat(b.minRtt()).isEqualTo(rtt);
-        // cwnd gain 2, delayed-ACK room, and the ACK aggregation: each synthetic ACK here acknowledges
-        // a whole BDP at once, which is as aggregated as ACKs get
+        // cwnd gain 2, three send quanta (3 segments each at 3.2 MB/s), and the ACK aggregation: each
+        // synthetic ACK here acknowledges a whole BDP at once, which is as aggregated as ACKs get
         assertThat(b.extraAcked()).isEqualTo(bdp);
-        assertThat((long) b.cwnd()).isEqualTo(3 * bdp + 2 * SMSS);
+        assertThat(b.sendQuantum()).isEqualTo(3 * SMSS);
+        assertThat((long) b.cwnd()).isEqualTo(3 * bdp + 3 * 3 * SMSS);
         // random loss: recovery conserves packets for a round, keeps the model, then restores the window
         int before = b.cwnd();
         long pacing = b.pacingRate(rtt, 0);
@@ -238,6 +239,42 @@ class BbrTest {
             wasUp = up;
         }
         assertThat(probes).as("probes in 200 rounds").isGreaterThanOrEqualTo(200 / 12);
+    }
+
+    /**
+     * Linux's BBR v1 keeps three send quanta in flight above the model's window
+     * (bbr_quantization_budget; a quantum is a millisecond at the pacing rate, 2 segments to 64 KB),
+     * so a sender whose ACKs come in batches and whose pacer releases a millisecond at a time still
+     * keeps the pipe full; jnet kept two segments. Steady 40 MB/s and 10 ms in PROBE_BW: cwnd is
+     * 2 x BDP + the ACK aggregation + 3 quanta of 39 segments (39.6 KB a millisecond).
+     */
+    @Test
+    void theWindowHoldsThreeSendQuantaAboveTheModel() {
+        Bbr b = new Bbr();
+        b.init(SMSS, 0);
+        DeliveryRate.Sample rs = new DeliveryRate.Sample();
+        long total = 0;
+        long now = 0;
+        long rtt = 10 * MS;
+        long rate = 1_250_000;
+        for (int i = 0; i < 6; i++) {
+            now += rtt;
+            total = round(b, rs, total, rate, rtt, b.cwnd(), now);
+            rate *= 2;
+        }
+        rate /= 2; // 40 MB/s
+        for (int i = 0; i < 3; i++) {
+            now += rtt;
+            total = round(b, rs, total, rate, rtt, b.cwnd(), now);
+        }
+        long bdp = rate * rtt / 1_000_000_000L;
+        for (int i = 0; i < 4; i++) {
+            now += rtt;
+            total = round(b, rs, total, rate, rtt, bdp, now);
+        }
+        assertThat(b.mode()).isIn(Bbr.Mode.PROBE_BW_DOWN, Bbr.Mode.PROBE_BW_CRUISE);
+        assertThat(b.sendQuantum()).isEqualTo(39 * SMSS);
+        assertThat((long) b.cwnd()).isEqualTo(2 * bdp + b.extraAcked() + 3 * 39 * SMSS);
     }
 
     /** One round trip: the flight (window and pacing allowing, at most the bottleneck's), two segments per ACK. */
