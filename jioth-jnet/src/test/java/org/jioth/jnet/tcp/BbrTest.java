@@ -374,6 +374,38 @@ class BbrTest {
      * below cwnd and nothing more to send): marking it app-limited kept BBR from counting a
      * round's samples (STARTUP's and PROBE_BW_UP's growth checks skip app-limited rounds).
      */
+    /**
+     * A sender held by the peer's receive window measures the peer's reading, not the pipe: its
+     * samples are marked as application-limited ones are, so STARTUP does not take rounds held by
+     * the window for a full pipe. Through wirefilter at 5 % loss a Linux receiver's window (which
+     * opens as its application reads, and stops at a hole) held jnet's sender 20-60 ms of its
+     * first 200 ms, and STARTUP ended there at 2.5-10 MB/s on a path of 40: the PROBE_BW climb from
+     * there took most of a second.
+     */
+    @Test
+    void aSenderHeldByThePeersWindowIsNotMeasuringThePipe() {
+        TcpHarness h = acceptedOnBbr();
+        int l = LOCAL_ISS + 1;
+        int r = REMOTE_ISS + 1;
+        int m = h.c.sendMss();
+        h.write(TcpHarness.bytes(60 * m, 1));
+        int n = h.recvAll().size(); // the initial window
+        h.advance(10);
+        // all of it acknowledged, but the peer's window now takes three segments: cwnd has room for more
+        h.seg().flags(Tcp.ACK).seq(r).ack(l + n * m).win(3 * m).send();
+        assertThat(h.recvAll()).hasSize(3);
+        assertThat(h.c.congestion().cwnd()).isGreaterThan(3 * m);
+        assertThat(h.c.rateAppLimited()).as("held by the peer's window, cwnd open").isTrue();
+        h.advance(10);
+        // the window opens wide: cwnd holds the sender again, and its samples measure the pipe
+        h.seg().flags(Tcp.ACK).seq(r).ack(l + (n + 3) * m).win(65535).send();
+        assertThat(h.recvAll()).isNotEmpty();
+        h.advance(10);
+        h.seg().flags(Tcp.ACK).seq(r).ack(l + (n + 4) * m).win(65535).send();
+        h.recvAll();
+        assertThat(h.c.rateAppLimited()).as("held by cwnd").isFalse();
+    }
+
     @Test
     void aWindowWithRoomForLessThanASegmentIsNotAppLimited() {
         TcpHarness h = acceptedOnBbr();
