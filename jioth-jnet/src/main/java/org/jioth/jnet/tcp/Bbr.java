@@ -435,7 +435,7 @@ public final class Bbr extends CongestionControl {
      * three send quanta, so a pacer that releases a millisecond at a time and ACKs that come in
      * batches still keep the pipe full; two segments more while probing up), at least four
      * segments. It bounds cwnd and ends DRAIN and DOWN, as in Linux. Two segments instead of the
-     * quanta left jnet's sender cwnd-limited for half of its first 100 ms through wirefilter.
+     * quanta left jnet's sender cwnd-limited for half of its first 100 ms in a transfer through wirefilter.
      */
     private long inflightFor(double gain) {
         long budget = 3 * sendQuantum() + (mode == Mode.PROBE_BW_UP ? 2L * smss : 0);
