@@ -423,7 +423,10 @@ public final class Bbr extends CongestionControl {
         return (long) (gain * maxBw * (double) minRtt / Pacer.NANOS);
     }
 
-    /** Linux's send quantum (bbr_tso_segs_goal): a millisecond at the pacing rate in whole segments, 2 (1 below 150 KB/s) to 64 KB. */
+    /**
+     * Linux's send quantum (bbr_tso_segs_goal): a millisecond at the pacing rate in whole
+     * segments, 2 (1 below 150 KB/s) to 64 KB.
+     */
     long sendQuantum() {
         long bytes = Math.min(pacingRate * SEND_QUANTUM_NANOS / Pacer.NANOS, MAX_SEND_QUANTUM);
         long segments = Math.max(bytes / smss, pacingRate < MIN_QUANTUM_RATE ? 1 : 2);
@@ -435,7 +438,8 @@ public final class Bbr extends CongestionControl {
      * three send quanta, so a pacer that releases a millisecond at a time and ACKs that come in
      * batches still keep the pipe full; two segments more while probing up), at least four
      * segments. It bounds cwnd and ends DRAIN and DOWN, as in Linux. Two segments instead of the
-     * quanta left jnet's sender cwnd-limited for half of its first 100 ms in a transfer through wirefilter.
+     * quanta left jnet's sender cwnd-limited for half of its first 100 ms in a transfer through
+     * wirefilter.
      */
     private long inflightFor(double gain) {
         long budget = 3 * sendQuantum() + (mode == Mode.PROBE_BW_UP ? 2L * smss : 0);
