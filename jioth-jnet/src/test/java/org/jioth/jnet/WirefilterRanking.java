@@ -50,7 +50,7 @@ class WirefilterRanking {
     static final int PORT = 7101;
     /** The fields of jnet's connection state worth a line per transfer. */
     static final java.util.regex.Pattern SUMMARY = java.util.regex.Pattern.compile(
-            "\\b(retrans|timeouts|fast|tlp|undo|lostrxt|rescue|dupreports|bw|limited|late)=\\S+");
+            "\\b(retrans|timeouts|fast|tlp|undo|lostrxt|rescue|dupreports|bw|startupbw|limited|late)=\\S+");
 
     final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
     VdeLab lab;
@@ -85,6 +85,7 @@ class WirefilterRanking {
         lab.wirefilter(kernelSide, jnetSide, "-l", loss, "-d", "5+3", "-D", "1");
         peer = lab.kernelPeer(kernelSide, KERNEL);
         String beside = lab.kernelPeer(jnetSide, KERNEL_2);
+        besideNs = beside;
         for (String ns : List.of(peer, beside)) {
             congestionControl(ns, cc);
         }
@@ -126,6 +127,8 @@ class WirefilterRanking {
     }
 
     private String last = "";
+    /** The namespace of the Linux sender beside jnet. */
+    private String besideNs;
     /** The namespace of the Linux peer across the filter (the receiver in every transfer). */
     private String peer;
 
@@ -157,7 +160,7 @@ class WirefilterRanking {
                 }
             });
             long t0 = System.nanoTime();
-            Future<?> series = ours && SERIES ? threads.submit(() -> series(t0)) : null;
+            Future<?> series = SERIES ? threads.submit(() -> ours ? series(t0) : linuxSeries(t0)) : null;
             try (SocketChannel c = opener.call()) {
                 c.connect(new InetSocketAddress(KERNEL, PORT));
                 Pattern.write(c, total);
@@ -197,7 +200,7 @@ class WirefilterRanking {
                 }
             });
             long t0 = System.nanoTime();
-            Future<?> series = ours && SERIES ? threads.submit(() -> series(t0)) : null;
+            Future<?> series = SERIES ? threads.submit(() -> ours ? series(t0) : linuxSeries(t0)) : null;
             try (SocketChannel c = inNamespace(clientNs, SocketChannel::open)) {
                 c.connect(new InetSocketAddress(to, PORT));
                 c.write(ByteBuffer.wrap(new byte[] {1}));
@@ -213,7 +216,7 @@ class WirefilterRanking {
     /** {@code -Djioth.rankSeries=true}: every jnet transfer's state each 100 ms (a diagnosis). */
     static final boolean SERIES = Boolean.getBoolean("jioth.rankSeries");
     static final java.util.regex.Pattern SERIES_FIELDS = java.util.regex.Pattern.compile(
-            "\\b(una|nxt|cwnd|sndbuf|retrans|fast|lostrxt|bw|limited|pacing|late)=\\S+|probe_\\w+|startup|drain|probe_rtt");
+            "\\b(una|nxt|cwnd|sndbuf|retrans|fast|lostrxt|bw|minrtt|srtt|limited|pacing|late)=\\S+|probe_\\w+|startup|drain|probe_rtt");
     private final StringBuffer seriesLines = new StringBuffer();
 
     private Object series(long t0) throws Exception {
@@ -222,6 +225,27 @@ class WirefilterRanking {
             String d = jnet.onLoop(() -> jnet.onLoopTcp().describe());
             StringBuilder b = new StringBuilder(String.format("      t=%5.2f", (System.nanoTime() - t0) / 1e9));
             Matcher m = SERIES_FIELDS.matcher(d.lines().findFirst().orElse(""));
+            while (m.find()) {
+                b.append(' ').append(m.group());
+            }
+            seriesLines.append(b).append('\n');
+            Thread.sleep(100);
+        }
+        return null;
+    }
+
+    /** Linux's fields of {@code ss -tin} worth comparing with jnet's series (BBR's model, its gains, losses). */
+    static final java.util.regex.Pattern SS_FIELDS = java.util.regex.Pattern.compile(
+            "\\b(bbr:\\S+|cwnd:\\S+|busy:\\S+|rwnd_limited:\\S+|sndbuf_limited:\\S+|snd_wnd:\\S+|pacing_rate \\S+|delivery_rate \\S+|retrans:\\S+|lost:\\S+|bytes_acked:\\S+|rtt:\\S+)");
+
+    /** The Linux sender's state each 100 ms ({@code ss -tin} in the sending namespace, toward the receiver). */
+    private Object linuxSeries(long t0) throws Exception {
+        seriesLines.setLength(0);
+        String beside = besideNs;
+        while (!Thread.currentThread().isInterrupted()) {
+            KernelPeers.Result r = run(5, "ip", "netns", "exec", beside, "ss", "-tinH", "dst", KERNEL);
+            StringBuilder b = new StringBuilder(String.format("      t=%5.2f linux", (System.nanoTime() - t0) / 1e9));
+            Matcher m = SS_FIELDS.matcher(r.out().replace('\n', ' '));
             while (m.find()) {
                 b.append(' ').append(m.group());
             }

@@ -57,6 +57,12 @@ public final class Bbr extends CongestionControl {
     static final int FULL_BW_COUNT = 3;
     static final double FULL_BW_THRESH = 1.25;
     static final int MIN_PIPE_SEGMENTS = 4;
+    /** A send quantum is this long at the pacing rate (Linux's pacing shift of 10: ~1 ms). */
+    static final long SEND_QUANTUM_NANOS = 1_000_000L;
+    /** The largest send quantum: Linux's GSO limit. */
+    static final long MAX_SEND_QUANTUM = 65_536;
+    /** Below this pacing rate a quantum is one segment (Linux's bbr_min_tso_rate, 1.2 Mbit/s). */
+    static final long MIN_QUANTUM_RATE = 150_000;
 
     private Mode mode = Mode.STARTUP;
     private double pacingGain = STARTUP_PACING_GAIN;
@@ -81,6 +87,8 @@ public final class Bbr extends CongestionControl {
     private boolean probeRttRoundDone;
 
     private long fullBw;
+    /** The bandwidth estimate when STARTUP ended (diagnosis: {@link #toString}). */
+    private long startupExitBw;
     private int fullBwCount;
     private boolean fullBwReached;
 
@@ -286,6 +294,7 @@ public final class Bbr extends CongestionControl {
             fullBwReached = true;
         }
         if (fullBwReached && mode == Mode.STARTUP) {
+            startupExitBw = maxBw;
             mode = Mode.DRAIN;
             pacingGain = DRAIN_PACING_GAIN;
             cwndGain = STARTUP_CWND_GAIN;
@@ -414,9 +423,27 @@ public final class Bbr extends CongestionControl {
         return (long) (gain * maxBw * (double) minRtt / Pacer.NANOS);
     }
 
-    /** The draft's BBRInflight(gain): gain × BDP with room for the receiver's delayed ACKs, at least four segments. */
+    /**
+     * Linux's send quantum (bbr_tso_segs_goal): a millisecond at the pacing rate in whole
+     * segments, 2 (1 below 150 KB/s) to 64 KB.
+     */
+    long sendQuantum() {
+        long bytes = Math.min(pacingRate * SEND_QUANTUM_NANOS / Pacer.NANOS, MAX_SEND_QUANTUM);
+        long segments = Math.max(bytes / smss, pacingRate < MIN_QUANTUM_RATE ? 1 : 2);
+        return segments * smss;
+    }
+
+    /**
+     * BBRInflight(gain): gain × BDP plus Linux BBR v1's quantization budget (bbr_quantization_budget:
+     * three send quanta, so a pacer that releases a millisecond at a time and ACKs that come in
+     * batches still keep the pipe full; two segments more while probing up), at least four
+     * segments. It bounds cwnd and ends DRAIN and DOWN, as in Linux. Two segments instead of the
+     * quanta left jnet's sender cwnd-limited for half of its first 100 ms in a transfer through
+     * wirefilter.
+     */
     private long inflightFor(double gain) {
-        return Math.max(bdp(gain) + 2L * smss, (long) MIN_PIPE_SEGMENTS * smss);
+        long budget = 3 * sendQuantum() + (mode == Mode.PROBE_BW_UP ? 2L * smss : 0);
+        return Math.max(bdp(gain) + budget, (long) MIN_PIPE_SEGMENTS * smss);
     }
 
     /**
@@ -506,6 +533,7 @@ public final class Bbr extends CongestionControl {
 
     @Override
     public String toString() {
-        return "bbr " + mode.name().toLowerCase() + " bw=" + maxBw + "B/s minrtt=" + minRtt / 1000 + "us";
+        return "bbr " + mode.name().toLowerCase() + " bw=" + maxBw + "B/s minrtt=" + minRtt / 1000 + "us startupbw="
+                + startupExitBw + "B/s";
     }
 }

@@ -107,6 +107,9 @@ final class TcpTransmitter implements LossRecovery.Transmitter {
                 }
                 limit = avail > 0 ? (room == c.cc.cwnd() - inFlight ? TcpStats.SendLimit.CWND : TcpStats.SendLimit.RWND)
                         : bufferHolds ? TcpStats.SendLimit.SNDBUF : TcpStats.SendLimit.IDLE;
+                if (limit == TcpStats.SendLimit.RWND) {
+                    appLimited(inFlight); // the peer's reading holds the sender: its samples do not measure the pipe
+                }
                 break;
             }
             if (len < mss && !shortened && !mayNagle(len, avail, finNow)) {

@@ -118,10 +118,11 @@ class BbrTest {
         }
         assertThat(b.maxBw()).isEqualTo(rate);
         assertThat(b.minRtt()).isEqualTo(rtt);
-        // cwnd gain 2, delayed-ACK room, and the ACK aggregation: each synthetic ACK here acknowledges
-        // a whole BDP at once, which is as aggregated as ACKs get
+        // cwnd gain 2, three send quanta (3 segments each at 3.2 MB/s), and the ACK aggregation: each
+        // synthetic ACK here acknowledges a whole BDP at once, which is as aggregated as ACKs get
         assertThat(b.extraAcked()).isEqualTo(bdp);
-        assertThat((long) b.cwnd()).isEqualTo(3 * bdp + 2 * SMSS);
+        assertThat(b.sendQuantum()).isEqualTo(3 * SMSS);
+        assertThat((long) b.cwnd()).isEqualTo(3 * bdp + 3 * 3 * SMSS);
         // random loss: recovery conserves packets for a round, keeps the model, then restores the window
         int before = b.cwnd();
         long pacing = b.pacingRate(rtt, 0);
@@ -240,6 +241,42 @@ class BbrTest {
         assertThat(probes).as("probes in 200 rounds").isGreaterThanOrEqualTo(200 / 12);
     }
 
+    /**
+     * Linux's BBR v1 keeps three send quanta in flight above the model's window
+     * (bbr_quantization_budget; a quantum is a millisecond at the pacing rate, 2 segments to 64 KB),
+     * so a sender whose ACKs come in batches and whose pacer releases a millisecond at a time still
+     * keeps the pipe full; jnet kept two segments. Steady 40 MB/s and 10 ms in PROBE_BW: cwnd is
+     * 2 x BDP + the ACK aggregation + 3 quanta of 39 segments (39.6 KB a millisecond).
+     */
+    @Test
+    void theWindowHoldsThreeSendQuantaAboveTheModel() {
+        Bbr b = new Bbr();
+        b.init(SMSS, 0);
+        DeliveryRate.Sample rs = new DeliveryRate.Sample();
+        long total = 0;
+        long now = 0;
+        long rtt = 10 * MS;
+        long rate = 1_250_000;
+        for (int i = 0; i < 6; i++) {
+            now += rtt;
+            total = round(b, rs, total, rate, rtt, b.cwnd(), now);
+            rate *= 2;
+        }
+        rate /= 2; // 40 MB/s
+        for (int i = 0; i < 3; i++) {
+            now += rtt;
+            total = round(b, rs, total, rate, rtt, b.cwnd(), now);
+        }
+        long bdp = rate * rtt / 1_000_000_000L;
+        for (int i = 0; i < 4; i++) {
+            now += rtt;
+            total = round(b, rs, total, rate, rtt, bdp, now);
+        }
+        assertThat(b.mode()).isIn(Bbr.Mode.PROBE_BW_DOWN, Bbr.Mode.PROBE_BW_CRUISE);
+        assertThat(b.sendQuantum()).isEqualTo(39 * SMSS);
+        assertThat((long) b.cwnd()).isEqualTo(2 * bdp + b.extraAcked() + 3 * 39 * SMSS);
+    }
+
     /** One round trip: the flight (window and pacing allowing, at most the bottleneck's), two segments per ACK. */
     private static void closedLoopRound(Bbr b, long[] clock, long bottleneck, long rtt) {
         long paced = b.pacingRate(rtt, 0) * rtt / 1_000_000_000L;
@@ -337,6 +374,38 @@ class BbrTest {
      * below cwnd and nothing more to send): marking it app-limited kept BBR from counting a
      * round's samples (STARTUP's and PROBE_BW_UP's growth checks skip app-limited rounds).
      */
+    /**
+     * A sender held by the peer's receive window measures the peer's reading, not the pipe: its
+     * samples are marked as application-limited ones are, so STARTUP does not take rounds held by
+     * the window for a full pipe. Through wirefilter at 5 % loss a Linux receiver's window (which
+     * opens as its application reads, and stops at a hole) held jnet's sender 20-60 ms of its
+     * first 200 ms, and STARTUP ended there at 2.5-10 MB/s on a path of 40: the PROBE_BW climb from
+     * there took most of a second.
+     */
+    @Test
+    void aSenderHeldByThePeersWindowIsNotMeasuringThePipe() {
+        TcpHarness h = acceptedOnBbr();
+        int l = LOCAL_ISS + 1;
+        int r = REMOTE_ISS + 1;
+        int m = h.c.sendMss();
+        h.write(TcpHarness.bytes(60 * m, 1));
+        int n = h.recvAll().size(); // the initial window
+        h.advance(10);
+        // all of it acknowledged, but the peer's window now takes three segments: cwnd has room for more
+        h.seg().flags(Tcp.ACK).seq(r).ack(l + n * m).win(3 * m).send();
+        assertThat(h.recvAll()).hasSize(3);
+        assertThat(h.c.congestion().cwnd()).isGreaterThan(3 * m);
+        assertThat(h.c.rateAppLimited()).as("held by the peer's window, cwnd open").isTrue();
+        h.advance(10);
+        // the window opens wide: cwnd holds the sender again, and its samples measure the pipe
+        h.seg().flags(Tcp.ACK).seq(r).ack(l + (n + 3) * m).win(65535).send();
+        assertThat(h.recvAll()).isNotEmpty();
+        h.advance(10);
+        h.seg().flags(Tcp.ACK).seq(r).ack(l + (n + 4) * m).win(65535).send();
+        h.recvAll();
+        assertThat(h.c.rateAppLimited()).as("held by cwnd").isFalse();
+    }
+
     @Test
     void aWindowWithRoomForLessThanASegmentIsNotAppLimited() {
         TcpHarness h = acceptedOnBbr();
