@@ -3,7 +3,7 @@
 # perf stat: system calls by kind and context switches of the client and of the server JVM per run
 # (diff two N for the count per connection), with the probes' loop and port counters.
 # usage: churn-syscalls.sh DIR N [java options for both JVMs]   (DIR holds jioth-cli.jar and lib/)
-# SERVER_OPTS / CLIENT_OPTS: java options for one side only. PERF=0 runs without perf (for the rate alone; the rate is a timing: under flock on a shared machine).
+# EVENTS: perf events instead of the default set. SERVER_OPTS / CLIENT_OPTS: java options for one side only. PERF=0 runs without perf (for the rate alone; the rate is a timing: under flock on a shared machine).
 J=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java
 d=$1; n=$2; shift 2
 T=$(mktemp -d /tmp/churn.XXXX)
@@ -13,6 +13,7 @@ CP="$d/jioth-cli.jar:$d/lib/*"
 P="$(dirname "$0")"/ChurnProbe.java
 EV=task-clock,raw_syscalls:sys_enter,context-switches
 for c in futex epoll_pwait2 epoll_ctl timerfd_settime sendmmsg recvmmsg write read; do EV=$EV,syscalls:sys_enter_$c; done
+EV=${EVENTS:-$EV} # EVENTS=task-clock,context-switches,cpu-migrations: light counting (system call tracepoints slow every call: the churn's rate gap vanishes under them)
 trace() { # trace OUT: the perf stat prefix, or nothing with PERF=0
   [ "${PERF:-1}" = 1 ] && echo /usr/bin/perf stat -e $EV -o $1 --
 }

@@ -178,7 +178,9 @@ public enum Counter {
     /** Turns an application thread ran itself while the loop slept (a small write; see StackLoop). */
     LOOP_LENT_TURNS("Loop.LentTurns"),
     /** Waits a blocked reader took over from the sleeping loop, on the port itself (see StackLoop.waitAsLoop). */
-    LOOP_LENT_WAITS("Loop.LentWaits");
+    LOOP_LENT_WAITS("Loop.LentWaits"),
+    /** Lent waits that ended at their time bound, the reader then parking (see StackLoop.waitAsLoop). */
+    LOOP_LENT_WAITS_EXPIRED("Loop.LentWaitsExpired");
 
     private final String key;
 

@@ -472,6 +472,7 @@ public final class StackLoop {
             }
             long left = end - System.nanoTime();
             if (left <= 0) {
+                counters.inc(Counter.LOOP_LENT_WAITS_EXPIRED);
                 return false; // the bound: the caller parks, the loop takes its wait back
             }
             long wait = Math.min(left, clock.realNanosUntil(timers.nextDeadline()));

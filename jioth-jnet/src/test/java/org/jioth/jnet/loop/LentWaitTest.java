@@ -71,6 +71,7 @@ class LentWaitTest {
         assertThat(port.givesBack()).as("the port was hooked back into the loop's sleep").isEqualTo(1);
         assertThat(loop.lentWaits()).isEqualTo(1);
         assertThat(counters.get(Counter.LOOP_LENT_WAITS)).as("Loop.LentWaits").isEqualTo(1);
+        assertThat(counters.get(Counter.LOOP_LENT_WAITS_EXPIRED)).as("ended by its frame, not the bound").isZero();
     }
 
     @Test
@@ -106,10 +107,12 @@ class LentWaitTest {
     @Test
     void aReaderThatGivesUpHandsThePortBackToTheLoop() throws Exception {
         LendablePort port = new LendablePort();
-        StackLoop loop = started(port, new Counters(), TimeUnit.MILLISECONDS.toNanos(1));
+        Counters counters = new Counters();
+        StackLoop loop = started(port, counters, TimeUnit.MILLISECONDS.toNanos(1));
         // waits for something that never comes: the time bound ends it
         assertThat(loop.waitAsLoop(() -> false)).isFalse();
         assertThat(port.givesBack()).isEqualTo(port.takes()).isEqualTo(1);
+        assertThat(counters.get(Counter.LOOP_LENT_WAITS_EXPIRED)).as("Loop.LentWaitsExpired").isEqualTo(1);
         port.arrive(1);
         assertThat(Eventually.holds(() -> port.handled.get() == 1)).as("the loop read the next frame").isTrue();
         assertThat(port.handledOn.get()).isNotSameAs(Thread.currentThread());
