@@ -162,7 +162,7 @@ public enum Counter {
     TCP_OUT_OF_WINDOW_ICMPS("TcpExt.OutOfWindowIcmps"),
     /**
      * Nanoseconds the stack's senders spent stopped by each reason (Linux's tcp_chrono, summed over
-     * connections; TcpStats.SendLimit, in its order): what bounds a bulk transfer, without a look
+     * connections; each TcpStats.SendLimit names its own): what bounds a bulk transfer, without a look
      * at the loop.
      */
     TCP_SEND_LIMITED_IDLE("TcpExt.SendLimitedIdleNanos"),

@@ -1021,18 +1021,13 @@ public final class TcpLayer implements Ipv4Layer.Transport, Ipv6Layer.Transport 
 
         @Override
         public void sendLimited(TcpConnection conn, TcpStats.SendLimit why, long nanos) {
-            counters.add(sendLimitedCounter(why), nanos);
+            counters.add(why.total, nanos);
         }
     };
 
-    /** The stack-wide sums of TcpStats' chrono, by SendLimit ordinal. */
-    private static final Counter[] SEND_LIMITED = {Counter.TCP_SEND_LIMITED_IDLE, Counter.TCP_SEND_LIMITED_SNDBUF,
-        Counter.TCP_SEND_LIMITED_CWND, Counter.TCP_SEND_LIMITED_RWND, Counter.TCP_SEND_LIMITED_PACING,
-        Counter.TCP_SEND_LIMITED_NAGLE};
-
     /** The stack-wide counter of the time senders spent held back by {@code why}. */
     static Counter sendLimitedCounter(TcpStats.SendLimit why) {
-        return SEND_LIMITED[why.ordinal()];
+        return why.total;
     }
 
     /**

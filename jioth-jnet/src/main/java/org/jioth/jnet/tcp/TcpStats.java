@@ -1,5 +1,7 @@
 package org.jioth.jnet.tcp;
 
+import org.jioth.jnet.loop.Counter;
+
 /** What one connection did, for the stack's netstat-like counters and for tests. Loop only. */
 public final class TcpStats {
     public long segmentsOut;
@@ -80,19 +82,26 @@ public final class TcpStats {
         return b.toString();
     }
 
-    /** What held the sender back when it stopped sending. */
+    /** What held the sender back when it stopped sending, and the stack-wide counter of that time. */
     public enum SendLimit {
         /** Nothing unsent and room in the send buffer: the application had nothing more to send. */
-        IDLE,
+        IDLE(Counter.TCP_SEND_LIMITED_IDLE),
         /** Nothing unsent because the send buffer was full (of data not yet acknowledged). */
-        SNDBUF,
+        SNDBUF(Counter.TCP_SEND_LIMITED_SNDBUF),
         /** The congestion window (or recovery's pipe) was full, or had room for less than a segment. */
-        CWND,
+        CWND(Counter.TCP_SEND_LIMITED_CWND),
         /** The peer's receive window was full. */
-        RWND,
+        RWND(Counter.TCP_SEND_LIMITED_RWND),
         /** The pacer held the next segment. */
-        PACING,
+        PACING(Counter.TCP_SEND_LIMITED_PACING),
         /** Nagle held a small segment that was all the data there was. */
-        NAGLE
+        NAGLE(Counter.TCP_SEND_LIMITED_NAGLE);
+
+        /** The stack's sum of every connection's time held back by this reason. */
+        final Counter total;
+
+        SendLimit(Counter total) {
+            this.total = total;
+        }
     }
 }
