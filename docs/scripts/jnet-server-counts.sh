@@ -40,8 +40,8 @@ def send():
         s.sendall(chunk)
         sent[0] += len(chunk)
     s.shutdown(socket.SHUT_WR)
-if mode == 'source': # the server writes (server to client bulk): the bench source's protocol
-    s.sendall(struct.pack('>qq', int(secs * 1e9), 1 << 40))
+def receive():
+    """Reads to the end: the rate from an eighth of the time on, and the bytes received."""
     start, count, mark = time.time(), 0, None
     while True:
         b = s.recv(262144)
@@ -51,7 +51,10 @@ if mode == 'source': # the server writes (server to client bulk): the bench sour
         now = time.time()
         if mark is None and now - start >= secs / 8:
             mark = (now, count)
-    print('%.1f %d' % ((count - mark[1]) / (time.time() - mark[0]) / 1e6, count))
+    return (count - mark[1]) / (time.time() - mark[0]) / 1e6, count
+if mode == 'source': # the server writes (server to client bulk): the bench source's protocol
+    s.sendall(struct.pack('>qq', int(secs * 1e9), 1 << 40))
+    print('%.1f %d' % receive())
     sys.exit(0)
 if mode == 'bulk':
     s.sendall(struct.pack('>qq', int(secs * 1e9 / 8), 1 << 40))
@@ -67,16 +70,7 @@ if mode == 'bulk':
 else:
     t = threading.Thread(target=send)
     t.start()
-    start, count, mark = time.time(), 0, None
-    while True:
-        b = s.recv(262144)
-        if not b:
-            break
-        count += len(b)
-        now = time.time()
-        if mark is None and now - start >= secs / 8:
-            mark = (now, count)
-    rate = (count - mark[1]) / (time.time() - mark[0]) / 1e6
+    rate = receive()[0]
     t.join()
 print('%.1f %d' % (rate, sent[0]))
 EOF
