@@ -13,14 +13,9 @@ import org.jioth.linux.unix.TimerFd;
  * while there is none the owner waits on the eventfd alone.
  *
  * <p>With {@linkplain #lendWaits lendable waits} the owner sleeps in an outer epoll that watches
- * the inner one (link + eventfd) and the owner's timerfd, both edge-triggered. A borrower of the
- * owner's turn waits in that same outer epoll through its own {@link Epoll.Waiter}: the kernel wakes
- * epoll waiters last in, first out, one per event, so while the borrower waits a frame or a wake-up
- * wakes it and not the sleeping owner, with no {@code epoll_ctl} to move the port between them
- * (before: a remove and an add per lent wait). Edge-triggered, an event reported to one waiter is
- * not reported again: a borrower that leaves frames unread, or took the owner's timer, signals the
- * owner when it gives the wait back. The inner epoll's events (and the eventfd's drain) are only
- * read by the holder of the turn.
+ * only the inner one (link + eventfd): a borrower of the owner's turn unhooks the inner epoll from
+ * it and waits on the inner one itself, so a frame wakes the borrower and not the sleeping owner.
+ * The inner epoll's events (and the eventfd's drain) are then only read by the holder of the turn.
  */
 final class LinkReceive implements DirectReceive {
     private static final System.Logger LOG = System.getLogger(LinkReceive.class.getName());
@@ -38,10 +33,6 @@ final class LinkReceive implements DirectReceive {
     private TimerFd ownerTimer;
     /** {@link #ownerTimer} is armed (holder of the turn only). */
     private boolean ownerTimerArmed;
-    /** The borrower's wait in {@link #outer} (its own buffers: the owner may wait there at the same time). */
-    private Epoll.Waiter borrowerWait;
-    /** A borrower's wait took the owner's timer event: the owner must be told (holder of the turn only). */
-    private boolean ownerTimerTaken;
     /** The link read now (owner thread only). */
     private DatagramLink attached;
     /** Guarded by {@code wakeup}: no signal on a closed (and perhaps reused) descriptor. */
@@ -54,8 +45,6 @@ final class LinkReceive implements DirectReceive {
     private boolean signalled;
     /** Waits and looks on the inner epoll (holder of the turn only; for tests). */
     private long innerLooks;
-    /** A borrower's waits in the outer epoll (holder of the turn only; for tests). */
-    private long borrowerWaits;
 
     private LinkReceive(Supplier<DatagramLink> links, String name, Epoll epoll, EventFd wakeup) {
         this.links = links;
@@ -126,8 +115,8 @@ final class LinkReceive implements DirectReceive {
             TimerFd t = null;
             try {
                 t = new TimerFd();
-                o.add(epoll.fd(), Epoll.IN | Epoll.ET, 0);
-                o.add(t.fd(), Epoll.IN | Epoll.ET, 1);
+                o.add(epoll.fd(), Epoll.IN, 0);
+                o.add(t.fd(), Epoll.IN, 1);
             } catch (ErrnoException e) {
                 if (t != null) {
                     t.close();
@@ -137,7 +126,6 @@ final class LinkReceive implements DirectReceive {
             }
             outer = o;
             ownerTimer = t;
-            borrowerWait = o.waiter(2);
             return true;
         } catch (ErrnoException e) {
             LOG.log(System.Logger.Level.DEBUG, () -> name + ": no lendable waits: " + e.getMessage());
@@ -147,35 +135,25 @@ final class LinkReceive implements DirectReceive {
 
     @Override
     public void takeWait() {
-        ownerTimerTaken = false; // nothing to unhook: the borrower waits after the owner, so it is woken first
+        try {
+            outer.remove(epoll.fd());
+        } catch (ErrnoException e) {
+            throw new IllegalStateException(name + ": cannot unhook the port from the sleeping loop", e);
+        }
     }
 
     @Override
     public void awaitTaken(long timeoutNanos) {
         follow();
-        borrowerWaits++;
-        int n;
-        try {
-            n = borrowerWait.awaitNanos(timeoutNanos);
-        } catch (ErrnoException e) {
-            throw new IllegalStateException(name + ": the borrower's epoll_wait failed", e);
-        }
-        for (int i = 0; i < n; i++) {
-            if (borrowerWait.token(i) == 1) {
-                ownerTimerTaken = true; // the owner's deadline: its edge is gone, giveBackWait passes it on
-            }
-        }
-        drainWakeUp(); // a wake-up meant for the holder of the turn (no system call when none was signalled)
+        waitInner(timeoutNanos);
     }
 
     @Override
     public void giveBackWait() {
-        DatagramLink link = attached;
-        if (ownerTimerTaken || link != null && !link.drained()) {
-            // The events that would end the owner's sleep were reported to the borrower (edge-triggered):
-            // frames it left unread, or the owner's timer. Signal it; nothing is moved back.
-            ownerTimerTaken = false;
-            wakeUp();
+        try {
+            outer.add(epoll.fd(), Epoll.IN, 0);
+        } catch (ErrnoException e) {
+            throw new IllegalStateException(name + ": cannot hook the port back into the sleeping loop", e);
         }
     }
 
@@ -247,10 +225,7 @@ final class LinkReceive implements DirectReceive {
         waitInner(timeoutNanos);
     }
 
-    /**
-     * For tests: whether the owner's sleep (the outer epoll) would end now; lendable waits only. The
-     * look takes the edge it reports, as a sleep would.
-     */
+    /** For tests: whether the owner's sleep (the outer epoll) would end now; lendable waits only. */
     boolean ownerWouldWakeNow() throws ErrnoException {
         return outer.awaitNanos(0) > 0;
     }
@@ -258,11 +233,6 @@ final class LinkReceive implements DirectReceive {
     /** For tests: how many times the inner epoll was waited on or looked at. */
     long innerLooks() {
         return innerLooks;
-    }
-
-    /** For tests: how many times a borrower waited in the outer epoll. */
-    long borrowerWaits() {
-        return borrowerWaits;
     }
 
     @Override

@@ -38,6 +38,7 @@ class LinkReceiveWakeUpTest {
     void aWakeUpEndsTheSleepOnceAndIsConsumed() throws Exception {
         LinkReceive r = lendable();
         r.wakeUp();
+        assertThat(r.ownerWouldWakeNow()).isTrue();
         r.await(Long.MAX_VALUE); // returns: the wake-up is there
         r.afterWait();
         assertThat(r.ownerWouldWakeNow()).as("consumed: the next sleep would not end at once").isFalse();
@@ -64,58 +65,6 @@ class LinkReceiveWakeUpTest {
         assertThat(r.ownerWouldWakeNow()).as("the borrower drained it: the loop's sleep is not ended by it").isFalse();
         r.wakeUp();
         assertThat(r.ownerWouldWakeNow()).as("a later wake-up still reaches the loop").isTrue();
-    }
-
-    @Test
-    void aBorrowerThatTookTheOwnersTimerPassesItOn() throws Exception {
-        LinkReceive r = lendable();
-        r.takeWait();
-        r.wakeOwnerIn(1); // the owner's deadline falls in the borrower's wait: the borrower is told of it
-        r.awaitTaken(Long.MAX_VALUE);
-        r.giveBackWait();
-        assertThat(r.ownerWouldWakeNow()).as("the loop's sleep still ends for its deadline").isTrue();
-    }
-
-    @Test
-    void aBorrowerWaitingBesideTheSleepingOwnerIsWokenInsteadOfIt() throws Exception {
-        LinkReceive r = lendable();
-        java.util.concurrent.atomic.AtomicInteger ownerWakes = new java.util.concurrent.atomic.AtomicInteger();
-        Thread owner = Thread.ofPlatform().name("lrw-owner").start(() -> {
-            r.await(Long.MAX_VALUE);
-            ownerWakes.incrementAndGet();
-        });
-        assertThat(org.jioth.testkit.Eventually.holds(() -> sleepsInTheKernel(owner))).as("the owner sleeps").isTrue();
-        java.util.concurrent.CompletableFuture<Void> borrowed = new java.util.concurrent.CompletableFuture<>();
-        Thread borrower = Thread.ofPlatform().name("lrw-borrower").start(() -> {
-            r.takeWait();
-            r.awaitTaken(Long.MAX_VALUE);
-            borrowed.complete(null);
-        });
-        assertThat(org.jioth.testkit.Eventually.holds(() -> r.borrowerWaits() == 1 && sleepsInTheKernel(borrower)))
-                .as("the borrower waits after the owner").isTrue();
-        r.wakeUp(); // one event, two waiters: the later one gets it
-        borrowed.get(60, TimeUnit.SECONDS);
-        r.giveBackWait();
-        assertThat(ownerWakes.get()).as("the sleeping owner was not woken").isZero();
-        r.wakeUp(); // the next wake-up, with no borrower waiting, ends the owner's sleep
-        owner.join(TimeUnit.SECONDS.toMillis(60));
-        assertThat(ownerWakes.get()).isEqualTo(1);
-    }
-
-    /** Whether {@code t} is blocked in a system call (its task's state in /proc is S). */
-    private static boolean sleepsInTheKernel(Thread t) {
-        try (var tasks = java.nio.file.Files.list(java.nio.file.Path.of("/proc/self/task"))) {
-            for (java.nio.file.Path task : (Iterable<java.nio.file.Path>) tasks::iterator) {
-                String comm = java.nio.file.Files.readString(task.resolve("comm")).strip();
-                if (comm.equals(t.getName())) {
-                    String stat = java.nio.file.Files.readString(task.resolve("stat"));
-                    return stat.charAt(stat.lastIndexOf(')') + 2) == 'S';
-                }
-            }
-        } catch (java.io.IOException e) {
-            return false;
-        }
-        return false;
     }
 
     @Test

@@ -470,9 +470,6 @@ public final class StackLoop {
                 borrowerWaits = false;
                 continue;
             }
-            if (!sleeping) {
-                return false; // the loop woke (it waits for the turn): it reads the port from here on
-            }
             long left = end - System.nanoTime();
             if (left <= 0) {
                 counters.inc(Counter.LOOP_LENT_WAITS_EXPIRED);
@@ -651,12 +648,6 @@ public final class StackLoop {
                             // Awake: lend no more turns (posters queue) while waiting for a borrower to end
                             // its own; else a writer could keep the turn and starve received ACKs.
                             sleeping = false;
-                            if (borrowerWaits && d != null) {
-                                // A borrower waits on the port beside this sleep: the event that ended it may
-                                // have been its own (the port hands an event to one waiter). Tell it; it sees
-                                // the loop awake and hands the turn back (runAsLoop).
-                                d.wakeUp();
-                            }
                             turn.lock();
                             owner = Thread.currentThread();
                         }

@@ -119,25 +119,6 @@ class LentWaitTest {
     }
 
     @Test
-    void aLoopWokenWhileAReaderWaitsInItsPlaceGetsItsTurnBackAtOnce() throws Exception {
-        // A port may hand the event that ends a wait to the sleeping loop rather than to the reader
-        // (LinkReceive: one epoll, two waiters, one woken per event). The loop, awake, waits for the
-        // turn: the reader must hand it back now, not when its bound runs out.
-        LendablePort port = new LendablePort();
-        Counters counters = new Counters();
-        StackLoop loop = started(port, counters, TimeUnit.SECONDS.toNanos(20));
-        CompletableFuture<Boolean> waited = new CompletableFuture<>();
-        Thread reader = Thread.ofPlatform().start(() -> waited.complete(loop.waitAsLoop(() -> false)));
-        assertThat(Eventually.holds(port::borrowerWaiting)).as("the reader waits on the port").isTrue();
-        port.wakeOwnerIn(0); // the loop's sleep ends while the reader waits
-        assertThat(waited.get(60, TimeUnit.SECONDS)).as("not what it waited for").isFalse();
-        reader.join();
-        assertThat(counters.get(Counter.LOOP_LENT_WAITS_EXPIRED)).as("handed back, not run out").isZero();
-        assertThat(port.ownerWakes()).isEqualTo(1);
-        assertThat(port.givesBack()).isEqualTo(port.takes()).isEqualTo(1);
-    }
-
-    @Test
     void aTimerArmedInAReadersWaitMovesTheLoopsWakeUpInsteadOfWakingIt() throws Exception {
         LendablePort port = new LendablePort();
         StackLoop loop = started(port, new Counters()); // nothing armed: the loop sleeps without a deadline

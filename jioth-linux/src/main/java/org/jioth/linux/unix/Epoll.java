@@ -18,8 +18,6 @@ public final class Epoll implements Closeable {
     public static final int ERR = EPOLLERR;
     public static final int HUP = EPOLLHUP;
     public static final int RDHUP = EPOLLRDHUP;
-    /** Edge-triggered: an event per new readiness, handed to one waiter, not re-reported while it lasts. */
-    public static final int ET = 1 << 31;
 
     private static final boolean PACKED = System.getProperty("os.arch", "").matches("amd64|x86_64");
     private static final long EVENT_SIZE = PACKED ? 12 : 16;
@@ -83,13 +81,9 @@ public final class Epoll implements Closeable {
 
     /** Waits up to {@code timeoutMillis} (-1 forever); returns the number of ready events (0 on EINTR). */
     public int await(int timeoutMillis) throws ErrnoException {
-        return await(events, maxEvents, timeoutMillis);
-    }
-
-    private int await(MemorySegment into, int max, int timeoutMillis) throws ErrnoException {
         int n;
         try {
-            n = (int) EPOLL_WAIT.invokeExact(state(), epfd, into, max, timeoutMillis);
+            n = (int) EPOLL_WAIT.invokeExact(state(), epfd, events, maxEvents, timeoutMillis);
         } catch (Throwable t) {
             throw fatal(t);
         }
@@ -106,25 +100,21 @@ public final class Epoll implements Closeable {
      * Waits up to {@code timeoutNanos} ({@link Long#MAX_VALUE}: forever, 0: not at all) with
      * nanosecond resolution where the kernel has {@code epoll_pwait2} (a stack loop's pacing timers
      * are microseconds apart), else rounded up to milliseconds; the number of ready events (0 on
-     * EINTR). One thread at a time (a second one waits through its own {@link #waiter}).
+     * EINTR). One thread at a time.
      */
     public int awaitNanos(long timeoutNanos) throws ErrnoException {
-        return awaitNanos(events, maxEvents, timespec, timeoutNanos);
-    }
-
-    private int awaitNanos(MemorySegment into, int max, MemorySegment ts, long timeoutNanos) throws ErrnoException {
         if (timeoutNanos == Long.MAX_VALUE) {
-            return await(into, max, -1);
+            return await(-1);
         }
         long nanos = Math.max(0, timeoutNanos);
         if (!nanoWaits) {
-            return await(into, max, (int) Math.min(Integer.MAX_VALUE, (nanos + 999_999) / 1_000_000));
+            return await((int) Math.min(Integer.MAX_VALUE, (nanos + 999_999) / 1_000_000));
         }
-        ts.set(ValueLayout.JAVA_LONG, 0, nanos / 1_000_000_000L);
-        ts.set(ValueLayout.JAVA_LONG, 8, nanos % 1_000_000_000L);
+        timespec.set(ValueLayout.JAVA_LONG, 0, nanos / 1_000_000_000L);
+        timespec.set(ValueLayout.JAVA_LONG, 8, nanos % 1_000_000_000L);
         int n;
         try {
-            n = (int) EPOLL_PWAIT2.invokeExact(state(), epfd, into, max, ts, MemorySegment.NULL);
+            n = (int) EPOLL_PWAIT2.invokeExact(state(), epfd, events, maxEvents, timespec, MemorySegment.NULL);
         } catch (Throwable t) {
             throw fatal(t);
         }
@@ -135,44 +125,11 @@ public final class Epoll implements Closeable {
             }
             if (e == ENOSYS) {
                 nanoWaits = false;
-                return awaitNanos(into, max, ts, timeoutNanos);
+                return awaitNanos(timeoutNanos);
             }
             throw new ErrnoException("epoll_pwait2", e);
         }
         return n;
-    }
-
-    /**
-     * A second way to wait on this epoll, with its own event and timeout buffers, for a thread that
-     * waits while another may wait through {@link #awaitNanos}. The kernel queues epoll waiters last
-     * in, first out and hands an event to one of them: a later waiter is woken first, the earlier one
-     * only by events while none other waits (or by {@link #ET}-less readiness left after a return).
-     * Its buffers live as long as this epoll.
-     */
-    public Waiter waiter(int maxEvents) {
-        return new Waiter(maxEvents);
-    }
-
-    /** See {@link #waiter}; one thread at a time. */
-    public final class Waiter {
-        private final int max;
-        private final MemorySegment into;
-        private final MemorySegment ts;
-
-        private Waiter(int max) {
-            this.max = max;
-            this.into = arena.allocate(EVENT_SIZE * max, 8);
-            this.ts = arena.allocate(16, 8);
-        }
-
-        /** As {@link Epoll#awaitNanos}, into this waiter's buffer. */
-        public int awaitNanos(long timeoutNanos) throws ErrnoException {
-            return Epoll.this.awaitNanos(into, max, ts, timeoutNanos);
-        }
-
-        public long token(int i) {
-            return into.get(ValueLayout.JAVA_LONG_UNALIGNED, i * EVENT_SIZE + DATA_OFFSET);
-        }
     }
 
     public int events(int i) {
