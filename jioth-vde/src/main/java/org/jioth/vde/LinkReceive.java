@@ -14,7 +14,9 @@ import org.jioth.linux.unix.TimerFd;
  *
  * <p>With {@linkplain #lendWaits lendable waits} the owner sleeps in an outer epoll that watches
  * only the inner one (link + eventfd): a borrower of the owner's turn unhooks the inner epoll from
- * it and waits on the inner one itself, so a frame wakes the borrower and not the sleeping owner.
+ * it (disables it in place: an {@code EPOLL_CTL_MOD} to no events and back costs about half of a
+ * remove and an add of a nested epoll) and waits on the inner one itself, so a frame wakes the
+ * borrower and not the sleeping owner.
  * The inner epoll's events (and the eventfd's drain) are then only read by the holder of the turn.
  */
 final class LinkReceive implements DirectReceive {
@@ -136,7 +138,7 @@ final class LinkReceive implements DirectReceive {
     @Override
     public void takeWait() {
         try {
-            outer.remove(epoll.fd());
+            outer.modify(epoll.fd(), 0, 0); // disabled in place: cheaper than removing a nested epoll and adding it back
         } catch (ErrnoException e) {
             throw new IllegalStateException(name + ": cannot unhook the port from the sleeping loop", e);
         }
@@ -151,7 +153,7 @@ final class LinkReceive implements DirectReceive {
     @Override
     public void giveBackWait() {
         try {
-            outer.add(epoll.fd(), Epoll.IN, 0);
+            outer.modify(epoll.fd(), Epoll.IN, 0); // re-enabled: ends the owner's sleep at once if the port is ready
         } catch (ErrnoException e) {
             throw new IllegalStateException(name + ": cannot hook the port back into the sleeping loop", e);
         }

@@ -68,6 +68,16 @@ class LinkReceiveWakeUpTest {
     }
 
     @Test
+    void aWakeUpLeftWhenTheBorrowerGivesTheWaitBackEndsTheOwnersSleep() throws Exception {
+        LinkReceive r = lendable();
+        r.takeWait();
+        r.wakeUp(); // for the borrower, which gives the wait back before it looks
+        assertThat(r.ownerWouldWakeNow()).as("unhooked: the owner's sleep does not see it").isFalse();
+        r.giveBackWait();
+        assertThat(r.ownerWouldWakeNow()).as("hooked back: the port is ready, the owner's sleep ends").isTrue();
+    }
+
+    @Test
     void noWakeUpIsLostAndNoneIsLeftBehindWhateverTheInterleaving() throws Exception {
         LinkReceive r = lendable();
         Random random = new Random(42);
