@@ -9,6 +9,7 @@ import java.util.stream.LongStream;
 import org.jioth.jnet.mem.MemoryBudget;
 import org.jioth.jnet.wire.SeqNum;
 import org.jioth.jnet.wire.Tcp;
+import org.jioth.jnet.wire.TcpOptions;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -149,6 +150,30 @@ class HostileSegmentTest {
                 }
                 if (s.options().timestamps) {
                     lastOurTs = s.options().tsVal;
+                }
+                checkSent(s);
+            }
+        }
+
+        /**
+         * What we send stays well-formed whatever came in: never past SND.MAX, at most one
+         * MSS per segment (or per TSO cut), SACK blocks that fit the header and, but for a leading
+         * D-SACK, lie above the ACK we send.
+         */
+        private void checkSent(TcpHarness.Seg s) {
+            String what = "segment sent at step " + stepNo + ": " + s;
+            if (!s.has(Tcp.RST)) { // a RST answering an unacceptable segment takes its sequence number from that segment's ACK
+                assertThat(SeqNum.le(s.seq() + s.len(), c.snd.max + 1)).as("%s within SND.MAX (%s)", what, c).isTrue();
+            }
+            assertThat(s.segmentSize() > 0 ? s.segmentSize() : s.len()).as(what).isLessThanOrEqualTo(Math.max(mss, c.sendMss()));
+            assertThat(s.window()).as(what).isBetween(0, 65535);
+            TcpOptions o = s.options();
+            assertThat(o.sackCount).as("%s: SACK blocks", what).isBetween(0, o.timestamps ? 3 : 4);
+            for (int k = 0; k < o.sackCount; k++) {
+                assertThat(SeqNum.gt(o.sackRight(k), o.sackLeft(k))).as("%s: SACK block %d not empty", what, k).isTrue();
+                boolean dsack = k == 0 && SeqNum.le(o.sackRight(0), s.ack());
+                if (!dsack && s.has(Tcp.ACK)) {
+                    assertThat(SeqNum.gt(o.sackLeft(k), s.ack())).as("%s: SACK block %d above the ACK", what, k).isTrue();
                 }
             }
         }
