@@ -358,12 +358,8 @@ public final class JnetDatagramChannel extends DatagramChannel implements Readin
     public <T> DatagramChannel setOption(SocketOption<T> name, T value) throws IOException {
         Objects.requireNonNull(name);
         ensureOpen();
-        if (!supportedOptions().contains(name)) {
-            throw new UnsupportedOperationException("'" + name + "' not supported by jnet datagram channels");
-        }
-        if (!name.type().isInstance(value)) {
-            throw new IllegalArgumentException("bad value for " + name + ": " + value);
-        }
+        OptionChecks.supported(supportedOptions(), name, "datagram channels");
+        OptionChecks.value(name, value);
         if (name == StandardSocketOptions.SO_RCVBUF) {
             int v = (Integer) value;
             if (v < 0) {
@@ -421,9 +417,7 @@ public final class JnetDatagramChannel extends DatagramChannel implements Readin
     public <T> T getOption(SocketOption<T> name) throws IOException {
         Objects.requireNonNull(name);
         ensureOpen();
-        if (!supportedOptions().contains(name)) {
-            throw new UnsupportedOperationException("'" + name + "' not supported by jnet datagram channels");
-        }
+        OptionChecks.supported(supportedOptions(), name, "datagram channels");
         Object v;
         if (name == StandardSocketOptions.SO_RCVBUF) {
             v = ep.receiveBufferSize();

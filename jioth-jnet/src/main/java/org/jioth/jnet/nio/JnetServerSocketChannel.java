@@ -162,12 +162,8 @@ public final class JnetServerSocketChannel extends ServerSocketChannel implement
     public <T> ServerSocketChannel setOption(SocketOption<T> name, T value) throws IOException {
         Objects.requireNonNull(name);
         ensureOpen();
-        if (!supportedOptions().contains(name)) {
-            throw new UnsupportedOperationException("'" + name + "' not supported by jnet server socket channels");
-        }
-        if (value == null || !name.type().isInstance(value)) {
-            throw new IllegalArgumentException("bad value for " + name + ": " + value);
-        }
+        OptionChecks.supported(supportedOptions(), name, "server socket channels");
+        OptionChecks.value(name, value);
         if (name == org.jioth.jnet.JnetSocketOptions.IPV6_V6ONLY) {
             synchronized (stateLock) {
                 if (bound) {
@@ -196,9 +192,7 @@ public final class JnetServerSocketChannel extends ServerSocketChannel implement
     public <T> T getOption(SocketOption<T> name) throws IOException {
         Objects.requireNonNull(name);
         ensureOpen();
-        if (!supportedOptions().contains(name)) {
-            throw new UnsupportedOperationException("'" + name + "' not supported by jnet server socket channels");
-        }
+        OptionChecks.supported(supportedOptions(), name, "server socket channels");
         if (name == org.jioth.jnet.JnetSocketOptions.IPV6_V6ONLY) {
             synchronized (stateLock) {
                 return (T) Boolean.valueOf(v6only);

@@ -510,12 +510,8 @@ public final class JnetSocketChannel extends SocketChannel implements ReadinessS
     public <T> SocketChannel setOption(SocketOption<T> name, T value) throws IOException {
         Objects.requireNonNull(name);
         ensureOpen();
-        if (!supportedOptions().contains(name)) {
-            throw new UnsupportedOperationException("'" + name + "' not supported by jnet socket channels");
-        }
-        if (value == null || !name.type().isInstance(value)) {
-            throw new IllegalArgumentException("bad value for " + name + ": " + value);
-        }
+        OptionChecks.supported(supportedOptions(), name, "socket channels");
+        OptionChecks.value(name, value);
         if (name == org.jioth.jnet.JnetSocketOptions.IPV6_V6ONLY) {
             synchronized (stateLock) {
                 if (bound) {
@@ -617,9 +613,7 @@ public final class JnetSocketChannel extends SocketChannel implements ReadinessS
     public <T> T getOption(SocketOption<T> name) throws IOException {
         Objects.requireNonNull(name);
         ensureOpen();
-        if (!supportedOptions().contains(name)) {
-            throw new UnsupportedOperationException("'" + name + "' not supported by jnet socket channels");
-        }
+        OptionChecks.supported(supportedOptions(), name, "socket channels");
         if (name == StandardSocketOptions.SO_LINGER) {
             return (T) Integer.valueOf(linger);
         }

@@ -234,7 +234,9 @@ final class LossRecovery {
             }
             return;
         }
-        int len = (int) Math.min(tx.mss(), Math.max(0, tx.dataEnd() - snd.offset(snd.una)));
+        // only what was sent: bytes queued past SND.MAX are new data, for the windows to allow
+        long sent = Math.min(tx.dataEnd(), snd.offset(snd.max)) - snd.offset(snd.una);
+        int len = (int) Math.min(tx.mss(), Math.max(0, sent));
         tx.retransmit(snd.una, len, now);
         highRxt = snd.offset(snd.una) + len;
     }

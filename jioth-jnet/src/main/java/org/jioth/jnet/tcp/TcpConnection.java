@@ -202,7 +202,9 @@ public final class TcpConnection {
     public void shutdownOutput(long now) {
         switch (state) {
             case SYN_SENT -> closeNow(null);
-            case SYN_RECEIVED, ESTABLISHED -> {
+            // RFC 9293 3.10.4: the FIN waits for the SYN's ACK (sending data with SND.UNA at the ISS broke go-back-N)
+            case SYN_RECEIVED -> snd.finQueued = true;
+            case ESTABLISHED -> {
                 snd.finQueued = true;
                 state = TcpState.FIN_WAIT_1;
             }

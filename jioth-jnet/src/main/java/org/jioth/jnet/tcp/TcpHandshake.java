@@ -204,7 +204,7 @@ final class TcpHandshake {
     /** The ACK of our SYN-ACK (in SYN_RECEIVED, already checked to acknowledge it): ESTABLISHED. */
     void establish(Segment s, long now) {
         TcpSender snd = c.snd;
-        c.state = TcpState.ESTABLISHED;
+        c.state = snd.finQueued ? TcpState.FIN_WAIT_1 : TcpState.ESTABLISHED; // shut down while opening
         rttFromSyn(s, now);
         snd.una = s.ack;
         if (lt(snd.nxt, snd.una)) {

@@ -238,7 +238,9 @@ final class TcpTransmitter implements LossRecovery.Transmitter {
 
     /** Retransmits one segment at {@code seq} (NewReno's partial ACK). */
     void retransmitOne(int seq, long now) {
-        retransmitOne(seq, (int) Math.min(mssNow(), Math.max(0, c.sendBuffer.tail() - c.snd.offset(seq))), now);
+        // only what was sent: bytes queued past SND.MAX are new data, for the windows and SND.NXT to allow
+        long sent = Math.min(c.sendBuffer.tail() - c.snd.offset(seq), c.snd.max - seq);
+        retransmitOne(seq, (int) Math.min(mssNow(), Math.max(0, sent)), now);
     }
 
     /** Resends [seq, seq + len) (with our FIN if it ends there). */

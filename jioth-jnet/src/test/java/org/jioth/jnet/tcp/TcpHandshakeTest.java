@@ -170,6 +170,37 @@ class TcpHandshakeTest {
         assertThat(h.c.sendMss()).isEqualTo(1000);
     }
 
+    /**
+     * A shutdown in SYN_RECEIVED (a simultaneous open) queues the FIN until the SYN is acknowledged
+     * (RFC 9293 3.10.4): leaving for FIN_WAIT_1 at once sent data with SND.UNA still at the ISS, and
+     * the next retransmission timeout went back to the SYN's sequence number, before the send
+     * buffer, and threw out of the timer (found by HostileSegmentTest; failed before).
+     */
+    @Test
+    void aShutdownDuringASimultaneousOpenWaitsForTheHandshake() {
+        TcpHarness h = new TcpHarness(TcpHarness.plain());
+        h.c.connect(LOCAL_ISS, h.now);
+        h.recv();
+        h.seg().flags(Tcp.SYN).seq(REMOTE_ISS).win(5000).mss(1000).send();
+        assertThat(h.c.state()).isEqualTo(TcpState.SYN_RECEIVED);
+        h.recv();
+        h.write("queued before the handshake completes");
+        h.c.shutdownOutput(h.now);
+        assertThat(h.c.state()).isEqualTo(TcpState.SYN_RECEIVED);
+        h.recvNothing(); // neither data nor FIN before the SYN is acknowledged
+        h.advance(h.msToDeadline());
+        Seg again = h.recv();
+        assertThat(again.flags()).isEqualTo(Tcp.SYN | Tcp.ACK); // the timeout resends the SYN-ACK
+        assertThat(again.seq()).isEqualTo(LOCAL_ISS);
+        h.recvNothing();
+        h.seg().flags(Tcp.ACK).seq(REMOTE_ISS + 1).ack(LOCAL_ISS + 1).win(5000).send();
+        assertThat(h.c.state()).isEqualTo(TcpState.FIN_WAIT_1);
+        Seg data = h.recv();
+        assertThat(data.seq()).isEqualTo(LOCAL_ISS + 1);
+        assertThat(data.text()).isEqualTo("queued before the handshake completes");
+        assertThat(data.has(Tcp.FIN)).isTrue();
+    }
+
     @Test
     void wrongAckInSynReceivedDrawsAReset() {
         TcpHarness h = new TcpHarness(TcpHarness.plain());

@@ -161,6 +161,60 @@ class TcpRecoveryTest {
     }
 
     /**
+     * NewReno's partial-ACK retransmission (RFC 6582 3.2 step 3) resends only what was sent: when
+     * the ACK lands inside the last segment, it carries the rest of that segment, never the unsent
+     * bytes queued behind SND.MAX. It took a full MSS from the send buffer, so it sent new data past
+     * the peer's window without moving SND.NXT/SND.MAX (found by HostileSegmentTest; failed before:
+     * 1,460 bytes, 1,000 of them beyond the window).
+     */
+    @Test
+    void aPartialAckInsideTheLastSegmentResendsOnlyUpToSndMax() {
+        TcpConfig cfg = TcpHarness.plain();
+        cfg.congestionControl = CongestionControl.NEW_RENO;
+        TcpHarness h = new TcpHarness(cfg).established();
+        h.seg().seq(R).ack(L).win(3 * M).send(); // the peer's window: three segments
+        h.write(TcpHarness.bytes(6 * M, 1));
+        assertThat(h.recvAll()).hasSize(3); // three more wait in the send buffer
+        for (int i = 0; i < 3; i++) {
+            h.seg().seq(R).ack(L).win(3 * M).send();
+        }
+        assertThat(h.recv().seq()).isEqualTo(L); // the fast retransmit
+        assertThat(h.c.inRecovery()).isTrue();
+        int partial = L + 2 * M + 1000;
+        h.seg().seq(R).ack(partial).win(L + 3 * M - partial).send(); // the window ends at SND.MAX
+        Seg resent = h.recv();
+        assertThat(resent.seq()).isEqualTo(partial);
+        assertThat(resent.len()).as("up to SND.MAX, the window's edge").isEqualTo(M - 1000);
+        h.recvNothing();
+        assertThat(h.c.sendNext()).isEqualTo(L + 3 * M);
+    }
+
+    /**
+     * Without SACK the fast retransmit resends at most what was sent: a short flight's segment, not
+     * a full MSS of the data queued behind SND.MAX (found by HostileSegmentTest; failed before: 1,460
+     * bytes where 100 were in flight and the peer's window ended at SND.MAX).
+     */
+    @Test
+    void aFastRetransmitWithoutSackResendsOnlyUpToSndMax() {
+        TcpConfig cfg = TcpHarness.plain();
+        cfg.congestionControl = CongestionControl.NEW_RENO;
+        TcpHarness h = new TcpHarness(cfg).established();
+        h.seg().seq(R).ack(L).win(100).send(); // the peer's window: 100 bytes
+        h.write(TcpHarness.bytes(100, 1));
+        assertThat(h.recv().len()).isEqualTo(100);
+        h.write(TcpHarness.bytes(3000, 2)); // waits for the window
+        h.recvNothing();
+        for (int i = 0; i < 3; i++) {
+            h.seg().seq(R).ack(L).win(100).send();
+        }
+        assertThat(h.c.inRecovery()).isTrue();
+        Seg fast = h.recv();
+        assertThat(fast.seq()).isEqualTo(L);
+        assertThat(fast.len()).as("up to SND.MAX, the window's edge").isEqualTo(100);
+        h.recvNothing();
+    }
+
+    /**
      * PRR (RFC 6937) without SACK, as Linux: each duplicate ACK stands for a segment delivered,
      * and recovery sends ssthresh/RecoverFS of what was delivered, spread over the duplicates,
      * instead of NewReno's inflation, which sends nothing until the window has inflated past the
