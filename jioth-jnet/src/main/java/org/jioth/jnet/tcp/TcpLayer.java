@@ -661,7 +661,11 @@ public final class TcpLayer implements Ipv4Layer.Transport, Ipv6Layer.Transport 
             }
             long before = s.conn.stats().retransmissions;
             s.conn.arrivedOn(nic == null ? null : nic.ingress());
-            s.conn.inputDeferred(seg, loop.now());
+            long now = loop.now();
+            s.conn.inputDeferred(seg, now);
+            if (EARLY_ACK && s.conn.ackEarly(now)) {
+                earlyAcks = true;
+            }
             counters.add(Counter.TCP_RETRANS_SEGS, s.conn.stats().retransmissions - before);
             settle(s);
             if (!s.inBatch) {
@@ -1127,6 +1131,21 @@ public final class TcpLayer implements Ipv4Layer.Transport, Ipv6Layer.Transport 
             batch.subList(0, i + 1).clear(); // the rest stay listed for the next batch
             throw e;
         }
+    }
+
+    /**
+     * Whether an ACK owed for a quarter of the advertised window leaves inside a batch of received
+     * frames ({@link TcpConnection#ackEarly}; {@code -Djioth.jnet.earlyAck=false}: only at the batch's end).
+     */
+    static final boolean EARLY_ACK = !"false".equals(System.getProperty("jioth.jnet.earlyAck"));
+    /** An ACK left in the middle of a batch: the ports must be flushed ({@link #takeEarlyAcks}). */
+    private boolean earlyAcks;
+
+    /** Whether an ACK left inside the current batch since the last call (the caller flushes the ports). */
+    public boolean takeEarlyAcks() {
+        boolean any = earlyAcks;
+        earlyAcks = false;
+        return any;
     }
 
     /** Bookkeeping after the connection handled an event: queues, TIME_WAIT, removal, timer, readiness. */
