@@ -1135,9 +1135,11 @@ public final class TcpLayer implements Ipv4Layer.Transport, Ipv6Layer.Transport 
 
     /**
      * Whether an ACK owed for a quarter of the advertised window leaves inside a batch of received
-     * frames ({@link TcpConnection#ackEarly}; {@code -Djioth.jnet.earlyAck=false}: only at the batch's end).
+     * frames ({@link TcpConnection#ackEarly}; {@code -Djioth.jnet.earlyAck=true}). Off by default:
+     * it halves the data frames per ACK across a vde_switch, but the rate under load did not
+     * separate from without it (docs/benchmarks.md, wave 10, lane hop); an idle machine decides.
      */
-    static final boolean EARLY_ACK = !"false".equals(System.getProperty("jioth.jnet.earlyAck"));
+    static final boolean EARLY_ACK = Boolean.getBoolean("jioth.jnet.earlyAck");
     /** An ACK left in the middle of a batch: the ports must be flushed ({@link #takeEarlyAcks}). */
     private boolean earlyAcks;
 
