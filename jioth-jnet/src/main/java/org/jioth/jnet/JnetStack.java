@@ -148,9 +148,6 @@ public final class JnetStack implements StackImpl {
             @Override
             public void handle(RxRing.Slot slot) {
                 demux.input(slot);
-                if (tcp.takeEarlyAcks()) {
-                    endOfTurn(); // an ACK a window-limited sender waits for leaves now, not at the batch's end
-                }
             }
 
             @Override

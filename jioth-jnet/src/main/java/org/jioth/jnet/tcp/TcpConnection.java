@@ -661,22 +661,6 @@ public final class TcpConnection {
         return r;
     }
 
-    /**
-     * Inside a batch of received frames (after {@link #inputDeferred}): sends the owed ACK now,
-     * instead of at the batch's end, once the data received in order since the last one fills a
-     * quarter of the window that ACK advertised ({@link TcpReceiver#earlyAckDue}); true when it
-     * left. A sender held by our window waits for it, and at the batch's end it would leave only
-     * once we had drained our socket (docs/benchmarks.md, wave 10, lane hop).
-     */
-    boolean ackEarly(long now) {
-        if (!rcv.earlyAckDue() || state != TcpState.ESTABLISHED && state != TcpState.CLOSE_WAIT
-                && state != TcpState.FIN_WAIT_1) {
-            return false;
-        }
-        transmitData(now);
-        return !rcv.ackNow;
-    }
-
     /** In TIME_WAIT, whether an ACK is owed (the layer keeps the connection until it left). */
     boolean ackOwed() {
         return rcv.ackNow;

@@ -661,11 +661,7 @@ public final class TcpLayer implements Ipv4Layer.Transport, Ipv6Layer.Transport 
             }
             long before = s.conn.stats().retransmissions;
             s.conn.arrivedOn(nic == null ? null : nic.ingress());
-            long now = loop.now();
-            s.conn.inputDeferred(seg, now);
-            if (EARLY_ACK && s.conn.ackEarly(now)) {
-                earlyAcks = true;
-            }
+            s.conn.inputDeferred(seg, loop.now());
             counters.add(Counter.TCP_RETRANS_SEGS, s.conn.stats().retransmissions - before);
             settle(s);
             if (!s.inBatch) {
@@ -1131,23 +1127,6 @@ public final class TcpLayer implements Ipv4Layer.Transport, Ipv6Layer.Transport 
             batch.subList(0, i + 1).clear(); // the rest stay listed for the next batch
             throw e;
         }
-    }
-
-    /**
-     * Whether an ACK owed for a quarter of the advertised window leaves inside a batch of received
-     * frames ({@link TcpConnection#ackEarly}; {@code -Djioth.jnet.earlyAck=true}). Off by default:
-     * it halves the data frames per ACK across a vde_switch, but the rate under load did not
-     * separate from without it (docs/benchmarks.md, wave 10, lane hop); an idle machine decides.
-     */
-    static final boolean EARLY_ACK = Boolean.getBoolean("jioth.jnet.earlyAck");
-    /** An ACK left in the middle of a batch: the ports must be flushed ({@link #takeEarlyAcks}). */
-    private boolean earlyAcks;
-
-    /** Whether an ACK left inside the current batch since the last call (the caller flushes the ports). */
-    public boolean takeEarlyAcks() {
-        boolean any = earlyAcks;
-        earlyAcks = false;
-        return any;
     }
 
     /** Bookkeeping after the connection handled an event: queues, TIME_WAIT, removal, timer, readiness. */

@@ -66,24 +66,8 @@ final class TcpReceiver {
         nxt = irs + 1;
     }
 
-    /** The window (bytes) our last ACK advertised: its right edge less the RCV.NXT it acknowledged. */
-    private int lastWindowSent;
-
-    /**
-     * Whether an owed ACK should leave inside a batch of received frames rather than at its end:
-     * the data received in order since the last ACK fills a quarter of the window that ACK
-     * advertised (at least the two full segments of the delayed-ACK rule). The peer then still
-     * has three quarters of the window to send while this ACK travels; held to the batch's end,
-     * a window's ACK left only when the receiver had caught up with the path, after the sender
-     * had stopped (docs/benchmarks.md: on a vde_switch, 64-frame windows and 30-frame batches).
-     */
-    boolean earlyAckDue() {
-        return ackNow && !finReceived && unackedBytes >= Math.max(2 * largestSegment, lastWindowSent / 4);
-    }
-
     /** Our ACK (with the window field) just left. */
     void acked() {
-        lastWindowSent = Math.max(0, adv - nxt);
         lastAckSent = nxt;
         ackNow = false;
         ackUrgent = false;
