@@ -7,7 +7,8 @@
 #   sender -> switch   frames the switch has not read yet (the switch lags)
 #   switch -> receiver frames the receiving stack has not read yet (the receiver lags; past ~92
 #                      frames the switch drops)
-# plus the reverse (ACK) directions. Exact counts, no timing: usable under load.
+# plus the reverse (ACK) directions, in ACKs (an ACK datagram is charged 768 bytes). Exact counts,
+# no timing: usable under load.
 # Usage: switch-queues.sh JAR [SAMPLES] [JAVA OPTIONS for both JVMs...]
 set -euo pipefail
 JAR=${1:?usage: switch-queues.sh JAR [SAMPLES] [JAVA OPTIONS...]}; SAMPLES=${2:-40}; shift $(( $# >= 2 ? 2 : 1 ))
@@ -42,6 +43,8 @@ for ino, v in sorted(t.items(), key=lambda x: who[x[0]]):
         name = 'switch -> ' + who.get(peer[ino], '?')
     else:
         name = who[ino] + ' -> switch'
-    print(f'{name:20s} frames queued: mean {sum(v) / len(v) / 2304:5.1f}, max {max(v) / 2304:5.1f} ({len(v)} samples)')
+    # a full data frame is charged 2,304 bytes, an ACK (66-78 bytes) 768: count each direction in its own unit
+    unit, what = (768, 'ACKs  ') if name in ('receiver -> switch', 'switch -> sender') else (2304, 'frames')
+    print(f'{name:20s} {what} queued: mean {sum(v) / len(v) / unit:5.1f}, max {max(v) / unit:5.1f} ({len(v)} samples)')
 PY
 rm -rf "$OUT"
