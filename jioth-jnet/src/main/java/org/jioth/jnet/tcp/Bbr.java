@@ -109,7 +109,10 @@ public final class Bbr extends CongestionControl {
 
     private int priorCwnd;
     private boolean packetConservation;
-    private long conservationEndRound;
+    /** Recovery began since the last rate sample: that sample sets the window from the pipe. */
+    private boolean recoveryStarting;
+    /** Bytes RACK marked lost since the last rate sample (Linux's rs->losses). */
+    private long lostSinceSample;
     /** After a timeout: when it fired; the delivery of anything sent since ends the episode (-1: none). */
     private long timeoutAt = -1;
 
@@ -162,20 +165,31 @@ public final class Bbr extends CongestionControl {
         // PRR and NewReno's inflation do not apply: BBR bounds the window in recovery itself
     }
 
+    /**
+     * Recovery begins: the window is remembered, and the ACK's rate sample (which follows) sets
+     * it to what is in the pipe plus what that ACK delivered, then packet conservation for a
+     * full round from here (Linux's BBR v1, bbr_set_cwnd_to_recover_or_restore). Until that
+     * sample, at most the flight less a segment (a loss found by the reordering timer).
+     */
     @Override
     public void onCongestion(int flight, long now) {
-        // recovery begins: remember the window, then packet conservation for a round
         if (!packetConservation) {
             priorCwnd = Math.max(priorCwnd, cwnd);
         }
         packetConservation = true;
-        conservationEndRound = roundCount + 1;
+        recoveryStarting = true;
         cwnd = Math.max(smss, Math.min(cwnd, flight) - smss);
+    }
+
+    @Override
+    public void onLoss(long bytes, long now) {
+        lostSinceSample += bytes;
     }
 
     @Override
     public void onRecoveryExit(int flight) {
         packetConservation = false;
+        recoveryStarting = false;
         cwnd = Math.max(cwnd, priorCwnd);
         priorCwnd = 0;
     }
@@ -186,6 +200,8 @@ public final class Bbr extends CongestionControl {
             priorCwnd = Math.max(priorCwnd, cwnd);
         }
         packetConservation = false;
+        recoveryStarting = false;
+        lostSinceSample = 0;
         timeoutAt = now;
         cwnd = smss;
     }
@@ -193,6 +209,7 @@ public final class Bbr extends CongestionControl {
     @Override
     public void undo(int priorCwnd, int priorSsthresh) {
         packetConservation = false;
+        recoveryStarting = false;
         cwnd = Math.max(cwnd, Math.max(this.priorCwnd, Math.min(priorCwnd, MAX_CWND)));
         this.priorCwnd = 0;
         timeoutAt = -1;
@@ -213,6 +230,7 @@ public final class Bbr extends CongestionControl {
     public void onRateSample(DeliveryRate.Sample rs, long totalDelivered, long inflight, long now, long srtt) {
         delivered = totalDelivered;
         if (rs.newlyDelivered <= 0) {
+            lostSinceSample = 0; // as Linux, an ACK that delivered nothing leaves the window alone
             return;
         }
         updateRound(rs, totalDelivered);
@@ -235,9 +253,7 @@ public final class Bbr extends CongestionControl {
             roundCount++;
             roundsSinceProbe++;
             roundStart = true;
-            if (packetConservation && roundCount >= conservationEndRound) {
-                packetConservation = false;
-            }
+            packetConservation = false;
         }
         if (timeoutAt >= 0 && rs.delivered > 0 && rs.sentTime - timeoutAt >= 0) {
             // data sent after the timeout arrived: the episode is over, the window comes back
@@ -493,6 +509,17 @@ public final class Bbr extends CongestionControl {
         long newly = rs.newlyDelivered;
         long target = Math.min(MAX_CWND, inflightFor(cwndGain) + (fullBwReached ? extraAcked() : 0));
         long c = cwnd;
+        // Linux's BBR v1: what this ACK found lost leaves the window, on every ACK; recovery's
+        // first ACK sets it to the pipe plus what it delivered, and conservation lasts a full
+        // round from there (a flight sent before the loss was found does not end it)
+        c = Math.max(smss, c - lostSinceSample);
+        lostSinceSample = 0;
+        if (recoveryStarting) {
+            recoveryStarting = false;
+            packetConservation = true;
+            nextRoundDelivered = delivered;
+            c = inflight + newly;
+        }
         if (packetConservation) {
             c = Math.max(c, inflight + newly);
         } else if (fullBwReached) {

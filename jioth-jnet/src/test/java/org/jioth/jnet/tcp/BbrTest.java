@@ -277,6 +277,80 @@ class BbrTest {
         assertThat((long) b.cwnd()).isEqualTo(2 * bdp + b.extraAcked() + 3 * 39 * SMSS);
     }
 
+    /** One ACK of {@code newly} bytes of a range sent when {@code priorDelivered} had been delivered. */
+    private static long ack(Bbr b, DeliveryRate.Sample rs, long total, long priorDelivered, long newly, long rate,
+            long inflight, long now) {
+        rs.priorDelivered = priorDelivered;
+        rs.delivered = total + newly - priorDelivered;
+        rs.newlyDelivered = newly;
+        rs.rate = rate;
+        rs.rtt = 10 * MS;
+        rs.interval = 10 * MS;
+        rs.appLimited = false;
+        rs.sentTime = now - 10 * MS;
+        b.onRateSample(rs, total + newly, inflight, now, 10 * MS);
+        return total + newly;
+    }
+
+    /**
+     * Linux's BBR v1 in recovery (bbr_set_cwnd_to_recover_or_restore): the first ACK sets the
+     * window to what is in the pipe plus what it delivered, what each ACK finds lost comes off the
+     * window, and packet conservation lasts a full round from the start of recovery. jnet kept
+     * the whole flight less a segment (SACKed and lost data included) and conserved only until the
+     * next round start: after STARTUP's overshoot at 1 % loss it kept sending into the queue that
+     * had just overflowed, and the retransmissions were lost too.
+     */
+    @Test
+    void recoveryStartsFromThePipeAndTakesLossesOffTheWindow() {
+        Bbr b = new Bbr();
+        b.init(SMSS, 0);
+        DeliveryRate.Sample rs = new DeliveryRate.Sample();
+        long total = 0;
+        long now = 0;
+        long rtt = 10 * MS;
+        long rate = 1_250_000;
+        for (int i = 0; i < 6; i++) {
+            now += rtt;
+            total = round(b, rs, total, rate, rtt, b.cwnd(), now);
+            rate *= 2;
+        }
+        rate /= 2; // 40 MB/s
+        for (int i = 0; i < 3; i++) {
+            now += rtt;
+            total = round(b, rs, total, rate, rtt, b.cwnd(), now);
+        }
+        long bdp = rate * rtt / 1_000_000_000L;
+        for (int i = 0; i < 4; i++) {
+            now += rtt;
+            total = round(b, rs, total, rate, rtt, bdp, now);
+        }
+        int before = b.cwnd();
+        assertThat((long) before).isGreaterThan(2 * bdp);
+        long roundBegan = total;
+        // 20 segments found lost: recovery begins; the pipe holds 300 segments, the ACK delivered 2
+        // (every range delivered in recovery's first round was sent before it began)
+        now += MS;
+        b.onLoss(20 * SMSS, now);
+        b.onCongestion(before, now);
+        total = ack(b, rs, total, roundBegan + 2 * SMSS, 2 * SMSS, rate, 300 * SMSS, now);
+        assertThat(b.cwnd()).as("the pipe plus what the first ACK delivered").isEqualTo(302 * SMSS);
+        // five more lost: off the window, which stays above the pipe plus what was delivered
+        now += MS;
+        b.onLoss(5 * SMSS, now);
+        total = ack(b, rs, total, roundBegan + SMSS, SMSS, rate, 290 * SMSS, now);
+        assertThat(b.cwnd()).isEqualTo(297 * SMSS);
+        // more data sent before recovery began: still conserving, no growth
+        now += MS;
+        total = ack(b, rs, total, roundBegan + SMSS, SMSS, rate, 280 * SMSS, now);
+        assertThat(b.cwnd()).as("conservation lasts a round from recovery's start").isEqualTo(297 * SMSS);
+        // data sent after it: the round is over, the window grows toward the model's again
+        now += 5 * MS;
+        total = ack(b, rs, total, total, SMSS, rate, 280 * SMSS, now);
+        assertThat(b.cwnd()).isEqualTo(298 * SMSS);
+        b.onRecoveryExit(b.cwnd());
+        assertThat(b.cwnd()).as("the window before recovery comes back").isEqualTo(before);
+    }
+
     /** One round trip: the flight (window and pacing allowing, at most the bottleneck's), two segments per ACK. */
     private static void closedLoopRound(Bbr b, long[] clock, long bottleneck, long rtt) {
         long paced = b.pacingRate(rtt, 0) * rtt / 1_000_000_000L;
