@@ -9,10 +9,11 @@ package org.jioth.jnet.tcp;
  * {@link #PROBE_BW_GAINS}), PROBE_RTT (cwnd half the BDP for 200 ms and a round, when the
  * minimum RTT has not been seen for 5 s). STARTUP's window gain is Linux's 2.89, not the draft's
  * 2 (see {@link #STARTUP_CWND_GAIN}). The bandwidth filter keeps the maximum of the last ten
- * rounds (Linux v1's); the minimum RTT filter is 10 s long. Loss, as Linux v1: what an ACK finds
- * lost comes off cwnd; recovery's first ACK sets cwnd to the pipe plus what it delivered, packet
- * conservation for a round, then growth to the model's window; the window before recovery (or
- * a timeout) comes back after it. The draft's loss-rate bounds (inflight_hi, bw_lo, its 2 %
+ * rounds (Linux v1's); the minimum RTT filter is 10 s long. Loss: what an ACK finds
+ * lost ends a probe for bandwidth; packet conservation in the first round of recovery,
+ * then growth to the model's window; the window before recovery (or a timeout) comes back after
+ * it (the draft's BBRSaveCwnd/BBRRestoreCwnd; Linux v1's stricter recovery measured worse here,
+ * see {@link #onCongestion}). The draft's loss-rate bounds (inflight_hi, bw_lo, its 2 %
  * loss threshold) are not implemented (see docs/jnet-tcp.md). Fed every ACK's
  * {@link DeliveryRate.Sample}; cwnd in bytes, rates in bytes per second, times in ns. cwnd also
  * holds the ACK aggregation seen in the last ~10 rounds (the draft's extra_acked).
@@ -103,9 +104,7 @@ public final class Bbr extends CongestionControl {
 
     private int priorCwnd;
     private boolean packetConservation;
-    /** Recovery began since the last rate sample: that sample sets the window from the pipe. */
-    private boolean recoveryStarting;
-    /** Bytes RACK marked lost since the last rate sample (Linux's rs->losses). */
+    /** Bytes RACK marked lost since the last rate sample (Linux's rs->losses): a loss ends UP. */
     private long lostSinceSample;
     /** After a timeout: when it fired; the delivery of anything sent since ends the episode (-1: none). */
     private long timeoutAt = -1;
@@ -160,10 +159,11 @@ public final class Bbr extends CongestionControl {
     }
 
     /**
-     * Recovery begins: the window is remembered, and the ACK's rate sample (which follows) sets
-     * it to what is in the pipe plus what that ACK delivered, then packet conservation for a
-     * full round from here (Linux's BBR v1, bbr_set_cwnd_to_recover_or_restore). Until that
-     * sample, at most the flight less a segment (a loss found by the reordering timer).
+     * Recovery begins: the window is remembered, then packet conservation until the next round
+     * starts. Linux's BBR v1 is stricter (cwnd from the pipe, conservation for a full round, what
+     * each ACK finds lost off cwnd); measured against this through wirefilter, it held the sender
+     * by cwnd two to four times as long and doubled the time at 5 % loss (docs/benchmarks.md, wave
+     * 10's lane-loss section), so jnet keeps the flight less a segment.
      */
     @Override
     public void onCongestion(int flight, long now) {
@@ -171,7 +171,6 @@ public final class Bbr extends CongestionControl {
             priorCwnd = Math.max(priorCwnd, cwnd);
         }
         packetConservation = true;
-        recoveryStarting = true;
         cwnd = Math.max(smss, Math.min(cwnd, flight) - smss);
     }
 
@@ -183,7 +182,6 @@ public final class Bbr extends CongestionControl {
     @Override
     public void onRecoveryExit(int flight) {
         packetConservation = false;
-        recoveryStarting = false;
         cwnd = Math.max(cwnd, priorCwnd);
         priorCwnd = 0;
     }
@@ -194,7 +192,6 @@ public final class Bbr extends CongestionControl {
             priorCwnd = Math.max(priorCwnd, cwnd);
         }
         packetConservation = false;
-        recoveryStarting = false;
         lostSinceSample = 0;
         timeoutAt = now;
         cwnd = smss;
@@ -203,7 +200,6 @@ public final class Bbr extends CongestionControl {
     @Override
     public void undo(int priorCwnd, int priorSsthresh) {
         packetConservation = false;
-        recoveryStarting = false;
         cwnd = Math.max(cwnd, Math.max(this.priorCwnd, Math.min(priorCwnd, MAX_CWND)));
         this.priorCwnd = 0;
         timeoutAt = -1;
@@ -224,7 +220,7 @@ public final class Bbr extends CongestionControl {
     public void onRateSample(DeliveryRate.Sample rs, long totalDelivered, long inflight, long now, long srtt) {
         delivered = totalDelivered;
         if (rs.newlyDelivered <= 0) {
-            lostSinceSample = 0; // as Linux, an ACK that delivered nothing leaves the window alone
+            lostSinceSample = 0;
             return;
         }
         updateRound(rs, totalDelivered);
@@ -470,17 +466,7 @@ public final class Bbr extends CongestionControl {
         long newly = rs.newlyDelivered;
         long target = Math.min(MAX_CWND, inflightFor(cwndGain) + (fullBwReached ? extraAcked() : 0));
         long c = cwnd;
-        // Linux's BBR v1: what this ACK found lost leaves the window, on every ACK; recovery's
-        // first ACK sets it to the pipe plus what it delivered, and conservation lasts a full
-        // round from there (a flight sent before the loss was found does not end it)
-        c = Math.max(smss, c - lostSinceSample);
         lostSinceSample = 0;
-        if (recoveryStarting) {
-            recoveryStarting = false;
-            packetConservation = true;
-            nextRoundDelivered = delivered;
-            c = inflight + newly;
-        }
         if (packetConservation) {
             c = Math.max(c, inflight + newly);
         } else if (fullBwReached) {

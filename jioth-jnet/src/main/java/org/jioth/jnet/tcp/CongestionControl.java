@@ -116,8 +116,8 @@ public abstract class CongestionControl {
 
     /**
      * RACK newly marked {@code bytes} lost (before {@link #onCongestion} when they start an
-     * episode). Loss-based controls act on the episode; BBR takes them off its window, as
-     * Linux's BBR v1 does on every ACK.
+     * episode). Loss-based controls act on the episode; BBR ends a probe for bandwidth on it
+     * (Linux's BBR v1 takes rs->losses for that).
      */
     public void onLoss(long bytes, long now) {
     }
