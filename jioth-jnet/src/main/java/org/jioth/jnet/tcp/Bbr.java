@@ -1,25 +1,26 @@
 package org.jioth.jnet.tcp;
 
 /**
- * BBR congestion control, after draft-ietf-ccwg-bbr (BBRv3) and Linux's BBR v1: a model of the
- * path (the windowed maximum delivery rate and the minimum round trip) sets the pacing rate and
- * cwnd, so random loss is not read as congestion. States STARTUP (pacing gain 2.77, cwnd gain
- * 2.89: find the bandwidth), DRAIN (0.35: empty the queue STARTUP made), PROBE_BW (Linux v1's
- * gain cycle of eight phases of one minimum RTT: UP 1.25, DOWN 0.75, six CRUISE at 1; see
- * {@link #PROBE_BW_GAINS}), PROBE_RTT (cwnd half the BDP for 200 ms and a round, when the
- * minimum RTT has not been seen for 5 s). STARTUP's window gain is Linux's 2.89, not the draft's
- * 2 (see {@link #STARTUP_CWND_GAIN}). The bandwidth filter keeps the maximum of the last ten
- * rounds (Linux v1's); the minimum RTT filter is 10 s long. Loss: what an ACK finds
- * lost ends a probe for bandwidth; packet conservation in the first round of recovery,
+ * BBR congestion control, after draft-ietf-ccwg-bbr (BBRv3): a model of the path (the windowed
+ * maximum delivery rate and the minimum round trip) sets the pacing rate and cwnd, so random
+ * loss is not read as congestion. States STARTUP (pacing gain 2.77, cwnd gain 2.89: find the
+ * bandwidth), DRAIN (0.35: empty the queue STARTUP made), PROBE_BW (DOWN 0.9, CRUISE 1, REFILL
+ * 1, UP 1.25: probe for more bandwidth about every 8 rounds as Linux's BBR v1 does (see
+ * {@link #PROBE_BW_CYCLE_ROUNDS}; the draft waits up to 63 rounds), at the latest every 2.5 s;
+ * UP lasts while the bandwidth grows 25 % a round, the draft's full_bw_now), PROBE_RTT (cwnd
+ * half the BDP for 200 ms and a round, when the minimum RTT has not been seen for 5 s).
+ * STARTUP's window gain is Linux's 2.89, not the draft's 2 (see {@link #STARTUP_CWND_GAIN}). The
+ * bandwidth filter keeps the maximum of the last two PROBE_BW cycles (8-20 rounds, Linux's is
+ * 10); the minimum RTT filter is
+ * 10 s long. Loss: packet conservation in the first round of recovery,
  * then growth to the model's window; the window before recovery (or a timeout) comes back after
- * it (the draft's BBRSaveCwnd/BBRRestoreCwnd; Linux v1's stricter recovery measured worse here,
- * see {@link #onCongestion}). The draft's loss-rate bounds (inflight_hi, bw_lo, its 2 %
- * loss threshold) are not implemented (see docs/jnet-tcp.md). Fed every ACK's
+ * it (the draft's BBRSaveCwnd/BBRRestoreCwnd). The draft's loss-rate bounds (inflight_hi,
+ * bw_lo, its 2 % loss threshold) are not implemented (see docs/jnet-tcp.md). Fed every ACK's
  * {@link DeliveryRate.Sample}; cwnd in bytes, rates in bytes per second, times in ns. cwnd also
  * holds the ACK aggregation seen in the last ~10 rounds (the draft's extra_acked).
  */
 public final class Bbr extends CongestionControl {
-    enum Mode { STARTUP, DRAIN, PROBE_BW_DOWN, PROBE_BW_CRUISE, PROBE_BW_UP, PROBE_RTT }
+    enum Mode { STARTUP, DRAIN, PROBE_BW_DOWN, PROBE_BW_CRUISE, PROBE_BW_REFILL, PROBE_BW_UP, PROBE_RTT }
 
     static final double STARTUP_PACING_GAIN = 2.77; // 4 ln 2
     /**
@@ -31,27 +32,28 @@ public final class Bbr extends CongestionControl {
      */
     static final double STARTUP_CWND_GAIN = 2.89;
     static final double DRAIN_PACING_GAIN = 0.35;
-    /**
-     * Linux's BBR v1 gain cycle in PROBE_BW: eight phases of one minimum RTT each, UP (1.25),
-     * DOWN (0.75), then six at 1 (CRUISE). UP lasts past its minimum RTT until a loss or until
-     * the flight reaches 1.25 BDP; DOWN ends early once the flight is down to the BDP.
-     */
-    static final double[] PROBE_BW_GAINS = {1.25, 0.75, 1, 1, 1, 1, 1, 1};
-    /**
-     * The phase PROBE_BW begins with after DRAIN or PROBE_RTT: the first CRUISE phase, so the
-     * next probe comes after six minimum RTTs (Linux picks one of the seven phases but DOWN at
-     * random; jnet keeps the stack's random source out of its window).
-     */
-    static final int PROBE_BW_FIRST_PHASE = 2;
+    static final double DOWN_PACING_GAIN = 0.9;
+    static final double UP_PACING_GAIN = 1.25;
     static final double CWND_GAIN = 2.0;
+    static final double UP_CWND_GAIN = 2.25;
     static final double PROBE_RTT_CWND_GAIN = 0.5;
     /** Pacing 1 % below the estimated bandwidth, so the bottleneck queue drains (the draft's pacing margin). */
     static final double PACING_MARGIN = 0.99;
     static final long MIN_RTT_FILTER = 10_000_000_000L;
     static final long PROBE_RTT_INTERVAL = 5_000_000_000L;
     static final long PROBE_RTT_DURATION = 200_000_000L;
-    /** The bandwidth filter's length in rounds (Linux's BBR v1: the gain cycle's 8 phases plus 2). */
-    static final int BW_FILTER_ROUNDS = 10;
+    /** The draft picks 2-3 s at random; the midpoint keeps the stack's random source out of it. */
+    static final long BW_PROBE_WAIT = 2_500_000_000L;
+    /**
+     * Rounds of DOWN and CRUISE before the next probe: with REFILL's round and UP's, a probe about
+     * every 8 rounds, as Linux's BBR (v1: an 8-phase gain cycle of one minimum RTT each, 1.25 in
+     * one of them). The draft waits min(BDP in segments, 63) rounds, for Reno flows sharing the
+     * bottleneck; its loss bounds (inflight_hi, bw_lo) then restrain each probe. Without those
+     * bounds, on a path of random loss an estimate left low by STARTUP (which recovery rounds end
+     * early) stayed there: in virtual time at 5 % loss and 14 ms, STARTUP ended at 13 MB/s on a
+     * path without a bottleneck and the next probe came 70 rounds (0.9 s) later.
+     */
+    static final int PROBE_BW_CYCLE_ROUNDS = 6;
     static final int FULL_BW_COUNT = 3;
     static final double FULL_BW_THRESH = 1.25;
     static final int MIN_PIPE_SEGMENTS = 4;
@@ -67,8 +69,9 @@ public final class Bbr extends CongestionControl {
     private double cwndGain = STARTUP_CWND_GAIN;
     private long pacingRate;
 
-    // bandwidth: the maximum over the last BW_FILTER_ROUNDS rounds, one slot a round
-    private final long[] bwByRound = new long[BW_FILTER_ROUNDS];
+    // bandwidth: the maximum over the current and the previous PROBE_BW cycle
+    private final long[] bwSlots = new long[2];
+    private int cycleCount;
     private long maxBw;
 
     // round trips counted by delivered data
@@ -89,9 +92,11 @@ public final class Bbr extends CongestionControl {
     private int fullBwCount;
     private boolean fullBwReached;
 
-    /** When the current PROBE_BW phase began, and which of {@link #PROBE_BW_GAINS} it is. */
     private long cycleStamp;
-    private int cycleIndex;
+    private long roundsSinceProbe;
+    /** PROBE_BW_UP's own full-bandwidth check (the draft's full_bw/full_bw_count, reset at each probe). */
+    private long upFullBw;
+    private int upFullBwCount;
     private boolean idleRestart;
 
     // ACK aggregation (the draft's extra_acked): data acknowledged beyond bw x interval, a max over ~10 rounds
@@ -104,8 +109,7 @@ public final class Bbr extends CongestionControl {
 
     private int priorCwnd;
     private boolean packetConservation;
-    /** Bytes RACK marked lost since the last rate sample (Linux's rs->losses): a loss ends UP. */
-    private long lostSinceSample;
+    private long conservationEndRound;
     /** After a timeout: when it fired; the delivery of anything sent since ends the episode (-1: none). */
     private long timeoutAt = -1;
 
@@ -158,25 +162,15 @@ public final class Bbr extends CongestionControl {
         // PRR and NewReno's inflation do not apply: BBR bounds the window in recovery itself
     }
 
-    /**
-     * Recovery begins: the window is remembered, then packet conservation until the next round
-     * starts. Linux's BBR v1 is stricter (cwnd from the pipe, conservation for a full round, what
-     * each ACK finds lost off cwnd); measured against this through wirefilter, it held the sender
-     * by cwnd two to four times as long and doubled the time at 5 % loss (docs/benchmarks.md, wave
-     * 10's lane-loss section), so jnet keeps the flight less a segment.
-     */
     @Override
     public void onCongestion(int flight, long now) {
+        // recovery begins: remember the window, then packet conservation for a round
         if (!packetConservation) {
             priorCwnd = Math.max(priorCwnd, cwnd);
         }
         packetConservation = true;
+        conservationEndRound = roundCount + 1;
         cwnd = Math.max(smss, Math.min(cwnd, flight) - smss);
-    }
-
-    @Override
-    public void onLoss(long bytes, long now) {
-        lostSinceSample += bytes;
     }
 
     @Override
@@ -192,7 +186,6 @@ public final class Bbr extends CongestionControl {
             priorCwnd = Math.max(priorCwnd, cwnd);
         }
         packetConservation = false;
-        lostSinceSample = 0;
         timeoutAt = now;
         cwnd = smss;
     }
@@ -220,7 +213,6 @@ public final class Bbr extends CongestionControl {
     public void onRateSample(DeliveryRate.Sample rs, long totalDelivered, long inflight, long now, long srtt) {
         delivered = totalDelivered;
         if (rs.newlyDelivered <= 0) {
-            lostSinceSample = 0;
             return;
         }
         updateRound(rs, totalDelivered);
@@ -228,7 +220,7 @@ public final class Bbr extends CongestionControl {
         updateMinRtt(rs, now);
         checkStartupDone(rs);
         checkDrain(inflight, now);
-        updateProbeBw(rs, inflight, lostSinceSample, now);
+        updateProbeBw(rs, inflight, now);
         checkProbeRtt(inflight, now);
         updateAckAggregation(rs, now);
         idleRestart = false;
@@ -241,8 +233,11 @@ public final class Bbr extends CongestionControl {
         if (rs.rate >= 0 && rs.priorDelivered >= nextRoundDelivered && rs.delivered > 0) {
             nextRoundDelivered = totalDelivered;
             roundCount++;
+            roundsSinceProbe++;
             roundStart = true;
-            packetConservation = false;
+            if (packetConservation && roundCount >= conservationEndRound) {
+                packetConservation = false;
+            }
         }
         if (timeoutAt >= 0 && rs.delivered > 0 && rs.sentTime - timeoutAt >= 0) {
             // data sent after the timeout arrived: the episode is over, the window comes back
@@ -252,20 +247,22 @@ public final class Bbr extends CongestionControl {
         }
     }
 
-    /** Linux's BBR v1 max filter: the largest sample of the last ten rounds, app-limited ones only when larger. */
     private void updateMaxBw(DeliveryRate.Sample rs) {
-        int slot = (int) (roundCount % BW_FILTER_ROUNDS);
-        if (roundStart) {
-            bwByRound[slot] = 0; // the round ten rounds ago leaves the window
-            maxBw = 0;
-            for (long b : bwByRound) {
-                maxBw = Math.max(maxBw, b);
-            }
+        if (!rs.valid()) {
+            return;
         }
-        if (rs.valid() && (rs.rate >= maxBw || !rs.appLimited)) {
-            bwByRound[slot] = Math.max(bwByRound[slot], rs.rate);
-            maxBw = Math.max(maxBw, rs.rate);
+        if (rs.rate >= maxBw || !rs.appLimited) {
+            int slot = cycleCount & 1;
+            bwSlots[slot] = Math.max(bwSlots[slot], rs.rate);
+            maxBw = Math.max(bwSlots[0], bwSlots[1]);
         }
+    }
+
+    /** A new PROBE_BW cycle: the filter forgets the cycle before the previous one. */
+    private void advanceMaxBwFilter() {
+        cycleCount++;
+        bwSlots[cycleCount & 1] = 0;
+        maxBw = Math.max(bwSlots[0], bwSlots[1]);
     }
 
     /** The draft's BBR.probe_rtt_expired: taken before this ACK's sample refreshes the stamp. */
@@ -310,43 +307,71 @@ public final class Bbr extends CongestionControl {
         }
     }
 
-    /** PROBE_BW begins (after DRAIN or PROBE_RTT), at {@link #PROBE_BW_FIRST_PHASE}. */
     private void startDown(long now) {
-        cycleIndex = PROBE_BW_FIRST_PHASE - 1;
-        advanceCyclePhase(now);
-    }
-
-    private void advanceCyclePhase(long now) {
-        cycleIndex = (cycleIndex + 1) % PROBE_BW_GAINS.length;
-        cycleStamp = now;
-        pacingGain = PROBE_BW_GAINS[cycleIndex];
+        mode = Mode.PROBE_BW_DOWN;
+        pacingGain = DOWN_PACING_GAIN;
         cwndGain = CWND_GAIN;
-        mode = pacingGain > 1 ? Mode.PROBE_BW_UP : pacingGain < 1 ? Mode.PROBE_BW_DOWN : Mode.PROBE_BW_CRUISE;
+        cycleStamp = now;
+        roundsSinceProbe = 0;
+        advanceMaxBwFilter();
     }
 
-    /**
-     * Linux's BBR v1 (bbr_is_next_cycle_phase): each phase lasts one minimum RTT; UP goes on after
-     * it until this ACK reports a loss or the flight before it reaches 1.25 BDP, DOWN ends as
-     * soon as the flight is down to the BDP. jnet ran the draft's UP for at least three rounds
-     * at 1.25 (while the estimate grew 25 % a round), which overfilled the queue in every probe.
-     */
-    private void updateProbeBw(DeliveryRate.Sample rs, long inflight, long lost, long now) {
-        if (mode != Mode.PROBE_BW_DOWN && mode != Mode.PROBE_BW_CRUISE && mode != Mode.PROBE_BW_UP) {
-            return;
+    private void updateProbeBw(DeliveryRate.Sample rs, long inflight, long now) {
+        switch (mode) {
+            case PROBE_BW_DOWN -> {
+                if (timeToProbe(now)) {
+                    startRefill();
+                } else if (inflight <= inflightFor(1.0)) {
+                    mode = Mode.PROBE_BW_CRUISE;
+                    pacingGain = 1.0;
+                    cwndGain = CWND_GAIN;
+                }
+            }
+            case PROBE_BW_CRUISE -> {
+                if (timeToProbe(now)) {
+                    startRefill();
+                }
+            }
+            case PROBE_BW_REFILL -> {
+                if (roundStart) {
+                    mode = Mode.PROBE_BW_UP;
+                    pacingGain = UP_PACING_GAIN;
+                    cwndGain = UP_CWND_GAIN;
+                    cycleStamp = now;
+                    upFullBw = 0;
+                    upFullBwCount = 0;
+                }
+            }
+            case PROBE_BW_UP -> {
+                // The draft's full_bw_now: UP goes on while the bandwidth still grows 25 % a round,
+                // so an estimate far below the path climbs 1.25x per round, not per probe cycle
+                // (up to 63 rounds apart); three rounds without that growth end the probe.
+                if (roundStart && !rs.appLimited) {
+                    if (maxBw >= upFullBw * FULL_BW_THRESH) {
+                        upFullBw = maxBw;
+                        upFullBwCount = 0;
+                    } else {
+                        upFullBwCount++;
+                    }
+                }
+                if (upFullBwCount >= FULL_BW_COUNT) {
+                    startDown(now);
+                }
+            }
+            default -> {
+            }
         }
-        boolean fullLength = now - cycleStamp > minRtt;
-        long priorInflight = inflight + rs.newlyDelivered;
-        boolean next;
-        if (mode == Mode.PROBE_BW_UP) {
-            next = fullLength && (lost > 0 || priorInflight >= inflightFor(pacingGain));
-        } else if (mode == Mode.PROBE_BW_DOWN) {
-            next = fullLength || priorInflight <= inflightFor(1.0);
-        } else {
-            next = fullLength;
-        }
-        if (next) {
-            advanceCyclePhase(now);
-        }
+    }
+
+    private boolean timeToProbe(long now) {
+        return now - cycleStamp > BW_PROBE_WAIT || roundsSinceProbe >= PROBE_BW_CYCLE_ROUNDS;
+    }
+
+    private void startRefill() {
+        mode = Mode.PROBE_BW_REFILL;
+        pacingGain = 1.0;
+        cwndGain = CWND_GAIN;
+        roundsSinceProbe = 0;
     }
 
     private void checkProbeRtt(long inflight, long now) {
@@ -375,6 +400,8 @@ public final class Bbr extends CongestionControl {
                 priorCwnd = 0;
                 if (fullBwReached) {
                     startDown(now);
+                    mode = Mode.PROBE_BW_CRUISE;
+                    pacingGain = 1.0;
                 } else {
                     mode = Mode.STARTUP;
                     pacingGain = STARTUP_PACING_GAIN;
@@ -466,7 +493,6 @@ public final class Bbr extends CongestionControl {
         long newly = rs.newlyDelivered;
         long target = Math.min(MAX_CWND, inflightFor(cwndGain) + (fullBwReached ? extraAcked() : 0));
         long c = cwnd;
-        lostSinceSample = 0;
         if (packetConservation) {
             c = Math.max(c, inflight + newly);
         } else if (fullBwReached) {

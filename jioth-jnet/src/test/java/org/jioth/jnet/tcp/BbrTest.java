@@ -197,7 +197,7 @@ class BbrTest {
     @Test
     void probeBwClimbsToAWiderPathWithinASecond() {
         Bbr b = new Bbr();
-        long[] clock = {0, 0, 0}; // now, delivered, queued
+        long[] clock = {0, 0}; // now, delivered
         b.init(1448, 0);
         long rtt = 10 * MS;
         for (int round = 0; round < 60 && b.mode().ordinal() < Bbr.Mode.PROBE_BW_DOWN.ordinal(); round++) {
@@ -221,7 +221,7 @@ class BbrTest {
     @Test
     void probeBwProbesAboutEveryEightRoundsAsLinux() {
         Bbr b = new Bbr();
-        long[] clock = {0, 0, 0};
+        long[] clock = {0, 0};
         b.init(1448, 0);
         long rtt = 10 * MS;
         for (int round = 0; round < 60 && b.mode().ordinal() < Bbr.Mode.PROBE_BW_DOWN.ordinal(); round++) {
@@ -277,145 +277,10 @@ class BbrTest {
         assertThat((long) b.cwnd()).isEqualTo(2 * bdp + b.extraAcked() + 3 * 39 * SMSS);
     }
 
-    /** A BBR at 40 MB/s and 10 ms in PROBE_BW, {@code state[0]} now, {@code state[1]} delivered. */
-    private static Bbr inProbeBw(long[] state, DeliveryRate.Sample rs) {
-        Bbr b = new Bbr();
-        b.init(SMSS, 0);
-        long rtt = 10 * MS;
-        long rate = 1_250_000;
-        for (int i = 0; i < 6; i++) {
-            state[0] += rtt;
-            state[1] = round(b, rs, state[1], rate, rtt, b.cwnd(), state[0]);
-            rate *= 2;
-        }
-        rate /= 2;
-        for (int i = 0; i < 4; i++) {
-            state[0] += rtt;
-            state[1] = round(b, rs, state[1], rate, rtt, i < 3 ? b.cwnd() : rate * rtt / 1_000_000_000L, state[0]);
-        }
-        assertThat(b.mode()).isIn(Bbr.Mode.PROBE_BW_DOWN, Bbr.Mode.PROBE_BW_CRUISE, Bbr.Mode.PROBE_BW_UP);
-        return b;
-    }
-
-    /** One ACK a millisecond at 40 MB/s of what was sent a round trip (400 KB) before, with {@code inflight} after it. */
-    private static void steadyAck(Bbr b, long[] state, DeliveryRate.Sample rs, long inflight) {
-        state[0] += MS;
-        state[1] = ack(b, rs, state[1], Math.max(0, state[1] + 40_000 - 400_000), 40_000, 40_000_000L, inflight, state[0]);
-    }
-
-    /**
-     * Linux's BBR v1 gain cycle: eight phases of one minimum RTT, UP at 1.25 (on past its minimum
-     * RTT only until the flight reaches 1.25 BDP or a loss), DOWN at 0.75 (until the flight is
-     * back at the BDP), six at 1. jnet ran the draft's UP for at least three rounds at 1.25
-     * while cwnd allowed 2.25 BDP, so every probe overfilled the queue of a path without a
-     * bottleneck of its own (wirefilter at 1 %: the retransmissions jumped in every UP).
-     */
-    @Test
-    void probeBwRunsLinuxV1sGainCycleOfEightMinimumRtts() {
-        long[] state = {0, 0};
-        DeliveryRate.Sample rs = new DeliveryRate.Sample();
-        Bbr b = inProbeBw(state, rs);
-        long bdp = 400_000;
-        long upBegan = -1;
-        long upEnded = -1;
-        long downEnded = -1;
-        long nextUp = -1;
-        double downGain = 0;
-        for (int ms = 0; ms < 300 && nextUp < 0; ms++) {
-            Bbr.Mode before = b.mode();
-            // the queue a probe builds: the flight is 1.75 BDP while probing, the BDP otherwise
-            steadyAck(b, state, rs, before == Bbr.Mode.PROBE_BW_UP ? bdp * 7 / 4 : bdp);
-            Bbr.Mode after = b.mode();
-            if (after == Bbr.Mode.PROBE_BW_UP && before != after) {
-                if (upBegan < 0) {
-                    upBegan = state[0];
-                } else if (upEnded >= 0) {
-                    nextUp = state[0];
-                }
-            } else if (before == Bbr.Mode.PROBE_BW_UP && after != before && upBegan >= 0) {
-                upEnded = state[0];
-                downGain = (double) b.pacingRate(10 * MS, 0) / b.maxBw();
-            } else if (before == Bbr.Mode.PROBE_BW_DOWN && after != before && upEnded >= 0) {
-                downEnded = state[0];
-            }
-        }
-        assertThat(upBegan).as("a probe within 300 ms").isNotNegative();
-        assertThat(upEnded - upBegan).as("UP lasts one minimum RTT, ended at %d ms", upEnded / MS).isBetween(10 * MS, 12 * MS);
-        assertThat(downGain).as("DOWN paces at 0.75").isCloseTo(0.75 * Bbr.PACING_MARGIN, org.assertj.core.data.Offset.offset(0.01));
-        assertThat(downEnded - upEnded).as("DOWN ends at once with the flight at the BDP").isLessThanOrEqualTo(2 * MS);
-        // UP, then DOWN (cut short by the flight) and six phases at 1: seven to eight minimum RTTs
-        assertThat(nextUp - upBegan).as("the next probe, %d ms after", (nextUp - upBegan) / MS).isBetween(70 * MS, 86 * MS);
-    }
-
-    /** UP ends with its minimum RTT when an ACK reports a loss, even with the flight below 1.25 BDP. */
-    @Test
-    void aLossEndsProbeBwUpAfterItsMinimumRtt() {
-        long[] state = {0, 0};
-        DeliveryRate.Sample rs = new DeliveryRate.Sample();
-        Bbr b = inProbeBw(state, rs);
-        for (int ms = 0; ms < 300 && b.mode() != Bbr.Mode.PROBE_BW_UP; ms++) {
-            steadyAck(b, state, rs, 400_000);
-        }
-        assertThat(b.mode()).isEqualTo(Bbr.Mode.PROBE_BW_UP);
-        for (int ms = 0; ms < 11; ms++) {
-            steadyAck(b, state, rs, 400_000); // a path with room: the flight stays at the BDP
-        }
-        assertThat(b.mode()).as("no loss, the flight below its target: UP goes on").isEqualTo(Bbr.Mode.PROBE_BW_UP);
-        b.onLoss(SMSS, state[0]);
-        steadyAck(b, state, rs, 400_000);
-        assertThat(b.mode()).isEqualTo(Bbr.Mode.PROBE_BW_DOWN);
-    }
-
-    /**
-     * Linux's BBR v1 bandwidth filter: the maximum of the last ten rounds. A burst of ACKs that
-     * measured twice the path leaves the estimate (and the pacing rate) ten rounds later; jnet kept
-     * it for the current and the previous PROBE_BW cycle (16-20 rounds and more).
-     */
-    @Test
-    void theBandwidthEstimateIsTheMaximumOfTheLastTenRounds() {
-        long[] state = {0, 0};
-        DeliveryRate.Sample rs = new DeliveryRate.Sample();
-        Bbr b = inProbeBw(state, rs);
-        state[0] += MS;
-        state[1] = ack(b, rs, state[1], Math.max(0, state[1] + 40_000 - 400_000), 40_000, 80_000_000L, 400_000, state[0]);
-        assertThat(b.maxBw()).isEqualTo(80_000_000L);
-        for (int ms = 0; ms < 95; ms++) { // nine more rounds of 10 ms
-            steadyAck(b, state, rs, 400_000);
-        }
-        assertThat(b.maxBw()).as("within ten rounds").isEqualTo(80_000_000L);
-        for (int ms = 0; ms < 10; ms++) {
-            steadyAck(b, state, rs, 400_000);
-        }
-        assertThat(b.maxBw()).as("after ten rounds").isEqualTo(40_000_000L);
-    }
-
-    /** One ACK of {@code newly} bytes of a range sent when {@code priorDelivered} had been delivered. */
-    private static long ack(Bbr b, DeliveryRate.Sample rs, long total, long priorDelivered, long newly, long rate,
-            long inflight, long now) {
-        rs.priorDelivered = priorDelivered;
-        rs.delivered = total + newly - priorDelivered;
-        rs.newlyDelivered = newly;
-        rs.rate = rate;
-        rs.rtt = 10 * MS;
-        rs.interval = 10 * MS;
-        rs.appLimited = false;
-        rs.sentTime = now - 10 * MS;
-        b.onRateSample(rs, total + newly, inflight, now, 10 * MS);
-        return total + newly;
-    }
-
-    /**
-     * One round trip: the flight (window and pacing allowing, at most the bottleneck's), two
-     * segments per ACK. What was sent beyond the bottleneck's share waits in its queue
-     * ({@code clock[2]}), in flight until a later round drains it.
-     */
+    /** One round trip: the flight (window and pacing allowing, at most the bottleneck's), two segments per ACK. */
     private static void closedLoopRound(Bbr b, long[] clock, long bottleneck, long rtt) {
         long paced = b.pacingRate(rtt, 0) * rtt / 1_000_000_000L;
-        long sent = Math.max(1448, Math.min(b.cwnd(), paced));
-        long share = bottleneck * rtt / 1_000_000_000L;
-        long flight = Math.max(1448, Math.min(sent, share));
-        clock[2] = Math.max(0, clock[2] + sent - share);
-        long queued = clock[2];
+        long flight = Math.max(1448, Math.min(Math.min(b.cwnd(), paced), bottleneck * rtt / 1_000_000_000L));
         long roundStart = clock[1];
         DeliveryRate.Sample rs = new DeliveryRate.Sample();
         for (long acked = 0; acked < flight; acked += 2 * 1448) {
@@ -430,7 +295,7 @@ class BbrTest {
             rs.appLimited = false;
             rs.sentTime = clock[0] - rtt;
             clock[1] += newly;
-            b.onRateSample(rs, clock[1], flight + queued, clock[0], rtt);
+            b.onRateSample(rs, clock[1], flight, clock[0], rtt);
         }
     }
 
