@@ -277,6 +277,73 @@ class BbrTest {
         assertThat((long) b.cwnd()).isEqualTo(2 * bdp + b.extraAcked() + 3 * 39 * SMSS);
     }
 
+    /**
+     * A probe that stopped growing the estimate ends as Linux's BBR v1 ends one: a minimum RTT in,
+     * with a loss or a flight of 1.25 BDP, the queue is filling. The draft's UP went on for three
+     * rounds without growth at 1.25, and through wirefilter at 1 % the retransmissions jumped in
+     * every probe. Steady 40 MB/s at 10 ms, an ACK a millisecond; once UP begins the flight is
+     * 1.75 BDP (its queue) and nothing grows: UP ends within two rounds (the draft: four).
+     */
+    @Test
+    void aProbeThatNoLongerGrowsTheEstimateEndsWhenTheQueueFills() {
+        assertThat(upWithoutGrowth(7.0 / 4, false)).as("UP without growth, ms").isPositive().isLessThanOrEqualTo(25);
+    }
+
+    /** The same with the flight at the BDP (a path with room): a loss ends UP, as in Linux v1. */
+    @Test
+    void aProbeThatNoLongerGrowsTheEstimateEndsOnALoss() {
+        assertThat(upWithoutGrowth(1, true)).as("UP without growth, ms").isPositive().isLessThanOrEqualTo(25);
+    }
+
+    /** ms that PROBE_BW_UP lasts at a steady 40 MB/s, the flight {@code upFlight} BDP in UP, a loss on each UP ACK or none. */
+    private static long upWithoutGrowth(double upFlight, boolean loss) {
+        Bbr b = new Bbr();
+        b.init(SMSS, 0);
+        DeliveryRate.Sample rs = new DeliveryRate.Sample();
+        long total = 0;
+        long now = 0;
+        long rtt = 10 * MS;
+        long rate = 1_250_000;
+        for (int i = 0; i < 6; i++) {
+            now += rtt;
+            total = round(b, rs, total, rate, rtt, b.cwnd(), now);
+            rate *= 2;
+        }
+        rate /= 2; // 40 MB/s
+        long bdp = rate * rtt / 1_000_000_000L;
+        for (int i = 0; i < 4; i++) {
+            now += rtt;
+            total = round(b, rs, total, rate, rtt, i < 3 ? b.cwnd() : bdp, now);
+        }
+        long upBegan = -1;
+        long upEnded = -1;
+        for (int ms = 0; ms < 500 && upEnded < 0; ms++) {
+            boolean up = b.mode() == Bbr.Mode.PROBE_BW_UP;
+            now += MS;
+            // each ACK delivers a millisecond at 40 MB/s of data sent a round trip before
+            rs.priorDelivered = Math.max(0, total + 40_000 - bdp);
+            rs.delivered = bdp;
+            rs.newlyDelivered = 40_000;
+            rs.rate = rate;
+            rs.rtt = rtt;
+            rs.interval = rtt;
+            rs.appLimited = false;
+            rs.sentTime = now - rtt;
+            total += 40_000;
+            if (up && loss) {
+                b.onLoss(SMSS, now);
+            }
+            b.onRateSample(rs, total, up ? (long) (bdp * upFlight) : bdp, now, rtt);
+            if (!up && b.mode() == Bbr.Mode.PROBE_BW_UP) {
+                upBegan = now;
+            } else if (up && b.mode() != Bbr.Mode.PROBE_BW_UP) {
+                upEnded = now;
+            }
+        }
+        assertThat(upBegan).as("a probe within 500 ms").isNotNegative();
+        return (upEnded - upBegan) / MS;
+    }
+
     /** One round trip: the flight (window and pacing allowing, at most the bottleneck's), two segments per ACK. */
     private static void closedLoopRound(Bbr b, long[] clock, long bottleneck, long rtt) {
         long paced = b.pacingRate(rtt, 0) * rtt / 1_000_000_000L;
