@@ -97,8 +97,6 @@ public final class Bbr extends CongestionControl {
     /** PROBE_BW_UP's own full-bandwidth check (the draft's full_bw/full_bw_count, reset at each probe). */
     private long upFullBw;
     private int upFullBwCount;
-    /** Bytes RACK marked lost since the last rate sample (Linux's rs->losses). */
-    private long lostSinceSample;
     private boolean idleRestart;
 
     // ACK aggregation (the draft's extra_acked): data acknowledged beyond bw x interval, a max over ~10 rounds
@@ -176,11 +174,6 @@ public final class Bbr extends CongestionControl {
     }
 
     @Override
-    public void onLoss(long bytes, long now) {
-        lostSinceSample += bytes;
-    }
-
-    @Override
     public void onRecoveryExit(int flight) {
         packetConservation = false;
         cwnd = Math.max(cwnd, priorCwnd);
@@ -219,8 +212,6 @@ public final class Bbr extends CongestionControl {
     @Override
     public void onRateSample(DeliveryRate.Sample rs, long totalDelivered, long inflight, long now, long srtt) {
         delivered = totalDelivered;
-        long lost = lostSinceSample;
-        lostSinceSample = 0;
         if (rs.newlyDelivered <= 0) {
             return;
         }
@@ -229,7 +220,7 @@ public final class Bbr extends CongestionControl {
         updateMinRtt(rs, now);
         checkStartupDone(rs);
         checkDrain(inflight, now);
-        updateProbeBw(rs, inflight, lost, now);
+        updateProbeBw(rs, inflight, now);
         checkProbeRtt(inflight, now);
         updateAckAggregation(rs, now);
         idleRestart = false;
@@ -325,7 +316,7 @@ public final class Bbr extends CongestionControl {
         advanceMaxBwFilter();
     }
 
-    private void updateProbeBw(DeliveryRate.Sample rs, long inflight, long lost, long now) {
+    private void updateProbeBw(DeliveryRate.Sample rs, long inflight, long now) {
         switch (mode) {
             case PROBE_BW_DOWN -> {
                 if (timeToProbe(now)) {
@@ -363,12 +354,7 @@ public final class Bbr extends CongestionControl {
                         upFullBwCount++;
                     }
                 }
-                // Once a round has shown no growth, Linux v1's exit too: a minimum RTT into the
-                // probe, a loss or a flight of 1.25 BDP means the queue is filling, so the two
-                // further rounds at 1.25 would only feed it
-                boolean queueFilling = upFullBwCount > 0 && now - cycleStamp > minRtt
-                        && (lost > 0 || inflight + rs.newlyDelivered >= inflightFor(UP_PACING_GAIN));
-                if (upFullBwCount >= FULL_BW_COUNT || queueFilling) {
+                if (upFullBwCount >= FULL_BW_COUNT) {
                     startDown(now);
                 }
             }

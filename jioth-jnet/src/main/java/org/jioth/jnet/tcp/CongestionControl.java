@@ -114,14 +114,6 @@ public abstract class CongestionControl {
     /** Loss detected by duplicate ACKs or SACK: sets ssthresh and the window to recover with. */
     public abstract void onCongestion(int flight, long now);
 
-    /**
-     * RACK newly marked {@code bytes} lost (before {@link #onCongestion} when they start an
-     * episode). Loss-based controls act on the episode; BBR ends a probe for bandwidth that no
-     * longer grows the estimate on it (Linux's BBR v1 ends its probe on rs->losses).
-     */
-    public void onLoss(long bytes, long now) {
-    }
-
     /** Recovery ended: the window recovery leaves behind. */
     public void onRecoveryExit(int flight) {
         cwnd = Math.max(Math.min(ssthresh, flight + smss), smss);

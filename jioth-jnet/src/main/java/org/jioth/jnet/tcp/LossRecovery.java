@@ -300,9 +300,6 @@ final class LossRecovery {
         timers.reorder = rack.timeout == TcpConnection.NEVER ? TcpConnection.NEVER : now + rack.timeout;
         // a retransmission lost too is marked again and resent by NextSeg (no RTO)
         stats.lostRetransmissions += rack.lostRetransmissionsFound;
-        if (rack.newlyLostBytes > 0) {
-            cc.onLoss(rack.newlyLostBytes, now);
-        }
         if (lost && !active && ge(snd.una, recover)) {
             // ge, not RFC 6582's gt: an episode ends when the ACK reaches "recover"; with SACK a
             // loss of the very next segment must start the next one (the ACK cannot pass it)

@@ -26,8 +26,6 @@ final class Rack {
     private boolean[] lost = NO_FLAGS;
     /** Un-SACKed bytes of the ranges marked lost, as of the last {@link #detectLoss} (less what was resent since). */
     long lostBytes;
-    /** Un-SACKed bytes the last {@link #detectLoss} marked lost that were not marked before (Linux's rs->losses). */
-    long newlyLostBytes;
     /** Retransmitted ranges newly marked lost by the last {@link #detectLoss}. */
     int lostRetransmissionsFound;
     private static final boolean[] NO_FLAGS = new boolean[0];
@@ -235,13 +233,12 @@ final class Rack {
      * RFC 8985 6.2 step 5: marks each un-SACKed range sent before RACK.xmit_ts whose RACK.rtt plus
      * the reordering window has passed since its own transmission as lost; true when any
      * un-SACKed range is marked lost (newly or still). Sets {@link #timeout} to how long until the
-     * next range would be (NEVER when none waits), {@link #lostBytes}, {@link #newlyLostBytes} and
+     * next range would be (NEVER when none waits), {@link #lostBytes} and
      * {@link #lostRetransmissionsFound}.
      */
     boolean detectLoss(long una, SackScoreboard board, long now, long reoWnd) {
         timeout = TcpConnection.NEVER;
         lostBytes = 0;
-        newlyLostBytes = 0;
         lostRetransmissionsFound = 0;
         if (xmitTs < 0) {
             return false;
@@ -251,7 +248,6 @@ final class Rack {
             if (ends[i] <= una || board.walkCovers(starts[i], ends[i])) {
                 continue;
             }
-            boolean newly = false;
             if (!lost[i]) {
                 boolean sentBefore = times[i] < xmitTs || times[i] == xmitTs && ends[i] < endSeq;
                 if (!sentBefore) {
@@ -263,16 +259,11 @@ final class Rack {
                     continue;
                 }
                 lost[i] = true;
-                newly = true;
                 if (retransmitted[i]) {
                     lostRetransmissionsFound++;
                 }
             }
-            long unsacked = board.walkUnsacked(Math.max(una, starts[i]), ends[i]);
-            lostBytes += unsacked;
-            if (newly) {
-                newlyLostBytes += unsacked;
-            }
+            lostBytes += board.walkUnsacked(Math.max(una, starts[i]), ends[i]);
         }
         return lostBytes > 0;
     }
