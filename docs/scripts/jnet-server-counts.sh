@@ -7,7 +7,7 @@
 # client's vde_plug, the kernel server's vde_plug, the client), the sender's retransmissions, and
 # for a jnet server its stack's counters (frames in and out, loop sleeps, port calls), its JVM's CPU split
 # (user, system, JIT compiler threads, GC threads, and what is left without JIT and GC: the stack's own
-# per-MB work, far less noisy than the total while C2 still compiles) and the
+# per-MB work, without the compiler threads that still run in the first rounds) and the
 # voluntary context switches of its threads (loop, carriers). PERF=1 adds `perf stat` of the server
 # JVM: system calls by kind and context switches (exact counts, no lock needed for them).
 # BASE_JAR=/path/to/jioth-cli.jar (its lib/ beside it) adds a jnet server of another build;

@@ -6,7 +6,8 @@
 # recvmmsg, wake-ups per MB (loop sleeps + lent waits) and sends per MB, and the share of the time
 # the sender was held by the receiver's window; and each JVM's CPU per MB (whole run: user, system, its
 # JIT compiler and GC threads, and 'stack', the rest). The rate is a timing: run it under the bench lock.
-# Usage: bulk-ack-counts.sh LABEL JAR [JAVA OPTIONS for both JVMs...]   (NICE=-19 to run the path
+# Usage: bulk-ack-counts.sh LABEL JAR [JAVA OPTIONS for both JVMs...]   (WARMUP=seconds of bulk before
+# the measured 6 s, default 1; NICE=-19 to run the path
 # ahead of other work on a shared machine)
 set -euo pipefail
 L=${1:?usage: bulk-ack-counts.sh LABEL JAR [JAVA OPTIONS...]}; JAR=${2:?JAR}; shift 2
@@ -14,7 +15,7 @@ JAVA=${JAVA:-/usr/lib/jvm/temurin-25-jdk-amd64/bin/java}
 OUT=$(mktemp /tmp/bulk-ack-counts.XXXXXX)
 l0=$(cut -d' ' -f1 /proc/loadavg)
 nice -n "${NICE:-0}" "$JAVA" "$@" -Djioth.bench.peerJavaOptions="$*" -jar "$JAR" bench stack --stacks jnet \
-    --network vde_switch-2proc --seconds 6 --warmup 1 --round-trips 10 --connections 10 > "$OUT" 2>&1 &
+    --network vde_switch-2proc --seconds 6 --warmup "${WARMUP:-1}" --round-trips 10 --connections 10 > "$OUT" 2>&1 &
 BENCH=$!
 # Each JVM's CPU (the bench's and its server child's), sampled until it exits: user and system ticks
 # of the process, and the ticks of its live JIT compiler and GC threads (the largest of the samples counts).
