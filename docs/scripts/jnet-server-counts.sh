@@ -5,7 +5,9 @@
 # behind its own tap, driven in turn by a Linux client in a third namespace. Per run it prints the
 # rate, then per MB the client sent (received, for "source"): the CPU of every process on the path (server JVM, switch, the
 # client's vde_plug, the kernel server's vde_plug, the client), the sender's retransmissions, and
-# for a jnet server its stack's counters (frames in and out, loop sleeps, port calls) and the
+# for a jnet server its stack's counters (frames in and out, loop sleeps, port calls), its JVM's CPU split
+# (user, system, JIT compiler threads, GC threads, and what is left without JIT and GC: the stack's own
+# per-MB work, without the compiler threads that still run in the first rounds) and the
 # voluntary context switches of its threads (loop, carriers). PERF=1 adds `perf stat` of the server
 # JVM: system calls by kind and context switches (exact counts, no lock needed for them).
 # BASE_JAR=/path/to/jioth-cli.jar (its lib/ beside it) adds a jnet server of another build;
@@ -100,6 +102,14 @@ for n in $NAMES; do
   grep -q '^ready' $T/out-$n || { echo "$n: no ready line: $(cat $T/err-$n)"; exit 1; }
 done
 ticks() { awk '{print $14 + $15}' /proc/$1/stat 2>/dev/null || echo 0; } # utime + stime, 10 ms ticks
+cpusplit() { # the JVM's user ticks, system ticks, and the ticks of its live JIT compiler and GC threads
+  local jit=0 gc=0 t c v
+  for t in /proc/$1/task/*; do
+    c=$(cat $t/comm 2>/dev/null); v=$(awk '{print $14 + $15}' $t/stat 2>/dev/null || echo 0)
+    case $c in C1\ Comp*|C2\ Comp*) jit=$((jit + v)) ;; G1*|GC*) gc=$((gc + v)) ;; esac
+  done
+  echo "$(awk '{print $14, $15}' /proc/$1/stat) $jit $gc"
+}
 stats() { # the StackPeer's counters now, one NAME=VALUE a line
   local before; before=$(grep -c '^stats' $T/err-$1)
   echo stats > $T/in-$1
@@ -114,7 +124,7 @@ job() { # job NAME MODE
   local n=$1 mode=$2 host pid port ports s0 s1 p0 p1 out mb
   host=$(cat $T/addr-$n); pid=$(cat $T/pid-$n)
   ports=($(awk '{print $2, $3, $4, $5, $6}' $T/out-$n)); case $mode in bulk) port=${ports[0]} ;; source) port=${ports[3]} ;; *) port=${ports[4]} ;; esac
-  [ $n != kernel ] && { stats $n > $T/s0; switches $pid > $T/c0; }
+  [ $n != kernel ] && { stats $n > $T/s0; switches $pid > $T/c0; cpusplit $pid > $T/j0; }
   p0="$(ticks $pid) $(ticks $(cat $T/sw.pid)) $(ticks $(cat $T/plug-scC)) $(ticks $(cat $T/plug-scK))"
   ip netns exec scC nstat -n >/dev/null
   [ -n "${PERF:-}" ] && { perf stat -e raw_syscalls:sys_enter,context-switches,syscalls:sys_enter_recvmmsg,syscalls:sys_enter_sendmmsg,syscalls:sys_enter_futex,syscalls:sys_enter_epoll_pwait2,syscalls:sys_enter_epoll_ctl,syscalls:sys_enter_write \
@@ -126,7 +136,8 @@ job() { # job NAME MODE
   echo "$n $mode: $(echo $out | cut -d' ' -f1) MB/s, $mb MB sent; CPU ms per MB sent: $(echo "$p0 $p1" | awk -v mb=$mb \
     '{printf "server %.2f, switch %.2f, client vde_plug %.2f, kernel server vde_plug %.2f", ($5-$1)*10/mb, ($6-$2)*10/mb, ($7-$3)*10/mb, ($8-$4)*10/mb}'), client $(awk -v mb=$mb '{printf "%.2f", ($1 + $2) * 1000 / mb}' $T/time); sender retransmitted $(ip netns exec scC nstat | awk '/TcpRetransSegs/ {print $2}' | grep . || echo 0) segments"
   if [ $n != kernel ]; then
-    stats $n > $T/s1; switches $pid > $T/c1
+    stats $n > $T/s1; switches $pid > $T/c1; cpusplit $pid > $T/j1
+    echo "  server JVM CPU ms per MB: user $(paste $T/j0 $T/j1 | awk -v mb=$mb '{printf "%.2f, system %.2f, JIT compiler threads %.2f, GC threads %.2f; without JIT and GC %.2f", ($5-$1)*10/mb, ($6-$2)*10/mb, ($7-$3)*10/mb, ($8-$4)*10/mb, ($5+$6-$1-$2-($7-$3)-($8-$4))*10/mb}')"
     echo "  per MB: $(join -t= $T/s0 $T/s1 | awk -F= -v mb=$mb '$1 ~ /^(Eth.InFrames|Eth.OutFrames|Loop.Sleeps|Loop.LentTurns|Loop.LentWaits|Port.ReceiveCalls|Port.SendCalls|Tcp.RetransSegs)$/ && $3 != $2 {printf "%s %.1f, ", $1, ($3-$2)/mb}')voluntary switches $(join $T/c0 $T/c1 | awk -v mb=$mb '$3 - $2 > 0 {printf "%s %.1f, ", $1, ($3-$2)/mb}')"
   fi
   [ -n "${PERF:-}" ] && echo "  perf stat per MB: $(awk -v mb=$mb '$1 ~ /^[0-9,]+$/ {gsub(",", "", $1); printf "%s %.1f, ", $2, $1/mb}' $T/perf)"
