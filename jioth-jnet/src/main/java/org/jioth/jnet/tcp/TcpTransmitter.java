@@ -123,9 +123,6 @@ final class TcpTransmitter implements LossRecovery.Transmitter {
                 // a short segment held: by Nagle when it is all the data, else by the windows' room (sender SWS)
                 limit = bufferHolds ? TcpStats.SendLimit.SNDBUF : len == avail ? TcpStats.SendLimit.NAGLE
                         : len == c.cc.cwnd() - inFlight ? TcpStats.SendLimit.CWND : TcpStats.SendLimit.RWND;
-                if (limit == TcpStats.SendLimit.RWND) {
-                    appLimited(inFlight); // less than a segment of the peer's window: as when it has none
-                }
                 break;
             }
             if (!departs(now)) {
