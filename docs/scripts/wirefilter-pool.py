@@ -1,14 +1,15 @@
 #!/usr/bin/env python3
 """Pools the per-transfer lines of docs/scripts/wirefilter-ab.sh logs by loss, role and tree:
 transfers, ratio of pooled medians (jnet/Linux), both medians, and jnet's mean time held by
-cwnd (ms), retransmissions, timeouts per transfer, and the median estimate when STARTUP ended.
+cwnd and by the peer's window (ms), retransmissions, timeouts per transfer, and the median
+estimate when STARTUP ended (with how many transfers ended it below 15 MB/s).
 Usage: docs/scripts/wirefilter-pool.py LOG..."""
 import re
 import statistics as st
 import sys
 from collections import defaultdict
 
-cells = defaultdict(lambda: {'linux': [], 'jnet': [], 'cwnd': [], 'retrans': [], 'timeouts': [], 'startup': []})
+cells = defaultdict(lambda: {'linux': [], 'jnet': [], 'cwnd': [], 'rwnd': [], 'retrans': [], 'timeouts': [], 'startup': []})
 for name in sys.argv[1:]:
     tree = loss = role = None
     for line in open(name):
@@ -29,6 +30,8 @@ for name in sys.argv[1:]:
         rest = m.group(3)
         held = re.search(r'limited=\S*?\bcwnd=(\d+)', rest)
         c['cwnd'].append(int(held.group(1)) if held else 0)
+        rwnd = re.search(r'limited=\S*?\brwnd=(\d+)', rest)
+        c['rwnd'].append(int(rwnd.group(1)) if rwnd else 0)
         c['retrans'].append(int(re.search(r'\bretrans=(\d+)', rest).group(1)))
         c['timeouts'].append(int(re.search(r'\btimeouts=(\d+)', rest).group(1)))
         startup = re.search(r'startupbw=(\d+)', rest)
@@ -36,7 +39,8 @@ for name in sys.argv[1:]:
             c['startup'].append(int(startup.group(1)) / 1e6)
 for (loss, role, tree), c in sorted(cells.items()):
     linux, jnet = st.median(c['linux']), st.median(c['jnet'])
-    startup = f"{st.median(c['startup']):.1f} MB/s" if c['startup'] else '-'
+    low = sum(1 for b in c['startup'] if b < 15)
+    startup = f"{st.median(c['startup']):.1f} MB/s ({low} below 15)" if c['startup'] else '-'
     print(f"{loss} % {role} {tree}: n={len(c['jnet'])} ratio {jnet / linux:.2f} (jnet {jnet:.2f} s, Linux {linux:.2f} s)"
-          f" cwnd-held {st.mean(c['cwnd']):.0f} ms, retrans {st.mean(c['retrans']):.0f},"
+          f" cwnd-held {st.mean(c['cwnd']):.0f} ms, rwnd-held {st.mean(c['rwnd']):.0f} ms, retrans {st.mean(c['retrans']):.0f},"
           f" timeouts {st.mean(c['timeouts']):.2f}, STARTUP ended at {startup}")

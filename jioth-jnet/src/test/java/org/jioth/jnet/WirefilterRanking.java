@@ -213,10 +213,12 @@ class WirefilterRanking {
         }
     }
 
-    /** {@code -Djioth.rankSeries=true}: every jnet transfer's state each 100 ms (a diagnosis). */
+    /** {@code -Djioth.rankSeries=true}: every jnet transfer's state each {@link #SERIES_MS} (a diagnosis). */
     static final boolean SERIES = Boolean.getBoolean("jioth.rankSeries");
+    /** {@code -Djioth.rankSeriesMs=10}: the series' step (100 ms by default; STARTUP's rounds take ~14 ms). */
+    static final long SERIES_MS = Long.getLong("jioth.rankSeriesMs", 100);
     static final java.util.regex.Pattern SERIES_FIELDS = java.util.regex.Pattern.compile(
-            "\\b(una|nxt|cwnd|sndbuf|retrans|fast|lostrxt|bw|minrtt|srtt|limited|pacing|late)=\\S+|probe_\\w+|startup|drain|probe_rtt");
+            "\\b(una|nxt|wnd|cwnd|sndbuf|retrans|fast|lostrxt|bw|minrtt|srtt|limited|pacing|late)=\\S+|probe_\\w+|startup|drain|probe_rtt");
     private final StringBuffer seriesLines = new StringBuffer();
 
     private Object series(long t0) throws Exception {
@@ -229,7 +231,7 @@ class WirefilterRanking {
                 b.append(' ').append(m.group());
             }
             seriesLines.append(b).append('\n');
-            Thread.sleep(100);
+            Thread.sleep(SERIES_MS);
         }
         return null;
     }
@@ -250,7 +252,7 @@ class WirefilterRanking {
                 b.append(' ').append(m.group());
             }
             seriesLines.append(b).append('\n');
-            Thread.sleep(100);
+            Thread.sleep(SERIES_MS);
         }
         return null;
     }
