@@ -1,0 +1,581 @@
+package org.jioth.jnet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.stream.LongStream;
+import org.jioth.jnet.loop.Counter;
+import org.jioth.jnet.tcp.TcpLayer;
+import org.jioth.jnet.time.ManualClock;
+import org.jioth.jnet.wire.Arp;
+import org.jioth.jnet.wire.Ethernet;
+import org.jioth.jnet.wire.Ipv4;
+import org.jioth.jnet.wire.SeqNum;
+import org.jioth.jnet.wire.Tcp;
+import org.jioth.jnet.wire.TcpOptions;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Many hostile peers at once against a whole victim stack's TCP layer on a {@link ManualClock}
+ * (issue 10's checklist: the layer as a whole, where {@code HostileSegmentTest} attacks one
+ * connection). Each seed lets a few peer addresses, each on a small set of ports (so tuples are
+ * reused, TIME_WAIT included), flood a listener with a tiny backlog, leave handshakes half done,
+ * send RST, SYN and FIN in whatever state the victim's side is in, close simultaneously, advertise
+ * zero and shrinking windows and never read, replay old segments; the victim's application accepts
+ * now and then, reads, writes, half-closes, closes and aborts while segments arrive, and opens
+ * connections to the peers too. Frames go in one at a time and the test waits until the loop took
+ * each one, so a seed replays exactly.
+ *
+ * <p>After every step: no exception out of the loop, TIME_WAIT and orphans within their bounds, the
+ * memory budget within its limit, and every segment the victim sent is one RFC 9293 allows (no
+ * data beyond the window the peer offered, no ACK of what the peer never sent, no data on a RST).
+ * At the end the application closes everything and virtual time runs on: every connection and
+ * TIME_WAIT record is gone and every byte charged to the memory budget is back.
+ */
+class HostilePeersTest {
+    private static final int STEPS = 1500;
+    private static final int PEERS = 4;
+    private static final int PORTS = 12;
+    private static final int PEER_BASE = Frames.ip("10.9.0.100");
+    private static final int VICTIM_IP = Frames.ip("10.9.0.1");
+    private static final long PEER_MAC = 0x02000000cc00L;
+    private static final int LISTEN_PORT = 80;
+    private static final int MAX_TIME_WAIT = 6;
+    private static final int MAX_ORPHANS = 16;
+
+    /** 24 seeds in CI; {@code -Djioth.hostilePeersSeeds=N} for a longer search. */
+    static LongStream seeds() {
+        return LongStream.rangeClosed(1, Long.getLong("jioth.hostilePeersSeeds", 24));
+    }
+
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds")
+    void manyHostilePeersNeverBreakTheLayersInvariants(long seed) throws Exception {
+        try (Run run = new Run(seed)) {
+            for (int i = 0; i < STEPS; i++) {
+                run.step(i);
+                run.checkInvariants("step " + i + " of seed " + seed);
+            }
+            run.finish("end of seed " + seed);
+        }
+    }
+
+    /** One tuple as its peer sees it. */
+    static final class Conn {
+        final int peerIp;
+        final int peerPort;
+        final int victimPort;
+        /** Our (the peer's) ISS and next sequence number, the highest one sent so far. */
+        int iss;
+        int nxt;
+        int maxSent;
+        /** The victim's ISS (from its SYN or SYN-ACK) and the highest sequence number it sent. */
+        boolean victimSynSeen;
+        int victimIss;
+        int victimMax;
+        /** The right edge of the window we offered: the victim must not send past it. */
+        boolean edgeKnown;
+        int edge;
+        /** The last window we advertised. */
+        int window = 65535;
+        /** A peer that never reads: it advertises 0 once its buffer "fills". */
+        boolean neverReads;
+        boolean victimOpened;
+        boolean finSent;
+
+        Conn(int peerIp, int peerPort, int victimPort) {
+            this.peerIp = peerIp;
+            this.peerPort = peerPort;
+            this.victimPort = victimPort;
+        }
+
+        long key() {
+            return key(peerIp, peerPort, victimPort);
+        }
+
+        static long key(int ip, int port, int victimPort) {
+            return ((long) (ip & 0xff) << 32) | ((long) port << 16) | victimPort;
+        }
+    }
+
+    static final class Run implements AutoCloseable {
+        final long seed;
+        final Random r;
+        final ManualClock clock = new ManualClock(1_000_000_000L);
+        final DirectLink link = new DirectLink();
+        final JnetStack victim;
+        final long victimMac;
+        final ConcurrentLinkedQueue<byte[]> out = new ConcurrentLinkedQueue<>();
+        final Map<Long, Conn> conns = new HashMap<>();
+        final List<Conn> order = new ArrayList<>();
+        final List<byte[]> history = new ArrayList<>();
+        final ServerSocketChannel server;
+        final List<SocketChannel> app = new ArrayList<>();
+        final long memoryAtStart;
+        int stepNo;
+
+        Run(long seed) throws IOException {
+            this.seed = seed;
+            this.r = new Random(seed);
+            victim = JnetStack.builder().clock(clock)
+                    .options("seed=" + seed + ",secretseed=" + seed + ",maxorphans=" + MAX_ORPHANS
+                            + ",membudget=2m")
+                    .port("vde0", link.a).build();
+            int idx = victim.config().ifNameToIndex("vde0");
+            victim.config().linkSetUpDown(idx, true);
+            victim.config().ipAddrAdd(InetAddress.ofLiteral("10.9.0.1"), 24, idx);
+            victimMac = org.jioth.jnet.wire.Mac.of(victim.config().linkGetAddr(idx));
+            link.tapA(f -> {
+                byte[] copy = new byte[f.remaining()];
+                f.duplicate().get(copy);
+                out.add(copy);
+            });
+            victim.onLoop(() -> {
+                victim.tcp.setMaxTimeWait(MAX_TIME_WAIT);
+                return null;
+            });
+            victim.sync();
+            drain();
+            memoryAtStart = victim.onLoop(() -> victim.memory().used());
+            server = victim.provider().openServerSocketChannel();
+            server.configureBlocking(false);
+            server.bind(new InetSocketAddress(LISTEN_PORT), 1 + r.nextInt(3));
+        }
+
+        // ------------------------------------------------------------ the wire
+
+        void inject(Conn c, int seq, int ack, int flags, int window, TcpOptions o, int len) throws IOException {
+            int hl = Tcp.headerLength(o);
+            ByteBuffer b = ByteBuffer.allocate(hl + len);
+            for (int k = 0; k < len; k++) {
+                b.put(hl + k, (byte) ('a' + k % 26));
+            }
+            Tcp.emit(b, 0, c.peerPort, c.victimPort, seq, ack, flags, window, o, len, c.peerIp, VICTIM_IP);
+            byte[] frame = Frames.ipv4(victimMac, PEER_MAC + (c.peerIp & 0xff), c.peerIp, VICTIM_IP,
+                    Ipv4.PROTO_TCP, 64, 1, 0, b.array());
+            int end = seq + len + ((flags & Tcp.SYN) != 0 ? 1 : 0) + ((flags & Tcp.FIN) != 0 ? 1 : 0);
+            if (SeqNum.gt(end, c.maxSent)) {
+                c.maxSent = end;
+            }
+            if ((flags & Tcp.ACK) != 0 && (flags & Tcp.RST) == 0) {
+                int right = ack + window;
+                if (!c.edgeKnown || SeqNum.gt(right, c.edge)) {
+                    c.edge = right;
+                    c.edgeKnown = true;
+                }
+                c.window = window;
+            }
+            history.add(frame);
+            if (history.size() > 32) {
+                history.remove(0);
+            }
+            deliver(frame);
+        }
+
+        void deliver(byte[] frame) throws IOException {
+            long want = link.deliveredToA.get() + 1;
+            link.injectIntoA(frame);
+            long deadline = System.nanoTime() + 60_000_000_000L;
+            while (victim.counter(Counter.ETH_IN_FRAMES) + victim.counter(Counter.ETH_IN_QUEUE_FULL)
+                    + victim.counter(Counter.ETH_IN_LINK_DOWN) < want) {
+                if (System.nanoTime() > deadline) {
+                    fail("the victim's loop stopped taking frames: " + victim.statistics());
+                }
+                Thread.onSpinWait();
+            }
+            victim.sync();
+            drain();
+        }
+
+        /** Takes what the victim sent: answers ARP, learns sequence numbers and checks each segment. */
+        void drain() throws IOException {
+            List<byte[]> arp = new ArrayList<>();
+            for (byte[] f; (f = out.poll()) != null; ) {
+                ByteBuffer b = ByteBuffer.wrap(f);
+                int type = b.getShort(12) & 0xffff;
+                if (type == Ethernet.TYPE_ARP) {
+                    Arp a = new Arp();
+                    a.wrap(b, Ethernet.HEADER, f.length - Ethernet.HEADER);
+                    int target = a.targetIp();
+                    if (a.operation() == Arp.REQUEST && target - PEER_BASE >= 0 && target - PEER_BASE < PEERS) {
+                        arp.add(Frames.arpReply(PEER_MAC + (target & 0xff), target, a.senderMac(), a.senderIp()));
+                    }
+                    continue;
+                }
+                if (type != Ethernet.TYPE_IPV4 || f[23] != Ipv4.PROTO_TCP) {
+                    continue;
+                }
+                int total = b.getShort(16) & 0xffff;
+                int dst = b.getInt(30);
+                Tcp t = new Tcp();
+                assertThat(t.wrap(b, 34, total - 20, VICTIM_IP, dst)).as("checksum of a segment we sent").isEqualTo(Tcp.Check.OK);
+                seen(dst, t);
+            }
+            for (byte[] a : arp) {
+                link.injectIntoA(a);
+            }
+            if (!arp.isEmpty()) {
+                victim.sync();
+                drain();
+            }
+        }
+
+        private void seen(int dst, Tcp t) {
+            String what = "step " + stepNo + " of seed " + seed + ": victim sent " + describe(t) + " to "
+                    + (dst & 0xff) + ":" + t.destinationPort();
+            int flags = t.flags();
+            int len = t.payloadLength();
+            if ((flags & Tcp.RST) != 0) {
+                assertThat(len).as("%s: no data on a RST", what).isZero();
+            }
+            if ((flags & Tcp.SYN) != 0 && (flags & Tcp.FIN) != 0) {
+                fail(what + ": SYN and FIN together");
+            }
+            long key = Conn.key(dst, t.destinationPort(), t.sourcePort());
+            Conn c = conns.get(key);
+            if (c == null) {
+                if ((flags & Tcp.SYN) != 0 && (flags & Tcp.ACK) == 0) { // an active open of the victim's
+                    c = new Conn(dst, t.destinationPort(), t.sourcePort());
+                    c.victimOpened = true;
+                    c.iss = r.nextInt();
+                    c.nxt = c.iss;
+                    c.maxSent = c.iss;
+                    conns.put(key, c);
+                    order.add(c);
+                } else {
+                    return; // an answer to a tuple the peer never opened (a RST for garbage)
+                }
+            }
+            if ((flags & Tcp.SYN) != 0) {
+                c.victimSynSeen = true;
+                c.victimIss = t.seq();
+                c.victimMax = t.seq() + 1;
+                c.edgeKnown = false;
+            }
+            int end = t.seq() + len + ((flags & Tcp.SYN) != 0 ? 1 : 0) + ((flags & Tcp.FIN) != 0 ? 1 : 0);
+            if (len > 0 && c.edgeKnown && (flags & Tcp.RST) == 0) {
+                // a zero-window probe may carry one byte past the edge
+                assertThat(SeqNum.le(t.seq() + len, c.edge + 1)).as("%s: data within the offered window (edge %d)",
+                        what, c.edge).isTrue();
+            }
+            if ((flags & Tcp.ACK) != 0 && (flags & Tcp.RST) == 0 && c.victimSynSeen) {
+                assertThat(SeqNum.le(t.ack(), c.maxSent)).as("%s: ACK of nothing the peer sent (its highest %d)",
+                        what, c.maxSent).isTrue();
+            }
+            if (c.victimSynSeen && (flags & Tcp.RST) == 0 && SeqNum.gt(end, c.victimMax)) {
+                c.victimMax = end;
+            }
+            if ((flags & Tcp.RST) != 0 && (flags & Tcp.ACK) == 0) {
+                return;
+            }
+        }
+
+        static String describe(Tcp t) {
+            StringBuilder s = new StringBuilder();
+            int f = t.flags();
+            s.append((f & Tcp.SYN) != 0 ? "S" : "").append((f & Tcp.FIN) != 0 ? "F" : "")
+                    .append((f & Tcp.RST) != 0 ? "R" : "").append((f & Tcp.ACK) != 0 ? "." : "");
+            return s + " seq " + t.seq() + " ack " + t.ack() + " win " + t.window() + " len " + t.payloadLength();
+        }
+
+        // ------------------------------------------------------------ the peers and the application
+
+        void step(int i) throws IOException {
+            stepNo = i;
+            int what = r.nextInt(100);
+            if (what < 14) {
+                syn();
+            } else if (what < 24) {
+                completeHandshake();
+            } else if (what < 40) {
+                data();
+            } else if (what < 50) {
+                ack();
+            } else if (what < 55) {
+                fin();
+            } else if (what < 59) {
+                rst();
+            } else if (what < 62) {
+                synInWindow();
+            } else if (what < 66) {
+                replay();
+            } else if (what < 70) {
+                garbage();
+            } else if (what < 86) {
+                application();
+            } else if (what < 88) {
+                connectOut();
+            } else {
+                advance(r.nextInt(12) == 0 ? 1_000 + r.nextInt(120_000) : 1 + r.nextInt(300));
+            }
+        }
+
+        Conn pick() {
+            if (order.isEmpty()) {
+                return null;
+            }
+            // mostly recent tuples: they are the live ones
+            int n = order.size();
+            return order.get(r.nextInt(4) == 0 ? r.nextInt(n) : n - 1 - r.nextInt(Math.min(n, 8)));
+        }
+
+        TcpOptions synOptions() {
+            TcpOptions o = new TcpOptions();
+            o.mss = r.nextInt(4) == 0 ? 88 + r.nextInt(500) : 1460;
+            if (r.nextBoolean()) {
+                o.sackPermitted = true;
+            }
+            return o;
+        }
+
+        /** A SYN from a (maybe reused) tuple to the listener: floods, reuse of TIME_WAIT. */
+        void syn() throws IOException {
+            int ip = PEER_BASE + r.nextInt(PEERS);
+            int port = 1024 + r.nextInt(PORTS);
+            int victimPort = r.nextInt(10) == 0 ? 81 : LISTEN_PORT; // 81: closed
+            long key = Conn.key(ip, port, victimPort);
+            Conn c = conns.get(key);
+            if (c == null) {
+                c = new Conn(ip, port, victimPort);
+                conns.put(key, c);
+                c.iss = r.nextInt();
+            } else {
+                order.remove(c);
+                // a new incarnation above the old one's sequence numbers (as TIME_WAIT reuse wants; the
+                // victim may still answer the old one, so the highest number sent stays comparable)
+                c.iss = c.maxSent + (r.nextBoolean() ? 1 + r.nextInt(3000) : 100_000 + r.nextInt(1 << 20));
+            }
+            order.add(c);
+            c.victimOpened = false;
+            c.victimSynSeen = false;
+            c.edgeKnown = false;
+            c.finSent = false;
+            c.neverReads = r.nextInt(4) == 0;
+            c.maxSent = c.iss;
+            c.nxt = c.iss + 1;
+            inject(c, c.iss, 0, Tcp.SYN, 65535, synOptions(), 0);
+        }
+
+        void completeHandshake() throws IOException {
+            Conn c = pick();
+            if (c == null || !c.victimSynSeen) {
+                return;
+            }
+            if (c.victimOpened && c.nxt == c.iss) { // the victim's SYN: answer with a SYN-ACK
+                inject(c, c.iss, c.victimIss + 1, Tcp.SYN | Tcp.ACK, 65535, synOptions(), 0);
+                c.nxt = c.iss + 1;
+                return;
+            }
+            inject(c, c.nxt, c.victimIss + 1, Tcp.ACK, window(c), null, r.nextInt(3) == 0 ? 1 + r.nextInt(600) : 0);
+            c.nxt = c.maxSent;
+        }
+
+        int window(Conn c) {
+            if (c.neverReads && r.nextInt(3) != 0) {
+                return 0;
+            }
+            return switch (r.nextInt(8)) {
+                case 0 -> 0;
+                case 1 -> 1 + r.nextInt(2000); // a shrinking window
+                default -> 65535 - r.nextInt(20_000);
+            };
+        }
+
+        void data() throws IOException {
+            Conn c = pick();
+            if (c == null || !c.victimSynSeen) {
+                return;
+            }
+            int len = 1 + r.nextInt(r.nextInt(4) == 0 ? 8000 : 1400);
+            inject(c, c.nxt, c.victimMax, Tcp.ACK | (r.nextInt(4) == 0 ? Tcp.PSH : 0), window(c), null, len);
+            c.nxt = c.maxSent;
+        }
+
+        void ack() throws IOException {
+            Conn c = pick();
+            if (c == null || !c.victimSynSeen) {
+                return;
+            }
+            int ack = r.nextInt(4) == 0 ? c.victimMax - r.nextInt(3000) : c.victimMax;
+            inject(c, c.nxt, ack, Tcp.ACK, window(c), null, 0);
+        }
+
+        void fin() throws IOException {
+            Conn c = pick();
+            if (c == null || !c.victimSynSeen) {
+                return;
+            }
+            inject(c, c.nxt, c.victimMax, Tcp.FIN | Tcp.ACK, window(c), null, r.nextInt(3) == 0 ? 1 + r.nextInt(500) : 0);
+            c.nxt = c.maxSent;
+            c.finSent = true;
+        }
+
+        void rst() throws IOException {
+            Conn c = pick();
+            if (c == null) {
+                return;
+            }
+            int off = r.nextBoolean() ? 0 : 1 + r.nextInt(3000); // exact, or in the window: a challenge ACK
+            inject(c, c.nxt + off, c.victimMax, Tcp.RST | (r.nextBoolean() ? Tcp.ACK : 0), 0, null, 0);
+        }
+
+        void synInWindow() throws IOException {
+            Conn c = pick();
+            if (c == null || !c.victimSynSeen) {
+                return;
+            }
+            inject(c, c.nxt + r.nextInt(100), 0, Tcp.SYN, 65535, synOptions(), 0);
+        }
+
+        void replay() throws IOException {
+            if (!history.isEmpty()) {
+                deliver(history.get(r.nextInt(history.size())));
+            }
+        }
+
+        void garbage() throws IOException {
+            Conn c = pick();
+            if (c == null) {
+                return;
+            }
+            int flags = r.nextInt(64) & ~Tcp.URG;
+            inject(c, c.nxt + r.nextInt(20_000) - 10_000, c.victimMax + r.nextInt(20_000) - 10_000, flags,
+                    r.nextInt(65536), null, r.nextInt(3) == 0 ? r.nextInt(1400) : 0);
+        }
+
+        /** The victim's application: accept, read, write, half-close, close, abort. */
+        void application() throws IOException {
+            int what = r.nextInt(10);
+            if (what < 2 || app.isEmpty()) {
+                SocketChannel s = server.accept();
+                if (s != null) {
+                    s.configureBlocking(false);
+                    app.add(s);
+                }
+                return;
+            }
+            SocketChannel s = app.get(r.nextInt(app.size()));
+            try {
+                boolean connected = s.isConnected() || s.isConnectionPending() && s.finishConnect();
+                if (!connected && what < 7) {
+                    return; // still in the handshake: only closing it is allowed
+                }
+                switch (what) {
+                    case 2, 3 -> s.read(ByteBuffer.allocate(1 + r.nextInt(20_000)));
+                    case 4, 5 -> s.write(ByteBuffer.allocate(1 + r.nextInt(30_000)));
+                    case 6 -> s.shutdownOutput();
+                    case 7, 8 -> {
+                        app.remove(s);
+                        s.close();
+                    }
+                    default -> {
+                        app.remove(s);
+                        s.setOption(StandardSocketOptions.SO_LINGER, 0);
+                        s.close(); // an abort: RST
+                    }
+                }
+            } catch (IOException | java.nio.channels.NonWritableChannelException e) {
+                // reset, refused, not yet connected, output shut: the peer was hostile; the channel stays
+                // until the application closes it
+            }
+            victim.sync();
+            drain();
+        }
+
+        void connectOut() throws IOException {
+            if (app.size() >= 24) {
+                return;
+            }
+            SocketChannel s = victim.provider().openSocketChannel();
+            s.configureBlocking(false);
+            int ip = PEER_BASE + r.nextInt(PEERS);
+            try {
+                s.connect(new InetSocketAddress(org.jioth.jnet.wire.Ip4.toInet(ip), 7000 + r.nextInt(4)));
+                app.add(s);
+            } catch (IOException e) {
+                s.close();
+            }
+            victim.sync();
+            drain();
+        }
+
+        void advance(long millis) throws IOException {
+            // in slices, so timers fire at (about) their time and the ARP cache keeps up
+            long left = millis;
+            while (left > 0) {
+                long slice = Math.min(left, 500);
+                clock.advance(Duration.ofMillis(slice));
+                left -= slice;
+                victim.sync();
+                drain();
+            }
+        }
+
+        // ------------------------------------------------------------ invariants
+
+        void checkInvariants(String where) throws IOException {
+            if (victim.counter(Counter.LOOP_ERRORS) != 0) {
+                fail(where + ": an exception escaped the loop: " + victim.statistics());
+            }
+            List<Long> now = victim.onLoop(() -> List.of((long) victim.tcp.connectionCount(),
+                    (long) victim.tcp.timeWaitCount(), (long) victim.tcp.orphanCount(), victim.memory().used(),
+                    victim.memory().limit()));
+            assertThat(now.get(0)).as("%s: connections", where)
+                    .isLessThanOrEqualTo((long) PEERS * PORTS * 2 + 24 + 4);
+            assertThat(now.get(1)).as("%s: TIME_WAIT records", where).isLessThanOrEqualTo(MAX_TIME_WAIT);
+            assertThat(now.get(2)).as("%s: orphans", where).isLessThanOrEqualTo(MAX_ORPHANS);
+            assertThat(now.get(3)).as("%s: memory charged", where).isBetween(0L, now.get(4));
+        }
+
+        /** The application closes everything, the peers fall silent and time runs on: all must be given back. */
+        void finish(String where) throws IOException {
+            for (SocketChannel s : app) {
+                s.close();
+            }
+            app.clear();
+            server.close();
+            victim.sync();
+            drain();
+            // long enough for every retransmission, persist and FIN_WAIT_2 timer to give up
+            for (int k = 0; k < 40 * 60 / 5; k++) {
+                clock.advance(Duration.ofSeconds(5));
+                victim.sync();
+                drain();
+                checkInvariants(where + ", closing at +" + (k * 5) + " s");
+            }
+            String tables = victim.onLoop(victim.tcp::describe);
+            assertThat(victim.onLoop(victim.tcp::connectionCount)).as("%s: connections left: %s", where, tables)
+                    .isZero();
+            assertThat(victim.onLoop(victim.tcp::timeWaitCount)).as("%s: TIME_WAIT left", where).isZero();
+            assertThat(victim.onLoop(() -> victim.memory().used())).as("%s: memory charged after all closed: %s",
+                    where, victim.statistics()).isEqualTo(memoryAtStart);
+            assertThat(victim.counter(Counter.LOOP_ERRORS)).isZero();
+        }
+
+        @Override
+        public void close() throws IOException {
+            victim.sockets().closeAll();
+            victim.close();
+        }
+    }
+
+    static {
+        // referenced for the bound's meaning (TcpLayer's own limit is far above the test's)
+        assertThat(TcpLayer.MAX_TIME_WAIT).isGreaterThan(MAX_TIME_WAIT);
+    }
+}
