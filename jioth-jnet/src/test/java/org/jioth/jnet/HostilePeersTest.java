@@ -49,6 +49,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class HostilePeersTest {
     private static final int STEPS = 1500;
+    /** {@code -Djioth.hostilePeersTrace=true}: every segment each way on stdout (with one seed, to replay a failure). */
+    private static final boolean TRACE = Boolean.getBoolean("jioth.hostilePeersTrace");
     private static final int PEERS = 4;
     private static final int PORTS = 12;
     private static final int PEER_BASE = Frames.ip("10.9.0.100");
@@ -60,7 +62,8 @@ class HostilePeersTest {
 
     /** 24 seeds in CI; {@code -Djioth.hostilePeersSeeds=N} for a longer search. */
     static LongStream seeds() {
-        return LongStream.rangeClosed(1, Long.getLong("jioth.hostilePeersSeeds", 24));
+        Long one = Long.getLong("jioth.hostilePeersSeed");
+        return one != null ? LongStream.of(one) : LongStream.rangeClosed(1, Long.getLong("jioth.hostilePeersSeeds", 24));
     }
 
     @ParameterizedTest(name = "seed {0}")
@@ -180,6 +183,10 @@ class HostilePeersTest {
                 }
                 c.window = window;
             }
+            if (TRACE) {
+                System.out.printf("%d peer %d:%d flags %x seq %d ack %d win %d len %d%n", stepNo, c.peerIp & 0xff,
+                        c.peerPort, flags, seq, ack, window, len);
+            }
             history.add(frame);
             if (history.size() > 32) {
                 history.remove(0);
@@ -236,6 +243,9 @@ class HostilePeersTest {
         }
 
         private void seen(int dst, Tcp t) {
+            if (TRACE) {
+                System.out.printf("%d victim to %d:%d %s%n", stepNo, dst & 0xff, t.destinationPort(), describe(t));
+            }
             String what = "step " + stepNo + " of seed " + seed + ": victim sent " + describe(t) + " to "
                     + (dst & 0xff) + ":" + t.destinationPort();
             int flags = t.flags();
