@@ -52,12 +52,12 @@ class HostilePeersTest {
     /** {@code -Djioth.hostilePeersTrace=true}: every segment each way on stdout (with one seed, to replay a failure). */
     private static final boolean TRACE = Boolean.getBoolean("jioth.hostilePeersTrace");
     private static final int PEERS = 4;
-    private static final int PORTS = 12;
+    private static final int PORTS = 40;
     private static final int PEER_BASE = Frames.ip("10.9.0.100");
     private static final int VICTIM_IP = Frames.ip("10.9.0.1");
     private static final long PEER_MAC = 0x02000000cc00L;
     private static final int LISTEN_PORT = 80;
-    private static final int MAX_TIME_WAIT = 6;
+    private static final int MAX_TIME_WAIT = 1;
     private static final int MAX_ORPHANS = 16;
 
     /** 24 seeds in CI; {@code -Djioth.hostilePeersSeeds=N} for a longer search. */
@@ -76,6 +76,36 @@ class HostilePeersTest {
             }
             run.finish("end of seed " + seed);
         }
+    }
+
+    /**
+     * The seeds CI runs reach what the test claims to attack: every state a connection passes on
+     * its way to CLOSED, TIME_WAIT (and its bound), SYN cookies, a full accept queue, zero-window
+     * probes, resets of established connections.
+     */
+    @org.junit.jupiter.api.Test
+    void theSeedsReachEveryStateAndDefence() throws Exception {
+        java.util.Set<String> states = new java.util.TreeSet<>();
+        Map<String, Long> reached = new java.util.TreeMap<>();
+        for (long seed = 1; seed <= 24; seed++) {
+            try (Run run = new Run(seed)) {
+                for (int i = 0; i < STEPS; i++) {
+                    run.step(i);
+                    run.checkInvariants("step " + i + " of seed " + seed);
+                    run.sample(states, reached);
+                }
+                for (Counter c : List.of(Counter.TCP_SYNCOOKIES_SENT, Counter.TCP_SYNCOOKIES_RECV,
+                        Counter.TCP_LISTEN_OVERFLOWS, Counter.TCP_ESTAB_RESETS, Counter.TCP_TIME_WAIT_OVERFLOW,
+                        Counter.TCP_PASSIVE_OPENS, Counter.TCP_ACTIVE_OPENS, Counter.TCP_OUT_RSTS)) {
+                    reached.merge(c.name(), run.victim.counter(c), Long::sum);
+                }
+                run.finish("end of seed " + seed);
+            }
+        }
+        System.out.println("hostile peers, seeds 1-24: states " + states + ", " + reached);
+        assertThat(states).contains("SYN_SENT", "SYN_RECEIVED", "ESTABLISHED", "FIN_WAIT_1", "FIN_WAIT_2",
+                "CLOSING", "CLOSE_WAIT", "LAST_ACK");
+        assertThat(reached).allSatisfy((k, v) -> assertThat(v).as(k).isPositive());
     }
 
     /** One tuple as its peer sees it. */
@@ -100,6 +130,8 @@ class HostilePeersTest {
         boolean neverReads;
         boolean victimOpened;
         boolean finSent;
+        /** The victim sent its FIN (it closed or shut its output). */
+        boolean victimFinSeen;
 
         Conn(int peerIp, int peerPort, int victimPort) {
             this.peerIp = peerIp;
@@ -278,7 +310,11 @@ class HostilePeersTest {
                     return; // an answer to a tuple the peer never opened (a RST for garbage)
                 }
             }
+            if ((flags & Tcp.FIN) != 0 && (flags & Tcp.RST) == 0) {
+                c.victimFinSeen = true;
+            }
             if ((flags & Tcp.SYN) != 0) {
+                c.victimFinSeen = false;
                 c.victimSynSeen = true;
                 c.victimIss = t.seq();
                 c.victimMax = t.seq() + 1;
@@ -317,6 +353,8 @@ class HostilePeersTest {
             int what = r.nextInt(100);
             if (what < 14) {
                 syn();
+            } else if (what < 17) {
+                flood();
             } else if (what < 24) {
                 completeHandshake();
             } else if (what < 40) {
@@ -325,6 +363,8 @@ class HostilePeersTest {
                 ack();
             } else if (what < 55) {
                 fin();
+            } else if (what < 56) {
+                answerFin();
             } else if (what < 59) {
                 rst();
             } else if (what < 62) {
@@ -360,7 +400,15 @@ class HostilePeersTest {
             return o;
         }
 
-        /** A SYN from a (maybe reused) tuple to the listener: floods, reuse of TIME_WAIT. */
+        /** A burst of SYNs from many tuples: past the SYN queue, into cookies; they stay at the back of the list. */
+        void flood() throws IOException {
+            for (int k = 8 + r.nextInt(32); k > 0; k--) {
+                syn();
+                order.add(0, order.remove(order.size() - 1));
+            }
+        }
+
+        /** A SYN from a (maybe reused) tuple to the listener: reuse of TIME_WAIT and of live tuples. */
         void syn() throws IOException {
             int ip = PEER_BASE + r.nextInt(PEERS);
             int port = 1024 + r.nextInt(PORTS);
@@ -438,6 +486,23 @@ class HostilePeersTest {
             inject(c, c.nxt, c.victimMax, Tcp.FIN | Tcp.ACK, window(c), null, r.nextInt(3) == 0 ? 1 + r.nextInt(500) : 0);
             c.nxt = c.maxSent;
             c.finSent = true;
+        }
+
+        /**
+         * A peer whose victim closed first answers with its own FIN: with the victim's FIN acknowledged
+         * (TIME_WAIT) or not yet (CLOSING, a simultaneous close).
+         */
+        void answerFin() throws IOException {
+            for (int k = order.size() - 1; k >= 0; k--) {
+                Conn c = order.get(k);
+                if (c.victimFinSeen && !c.finSent) {
+                    int ack = r.nextInt(4) == 0 ? c.victimMax - 1 : c.victimMax;
+                    inject(c, c.nxt, ack, Tcp.FIN | Tcp.ACK, window(c), null, 0);
+                    c.nxt = c.maxSent;
+                    c.finSent = true;
+                    return;
+                }
+            }
         }
 
         void rst() throws IOException {
@@ -542,6 +607,17 @@ class HostilePeersTest {
         }
 
         // ------------------------------------------------------------ invariants
+
+        /** Adds the states the victim's connections are in now, the most TIME_WAIT records and zero-window probes seen. */
+        void sample(java.util.Set<String> states, Map<String, Long> reached) throws IOException {
+            String tables = victim.onLoop(victim.tcp::describe);
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile(": tcp (\\w+) .* zwp=(\\d+)").matcher(tables);
+            while (m.find()) {
+                states.add(m.group(1));
+                reached.merge("zeroWindowProbes", Long.parseLong(m.group(2)), Math::max);
+            }
+            reached.merge("timeWait", (long) victim.onLoop(victim.tcp::timeWaitCount), Math::max);
+        }
 
         void checkInvariants(String where) throws IOException {
             if (victim.counter(Counter.LOOP_ERRORS) != 0) {
