@@ -169,7 +169,7 @@ class HostilePeersTest {
             this.r = new Random(seed);
             victim = JnetStack.builder().clock(clock)
                     .options("seed=" + seed + ",secretseed=" + seed + ",maxorphans=" + MAX_ORPHANS
-                            + ",membudget=2m")
+                            + ",membudget=" + System.getProperty("jioth.hostilePeersBudget", "2m"))
                     .port("vde0", link.a).build();
             int idx = victim.config().ifNameToIndex("vde0");
             victim.config().linkSetUpDown(idx, true);
