@@ -537,8 +537,11 @@ class HostilePeersTest {
             if (c == null || !c.victimSynSeen) {
                 return;
             }
-            int ack = r.nextInt(4) == 0 ? c.victimMax - r.nextInt(3000) : c.victimMax;
-            inject(c, c.nxt, ack, Tcp.ACK, window(c), null, 0);
+            boolean old = r.nextInt(4) == 0;
+            int ack = old ? c.victimMax - r.nextInt(3000) : c.victimMax;
+            // an old ACK now and then rides on a newer (out-of-order) sequence number with a wide window
+            int seq = old && r.nextBoolean() ? c.nxt + 1 + r.nextInt(3000) : c.nxt;
+            inject(c, seq, ack, Tcp.ACK, seq == c.nxt ? window(c) : 65535 - r.nextInt(20_000), null, 0);
         }
 
         void fin() throws IOException {
