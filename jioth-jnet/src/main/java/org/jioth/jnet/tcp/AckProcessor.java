@@ -78,7 +78,8 @@ final class AckProcessor {
             rateSample(s, Math.max(0, delivered), now);
         }
         c.tx.pacingRateChanged();
-        if (lt(c.snd.wl1, s.seq) || (c.snd.wl1 == s.seq && le(c.snd.wl2, ack))) {
+        // an old ACK (below SND.UNA) never moves the window (RFC 9293 3.10.7.4), however new its SEQ
+        if (!lt(ack, unaBefore) && (lt(c.snd.wl1, s.seq) || (c.snd.wl1 == s.seq && le(c.snd.wl2, ack)))) {
             updateWindow(s, false);
         }
         return true;
