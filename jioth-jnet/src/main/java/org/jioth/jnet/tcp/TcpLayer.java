@@ -1025,11 +1025,6 @@ public final class TcpLayer implements Ipv4Layer.Transport, Ipv6Layer.Transport 
         }
     };
 
-    /** The stack-wide counter of the time senders spent held back by {@code why}. */
-    static Counter sendLimitedCounter(TcpStats.SendLimit why) {
-        return why.total;
-    }
-
     /**
      * The largest payload of one TSO segment toward the socket's peer: an IPv4 datagram the
      * route's port segments, less the IP header and the longest TCP header; 0 without TSO there

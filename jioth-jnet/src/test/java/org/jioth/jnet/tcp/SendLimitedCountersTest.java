@@ -59,7 +59,7 @@ class SendLimitedCountersTest {
     void eachReasonHasItsOwnStackCounter() {
         for (TcpStats.SendLimit why : TcpStats.SendLimit.values()) {
             String name = why.name().charAt(0) + why.name().substring(1).toLowerCase(Locale.ROOT);
-            assertThat(TcpLayer.sendLimitedCounter(why).key()).isEqualTo("TcpExt.SendLimited" + name + "Nanos");
+            assertThat(why.total.key()).isEqualTo("TcpExt.SendLimited" + name + "Nanos");
         }
     }
 }
